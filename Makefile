@@ -1,0 +1,40 @@
+# sdeverify: see README.md. Every target is what CI runs or a documented opt-in.
+GO          ?= go
+STATICCHECK ?= staticcheck
+FUZZTIME    ?= 15s
+BENCHTIME   ?= 1s
+
+.PHONY: all test test-short test-deep lint bench fuzz tools
+
+all: lint test
+
+## test: the default tier, the README's test command (a few minutes on 2 cores).
+test:
+	$(GO) test ./...
+
+## test-short: the fastest tier.
+test-short:
+	$(GO) test -short ./...
+
+## lint: gofmt, go vet and staticcheck must all be clean.
+lint:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+
+## bench: every Go benchmark, with allocations.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+## fuzz: every fuzz target for FUZZTIME each.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$target"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+## tools: install the pinned linters.
+tools:
+	$(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2

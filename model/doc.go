@@ -1,0 +1,29 @@
+// Package model holds the mathematics that sdeverify checks: (L0,L1)-smooth
+// objectives with their certificates, the agents' gradient noise,
+// compressors, learning-rate schedules, the Student-t helpers Xi_nu and
+// ell_nu, and (in dynamics.go) the discrete methods and their SDE models.
+//
+// (L0,L1)-smoothness (paper Def. 1): for all x
+//
+//	||Hess f(x)||_op <= L0 + L1 ||grad f(x)||_2.
+//
+// A Certificate is a pair (L0, L1) that the code claims for an objective;
+// every claim is checked by property tests on random points.
+//
+// Agent i sees g_i(x) = grad f(x) + Z_i(x). The noise models are
+//
+//	Gaussian:  Z_i ~ N(0, s_i(x)^2 I),  s_i(x)^2 = sigma0_i^2 + sigma1_i^2 ||grad f(x)||^2
+//	StudentT:  Z_i = diag(scale_i) T,   T_j i.i.d. t_nu
+//
+// and the compressors C are unbiased with E||C(v)-v||^2 <= omega ||v||^2
+// (Identity, Bernoulli, RandK, QSGD), or the biased Sign.
+//
+// Model values hold parameters only: they are safe to share between
+// goroutines, take their randomness from an explicit *rand.Rand, write their
+// results into a dst slice and do not allocate in per-step calls. Each has
+// Validate, which names the offending field and value.
+//
+// References: paper Def. 1 (smoothness), Def. 2 ((sigma0,sigma1)-variance),
+// Sec. 4 (schedules eta*eta_t, phi^1, phi^2, Robbins-Monro), eqs. 8, 27-28,
+// 49-52 (SDE models), eq. 51 (Xi_nu), ../shared/spec/MATH.md sections 1-2.
+package model

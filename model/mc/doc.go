@@ -1,0 +1,22 @@
+// Package mc is sdeverify's Monte Carlo engine: per-path random streams,
+// streaming statistics, the ensemble that advances M paths in lockstep, and
+// the statistical tests every Monte Carlo assertion uses.
+//
+// Streams: path p of a run draws only from Stream(seed, p), so a run's
+// numbers depend on (seed, p) alone, never on the worker count or
+// GOMAXPROCS. Paths are grouped in fixed blocks of BlockSize; every
+// reduction sums within a block in path order and then over blocks in block
+// order, so sums are bit-identical however the blocks are scheduled.
+//
+// Statistics: Moments is Welford's running mean and squared deviation,
+// merged by Chan et al.'s pairwise formula. The tests return their evidence
+// (estimate, standard error, threshold, false-alarm probability), never a
+// bare bool:
+//
+//	two-sided z test at level alpha:   |est - target| / se > z_{1 - alpha/2}
+//	DKW bound (Massart 1990):           P(sup |F_n - F| > e) <= 2 exp(-2 n e^2)
+//	Clopper-Pearson interval for a binomial proportion.
+//
+// References: MATH.md sections 2 (the engine's requirements) and 6 (the
+// statistical decisions).
+package mc

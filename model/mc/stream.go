@@ -1,0 +1,24 @@
+package mc
+
+import "math/rand/v2"
+
+// splitmix64 is the finaliser of Steele, Lea and Flood's SplitMix64: a
+// bijective 64-bit mixer, used to derive independent stream seeds.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// StreamSeed returns the two PCG seeds of stream (seed, path).
+func StreamSeed(seed uint64, path int) (uint64, uint64) {
+	h := splitmix64(seed ^ splitmix64(uint64(path)+0x632be59bd9b4e019))
+	return h, splitmix64(h ^ 0xd1b54a32d192ed03)
+}
+
+// Stream returns the random stream of path p of a run with the given seed.
+func Stream(seed uint64, path int) *rand.Rand {
+	a, b := StreamSeed(seed, path)
+	return rand.New(rand.NewPCG(a, b))
+}

@@ -1,0 +1,506 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+)
+
+// An Objective is a twice-differentiable f: R^d -> R, bounded below, with a
+// claimed (L0,L1) certificate.
+//
+// Grad, Value and HessNorm are called in the per-step loop: they must not
+// allocate (combinators that need scratch take it from a sync.Pool, which
+// does not allocate in steady state).
+type Objective interface {
+	Dim() int
+	Value(x []float64) float64
+	// Grad writes grad f(x) into dst (len Dim).
+	Grad(dst, x []float64)
+	// HessNorm returns ||Hess f(x)||_op.
+	HessNorm(x []float64) float64
+	// Inf returns f* = inf f.
+	Inf() float64
+	// Minimizer writes a point where f attains f* into dst.
+	Minimizer(dst []float64)
+	// Certificate returns the (L0,L1) pair the code claims for f.
+	Certificate() Certificate
+	Validate() error
+}
+
+var (
+	_ Objective = Separable{}
+	_ Objective = Homogeneous{}
+	_ Objective = (*Quadratic)(nil)
+	_ Objective = Shifted{}
+	_ Objective = (*Rotated)(nil)
+)
+
+// Separable is f(x) = sum_j h_j(x_j), one atom per coordinate. Its Hessian is
+// diagonal and |h_j'| <= ||grad f||, so it is (max_j L0_j, max_j L1_j)-smooth.
+type Separable struct {
+	Atoms []Atom // one atom per coordinate; len(Atoms) is the dimension
+}
+
+// DiagonalQuadratic returns sum_j a_j x_j^2 / 2 as a Separable of scaled
+// Square atoms (a_j > 0).
+func DiagonalQuadratic(a []float64) Separable {
+	atoms := make([]Atom, len(a))
+	for j, aj := range a {
+		atoms[j] = Scaled{Atom: Square{}, C: aj, A: 1}
+	}
+	return Separable{Atoms: atoms}
+}
+
+// Dim implements Objective.
+func (s Separable) Dim() int { return len(s.Atoms) }
+
+// Value implements Objective.
+func (s Separable) Value(x []float64) float64 {
+	var v float64
+	for j, a := range s.Atoms {
+		h, _, _ := a.Eval(x[j])
+		v += h
+	}
+	return v
+}
+
+// Grad implements Objective.
+func (s Separable) Grad(dst, x []float64) {
+	for j, a := range s.Atoms {
+		dst[j] = a.Deriv(x[j])
+	}
+}
+
+// HessNorm implements Objective: max_j |h_j_xx(x_j)|.
+func (s Separable) HessNorm(x []float64) float64 {
+	var m float64
+	for j, a := range s.Atoms {
+		_, _, d2 := a.Eval(x[j])
+		m = math.Max(m, math.Abs(d2))
+	}
+	return m
+}
+
+// Inf implements Objective.
+func (s Separable) Inf() float64 {
+	var v float64
+	for _, a := range s.Atoms {
+		v += a.Inf()
+	}
+	return v
+}
+
+// Minimizer implements Objective.
+func (s Separable) Minimizer(dst []float64) {
+	for j, a := range s.Atoms {
+		dst[j] = a.Argmin()
+	}
+}
+
+// Certificate implements Objective.
+func (s Separable) Certificate() Certificate {
+	var c Certificate
+	for _, a := range s.Atoms {
+		c = maxCert(c, a.Certificate())
+	}
+	return c
+}
+
+// Validate implements Objective.
+func (s Separable) Validate() error {
+	if len(s.Atoms) == 0 {
+		return fieldErr("atoms", 0, "need at least one atom")
+	}
+	for j, a := range s.Atoms {
+		if a == nil {
+			return fieldErr(fmt.Sprintf("atoms[%d]", j), nil, "must be set")
+		}
+		if err := a.Validate(); err != nil {
+			return Prefix(fmt.Sprintf("atoms[%d]", j), err)
+		}
+	}
+	return nil
+}
+
+// Homogeneous is f(x) = sum_{j<D} h(x_j), the same atom on every coordinate
+// (Figure 1's sum of quartics). It has the atom's certificate. Grad has a
+// fast path for Quartic.
+type Homogeneous struct {
+	Atom Atom
+	D    int // dimension, >= 1
+}
+
+// Dim implements Objective.
+func (s Homogeneous) Dim() int { return s.D }
+
+// Value implements Objective.
+func (s Homogeneous) Value(x []float64) float64 {
+	var v float64
+	if _, ok := s.Atom.(Quartic); ok {
+		for _, xj := range x[:s.D] {
+			x2 := xj * xj
+			v += x2 * x2
+		}
+		return v / 4
+	}
+	for _, xj := range x[:s.D] {
+		h, _, _ := s.Atom.Eval(xj)
+		v += h
+	}
+	return v
+}
+
+// Grad implements Objective.
+func (s Homogeneous) Grad(dst, x []float64) {
+	x = x[:s.D]
+	dst = dst[:len(x)]
+	if _, ok := s.Atom.(Quartic); ok {
+		for j, xj := range x {
+			dst[j] = xj * xj * xj
+		}
+		return
+	}
+	for j, xj := range x {
+		dst[j] = s.Atom.Deriv(xj)
+	}
+}
+
+// HessNorm implements Objective.
+func (s Homogeneous) HessNorm(x []float64) float64 {
+	var m float64
+	if _, ok := s.Atom.(Quartic); ok {
+		for _, xj := range x[:s.D] {
+			m = math.Max(m, xj*xj)
+		}
+		return 3 * m
+	}
+	for _, xj := range x[:s.D] {
+		_, _, d2 := s.Atom.Eval(xj)
+		m = math.Max(m, math.Abs(d2))
+	}
+	return m
+}
+
+// Inf implements Objective.
+func (s Homogeneous) Inf() float64 { return float64(s.D) * s.Atom.Inf() }
+
+// Minimizer implements Objective.
+func (s Homogeneous) Minimizer(dst []float64) {
+	for j := range dst[:s.D] {
+		dst[j] = s.Atom.Argmin()
+	}
+}
+
+// Certificate implements Objective.
+func (s Homogeneous) Certificate() Certificate { return s.Atom.Certificate() }
+
+// Validate implements Objective.
+func (s Homogeneous) Validate() error {
+	if s.D < 1 {
+		return fieldErr("dim", s.D, "must be >= 1")
+	}
+	if s.Atom == nil {
+		return fieldErr("atom", nil, "must be set")
+	}
+	return Prefix("atom", s.Atom.Validate())
+}
+
+// Quadratic is f(x) = x^T A x / 2 with A symmetric positive semidefinite:
+// (||A||_op, 0)-smooth, f* = 0 at x = 0. Build it with NewQuadratic, which
+// checks A and computes its operator norm once.
+type Quadratic struct {
+	A    *mat.SymDense
+	norm float64
+}
+
+// NewQuadratic validates A (symmetric, finite, positive semidefinite up to
+// a relative 1e-12 of its norm) and returns the objective.
+func NewQuadratic(a *mat.SymDense) (*Quadratic, error) {
+	if a == nil {
+		return nil, fieldErr("matrix", nil, "must be set")
+	}
+	n := a.SymmetricDim()
+	if n < 1 {
+		return nil, fieldErr("matrix", n, "dimension must be >= 1")
+	}
+	for i := range n {
+		for j := i; j < n; j++ {
+			if err := checkFinite(fmt.Sprintf("matrix[%d][%d]", i, j), a.At(i, j)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var eig mat.EigenSym
+	if !eig.Factorize(a, false) {
+		return nil, fieldErr("matrix", "(not shown)", "eigendecomposition failed")
+	}
+	vals := eig.Values(nil)
+	lo, hi := floats.Min(vals), floats.Max(vals)
+	norm := math.Max(math.Abs(lo), math.Abs(hi))
+	if lo < -1e-12*norm {
+		return nil, fieldErr("matrix", fmt.Sprintf("smallest eigenvalue %g", lo), "must be positive semidefinite")
+	}
+	return &Quadratic{A: a, norm: norm}, nil
+}
+
+// Dim implements Objective.
+func (q *Quadratic) Dim() int { return q.A.SymmetricDim() }
+
+// Value implements Objective.
+func (q *Quadratic) Value(x []float64) float64 {
+	return mat.Inner(mat.NewVecDense(len(x), x), q.A, mat.NewVecDense(len(x), x)) / 2
+}
+
+// Grad implements Objective: A x.
+func (q *Quadratic) Grad(dst, x []float64) {
+	n := len(x)
+	raw := q.A.RawSymmetric()
+	// A is stored upper-triangular; walk it directly to stay allocation free.
+	for i := range n {
+		dst[i] = 0
+	}
+	for i := range n {
+		row := raw.Data[i*raw.Stride : i*raw.Stride+n]
+		dst[i] += row[i] * x[i]
+		for j := i + 1; j < n; j++ {
+			dst[i] += row[j] * x[j]
+			dst[j] += row[j] * x[i]
+		}
+	}
+}
+
+// HessNorm implements Objective.
+func (q *Quadratic) HessNorm([]float64) float64 { return q.norm }
+
+// Inf implements Objective.
+func (q *Quadratic) Inf() float64 { return 0 }
+
+// Minimizer implements Objective.
+func (q *Quadratic) Minimizer(dst []float64) {
+	for i := range dst {
+		dst[i] = 0
+	}
+}
+
+// Certificate implements Objective.
+func (q *Quadratic) Certificate() Certificate { return Certificate{L0: q.norm} }
+
+// Validate implements Objective.
+func (q *Quadratic) Validate() error {
+	if q == nil || q.A == nil {
+		return fieldErr("matrix", nil, "must be set (use NewQuadratic)")
+	}
+	return nil
+}
+
+// scratch hands out float64 buffers to combinators that need one per call.
+var scratch = sync.Pool{New: func() any { s := make([]float64, 0, 64); return &s }}
+
+func getScratch(n int) *[]float64 {
+	p := scratch.Get().(*[]float64)
+	if cap(*p) < n {
+		*p = make([]float64, n)
+	}
+	*p = (*p)[:n]
+	return p
+}
+
+// Shifted is f(x - Center): the minimiser moves by Center, the certificate
+// and f* are unchanged.
+type Shifted struct {
+	F      Objective
+	Center []float64 // len F.Dim()
+}
+
+func (s Shifted) shift(x []float64) *[]float64 {
+	p := getScratch(len(x))
+	floats.SubTo(*p, x, s.Center)
+	return p
+}
+
+// Dim implements Objective.
+func (s Shifted) Dim() int { return s.F.Dim() }
+
+// Value implements Objective.
+func (s Shifted) Value(x []float64) float64 {
+	p := s.shift(x)
+	v := s.F.Value(*p)
+	scratch.Put(p)
+	return v
+}
+
+// Grad implements Objective.
+func (s Shifted) Grad(dst, x []float64) {
+	p := s.shift(x)
+	s.F.Grad(dst, *p)
+	scratch.Put(p)
+}
+
+// HessNorm implements Objective.
+func (s Shifted) HessNorm(x []float64) float64 {
+	p := s.shift(x)
+	v := s.F.HessNorm(*p)
+	scratch.Put(p)
+	return v
+}
+
+// Inf implements Objective.
+func (s Shifted) Inf() float64 { return s.F.Inf() }
+
+// Minimizer implements Objective.
+func (s Shifted) Minimizer(dst []float64) {
+	s.F.Minimizer(dst)
+	floats.Add(dst, s.Center)
+}
+
+// Certificate implements Objective.
+func (s Shifted) Certificate() Certificate { return s.F.Certificate() }
+
+// Validate implements Objective.
+func (s Shifted) Validate() error {
+	if s.F == nil {
+		return fieldErr("f", nil, "must be set")
+	}
+	if err := s.F.Validate(); err != nil {
+		return err
+	}
+	if err := checkDim("shift", len(s.Center), s.F.Dim()); err != nil {
+		return err
+	}
+	return checkFiniteSlice("shift", s.Center)
+}
+
+// Rotated is f(Q x) for an orthogonal Q: grad = Q^T grad f(Qx), and
+// Hess = Q^T Hess f(Qx) Q has the same operator norm, so the certificate
+// and f* are unchanged. Build it with NewRotated.
+type Rotated struct {
+	F Objective
+	Q *mat.Dense
+}
+
+// NewRotated checks that Q is orthogonal (||Q^T Q - I||_max <= 1e-10) and
+// of the right size.
+func NewRotated(f Objective, q *mat.Dense) (*Rotated, error) {
+	if f == nil {
+		return nil, fieldErr("f", nil, "must be set")
+	}
+	if q == nil {
+		return nil, fieldErr("rotation", nil, "must be set")
+	}
+	r, c := q.Dims()
+	if r != f.Dim() || c != f.Dim() {
+		return nil, fieldErr("rotation", fmt.Sprintf("%dx%d", r, c), fmt.Sprintf("must be %dx%d", f.Dim(), f.Dim()))
+	}
+	var qtq mat.Dense
+	qtq.Mul(q.T(), q)
+	for i := range r {
+		qtq.Set(i, i, qtq.At(i, i)-1)
+	}
+	if e := mat.Norm(&qtq, math.Inf(1)); e > 1e-10 || math.IsNaN(e) {
+		return nil, fieldErr("rotation", fmt.Sprintf("||QtQ-I|| = %g", e), "must be orthogonal")
+	}
+	return &Rotated{F: f, Q: q}, nil
+}
+
+// RandomRotation returns a Haar-distributed orthogonal d x d matrix (QR of a
+// Gaussian matrix with the signs of R's diagonal moved into Q).
+func RandomRotation(d int, rng interface{ NormFloat64() float64 }) *mat.Dense {
+	g := mat.NewDense(d, d, nil)
+	for i := range d {
+		for j := range d {
+			g.Set(i, j, rng.NormFloat64())
+		}
+	}
+	var qr mat.QR
+	qr.Factorize(g)
+	var q, r mat.Dense
+	qr.QTo(&q)
+	qr.RTo(&r)
+	for j := range d {
+		if r.At(j, j) < 0 {
+			for i := range d {
+				q.Set(i, j, -q.At(i, j))
+			}
+		}
+	}
+	return &q
+}
+
+func (r *Rotated) rotate(x []float64) *[]float64 {
+	p := getScratch(len(x))
+	mulVec(*p, r.Q, x, false)
+	return p
+}
+
+// mulVec writes Q x (or Q^T x) into dst without allocating.
+func mulVec(dst []float64, q *mat.Dense, x []float64, trans bool) {
+	raw := q.RawMatrix()
+	n := len(x)
+	if !trans {
+		for i := range n {
+			dst[i] = floats.Dot(raw.Data[i*raw.Stride:i*raw.Stride+n], x)
+		}
+		return
+	}
+	for i := range n {
+		dst[i] = 0
+	}
+	for k := range n {
+		floats.AddScaled(dst, x[k], raw.Data[k*raw.Stride:k*raw.Stride+n])
+	}
+}
+
+// Dim implements Objective.
+func (r *Rotated) Dim() int { return r.F.Dim() }
+
+// Value implements Objective.
+func (r *Rotated) Value(x []float64) float64 {
+	p := r.rotate(x)
+	v := r.F.Value(*p)
+	scratch.Put(p)
+	return v
+}
+
+// Grad implements Objective.
+func (r *Rotated) Grad(dst, x []float64) {
+	p := r.rotate(x)
+	g := getScratch(len(x))
+	r.F.Grad(*g, *p)
+	mulVec(dst, r.Q, *g, true)
+	scratch.Put(g)
+	scratch.Put(p)
+}
+
+// HessNorm implements Objective.
+func (r *Rotated) HessNorm(x []float64) float64 {
+	p := r.rotate(x)
+	v := r.F.HessNorm(*p)
+	scratch.Put(p)
+	return v
+}
+
+// Inf implements Objective.
+func (r *Rotated) Inf() float64 { return r.F.Inf() }
+
+// Minimizer implements Objective: Q^T x*.
+func (r *Rotated) Minimizer(dst []float64) {
+	p := getScratch(len(dst))
+	r.F.Minimizer(*p)
+	mulVec(dst, r.Q, *p, true)
+	scratch.Put(p)
+}
+
+// Certificate implements Objective.
+func (r *Rotated) Certificate() Certificate { return r.F.Certificate() }
+
+// Validate implements Objective.
+func (r *Rotated) Validate() error {
+	if r == nil || r.F == nil || r.Q == nil {
+		return fieldErr("rotation", nil, "must be built with NewRotated")
+	}
+	return r.F.Validate()
+}

@@ -1,0 +1,293 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// AtomSpec is the JSON form of an atom: c * h(a x) with h named by Kind.
+type AtomSpec struct {
+	Kind string  `json:"kind"`         // quartic, power, cosh, logcosh, square, explinear
+	P    float64 `json:"p,omitempty"`  // power: exponent > 2
+	L0   float64 `json:"l0,omitempty"` // quartic, power: chosen L0 (0: the atom's default)
+	C    float64 `json:"c,omitempty"`  // outer scale > 0 (0 means 1)
+	A    float64 `json:"a,omitempty"`  // inner scale != 0 (0 means 1)
+}
+
+// Build returns the atom.
+func (s AtomSpec) Build() (Atom, error) {
+	var a Atom
+	switch s.Kind {
+	case "quartic":
+		a = Quartic{L0: s.L0}
+	case "power":
+		a = Power{P: s.P, L0: s.L0}
+	case "cosh":
+		a = Cosh{}
+	case "logcosh":
+		a = LogCosh{}
+	case "square":
+		a = Square{}
+	case "explinear":
+		a = ExpLinear{}
+	default:
+		return nil, fieldErr("kind", fmt.Sprintf("%q", s.Kind), "must be one of quartic, power, cosh, logcosh, square, explinear")
+	}
+	if s.Kind != "power" && s.P != 0 {
+		return nil, fieldErr("p", s.P, "is only used by kind power")
+	}
+	if s.Kind != "power" && s.Kind != "quartic" && s.L0 != 0 {
+		return nil, fieldErr("l0", s.L0, "is only used by kinds quartic and power")
+	}
+	if s.C != 0 || s.A != 0 {
+		c, aa := s.C, s.A
+		if c == 0 {
+			c = 1
+		}
+		if aa == 0 {
+			aa = 1
+		}
+		a = Scaled{Atom: a, C: c, A: aa}
+	}
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// ObjectiveSpec is the JSON form of an objective. Kind "separable" sums one
+// atom over Dim coordinates (Atom) or one atom per coordinate (Atoms); kind
+// "quadratic" is x^T Matrix x / 2. Either may be shifted (minimiser moved to
+// Shift) and rotated (f(Q x) with Q Haar-random from RotationSeed, applied
+// after the shift). Certificate, when set, replaces the derived certificate;
+// it must dominate it, so that it is still valid.
+type ObjectiveSpec struct {
+	Kind         string       `json:"kind"`
+	Dim          int          `json:"dim,omitempty"`
+	Atom         *AtomSpec    `json:"atom,omitempty"`
+	Atoms        []AtomSpec   `json:"atoms,omitempty"`
+	Matrix       [][]float64  `json:"matrix,omitempty"`
+	Shift        []float64    `json:"shift,omitempty"`
+	RotationSeed uint64       `json:"rotation_seed,omitempty"`
+	Certificate  *Certificate `json:"certificate,omitempty"`
+}
+
+// Build validates the spec and returns the objective.
+func (s ObjectiveSpec) Build() (Objective, error) {
+	var f Objective
+	switch s.Kind {
+	case "separable":
+		switch {
+		case s.Atom != nil && len(s.Atoms) > 0:
+			return nil, fieldErr("atoms", len(s.Atoms), "give either atom (with dim) or atoms, not both")
+		case s.Atom != nil:
+			if s.Dim < 1 {
+				return nil, fieldErr("dim", s.Dim, "must be >= 1")
+			}
+			a, err := s.Atom.Build()
+			if err != nil {
+				return nil, Prefix("atom", err)
+			}
+			f = Homogeneous{Atom: a, D: s.Dim}
+		case len(s.Atoms) > 0:
+			if s.Dim != 0 && s.Dim != len(s.Atoms) {
+				return nil, fieldErr("dim", s.Dim, fmt.Sprintf("must equal len(atoms) = %d or be omitted", len(s.Atoms)))
+			}
+			atoms := make([]Atom, len(s.Atoms))
+			for j, as := range s.Atoms {
+				a, err := as.Build()
+				if err != nil {
+					return nil, Prefix(fmt.Sprintf("atoms[%d]", j), err)
+				}
+				atoms[j] = a
+			}
+			f = Separable{Atoms: atoms}
+		default:
+			return nil, fieldErr("atom", nil, "kind separable needs atom (with dim) or atoms")
+		}
+	case "quadratic":
+		n := len(s.Matrix)
+		if n == 0 {
+			return nil, fieldErr("matrix", nil, "kind quadratic needs a matrix")
+		}
+		if s.Dim != 0 && s.Dim != n {
+			return nil, fieldErr("dim", s.Dim, fmt.Sprintf("must equal the matrix size %d or be omitted", n))
+		}
+		a := mat.NewSymDense(n, nil)
+		for i, row := range s.Matrix {
+			if len(row) != n {
+				return nil, fieldErr(fmt.Sprintf("matrix[%d]", i), len(row), fmt.Sprintf("row length must be %d", n))
+			}
+			for j, v := range row {
+				if err := checkFinite(fmt.Sprintf("matrix[%d][%d]", i, j), v); err != nil {
+					return nil, err
+				}
+				if math.Abs(v-s.Matrix[j][i]) > 1e-12*math.Max(1, math.Abs(v)) {
+					return nil, fieldErr(fmt.Sprintf("matrix[%d][%d]", i, j), v, fmt.Sprintf("must equal matrix[%d][%d] = %v (symmetric)", j, i, s.Matrix[j][i]))
+				}
+				if j >= i {
+					a.SetSym(i, j, v)
+				}
+			}
+		}
+		q, err := NewQuadratic(a)
+		if err != nil {
+			return nil, err
+		}
+		f = q
+	default:
+		return nil, fieldErr("kind", fmt.Sprintf("%q", s.Kind), "must be separable or quadratic")
+	}
+	if s.Shift != nil {
+		sh := Shifted{F: f, Center: s.Shift}
+		if err := sh.Validate(); err != nil {
+			return nil, err
+		}
+		f = sh
+	}
+	if s.RotationSeed != 0 {
+		q := RandomRotation(f.Dim(), rand.New(rand.NewPCG(s.RotationSeed, 0x5eed)))
+		r, err := NewRotated(f, q)
+		if err != nil {
+			return nil, err
+		}
+		f = r
+	}
+	if s.Certificate != nil {
+		c, err := WithCertificate(f, *s.Certificate)
+		if err != nil {
+			return nil, err
+		}
+		f = c
+	}
+	return f, nil
+}
+
+// Certified is an objective with a user-chosen certificate that dominates
+// the derived one (Figure 1 uses (3,3) for x^4/4, whose tight pair with
+// L0 = 3 is (3, 2/sqrt 3)).
+type Certified struct {
+	Objective
+	Cert Certificate
+}
+
+// WithCertificate returns f with certificate c, or an error naming the
+// constant that would make c invalid.
+func WithCertificate(f Objective, c Certificate) (Certified, error) {
+	if err := c.Validate(); err != nil {
+		return Certified{}, Prefix("certificate", err)
+	}
+	d := f.Certificate()
+	if c.L0 < d.L0 {
+		return Certified{}, fieldErr("certificate.l0", c.L0, fmt.Sprintf("must be >= the derived L0 = %v (with L1 >= %v)", d.L0, d.L1))
+	}
+	if c.L1 < d.L1 {
+		return Certified{}, fieldErr("certificate.l1", c.L1, fmt.Sprintf("must be >= the derived L1 = %v for L0 = %v (choose the atom's l0 to trade them)", d.L1, d.L0))
+	}
+	return Certified{Objective: f, Cert: c}, nil
+}
+
+// Certificate implements Objective.
+func (c Certified) Certificate() Certificate { return c.Cert }
+
+// GenOptions bounds the random objectives RandomObjectiveSpec draws.
+// The zero value means dimensions 1..100, rotations up to dimension 50.
+type GenOptions struct {
+	MinDim, MaxDim int // dimension range, drawn log-uniformly
+	MaxRotateDim   int // largest dimension that may be rotated (a dense d x d matrix)
+}
+
+func (o GenOptions) defaults() GenOptions {
+	if o.MinDim < 1 {
+		o.MinDim = 1
+	}
+	if o.MaxDim < o.MinDim {
+		o.MaxDim = max(o.MinDim, 100)
+	}
+	if o.MaxRotateDim == 0 {
+		o.MaxRotateDim = 50
+	}
+	return o
+}
+
+var atomKinds = []string{"quartic", "power", "cosh", "logcosh", "square", "explinear"}
+
+// RandomAtomSpec draws an atom of a random kind with random scales: c
+// log-uniform on [0.1, 10], |a| log-uniform on [0.2, 5] with a random sign,
+// p uniform on (2.1, 6), L0 log-uniform on [0.1, 10].
+func RandomAtomSpec(rng *rand.Rand) AtomSpec {
+	s := AtomSpec{Kind: atomKinds[rng.IntN(len(atomKinds))]}
+	logU := func(lo, hi float64) float64 { return lo * math.Pow(hi/lo, rng.Float64()) }
+	switch s.Kind {
+	case "power":
+		s.P = 2.1 + 3.9*rng.Float64()
+		s.L0 = logU(0.1, 10)
+	case "quartic":
+		s.L0 = logU(0.1, 10)
+	}
+	if rng.IntN(2) == 0 {
+		s.C = logU(0.1, 10)
+		s.A = logU(0.2, 5)
+		if rng.IntN(2) == 0 {
+			s.A = -s.A
+		}
+	}
+	return s
+}
+
+// RandomObjectiveSpec draws a random (L0,L1)-smooth objective: a separable
+// sum (one atom for all coordinates or one per coordinate) or a random PSD
+// quadratic, optionally shifted and rotated. Every spec it returns builds.
+func RandomObjectiveSpec(rng *rand.Rand, opt GenOptions) ObjectiveSpec {
+	opt = opt.defaults()
+	d := int(math.Round(float64(opt.MinDim) * math.Pow(float64(opt.MaxDim)/float64(opt.MinDim), rng.Float64())))
+	d = min(max(d, opt.MinDim), opt.MaxDim)
+	var s ObjectiveSpec
+	switch k := rng.IntN(5); {
+	case k < 2:
+		a := RandomAtomSpec(rng)
+		s = ObjectiveSpec{Kind: "separable", Dim: d, Atom: &a}
+	case k < 4:
+		s = ObjectiveSpec{Kind: "separable", Atoms: make([]AtomSpec, d)}
+		for j := range s.Atoms {
+			s.Atoms[j] = RandomAtomSpec(rng)
+		}
+	default:
+		// A = B B^T / d with B Gaussian d x r: PSD of rank r <= d.
+		r := 1 + rng.IntN(d)
+		b := make([][]float64, d)
+		for i := range b {
+			b[i] = make([]float64, r)
+			for j := range b[i] {
+				b[i][j] = rng.NormFloat64()
+			}
+		}
+		s = ObjectiveSpec{Kind: "quadratic", Matrix: make([][]float64, d)}
+		for i := range d {
+			s.Matrix[i] = make([]float64, d)
+		}
+		for i := range d {
+			for j := i; j < d; j++ {
+				var v float64
+				for k := range r {
+					v += b[i][k] * b[j][k]
+				}
+				v /= float64(d)
+				s.Matrix[i][j], s.Matrix[j][i] = v, v
+			}
+		}
+	}
+	if rng.IntN(2) == 0 {
+		s.Shift = make([]float64, d)
+		for j := range s.Shift {
+			s.Shift[j] = rng.NormFloat64()
+		}
+	}
+	if d > 1 && d <= opt.MaxRotateDim && rng.IntN(3) == 0 {
+		s.RotationSeed = rng.Uint64() | 1
+	}
+	return s
+}

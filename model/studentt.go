@@ -1,0 +1,99 @@
+package model
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mathext"
+)
+
+// Xi returns Xi_nu(y) = F_nu(y) - 1/2, with F_nu the CDF of Student's t with
+// nu > 0 degrees of freedom (paper eq. 51; its hypergeometric form
+// y Gamma((nu+1)/2)/(sqrt(pi nu) Gamma(nu/2)) 2F1(1/2,(nu+1)/2;3/2;-y^2/nu)
+// is the same function). Closed forms: nu = 1 gives atan(y)/pi, nu = 2 gives
+// y / (2 sqrt(2 + y^2)). Otherwise
+//
+//	Xi_nu(y) = sign(y) (1 - I_{nu/(nu+y^2)}(nu/2, 1/2)) / 2
+//
+// with I the regularised incomplete beta function.
+func Xi(nu, y float64) float64 {
+	switch {
+	case math.IsNaN(y):
+		return math.NaN()
+	case math.IsInf(y, 0):
+		return math.Copysign(0.5, y)
+	case nu == 1:
+		return math.Atan(y) / math.Pi
+	case nu == 2:
+		return y / (2 * math.Sqrt(2+y*y))
+	case y == 0:
+		return 0
+	}
+	y2 := y * y
+	var tail float64 // P(|T| > |y|)
+	if y2 < nu {
+		// For small |y| use the complementary form, which keeps accuracy:
+		// P(|T| <= |y|) = I_{y^2/(nu+y^2)}(1/2, nu/2).
+		return math.Copysign(mathext.RegIncBeta(0.5, nu/2, y2/(nu+y2))/2, y)
+	}
+	tail = mathext.RegIncBeta(nu/2, 0.5, nu/(nu+y2))
+	return math.Copysign((1-tail)/2, y)
+}
+
+// EllNu is the Phase-3 constant of Thm 7 in the reading of MATH.md section 3:
+// the largest l with 2 Xi_nu(y) >= l y on [0,1]. Xi_nu is concave on
+// [0, inf), so the chord from 0 to 1 is the binding constraint and
+// ell_nu = 2 Xi_nu(1) (1/2 for the Cauchy, nu = 1).
+func EllNu(nu float64) float64 { return 2 * Xi(nu, 1) }
+
+// StudentTVariance returns the variance nu/(nu-2) of a standard t_nu
+// variate, +Inf for nu <= 2.
+func StudentTVariance(nu float64) float64 {
+	if nu <= 2 {
+		return math.Inf(1)
+	}
+	return nu / (nu - 2)
+}
+
+// StudentTRand draws a standard t_nu variate: Z / sqrt(V/nu) with V
+// chi-square(nu) = 2 Gamma(nu/2). nu = 1 (Cauchy) is a ratio of two normals
+// and nu = 2 uses V/2 ~ Exp(1), which avoid the gamma sampler.
+func StudentTRand(nu float64, r *rand.Rand) float64 {
+	switch nu {
+	case 1:
+		return r.NormFloat64() / r.NormFloat64()
+	case 2:
+		return r.NormFloat64() / math.Sqrt(r.ExpFloat64())
+	}
+	return r.NormFloat64() / math.Sqrt(2*GammaRand(nu/2, r)/nu)
+}
+
+// GammaRand draws a Gamma(shape, 1) variate (shape > 0) by Marsaglia and
+// Tsang (2000), with the boost Gamma(a) = Gamma(a+1) U^(1/a) for a < 1.
+func GammaRand(shape float64, r *rand.Rand) float64 {
+	if shape < 1 {
+		u := r.Float64()
+		for u == 0 {
+			u = r.Float64()
+		}
+		return GammaRand(shape+1, r) * math.Pow(u, 1/shape)
+	}
+	d := shape - 1.0/3
+	c := 1 / math.Sqrt(9*d)
+	for {
+		x := r.NormFloat64()
+		v := 1 + c*x
+		if v <= 0 {
+			continue
+		}
+		v = v * v * v
+		u := r.Float64()
+		x2 := x * x
+		if u < 1-0.0331*x2*x2 {
+			return d * v
+		}
+		if math.Log(u) < 0.5*x2+d*(1-v+math.Log(v)) {
+			return d * v
+		}
+	}
+}
