@@ -27,9 +27,10 @@ type Unbiased interface {
 	Omega(d int) float64
 	// ErrorCov writes D(v) into diag and returns beta.
 	ErrorCov(diag, v []float64) (beta float64)
-	// Alpha returns alpha and true when D(v) = alpha v^2 coordinate-wise, so
-	// that the expectation over gradient noise has a closed form.
-	Alpha(d int) (alpha float64, ok bool)
+	// Linear returns alpha, beta and true when D(v) = alpha v^2
+	// coordinate-wise in dimension d, so that the expectation over the
+	// gradient noise has a closed form.
+	Linear(d int) (alpha, beta float64, ok bool)
 }
 
 var (
@@ -55,8 +56,8 @@ func (Identity) ErrorCov(diag, _ []float64) float64 {
 	return 0
 }
 
-// Alpha implements Unbiased.
-func (Identity) Alpha(int) (float64, bool) { return 0, true }
+// Linear implements Unbiased.
+func (Identity) Linear(int) (alpha, beta float64, ok bool) { return 0, 0, true }
 
 // Validate implements Compressor.
 func (Identity) Validate(int) error { return nil }
@@ -92,8 +93,8 @@ func (b Bernoulli) ErrorCov(diag, v []float64) float64 {
 	return 0
 }
 
-// Alpha implements Unbiased.
-func (b Bernoulli) Alpha(d int) (float64, bool) { return b.Omega(d), true }
+// Linear implements Unbiased.
+func (b Bernoulli) Linear(d int) (alpha, beta float64, ok bool) { return b.Omega(d), 0, true }
 
 // Validate implements Compressor.
 func (b Bernoulli) Validate(int) error {
@@ -149,15 +150,17 @@ func (c RandK) b(d int) float64 {
 
 // ErrorCov implements Unbiased.
 func (c RandK) ErrorCov(diag, v []float64) float64 {
-	a, _ := c.Alpha(len(v))
+	a, b, _ := c.Linear(len(v))
 	for j, vj := range v {
 		diag[j] = a * vj * vj
 	}
-	return c.b(len(v))
+	return b
 }
 
-// Alpha implements Unbiased: omega + b.
-func (c RandK) Alpha(d int) (float64, bool) { return c.Omega(d) + c.b(d), true }
+// Linear implements Unbiased: alpha = omega + b, beta = b.
+func (c RandK) Linear(d int) (alpha, beta float64, ok bool) {
+	return c.Omega(d) + c.b(d), c.b(d), true
+}
 
 // Validate implements Compressor.
 func (c RandK) Validate(d int) error {
@@ -218,8 +221,8 @@ func (q QSGD) ErrorCov(diag, v []float64) float64 {
 	return 0
 }
 
-// Alpha implements Unbiased: QSGD's D(v) is not proportional to v^2.
-func (QSGD) Alpha(int) (float64, bool) { return 0, false }
+// Linear implements Unbiased: QSGD's D(v) is not proportional to v^2.
+func (QSGD) Linear(int) (alpha, beta float64, ok bool) { return 0, 0, false }
 
 // Validate implements Compressor.
 func (q QSGD) Validate(int) error {

@@ -93,10 +93,11 @@ func TestRandKOmegaAndAlpha(t *testing.T) {
 		rk := model.RandK{K: c.k}
 		d, k := float64(c.d), float64(c.k)
 		require.InDelta(t, d/k-1, rk.Omega(c.d), 1e-12)
-		a, ok := rk.Alpha(c.d)
+		a, beta, ok := rk.Linear(c.d)
 		require.True(t, ok)
 		if c.d > 1 {
 			b := (d - k) / (k * (d - 1))
+			require.InDelta(t, b, beta, 1e-15)
 			require.InDelta(t, d/k-1+b, a, 1e-12)
 			require.InDelta(t, b*d, a, 1e-12)
 		}

@@ -52,7 +52,7 @@ func ExampleXi() {
 // (omega + b) diag(v^2) - b v v^T.
 func ExampleRandK() {
 	c := model.RandK{K: 500}
-	a, _ := c.Alpha(1000)
+	a, _, _ := c.Linear(1000)
 	v := make([]float64, 1000)
 	for j := range v {
 		v[j] = 1

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+const smallConfig = `{"objective":{"kind":"separable","dim":2,"atom":{"kind":"quartic"}},
+ "x0":[1],"agents":[{"noise":{"kind":"gaussian","sigma0":0.1}}],"method":"dsgd","model":{"kind":"sde"},
+ "eta":0.05,"schedule":{"kind":"inv-sqrt"},"steps":50,"paths":64,"seed":4,"checkpoints":{"every":25}}`
+
+func writeTemp(t *testing.T, name, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+	return p
+}
+
+func TestSimulateWritesJSON(t *testing.T) {
+	t.Parallel()
+	cfg := writeTemp(t, "c.json", smallConfig)
+	out := filepath.Join(t.TempDir(), "out.json")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"simulate", "-config", cfg, "-json", out}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	require.Contains(t, stdout.String(), "dsgd on d=2")
+	var o SimulateOutput
+	b, err := os.ReadFile(out)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &o))
+	require.Equal(t, uint64(4), o.Seed)
+	require.Equal(t, "tamed", o.Config.Model.Scheme)
+	require.Equal(t, 3.0, o.Resolved.Certificate.L0) // Quartic default L0
+	require.Len(t, o.Result.Checkpoints, 3)
+	require.Len(t, o.EnsembleGradNorm, 51)
+	require.NotNil(t, o.Result.Substeps)
+}
+
+// TestSimulateBadInput: exit 2, one line on stderr naming the problem, no
+// stack trace, no output file.
+func TestSimulateBadInput(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		args func(dir string) []string
+		want string
+	}{
+		{func(string) []string { return []string{"simulate"} }, "-config is required"},
+		{func(string) []string { return []string{"simulate", "-config", "/nonexistent.json"} }, "no such file"},
+		{func(string) []string { return []string{"simulate", "-bogus"} }, "flag provided but not defined"},
+		{func(d string) []string {
+			return []string{"simulate", "-config", writeTemp(t, "b.json", strings.Replace(smallConfig, `"eta":0.05`, `"eta":-1`, 1))}
+		}, "eta = -1"},
+		{func(d string) []string {
+			return []string{"simulate", "-config", writeTemp(t, "b.json", strings.Replace(smallConfig, `"sigma0":0.1`, `"sigma0":0.1,"extra":2`, 1))}
+		}, `unknown field "extra"`},
+		{func(d string) []string { return []string{"simulate", "-config", writeTemp(t, "b.json", "{not json")} }, "invalid character"},
+		{func(string) []string { return []string{"frobnicate"} }, "unknown command"},
+	}
+	for i, c := range cases {
+		dir := t.TempDir()
+		out := filepath.Join(dir, "out.json")
+		args := append(c.args(dir), "-json", out)
+		if args[0] == "frobnicate" {
+			args = args[:1]
+		}
+		var stdout, stderr bytes.Buffer
+		code := run(args, &stdout, &stderr)
+		require.Equal(t, 2, code, "case %d", i)
+		msg := stderr.String()
+		require.Contains(t, msg, c.want, "case %d", i)
+		require.NotContains(t, msg, "goroutine 1 [", "case %d: stack trace", i)
+		if args[0] != "frobnicate" {
+			require.Equal(t, 1, strings.Count(msg, "\n"), "case %d: want one line, got %q", i, msg)
+		}
+		_, err := os.Stat(out)
+		require.True(t, os.IsNotExist(err), "case %d: output written despite the error", i)
+	}
+}

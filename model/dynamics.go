@@ -1,0 +1,416 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Method is one of the paper's three distributed methods.
+type Method int
+
+const (
+	DSGD     Method = iota // x+ = x - eta eta_k (1/N) sum_i g_i(x)
+	DCSGD                  // x+ = x - eta eta_k (1/N) sum_i C_i(g_i(x))
+	DSignSGD               // x+ = x - eta eta_k (1/N) sum_i sign(g_i(x))
+)
+
+func (m Method) String() string {
+	switch m {
+	case DSGD:
+		return "dsgd"
+	case DCSGD:
+		return "dcsgd"
+	case DSignSGD:
+		return "dsignsgd"
+	}
+	return fmt.Sprintf("Method(%d)", int(m))
+}
+
+// ParseMethod parses "dsgd", "dcsgd" or "dsignsgd".
+func ParseMethod(s string) (Method, error) {
+	for _, m := range []Method{DSGD, DCSGD, DSignSGD} {
+		if m.String() == s {
+			return m, nil
+		}
+	}
+	return 0, fieldErr("method", fmt.Sprintf("%q", s), "must be dsgd, dcsgd or dsignsgd")
+}
+
+// Agent is one worker: its gradient noise and, for DCSGD, its compressor.
+type Agent struct {
+	Noise      Noise
+	Compressor Compressor // DCSGD: an Unbiased compressor; otherwise nil
+}
+
+// System is what the discrete methods and their SDEs share: the objective,
+// the agents and the method. It holds parameters only.
+type System struct {
+	F      Objective
+	Agents []Agent
+	Method Method
+}
+
+// Validate checks the system for the discrete method.
+func (s System) Validate() error {
+	if s.F == nil {
+		return fieldErr("objective", nil, "must be set")
+	}
+	if err := s.F.Validate(); err != nil {
+		return Prefix("objective", err)
+	}
+	if len(s.Agents) == 0 {
+		return fieldErr("agents", 0, "need at least one agent")
+	}
+	d := s.F.Dim()
+	for i, a := range s.Agents {
+		p := fmt.Sprintf("agents[%d]", i)
+		if a.Noise == nil {
+			return fieldErr(p+".noise", nil, "must be set")
+		}
+		if err := a.Noise.Validate(d); err != nil {
+			return Prefix(p+".noise", err)
+		}
+		switch s.Method {
+		case DCSGD:
+			c, ok := a.Compressor.(Unbiased)
+			if !ok {
+				return fieldErr(p+".compressor", fmt.Sprintf("%T", a.Compressor), "dcsgd needs an unbiased compressor (identity, bernoulli, randk, qsgd)")
+			}
+			if err := c.Validate(d); err != nil {
+				return Prefix(p+".compressor", err)
+			}
+		case DSGD, DSignSGD:
+			if a.Compressor != nil {
+				return fieldErr(p+".compressor", fmt.Sprintf("%T", a.Compressor), fmt.Sprintf("%s takes no compressor", s.Method))
+			}
+		default:
+			return fieldErr("method", int(s.Method), "unknown method")
+		}
+	}
+	return nil
+}
+
+// ValidateSDE checks the system for its SDE model: DSGD and DCSGD need noise
+// of finite variance (the SDE's diffusion is its covariance), DSignSGD does
+// not (the sign is bounded).
+func (s System) ValidateSDE() error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	if s.Method == DSignSGD {
+		return nil
+	}
+	for i, a := range s.Agents {
+		if t, ok := a.Noise.(StudentT); ok && t.Nu <= 2 {
+			return fieldErr(fmt.Sprintf("agents[%d].noise.nu", i), t.Nu, fmt.Sprintf("the %s SDE needs finite noise variance (nu > 2)", s.Method))
+		}
+	}
+	return nil
+}
+
+// Workspace is per-worker scratch for the steps: reuse one per goroutine so
+// that the per-step loop does not allocate.
+type Workspace struct {
+	z, c, acc, diag, tmp, dw []float64
+}
+
+// NewWorkspace returns scratch for dimension d.
+func NewWorkspace(d int) *Workspace {
+	buf := make([]float64, 6*d)
+	part := func(i int) []float64 { return buf[i*d : (i+1)*d : (i+1)*d] }
+	return &Workspace{z: part(0), c: part(1), acc: part(2), diag: part(3), tmp: part(4), dw: part(5)}
+}
+
+// gaussianMeanVar returns (1/N^2) sum_i s_i^2 and true when every agent's
+// noise is Gaussian: then (1/N) sum_i Z_i is one N(0, v I) draw.
+func (s System) gaussianMeanVar(gn2 float64) (float64, bool) {
+	var v float64
+	for _, a := range s.Agents {
+		g, ok := a.Noise.(Gaussian)
+		if !ok {
+			return 0, false
+		}
+		v += g.Sigma0*g.Sigma0 + g.Sigma1*g.Sigma1*gn2
+	}
+	n := float64(len(s.Agents))
+	return v / (n * n), true
+}
+
+// DiscreteStep applies one step of the discrete method with step size h
+// (= eta eta_k): x -= h (1/N) sum_i u_i, with u_i = g_i, C_i(g_i) or
+// sign(g_i) and g_i = grad + Z_i. grad must hold grad f(x) and gn2 its
+// squared norm. With Gaussian noise on every agent, DSGD draws the average
+// noise (1/N) sum_i Z_i directly, d normals instead of N d (same law).
+func (s System) DiscreteStep(x, grad []float64, gn2, h float64, ws *Workspace, r *rand.Rand) {
+	n := float64(len(s.Agents))
+	switch s.Method {
+	case DSGD:
+		if v, ok := s.gaussianMeanVar(gn2); ok {
+			sd := math.Sqrt(v)
+			for j, g := range grad {
+				x[j] -= h * (g + sd*r.NormFloat64())
+			}
+			return
+		}
+		clear(ws.acc)
+		for _, a := range s.Agents {
+			a.Noise.Sample(ws.z, grad, gn2, r)
+			for j, z := range ws.z {
+				ws.acc[j] += z
+			}
+		}
+		for j, g := range grad {
+			x[j] -= h * (g + ws.acc[j]/n)
+		}
+	case DCSGD:
+		clear(ws.acc)
+		for _, a := range s.Agents {
+			a.Noise.Sample(ws.z, grad, gn2, r)
+			for j, g := range grad {
+				ws.z[j] += g
+			}
+			a.Compressor.Compress(ws.c, ws.z, r)
+			for j, c := range ws.c {
+				ws.acc[j] += c
+			}
+		}
+		for j := range x {
+			x[j] -= h * ws.acc[j] / n
+		}
+	case DSignSGD:
+		clear(ws.acc)
+		for _, a := range s.Agents {
+			a.Noise.Sample(ws.z, grad, gn2, r)
+			for j, g := range grad {
+				ws.acc[j] += sign(g + ws.z[j])
+			}
+		}
+		for j := range x {
+			x[j] -= h * ws.acc[j] / n
+		}
+	default:
+		panic("model: DiscreteStep: unknown method")
+	}
+}
+
+// Drift writes the SDE drift b(x) into dst: grad f for DSGD and DCSGD,
+// (1/N) sum_i E sign(g_i) for DSignSGD (eq. 49).
+func (s System) Drift(dst, grad []float64, gn2 float64) {
+	if s.Method != DSignSGD {
+		copy(dst, grad)
+		return
+	}
+	clear(dst)
+	for _, a := range s.Agents {
+		a.Noise.AddSignMean(dst, grad, gn2)
+	}
+	n := float64(len(s.Agents))
+	for j := range dst {
+		dst[j] /= n
+	}
+}
+
+// Diffusion writes into dst (not a Workspace buffer) a draw of N(0, Sigma(x)) in O(d) (O(N d) with
+// QSGD agents), where Sigma is the SDE's covariance (MATH.md section 2):
+//
+//	DSGD:     (1/N) sum_i Sigma_i
+//	DCSGD:    (1/N) sum_i (E[Phi_i Phi_i^T] + Sigma_i)
+//	DSignSGD: diag((1/N) sum_i (1 - (E sign g_ij)^2))
+//
+// For DCSGD with a compressor whose D(v) = alpha v^2 (identity, Bernoulli,
+// rand-k) the expectation over the gradient noise is exact:
+//
+//	E_Z[alpha diag((g+Z)^2) - beta (g+Z)(g+Z)^T] + Sigma_i
+//	  = alpha diag(g^2) - beta g g^T + (1 + alpha - beta) diag(var_i),
+//
+// summed over agents into one diag-minus-rank-one matrix. For QSGD (D(v) not
+// proportional to v^2) each agent adds a Gaussian with covariance
+// D(g + Z') + Sigma_i for a fresh noise draw Z': its covariance averaged over
+// Z' is the required E_Z D(g+Z) + Sigma_i exactly, but the increment is a
+// Gaussian mixture rather than a Gaussian (a weak scheme for the same SDE).
+func (s System) Diffusion(dst, grad []float64, gn2 float64, ws *Workspace, r *rand.Rand) {
+	n := float64(len(s.Agents))
+	switch s.Method {
+	case DSGD:
+		clear(ws.diag)
+		for _, a := range s.Agents {
+			a.Noise.AddVariance(ws.diag, grad, gn2)
+		}
+		for j, v := range ws.diag {
+			dst[j] = math.Sqrt(v/n) * r.NormFloat64()
+		}
+	case DCSGD:
+		clear(ws.diag)
+		var alpha, beta float64
+		mixture := false
+		for _, a := range s.Agents {
+			al, be, ok := a.Compressor.(Unbiased).Linear(len(grad))
+			if !ok {
+				mixture = true
+				continue
+			}
+			clear(ws.tmp)
+			a.Noise.AddVariance(ws.tmp, grad, gn2)
+			for j, v := range ws.tmp {
+				ws.diag[j] += (1 + al - be) * v
+			}
+			alpha += al
+			beta += be
+		}
+		for j, g := range grad {
+			ws.diag[j] = (ws.diag[j] + alpha*g*g) / n
+			ws.z[j] = r.NormFloat64()
+		}
+		SampleDiagMinusRankOne(dst, ws.diag, grad, beta/n, ws.z)
+		if !mixture {
+			return
+		}
+		for _, a := range s.Agents {
+			c := a.Compressor.(Unbiased)
+			if _, _, ok := c.Linear(len(grad)); ok {
+				continue
+			}
+			a.Noise.Sample(ws.z, grad, gn2, r)
+			for j, g := range grad {
+				ws.z[j] += g
+			}
+			c.ErrorCov(ws.diag, ws.z)
+			clear(ws.tmp)
+			a.Noise.AddVariance(ws.tmp, grad, gn2)
+			for j := range dst {
+				dst[j] += math.Sqrt((ws.diag[j]+ws.tmp[j])/n) * r.NormFloat64()
+			}
+		}
+	case DSignSGD:
+		clear(ws.diag)
+		for _, a := range s.Agents {
+			clear(ws.tmp)
+			a.Noise.AddSignMean(ws.tmp, grad, gn2)
+			for j, m := range ws.tmp {
+				ws.diag[j] += 1 - m*m
+			}
+		}
+		for j, v := range ws.diag {
+			dst[j] = math.Sqrt(math.Max(0, v)/n) * r.NormFloat64()
+		}
+	default:
+		panic("model: Diffusion: unknown method")
+	}
+}
+
+// Scheme is an SDE integrator.
+type Scheme int
+
+const (
+	EulerMaruyama Scheme = iota
+	// TamedEuler replaces the drift increment h mu by h mu / (1 + h ||mu||)
+	// (Hutzenthaler, Jentzen and Kloeden 2012), which keeps moments bounded
+	// on superlinear drifts such as x^3 where plain EM blows up.
+	TamedEuler
+)
+
+func (s Scheme) String() string {
+	if s == TamedEuler {
+		return "tamed"
+	}
+	return "em"
+}
+
+// Integrator says how an SDE path is advanced over one optimiser step of
+// length eta: Substeps fixed substeps h = eta/Substeps, refined where the
+// path is stiff so that h eta_k ||Hess f(X)|| <= Stiffness at every substep
+// (re-checked at each substep), but never below eta/MaxSubsteps; a step that
+// hits that floor is reported as capped (unresolved).
+type Integrator struct {
+	Scheme      Scheme
+	Substeps    int     // >= 1
+	Stiffness   float64 // c > 0 enables adaptation (MATH.md suggests 0.1); 0 disables it
+	MaxSubsteps int     // floor eta/MaxSubsteps on the substep; >= Substeps
+}
+
+// Validate checks the integrator.
+func (in Integrator) Validate() error {
+	if in.Scheme != EulerMaruyama && in.Scheme != TamedEuler {
+		return fieldErr("scheme", int(in.Scheme), "must be em or tamed")
+	}
+	if in.Substeps < 1 {
+		return fieldErr("substeps", in.Substeps, "must be >= 1")
+	}
+	if err := checkNonNeg("stiffness", in.Stiffness); err != nil {
+		return err
+	}
+	if in.MaxSubsteps < in.Substeps {
+		return fieldErr("max_substeps", in.MaxSubsteps, fmt.Sprintf("must be >= substeps = %d", in.Substeps))
+	}
+	return nil
+}
+
+// SDEStepResult is what one SDE step reports besides the new state.
+type SDEStepResult struct {
+	I1, I2    float64 // int rate ||grad f||^2 dt and int rate^2 ||grad f||^2 dt over the step (left-point on the substeps)
+	Substeps  int
+	Capped    bool // the substep floor eta/MaxSubsteps was hit
+	GradNorm2 float64
+}
+
+// SDEStep advances x over one optimiser step (time eta) of
+//
+//	dX = -rate b(X) dt + rate sqrt(eta/N) S(X) dW,  S S^T = Sigma,
+//
+// the schedule value rate held over the step (MATH.md section 2, eq. 11).
+// grad must hold grad f(x) with squared norm gn2; on return it holds
+// grad f at the new x. Since -W is a Brownian motion the implementation
+// subtracts the noise term, so that with Substeps = 1 and EM the increment
+// is exactly -eta rate (b + S xi / sqrt N), the discrete DSGD step under
+// Gaussian noise for the same normals xi.
+func (s System) SDEStep(x, grad []float64, gn2, eta, rate float64, in Integrator, ws *Workspace, r *rand.Rand) SDEStepResult {
+	var res SDEStepResult
+	n := float64(len(s.Agents))
+	remaining := eta
+	hmax := eta / float64(in.Substeps)
+	hmin := eta / float64(in.MaxSubsteps)
+	drift := ws.acc
+	for remaining > 0 {
+		h := hmax
+		if in.Stiffness > 0 && rate > 0 {
+			if hn := s.F.HessNorm(x); hn > 0 {
+				h = math.Min(h, in.Stiffness/(rate*hn))
+			}
+			if h < hmin {
+				h, res.Capped = hmin, true
+			}
+		}
+		if h >= remaining || remaining-h < 1e-12*eta {
+			h = remaining
+		}
+		res.I1 += h * rate * gn2
+		res.I2 += h * rate * rate * gn2
+		s.Drift(drift, grad, gn2)
+		tame := 1.0
+		if in.Scheme == TamedEuler {
+			var m2 float64
+			for _, b := range drift {
+				m2 += b * b
+			}
+			tame = 1 / (1 + h*rate*math.Sqrt(m2))
+		}
+		s.Diffusion(ws.dw, grad, gn2, ws, r)
+		sd := math.Sqrt(h * eta / n)
+		for j := range x {
+			x[j] -= rate * (h*tame*drift[j] + sd*ws.dw[j])
+		}
+		remaining -= h
+		res.Substeps++
+		s.F.Grad(grad, x)
+		gn2 = 0
+		for _, g := range grad {
+			gn2 += g * g
+		}
+		if math.IsNaN(gn2) || math.IsInf(gn2, 0) {
+			break // the path has blown up; the caller counts it as diverged
+		}
+	}
+	res.GradNorm2 = gn2
+	return res
+}

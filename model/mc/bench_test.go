@@ -1,0 +1,118 @@
+package mc_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/mc"
+)
+
+// benchSystems are one system per method at d = 100 with Figure 1's noise
+// types: affine Gaussian for DSGD, rand-k (omega = 1) for DCSGD, Cauchy for
+// DSignSGD.
+func benchSystems(d int) []model.System {
+	f := model.Homogeneous{Atom: model.Quartic{}, D: d}
+	return []model.System{
+		{F: f, Method: model.DSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 1}}}},
+		{F: f, Method: model.DCSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 0.1}, Compressor: model.RandK{K: d / 2}}}},
+		{F: f, Method: model.DSignSGD, Agents: []model.Agent{{Noise: model.StudentT{Nu: 1, Scale: []float64{1}}}}},
+	}
+}
+
+// BenchmarkStep times one path-step of each method and model and reports
+// ns per coordinate; allocs/op must be 0 (the per-step loop does not allocate).
+func BenchmarkStep(b *testing.B) {
+	const d = 100
+	for _, sys := range benchSystems(d) {
+		for _, m := range []mc.Model{mc.Discrete, mc.SDE} {
+			b.Run(fmt.Sprintf("%s/%s", sys.Method, m), func(b *testing.B) {
+				x, g := make([]float64, d), make([]float64, d)
+				for j := range x {
+					x[j] = 0.5
+				}
+				sys.F.Grad(g, x)
+				ws := model.NewWorkspace(d)
+				r := mc.Stream(1, 0)
+				in := model.Integrator{Scheme: model.TamedEuler, Substeps: 1, MaxSubsteps: 1}
+				b.ReportAllocs()
+				for b.Loop() {
+					if m == mc.Discrete {
+						sys.DiscreteStep(x, g, 1, 1e-3, ws, r)
+						sys.F.Grad(g, x)
+					} else {
+						sys.SDEStep(x, g, 1, 1e-3, 1, in, ws, r)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/d, "ns/coord")
+			})
+		}
+	}
+}
+
+// BenchmarkEnsemble runs Figure 1's left panel (sigma = 1, d = 1, ensemble
+// schedule of Eq. 1) at 1000 paths x 500 steps on 1 and 2 workers: the
+// ratio of the two is the parallel speed-up.
+func BenchmarkEnsemble(b *testing.B) {
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
+			run := figure1LeftRun(1000, 500)
+			run.Workers = w
+			for b.Loop() {
+				if _, err := mc.Simulate(run); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(run.Paths*run.Steps), "ns/path-step")
+		})
+	}
+}
+
+// BenchmarkEnsembleWide is the DCSGD panel's shape (d = 1000, rand-k) at 64
+// paths x 20 steps, on 1 and 2 workers.
+func BenchmarkEnsembleWide(b *testing.B) {
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
+			sys := benchSystems(1000)[1]
+			x0 := make([]float64, 1000)
+			for j := range x0 {
+				x0[j] = 0.5
+			}
+			run := mc.Run{System: sys, Eta: 0.1, Schedule: model.Constant{}, X0: x0, Steps: 20, Paths: 128, Seed: 1, Workers: w, Checkpoints: []int{20}}
+			for b.Loop() {
+				if _, err := mc.Simulate(run); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(run.Paths*run.Steps*1000), "ns/path-step-coord")
+		})
+	}
+}
+
+// BenchmarkFloor draws only the random numbers BenchmarkEnsemble's run needs
+// (one standard normal per path-step from the per-path streams, on one
+// core): the cost floor of that run. Compare ns/path-step with
+// BenchmarkEnsemble/workers=1.
+func BenchmarkFloor(b *testing.B) {
+	const paths, steps = 1000, 500
+	var sink float64
+	for b.Loop() {
+		for p := range paths {
+			r := mc.Stream(1, p)
+			for range steps {
+				sink += r.NormFloat64()
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(paths*steps), "ns/path-step")
+	_ = sink
+}
+
+func figure1LeftRun(paths, steps int) mc.Run {
+	return mc.Run{
+		System: model.System{F: model.Homogeneous{Atom: model.Quartic{}, D: 1}, Method: model.DSGD,
+			Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 1}}}},
+		Eta: 0.01, Schedule: model.Normalized{Num: 1, A: 3, B: 3, Reading: model.ReadsEnsemble},
+		X0: []float64{3}, Steps: steps, Paths: paths, Seed: 1, Checkpoints: []int{0, steps},
+	}
+}
