@@ -384,8 +384,7 @@ func (s System) SDEStep(x, grad []float64, gn2, eta, rate float64, in Integrator
 		if h >= remaining || remaining-h < 1e-12*eta {
 			h = remaining
 		}
-		res.I1 += h * rate * gn2
-		res.I2 += h * rate * rate * gn2
+		gn2Start := gn2
 		s.Drift(drift, grad, gn2)
 		tame := 1.0
 		if in.Scheme == TamedEuler {
@@ -407,6 +406,10 @@ func (s System) SDEStep(x, grad []float64, gn2, eta, rate float64, in Integrator
 		for _, g := range grad {
 			gn2 += g * g
 		}
+		// Trapezoidal rule: ||grad f||^2 can change by tens of percent over
+		// a substep in a fast transient, where a left-point sum is biased.
+		res.I1 += h * rate * (gn2Start + gn2) / 2
+		res.I2 += h * rate * rate * (gn2Start + gn2) / 2
 		if math.IsNaN(gn2) || math.IsInf(gn2, 0) {
 			break // the path has blown up; the caller counts it as diverged
 		}

@@ -52,6 +52,21 @@ type Run struct {
 	DivergeAt   float64          // 0: DefaultDivergeAt
 	Quantiles   []float64        // quantiles of f - f* to record at checkpoints (each in [0,1])
 	Workers     int              // goroutines; 0: GOMAXPROCS. Results do not depend on it.
+
+	// KeepPathValues records every path's values at each checkpoint
+	// (Checkpoint.Paths), for statistics the engine does not keep.
+	KeepPathValues bool
+	// Check, if set, is called for every live path at the start of every
+	// step with what the schedule read and the rate it gave; steps where it
+	// returns false are counted (Result.CheckFailures). The theorems use it
+	// to verify admissibility along the run. It must be safe for
+	// concurrent use.
+	Check func(s model.StepInfo, rate float64) bool
+}
+
+// PathValue is one path's state at a checkpoint (NaN once diverged).
+type PathValue struct {
+	F, GradNorm2, I1, I2, Phi1, Phi2 float64
 }
 
 // Validate checks the run.
@@ -162,8 +177,8 @@ func orNaN(p *float64) float64 {
 
 // Checkpoint holds the statistics over the live paths at one step.
 // I1 and I2 are the per-path integrals int_0^t eta_s ||grad f(X_s)||^2 ds
-// and int_0^t eta_s^2 ||grad f(X_s)||^2 ds (left-point on the step grid,
-// on the substep grid for the SDE); Phi1 and Phi2 are the per-path phi^1,
+// and int_0^t eta_s^2 ||grad f(X_s)||^2 ds (left-point sums on the step grid
+// for the discrete method, trapezoidal on the substeps for the SDE); Phi1 and Phi2 are the per-path phi^1,
 // phi^2 (equal on every path unless the schedule reads the path).
 type Checkpoint struct {
 	Step      int       `json:"step"`
@@ -180,6 +195,10 @@ type Checkpoint struct {
 	Phi1      Stat      `json:"phi1"`
 	Phi2      Stat      `json:"phi2"`
 	Quantiles []float64 `json:"quantiles,omitempty"` // of f - f*, at Run.Quantiles
+	// Per path, when Run.KeepPathValues is set.
+	Paths []PathValue `json:"-"`
+	// Check failures (path-steps) before this checkpoint's step.
+	CheckFailures int64 `json:"check_failures,omitempty"`
 }
 
 // Substeps summarises the SDE integrator's work.
@@ -201,6 +220,10 @@ type Result struct {
 	Rate             []float64 `json:"-"`
 	Diverged         int       `json:"diverged"`
 	Substeps         *Substeps `json:"substeps,omitempty"`
+	// Run.Check: path-steps where it returned false, and the first step
+	// where that happened (-1: never).
+	CheckFailures     int64 `json:"check_failures,omitempty"`
+	FirstCheckFailure int   `json:"first_check_failure,omitempty"`
 }
 
 type stat int
@@ -225,6 +248,7 @@ type blockAcc struct {
 	rateSum  float64
 	rateN    int
 	diverged int
+	checkBad int64
 }
 
 type engine struct {
@@ -244,6 +268,7 @@ type engine struct {
 	capped                  []bool
 	rngs                    []*rand.Rand
 	fvals                   []float64
+	pathVals                []PathValue
 	ws                      []*model.Workspace
 	acc                     []blockAcc
 	bar                     barrier
@@ -285,6 +310,9 @@ func newEngine(r Run) *engine {
 	e.phi1, e.phi2, e.fvals = make([]float64, m), make([]float64, m), make([]float64, m)
 	e.alive, e.capped = make([]bool, m), make([]bool, m)
 	e.subs, e.maxSub = make([]int64, m), make([]int, m)
+	if r.KeepPathValues {
+		e.pathVals = make([]PathValue, m)
+	}
 	e.rngs = make([]*rand.Rand, m)
 	for p := range m {
 		e.rngs[p] = Stream(r.Seed, p)
@@ -344,8 +372,14 @@ func (e *engine) block(b int, ws *model.Workspace) {
 				continue
 			}
 			rate := e.rate
-			if pathwise {
-				rate = r.Schedule.Rate(model.StepInfo{K: e.k, T: float64(e.k) * r.Eta, Ensemble: e.ensemble, Path: math.Sqrt(e.gn2[p])})
+			if pathwise || r.Check != nil {
+				info := model.StepInfo{K: e.k, T: float64(e.k) * r.Eta, Ensemble: e.ensemble, Path: math.Sqrt(e.gn2[p])}
+				if pathwise {
+					rate = r.Schedule.Rate(info)
+				}
+				if r.Check != nil && !r.Check(info, rate) {
+					acc.checkBad++
+				}
 			}
 			acc.rateSum += rate
 			acc.rateN++
@@ -375,9 +409,12 @@ func (e *engine) block(b int, ws *model.Workspace) {
 			bad = bad || !(math.Abs(x[j]) <= e.thresh) // true for NaN too
 		}
 		e.gn2[p] = gn2
-		if bad || math.IsInf(gn2, 0) || math.IsNaN(gn2) {
+		if bad || !(gn2 <= math.MaxFloat64) { // false for NaN and +Inf
 			e.alive[p] = false
 			acc.diverged++
+			if r.KeepPathValues {
+				e.pathVals[p] = PathValue{F: math.NaN(), GradNorm2: math.NaN(), I1: math.NaN(), I2: math.NaN(), Phi1: math.NaN(), Phi2: math.NaN()}
+			}
 			continue
 		}
 		gn := math.Sqrt(gn2)
@@ -393,6 +430,9 @@ func (e *engine) block(b int, ws *model.Workspace) {
 			dist2 += dj * dj
 		}
 		e.fvals[p] = f
+		if r.KeepPathValues {
+			e.pathVals[p] = PathValue{F: f, GradNorm2: gn2, I1: e.i1[p], I2: e.i2[p], Phi1: e.phi1[p], Phi2: e.phi2[p]}
+		}
 		acc.m[sF].Add(f)
 		acc.m[sGN2].Add(gn2)
 		acc.m[sGN].Add(gn)
@@ -408,9 +448,10 @@ func (e *engine) block(b int, ws *model.Workspace) {
 func (e *engine) simulate() *Result {
 	r := &e.run
 	res := &Result{
-		EnsembleGradNorm: make([]float64, r.Steps+1),
-		Live:             make([]int, r.Steps+1),
-		Rate:             make([]float64, r.Steps),
+		FirstCheckFailure: -1,
+		EnsembleGradNorm:  make([]float64, r.Steps+1),
+		Live:              make([]int, r.Steps+1),
+		Rate:              make([]float64, r.Steps),
 	}
 	cps := r.Checkpoints
 	ci := 0
@@ -423,6 +464,7 @@ func (e *engine) simulate() *Result {
 			tot.rateSum += a.rateSum
 			tot.rateN += a.rateN
 			tot.diverged += a.diverged
+			tot.checkBad += a.checkBad
 			if e.checkpoint {
 				for s := range nStats {
 					tot.m[s].Merge(a.m[s])
@@ -430,6 +472,10 @@ func (e *engine) simulate() *Result {
 			}
 		}
 		res.Diverged += tot.diverged
+		if tot.checkBad > 0 && res.CheckFailures == 0 {
+			res.FirstCheckFailure = step - 1
+		}
+		res.CheckFailures += tot.checkBad
 		res.Live[step] = tot.live
 		res.EnsembleGradNorm[step] = tot.sumG / float64(tot.live)
 		if step > 0 && r.Schedule.Reads() == model.ReadsPath {
@@ -448,6 +494,10 @@ func (e *engine) simulate() *Result {
 			}
 			if len(r.Quantiles) > 0 {
 				c.Quantiles = e.quantiles()
+			}
+			c.CheckFailures = res.CheckFailures
+			if r.KeepPathValues {
+				c.Paths = slices.Clone(e.pathVals)
 			}
 			res.Checkpoints = append(res.Checkpoints, c)
 			ci++
