@@ -3,6 +3,8 @@
 // Usage:
 //
 //	sdeverify simulate -config FILE [-json OUT] [-workers N]
+//	sdeverify check -theorem ID -config FILE [-json OUT]
+//	sdeverify pinned [-short] [-md OUT] [-json OUT]
 //
 // Exit codes: 0 success, 1 a new theorem violation was found, 2 usage or
 // configuration error (one line on stderr, no output file written).
@@ -30,12 +32,16 @@ func usageErr(format string, a ...any) error {
 
 var commands = map[string]func(args []string, stdout, stderr io.Writer) error{
 	"simulate": cmdSimulate,
+	"check":    cmdCheck,
+	"pinned":   cmdPinned,
 }
 
 const usage = `sdeverify: executable checks of the (L0,L1) SDE paper's theorems.
 
 Usage:
-  sdeverify simulate -config FILE [-json OUT] [-workers N]   run one experiment
+  sdeverify simulate -config FILE [-json OUT]            run one experiment
+  sdeverify check -theorem ID -config FILE [-json OUT]   check a theorem on an experiment
+  sdeverify pinned [-short] [-md OUT] [-json OUT]        check the pinned set against its expected outcomes
 
 Run 'sdeverify COMMAND -h' for a command's flags.
 `

@@ -82,3 +82,30 @@ func TestSimulateBadInput(t *testing.T) {
 		require.True(t, os.IsNotExist(err), "case %d: output written despite the error", i)
 	}
 }
+
+// TestCheckExitCodes: a theorem violation exits 1 and names the replay; a
+// passing check exits 0; a bad theorem exits 2.
+func TestCheckExitCodes(t *testing.T) {
+	t.Parallel()
+	fail := writeTemp(t, "fail.json", `{"objective":{"kind":"separable","dim":2,"atom":{"kind":"square","c":2}},"x0":[1],
+	 "agents":[{"noise":{"kind":"student-t","nu":1,"scale":[0.05]}}],"method":"dsignsgd","model":{"kind":"discrete"},
+	 "eta":0.05,"schedule":{"kind":"constant"},"steps":100,"paths":200,"seed":3,"checkpoints":{"at":[100]}}`)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"check", "-theorem", "thm7", "-config", fail, "-margin", "0.5", "-decay", "inv-sqrt"}, &stdout, &stderr)
+	require.Equal(t, 1, code, stderr.String())
+	require.Contains(t, stderr.String(), "thm7 FAILS")
+	require.Contains(t, stderr.String(), "replay: sdeverify check -theorem thm7")
+	require.Contains(t, stdout.String(), "| sde | 5 | FAIL |")
+
+	pass := writeTemp(t, "pass.json", strings.Replace(smallConfig, `"sigma0":0.1`, `"sigma0":0.5`, 1))
+	stdout.Reset()
+	stderr.Reset()
+	code = run([]string{"check", "-theorem", "thm4", "-config", pass, "-margin", "0.5", "-reading", "pathwise"}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String()+stdout.String())
+	require.Contains(t, stdout.String(), "PASS")
+
+	stderr.Reset()
+	code = run([]string{"check", "-theorem", "thm9", "-config", pass}, &stdout, &stderr)
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr.String(), `unknown theorem "thm9"`)
+}

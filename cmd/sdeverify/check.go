@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/reports"
+	"github.com/sdeverify/sdeverify/theorems"
+)
+
+func loadConfig(path string) (mc.Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return mc.Config{}, usageErr("%v", err)
+	}
+	defer f.Close()
+	c, err := mc.DecodeConfig(f)
+	if err != nil {
+		return mc.Config{}, usageErr("%s: %v", path, err)
+	}
+	return c, nil
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	return reports.WriteFile(path, append(b, '\n'))
+}
+
+func cmdCheck(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("check", "check -theorem ID -config FILE [-reading ensemble|pathwise] [-margin M [-decay inv-sqrt|inv]] [-json OUT]", stderr)
+	thID := fs.String("theorem", "", "thm4, thm5, thm6-printed, thm6-eta or thm7")
+	cfgPath := fs.String("config", "", "experiment configuration (JSON)")
+	reading := fs.String("reading", "ensemble", "admissibility reading: ensemble (G_t = ensemble mean) or pathwise")
+	eps := fs.Float64("eps", 0.5, "eps in (0,1) of Thms 4-6")
+	ell := fs.Float64("ell", 0, "ell_nu of Thm 7 (0: 2 Xi_nu(1))")
+	alpha := fs.Float64("alpha", 1e-3, "probability of a false FAIL over the whole check")
+	margin := fs.Float64("margin", 0, "if > 0, replace the schedule by the theorem's admissible one with eta eta_t = margin x threshold")
+	decay := fs.String("decay", "", "with -margin: multiply by a clock decay (inv-sqrt or inv)")
+	maxPaths := fs.Int("max-paths", 0, "double the paths of INCONCLUSIVE verdicts up to this many")
+	out := fs.String("json", "", "write the report as JSON")
+	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	if *thID == "" || *cfgPath == "" {
+		return usageErr("-theorem and -config are required (see -h)")
+	}
+	th, err := theorems.ByID(*thID)
+	if err != nil {
+		return usageErr("-theorem: %v", err)
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	replay := "sdeverify check " + strings.Join(args, " ")
+	o := theorems.Options{Eps: *eps, Ell: *ell, Reading: *reading, Alpha: *alpha, MaxPaths: *maxPaths, Workers: *workers, Replay: replay}
+	if *margin > 0 {
+		var d *mc.ScheduleSpec
+		switch *decay {
+		case "":
+		case "inv-sqrt", "inv":
+			d = &mc.ScheduleSpec{Kind: *decay}
+		default:
+			return usageErr("-decay = %q: want inv-sqrt or inv", *decay)
+		}
+		s, err := theorems.AdmissibleSchedule(th, cfg, o, *margin, d)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		cfg.Schedule = s
+	}
+	rep, err := theorems.Check(th, cfg, o)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	var b bytes.Buffer
+	reports.ReportMarkdown(&b, rep)
+	stdout.Write(b.Bytes())
+	if *out != "" {
+		if err := writeJSON(*out, rep); err != nil {
+			return err
+		}
+	}
+	if rep.Outcome == theorems.Fail {
+		return &exitError{code: 1, err: fmt.Errorf("%s FAILS on %s (replay: %s)", th.ID, *cfgPath, replay)}
+	}
+	return nil
+}
+
+func cmdPinned(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("pinned", "pinned [-short] [-run SUBSTRING] [-md OUT] [-json OUT]", stderr)
+	short := fs.Bool("short", false, "only the cases marked short")
+	run := fs.String("run", "", "only cases whose name contains this")
+	md := fs.String("md", "", "write the Markdown summary to this file")
+	out := fs.String("json", "", "write the results as JSON")
+	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	rs, err := runPinned(*short, *run, *workers, stderr)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	reports.PinnedMarkdown(&b, rs)
+	stdout.Write(b.Bytes())
+	if *md != "" {
+		if err := reports.WriteFile(*md, b.Bytes()); err != nil {
+			return err
+		}
+	}
+	if *out != "" {
+		if err := writeJSON(*out, rs); err != nil {
+			return err
+		}
+	}
+	for _, r := range rs {
+		if !r.AsWanted {
+			return &exitError{code: 1, err: fmt.Errorf("case %s: got %v, want %v (replay: %s)", r.Case, r.Got, r.Want, r.Replay)}
+		}
+	}
+	return nil
+}
+
+// runPinned checks the pinned set, each case at level 1e-6 (as the tests).
+func runPinned(short bool, run string, workers int, progress io.Writer) ([]reports.PinnedResult, error) {
+	var rs []reports.PinnedResult
+	for _, c := range theorems.Pinned() {
+		if (short && !c.Short) || !strings.Contains(c.Name, run) {
+			continue
+		}
+		cfg, o, th, err := c.Build()
+		if err != nil {
+			return nil, err
+		}
+		o.Alpha, o.Workers = 1e-6, workers
+		fmt.Fprintf(progress, "checking %s ...\n", c.Name)
+		rep, err := theorems.Check(th, cfg, o)
+		if err != nil {
+			return nil, fmt.Errorf("case %s: %w", c.Name, err)
+		}
+		r := reports.PinnedResult{Case: c.Name, Theorem: c.Theorem, Reading: c.Reading, Want: c.Want, Got: map[string]theorems.Outcome{},
+			Why: c.Why, Finding: c.Finding, Report: rep, Replay: c.Replay(), AsWanted: true}
+		for t, w := range c.Want {
+			r.Got[t] = rep.TargetOutcome(t)
+			r.AsWanted = r.AsWanted && r.Got[t] == w
+		}
+		rs = append(rs, r)
+	}
+	return rs, nil
+}

@@ -1,0 +1,103 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/sdeverify/sdeverify/theorems"
+)
+
+// PinnedResult is one pinned case's recorded outcome.
+type PinnedResult struct {
+	Case     string                      `json:"case"`
+	Theorem  string                      `json:"theorem"`
+	Reading  string                      `json:"reading"`
+	Want     map[string]theorems.Outcome `json:"want"`
+	Got      map[string]theorems.Outcome `json:"got"`
+	Why      string                      `json:"why"`
+	Finding  *theorems.Finding           `json:"finding,omitempty"`
+	Report   *theorems.Report            `json:"report"`
+	Replay   string                      `json:"replay"`
+	AsWanted bool                        `json:"as_wanted"`
+}
+
+func num(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return fmt.Sprint(x)
+	}
+	return fmt.Sprintf("%.4g", x)
+}
+
+// maxRatio returns a target's largest estimate/bound ratio over horizons
+// whose verdict is not VACUOUS.
+func maxRatio(r *theorems.Report, target string) (float64, bool) {
+	m, ok := math.Inf(-1), false
+	for _, v := range r.Verdicts {
+		if v.Target == target && v.Outcome != theorems.Vacuous {
+			m, ok = math.Max(m, v.Ratio), true
+		}
+	}
+	return m, ok
+}
+
+// PinnedMarkdown writes the pinned set's summary table and its findings.
+func PinnedMarkdown(w io.Writer, rs []PinnedResult) {
+	fmt.Fprintln(w, "| case | theorem | reading | SDE | discrete | max LHS/bound (SDE, discrete) | as expected |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
+	for _, r := range rs {
+		ratio := func(t string) string {
+			if m, ok := maxRatio(r.Report, t); ok {
+				return num(m)
+			}
+			return "-"
+		}
+		ok := "yes"
+		if !r.AsWanted {
+			ok = "**NO**"
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s, %s | %s |\n", r.Case, r.Theorem, r.Reading, r.Got["sde"], r.Got["discrete"], ratio("sde"), ratio("discrete"), ok)
+	}
+	seen := map[string]bool{}
+	for _, r := range rs {
+		if r.Finding == nil || seen[r.Finding.ID] {
+			continue
+		}
+		seen[r.Finding.ID] = true
+		fmt.Fprintf(w, "\n### %s: %s\n\n%s\n\nEvidence:\n\n", r.Finding.ID, r.Finding.Title, r.Finding.Explanation)
+		for _, r2 := range rs {
+			if r2.Finding == nil || r2.Finding.ID != r.Finding.ID {
+				continue
+			}
+			fmt.Fprintf(w, "- `%s` (replay: `%s`):\n", r2.Case, r2.Replay)
+			for _, v := range r2.Report.Verdicts {
+				fmt.Fprintf(w, "  - %s\n", strings.TrimSpace(v.String()))
+			}
+		}
+	}
+}
+
+// ReportMarkdown writes one theorem check's hypotheses and verdicts.
+func ReportMarkdown(w io.Writer, r *theorems.Report) {
+	fmt.Fprintf(w, "**%s** (%s), %s reading: **%s**\n\n", r.Name, r.Ref, r.Reading, r.Outcome)
+	for _, h := range r.Hypotheses {
+		mark := "held"
+		if !h.Held {
+			mark = "**did not hold**"
+		}
+		fmt.Fprintf(w, "- hypothesis %s %s: %s\n", h.Name, mark, h.Detail)
+	}
+	if r.Resolution != nil {
+		fmt.Fprintf(w, "- SDE integrator: %d substeps (at most %d per step), %d paths capped; refined coarse-fine max z %.2g; resolved %v %s\n",
+			r.Resolution.Substeps.Total, r.Resolution.Substeps.MaxPerStep, r.Resolution.Substeps.CappedPaths, r.Resolution.MaxZ, r.Resolution.Resolved, r.Resolution.Reason)
+	}
+	fmt.Fprintln(w, "\n| target | t | outcome | LHS | se | bound | ratio | paths | diverged | alpha |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
+	for _, v := range r.Verdicts {
+		fmt.Fprintf(w, "| %s | %g | %s | %s | %s | %s | %s | %d | %d | %.2g |\n", v.Target, v.Time, v.Outcome, num(v.Estimate), num(v.SE), num(v.Bound), num(v.Ratio), v.Paths, v.Diverged, v.Alpha)
+	}
+	if r.Replay != "" {
+		fmt.Fprintf(w, "\nReplay: `%s`\n", r.Replay)
+	}
+}

@@ -1,0 +1,358 @@
+package theorems
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/mc"
+)
+
+// Options set how a theorem is checked. The zero value means: eps 0.5,
+// ell_nu = 2 Xi_nu(1), the ensemble reading, a family-wise false-FAIL
+// probability of 1e-3 for the whole check, no path extension, the SDE by
+// tamed Euler with 4 substeps and stiffness 0.1 (at most 4000 substeps per
+// step) with a refinement check, both targets.
+type Options struct {
+	Eps      float64 // Thms 4-6: eps in (0,1); 0 means 0.5
+	Ell      float64 // Thm 7: ell_nu; 0 means 2 Xi_nu(1)
+	Reading  string  // admissibility reading: "ensemble" (default) or "pathwise"
+	Alpha    float64 // family-wise probability of a false FAIL in this check; 0 means 1e-3
+	MaxPaths int     // INCONCLUSIVE verdicts double the paths up to this many (0: never)
+	SDE      *mc.ModelSpec
+	NoRefine bool     // skip the SDE refinement (resolution) check
+	Targets  []string // "sde", "discrete"; nil means both
+	Workers  int
+	Replay   string // the command that replays this check, recorded in the report
+}
+
+func (o Options) withDefaults() Options {
+	if o.Eps == 0 {
+		o.Eps = 0.5
+	}
+	if o.Reading == "" {
+		o.Reading = "ensemble"
+	}
+	if o.Alpha == 0 {
+		o.Alpha = 1e-3
+	}
+	if o.SDE == nil {
+		o.SDE = &mc.ModelSpec{Kind: "sde", Scheme: "em", Substeps: 4, Stiffness: 0.1, MaxSubsteps: 4000}
+	}
+	if o.Targets == nil {
+		o.Targets = []string{"sde", "discrete"}
+	}
+	return o
+}
+
+// Resolution records the SDE integrator's check. The run is refined (twice
+// the substeps, half the stiffness tolerance, an independent seed). For a
+// first-order scheme Y_coarse ~ Y + b and Y_fine ~ Y + b/2, so the SDE's
+// decision uses the Richardson extrapolation 2 mean(Y_fine) - mean(Y_coarse),
+// free of the first-order bias, with standard error
+// sqrt(4 se_fine^2 + se_coarse^2). A run whose paths hit the substep floor is
+// unresolved and gives no verdict.
+type Resolution struct {
+	Substeps       mc.Substeps `json:"substeps"`
+	Refined        bool        `json:"refined"`
+	RefineSubsteps int         `json:"refine_substeps,omitempty"`
+	// The largest |z| of the coarse-fine difference over the horizons: how
+	// visible the integrator's own error is (for information).
+	MaxZ     float64 `json:"max_coarse_fine_z,omitempty"`
+	Resolved bool    `json:"resolved"`
+	Reason   string  `json:"reason,omitempty"`
+	fine     *mc.Result
+}
+
+// Report is the result of checking one theorem on one configuration.
+type Report struct {
+	Theorem    string       `json:"theorem"`
+	Name       string       `json:"name"`
+	Ref        string       `json:"ref"`
+	Reading    string       `json:"reading"`
+	Config     mc.Config    `json:"config"`
+	Constants  Constants    `json:"constants"`
+	Hypotheses []Hypothesis `json:"hypotheses"`
+	Verdicts   []Verdict    `json:"verdicts"`
+	Resolution *Resolution  `json:"resolution,omitempty"`
+	Outcome    Outcome      `json:"outcome"` // the worst verdict: FAIL > INCONCLUSIVE > PASS > VACUOUS
+	Replay     string       `json:"replay"`
+	Delta      float64      `json:"delta"` // f(X0) - f*
+}
+
+// Outcome of target ("sde" or "discrete"), the worst over its horizons.
+func (r *Report) TargetOutcome(target string) Outcome {
+	var o Outcome
+	for _, v := range r.Verdicts {
+		if v.Target == target {
+			o = worse(o, v.Outcome)
+		}
+	}
+	return o
+}
+
+// AdmissibleSchedule returns a schedule for cfg under th in the given
+// reading with eta eta_t = margin * Num/(A + B G_t) times an optional clock
+// decay (nil: none). Figure 1 sets eta_t to the threshold itself, which is
+// margin = eta. Where the threshold is infinite (no noise, or L1 = 0 for
+// Thm 7) the schedule is the decay alone (or constant 1).
+func AdmissibleSchedule(th Theorem, cfg mc.Config, o Options, margin float64, decay *mc.ScheduleSpec) (mc.ScheduleSpec, error) {
+	o = o.withDefaults()
+	c := cfg
+	run, err := c.Resolve()
+	if err != nil {
+		return mc.ScheduleSpec{}, err
+	}
+	k, h := th.class(inputs(run, o))
+	if !h.Held {
+		return mc.ScheduleSpec{}, fmt.Errorf("%s: %s", th.ID, h.Detail)
+	}
+	if k.A == 0 && k.B == 0 {
+		if decay != nil {
+			return *decay, nil
+		}
+		return mc.ScheduleSpec{Kind: "constant"}, nil
+	}
+	return mc.ScheduleSpec{Kind: "normalized", Num: margin * k.Num / run.Eta, A: k.A, B: k.B, Reading: o.Reading, Decay: decay}, nil
+}
+
+func inputs(run mc.Run, o Options) Inputs {
+	return Inputs{System: run.System, Cert: run.System.F.Certificate(), Eta: run.Eta, Eps: o.Eps, Ell: o.Ell}
+}
+
+// Check checks theorem th on the configuration cfg (whose schedule is used
+// as given) and returns its report.
+func Check(th Theorem, cfg mc.Config, opt Options) (*Report, error) {
+	o := opt.withDefaults()
+	if o.Reading != "ensemble" && o.Reading != "pathwise" {
+		return nil, fmt.Errorf("reading = %q: must be ensemble or pathwise", o.Reading)
+	}
+	if !(o.Eps > 0 && o.Eps < 1) {
+		return nil, fmt.Errorf("eps = %v: must be in (0, 1)", o.Eps)
+	}
+	if !(o.Alpha > 0 && o.Alpha < 1) {
+		return nil, fmt.Errorf("alpha = %v: must be in (0, 1)", o.Alpha)
+	}
+	run, err := cfg.Resolve()
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Theorem: th.ID, Name: th.Name, Ref: th.Ref, Reading: o.Reading, Config: cfg, Replay: o.Replay}
+	rep.Delta = run.System.F.Value(run.X0) - run.System.F.Inf()
+	vacuous := func() *Report {
+		for _, t := range o.Targets {
+			rep.Verdicts = append(rep.Verdicts, Verdict{Theorem: th.ID, Reading: o.Reading, Target: t, Step: run.Steps,
+				Time: float64(run.Steps) * run.Eta, Seed: run.Seed, Paths: run.Paths, Outcome: Vacuous, Reason: "hypothesis failed",
+				Estimate: math.NaN(), SE: math.NaN(), Bound: math.NaN(), Ratio: math.NaN()})
+		}
+		rep.Outcome = Vacuous
+		return rep
+	}
+	if run.System.Method != th.Method {
+		rep.Hypotheses = append(rep.Hypotheses, failed("method", "the configuration runs %s; %s is about %s", run.System.Method, th.ID, th.Method))
+		return vacuous(), nil
+	}
+	rep.Hypotheses = append(rep.Hypotheses, held("method", "%s", th.Method))
+	cert := run.System.F.Certificate()
+	rep.Hypotheses = append(rep.Hypotheses, held("(L0,L1)-smooth", "certified (L0, L1) = (%g, %g)", cert.L0, cert.L1))
+	k, ch := th.class(inputs(run, o))
+	rep.Constants = k
+	rep.Hypotheses = append(rep.Hypotheses, ch)
+	if !ch.Held {
+		return vacuous(), nil
+	}
+	if th.ID == "thm7" {
+		if run.Schedule.RobbinsMonro() {
+			rep.Hypotheses = append(rep.Hypotheses, held("Robbins-Monro", "the schedule satisfies phi1 -> inf, phi2/phi1 -> 0"))
+		} else {
+			rep.Hypotheses = append(rep.Hypotheses, failed("Robbins-Monro", "the schedule is not Robbins-Monro"))
+			return vacuous(), nil
+		}
+	} else {
+		rep.Hypotheses = append(rep.Hypotheses, held("eps", "eps = %g in (0, 1)", o.Eps))
+	}
+
+	pathwise := o.Reading == "pathwise"
+	check := func(s model.StepInfo, rate float64) bool {
+		g := s.Ensemble
+		if pathwise {
+			g = s.Path
+		}
+		return k.Admissible(rate, g)
+	}
+	horizons := 0
+	for _, c := range run.Checkpoints {
+		if c > 0 {
+			horizons++
+		}
+	}
+	looks := 1
+	for p := run.Paths; p < o.MaxPaths; p *= 2 {
+		looks++
+	}
+	alpha := o.Alpha / float64(len(o.Targets)*horizons*looks)
+	firstBad := -1
+	for _, target := range o.Targets {
+		r := run
+		r.KeepPathValues, r.Check, r.Workers = true, check, o.Workers
+		if target == "sde" {
+			if err := sdeRun(&r, *o.SDE); err != nil {
+				return nil, err
+			}
+		} else if target != "discrete" {
+			return nil, fmt.Errorf("target = %q: must be sde or discrete", target)
+		}
+		var vs []Verdict
+		for {
+			res, err := mc.Simulate(r)
+			if err != nil {
+				return nil, err
+			}
+			if res.FirstCheckFailure >= 0 && (firstBad < 0 || res.FirstCheckFailure < firstBad) {
+				firstBad = res.FirstCheckFailure
+			}
+			var resolved = true
+			var why string
+			var fine *mc.Result
+			if target == "sde" {
+				res0 := &Resolution{Substeps: *res.Substeps, Resolved: true}
+				if res.Substeps.CappedPaths > 0 {
+					res0.Resolved, res0.Reason = false, fmt.Sprintf("%d paths hit the substep floor", res.Substeps.CappedPaths)
+				} else if !o.NoRefine {
+					if err := refine(res0, r, res, k); err != nil {
+						return nil, err
+					}
+				}
+				rep.Resolution = res0
+				resolved, why, fine = res0.Resolved, res0.Reason, res0.fine
+			}
+			vs = decide(th, k, o, target, r, res, fine, rep.Delta, alpha, firstBad, resolved, why)
+			again := false
+			for _, v := range vs {
+				again = again || v.Outcome == Inconclusive
+			}
+			if !again || r.Paths*2 > o.MaxPaths {
+				break
+			}
+			r.Paths *= 2 // paths 0..M-1 are unchanged: streams depend on (seed, path) only
+		}
+		rep.Verdicts = append(rep.Verdicts, vs...)
+	}
+	if firstBad >= 0 {
+		rep.Hypotheses = append(rep.Hypotheses, failed("admissible schedule", "eta eta_t exceeded the %s bound first at step %d (verdicts after it are VACUOUS)", o.Reading, firstBad))
+	} else {
+		rep.Hypotheses = append(rep.Hypotheses, held("admissible schedule", "eta eta_t within the %s bound at every step of every path", o.Reading))
+	}
+	for _, v := range rep.Verdicts {
+		rep.Outcome = worse(rep.Outcome, v.Outcome)
+	}
+	return rep, nil
+}
+
+func sdeRun(r *mc.Run, spec mc.ModelSpec) error {
+	if spec.Kind != "sde" {
+		return fmt.Errorf("options: SDE model kind %q: must be sde", spec.Kind)
+	}
+	scheme := model.TamedEuler
+	if spec.Scheme == "em" {
+		scheme = model.EulerMaruyama
+	}
+	r.Model = mc.SDE
+	r.Integrator = model.Integrator{Scheme: scheme, Substeps: spec.Substeps, Stiffness: spec.Stiffness, MaxSubsteps: spec.MaxSubsteps}
+	return r.Integrator.Validate()
+}
+
+// pathY returns the per-path statistic Y = A1 I1 + A2 I2 - C phi2 (+Inf for
+// a diverged path, whose integral of ||grad f||^2 is unbounded) and the
+// means of phi1, phi2 over the live paths.
+func pathY(k Constants, cp mc.Checkpoint) (y mc.Moments, phi1, phi2 float64, diverged int) {
+	var p1, p2 mc.Moments
+	for _, v := range cp.Paths {
+		if math.IsNaN(v.I1) {
+			diverged++
+			y.Add(math.Inf(1))
+			continue
+		}
+		y.Add(k.A1*v.I1 + k.A2*v.I2 - k.C*v.Phi2)
+		p1.Add(v.Phi1)
+		p2.Add(v.Phi2)
+	}
+	return y, p1.Mean, p2.Mean, diverged
+}
+
+func decide(th Theorem, k Constants, o Options, target string, r mc.Run, res, fine *mc.Result, delta, alpha float64, firstBad int, resolved bool, why string) []Verdict {
+	z := mc.ZCrit(2 * alpha) // one-sided z_{1-alpha}
+	var out []Verdict
+	for i, cp := range res.Checkpoints {
+		if cp.Step == 0 {
+			continue
+		}
+		y, phi1, phi2, div := pathY(k, cp)
+		ym, yse := y.Mean, y.SE()
+		if fine != nil {
+			yf, _, _, df := pathY(k, fine.Checkpoints[i])
+			div += df
+			ym, yse = 2*yf.Mean-y.Mean, math.Sqrt(4*yf.SE()*yf.SE()+yse*yse)
+		}
+		den := k.A1*phi1 + k.A2*phi2
+		v := Verdict{Theorem: th.ID, Reading: o.Reading, Target: target, Step: cp.Step, Time: cp.Time,
+			Paths: r.Paths, Diverged: div, Seed: r.Seed, Alpha: alpha}
+		v.Bound = (delta + k.C*phi2) / den
+		v.Estimate = (ym + k.C*phi2) / den
+		v.SE = math.Abs(yse / den)
+		v.Ratio = v.Estimate / v.Bound
+		if div > 0 {
+			v.Estimate, v.Ratio, v.SE = math.Inf(1), math.Inf(1), math.NaN()
+		}
+		switch {
+		case firstBad >= 0 && firstBad < cp.Step:
+			v.Outcome, v.Reason = Vacuous, fmt.Sprintf("the schedule left the admissible region at step %d", firstBad)
+		case !resolved && target == "sde":
+			v.Outcome, v.Reason = Inconclusive, "SDE integrator unresolved: "+why
+		case !(den > 0):
+			v.Outcome, v.Reason = Vacuous, "the bound's denominator is not positive"
+		case div > 0:
+			v.Outcome, v.Reason = Fail, fmt.Sprintf("%d of %d paths diverged: the left-hand side is unbounded", div, r.Paths)
+		case ym-z*yse > delta:
+			v.Outcome = Fail
+		case ym+z*yse < delta:
+			v.Outcome = Pass
+		default:
+			v.Outcome = Inconclusive
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// refine reruns the SDE refined (see Resolution).
+func refine(rs *Resolution, r mc.Run, res *mc.Result, k Constants) error {
+	fine := r
+	fine.Integrator.Substeps *= 2
+	fine.Integrator.Stiffness /= 2
+	fine.Integrator.MaxSubsteps *= 2
+	fine.Seed = r.Seed ^ 0x9e3779b97f4a7c15
+	fine.Check = nil
+	fres, err := mc.Simulate(fine)
+	if err != nil {
+		return err
+	}
+	rs.Refined, rs.RefineSubsteps, rs.fine = true, fine.Integrator.Substeps, fres
+	for i, cp := range res.Checkpoints {
+		if cp.Step == 0 {
+			continue
+		}
+		a, _, _, da := pathY(k, cp)
+		b, _, _, db := pathY(k, fres.Checkpoints[i])
+		if da > 0 || db > 0 {
+			continue
+		}
+		if se := math.Hypot(a.SE(), b.SE()); se > 0 {
+			rs.MaxZ = math.Max(rs.MaxZ, math.Abs(a.Mean-b.Mean)/se)
+		}
+	}
+	if fres.Substeps.CappedPaths > 0 {
+		rs.Resolved, rs.Reason = false, fmt.Sprintf("the refinement hit the substep floor on %d paths", fres.Substeps.CappedPaths)
+	}
+	return nil
+}

@@ -1,0 +1,332 @@
+package theorems
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/sdeverify/sdeverify/model/mc"
+)
+
+// Figure 1 (App. B, MATH.md section 4). The paper omits N, x0, the horizon,
+// eps and (L0, L1); the defaults here are MATH.md's: N = 1, eps = 0.5,
+// L0 = L1 = 3 (a valid pair for x^4/4, whose tight pair at L0 = 3 is
+// (3, 2/sqrt 3)), and the Eq. 1 / Eq. 3 schedules set eta_t to the
+// right-hand side of Eq. 1 / Eq. 3 itself, with G_t the ensemble mean,
+// uncapped.
+
+// Scale is the size of a Figure 1 run.
+type Scale struct {
+	Name                               string
+	LeftPaths, CentrePaths, RightPaths int
+	CentreDim                          int
+}
+
+// PaperScale is App. B's size: 1000, 1000 and 10000 paths, d = 1000.
+var PaperScale = Scale{Name: "paper", LeftPaths: 1000, CentrePaths: 1000, RightPaths: 10000, CentreDim: 1000}
+
+// SmallScale keeps every horizon and dimension of the paper and cuts the
+// paths (200, 40, 1000), for go test.
+var SmallScale = Scale{Name: "small", LeftPaths: 200, CentrePaths: 40, RightPaths: 1000, CentreDim: 1000}
+
+// Series is one curve of a panel: its configuration and results.
+type Series struct {
+	Label    string     `json:"label"`
+	Value    float64    `json:"value"` // sigma or omega
+	Config   mc.Config  `json:"config"`
+	Discrete *mc.Result `json:"discrete"`
+	SDE      *mc.Result `json:"sde,omitempty"`
+}
+
+// Panel is one of Figure 1's six panels.
+type Panel struct {
+	ID        string   `json:"id"` // left-top, left-bottom, centre-top, ...
+	Title     string   `json:"title"`
+	Scheduled bool     `json:"scheduled"`
+	Series    []Series `json:"series"`
+}
+
+// Claim is one of Figure 1's statements, decided on one target.
+type Claim struct {
+	Panel     string  `json:"panel"`
+	Statement string  `json:"statement"`
+	Kind      string  `json:"kind"` // diverges, converges, plateau-grows, converges-below
+	Target    string  `json:"target"`
+	Outcome   Outcome `json:"outcome"` // PASS: the claim holds; FAIL: the data contradict it
+	Evidence  string  `json:"evidence"`
+	Alpha     float64 `json:"alpha"`
+}
+
+// Figure1Result holds the six panels and the claims.
+type Figure1Result struct {
+	Scale  string  `json:"scale"`
+	Seed   uint64  `json:"seed"`
+	Panels []Panel `json:"panels"`
+	Claims []Claim `json:"claims"`
+}
+
+// Figure1Options configures a run; the zero value runs the discrete methods
+// and their SDEs with a family-wise false-FAIL probability of 1e-3 over
+// all claims.
+type Figure1Options struct {
+	Seed    uint64
+	Workers int
+	NoSDE   bool
+	Alpha   float64
+}
+
+const quartic1 = `{"kind":"separable","dim":%d,"atom":{"kind":"quartic"},"certificate":{"l0":3,"l1":3}}`
+
+func figConfig(obj string, x0 float64, noise, method string, eta float64, steps, paths int, seed uint64) mc.Config {
+	c, err := mc.ParseConfig([]byte(fmt.Sprintf(`{"objective":%s,"x0":[%g],"agents":[%s],"method":%q,"model":{"kind":"discrete"},
+		"eta":%g,"schedule":{"kind":"constant"},"steps":%d,"paths":%d,"seed":%d,"checkpoints":{"count":60}}`, obj, x0, noise, method, eta, steps, paths, seed)))
+	if err != nil {
+		panic("theorems: figure 1 configuration: " + err.Error())
+	}
+	return c
+}
+
+// Figure1Panels returns the six panels' configurations at the given scale.
+func Figure1Panels(sc Scale, seed uint64) ([]Panel, error) {
+	var panels []Panel
+	// Left: DSGD on x^4/4, noise variance sigma^2 |f'|^2, eta = 0.01, x0 = 3.
+	for _, sched := range []bool{false, true} {
+		p := Panel{ID: "left-top", Title: "DSGD, no schedule", Scheduled: sched}
+		if sched {
+			p.ID, p.Title = "left-bottom", "DSGD, Eq. 1 schedule"
+		}
+		for _, s := range []float64{0.1, 1, 3} {
+			c := figConfig(fmt.Sprintf(quartic1, 1), 3, fmt.Sprintf(`{"noise":{"kind":"gaussian","sigma1":%g}}`, s), "dsgd", 0.01, 5000, sc.LeftPaths, seed)
+			if sched {
+				sch, err := AdmissibleSchedule(Thm4(), c, Options{}, c.Eta, nil)
+				if err != nil {
+					return nil, err
+				}
+				c.Schedule = sch
+			}
+			p.Series = append(p.Series, Series{Label: fmt.Sprintf("sigma=%g", s), Value: s, Config: c})
+		}
+		panels = append(panels, p)
+	}
+	// Centre: DCSGD on sum x_j^4/4, d = 1000, sigma = 0.1, eta = 0.1, rand-k
+	// with k = round(d/(1+omega)), x0_j = 0.5, 2000 steps. The bottom row uses
+	// Eq. 3 (Thm 5, bounded variance) with sigma^2 = 0.01 plugged in,
+	// although the noise is affine (Thm 6's class): the figure as printed.
+	for _, sched := range []bool{false, true} {
+		p := Panel{ID: "centre-top", Title: "DCSGD (rand-k), no schedule", Scheduled: sched}
+		if sched {
+			p.ID, p.Title = "centre-bottom", "DCSGD (rand-k), Eq. 3 schedule (sigma^2 = 0.01 plugged in)"
+		}
+		for _, om := range []float64{1, 2, 4} {
+			c := figConfig(fmt.Sprintf(quartic1, sc.CentreDim), 0.5,
+				fmt.Sprintf(`{"noise":{"kind":"gaussian","sigma1":0.1},"compressor":{"kind":"randk","omega":%g}}`, om), "dcsgd", 0.1, 2000, sc.CentrePaths, seed)
+			if sched {
+				run, err := c.Resolve()
+				if err != nil {
+					return nil, err
+				}
+				d := float64(sc.CentreDim)
+				w := run.System.Agents[0].Compressor.(interface{ Omega(int) float64 }).Omega(sc.CentreDim)
+				const s2, l0, l1, eps, n = 0.01, 3.0, 3.0, 0.5, 1.0
+				// Eq. 3: eta_t = 2 N eps / (w L0 + d (s2 + s2 w) L1 + w L1 G_t).
+				c.Schedule = mc.ScheduleSpec{Kind: "normalized", Num: 2 * n * eps, A: w*l0 + d*(s2+s2*w)*l1, B: w * l1, Reading: "ensemble"}
+			}
+			p.Series = append(p.Series, Series{Label: fmt.Sprintf("omega=%g", om), Value: om, Config: c})
+		}
+		panels = append(panels, p)
+	}
+	// Right: DSignSGD on x^4/4, Cauchy noise of scale sigma, eta = 0.1,
+	// x0 = 2, 5000 steps; bottom: eta_k = 1/sqrt(k+1).
+	for _, sched := range []bool{false, true} {
+		p := Panel{ID: "right-top", Title: "DSignSGD, Cauchy noise, constant step", Scheduled: sched}
+		if sched {
+			p.ID, p.Title = "right-bottom", "DSignSGD, Cauchy noise, eta_k = 1/sqrt(k+1)"
+		}
+		for _, s := range []float64{0.25, 0.5, 1, 2, 8, 16} {
+			c := figConfig(fmt.Sprintf(quartic1, 1), 2, fmt.Sprintf(`{"noise":{"kind":"student-t","nu":1,"scale":[%g]}}`, s), "dsignsgd", 0.1, 5000, sc.RightPaths, seed)
+			if sched {
+				c.Schedule = mc.ScheduleSpec{Kind: "inv-sqrt"}
+			}
+			p.Series = append(p.Series, Series{Label: fmt.Sprintf("sigma=%g", s), Value: s, Config: c})
+		}
+		panels = append(panels, p)
+	}
+	return panels, nil
+}
+
+// figureSDE is the SDE used for Figure 1's overlays: Euler-Maruyama with one
+// substep refined adaptively (stiffness 0.1, at most 1000 substeps).
+var figureSDE = mc.ModelSpec{Kind: "sde", Scheme: "em", Substeps: 1, Stiffness: 0.1, MaxSubsteps: 1000}
+
+// Figure1 runs the six panels and decides the claims.
+func Figure1(sc Scale, o Figure1Options) (*Figure1Result, error) {
+	if o.Alpha == 0 {
+		o.Alpha = 1e-3
+	}
+	panels, err := Figure1Panels(sc, o.Seed)
+	if err != nil {
+		return nil, err
+	}
+	for pi := range panels {
+		for si := range panels[pi].Series {
+			s := &panels[pi].Series[si]
+			cfg := s.Config
+			run, err := cfg.Resolve()
+			if err != nil {
+				return nil, err
+			}
+			run.Workers = o.Workers
+			if s.Discrete, err = mc.Simulate(run); err != nil {
+				return nil, err
+			}
+			if o.NoSDE {
+				continue
+			}
+			if err := sdeRun(&run, figureSDE); err != nil {
+				return nil, err
+			}
+			if s.SDE, err = mc.Simulate(run); err != nil {
+				return nil, err
+			}
+		}
+	}
+	res := &Figure1Result{Scale: sc.Name, Seed: o.Seed, Panels: panels}
+	targets := []string{"discrete"}
+	if !o.NoSDE {
+		targets = append(targets, "sde")
+	}
+	// Claims: left-top 1, left-bottom 3, centre-top 1, centre-bottom 3,
+	// right-top 1 (5 pairs + 6 plateaus), right-bottom 6: decisions are
+	// split evenly (Bonferroni) over 15 claims per target.
+	alpha := o.Alpha / float64(15*len(targets))
+	for _, t := range targets {
+		pick := func(s Series) *mc.Result {
+			if t == "sde" {
+				return s.SDE
+			}
+			return s.Discrete
+		}
+		for _, p := range panels {
+			switch p.ID {
+			case "left-top":
+				res.Claims = append(res.Claims, divergesClaim(p, p.Series[2], pick, t, alpha, "without a schedule, sigma = 3 diverges (a few percent of paths overflow)"))
+			case "centre-top":
+				res.Claims = append(res.Claims, divergesClaim(p, p.Series[2], pick, t, alpha, "without a schedule, the largest omega (4) diverges"))
+			case "left-bottom", "centre-bottom":
+				for _, s := range p.Series {
+					res.Claims = append(res.Claims, convergesClaim(p, s, pick, t, alpha, fmt.Sprintf("with the schedule, %s converges", s.Label)))
+				}
+			case "right-top":
+				res.Claims = append(res.Claims, plateauClaim(p, pick, t, alpha))
+			case "right-bottom":
+				top := panels[len(panels)-2]
+				for i, s := range p.Series {
+					c := convergesClaim(p, s, pick, t, alpha, fmt.Sprintf("with eta_k = 1/sqrt(k+1), %s converges below the constant step's plateau", s.Label))
+					c.Kind = "converges-below"
+					if c.Outcome == Pass {
+						a, b := final(pick(s)), final(pick(top.Series[i]))
+						z := (b.F.Mean - a.F.Mean) / math.Hypot(a.F.SE, b.F.SE)
+						c.Evidence += fmt.Sprintf("; constant-step level %.4g (se %.2g), z = %.1f", b.F.Mean, b.F.SE, z)
+						if !(z > mc.ZCrit(2*alpha)) {
+							c.Outcome = Inconclusive
+							if z < -mc.ZCrit(2*alpha) {
+								c.Outcome = Fail
+							}
+						}
+					}
+					res.Claims = append(res.Claims, c)
+				}
+			}
+		}
+	}
+	return res, nil
+}
+
+func final(r *mc.Result) mc.Checkpoint { return r.Checkpoints[len(r.Checkpoints)-1] }
+
+// divergesClaim: PASS when the Clopper-Pearson interval of the diverged
+// fraction excludes 0, FAIL when its upper limit is below 1% (the paper's
+// "a few percent"), INCONCLUSIVE otherwise. On the SDE, paths that hit
+// the integrator's substep floor make the claim INCONCLUSIVE.
+func divergesClaim(p Panel, s Series, pick func(Series) *mc.Result, target string, alpha float64, stmt string) Claim {
+	r := pick(s)
+	n := s.Config.Paths
+	lo, hi := mc.ClopperPearson(r.Diverged, n, alpha)
+	c := Claim{Panel: p.ID, Statement: stmt, Kind: "diverges", Target: target, Alpha: alpha,
+		Evidence: fmt.Sprintf("%s: %d of %d paths diverged (%.2g%%, interval [%.2g%%, %.2g%%])", s.Label, r.Diverged, n, 100*float64(r.Diverged)/float64(n), 100*lo, 100*hi)}
+	switch {
+	case r.Substeps != nil && r.Substeps.CappedPaths > 0:
+		c.Outcome = Inconclusive
+		c.Evidence += fmt.Sprintf("; the SDE integrator hit its substep floor on %d paths (unresolved)", r.Substeps.CappedPaths)
+	case lo > 0:
+		c.Outcome = Pass
+	case hi < 0.01:
+		c.Outcome = Fail
+	default:
+		c.Outcome = Inconclusive
+	}
+	return c
+}
+
+// convergesClaim: PASS when no path diverged and E[f(x_T) - f*] fell
+// significantly below f(x0) - f* (upper one-sided confidence limit of the
+// ratio below 1); FAIL when a path diverged or the lower limit is at or
+// above 1; INCONCLUSIVE otherwise.
+func convergesClaim(p Panel, s Series, pick func(Series) *mc.Result, target string, alpha float64, stmt string) Claim {
+	r := pick(s)
+	f0 := r.Checkpoints[0].F.Mean
+	last := final(r)
+	z := mc.ZCrit(2 * alpha)
+	ratio, se := last.F.Mean/f0, last.F.SE/f0
+	c := Claim{Panel: p.ID, Statement: stmt, Kind: "converges", Target: target, Alpha: alpha,
+		Evidence: fmt.Sprintf("%s: E[f(x_T) - f*] = %.4g (se %.2g) from %.4g, ratio %.3g; %d of %d paths diverged", s.Label, last.F.Mean, last.F.SE, f0, ratio, r.Diverged, s.Config.Paths)}
+	switch {
+	case r.Substeps != nil && r.Substeps.CappedPaths > 0:
+		c.Outcome = Inconclusive
+		c.Evidence += fmt.Sprintf("; the SDE integrator hit its substep floor on %d paths (unresolved)", r.Substeps.CappedPaths)
+	case r.Diverged > 0 || ratio-z*se >= 1:
+		c.Outcome = Fail
+	case ratio+z*se < 1:
+		c.Outcome = Pass
+	default:
+		c.Outcome = Inconclusive
+	}
+	return c
+}
+
+// plateauClaim: with a constant step, E f settles (its values at T/2 and T
+// differ by less than 25% of the level or not significantly) at a level
+// that grows with sigma (each consecutive pair significantly increasing).
+func plateauClaim(p Panel, pick func(Series) *mc.Result, target string, alpha float64) Claim {
+	z := mc.ZCrit(2 * alpha)
+	c := Claim{Panel: p.ID, Statement: "a constant step plateaus at a level that grows with sigma", Kind: "plateau-grows", Target: target, Alpha: alpha, Outcome: Pass}
+	var ev string
+	var prev *mc.Checkpoint
+	for i, s := range p.Series {
+		r := pick(s)
+		last := final(r)
+		mid := r.Checkpoints[0]
+		for _, cp := range r.Checkpoints {
+			if cp.Step <= s.Config.Steps/2 {
+				mid = cp
+			}
+		}
+		ev += fmt.Sprintf("%s: level %.4g (se %.2g); ", s.Label, last.F.Mean, last.F.SE)
+		d := math.Abs(last.F.Mean - mid.F.Mean)
+		if d > 0.25*last.F.Mean && d > z*math.Hypot(last.F.SE, mid.F.SE) {
+			c.Outcome = worse(c.Outcome, Inconclusive)
+			ev += fmt.Sprintf("(not settled: %.4g at T/2) ", mid.F.Mean)
+		}
+		if i > 0 {
+			zz := (last.F.Mean - prev.F.Mean) / math.Hypot(last.F.SE, prev.F.SE)
+			switch {
+			case zz < -z:
+				c.Outcome = Fail
+			case zz <= z:
+				c.Outcome = worse(c.Outcome, Inconclusive)
+			}
+		}
+		prev = &last
+	}
+	c.Evidence = ev
+	return c
+}

@@ -1,0 +1,74 @@
+package theorems
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+)
+
+// Outcome is a verdict's decision.
+type Outcome string
+
+const (
+	Pass         Outcome = "PASS"         // the upper confidence limit is below the bound
+	Fail         Outcome = "FAIL"         // the lower confidence limit is above the bound
+	Inconclusive Outcome = "INCONCLUSIVE" // neither; more paths may decide it
+	Vacuous      Outcome = "VACUOUS"      // a hypothesis did not hold: the theorem says nothing
+)
+
+// Verdict is the evidence and decision of one bound check at one horizon.
+type Verdict struct {
+	Theorem  string  `json:"theorem"`
+	Reading  string  `json:"reading"` // admissibility reading: ensemble or pathwise
+	Target   string  `json:"target"`  // sde or discrete
+	Step     int     `json:"step"`
+	Time     float64 `json:"time"`
+	Estimate float64 `json:"estimate"` // the left-hand side
+	SE       float64 `json:"se"`       // standard error of estimate - bound
+	Bound    float64 `json:"bound"`
+	Ratio    float64 `json:"ratio"` // estimate / bound
+	Paths    int     `json:"paths"`
+	Diverged int     `json:"diverged"`
+	Seed     uint64  `json:"seed"`
+	Alpha    float64 `json:"alpha"` // probability of a false FAIL for this verdict
+	Outcome  Outcome `json:"outcome"`
+	Reason   string  `json:"reason,omitempty"`
+}
+
+func (v Verdict) String() string {
+	s := fmt.Sprintf("%s %s/%s t=%g: %s  LHS %.4g (se %.2g) vs bound %.4g, ratio %.3g, %d paths (%d diverged), alpha %.2g",
+		v.Theorem, v.Reading, v.Target, v.Time, v.Outcome, v.Estimate, v.SE, v.Bound, v.Ratio, v.Paths, v.Diverged, v.Alpha)
+	if v.Reason != "" {
+		s += ": " + v.Reason
+	}
+	return s
+}
+
+// MarshalJSON writes non-finite numbers as null.
+func (v Verdict) MarshalJSON() ([]byte, error) {
+	type plain Verdict
+	type out struct {
+		plain
+		Estimate *float64 `json:"estimate"`
+		SE       *float64 `json:"se"`
+		Bound    *float64 `json:"bound"`
+		Ratio    *float64 `json:"ratio"`
+	}
+	return json.Marshal(out{plain(v), fin(v.Estimate), fin(v.SE), fin(v.Bound), fin(v.Ratio)})
+}
+
+func fin(x float64) *float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return &x
+}
+
+// worse orders outcomes for a summary: FAIL > INCONCLUSIVE > PASS > VACUOUS.
+func worse(a, b Outcome) Outcome {
+	rank := map[Outcome]int{Vacuous: 0, Pass: 1, Inconclusive: 2, Fail: 3, "": -1}
+	if rank[b] > rank[a] {
+		return b
+	}
+	return a
+}
