@@ -122,9 +122,11 @@ func NewWorkspace(d int) *Workspace {
 	return &Workspace{z: part(0), c: part(1), acc: part(2), diag: part(3), tmp: part(4), dw: part(5)}
 }
 
-// gaussianMeanVar returns (1/N^2) sum_i s_i^2 and true when every agent's
-// noise is Gaussian: then (1/N) sum_i Z_i is one N(0, v I) draw.
-func (s System) gaussianMeanVar(gn2 float64) (float64, bool) {
+// AverageNoiseVar returns v = (1/N^2) sum_i s_i^2 and true when every
+// agent's noise is Gaussian: then (1/N) sum_i Z_i is one N(0, v I) draw, and
+// the DSGD SDE's noise over time h is rate sqrt(eta v) times a Brownian
+// increment of variance h.
+func (s System) AverageNoiseVar(gn2 float64) (float64, bool) {
 	var v float64
 	for _, a := range s.Agents {
 		g, ok := a.Noise.(Gaussian)
@@ -137,6 +139,21 @@ func (s System) gaussianMeanVar(gn2 float64) (float64, bool) {
 	return v / (n * n), true
 }
 
+// AverageNoiseAffine returns a, b and true when every agent's noise is
+// Gaussian, so that AverageNoiseVar(gn2) = a + b gn2 for every gn2.
+func (s System) AverageNoiseAffine() (a, b float64, ok bool) {
+	n := float64(len(s.Agents))
+	for _, ag := range s.Agents {
+		g, isG := ag.Noise.(Gaussian)
+		if !isG {
+			return 0, 0, false
+		}
+		a += g.Sigma0 * g.Sigma0
+		b += g.Sigma1 * g.Sigma1
+	}
+	return a / (n * n), b / (n * n), true
+}
+
 // DiscreteStep applies one step of the discrete method with step size h
 // (= eta eta_k): x -= h (1/N) sum_i u_i, with u_i = g_i, C_i(g_i) or
 // sign(g_i) and g_i = grad + Z_i. grad must hold grad f(x) and gn2 its
@@ -146,7 +163,7 @@ func (s System) DiscreteStep(x, grad []float64, gn2, h float64, ws *Workspace, r
 	n := float64(len(s.Agents))
 	switch s.Method {
 	case DSGD:
-		if v, ok := s.gaussianMeanVar(gn2); ok {
+		if v, ok := s.AverageNoiseVar(gn2); ok {
 			sd := math.Sqrt(v)
 			for j, g := range grad {
 				x[j] -= h * (g + sd*r.NormFloat64())
@@ -327,6 +344,29 @@ type Integrator struct {
 	Substeps    int     // >= 1
 	Stiffness   float64 // c > 0 enables adaptation (MATH.md suggests 0.1); 0 disables it
 	MaxSubsteps int     // floor eta/MaxSubsteps on the substep; >= Substeps
+	Perturb     Perturbation
+}
+
+// Perturbation deliberately breaks the SDE model, to measure whether the
+// suite notices (mutation testing). The zero value is the paper's model.
+type Perturbation struct {
+	DiffusionScale float64 // multiplies the diffusion (0 means 1)
+	// NoiseRatePower is p in the noise multiplier eta_t^p (0 means 1, the
+	// model's: covariance eta_t^2 Sigma); 0.5 makes the covariance scale with eta_t.
+	NoiseRatePower float64
+	DriftBias      float64 // added to every drift coordinate
+}
+
+// noise returns the multiplier of the diffusion at schedule value rate.
+func (p Perturbation) noise(rate float64) float64 {
+	m := rate
+	if p.NoiseRatePower != 0 && p.NoiseRatePower != 1 {
+		m = math.Pow(rate, p.NoiseRatePower)
+	}
+	if p.DiffusionScale != 0 {
+		m *= p.DiffusionScale
+	}
+	return m
 }
 
 // Validate checks the integrator.
@@ -394,10 +434,15 @@ func (s System) SDEStep(x, grad []float64, gn2, eta, rate float64, in Integrator
 			}
 			tame = 1 / (1 + h*rate*math.Sqrt(m2))
 		}
+		if in.Perturb.DriftBias != 0 {
+			for j := range drift {
+				drift[j] += in.Perturb.DriftBias
+			}
+		}
 		s.Diffusion(ws.dw, grad, gn2, ws, r)
-		sd := math.Sqrt(h * eta / n)
+		sd := math.Sqrt(h*eta/n) * in.Perturb.noise(rate)
 		for j := range x {
-			x[j] -= rate * (h*tame*drift[j] + sd*ws.dw[j])
+			x[j] -= rate*h*tame*drift[j] + sd*ws.dw[j]
 		}
 		remaining -= h
 		res.Substeps++

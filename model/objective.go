@@ -31,6 +31,32 @@ type Objective interface {
 	Validate() error
 }
 
+// BatchGrader is implemented by objectives that compute the gradients of many
+// points in one call: xs holds n points of dimension Dim() back to back, and
+// dst receives their gradients in the same layout. GradBatch computes the
+// gradient of every point, whichever way it is implemented.
+type BatchGrader interface {
+	GradBatch(dst, xs []float64)
+}
+
+// GradBatch writes the gradients of the points in xs (back to back) into
+// dst, in one call when f is a BatchGrader.
+func GradBatch(f Objective, dst, xs []float64) {
+	if b, ok := f.(BatchGrader); ok {
+		b.GradBatch(dst, xs)
+		return
+	}
+	d := f.Dim()
+	for i := 0; i < len(xs); i += d {
+		f.Grad(dst[i:i+d], xs[i:i+d])
+	}
+}
+
+var (
+	_ BatchGrader = Homogeneous{}
+	_ BatchGrader = Separable{}
+)
+
 var (
 	_ Objective = Separable{}
 	_ Objective = Homogeneous{}
@@ -72,6 +98,14 @@ func (s Separable) Value(x []float64) float64 {
 func (s Separable) Grad(dst, x []float64) {
 	for j, a := range s.Atoms {
 		dst[j] = a.Deriv(x[j])
+	}
+}
+
+// GradBatch implements BatchGrader.
+func (s Separable) GradBatch(dst, xs []float64) {
+	d := len(s.Atoms)
+	for i, x := range xs {
+		dst[i] = s.Atoms[i%d].Deriv(x)
 	}
 }
 
@@ -166,6 +200,21 @@ func (s Homogeneous) Grad(dst, x []float64) {
 	}
 	for j, xj := range x {
 		dst[j] = s.Atom.Deriv(xj)
+	}
+}
+
+// GradBatch implements BatchGrader: every coordinate of every point has
+// the same atom.
+func (s Homogeneous) GradBatch(dst, xs []float64) {
+	dst = dst[:len(xs)]
+	if _, ok := s.Atom.(Quartic); ok {
+		for i, x := range xs {
+			dst[i] = x * x * x
+		}
+		return
+	}
+	for i, x := range xs {
+		dst[i] = s.Atom.Deriv(x)
 	}
 }
 

@@ -101,3 +101,45 @@ func ReportMarkdown(w io.Writer, r *theorems.Report) {
 		fmt.Fprintf(w, "\nReplay: `%s`\n", r.Replay)
 	}
 }
+
+// WeakMarkdown writes a weak-error study: one row per eta with each test
+// function's error, the gradient flow's error as a baseline, and the
+// relative error of the variance (which only the noise sets); then the
+// fitted orders.
+func WeakMarkdown(w io.Writer, r *theorems.WeakResult) {
+	fmt.Fprintf(w, "Weak error of %s against its SDE, %d paths, seed %d, horizon T = %g; %s.\n\n", r.Method, r.Paths, r.Seed, r.Horizon, r.Coupled)
+	fmt.Fprint(w, "| eta | steps |")
+	for _, t := range r.Points[0].Tests {
+		fmt.Fprintf(w, " err %s (se) | gradient flow: err %s (se) |", cell(t.Test), cell(t.Test))
+	}
+	fmt.Fprintln(w, " Var relative error (se) |")
+	fmt.Fprint(w, "|---|---|")
+	for range r.Points[0].Tests {
+		fmt.Fprint(w, "---|---|")
+	}
+	fmt.Fprintln(w, "---|")
+	for _, p := range r.Points {
+		fmt.Fprintf(w, "| %g | %d |", p.Eta, p.Steps)
+		for i, t := range p.Tests {
+			o := p.ODE[i]
+			fmt.Fprintf(w, " %s (%s)%s | %s (%s)%s |", num(t.Err), num(t.SE), mark(t.Resolved), num(o.Err), num(o.SE), mark(o.Resolved))
+		}
+		fmt.Fprintf(w, " %s (%s) |\n", num(p.VarRel), num(p.VarRelSE))
+	}
+	fmt.Fprintln(w, "\n(* within Monte Carlo noise, left out of the fit)")
+	fmt.Fprintln(w, "\n| quantity | order | interval | systematic part | local slope | etas used | note |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
+	for _, f := range append(append([]theorems.WeakFit{}, r.Fits...), r.ODEFits...) {
+		fmt.Fprintf(w, "| %s | %s | [%s, %s] | %s | %s | %v | %s |\n", cell(f.Test), num(f.Slope), num(f.Lo), num(f.Hi), num(f.Systematic), num(f.Local), f.Used, f.Note)
+	}
+}
+
+// cell escapes the pipes of a Markdown table cell.
+func cell(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
+
+func mark(resolved bool) string {
+	if resolved {
+		return ""
+	}
+	return "*"
+}

@@ -34,6 +34,7 @@ var commands = map[string]func(args []string, stdout, stderr io.Writer) error{
 	"simulate": cmdSimulate,
 	"check":    cmdCheck,
 	"pinned":   cmdPinned,
+	"weak":     cmdWeak,
 }
 
 const usage = `sdeverify: executable checks of the (L0,L1) SDE paper's theorems.
@@ -42,6 +43,7 @@ Usage:
   sdeverify simulate -config FILE [-json OUT]            run one experiment
   sdeverify check -theorem ID -config FILE [-json OUT]   check a theorem on an experiment
   sdeverify pinned [-short] [-md OUT] [-json OUT]        check the pinned set against its expected outcomes
+  sdeverify weak -config FILE [-etas ...] [-json OUT]    weak error of the method against its SDE, with the order
 
 Run 'sdeverify COMMAND -h' for a command's flags.
 `

@@ -45,3 +45,33 @@ func (m Moments) Var() float64 {
 
 // SE returns the standard error of the mean, sqrt(Var/N).
 func (m Moments) SE() float64 { return math.Sqrt(m.Var() / float64(m.N)) }
+
+// Sums accumulates a sample as sums shifted by its first value, without a
+// division per observation; Moments converts them. The shift keeps the
+// sum-of-squares formula accurate when the mean is large against the spread
+// (relative error ~1e-16 mean^2/var per block of BlockSize values).
+type Sums struct {
+	N             int
+	Shift, S1, S2 float64
+}
+
+// Add adds one observation.
+func (s *Sums) Add(x float64) {
+	if s.N == 0 {
+		s.Shift = x
+	}
+	s.N++
+	d := x - s.Shift
+	s.S1 += d
+	s.S2 += d * d
+}
+
+// Moments returns the sample's moments.
+func (s Sums) Moments() Moments {
+	if s.N == 0 {
+		return Moments{}
+	}
+	n := float64(s.N)
+	mean := s.S1 / n
+	return Moments{N: s.N, Mean: s.Shift + mean, M2: math.Max(0, s.S2-s.S1*mean)}
+}

@@ -1,0 +1,590 @@
+package theorems
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/mc"
+)
+
+// Weak error (paper Def. 3, MATH.md section 5):
+//
+//	err(eta) = max_{k <= T/eta} |E g(x_k) - E g(X_{k eta})|
+//
+// with X the SDE solved on Substeps substeps per optimiser step. Each path
+// runs the discrete method and the SDE side by side. Where every agent's
+// noise is Gaussian (DSGD) the two are coupled: the discrete step's normal
+// draw is the sum of the SDE's substep increments over the step (the same
+// joint law as a Brownian bridge conditioned on the discrete draw), so the
+// SDE's increment over a step is exactly the discrete method's noise, and the paired differences g(x_k) - g(X_k) have a much
+// smaller variance. Otherwise (Student-t noise, compressors, signs) the two
+// are independent, and the result says so.
+//
+// Beside g = f - f* and ||x||^2 the estimator reports the gradient flow
+// dX = -eta_t b(X) dt as a baseline (weak order 1 in E f too, since the noise
+// moves E f only at order eta), and the relative error of the total
+// variance sum_j Var(x_{K,j}) at the horizon, which only the noise sets.
+
+// TestFunc is a test function g of the weak error.
+type TestFunc struct {
+	Name string
+	G    func(f model.Objective, x []float64) float64
+}
+
+// DefaultTests are f - f* and ||x||^2.
+func DefaultTests() []TestFunc {
+	return []TestFunc{
+		{"f - f*", func(f model.Objective, x []float64) float64 { return f.Value(x) - f.Inf() }},
+		{"||x||^2", func(_ model.Objective, x []float64) float64 {
+			var s float64
+			for _, v := range x {
+				s += v * v
+			}
+			return s
+		}},
+	}
+}
+
+// WeakOptions set a weak-error estimate. The zero value means the eta grid
+// {0.1, 0.05, 0.025, 0.0125}, horizon 2, 10000 paths, 10 substeps, the
+// default test functions, coupling where the law allows it, level 0.05 for
+// "within noise" and the slope's 95% interval.
+type WeakOptions struct {
+	Etas        []float64
+	Horizon     float64
+	Paths       int
+	Seed        uint64
+	Substeps    int
+	Tests       []TestFunc
+	Independent bool // never couple (to measure what the coupling gains)
+	Alpha       float64
+	Workers     int
+	Perturb     model.Perturbation // a deliberately wrong SDE (mutation testing)
+}
+
+func (o WeakOptions) withDefaults() WeakOptions {
+	if o.Etas == nil {
+		o.Etas = []float64{0.1, 0.05, 0.025, 0.0125}
+	}
+	if o.Horizon == 0 {
+		o.Horizon = 2
+	}
+	if o.Paths == 0 {
+		o.Paths = 10000
+	}
+	if o.Substeps == 0 {
+		o.Substeps = 10
+	}
+	if o.Tests == nil {
+		o.Tests = DefaultTests()
+	}
+	if o.Alpha == 0 {
+		o.Alpha = 0.05
+	}
+	return o
+}
+
+// WeakErr is one test function's weak error at one eta.
+type WeakErr struct {
+	Test     string  `json:"test"`
+	Err      float64 `json:"err"` // max over k of |mean difference|
+	SE       float64 `json:"se"`  // standard error of the difference at the maximising step
+	Step     int     `json:"step"`
+	Resolved bool    `json:"resolved"` // |Err| > z SE: above Monte Carlo noise
+}
+
+// WeakPoint is the estimate at one eta.
+type WeakPoint struct {
+	Eta   float64   `json:"eta"`
+	Steps int       `json:"steps"`
+	Tests []WeakErr `json:"tests"`
+	ODE   []WeakErr `json:"ode"` // the gradient flow against the discrete method
+	// Relative error of the total variance at the horizon, discrete against
+	// SDE, and its standard error (20 batches of paths).
+	VarRel, VarRelSE float64
+}
+
+// WeakFit is a log-log fit of err against eta.
+type WeakFit struct {
+	Test  string  `json:"test"`
+	Slope float64 `json:"slope"`       // the leading order (see fitOrder)
+	Local float64 `json:"local_slope"` // the plain log-log slope over the used points
+	// Systematic is the fit-model part of the interval's half-width.
+	Systematic float64   `json:"systematic"`
+	Lo, Hi     float64   `json:"-"`
+	CI         []float64 `json:"ci"` // [lo, hi], 1 - alpha
+	Used       []float64 `json:"used"`
+	Note       string    `json:"note,omitempty"`
+}
+
+// WeakResult is a weak-error study.
+type WeakResult struct {
+	Method  string      `json:"method"`
+	Coupled string      `json:"coupling"`
+	Paths   int         `json:"paths"`
+	Seed    uint64      `json:"seed"`
+	Horizon float64     `json:"horizon"`
+	Points  []WeakPoint `json:"points"`
+	Fits    []WeakFit   `json:"fits"`
+	ODEFits []WeakFit   `json:"ode_fits"`
+}
+
+// Weak estimates the weak error of cfg's method against its SDE over an
+// eta grid. cfg supplies the objective, agents, method, x0 and a clock
+// schedule; its eta, steps, paths and checkpoints are replaced.
+func Weak(cfg mc.Config, o WeakOptions) (*WeakResult, error) {
+	o = o.withDefaults()
+	if o.Paths < 40 {
+		return nil, fmt.Errorf("paths = %d: need at least 40 (20 batches of 2)", o.Paths)
+	}
+	c := cfg
+	c.Eta, c.Steps, c.Paths, c.Checkpoints = o.Etas[0], 1, 2, mc.CheckpointSpec{At: []int{1}}
+	run, err := c.Resolve()
+	if err != nil {
+		return nil, err
+	}
+	if err := run.System.ValidateSDE(); err != nil {
+		return nil, err
+	}
+	if run.Schedule.Reads() != model.ReadsClock {
+		return nil, fmt.Errorf("schedule: the weak error needs a clock schedule (paths must be independent), this one reads the %s", run.Schedule.Reads())
+	}
+	_, gaussian := run.System.AverageNoiseVar(0)
+	coupled := gaussian && run.System.Method == model.DSGD && !o.Independent
+	res := &WeakResult{Method: run.System.Method.String(), Paths: o.Paths, Seed: o.Seed, Horizon: o.Horizon}
+	switch {
+	case coupled:
+		res.Coupled = "coupled: the discrete step's normal draw is the SDE's Brownian increment over the step"
+	case o.Independent:
+		res.Coupled = "independent (coupling switched off)"
+	default:
+		res.Coupled = "independent: no exact coupling exists for this noise (only Gaussian DSGD noise is coupled)"
+	}
+	for _, eta := range o.Etas {
+		if !(eta > 0) {
+			return nil, fmt.Errorf("etas: %v must be > 0", eta)
+		}
+		k := int(math.Round(o.Horizon / eta))
+		if k < 1 {
+			return nil, fmt.Errorf("etas: %v is longer than the horizon %v", eta, o.Horizon)
+		}
+		p := weakAt(run, eta, k, coupled, o)
+		res.Points = append(res.Points, p)
+	}
+	z := mc.ZCrit(o.Alpha)
+	for ti, t := range o.Tests {
+		res.Fits = append(res.Fits, fitOrder(t.Name, res.Points, func(p WeakPoint) WeakErr { return p.Tests[ti] }, z))
+		res.ODEFits = append(res.ODEFits, fitOrder(t.Name+" (gradient flow)", res.Points, func(p WeakPoint) WeakErr { return p.ODE[ti] }, z))
+	}
+	res.Fits = append(res.Fits, fitOrder("Var relative error", res.Points, func(p WeakPoint) WeakErr {
+		return WeakErr{Err: math.Abs(p.VarRel), SE: p.VarRelSE, Resolved: math.Abs(p.VarRel) > z*p.VarRelSE}
+	}, z))
+	return res, nil
+}
+
+// fitOrder fits the weak order over the resolved points, weighted by
+// (err/se)^2 (the inverse variance of log err, delta method). The error is
+// C1 eta + C2 eta^2 + ..., so over a finite grid the plain log-log slope is
+// biased by the next order term (1.05 rather than 1 on x^4/4 between
+// eta = 0.0125 and 0.1, for the discrete method against the SDE and against
+// the gradient flow alike). With 4 or more points the model is
+//
+//	log err = a + p log eta + c eta,
+//
+// whose p is the leading order with the first correction absorbed; with 2 or
+// 3 points it is the plain slope (c = 0). The interval on p combines, in
+// quadrature, the statistical part (normal, widened by the Birge ratio
+// sqrt(chi^2/dof) when the residuals exceed the Monte Carlo noise) and a
+// systematic part for the fit model: the distance between p and the plain
+// slope over the points without the largest eta (the asymptotic end of the
+// grid), whose own error is of the next order. The plain slope over all
+// used points is reported as Local.
+func fitOrder(name string, pts []WeakPoint, get func(WeakPoint) WeakErr, z float64) WeakFit {
+	f := WeakFit{Test: name, Slope: math.NaN(), Lo: math.NaN(), Hi: math.NaN(), Local: math.NaN()}
+	var xs, ys, ws []float64
+	for _, p := range pts {
+		e := get(p)
+		if !e.Resolved || !(e.SE > 0) {
+			continue
+		}
+		xs, ys, ws = append(xs, math.Log(p.Eta)), append(ys, math.Log(e.Err)), append(ws, (e.Err/e.SE)*(e.Err/e.SE))
+		f.Used = append(f.Used, p.Eta)
+	}
+	f.CI = []float64{math.NaN(), math.NaN()}
+	if len(xs) < 2 {
+		f.Note = fmt.Sprintf("%d of %d points above Monte Carlo noise: no slope", len(xs), len(pts))
+		return f
+	}
+	cols := [][]float64{make([]float64, len(xs)), xs}
+	for i := range cols[0] {
+		cols[0][i] = 1
+	}
+	if local, _, _, ok := wls(cols, ys, ws); ok {
+		f.Local = local[1]
+	}
+	if len(xs) >= 4 {
+		corr := make([]float64, len(xs))
+		for i, x := range xs {
+			corr[i] = math.Exp(x)
+		}
+		cols = append(cols, corr)
+	}
+	beta, cov, chi2, ok := wls(cols, ys, ws)
+	if !ok {
+		f.Note = "singular fit"
+		return f
+	}
+	se := math.Sqrt(cov[1][1])
+	if dof := len(xs) - len(cols); dof > 0 && chi2/float64(dof) > 1 {
+		se *= math.Sqrt(chi2 / float64(dof))
+	}
+	f.Slope = beta[1]
+	half := z * se
+	if len(xs) >= 3 {
+		// The points are in decreasing eta; drop the largest.
+		big := 0
+		for i := range xs {
+			if xs[i] > xs[big] {
+				big = i
+			}
+		}
+		var cx, cy, cw []float64
+		for i := range xs {
+			if i != big {
+				cx, cy, cw = append(cx, xs[i]), append(cy, ys[i]), append(cw, ws[i])
+			}
+		}
+		ones := make([]float64, len(cx))
+		for i := range ones {
+			ones[i] = 1
+		}
+		if b2, _, _, ok := wls([][]float64{ones, cx}, cy, cw); ok {
+			f.Systematic = math.Abs(b2[1] - f.Slope)
+			half = math.Hypot(half, f.Systematic)
+		}
+	}
+	f.Lo, f.Hi = f.Slope-half, f.Slope+half
+	f.CI = []float64{f.Lo, f.Hi}
+	if len(cols) == 3 {
+		f.Note = "with a first-order correction term"
+	}
+	if len(xs) < len(pts) {
+		f.Note += fmt.Sprintf("; %d of %d points within Monte Carlo noise were left out", len(pts)-len(xs), len(pts))
+	}
+	return f
+}
+
+// wls solves weighted least squares y ~ X beta with weights w, returning
+// beta, its covariance (X^T W X)^-1 and the weighted residual sum of squares.
+func wls(cols [][]float64, y, w []float64) (beta []float64, cov [][]float64, chi2 float64, ok bool) {
+	k := len(cols)
+	a := mat.NewSymDense(k, nil)
+	b := mat.NewVecDense(k, nil)
+	for i := range k {
+		for j := i; j < k; j++ {
+			var s float64
+			for n := range y {
+				s += w[n] * cols[i][n] * cols[j][n]
+			}
+			a.SetSym(i, j, s)
+		}
+		var s float64
+		for n := range y {
+			s += w[n] * cols[i][n] * y[n]
+		}
+		b.SetVec(i, s)
+	}
+	var ch mat.Cholesky
+	if !ch.Factorize(a) {
+		return nil, nil, 0, false
+	}
+	var inv mat.SymDense
+	if err := ch.InverseTo(&inv); err != nil {
+		return nil, nil, 0, false
+	}
+	var sol mat.VecDense
+	sol.MulVec(&inv, b)
+	beta = make([]float64, k)
+	cov = make([][]float64, k)
+	for i := range k {
+		beta[i] = sol.AtVec(i)
+		cov[i] = make([]float64, k)
+		for j := range k {
+			cov[i][j] = inv.At(i, j)
+		}
+	}
+	for n := range y {
+		r := y[n]
+		for i := range k {
+			r -= beta[i] * cols[i][n]
+		}
+		chi2 += w[n] * r * r
+	}
+	return beta, cov, chi2, true
+}
+
+type weakBlock struct {
+	dis, diff  [][]mc.Sums  // [test][k]
+	varD, varS []mc.Moments // per coordinate at the horizon
+}
+
+// weakAt runs every path at one eta and returns the point.
+func weakAt(run mc.Run, eta float64, k int, coupled bool, o WeakOptions) WeakPoint {
+	sys := run.System
+	d := sys.F.Dim()
+	nt := len(o.Tests)
+	nb := (o.Paths + mc.BlockSize - 1) / mc.BlockSize
+	blocks := make([]weakBlock, nb)
+	workers := o.Workers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, nb))
+	in := model.Integrator{Scheme: model.EulerMaruyama, Substeps: o.Substeps, MaxSubsteps: o.Substeps, Perturb: o.Perturb}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ws := model.NewWorkspace(d)
+			x, gx := make([]float64, d), make([]float64, d)
+			y, gy := make([]float64, d), make([]float64, d)
+			for b := w * nb / workers; b < (w+1)*nb/workers; b++ {
+				blk := &blocks[b]
+				blk.dis, blk.diff = sumsGrid(nt, k+1), sumsGrid(nt, k+1)
+				blk.varD, blk.varS = make([]mc.Moments, d), make([]mc.Moments, d)
+				lo, hi := b*mc.BlockSize, min((b+1)*mc.BlockSize, o.Paths)
+				if coupled {
+					coupledBlock(sys, run, blk, lo, hi, eta, k, o)
+					continue
+				}
+				for p := lo; p < hi; p++ {
+					r := mc.Stream(o.Seed, p)
+					copy(x, run.X0)
+					copy(y, run.X0)
+					for step := 0; ; step++ {
+						for ti, t := range o.Tests {
+							a, c := t.G(sys.F, x), t.G(sys.F, y)
+							blk.dis[ti][step].Add(a)
+							blk.diff[ti][step].Add(a - c)
+						}
+						if step == k {
+							break
+						}
+						rate := run.Schedule.Rate(model.StepInfo{K: step, T: float64(step) * eta})
+						sys.F.Grad(gx, x)
+						sys.DiscreteStep(x, gx, dot(gx, gx), eta*rate, ws, r)
+						sys.F.Grad(gy, y)
+						sys.SDEStep(y, gy, dot(gy, gy), eta, rate, in, ws, r)
+					}
+					for j := range d {
+						blk.varD[j].Add(x[j])
+						blk.varS[j].Add(y[j])
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	// Reduce in block order; the total variance by batches of blocks.
+	totDis, totDiff := grid(nt, k+1), grid(nt, k+1)
+	const batches = 20
+	var rel []float64
+	bd, bs := make([]mc.Moments, d), make([]mc.Moments, d)
+	for b := range blocks {
+		for ti := range nt {
+			for s := range k + 1 {
+				totDis[ti][s].Merge(blocks[b].dis[ti][s].Moments())
+				totDiff[ti][s].Merge(blocks[b].diff[ti][s].Moments())
+			}
+		}
+		for j := range d {
+			bd[j].Merge(blocks[b].varD[j])
+			bs[j].Merge(blocks[b].varS[j])
+		}
+		if (b+1)*batches/nb != b*batches/nb || b == nb-1 {
+			var vd, vs float64
+			for j := range d {
+				vd += bd[j].Var()
+				vs += bs[j].Var()
+			}
+			if vs > 0 {
+				rel = append(rel, vd/vs-1)
+			}
+			bd, bs = make([]mc.Moments, d), make([]mc.Moments, d)
+		}
+	}
+	pt := WeakPoint{Eta: eta, Steps: k}
+	z := mc.ZCrit(o.Alpha)
+	ode := gradientFlow(sys, run, eta, k, o)
+	for ti, t := range o.Tests {
+		best := WeakErr{Test: t.Name}
+		bestODE := WeakErr{Test: t.Name}
+		for s := range k + 1 {
+			if e := math.Abs(totDiff[ti][s].Mean); s == 0 || e > best.Err {
+				best.Err, best.SE, best.Step = e, totDiff[ti][s].SE(), s
+			}
+			if e := math.Abs(totDis[ti][s].Mean - ode[ti][s]); s == 0 || e > bestODE.Err {
+				bestODE.Err, bestODE.SE, bestODE.Step = e, totDis[ti][s].SE(), s
+			}
+		}
+		best.Resolved = best.Err > z*best.SE
+		bestODE.Resolved = bestODE.Err > z*bestODE.SE
+		pt.Tests = append(pt.Tests, best)
+		pt.ODE = append(pt.ODE, bestODE)
+	}
+	var m mc.Moments
+	for _, v := range rel {
+		m.Add(v)
+	}
+	pt.VarRel, pt.VarRelSE = m.Mean, m.SE()
+	return pt
+}
+
+func sumsGrid(a, b int) [][]mc.Sums {
+	g := make([][]mc.Sums, a)
+	for i := range g {
+		g[i] = make([]mc.Sums, b)
+	}
+	return g
+}
+
+func grid(a, b int) [][]mc.Moments {
+	g := make([][]mc.Moments, a)
+	for i := range g {
+		g[i] = make([]mc.Moments, b)
+	}
+	return g
+}
+
+func dot(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// coupledBlock runs paths [lo, hi) with coupled noise. Per step, the SDE's
+// m substep increments dW_i ~ N(0, h) (h = eta/m) are drawn first and the
+// discrete method's normal draw is xi = sum_i dW_i / sqrt(eta), exactly
+// N(0, I): the discrete noise sqrt(v(x)) xi (v = a + b ||grad f||^2 for
+// Gaussian agents) is the SDE's Brownian increment over the step, which is
+// the same joint law as drawing xi and then the increments as a Brownian
+// bridge on it. The loops run over the block's paths innermost (gradients of
+// all paths in one call), so that the paths' independent dependency chains
+// overlap in the processor; every path still draws from its own stream in
+// its own order, so the results do not depend on this.
+func coupledBlock(sys model.System, run mc.Run, blk *weakBlock, lo, hi int, eta float64, k int, o WeakOptions) {
+	d, m, np := sys.F.Dim(), o.Substeps, hi-lo
+	va, vb, _ := sys.AverageNoiseAffine()
+	rs := make([]*rand.Rand, np)
+	xs, ys, gs := make([]float64, np*d), make([]float64, np*d), make([]float64, np*d)
+	dw := make([]float64, m*np*d) // [substep][path][coordinate]
+	for p := range np {
+		rs[p] = mc.Stream(o.Seed, lo+p)
+		copy(xs[p*d:], run.X0)
+		copy(ys[p*d:], run.X0)
+	}
+	h := eta / float64(m)
+	sh, ise := math.Sqrt(h), 1/math.Sqrt(eta)
+	pert := o.Perturb
+	scale := pert.DiffusionScale
+	if scale == 0 {
+		scale = 1
+	}
+	nd := np * d
+	for step := 0; ; step++ {
+		for p := range np {
+			x, y := xs[p*d:(p+1)*d], ys[p*d:(p+1)*d]
+			for ti, t := range o.Tests {
+				a, c := t.G(sys.F, x), t.G(sys.F, y)
+				blk.dis[ti][step].Add(a)
+				blk.diff[ti][step].Add(a - c)
+			}
+		}
+		if step == k {
+			break
+		}
+		rate := run.Schedule.Rate(model.StepInfo{K: step, T: float64(step) * eta})
+		noiseRate := rate
+		if pert.NoiseRatePower != 0 && pert.NoiseRatePower != 1 {
+			noiseRate = math.Pow(rate, pert.NoiseRatePower)
+		}
+		model.GradBatch(sys.F, gs, xs)
+		for p := range np {
+			r := rs[p]
+			g := gs[p*d : (p+1)*d]
+			sv := math.Sqrt(va + vb*dot(g, g))
+			for j := range d {
+				var sum float64
+				for i := range m {
+					v := sh * r.NormFloat64()
+					dw[i*nd+p*d+j] = v
+					sum += v
+				}
+				xs[p*d+j] -= eta * rate * (g[j] + sv*sum*ise)
+			}
+		}
+		for i := range m {
+			model.GradBatch(sys.F, gs, ys)
+			w := dw[i*nd : (i+1)*nd]
+			if d == 1 {
+				for p := range np {
+					g := gs[p]
+					sd := scale * noiseRate * math.Sqrt(eta*(va+vb*g*g))
+					ys[p] -= rate*h*(g+pert.DriftBias) + sd*w[p]
+				}
+				continue
+			}
+			for p := range np {
+				g := gs[p*d : (p+1)*d]
+				sd := scale * noiseRate * math.Sqrt(eta*(va+vb*dot(g, g)))
+				for j := range d {
+					ys[p*d+j] -= rate*h*(g[j]+pert.DriftBias) + sd*w[p*d+j]
+				}
+			}
+		}
+	}
+	for p := range np {
+		for j := range d {
+			blk.varD[j].Add(xs[p*d+j])
+			blk.varS[j].Add(ys[p*d+j])
+		}
+	}
+}
+
+// gradientFlow integrates dX = -eta_t b(X) dt (no noise) with the weak
+// estimate's substeps and returns g(X_{k eta}) for each test and step.
+func gradientFlow(sys model.System, run mc.Run, eta float64, k int, o WeakOptions) [][]float64 {
+	d := sys.F.Dim()
+	x, g, b := make([]float64, d), make([]float64, d), make([]float64, d)
+	copy(x, run.X0)
+	out := make([][]float64, len(o.Tests))
+	for ti := range out {
+		out[ti] = make([]float64, k+1)
+	}
+	h := eta / float64(o.Substeps)
+	for s := 0; ; s++ {
+		for ti, t := range o.Tests {
+			out[ti][s] = t.G(sys.F, x)
+		}
+		if s == k {
+			return out
+		}
+		rate := run.Schedule.Rate(model.StepInfo{K: s, T: float64(s) * eta})
+		for range o.Substeps {
+			sys.F.Grad(g, x)
+			sys.Drift(b, g, dot(g, g))
+			for j := range x {
+				x[j] -= rate * h * b[j]
+			}
+		}
+	}
+}
