@@ -4,9 +4,21 @@ STATICCHECK ?= staticcheck
 FUZZTIME    ?= 15s
 BENCHTIME   ?= 1s
 
-.PHONY: all test test-short test-deep lint bench fuzz tools
+.PHONY: all test test-short lint bench fuzz tools report report-paper figure1
 
 all: lint test
+
+## report: the verification report (main job) into reports/out/ (about a minute).
+report:
+	$(GO) run ./cmd/sdeverify report -out reports/out
+
+## report-paper: the same with Figure 1 at the paper's scale (several minutes).
+report-paper:
+	$(GO) run ./cmd/sdeverify report -out reports/out -scale paper
+
+## figure1: Figure 1 at paper scale with its claims.
+figure1:
+	$(GO) run ./cmd/sdeverify figure1 -scale paper -out reports/figure1
 
 ## test: the default tier, the README's test command (a few minutes on 2 cores).
 test:

@@ -238,7 +238,7 @@ func TestGeneratedObjectiveCertificates(t *testing.T) {
 	caught, relies := 0, 0
 	for i := range n {
 		rng := rand.New(rand.NewPCG(uint64(i), 7))
-		s := model.RandomObjectiveSpec(rng, model.GenOptions{MaxDim: 1000, MaxRotateDim: 30})
+		s := model.RandomObjectiveSpec(model.RandDrawer{R: rng}, model.GenOptions{MaxDim: 1000, MaxRotateDim: 30})
 		if s.Kind == "quadratic" && len(s.Matrix) > 60 {
 			continue // keep the dense eigendecompositions cheap
 		}

@@ -26,7 +26,7 @@ func TestFiniteDifferences(t *testing.T) {
 	central := &fd.Settings{Formula: fd.Central}
 	for i := range 300 {
 		rng := rand.New(rand.NewPCG(uint64(i), 11))
-		s := model.RandomObjectiveSpec(rng, model.GenOptions{MaxDim: 12, MaxRotateDim: 12})
+		s := model.RandomObjectiveSpec(model.RandDrawer{R: rng}, model.GenOptions{MaxDim: 12, MaxRotateDim: 12})
 		f, err := s.Build()
 		if err != nil {
 			t.Fatalf("case %d: %v", i, err)

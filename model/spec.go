@@ -215,23 +215,52 @@ func (o GenOptions) defaults() GenOptions {
 
 var atomKinds = []string{"quartic", "power", "cosh", "logcosh", "square", "explinear"}
 
+// A Drawer supplies the random choices of the generators, each with a name.
+// RandDrawer draws from a seeded *rand.Rand (campaigns); the property tests
+// draw through rapid, which owns the inputs and so can shrink a failure.
+type Drawer interface {
+	Float(name string, lo, hi float64) float64 // uniform on [lo, hi]
+	Int(name string, lo, hi int) int           // uniform on [lo, hi]
+	Norm(name string) float64                  // standard normal
+	Uint64(name string) uint64
+}
+
+// RandDrawer draws from R.
+type RandDrawer struct{ R *rand.Rand }
+
+// Float implements Drawer.
+func (d RandDrawer) Float(_ string, lo, hi float64) float64 { return lo + (hi-lo)*d.R.Float64() }
+
+// Int implements Drawer.
+func (d RandDrawer) Int(_ string, lo, hi int) int { return lo + d.R.IntN(hi-lo+1) }
+
+// Norm implements Drawer.
+func (d RandDrawer) Norm(string) float64 { return d.R.NormFloat64() }
+
+// Uint64 implements Drawer.
+func (d RandDrawer) Uint64(string) uint64 { return d.R.Uint64() }
+
+// LogUniform draws log-uniformly on [lo, hi] (lo > 0).
+func LogUniform(d Drawer, name string, lo, hi float64) float64 {
+	return lo * math.Pow(hi/lo, d.Float(name, 0, 1))
+}
+
 // RandomAtomSpec draws an atom of a random kind with random scales: c
 // log-uniform on [0.1, 10], |a| log-uniform on [0.2, 5] with a random sign,
 // p uniform on (2.1, 6), L0 log-uniform on [0.1, 10].
-func RandomAtomSpec(rng *rand.Rand) AtomSpec {
-	s := AtomSpec{Kind: atomKinds[rng.IntN(len(atomKinds))]}
-	logU := func(lo, hi float64) float64 { return lo * math.Pow(hi/lo, rng.Float64()) }
+func RandomAtomSpec(dr Drawer) AtomSpec {
+	s := AtomSpec{Kind: atomKinds[dr.Int("atom kind", 0, len(atomKinds)-1)]}
 	switch s.Kind {
 	case "power":
-		s.P = 2.1 + 3.9*rng.Float64()
-		s.L0 = logU(0.1, 10)
+		s.P = dr.Float("p", 2.1, 6)
+		s.L0 = LogUniform(dr, "l0", 0.1, 10)
 	case "quartic":
-		s.L0 = logU(0.1, 10)
+		s.L0 = LogUniform(dr, "l0", 0.1, 10)
 	}
-	if rng.IntN(2) == 0 {
-		s.C = logU(0.1, 10)
-		s.A = logU(0.2, 5)
-		if rng.IntN(2) == 0 {
+	if dr.Int("scaled", 0, 1) == 0 {
+		s.C = LogUniform(dr, "c", 0.1, 10)
+		s.A = LogUniform(dr, "a", 0.2, 5)
+		if dr.Int("a sign", 0, 1) == 0 {
 			s.A = -s.A
 		}
 	}
@@ -241,28 +270,28 @@ func RandomAtomSpec(rng *rand.Rand) AtomSpec {
 // RandomObjectiveSpec draws a random (L0,L1)-smooth objective: a separable
 // sum (one atom for all coordinates or one per coordinate) or a random PSD
 // quadratic, optionally shifted and rotated. Every spec it returns builds.
-func RandomObjectiveSpec(rng *rand.Rand, opt GenOptions) ObjectiveSpec {
+func RandomObjectiveSpec(dr Drawer, opt GenOptions) ObjectiveSpec {
 	opt = opt.defaults()
-	d := int(math.Round(float64(opt.MinDim) * math.Pow(float64(opt.MaxDim)/float64(opt.MinDim), rng.Float64())))
+	d := int(math.Round(LogUniform(dr, "dim", float64(opt.MinDim), float64(opt.MaxDim)+0.49)))
 	d = min(max(d, opt.MinDim), opt.MaxDim)
 	var s ObjectiveSpec
-	switch k := rng.IntN(5); {
+	switch k := dr.Int("objective kind", 0, 4); {
 	case k < 2:
-		a := RandomAtomSpec(rng)
+		a := RandomAtomSpec(dr)
 		s = ObjectiveSpec{Kind: "separable", Dim: d, Atom: &a}
 	case k < 4:
 		s = ObjectiveSpec{Kind: "separable", Atoms: make([]AtomSpec, d)}
 		for j := range s.Atoms {
-			s.Atoms[j] = RandomAtomSpec(rng)
+			s.Atoms[j] = RandomAtomSpec(dr)
 		}
 	default:
 		// A = B B^T / d with B Gaussian d x r: PSD of rank r <= d.
-		r := 1 + rng.IntN(d)
+		r := dr.Int("rank", 1, d)
 		b := make([][]float64, d)
 		for i := range b {
 			b[i] = make([]float64, r)
 			for j := range b[i] {
-				b[i][j] = rng.NormFloat64()
+				b[i][j] = dr.Norm("b")
 			}
 		}
 		s = ObjectiveSpec{Kind: "quadratic", Matrix: make([][]float64, d)}
@@ -280,14 +309,14 @@ func RandomObjectiveSpec(rng *rand.Rand, opt GenOptions) ObjectiveSpec {
 			}
 		}
 	}
-	if rng.IntN(2) == 0 {
+	if dr.Int("shifted", 0, 1) == 0 {
 		s.Shift = make([]float64, d)
 		for j := range s.Shift {
-			s.Shift[j] = rng.NormFloat64()
+			s.Shift[j] = dr.Norm("shift")
 		}
 	}
-	if d > 1 && d <= opt.MaxRotateDim && rng.IntN(3) == 0 {
-		s.RotationSeed = rng.Uint64() | 1
+	if d > 1 && d <= opt.MaxRotateDim && dr.Int("rotated", 0, 2) == 0 {
+		s.RotationSeed = dr.Uint64("rotation seed") | 1
 	}
 	return s
 }

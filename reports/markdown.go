@@ -35,7 +35,7 @@ func num(x float64) string {
 func maxRatio(r *theorems.Report, target string) (float64, bool) {
 	m, ok := math.Inf(-1), false
 	for _, v := range r.Verdicts {
-		if v.Target == target && v.Outcome != theorems.Vacuous {
+		if v.Target == target && v.Outcome != theorems.Vacuous && v.Outcome != "" {
 			m, ok = math.Max(m, v.Ratio), true
 		}
 	}
@@ -72,7 +72,9 @@ func PinnedMarkdown(w io.Writer, rs []PinnedResult) {
 			}
 			fmt.Fprintf(w, "- `%s` (replay: `%s`):\n", r2.Case, r2.Replay)
 			for _, v := range r2.Report.Verdicts {
-				fmt.Fprintf(w, "  - %s\n", strings.TrimSpace(v.String()))
+				if v.Outcome != "" {
+					fmt.Fprintf(w, "  - %s\n", strings.TrimSpace(v.String()))
+				}
 			}
 		}
 	}
@@ -95,6 +97,9 @@ func ReportMarkdown(w io.Writer, r *theorems.Report) {
 	fmt.Fprintln(w, "\n| target | t | outcome | LHS | se | bound | ratio | paths | diverged | alpha |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
 	for _, v := range r.Verdicts {
+		if v.Outcome == "" {
+			continue // plotted, not decided
+		}
 		fmt.Fprintf(w, "| %s | %g | %s | %s | %s | %s | %s | %d | %d | %.2g |\n", v.Target, v.Time, v.Outcome, num(v.Estimate), num(v.SE), num(v.Bound), num(v.Ratio), v.Paths, v.Diverged, v.Alpha)
 	}
 	if r.Replay != "" {

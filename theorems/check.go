@@ -24,7 +24,14 @@ type Options struct {
 	Targets  []string // "sde", "discrete"; nil means both
 	Workers  int
 	Replay   string // the command that replays this check, recorded in the report
+	// Horizons are the steps where verdicts are decided (nil: every
+	// checkpoint after 0); the other checkpoints get undecided verdicts
+	// (empty Outcome) that only draw the left-hand side over time.
+	Horizons []int
 }
+
+// FanQuantiles are the quantiles of f - f* every check records, for plots.
+var FanQuantiles = []float64{0.05, 0.25, 0.5, 0.75, 0.95}
 
 func (o Options) withDefaults() Options {
 	if o.Eps == 0 {
@@ -180,12 +187,13 @@ func Check(th Theorem, cfg mc.Config, opt Options) (*Report, error) {
 		}
 		return k.Admissible(rate, g)
 	}
-	horizons := 0
+	decided := map[int]bool{}
 	for _, c := range run.Checkpoints {
-		if c > 0 {
-			horizons++
+		if c > 0 && (o.Horizons == nil || contains(o.Horizons, c)) {
+			decided[c] = true
 		}
 	}
+	horizons := max(1, len(decided))
 	looks := 1
 	for p := run.Paths; p < o.MaxPaths; p *= 2 {
 		looks++
@@ -194,7 +202,7 @@ func Check(th Theorem, cfg mc.Config, opt Options) (*Report, error) {
 	firstBad := -1
 	for _, target := range o.Targets {
 		r := run
-		r.KeepPathValues, r.Check, r.Workers = true, check, o.Workers
+		r.KeepPathValues, r.Check, r.Workers, r.Quantiles = true, check, o.Workers, FanQuantiles
 		if target == "sde" {
 			if err := sdeRun(&r, *o.SDE); err != nil {
 				return nil, err
@@ -226,7 +234,7 @@ func Check(th Theorem, cfg mc.Config, opt Options) (*Report, error) {
 				rep.Resolution = res0
 				resolved, why, fine = res0.Resolved, res0.Reason, res0.fine
 			}
-			vs = decide(th, k, o, target, r, res, fine, rep.Delta, alpha, firstBad, resolved, why)
+			vs = decide(th, k, o, target, r, res, fine, rep.Delta, alpha, firstBad, resolved, why, decided)
 			again := false
 			for _, v := range vs {
 				again = again || v.Outcome == Inconclusive
@@ -280,7 +288,7 @@ func pathY(k Constants, cp mc.Checkpoint) (y mc.Moments, phi1, phi2 float64, div
 	return y, p1.Mean, p2.Mean, diverged
 }
 
-func decide(th Theorem, k Constants, o Options, target string, r mc.Run, res, fine *mc.Result, delta, alpha float64, firstBad int, resolved bool, why string) []Verdict {
+func decide(th Theorem, k Constants, o Options, target string, r mc.Run, res, fine *mc.Result, delta, alpha float64, firstBad int, resolved bool, why string, decided map[int]bool) []Verdict {
 	z := mc.ZCrit(2 * alpha) // one-sided z_{1-alpha}
 	var out []Verdict
 	for i, cp := range res.Checkpoints {
@@ -296,7 +304,7 @@ func decide(th Theorem, k Constants, o Options, target string, r mc.Run, res, fi
 		}
 		den := k.A1*phi1 + k.A2*phi2
 		v := Verdict{Theorem: th.ID, Reading: o.Reading, Target: target, Step: cp.Step, Time: cp.Time,
-			Paths: r.Paths, Diverged: div, Seed: r.Seed, Alpha: alpha}
+			Paths: r.Paths, Diverged: div, Seed: r.Seed, Alpha: alpha, Quantiles: cp.Quantiles}
 		v.Bound = (delta + k.C*phi2) / den
 		v.Estimate = (ym + k.C*phi2) / den
 		v.SE = math.Abs(yse / den)
@@ -305,14 +313,16 @@ func decide(th Theorem, k Constants, o Options, target string, r mc.Run, res, fi
 			v.Estimate, v.Ratio, v.SE = math.Inf(1), math.Inf(1), math.NaN()
 		}
 		switch {
+		case !decided[cp.Step]:
+			v.Outcome, v.Alpha = "", 0 // plotted, not decided
 		case firstBad >= 0 && firstBad < cp.Step:
 			v.Outcome, v.Reason = Vacuous, fmt.Sprintf("the schedule left the admissible region at step %d", firstBad)
 		case !resolved && target == "sde":
 			v.Outcome, v.Reason = Inconclusive, "SDE integrator unresolved: "+why
-		case !(den > 0):
-			v.Outcome, v.Reason = Vacuous, "the bound's denominator is not positive"
 		case div > 0:
 			v.Outcome, v.Reason = Fail, fmt.Sprintf("%d of %d paths diverged: the left-hand side is unbounded", div, r.Paths)
+		case !(den > 0):
+			v.Outcome, v.Reason = Vacuous, "the bound's denominator is not positive"
 		case ym-z*yse > delta:
 			v.Outcome = Fail
 		case ym+z*yse < delta:
@@ -355,4 +365,13 @@ func refine(rs *Resolution, r mc.Run, res *mc.Result, k Constants) error {
 		rs.Resolved, rs.Reason = false, fmt.Sprintf("the refinement hit the substep floor on %d paths", fres.Substeps.CappedPaths)
 	}
 	return nil
+}
+
+func contains(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
 }

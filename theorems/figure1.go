@@ -114,7 +114,7 @@ func Figure1Panels(sc Scale, seed uint64) ([]Panel, error) {
 	for _, sched := range []bool{false, true} {
 		p := Panel{ID: "centre-top", Title: "DCSGD (rand-k), no schedule", Scheduled: sched}
 		if sched {
-			p.ID, p.Title = "centre-bottom", "DCSGD (rand-k), Eq. 3 schedule (sigma^2 = 0.01 plugged in)"
+			p.ID, p.Title = "centre-bottom", "DCSGD (rand-k), Eq. 3 schedule"
 		}
 		for _, om := range []float64{1, 2, 4} {
 			c := figConfig(fmt.Sprintf(quartic1, sc.CentreDim), 0.5,
@@ -137,9 +137,9 @@ func Figure1Panels(sc Scale, seed uint64) ([]Panel, error) {
 	// Right: DSignSGD on x^4/4, Cauchy noise of scale sigma, eta = 0.1,
 	// x0 = 2, 5000 steps; bottom: eta_k = 1/sqrt(k+1).
 	for _, sched := range []bool{false, true} {
-		p := Panel{ID: "right-top", Title: "DSignSGD, Cauchy noise, constant step", Scheduled: sched}
+		p := Panel{ID: "right-top", Title: "DSignSGD (Cauchy), constant step", Scheduled: sched}
 		if sched {
-			p.ID, p.Title = "right-bottom", "DSignSGD, Cauchy noise, eta_k = 1/sqrt(k+1)"
+			p.ID, p.Title = "right-bottom", "DSignSGD (Cauchy), 1/sqrt(k+1)"
 		}
 		for _, s := range []float64{0.25, 0.5, 1, 2, 8, 16} {
 			c := figConfig(fmt.Sprintf(quartic1, 1), 2, fmt.Sprintf(`{"noise":{"kind":"student-t","nu":1,"scale":[%g]}}`, s), "dsignsgd", 0.1, 5000, sc.RightPaths, seed)

@@ -2,6 +2,7 @@ package theorems
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/sdeverify/sdeverify/model/mc"
 )
@@ -50,6 +51,11 @@ func (c Case) Build() (mc.Config, Options, Theorem, error) {
 		return mc.Config{}, Options{}, Theorem{}, fmt.Errorf("case %s: %w", c.Name, err)
 	}
 	o := Options{Reading: c.Reading, Replay: c.Replay()}
+	// Decide at the case's checkpoints; draw 20 more, log-spaced.
+	if at := cfg.Checkpoints.At; at != nil {
+		o.Horizons = at
+		cfg.Checkpoints.At = mergeSteps(at, cfg.Steps, 20)
+	}
 	if c.Margin > 0 {
 		s, err := AdmissibleSchedule(th, cfg, o, c.Margin, c.Decay)
 		if err != nil {
@@ -230,4 +236,23 @@ func Pinned() []Case {
 			Why: "A DSignSGD configuration is outside Thm 4 (DSGD): VACUOUS without simulating.",
 		},
 	}
+}
+
+// mergeSteps returns the sorted union of at and about n log-spaced steps in
+// [1, steps].
+func mergeSteps(at []int, steps, n int) []int {
+	set := map[int]bool{}
+	for _, a := range at {
+		set[a] = true
+	}
+	for i := 1; i <= n; i++ {
+		set[int(math.Round(math.Pow(float64(steps), float64(i)/float64(n))))] = true
+	}
+	var out []int
+	for k := 1; k <= steps; k++ {
+		if set[k] {
+			out = append(out, k)
+		}
+	}
+	return out
 }

@@ -30,9 +30,11 @@ type Verdict struct {
 	Paths    int     `json:"paths"`
 	Diverged int     `json:"diverged"`
 	Seed     uint64  `json:"seed"`
-	Alpha    float64 `json:"alpha"` // probability of a false FAIL for this verdict
-	Outcome  Outcome `json:"outcome"`
+	Alpha    float64 `json:"alpha"`   // probability of a false FAIL for this verdict
+	Outcome  Outcome `json:"outcome"` // empty: a plotted point, not a decision
 	Reason   string  `json:"reason,omitempty"`
+	// Quantiles of f - f* over the live paths at FanQuantiles.
+	Quantiles []float64 `json:"quantiles,omitempty"`
 }
 
 func (v Verdict) String() string {

@@ -35,6 +35,10 @@ var commands = map[string]func(args []string, stdout, stderr io.Writer) error{
 	"check":    cmdCheck,
 	"pinned":   cmdPinned,
 	"weak":     cmdWeak,
+	"report":   cmdReport,
+	"figure1":  cmdFigure1,
+	"verify":   cmdVerify,
+	"merge":    cmdMerge,
 }
 
 const usage = `sdeverify: executable checks of the (L0,L1) SDE paper's theorems.
@@ -44,6 +48,13 @@ Usage:
   sdeverify check -theorem ID -config FILE [-json OUT]   check a theorem on an experiment
   sdeverify pinned [-short] [-md OUT] [-json OUT]        check the pinned set against its expected outcomes
   sdeverify weak -config FILE [-etas ...] [-json OUT]    weak error of the method against its SDE, with the order
+  sdeverify report [-out DIR] [-scale small|paper]       the verification report (the main job)
+  sdeverify figure1 [-scale paper|small] [-out DIR]      Figure 1's six panels and claims
+  sdeverify verify [-n N] [-seed S] [-shard i/n] [-json] a campaign over random configurations
+  sdeverify merge -out DIR SHARD.json...                 combine campaign shards into one report
+
+Exit codes: 0 every outcome as expected, 1 a new violation (or a changed
+pinned outcome), 2 usage or configuration error.
 
 Run 'sdeverify COMMAND -h' for a command's flags.
 `

@@ -109,3 +109,51 @@ func TestCheckExitCodes(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr.String(), `unknown theorem "thm9"`)
 }
+
+// TestVerifyShardsMerge: two shards are disjoint and deterministic, their
+// union is the unsharded campaign, and merge renders a report from them.
+func TestVerifyShardsMerge(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var outs []string
+	for _, sh := range []string{"0/2", "1/2", "0/1"} {
+		out := filepath.Join(dir, strings.ReplaceAll(sh, "/", "of")+".json")
+		var stdout, stderr bytes.Buffer
+		code := run([]string{"verify", "-n", "3", "-seed", "5", "-paths", "50", "-shard", sh, "-json", out, "-q"}, &stdout, &stderr)
+		require.Equal(t, 0, code, stderr.String())
+		outs = append(outs, out)
+	}
+	read := func(p string) map[int]string {
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		var rs []map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(b, &rs))
+		m := map[int]string{}
+		for _, r := range rs {
+			var i int
+			require.NoError(t, json.Unmarshal(r["index"], &i))
+			m[i] = string(r["report"])
+		}
+		return m
+	}
+	a, b, all := read(outs[0]), read(outs[1]), read(outs[2])
+	require.Len(t, all, 3)
+	for i, rep := range all {
+		if s, ok := a[i]; ok {
+			require.Equal(t, rep, s, "case %d differs between shard and whole", i)
+			_, dup := b[i]
+			require.False(t, dup, "case %d in both shards", i)
+		} else {
+			require.Equal(t, rep, b[i], "case %d differs between shard and whole", i)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"merge", "-out", filepath.Join(dir, "rep"), outs[0], outs[1]}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	require.Contains(t, stdout.String(), "merged 3 cases from 2 shards")
+	_, err := os.Stat(filepath.Join(dir, "rep", "index.html"))
+	require.NoError(t, err)
+	code = run([]string{"merge", "-out", filepath.Join(dir, "rep2"), outs[0], outs[0]}, &stdout, &stderr)
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr.String(), "overlapping shards")
+}

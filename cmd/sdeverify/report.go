@@ -1,0 +1,276 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/reports"
+	"github.com/sdeverify/sdeverify/theorems"
+)
+
+// progress prints to stderr when it is a terminal and -q is not set.
+type progress struct {
+	w     io.Writer
+	on    bool
+	start time.Time
+}
+
+func newProgress(stderr io.Writer, quiet bool) *progress {
+	on := false
+	if f, ok := stderr.(*os.File); ok && !quiet {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			on = true
+		}
+	}
+	return &progress{w: stderr, on: on, start: time.Now()}
+}
+
+func (p *progress) Write(b []byte) (int, error) {
+	if p.on {
+		fmt.Fprintf(p.w, "[%6.1fs] %s", time.Since(p.start).Seconds(), b)
+	}
+	return len(b), nil
+}
+
+func (p *progress) printf(format string, a ...any) { fmt.Fprintf(p, format+"\n", a...) }
+
+func parseScale(s string) (theorems.Scale, error) {
+	switch s {
+	case "small":
+		return theorems.SmallScale, nil
+	case "paper":
+		return theorems.PaperScale, nil
+	}
+	return theorems.Scale{}, usageErr("-scale = %q: want small or paper", s)
+}
+
+func cmdReport(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("report", "report [-out DIR] [-scale small|paper] [-seed N] [-campaign N] [-pinned all|short|none] [-q]", stderr)
+	out := fs.String("out", "reports/out", "output folder (index.html, report.md, report.json, figures/)")
+	scaleName := fs.String("scale", "small", "Figure 1 scale: small or paper (App. B's paths)")
+	seed := fs.Uint64("seed", 1, "seed of Figure 1, the campaign and the weak-error studies")
+	campaign := fs.Int("campaign", 8, "random cases in the campaign (0: none)")
+	pinned := fs.String("pinned", "all", "pinned set: all, short or none")
+	weakPaths := fs.Int("weak-paths", 10000, "paths of each weak-error study (0: none)")
+	power := fs.String("power", "properties/testdata/power.json", "the false-alarm and detection table written by the properties tests (missing: not shown)")
+	quiet := fs.Bool("q", false, "no progress on stderr")
+	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	sc, err := parseScale(*scaleName)
+	if err != nil {
+		return err
+	}
+	if *pinned != "all" && *pinned != "short" && *pinned != "none" {
+		return usageErr("-pinned = %q: want all, short or none", *pinned)
+	}
+	if *campaign < 0 || *weakPaths < 0 {
+		return usageErr("-campaign and -weak-paths must be >= 0")
+	}
+	p := newProgress(stderr, *quiet)
+	r := &reports.Report{Command: "sdeverify report " + strings.Join(args, " "),
+		Settings: map[string]any{"scale": sc.Name, "seed": *seed, "campaign": *campaign, "pinned": *pinned, "weak_paths": *weakPaths}}
+	p.printf("Figure 1 at %s scale ...", sc.Name)
+	if r.Figure1, err = theorems.Figure1(sc, theorems.Figure1Options{Seed: *seed, Workers: *workers}); err != nil {
+		return err
+	}
+	if *pinned != "none" {
+		p.printf("pinned set ...")
+		if r.Pinned, err = runPinned(*pinned == "short", "", *workers, p); err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, c := range r.Pinned {
+			if c.Finding != nil && !seen[c.Finding.ID] {
+				seen[c.Finding.ID] = true
+				r.Findings = append(r.Findings, *c.Finding)
+			}
+		}
+	}
+	if *campaign > 0 {
+		p.printf("campaign of %d random cases ...", *campaign)
+		if r.Campaign, err = theorems.Campaign(*campaign, *seed, 0, 1, theorems.CaseSize{}, theorems.Options{Alpha: 1e-3, Workers: *workers}); err != nil {
+			return err
+		}
+	}
+	if *weakPaths > 0 {
+		for _, sigma := range []float64{0.1, 1} {
+			p.printf("weak error, DSGD sigma1 = %g ...", sigma)
+			c, err := mc.ParseConfig([]byte(fmt.Sprintf(`{"objective":{"kind":"separable","dim":1,"atom":{"kind":"quartic"}},"x0":[1],
+				"agents":[{"noise":{"kind":"gaussian","sigma1":%g}}],"method":"dsgd","model":{"kind":"discrete"},
+				"eta":0.1,"schedule":{"kind":"constant"},"steps":1,"paths":2,"seed":1,"checkpoints":{"at":[1]}}`, sigma)))
+			if err != nil {
+				return err
+			}
+			w, err := theorems.Weak(c, theorems.WeakOptions{Paths: *weakPaths, Seed: *seed, Workers: *workers})
+			if err != nil {
+				return err
+			}
+			r.Weak = append(r.Weak, w)
+		}
+	}
+	if b, err := os.ReadFile(*power); err == nil {
+		r.Power = json.RawMessage(b)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	p.printf("writing %s ...", *out)
+	if err := reports.Write(*out, r); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s: index.html, report.md, report.json, figures/ (verdicts: %v; Figure 1 claims: %v; failure reports: %d)\n",
+		*out, r.Summary.Verdicts, r.Summary.Figure1Claims, r.Summary.Fails)
+	if !r.OK() {
+		return &exitError{code: 1, err: fmt.Errorf("pinned outcomes changed: %v; new violations: %v", r.Summary.PinnedMismatches, r.Summary.NewViolations)}
+	}
+	return nil
+}
+
+func cmdFigure1(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("figure1", "figure1 [-scale small|paper] [-seed N] [-out DIR] [-no-sde] [-q]", stderr)
+	scaleName := fs.String("scale", "paper", "small or paper (App. B's paths)")
+	seed := fs.Uint64("seed", 1, "seed")
+	out := fs.String("out", "", "write a report folder with the figure and the claims")
+	noSDE := fs.Bool("no-sde", false, "discrete methods only")
+	quiet := fs.Bool("q", false, "no progress on stderr")
+	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	sc, err := parseScale(*scaleName)
+	if err != nil {
+		return err
+	}
+	p := newProgress(stderr, *quiet)
+	p.printf("Figure 1 at %s scale ...", sc.Name)
+	start := time.Now()
+	f1, err := theorems.Figure1(sc, theorems.Figure1Options{Seed: *seed, Workers: *workers, NoSDE: *noSDE})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Figure 1 (%s scale, seed %d) in %.1fs:\n", sc.Name, *seed, time.Since(start).Seconds())
+	bad := 0
+	for _, c := range f1.Claims {
+		fmt.Fprintf(stdout, "%-13s %-8s %-12s %s\n    %s\n", c.Panel, c.Target, c.Outcome, c.Statement, c.Evidence)
+		if c.Outcome == theorems.Fail {
+			bad++
+		}
+	}
+	if *out != "" {
+		if err := reports.Write(*out, &reports.Report{Command: "sdeverify figure1 " + strings.Join(args, " "), Settings: map[string]any{"scale": sc.Name, "seed": *seed}, Figure1: f1}); err != nil {
+			return err
+		}
+	}
+	if bad > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%d of Figure 1's claims are contradicted by the data", bad)}
+	}
+	return nil
+}
+
+func cmdVerify(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("verify", "verify [-n N] [-seed S] [-shard i/n] [-only J] [-json OUT] [-q]", stderr)
+	n := fs.Int("n", 20, "random cases in the campaign")
+	seed := fs.Uint64("seed", 1, "campaign seed: case j draws from the stream (seed, j)")
+	shard := fs.String("shard", "0/1", "run the cases j with j mod n = i")
+	only := fs.Int("only", -1, "run only case J (replay)")
+	paths := fs.Int("paths", 400, "paths per case")
+	out := fs.String("json", "", "write the results as JSON (input of 'sdeverify merge')")
+	quiet := fs.Bool("q", false, "no progress on stderr")
+	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	var i, k int
+	if _, err := fmt.Sscanf(*shard, "%d/%d", &i, &k); err != nil || k < 1 || i < 0 || i >= k {
+		return usageErr("-shard = %q: want i/n with 0 <= i < n", *shard)
+	}
+	if *n < 1 || *paths < 2 {
+		return usageErr("-n and -paths must be positive")
+	}
+	p := newProgress(stderr, *quiet)
+	size := theorems.CaseSize{Paths: *paths}
+	var rs []theorems.CampaignResult
+	var err error
+	if *only >= 0 {
+		if *only >= *n {
+			return usageErr("-only = %d: must be < -n = %d", *only, *n)
+		}
+		rs, err = theorems.Campaign(*only+1, *seed, *only, *only+1, size, theorems.Options{Alpha: 1e-3, Workers: *workers})
+	} else {
+		p.printf("campaign: cases %d mod %d of %d ...", i, k, *n)
+		rs, err = theorems.Campaign(*n, *seed, i, k, size, theorems.Options{Alpha: 1e-3, Workers: *workers})
+	}
+	if err != nil {
+		return err
+	}
+	var newv []string
+	for _, r := range rs {
+		if r.Report == nil {
+			fmt.Fprintf(stdout, "%3d %-12s skipped: %s\n", r.Index, r.Case.Theorem, r.Skipped)
+			continue
+		}
+		fmt.Fprintf(stdout, "%3d %-12s %-9s sde %-12s discrete %-12s %s\n", r.Index, r.Case.Theorem, r.Case.Reading, r.Report.TargetOutcome("sde"), r.Report.TargetOutcome("discrete"), r.Regime)
+		if r.New {
+			newv = append(newv, fmt.Sprintf("%s (replay: %s)", r.Case.Name, r.Replay))
+		}
+	}
+	if *out != "" {
+		if err := writeJSON(*out, rs); err != nil {
+			return err
+		}
+	}
+	if len(newv) > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("new violations: %s", strings.Join(newv, "; "))}
+	}
+	return nil
+}
+
+func cmdMerge(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("merge", "merge -out DIR SHARD.json...", stderr)
+	out := fs.String("out", "reports/out", "output folder")
+	if err := fs.FlagSet.Parse(args); err != nil {
+		return fs.parse(args) // the one-line error
+	}
+	files := fs.Args()
+	if len(files) == 0 {
+		return usageErr("give the shard files written by 'sdeverify verify -json' (see -h)")
+	}
+	var all []theorems.CampaignResult
+	seen := map[int]string{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		var rs []theorems.CampaignResult
+		if err := json.Unmarshal(b, &rs); err != nil {
+			return usageErr("%s: %v", f, err)
+		}
+		for _, r := range rs {
+			if prev, dup := seen[r.Index]; dup {
+				return usageErr("%s: case %d is also in %s (overlapping shards)", f, r.Index, prev)
+			}
+			seen[r.Index] = f
+			all = append(all, r)
+		}
+	}
+	sort.Slice(all, func(a, b int) bool { return all[a].Index < all[b].Index })
+	r := &reports.Report{Command: "sdeverify merge " + strings.Join(args, " "), Settings: map[string]any{"shards": len(files), "cases": strconv.Itoa(len(all))}, Campaign: all}
+	if err := reports.Write(*out, r); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "merged %d cases from %d shards into %s\n", len(all), len(files), *out)
+	if !r.OK() {
+		return &exitError{code: 1, err: fmt.Errorf("new violations: %v", r.Summary.NewViolations)}
+	}
+	return nil
+}

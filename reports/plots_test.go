@@ -1,0 +1,78 @@
+package reports
+
+import (
+	"flag"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/plot/cmpimg"
+
+	"github.com/sdeverify/sdeverify/theorems"
+)
+
+// regenerate reports whether -regen was given (the flag is gonum's cmpimg's,
+// which these tests share).
+func regenerate() bool {
+	f := flag.Lookup("regen")
+	return f != nil && f.Value.String() == "true"
+}
+
+// golden compares a rendered PNG with testdata/NAME.png (within gonum's
+// approximate image comparison, delta 0.02, for anti-aliasing), or writes
+// it with -regen.
+func golden(t *testing.T, name string, png []byte) {
+	t.Helper()
+	p := filepath.Join("testdata", name+".png")
+	if regenerate() {
+		require.NoError(t, os.MkdirAll("testdata", 0o755))
+		require.NoError(t, os.WriteFile(p, png, 0o644))
+		return
+	}
+	want, err := os.ReadFile(p)
+	require.NoError(t, err, "missing golden image; run go test ./reports -run Golden -args -regen")
+	ok, err := cmpimg.EqualApprox("png", png, want, 0.02)
+	require.NoError(t, err)
+	if !ok {
+		got := filepath.Join(t.TempDir(), name+".png")
+		require.NoError(t, os.WriteFile(got, png, 0o644))
+		t.Fatalf("%s differs from its golden image; see %s (go test ./reports -run Golden -args -regen after checking it)", name, got)
+	}
+}
+
+// TestGoldenCurves draws curves with zero, negative, NaN and infinite
+// values and bands that cross zero on log axes (gonum/plot panics on
+// non-positive values on log axes): no panic, and the picture is pinned.
+func TestGoldenCurves(t *testing.T) {
+	x := []float64{0, 1, 2, 5, 10, 20, 50, 100}
+	y := []float64{3, 2, 1, 0.3, 0, -1, math.NaN(), 1e-3}
+	lo := []float64{2, 1, -1, -1, -1, -1, math.NaN(), 1e-4}
+	hi := []float64{4, 3, 3, 1, 1, math.Inf(1), math.NaN(), 1e-2}
+	cs := []Curve{
+		{Label: "with band", X: x, Y: y, Lo: lo, Hi: hi, Color: palette[0]},
+		{Label: "dashed", X: x, Y: []float64{1, 1, 1, 1, 1, 1, 1, 1}, Color: palette[1], Dashed: true},
+	}
+	p := curvePlot("log axes with bad values", "x", "y", cs, true, 10)
+	f, err := render("curves", "", 300, 200, func(dc drawCanvas) { p.Draw(dc) })
+	require.NoError(t, err)
+	golden(t, "curves", f.PNG)
+	// No positive value at all: a linear axis and a note, no panic.
+	q := curvePlot("nothing positive", "x", "y", []Curve{{X: x, Y: make([]float64, len(x)), Color: palette[0]}}, true, 0)
+	require.Contains(t, q.Title.Text, "no positive values")
+}
+
+// TestGoldenWeak pins the weak-error figure of a fixed result.
+func TestGoldenWeak(t *testing.T) {
+	r := &theorems.WeakResult{Method: "dsgd", Fits: []theorems.WeakFit{{Slope: 1.01}}}
+	for i, eta := range []float64{0.1, 0.05, 0.025, 0.0125} {
+		e := 0.05 * eta * (1 + 0.1*float64(i%2))
+		r.Points = append(r.Points, theorems.WeakPoint{Eta: eta,
+			Tests: []theorems.WeakErr{{Test: "f - f*", Err: e, SE: e / 20, Resolved: true}},
+			ODE:   []theorems.WeakErr{{Test: "f - f*", Err: e / 2, SE: e / 40, Resolved: true}}})
+	}
+	f, err := WeakFigure("weak", r)
+	require.NoError(t, err)
+	golden(t, "weak", f.PNG)
+}

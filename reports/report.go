@@ -1,0 +1,391 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/sdeverify/sdeverify/theorems"
+)
+
+// SchemaVersion is the version of report.json's schema (see SCHEMA.md).
+const SchemaVersion = 1
+
+// Report is everything a verification report shows, as recorded by the runs
+// that produced it. Rendering it never simulates.
+type Report struct {
+	Schema   int                       `json:"schema"`
+	Command  string                    `json:"command"`  // the command that produced it
+	Settings map[string]any            `json:"settings"` // scale, seeds, sizes
+	Figure1  *theorems.Figure1Result   `json:"figure1,omitempty"`
+	Pinned   []PinnedResult            `json:"pinned,omitempty"`
+	Campaign []theorems.CampaignResult `json:"campaign,omitempty"`
+	Weak     []*theorems.WeakResult    `json:"weak,omitempty"`
+	Power    json.RawMessage           `json:"power,omitempty"` // the false-alarm and detection table, as the properties tests wrote it
+	Findings []theorems.Finding        `json:"findings,omitempty"`
+	Summary  Summary                   `json:"summary"`
+}
+
+// Summary counts the report's outcomes.
+type Summary struct {
+	Verdicts         map[string]int `json:"verdicts"` // decided verdicts by outcome
+	Figure1Claims    map[string]int `json:"figure1_claims"`
+	PinnedMismatches []string       `json:"pinned_mismatches"`
+	NewViolations    []string       `json:"new_violations"` // campaign cases with an SDE FAIL outside every documented finding
+	Fails            int            `json:"fails"`          // failure reports included
+}
+
+// OK reports whether every outcome is as expected: no pinned case changed
+// and no new violation.
+func (r *Report) OK() bool {
+	return len(r.Summary.PinnedMismatches) == 0 && len(r.Summary.NewViolations) == 0
+}
+
+// Summarize fills r.Summary from the recorded results.
+func (r *Report) Summarize() {
+	s := Summary{Verdicts: map[string]int{}, Figure1Claims: map[string]int{}, PinnedMismatches: []string{}, NewViolations: []string{}}
+	count := func(rep *theorems.Report) {
+		for _, v := range rep.Verdicts {
+			if v.Outcome != "" {
+				s.Verdicts[string(v.Outcome)]++
+			}
+		}
+	}
+	for _, p := range r.Pinned {
+		count(p.Report)
+		if !p.AsWanted {
+			s.PinnedMismatches = append(s.PinnedMismatches, p.Case)
+		}
+	}
+	for _, c := range r.Campaign {
+		if c.Report != nil {
+			count(c.Report)
+		}
+		if c.New {
+			s.NewViolations = append(s.NewViolations, c.Case.Name)
+		}
+	}
+	if r.Figure1 != nil {
+		for _, c := range r.Figure1.Claims {
+			s.Figure1Claims[string(c.Outcome)]++
+		}
+	}
+	s.Fails = len(r.failures())
+	r.Summary = s
+}
+
+// failure is one check with a FAIL verdict, for a failure report.
+type failure struct {
+	ID, Title, Replay, Config, Why string
+	Regime                         string
+	Report                         *theorems.Report
+}
+
+func (r *Report) failures() []failure {
+	var out []failure
+	for _, p := range r.Pinned {
+		if p.Report.Outcome == theorems.Fail {
+			why := p.Why
+			if p.Finding != nil {
+				why = p.Finding.ID + ": " + why
+			}
+			out = append(out, failure{ID: p.Case, Title: p.Report.Name, Replay: p.Replay, Config: cfgJSON(p.Report), Why: why, Report: p.Report})
+		}
+	}
+	for _, c := range r.Campaign {
+		if c.Report != nil && c.Report.Outcome == theorems.Fail {
+			reg := string(c.Regime)
+			if reg == "" && c.Report.TargetOutcome("sde") != theorems.Fail {
+				reg = FindingDiscreteID
+			}
+			out = append(out, failure{ID: c.Case.Name, Title: c.Report.Name, Replay: c.Replay, Config: cfgJSON(c.Report), Regime: reg, Report: c.Report})
+		}
+	}
+	return out
+}
+
+// FindingDiscreteID is the finding that covers FAILs of the discrete
+// methods, which the theorems do not claim to bound.
+var FindingDiscreteID = theorems.FindingDiscreteBoundary.ID
+
+func cfgJSON(r *theorems.Report) string {
+	b, _ := json.MarshalIndent(r.Config, "", "  ")
+	return string(b)
+}
+
+// Write renders r into dir: index.html (self-contained, figures inline as
+// SVG), report.md, report.json and figures/*.svg, *.png. The folder is
+// built beside dir and swapped in at the end, so dir holds a whole report or
+// the previous one.
+func Write(dir string, r *Report) error {
+	r.Schema = SchemaVersion
+	r.Summarize()
+	figs, err := r.figures()
+	if err != nil {
+		return err
+	}
+	parent := filepath.Dir(filepath.Clean(dir))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp")
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.Mkdir(filepath.Join(tmp, "figures"), 0o755); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	for _, f := range figs {
+		if err := os.WriteFile(filepath.Join(tmp, "figures", f.Name+".svg"), f.SVG, 0o644); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(tmp, "figures", f.Name+".png"), f.PNG, 0o644); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+	}
+	js, err := json.MarshalIndent(r, "", " ")
+	if err != nil {
+		return fmt.Errorf("report: encode: %w", err)
+	}
+	var md, page bytes.Buffer
+	r.markdown(&md)
+	if err := r.html(&page, figs); err != nil {
+		return err
+	}
+	for name, b := range map[string][]byte{"report.json": append(js, '\n'), "report.md": md.Bytes(), "index.html": page.Bytes()} {
+		if err := os.WriteFile(filepath.Join(tmp, name), b, 0o644); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	old := tmp + ".old"
+	if _, err := os.Stat(dir); err == nil {
+		if err := os.Rename(dir, old); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return os.RemoveAll(old)
+}
+
+func (r *Report) figures() ([]Figure, error) {
+	var figs []Figure
+	add := func(f Figure, err error) error {
+		if err != nil {
+			return err
+		}
+		figs = append(figs, f)
+		return nil
+	}
+	if r.Figure1 != nil {
+		if err := add(Figure1Figure(r.Figure1)); err != nil {
+			return nil, err
+		}
+	}
+	for i, w := range r.Weak {
+		if err := add(WeakFigure(fmt.Sprintf("weak-%d", i), w)); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range r.failures() {
+		if err := add(BoundFigure("fail-"+f.ID+"-bound", f.Report)); err != nil {
+			return nil, err
+		}
+		if err := add(FanFigure("fail-"+f.ID+"-fan", f.Report)); err != nil {
+			return nil, err
+		}
+	}
+	return figs, nil
+}
+
+func (r *Report) markdown(w *bytes.Buffer) {
+	fmt.Fprintf(w, "# sdeverify verification report\n\n`%s`\n\n", r.Command)
+	status := "every outcome as expected (no new violation, no pinned outcome changed; the FAILs are documented findings)"
+	if !r.OK() {
+		status = fmt.Sprintf("**%d pinned outcome(s) changed, %d new violation(s)**", len(r.Summary.PinnedMismatches), len(r.Summary.NewViolations))
+	}
+	fmt.Fprintf(w, "Status: %s. Verdicts: %s. Figure 1 claims: %s. Failure reports: %d.\n\n", status, counts(r.Summary.Verdicts), counts(r.Summary.Figure1Claims), r.Summary.Fails)
+	if r.Figure1 != nil {
+		fmt.Fprintf(w, "## Figure 1 (%s scale, seed %d)\n\n![Figure 1](figures/figure1.png)\n\n| panel | target | outcome | claim | evidence |\n|---|---|---|---|---|\n", r.Figure1.Scale, r.Figure1.Seed)
+		for _, c := range r.Figure1.Claims {
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", c.Panel, c.Target, c.Outcome, cell(c.Statement), cell(c.Evidence))
+		}
+	}
+	if len(r.Pinned) > 0 {
+		fmt.Fprintln(w, "\n## Theorem verdicts: the pinned set")
+		fmt.Fprintln(w)
+		PinnedMarkdown(w, r.Pinned)
+	}
+	if len(r.Campaign) > 0 {
+		fmt.Fprintln(w, "\n## Theorem verdicts: a random campaign")
+		fmt.Fprintln(w, "\n| case | theorem | reading | SDE | discrete | regime | new violation | replay |\n|---|---|---|---|---|---|---|---|")
+		for _, c := range r.Campaign {
+			if c.Report == nil {
+				fmt.Fprintf(w, "| %s | %s | %s | skipped: %s | | | | |\n", c.Case.Name, c.Case.Theorem, c.Case.Reading, cell(c.Skipped))
+				continue
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %v | `%s` |\n", c.Case.Name, c.Case.Theorem, c.Case.Reading, c.Report.TargetOutcome("sde"), c.Report.TargetOutcome("discrete"), c.Regime, c.New, c.Replay)
+		}
+	}
+	for i, wk := range r.Weak {
+		fmt.Fprintf(w, "\n## Weak error %d\n\n![weak error](figures/weak-%d.png)\n\n", i, i)
+		WeakMarkdown(w, wk)
+	}
+	if len(r.Power) > 0 {
+		fmt.Fprintln(w, "\n## False alarms and detection (testing the tests)")
+		fmt.Fprintln(w)
+		powerMarkdown(w, r.Power)
+	}
+	for _, f := range r.failures() {
+		fmt.Fprintf(w, "\n## Failure report: %s\n\n%s. %s\n\n![bound](figures/fail-%s-bound.png) ![fan](figures/fail-%s-fan.png)\n\n", f.ID, f.Title, cell(f.Why+" "+f.Regime), f.ID, f.ID)
+		ReportMarkdown(w, f.Report)
+		fmt.Fprintf(w, "\nReplay: `%s`\n", f.Replay)
+	}
+}
+
+func counts(m map[string]int) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	var parts []string
+	for _, k := range ks {
+		parts = append(parts, fmt.Sprintf("%d %s", m[k], k))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// PowerRow is one row of the false-alarm and detection table.
+type PowerRow struct {
+	Name     string  `json:"name"`
+	Kind     string  `json:"kind"` // "false alarm" or "mutant"
+	Runs     int     `json:"runs"`
+	Flagged  int     `json:"flagged"`
+	Rate     float64 `json:"rate"`
+	Lo       float64 `json:"lo"`
+	Hi       float64 `json:"hi"`
+	Required string  `json:"required"`
+	OK       bool    `json:"ok"`
+}
+
+// PowerTable is what the properties tests write.
+type PowerTable struct {
+	Command string     `json:"command"`
+	Rows    []PowerRow `json:"rows"`
+}
+
+func powerMarkdown(w *bytes.Buffer, raw json.RawMessage) {
+	var t PowerTable
+	if err := json.Unmarshal(raw, &t); err != nil {
+		fmt.Fprintf(w, "(unreadable power table: %v)\n", err)
+		return
+	}
+	fmt.Fprintf(w, "Measured by `%s`.\n\n| check | kind | runs | flagged | rate | 95%% interval | required | met |\n|---|---|---|---|---|---|---|---|\n", t.Command)
+	for _, r := range t.Rows {
+		fmt.Fprintf(w, "| %s | %s | %d | %d | %.3g | [%.3g, %.3g] | %s | %v |\n", r.Name, r.Kind, r.Runs, r.Flagged, r.Rate, r.Lo, r.Hi, r.Required, r.OK)
+	}
+}
+
+func (r *Report) html(w *bytes.Buffer, figs []Figure) error {
+	svg := map[string]template.HTML{}
+	for _, f := range figs {
+		s := string(f.SVG)
+		if i := strings.Index(s, "<svg"); i > 0 {
+			s = s[i:] // drop the XML prolog so the SVG can be inlined
+		}
+		svg[f.Name] = template.HTML(s) // produced by gonum/plot from our own data
+	}
+	var md bytes.Buffer
+	r.markdown(&md)
+	data := struct {
+		R        *Report
+		SVG      map[string]template.HTML
+		Failures []failure
+		JSON     string
+		Power    *PowerTable
+	}{R: r, SVG: svg, Failures: r.failures()}
+	if len(r.Power) > 0 {
+		var t PowerTable
+		if json.Unmarshal(r.Power, &t) == nil {
+			data.Power = &t
+		}
+	}
+	return page.Execute(w, data)
+}
+
+var page = template.Must(template.New("report").Funcs(template.FuncMap{
+	"num": num,
+	"ratio": func(r *theorems.Report, t string) string {
+		if m, ok := maxRatio(r, t); ok {
+			return num(m)
+		}
+		return "-"
+	},
+	"counts":     counts,
+	"figcaption": func() string { return Figure1Caption },
+	"id":         func(s string) string { return strings.NewReplacer(" ", "-", "/", "-").Replace(s) },
+}).Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>sdeverify verification report</title>
+<style>
+body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}
+th{background:#f3f3f3}.PASS{color:#05772f}.FAIL{color:#b00020;font-weight:bold}.INCONCLUSIVE{color:#a15c00}.VACUOUS{color:#666}
+figure{margin:1em 0}figure svg{max-width:100%;height:auto}pre{background:#f7f7f7;padding:.5em;overflow:auto;font-size:12px}
+code{background:#f3f3f3}.ok{color:#05772f}.bad{color:#b00020;font-weight:bold}
+</style></head><body>
+<h1>sdeverify verification report</h1>
+<p><code>{{.R.Command}}</code></p>
+<p>Status: {{if .R.OK}}<span class="ok">every outcome as expected</span> (no new violation, no pinned outcome changed; the FAILs are documented findings){{else}}<span class="bad">{{len .R.Summary.PinnedMismatches}} pinned outcome(s) changed, {{len .R.Summary.NewViolations}} new violation(s)</span>{{end}}.
+Verdicts: {{counts .R.Summary.Verdicts}}. Figure 1 claims: {{counts .R.Summary.Figure1Claims}}. Failure reports: {{.R.Summary.Fails}}.</p>
+{{with .R.Figure1}}
+<h2 id="figure1">Figure 1 ({{.Scale}} scale, seed {{.Seed}})</h2>
+<figure class="plot" data-name="figure1">{{index $.SVG "figure1"}}<figcaption>{{figcaption}}</figcaption></figure>
+<table><tr><th>panel</th><th>target</th><th>outcome</th><th>claim</th><th>evidence</th></tr>
+{{range .Claims}}<tr><td>{{.Panel}}</td><td>{{.Target}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td>{{.Statement}}</td><td>{{.Evidence}}</td></tr>{{end}}</table>
+{{end}}
+{{if .R.Pinned}}<h2 id="pinned">Theorem verdicts: the pinned set</h2>
+<table><tr><th>case</th><th>theorem</th><th>reading</th><th>SDE</th><th>discrete</th><th>max LHS/bound (SDE, discrete)</th><th>as expected</th><th>why</th></tr>
+{{range .R.Pinned}}<tr><td>{{.Case}}</td><td>{{.Theorem}}</td><td>{{.Reading}}</td><td class="{{index .Got "sde"}}">{{index .Got "sde"}}</td><td class="{{index .Got "discrete"}}">{{index .Got "discrete"}}</td><td>{{ratio .Report "sde"}}, {{ratio .Report "discrete"}}</td><td>{{if .AsWanted}}yes{{else}}<span class="bad">NO</span>{{end}}</td><td>{{.Why}}</td></tr>{{end}}</table>{{end}}
+{{if .R.Campaign}}<h2 id="campaign">Theorem verdicts: a random campaign</h2>
+<table><tr><th>case</th><th>theorem</th><th>reading</th><th>SDE</th><th>discrete</th><th>regime</th><th>new violation</th><th>replay</th></tr>
+{{range .R.Campaign}}<tr><td>{{.Case.Name}}</td><td>{{.Case.Theorem}}</td><td>{{.Case.Reading}}</td>{{if .Report}}<td class="{{.Report.TargetOutcome "sde"}}">{{.Report.TargetOutcome "sde"}}</td><td class="{{.Report.TargetOutcome "discrete"}}">{{.Report.TargetOutcome "discrete"}}</td>{{else}}<td colspan="2">skipped: {{.Skipped}}</td>{{end}}<td>{{.Regime}}</td><td>{{if .New}}<span class="bad">yes</span>{{else}}no{{end}}</td><td><code>{{.Replay}}</code></td></tr>{{end}}</table>{{end}}
+{{range $i, $w := .R.Weak}}<h2 id="weak-{{$i}}">Weak error: {{$w.Method}}</h2>
+<p>{{$w.Paths}} paths, seed {{$w.Seed}}, horizon {{$w.Horizon}}; {{$w.Coupled}}.</p>
+<figure class="plot" data-name="weak-{{$i}}">{{index $.SVG (printf "weak-%d" $i)}}</figure>
+<table><tr><th>eta</th><th>steps</th>{{range (index $w.Points 0).Tests}}<th>err {{.Test}} (se)</th><th>gradient flow: err {{.Test}} (se)</th>{{end}}<th>Var relative error (se)</th></tr>
+{{range $p := $w.Points}}<tr><td>{{$p.Eta}}</td><td>{{$p.Steps}}</td>{{range $k, $t := $p.Tests}}{{$o := index $p.ODE $k}}<td>{{num $t.Err}} ({{num $t.SE}}){{if not $t.Resolved}}*{{end}}</td><td>{{num $o.Err}} ({{num $o.SE}}){{if not $o.Resolved}}*{{end}}</td>{{end}}<td>{{num $p.VarRel}} ({{num $p.VarRelSE}})</td></tr>{{end}}</table><p>* within Monte Carlo noise, left out of the fit</p>
+<table><tr><th>quantity</th><th>order</th><th>interval</th><th>systematic part</th><th>local slope</th><th>etas used</th><th>note</th></tr>
+{{range $w.Fits}}<tr><td>{{.Test}}</td><td>{{num .Slope}}</td><td>[{{num .Lo}}, {{num .Hi}}]</td><td>{{num .Systematic}}</td><td>{{num .Local}}</td><td>{{.Used}}</td><td>{{.Note}}</td></tr>{{end}}
+{{range $w.ODEFits}}<tr><td>{{.Test}}</td><td>{{num .Slope}}</td><td>[{{num .Lo}}, {{num .Hi}}]</td><td>{{num .Systematic}}</td><td>{{num .Local}}</td><td>{{.Used}}</td><td>{{.Note}}</td></tr>{{end}}</table>
+{{end}}
+{{with .Power}}<h2 id="power">False alarms and detection (testing the tests)</h2><p>Measured by <code>{{.Command}}</code>.</p>
+<table><tr><th>check</th><th>kind</th><th>runs</th><th>flagged</th><th>rate</th><th>95% interval</th><th>required</th><th>met</th></tr>
+{{range .Rows}}<tr><td>{{.Name}}</td><td>{{.Kind}}</td><td>{{.Runs}}</td><td>{{.Flagged}}</td><td>{{num .Rate}}</td><td>[{{num .Lo}}, {{num .Hi}}]</td><td>{{.Required}}</td><td>{{if .OK}}yes{{else}}<span class="bad">NO</span>{{end}}</td></tr>{{end}}</table>{{end}}
+{{if .R.Findings}}<h2 id="findings">Findings</h2>{{range .R.Findings}}<h3>{{.ID}}</h3><p><b>{{.Title}}</b></p><p>{{.Explanation}}</p>{{end}}{{end}}
+{{range .Failures}}<h2 id="fail-{{id .ID}}">Failure report: {{.ID}}</h2>
+<p>{{.Title}} ({{.Report.Ref}}), {{.Report.Reading}} reading: <span class="FAIL">{{.Report.Outcome}}</span>. {{.Why}} {{if .Regime}}Documented regime: {{.Regime}}.{{end}}</p>
+<p>Replay: <code>{{.Replay}}</code></p>
+<figure class="plot" data-name="fail-{{.ID}}-bound">{{index $.SVG (printf "fail-%s-bound" .ID)}}</figure>
+<figure class="plot" data-name="fail-{{.ID}}-fan">{{index $.SVG (printf "fail-%s-fan" .ID)}}</figure>
+<ul>{{range .Report.Hypotheses}}<li>hypothesis {{.Name}}: {{if .Held}}held{{else}}<b>did not hold</b>{{end}} ({{.Detail}})</li>{{end}}</ul>
+<table><tr><th>target</th><th>t</th><th>outcome</th><th>LHS</th><th>se</th><th>bound</th><th>ratio</th><th>paths</th><th>diverged</th><th>alpha</th><th>seed</th></tr>
+{{range .Report.Verdicts}}{{if .Outcome}}<tr><td>{{.Target}}</td><td>{{num .Time}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td>{{num .Estimate}}</td><td>{{num .SE}}</td><td>{{num .Bound}}</td><td>{{num .Ratio}}</td><td>{{.Paths}}</td><td>{{.Diverged}}</td><td>{{num .Alpha}}</td><td>{{.Seed}}</td></tr>{{end}}{{end}}</table>
+<details><summary>configuration</summary><pre>{{.Config}}</pre></details>
+{{end}}
+<p>Machine-readable: <a href="report.json">report.json</a> (schema {{.R.Schema}}); figures in <a href="figures/">figures/</a> as SVG and PNG.</p>
+</body></html>
+`))

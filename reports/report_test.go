@@ -1,0 +1,91 @@
+package reports
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/theorems"
+)
+
+// sampleReport builds a small report from a tiny simulation and synthetic
+// verdicts: a Figure 1 panel, a pinned FAIL with a failure report, a
+// campaign row, a weak-error study and a power table.
+func sampleReport(t *testing.T) *Report {
+	t.Helper()
+	cfg, err := mc.ParseConfig([]byte(`{"objective":{"kind":"separable","dim":1,"atom":{"kind":"quartic"}},"x0":[2],
+		"agents":[{"noise":{"kind":"gaussian","sigma1":1}}],"method":"dsgd","model":{"kind":"discrete"},
+		"eta":0.01,"schedule":{"kind":"constant"},"steps":200,"paths":64,"seed":1,"checkpoints":{"count":20}}`))
+	require.NoError(t, err)
+	run, err := cfg.Resolve()
+	require.NoError(t, err)
+	res, err := mc.Simulate(run)
+	require.NoError(t, err)
+	f1 := &theorems.Figure1Result{Scale: "test", Seed: 1, Panels: []theorems.Panel{{ID: "left-top", Title: "DSGD", Series: []theorems.Series{{Label: "sigma=1", Config: cfg, Discrete: res, SDE: res}}}},
+		Claims: []theorems.Claim{{Panel: "left-top", Target: "discrete", Statement: "a claim <with markup>", Outcome: theorems.Pass, Evidence: "e & f"}}}
+	rep := &theorems.Report{Theorem: "thm7", Name: "Thm 7", Ref: "eq. 7", Reading: "ensemble", Config: cfg, Outcome: theorems.Fail}
+	for i, tm := range []float64{0.1, 1, 10} {
+		for _, tg := range []string{"sde", "discrete"} {
+			o := theorems.Outcome("")
+			if i == 2 {
+				o = theorems.Fail
+			}
+			rep.Verdicts = append(rep.Verdicts, theorems.Verdict{Theorem: "thm7", Target: tg, Time: tm, Estimate: 3 / (1 + tm), SE: 0.01, Bound: 1.5 / (1 + tm), Ratio: 2,
+				Paths: 64, Outcome: o, Quantiles: []float64{0.1, 0.5, 1, 2, 4}})
+		}
+	}
+	w := &theorems.WeakResult{Method: "dsgd", Coupled: "coupled", Paths: 64, Fits: []theorems.WeakFit{{Test: "f - f*", Slope: 1}}}
+	for _, eta := range []float64{0.1, 0.05} {
+		w.Points = append(w.Points, theorems.WeakPoint{Eta: eta, Tests: []theorems.WeakErr{{Test: "f - f*", Err: eta, SE: eta / 10, Resolved: true}}, ODE: []theorems.WeakErr{{Test: "f - f*", Err: eta / 2, SE: eta / 10, Resolved: true}}})
+	}
+	power, _ := json.Marshal(PowerTable{Command: "go test ./properties", Rows: []PowerRow{{Name: "OU", Kind: "false alarm", Runs: 100, Flagged: 0, Required: "<= 0.01", OK: true}}})
+	return &Report{Command: "sdeverify report -test", Figure1: f1,
+		Pinned:   []PinnedResult{{Case: "thm7-case", Theorem: "thm7", Reading: "ensemble", Want: map[string]theorems.Outcome{"sde": theorems.Fail}, Got: map[string]theorems.Outcome{"sde": theorems.Fail}, Report: rep, Replay: "go test ./theorems -run X", AsWanted: true, Finding: theorems.FindingThm7Phases}},
+		Campaign: []theorems.CampaignResult{{Index: 0, Case: theorems.Case{Name: "campaign-1-0", Theorem: "thm4", Reading: "pathwise"}, Report: &theorems.Report{Config: cfg}, Replay: "sdeverify verify -only 0"}},
+		Weak:     []*theorems.WeakResult{w}, Power: power, Findings: []theorems.Finding{*theorems.FindingThm7Phases}}
+}
+
+// TestWriteReport: the folder holds every file, the JSON is versioned, the
+// HTML inlines every figure and escapes text, and rewriting replaces the
+// folder whole.
+func TestWriteReport(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "out")
+	r := sampleReport(t)
+	require.NoError(t, Write(dir, r))
+	for _, f := range []string{"index.html", "report.md", "report.json", "figures/figure1.svg", "figures/figure1.png", "figures/weak-0.png",
+		"figures/fail-thm7-case-bound.svg", "figures/fail-thm7-case-fan.png"} {
+		st, err := os.Stat(filepath.Join(dir, f))
+		require.NoError(t, err, f)
+		require.Greater(t, st.Size(), int64(100), f)
+	}
+	var back map[string]any
+	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &back))
+	require.Equal(t, float64(SchemaVersion), back["schema"])
+	html, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	require.NoError(t, err)
+	page := string(html)
+	require.Equal(t, 4, strings.Count(page, `<figure class="plot"`))
+	require.Equal(t, 4, strings.Count(page, "<svg"), "every figure inline as SVG")
+	require.Contains(t, page, "a claim &lt;with markup&gt;")
+	require.Contains(t, page, "Failure report: thm7-case")
+	require.Contains(t, page, "F1-thm7-outside-phase-3")
+	require.True(t, r.OK())
+	// Rewriting replaces the folder; no temporary folder remains.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "stale.txt"), []byte("x"), 0o644))
+	require.NoError(t, Write(dir, r))
+	_, err = os.Stat(filepath.Join(dir, "stale.txt"))
+	require.True(t, os.IsNotExist(err))
+	ents, err := os.ReadDir(filepath.Dir(dir))
+	require.NoError(t, err)
+	require.Len(t, ents, 1)
+	// A folder that cannot be written leaves nothing half-written.
+	require.Error(t, Write("/proc/no/such/report", r))
+}

@@ -1,0 +1,223 @@
+package theorems
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/mc"
+)
+
+// CaseSize bounds a generated case. The zero value means 400 paths, up to
+// 200 steps, dimensions up to 5 and up to 4 agents.
+type CaseSize struct {
+	Paths, MaxSteps, MaxDim, MaxAgents int
+}
+
+func (s CaseSize) withDefaults() CaseSize {
+	if s.Paths == 0 {
+		s.Paths = 400
+	}
+	if s.MaxSteps == 0 {
+		s.MaxSteps = 200
+	}
+	if s.MaxDim == 0 {
+		s.MaxDim = 5
+	}
+	if s.MaxAgents == 0 {
+		s.MaxAgents = 4
+	}
+	return s
+}
+
+// GenerateCase draws a random theorem check whose hypotheses hold by
+// construction: the theorem matching the method and the noise class, and
+// the theorem's admissible schedule at a random margin in (0, 1] (times
+// 1/sqrt(1+k) for Thm 7, which needs Robbins-Monro), in a random reading.
+// Every random choice goes through dr, so that rapid can shrink a failing
+// case.
+func GenerateCase(dr model.Drawer, size CaseSize) (Case, error) {
+	size = size.withDefaults()
+	obj := model.RandomObjectiveSpec(dr, model.GenOptions{MaxDim: size.MaxDim, MaxRotateDim: size.MaxDim})
+	f, err := obj.Build()
+	if err != nil {
+		return Case{}, err
+	}
+	d := f.Dim()
+	method := []string{"dsgd", "dcsgd", "dsignsgd"}[dr.Int("method", 0, 2)]
+	n := dr.Int("agents", 1, size.MaxAgents)
+	var th string
+	var agents []mc.AgentSpec
+	switch method {
+	case "dsgd", "dcsgd":
+		bounded := method == "dcsgd" && dr.Int("bounded variance", 0, 1) == 0
+		for i := range n {
+			var a mc.AgentSpec
+			if dr.Int(fmt.Sprintf("agent %d student", i), 0, 3) == 0 {
+				a.Noise = mc.NoiseSpec{Kind: "student-t", Nu: dr.Float("nu", 2.5, 10), Scale: []float64{model.LogUniform(dr, "scale", 0.01, 2)}}
+			} else {
+				a.Noise = mc.NoiseSpec{Kind: "gaussian"}
+				if dr.Int("sigma0 zero", 0, 3) > 0 {
+					a.Noise.Sigma0 = model.LogUniform(dr, "sigma0", 0.01, 3)
+				}
+				if !bounded && dr.Int("sigma1 zero", 0, 3) > 0 {
+					a.Noise.Sigma1 = model.LogUniform(dr, "sigma1", 0.01, 3)
+				}
+			}
+			if method == "dcsgd" {
+				switch dr.Int("compressor", 0, 3) {
+				case 0:
+					a.Compressor = &mc.CompressorSpec{Kind: "identity"}
+				case 1:
+					a.Compressor = &mc.CompressorSpec{Kind: "bernoulli", P: dr.Float("p", 0.2, 1)}
+				case 2:
+					a.Compressor = &mc.CompressorSpec{Kind: "randk", K: dr.Int("k", 1, d)}
+				default:
+					a.Compressor = &mc.CompressorSpec{Kind: "qsgd", S: dr.Int("s", 1, 8)}
+				}
+			}
+			agents = append(agents, a)
+		}
+		th = "thm4"
+		if method == "dcsgd" {
+			th = []string{"thm6-eta", "thm6-printed"}[dr.Int("thm6 reading", 0, 1)]
+			if bounded {
+				th = "thm5"
+			}
+		}
+	default:
+		th = "thm7"
+		nu := []float64{1, 1.5, 2, 3, 5, 10}[dr.Int("nu", 0, 5)]
+		for i := range n {
+			sc := []float64{model.LogUniform(dr, fmt.Sprintf("agent %d scale", i), 0.05, 10)}
+			if d > 1 && dr.Int("per-coordinate scales", 0, 2) == 0 {
+				sc = make([]float64, d)
+				for j := range sc {
+					sc[j] = model.LogUniform(dr, "scale", 0.05, 10)
+				}
+			}
+			agents = append(agents, mc.AgentSpec{Noise: mc.NoiseSpec{Kind: "student-t", Nu: nu, Scale: sc}})
+		}
+	}
+	x0 := make([]float64, d)
+	f.Minimizer(x0)
+	r := model.LogUniform(dr, "x0 radius", 0.1, 3)
+	for j := range x0 {
+		x0[j] += r * dr.Norm("x0") / math.Sqrt(float64(d))
+	}
+	steps := dr.Int("steps", 20, size.MaxSteps)
+	cfg := mc.Config{
+		Objective: obj, X0: x0, Agents: agents, Method: method, Model: mc.ModelSpec{Kind: "discrete"},
+		Eta: model.LogUniform(dr, "eta", 0.01, 0.3), Schedule: mc.ScheduleSpec{Kind: "constant"},
+		Steps: steps, Paths: size.Paths, Seed: dr.Uint64("seed"),
+		Checkpoints: mc.CheckpointSpec{At: uniqueSteps(max(1, steps/10), max(1, steps/2), steps)},
+	}
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return Case{}, err
+	}
+	c := Case{Name: "generated", Theorem: th, Reading: []string{"ensemble", "pathwise"}[dr.Int("reading", 0, 1)], Config: string(b)}
+	c.Margin = dr.Float("margin", 0.05, 1)
+	if dr.Int("margin at the boundary", 0, 4) == 0 {
+		c.Margin = 1
+	}
+	if th == "thm7" {
+		c.Margin = math.Min(c.Margin, 0.99) // Thm 7's condition is strict
+		c.Decay = &mc.ScheduleSpec{Kind: "inv-sqrt"}
+	} else if dr.Int("decay", 0, 1) == 0 {
+		c.Decay = &mc.ScheduleSpec{Kind: "inv-sqrt"}
+	}
+	return c, nil
+}
+
+func uniqueSteps(a ...int) []int {
+	var out []int
+	for _, v := range a {
+		if len(out) == 0 || v > out[len(out)-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Regime names the documented finding whose regime a case lies in, or "".
+// A FAIL on the SDE outside every documented regime is a new violation.
+type Regime string
+
+// Expect returns the finding regime of a built case: Thm 7 with some
+// agent's signal-to-noise ratio |d_j f(x0)|/scale_ij above 1 at the start
+// lies in F1. (The discrete methods are outside every theorem, F4.)
+func Expect(c Case) (Regime, error) {
+	if c.Theorem != "thm7" {
+		return "", nil
+	}
+	cfg, err := mc.ParseConfig([]byte(c.Config))
+	if err != nil {
+		return "", err
+	}
+	run, err := cfg.Resolve()
+	if err != nil {
+		return "", err
+	}
+	g := make([]float64, run.System.F.Dim())
+	run.System.F.Grad(g, run.X0)
+	for _, a := range run.System.Agents {
+		t := a.Noise.(model.StudentT)
+		for j, gj := range g {
+			sc := t.Scale[0]
+			if len(t.Scale) > 1 {
+				sc = t.Scale[j]
+			}
+			if math.Abs(gj) > sc {
+				return Regime(FindingThm7Phases.ID), nil
+			}
+		}
+	}
+	return "", nil
+}
+
+// CampaignResult is one generated case's check.
+type CampaignResult struct {
+	Index   int     `json:"index"`
+	Case    Case    `json:"case"`
+	Regime  Regime  `json:"regime,omitempty"`
+	Report  *Report `json:"report"`
+	New     bool    `json:"new_violation"` // SDE FAIL outside every documented regime
+	Replay  string  `json:"replay"`
+	Skipped string  `json:"skipped,omitempty"`
+}
+
+// Campaign checks the generated cases j = shard, shard+shards, ... below n;
+// case j draws from the stream (seed, j), so shards are deterministic and
+// disjoint, and their union is the unsharded campaign.
+func Campaign(n int, seed uint64, shard, shards int, size CaseSize, o Options) ([]CampaignResult, error) {
+	if shards < 1 || shard < 0 || shard >= shards {
+		return nil, fmt.Errorf("shard %d/%d: want 0 <= i < n", shard, shards)
+	}
+	var out []CampaignResult
+	for j := shard; j < n; j += shards {
+		c, err := GenerateCase(model.RandDrawer{R: mc.Stream(seed, j)}, size)
+		if err != nil {
+			return nil, fmt.Errorf("case %d: %w", j, err)
+		}
+		c.Name = fmt.Sprintf("campaign-%d-%d", seed, j)
+		res := CampaignResult{Index: j, Case: c, Replay: fmt.Sprintf("sdeverify verify -seed %d -n %d -only %d", seed, n, j)}
+		if res.Regime, err = Expect(c); err != nil {
+			return nil, err
+		}
+		cfg, co, th, err := c.Build()
+		if err != nil {
+			res.Skipped = err.Error()
+			out = append(out, res)
+			continue
+		}
+		co.Alpha, co.Workers, co.NoRefine, co.Replay = o.Alpha, o.Workers, o.NoRefine, res.Replay
+		if res.Report, err = Check(th, cfg, co); err != nil {
+			return nil, fmt.Errorf("case %d: %w", j, err)
+		}
+		res.New = res.Report.TargetOutcome("sde") == Fail && res.Regime == ""
+		out = append(out, res)
+	}
+	return out, nil
+}
