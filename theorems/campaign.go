@@ -10,9 +10,15 @@ import (
 )
 
 // CaseSize bounds a generated case. The zero value means 400 paths, up to
-// 200 steps, dimensions up to 5 and up to 4 agents.
+// 200 steps, dimensions up to 5 and up to 4 agents, any theorem and reading.
 type CaseSize struct {
 	Paths, MaxSteps, MaxDim, MaxAgents int
+	Theorem                            string // force thm4, thm5, thm6-eta, thm6-printed or thm7 ("": drawn)
+	Reading                            string // force ensemble or pathwise ("": drawn)
+	// AvoidFindings keeps generated cases out of the documented finding
+	// regimes (Thm 7: every agent's scales at least the largest
+	// |d_j f(x0)|, so the start is in Phase 3).
+	AvoidFindings bool
 }
 
 func (s CaseSize) withDefaults() CaseSize {
@@ -46,15 +52,29 @@ func GenerateCase(dr model.Drawer, size CaseSize) (Case, error) {
 	}
 	d := f.Dim()
 	method := []string{"dsgd", "dcsgd", "dsignsgd"}[dr.Int("method", 0, 2)]
+	switch size.Theorem {
+	case "":
+	case "thm4":
+		method = "dsgd"
+	case "thm5", "thm6-eta", "thm6-printed", "thm6-corrected":
+		method = "dcsgd"
+	case "thm7":
+		method = "dsignsgd"
+	default:
+		return Case{}, fmt.Errorf("theorem %q: unknown", size.Theorem)
+	}
 	n := dr.Int("agents", 1, size.MaxAgents)
 	var th string
 	var agents []mc.AgentSpec
 	switch method {
 	case "dsgd", "dcsgd":
 		bounded := method == "dcsgd" && dr.Int("bounded variance", 0, 1) == 0
+		if size.Theorem != "" {
+			bounded = size.Theorem == "thm5"
+		}
 		for i := range n {
 			var a mc.AgentSpec
-			if dr.Int(fmt.Sprintf("agent %d student", i), 0, 3) == 0 {
+			if dr.Int(fmt.Sprintf("agent %d student", i), 0, 3) == 0 && !(size.AvoidFindings && (size.Theorem == "thm6-eta" || size.Theorem == "thm6-printed")) {
 				a.Noise = mc.NoiseSpec{Kind: "student-t", Nu: dr.Float("nu", 2.5, 10), Scale: []float64{model.LogUniform(dr, "scale", 0.01, 2)}}
 			} else {
 				a.Noise = mc.NoiseSpec{Kind: "gaussian"}
@@ -63,6 +83,9 @@ func GenerateCase(dr model.Drawer, size CaseSize) (Case, error) {
 				}
 				if !bounded && dr.Int("sigma1 zero", 0, 3) > 0 {
 					a.Noise.Sigma1 = model.LogUniform(dr, "sigma1", 0.01, 3)
+				}
+				if size.AvoidFindings && (size.Theorem == "thm6-eta" || size.Theorem == "thm6-printed") {
+					a.Noise.Sigma0 = 0 // F5: eq. 6 lacks L0 B6, which sigma0 > 0 makes positive
 				}
 			}
 			if method == "dcsgd" {
@@ -85,10 +108,13 @@ func GenerateCase(dr model.Drawer, size CaseSize) (Case, error) {
 			if bounded {
 				th = "thm5"
 			}
+			if size.Theorem != "" {
+				th = size.Theorem
+			}
 		}
 	default:
 		th = "thm7"
-		nu := []float64{1, 1.5, 2, 3, 5, 10}[dr.Int("nu", 0, 5)]
+		nu := []float64{1, 1.5, 1, 2, 3, 5, 10}[dr.Int("nu", 0, 6)] // nu < 2 (no variance, heavy tails) in 3 of 7
 		for i := range n {
 			sc := []float64{model.LogUniform(dr, fmt.Sprintf("agent %d scale", i), 0.05, 10)}
 			if d > 1 && dr.Int("per-coordinate scales", 0, 2) == 0 {
@@ -106,6 +132,26 @@ func GenerateCase(dr model.Drawer, size CaseSize) (Case, error) {
 	for j := range x0 {
 		x0[j] += r * dr.Norm("x0") / math.Sqrt(float64(d))
 	}
+	if th == "thm7" && size.AvoidFindings {
+		g := make([]float64, d)
+		f.Grad(g, x0)
+		var gmax float64
+		for _, v := range g {
+			gmax = math.Max(gmax, math.Abs(v))
+		}
+		for i := range agents {
+			var smin = math.Inf(1)
+			for _, v := range agents[i].Noise.Scale {
+				smin = math.Min(smin, v)
+			}
+			if smin < gmax { // F1: start in Phase 3
+				k := 1.01 * gmax / smin
+				for j := range agents[i].Noise.Scale {
+					agents[i].Noise.Scale[j] *= k
+				}
+			}
+		}
+	}
 	steps := dr.Int("steps", 20, size.MaxSteps)
 	cfg := mc.Config{
 		Objective: obj, X0: x0, Agents: agents, Method: method, Model: mc.ModelSpec{Kind: "discrete"},
@@ -118,6 +164,9 @@ func GenerateCase(dr model.Drawer, size CaseSize) (Case, error) {
 		return Case{}, err
 	}
 	c := Case{Name: "generated", Theorem: th, Reading: []string{"ensemble", "pathwise"}[dr.Int("reading", 0, 1)], Config: string(b)}
+	if size.Reading != "" {
+		c.Reading = size.Reading
+	}
 	c.Margin = dr.Float("margin", 0.05, 1)
 	if dr.Int("margin at the boundary", 0, 4) == 0 {
 		c.Margin = 1
@@ -147,14 +196,24 @@ type Regime string
 
 // Expect returns the finding regime of a built case: Thm 7 with some
 // agent's signal-to-noise ratio |d_j f(x0)|/scale_ij above 1 at the start
-// lies in F1. (The discrete methods are outside every theorem, F4.)
+// lies in F1; Thm 6 in eq. 6's reading (printed or with eta) with some
+// sigma0 > 0 (so that L0 B6 > 0) lies in F5. (The discrete methods are
+// outside every theorem, F4.)
 func Expect(c Case) (Regime, error) {
-	if c.Theorem != "thm7" {
-		return "", nil
-	}
 	cfg, err := mc.ParseConfig([]byte(c.Config))
 	if err != nil {
 		return "", err
+	}
+	if c.Theorem == "thm6-eta" || c.Theorem == "thm6-printed" {
+		for _, a := range cfg.Agents {
+			if a.Noise.Sigma0 > 0 || a.Noise.Kind == "student-t" {
+				return Regime(FindingThm6Constant.ID), nil
+			}
+		}
+		return "", nil
+	}
+	if c.Theorem != "thm7" {
+		return "", nil
 	}
 	run, err := cfg.Resolve()
 	if err != nil {

@@ -102,6 +102,15 @@ var (
 			"pathwise reading (eq. 21, the inequality the proof uses) passes on both targets. MATH.md section 3 predicts the gap: E[G^3] >= E[G] E[G^2], so the " +
 			"ensemble reading does not imply the pathwise inequality.",
 	}
+	FindingThm6Constant = &Finding{
+		ID:    "F5-thm6-constant-lacks-L0-B6",
+		Title: "Thm 6's bound (eq. 6, and eq. 48 of Thm 10) lacks the term L0 B6: it fails under its hypotheses where sigma0 > 0 and L0 B6 dominates, in both readings",
+		Explanation: "Found by the property TestTheorem/thm6-printed-pathwise (rapid, shrunk). The proof's Ito term is at most eta eta_t^2/(2N) (L0 + L1 ||g||)(A6 ||g||^2 + B6) " +
+			"with B6 = d (mean sigma0^2 + mean sigma0^2 omega); eq. 5 absorbs the A6 part (and L1 B6 ||g|| for ||g|| > 1), leaving eta eta_t^2 (L0 + L1) B6/(2N), " +
+			"whereas eq. 6's constant is (L0 A6 + L1 B6)/(2N): with L1 = 0 (a quadratic) and omega, sigma1 small, A6 ~ 0 admits a step eta eta_t ~ 15 while the bound's " +
+			"phi2 term vanishes. On the counterexample (x^2 curvature 8.2, two agents, sigma0 = 3 and QSGD s = 8) the SDE's left-hand side is 1.4x the bound. " +
+			"The suite's corrected reading thm6-corrected, C = eta (L0 + L1) B6/(2N) (the analogue of Thms 4 and 5), holds there.",
+	}
 	FindingDiscreteBoundary = &Finding{
 		ID:    "F4-discrete-methods-at-the-boundary",
 		Title: "Near the admissibility boundary the SDE bounds do not transfer to the discrete methods",
@@ -191,6 +200,23 @@ func Pinned() []Case {
 				"and steps of at most 0.034 keep the paths near 0.5 over 400 steps: Phase 3 throughout, where the proof's drift inequality holds.",
 		},
 		{
+			Name: "thm6-printed-counterexample", Theorem: "thm6-printed", Reading: "pathwise", Config: thm6Counterexample,
+			Want: both(Fail), Finding: FindingThm6Constant, Short: true,
+			Why: "Shrunk by rapid from TestTheorem/thm6-printed-pathwise: L1 = 0 and A6 = 0.0157 admit eta eta_t = 15.5 on x^2 with curvature 8.2 and sigma0 = 3; the Ito term " +
+				"eta eta_t^2 L0 B6/(2N) with B6 = 4.5 is not in eq. 6's constant (L0 A6 + L1 B6)/(2N) = 0.064 (see the finding).",
+		},
+		{
+			Name: "thm6-eta-counterexample", Theorem: "thm6-eta", Reading: "pathwise", Config: thm6Counterexample,
+			Want: both(Fail), Finding: FindingThm6Constant,
+			Why: "The same configuration with the proof's factor eta, a bound smaller still: it fails too.",
+		},
+		{
+			Name: "thm6-corrected-counterexample", Theorem: "thm6-corrected", Reading: "pathwise", Config: thm6Counterexample,
+			Want: map[string]Outcome{"sde": Pass, "discrete": Fail}, Finding: FindingThm6Constant,
+			Why: "The same configuration with the corrected constant eta (L0 + L1) B6/(2N), which covers the proof's Ito term: the SDE passes; the discrete method, " +
+				"with h L0/2 = 64 > 1 - eps, has no descent guarantee at this step (F4).",
+		},
+		{
 			Name: "thm6-fig1-centre", Theorem: "thm6-eta", Reading: "ensemble",
 			Config: cfgJSON(`{"kind":"separable","dim":1000,"atom":{"kind":"quartic"},"certificate":{"l0":3,"l1":3}}`, "[0.5]",
 				`[{"noise":{"kind":"gaussian","sigma1":0.1},"compressor":{"kind":"randk","omega":4}}]`, "dcsgd", 0.1,
@@ -256,3 +282,14 @@ func mergeSteps(at []int, steps, n int) []int {
 	}
 	return out
 }
+
+// thm6Counterexample is the configuration rapid shrank from
+// TestTheorem/thm6-printed-pathwise (saved in
+// properties/testdata/counterexamples), with its schedule: Thm 6's pathwise
+// admissible schedule at margin 1.
+const thm6Counterexample = `{"objective":{"kind":"quadratic","matrix":[[8.220098658550118]]},"x0":[-0.27272949218750003],
+ "agents":[{"noise":{"kind":"gaussian","sigma0":3},"compressor":{"kind":"qsgd","s":8}},
+           {"noise":{"kind":"gaussian","sigma0":0.01,"sigma1":0.010025034163852017},"compressor":{"kind":"qsgd","s":8}}],
+ "method":"dcsgd","model":{"kind":"discrete"},"eta":0.01,
+ "schedule":{"kind":"normalized","num":200,"a":0.12885856102751053,"reading":"pathwise"},
+ "steps":21,"paths":200,"seed":0,"checkpoints":{"at":[2,10,21]}}`

@@ -124,7 +124,9 @@ func varianceMeans(in Inputs, k *Constants) (int, bool) {
 }
 
 // All returns the encoded theorems in every reading.
-func All() []Theorem { return []Theorem{Thm4(), Thm5(), Thm6Printed(), Thm6Eta(), Thm7()} }
+func All() []Theorem {
+	return []Theorem{Thm4(), Thm5(), Thm6Printed(), Thm6Eta(), Thm6Corrected(), Thm7()}
+}
 
 // ByID returns the theorem with the given ID.
 func ByID(id string) (Theorem, error) {
@@ -133,5 +135,5 @@ func ByID(id string) (Theorem, error) {
 			return t, nil
 		}
 	}
-	return Theorem{}, fmt.Errorf("unknown theorem %q (want thm4, thm5, thm6-printed, thm6-eta or thm7)", id)
+	return Theorem{}, fmt.Errorf("unknown theorem %q (want thm4, thm5, thm6-printed, thm6-eta, thm6-corrected or thm7)", id)
 }

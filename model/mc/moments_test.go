@@ -58,3 +58,15 @@ func TestClopperPearson(t *testing.T) {
 	require.InDelta(t, 2.5758, mc.ZCrit(0.01), 1e-4)
 	require.InDelta(t, 0.5, mc.Quantile([]float64{0, 1}, 0.5), 0)
 }
+
+// TestZTestZeroSE: with a zero standard error the decision is exact and Z
+// carries the sign of the difference (one-sided checks read it).
+func TestZTestZeroSE(t *testing.T) {
+	t.Parallel()
+	r := mc.ZTestSE(-1, 0, 10, 0, 0.01)
+	require.True(t, r.Reject)
+	require.True(t, math.IsInf(r.Z, -1))
+	r = mc.ZTestSE(2, 0, 10, 0, 0.01)
+	require.True(t, math.IsInf(r.Z, 1))
+	require.False(t, mc.ZTestSE(3, 0, 10, 3, 0.01).Reject)
+}

@@ -42,10 +42,11 @@ func ZTestSE(est, se float64, n int, target, alpha float64) ZResult {
 	case math.IsNaN(est) || math.IsNaN(se):
 		r.Z, r.Reject = math.NaN(), true
 	case se == 0:
-		if est == target {
+		switch {
+		case est == target:
 			r.Z = 0
-		} else {
-			r.Z = math.Inf(1)
+		default:
+			r.Z = math.Copysign(math.Inf(1), est-target) // signed, for one-sided use
 		}
 		r.Reject = est != target
 	default:
