@@ -4,7 +4,7 @@ STATICCHECK ?= staticcheck
 FUZZTIME    ?= 15s
 BENCHTIME   ?= 1s
 
-.PHONY: all test test-short lint bench fuzz tools report report-paper figure1
+.PHONY: all test test-short lint bench fuzz tools report report-paper figure1 bench-figure1
 
 all: lint test
 
@@ -19,6 +19,11 @@ report-paper:
 ## figure1: Figure 1 at paper scale with its claims.
 figure1:
 	$(GO) run ./cmd/sdeverify figure1 -scale paper -out reports/figure1
+
+## bench-figure1: Figure 1 at paper scale (discrete methods): wall time, peak
+## memory, the random-number floor, the ratio and the 1 -> 2 worker speed-up.
+bench-figure1:
+	$(GO) run ./cmd/sdeverify figure1 -scale paper -bench
 
 ## test: the default tier, the README's test command (a few minutes on 2 cores).
 test:

@@ -122,19 +122,26 @@ type RandK struct {
 // algorithm (K random indices, no scratch: dst marks the chosen ones).
 func (c RandK) Compress(dst, v []float64, r *rand.Rand) {
 	d := len(v)
-	clear(dst)
-	for j := d - c.K; j < d; j++ {
-		t := r.IntN(j + 1)
-		if dst[t] != 0 {
-			t = j
-		}
-		dst[t] = 1
-	}
+	c.mark(dst, r)
 	s := float64(d) / float64(c.K)
 	for j, m := range dst {
 		if m != 0 {
 			dst[j] = v[j] * s
 		}
+	}
+}
+
+// mark sets mask[j] = 1 on a uniformly random K-subset and 0 elsewhere
+// (Floyd's algorithm: K draws, no other scratch).
+func (c RandK) mark(mask []float64, r *rand.Rand) {
+	d := len(mask)
+	clear(mask)
+	for j := d - c.K; j < d; j++ {
+		t := r.IntN(j + 1)
+		if mask[t] != 0 {
+			t = j
+		}
+		mask[t] = 1
 	}
 }
 

@@ -113,13 +113,17 @@ func (s System) ValidateSDE() error {
 // that the per-step loop does not allocate.
 type Workspace struct {
 	z, c, acc, diag, tmp, dw []float64
+	// stamp[j] == gen marks coordinate j selected in the current draw
+	// (rand-k's selection without clearing a mask).
+	stamp []uint32
+	gen   uint32
 }
 
 // NewWorkspace returns scratch for dimension d.
 func NewWorkspace(d int) *Workspace {
 	buf := make([]float64, 6*d)
 	part := func(i int) []float64 { return buf[i*d : (i+1)*d : (i+1)*d] }
-	return &Workspace{z: part(0), c: part(1), acc: part(2), diag: part(3), tmp: part(4), dw: part(5)}
+	return &Workspace{z: part(0), c: part(1), acc: part(2), diag: part(3), tmp: part(4), dw: part(5), stamp: make([]uint32, d)}
 }
 
 // AverageNoiseVar returns v = (1/N^2) sum_i s_i^2 and true when every
@@ -181,8 +185,14 @@ func (s System) DiscreteStep(x, grad []float64, gn2, h float64, ws *Workspace, r
 			x[j] -= h * (g + ws.acc[j]/n)
 		}
 	case DCSGD:
+		if len(s.Agents) == 1 && sparseGaussian(s.Agents[0], grad, gn2, h, x, ws, r) {
+			return // one agent: the sparse update went straight into x
+		}
 		clear(ws.acc)
 		for _, a := range s.Agents {
+			if sparseGaussian(a, grad, gn2, -1, ws.acc, ws, r) {
+				continue
+			}
 			a.Noise.Sample(ws.z, grad, gn2, r)
 			for j, g := range grad {
 				ws.z[j] += g
@@ -196,6 +206,14 @@ func (s System) DiscreteStep(x, grad []float64, gn2, h float64, ws *Workspace, r
 			x[j] -= h * ws.acc[j] / n
 		}
 	case DSignSGD:
+		if len(s.Agents) == 1 {
+			// One agent: update x directly (same draws, no accumulator).
+			s.Agents[0].Noise.Sample(ws.z, grad, gn2, r)
+			for j, g := range grad {
+				x[j] -= h * sign(g+ws.z[j])
+			}
+			return
+		}
 		clear(ws.acc)
 		for _, a := range s.Agents {
 			a.Noise.Sample(ws.z, grad, gn2, r)
@@ -209,6 +227,56 @@ func (s System) DiscreteStep(x, grad []float64, gn2, h float64, ws *Workspace, r
 	default:
 		panic("model: DiscreteStep: unknown method")
 	}
+}
+
+// sparseGaussian applies C(grad + Z) for a sparsifying compressor (rand-k,
+// Bernoulli) with Gaussian noise, drawing noise only for the coordinates
+// the compressor keeps (a dropped coordinate is multiplied by 0, so its
+// noise does not change the law). With h < 0 it adds C(grad + Z) to dst;
+// otherwise it subtracts h C(grad + Z) from dst (dst = x, one agent). Rand-k
+// selects its K coordinates by Floyd's algorithm, marking them with a
+// generation stamp (no O(d) clearing), and draws each one's normal as it is
+// selected (i.i.d. normals in any order give the same law); Bernoulli draws
+// each coordinate's keep decision and, if kept, its normal. It reports false
+// for other agents.
+func sparseGaussian(a Agent, grad []float64, gn2, h float64, dst []float64, ws *Workspace, r *rand.Rand) bool {
+	g, ok := a.Noise.(Gaussian)
+	if !ok {
+		return false
+	}
+	sd := g.Std(gn2)
+	sign := 1.0
+	if h >= 0 {
+		sign = -h
+	}
+	switch c := a.Compressor.(type) {
+	case RandK:
+		d := len(grad)
+		sc := sign * float64(d) / float64(c.K)
+		ws.gen++
+		if ws.gen == 0 { // wrapped: reset the stamps once every 2^32 draws
+			clear(ws.stamp)
+			ws.gen = 1
+		}
+		for j := d - c.K; j < d; j++ {
+			t := r.IntN(j + 1)
+			if ws.stamp[t] == ws.gen {
+				t = j
+			}
+			ws.stamp[t] = ws.gen
+			dst[t] += sc * (grad[t] + sd*r.NormFloat64())
+		}
+		return true
+	case Bernoulli:
+		sc := sign / c.P
+		for j, gj := range grad {
+			if r.Float64() < c.P {
+				dst[j] += sc * (gj + sd*r.NormFloat64())
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // Drift writes the SDE drift b(x) into dst: grad f for DSGD and DCSGD,
@@ -233,7 +301,7 @@ func (s System) Drift(dst, grad []float64, gn2 float64) {
 //
 //	DSGD:     (1/N) sum_i Sigma_i
 //	DCSGD:    (1/N) sum_i (E[Phi_i Phi_i^T] + Sigma_i)
-//	DSignSGD: diag((1/N) sum_i (1 - (E sign g_ij)^2))
+//	DSignSGD: diag((1/N) sum_i Var(sign g_ij)), = 1 - (E sign g_ij)^2 for continuous noise
 //
 // For DCSGD with a compressor whose D(v) = alpha v^2 (identity, Bernoulli,
 // rand-k) the expectation over the gradient noise is exact:
@@ -302,11 +370,7 @@ func (s System) Diffusion(dst, grad []float64, gn2 float64, ws *Workspace, r *ra
 	case DSignSGD:
 		clear(ws.diag)
 		for _, a := range s.Agents {
-			clear(ws.tmp)
-			a.Noise.AddSignMean(ws.tmp, grad, gn2)
-			for j, m := range ws.tmp {
-				ws.diag[j] += 1 - m*m
-			}
+			a.Noise.AddSignVar(ws.diag, grad, gn2)
 		}
 		for j, v := range ws.diag {
 			dst[j] = math.Sqrt(math.Max(0, v)/n) * r.NormFloat64()

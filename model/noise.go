@@ -18,6 +18,11 @@ type Noise interface {
 	AddVariance(dst, grad []float64, gradNorm2 float64) bool
 	// AddSignMean adds E[sign(grad_j + Z_j)] to dst[j] (DSignSGD's drift).
 	AddSignMean(dst, grad []float64, gradNorm2 float64)
+	// AddSignVar adds Var(sign(grad_j + Z_j)) to dst[j] (DSignSGD's
+	// diffusion): 1 - (E sign)^2 when Z_j is continuous, 0 where it is
+	// degenerate (scale 0), where the sign is deterministic, even at
+	// grad_j = 0, where 1 - (E sign)^2 would give 1.
+	AddSignVar(dst, grad []float64, gradNorm2 float64)
 	// Validate checks the parameters for dimension d.
 	Validate(d int) error
 }
@@ -69,6 +74,19 @@ func (g Gaussian) AddSignMean(dst, grad []float64, gradNorm2 float64) {
 	k := 1 / (math.Sqrt2 * s)
 	for j, gj := range grad {
 		dst[j] += math.Erf(gj * k)
+	}
+}
+
+// AddSignVar implements Noise.
+func (g Gaussian) AddSignVar(dst, grad []float64, gradNorm2 float64) {
+	s := g.Std(gradNorm2)
+	if s == 0 {
+		return // deterministic signs
+	}
+	k := 1 / (math.Sqrt2 * s)
+	for j, gj := range grad {
+		m := math.Erf(gj * k)
+		dst[j] += 1 - m*m
 	}
 }
 
@@ -138,6 +156,18 @@ func (s StudentT) AddSignMean(dst, grad []float64, _ float64) {
 	}
 }
 
+// AddSignVar implements Noise.
+func (s StudentT) AddSignVar(dst, grad []float64, _ float64) {
+	for j, gj := range grad {
+		c := s.scale(j)
+		if c == 0 {
+			continue // deterministic sign
+		}
+		m := 2 * Xi(s.Nu, gj/c)
+		dst[j] += 1 - m*m
+	}
+}
+
 // Validate implements Noise.
 func (s StudentT) Validate(d int) error {
 	if err := checkPos("nu", s.Nu); err != nil {
@@ -154,12 +184,13 @@ func (s StudentT) Validate(d int) error {
 	return nil
 }
 
+// sign returns the sign of x, with sign(0) = 0 (and NaN for NaN). The sign
+// of a noisy gradient is random, so a branch on it mispredicts half the
+// time; Copysign is branch-free and the zero test almost never taken.
 func sign(x float64) float64 {
-	switch {
-	case x > 0:
-		return 1
-	case x < 0:
-		return -1
+	s := math.Copysign(1, x)
+	if x == 0 || x != x {
+		return x
 	}
-	return 0
+	return s
 }

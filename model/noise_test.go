@@ -91,6 +91,11 @@ func TestNoiseMoments(t *testing.T) {
 		require.True(t, nz.AddVariance(v, grad, gn2))
 		sm := make([]float64, len(grad))
 		nz.AddSignMean(sm, grad, gn2)
+		sv := make([]float64, len(grad))
+		nz.AddSignVar(sv, grad, gn2)
+		for j := range sv {
+			require.InDelta(t, 1-sm[j]*sm[j], sv[j], 1e-15, "continuous noise: Var sign = 1 - m^2")
+		}
 		mean := make([]mc.Moments, len(grad))
 		sq := make([]mc.Moments, len(grad))
 		pos := make([]int, len(grad))
@@ -166,5 +171,18 @@ func TestEllNu(t *testing.T) {
 			require.GreaterOrEqual(t, 2*model.Xi(nu, y), l*y-1e-15, "nu %v y %v", nu, y)
 		}
 		require.InDelta(t, 2*model.Xi(nu, 1), l, 0)
+	}
+}
+
+// TestSignVarDegenerate: where the noise is degenerate the sign is
+// deterministic, so its variance is 0, also at a zero gradient (where
+// 1 - (E sign)^2 would give 1). Found by the properties' one-step test.
+func TestSignVarDegenerate(t *testing.T) {
+	t.Parallel()
+	grad := []float64{0, 2, -1}
+	for _, nz := range []model.Noise{model.Gaussian{Sigma1: 1}, model.StudentT{Nu: 1, Scale: []float64{0}}} {
+		v := make([]float64, 3)
+		nz.AddSignVar(v, grad, 0)
+		require.Equal(t, []float64{0, 0, 0}, v, "%T", nz)
 	}
 }

@@ -188,7 +188,7 @@ func TestPower(t *testing.T) {
 		for range 100 {
 			m.Add(1 + r.NormFloat64())
 		}
-		return theorems.BoundTest(m.Mean, m.SE(), 1, alpha) == theorems.Fail
+		return theorems.BoundTest(m.Mean, m.SE(), 1, alpha, 0) == theorems.Fail
 	}, alpha)
 	add("rand-k unbiasedness (z test)", "false alarm", falseRuns, func(s uint64) bool { return unbiasedTest(s, model.RandK{K: 2}, alpha) }, alpha)
 	// Injected bugs.

@@ -132,30 +132,21 @@ func GenerateCase(dr model.Drawer, size CaseSize) (Case, error) {
 	for j := range x0 {
 		x0[j] += r * dr.Norm("x0") / math.Sqrt(float64(d))
 	}
-	if th == "thm7" && size.AvoidFindings {
-		g := make([]float64, d)
-		f.Grad(g, x0)
-		var gmax float64
-		for _, v := range g {
-			gmax = math.Max(gmax, math.Abs(v))
-		}
-		for i := range agents {
-			var smin = math.Inf(1)
-			for _, v := range agents[i].Noise.Scale {
-				smin = math.Min(smin, v)
-			}
-			if smin < gmax { // F1: start in Phase 3
-				k := 1.01 * gmax / smin
-				for j := range agents[i].Noise.Scale {
-					agents[i].Noise.Scale[j] *= k
-				}
-			}
-		}
-	}
 	steps := dr.Int("steps", 20, size.MaxSteps)
+	eta := model.LogUniform(dr, "eta", 0.01, 0.3)
+	margin := dr.Float("margin", 0.05, 1)
+	if dr.Int("margin at the boundary", 0, 4) == 0 {
+		margin = 1
+	}
+	if th == "thm7" {
+		margin = math.Min(margin, 0.99) // Thm 7's condition is strict
+	}
+	if th == "thm7" && size.AvoidFindings {
+		margin = keepPhase3(f, x0, agents, n, margin, steps)
+	}
 	cfg := mc.Config{
 		Objective: obj, X0: x0, Agents: agents, Method: method, Model: mc.ModelSpec{Kind: "discrete"},
-		Eta: model.LogUniform(dr, "eta", 0.01, 0.3), Schedule: mc.ScheduleSpec{Kind: "constant"},
+		Eta: eta, Schedule: mc.ScheduleSpec{Kind: "constant"},
 		Steps: steps, Paths: size.Paths, Seed: dr.Uint64("seed"),
 		Checkpoints: mc.CheckpointSpec{At: uniqueSteps(max(1, steps/10), max(1, steps/2), steps)},
 	}
@@ -167,12 +158,8 @@ func GenerateCase(dr model.Drawer, size CaseSize) (Case, error) {
 	if size.Reading != "" {
 		c.Reading = size.Reading
 	}
-	c.Margin = dr.Float("margin", 0.05, 1)
-	if dr.Int("margin at the boundary", 0, 4) == 0 {
-		c.Margin = 1
-	}
+	c.Margin = margin
 	if th == "thm7" {
-		c.Margin = math.Min(c.Margin, 0.99) // Thm 7's condition is strict
 		c.Decay = &mc.ScheduleSpec{Kind: "inv-sqrt"}
 	} else if dr.Int("decay", 0, 1) == 0 {
 		c.Decay = &mc.ScheduleSpec{Kind: "inv-sqrt"}
@@ -279,4 +266,77 @@ func Campaign(n int, seed uint64, shard, shards int, size CaseSize, o Options) (
 		out = append(out, res)
 	}
 	return out, nil
+}
+
+// keepPhase3 raises the agents' scales so that every agent stays in Phase 3
+// (|d_j f(x)| <= scale_ij) along the whole run, keeping Thm 7's property
+// out of finding F1. A DSignSGD step moves each coordinate by at most
+// eta eta_k, so a path stays within R = sum_k eta eta_k of x0 in every
+// coordinate; Thm 7's admissible schedule at margin m with 1/sqrt(1+k) has
+// eta eta_k = m 2N ell/(sigma_H L1 d)/sqrt(1+k). For an (L0,L1)-smooth f the
+// gradient norm grows at most to (G0 + L0/L1) e^(L1 r) - L0/L1 over a
+// distance r (G0 + L0 r if L1 = 0). Scales at least that bound at
+// r = 2 R sqrt(d) (a factor 2 for the SDE's Gaussian increments) keep every
+// agent in Phase 3; since larger scales shrink the admissible step, a few
+// fixed-point iterations settle it. Where the bound exceeds 1e6 (a
+// steep objective far out) the margin is divided by 10 instead; it returns
+// the margin used.
+func keepPhase3(f model.Objective, x0 []float64, agents []mc.AgentSpec, n int, margin float64, steps int) float64 {
+	d := float64(f.Dim())
+	g := make([]float64, f.Dim())
+	f.Grad(g, x0)
+	var g0 float64
+	for _, v := range g {
+		g0 += v * v
+	}
+	g0 = math.Sqrt(g0)
+	cert := f.Certificate()
+	ell := 0.5 // ell_nu >= ell_1 = 1/2 for nu >= 1 (Xi_nu grows with nu)
+	var sumDecay float64
+	for k := range steps {
+		sumDecay += 1 / math.Sqrt(1+float64(k))
+	}
+	for range 40 {
+		var inv float64
+		for _, a := range agents {
+			m := 0.0
+			for _, v := range a.Noise.Scale {
+				m = math.Max(m, v)
+			}
+			inv += 1 / m
+		}
+		sigmaH := float64(n) / inv
+		step := math.Inf(1)
+		if cert.L1 > 0 {
+			step = margin * 2 * float64(n) * ell / (sigmaH * cert.L1 * d)
+		}
+		r := 2 * step * sumDecay * math.Sqrt(d)
+		bound := g0 + cert.L0*r
+		if cert.L1 > 0 {
+			bound = (g0+cert.L0/cert.L1)*math.Exp(math.Min(cert.L1*r, 700)) - cert.L0/cert.L1
+		}
+		if !(bound <= 1e6) {
+			margin /= 10
+			continue
+		}
+		changed := false
+		for i := range agents {
+			for j, v := range agents[i].Noise.Scale {
+				if v < bound {
+					agents[i].Noise.Scale[j] = 1.01 * bound
+					changed = true
+				}
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	// At the least the start is in Phase 3.
+	for i := range agents {
+		for j, v := range agents[i].Noise.Scale {
+			agents[i].Noise.Scale[j] = math.Max(v, 1.01*g0)
+		}
+	}
+	return margin
 }

@@ -328,7 +328,11 @@ func decide(th Theorem, k Constants, o Options, target string, r mc.Run, res, fi
 		case !(den > 0):
 			v.Outcome, v.Reason = Vacuous, "the bound's denominator is not positive"
 		default:
-			v.Outcome = BoundTest(ym, yse, delta, alpha)
+			// Differences below 1e-9 of the magnitudes involved (or 1e-100) are
+			// rounding, not evidence: a noiseless run started at a minimiser
+			// has delta = 0 and a left-hand side of ~1e-143.
+			tol := 1e-9*(math.Abs(delta)+math.Abs(k.C*phi2)+math.Abs(ym)) + 1e-100
+			v.Outcome = BoundTest(ym, yse, delta, alpha, tol)
 		}
 		out = append(out, v)
 	}
@@ -378,14 +382,15 @@ func contains(xs []int, x int) bool {
 
 // BoundTest decides E[Y] <= delta from an estimate of E[Y] and its standard
 // error: FAIL when the lower one-sided 1-alpha confidence limit is above
-// delta (probability at most alpha when E[Y] <= delta, asymptotically),
-// PASS when the upper one is below, INCONCLUSIVE otherwise.
-func BoundTest(mean, se, delta, alpha float64) Outcome {
+// delta by more than the rounding tolerance tol (probability at most alpha
+// when E[Y] <= delta, asymptotically), PASS when the upper one is below
+// delta + tol, INCONCLUSIVE otherwise.
+func BoundTest(mean, se, delta, alpha, tol float64) Outcome {
 	z := mc.ZCrit(2 * alpha)
 	switch {
-	case mean-z*se > delta:
+	case mean-z*se-tol > delta:
 		return Fail
-	case mean+z*se < delta:
+	case mean+z*se-tol < delta:
 		return Pass
 	}
 	return Inconclusive

@@ -51,12 +51,19 @@ func (v Verdict) MarshalJSON() ([]byte, error) {
 	type plain Verdict
 	type out struct {
 		plain
-		Estimate *float64 `json:"estimate"`
-		SE       *float64 `json:"se"`
-		Bound    *float64 `json:"bound"`
-		Ratio    *float64 `json:"ratio"`
+		Estimate  *float64   `json:"estimate"`
+		SE        *float64   `json:"se"`
+		Bound     *float64   `json:"bound"`
+		Ratio     *float64   `json:"ratio"`
+		Alpha     *float64   `json:"alpha"`
+		Time      *float64   `json:"time"`
+		Quantiles []*float64 `json:"quantiles,omitempty"`
 	}
-	return json.Marshal(out{plain(v), fin(v.Estimate), fin(v.SE), fin(v.Bound), fin(v.Ratio)})
+	o := out{plain(v), fin(v.Estimate), fin(v.SE), fin(v.Bound), fin(v.Ratio), fin(v.Alpha), fin(v.Time), nil}
+	for _, q := range v.Quantiles {
+		o.Quantiles = append(o.Quantiles, fin(q))
+	}
+	return json.Marshal(o)
 }
 
 func fin(x float64) *float64 {
@@ -73,4 +80,36 @@ func worse(a, b Outcome) Outcome {
 		return b
 	}
 	return a
+}
+
+// UnmarshalJSON reads null as NaN.
+func (v *Verdict) UnmarshalJSON(b []byte) error {
+	type plain Verdict
+	var in struct {
+		plain
+		Estimate  *float64   `json:"estimate"`
+		SE        *float64   `json:"se"`
+		Bound     *float64   `json:"bound"`
+		Ratio     *float64   `json:"ratio"`
+		Alpha     *float64   `json:"alpha"`
+		Time      *float64   `json:"time"`
+		Quantiles []*float64 `json:"quantiles"`
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	*v = Verdict(in.plain)
+	v.Estimate, v.SE, v.Bound, v.Ratio, v.Alpha, v.Time = orNaN(in.Estimate), orNaN(in.SE), orNaN(in.Bound), orNaN(in.Ratio), orNaN(in.Alpha), orNaN(in.Time)
+	v.Quantiles = nil
+	for _, q := range in.Quantiles {
+		v.Quantiles = append(v.Quantiles, orNaN(q))
+	}
+	return nil
+}
+
+func orNaN(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
 }

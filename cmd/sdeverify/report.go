@@ -136,11 +136,12 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdFigure1(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("figure1", "figure1 [-scale small|paper] [-seed N] [-out DIR] [-no-sde] [-q]", stderr)
+	fs := newFlags("figure1", "figure1 [-scale small|paper] [-seed N] [-out DIR] [-no-sde] [-bench] [-q]", stderr)
 	scaleName := fs.String("scale", "paper", "small or paper (App. B's paths)")
 	seed := fs.Uint64("seed", 1, "seed")
 	out := fs.String("out", "", "write a report folder with the figure and the claims")
 	noSDE := fs.Bool("no-sde", false, "discrete methods only")
+	bench := fs.Bool("bench", false, "time the discrete methods: wall time, peak memory, the random-number floor, the ratio, the 1 -> 2 worker speed-up")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
 	if err := fs.parse(args); err != nil {
@@ -149,6 +150,9 @@ func cmdFigure1(args []string, stdout, stderr io.Writer) error {
 	sc, err := parseScale(*scaleName)
 	if err != nil {
 		return err
+	}
+	if *bench {
+		return benchFigure1(sc, *seed, *workers, stdout)
 	}
 	p := newProgress(stderr, *quiet)
 	p.printf("Figure 1 at %s scale ...", sc.Name)
