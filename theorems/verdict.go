@@ -46,24 +46,43 @@ func (v Verdict) String() string {
 	return s
 }
 
+// verdictJSON is a Verdict's JSON form: non-finite numbers as null.
+type verdictJSON struct {
+	plainVerdict
+	Estimate  *float64   `json:"estimate"`
+	SE        *float64   `json:"se"`
+	Bound     *float64   `json:"bound"`
+	Ratio     *float64   `json:"ratio"`
+	Alpha     *float64   `json:"alpha"`
+	Time      *float64   `json:"time"`
+	Quantiles []*float64 `json:"quantiles,omitempty"`
+}
+
+// plainVerdict has Verdict's fields without its methods.
+type plainVerdict Verdict
+
 // MarshalJSON writes non-finite numbers as null.
 func (v Verdict) MarshalJSON() ([]byte, error) {
-	type plain Verdict
-	type out struct {
-		plain
-		Estimate  *float64   `json:"estimate"`
-		SE        *float64   `json:"se"`
-		Bound     *float64   `json:"bound"`
-		Ratio     *float64   `json:"ratio"`
-		Alpha     *float64   `json:"alpha"`
-		Time      *float64   `json:"time"`
-		Quantiles []*float64 `json:"quantiles,omitempty"`
-	}
-	o := out{plain(v), fin(v.Estimate), fin(v.SE), fin(v.Bound), fin(v.Ratio), fin(v.Alpha), fin(v.Time), nil}
+	o := verdictJSON{plainVerdict(v), fin(v.Estimate), fin(v.SE), fin(v.Bound), fin(v.Ratio), fin(v.Alpha), fin(v.Time), nil}
 	for _, q := range v.Quantiles {
 		o.Quantiles = append(o.Quantiles, fin(q))
 	}
 	return json.Marshal(o)
+}
+
+// UnmarshalJSON reads null as NaN.
+func (v *Verdict) UnmarshalJSON(b []byte) error {
+	var in verdictJSON
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	*v = Verdict(in.plainVerdict)
+	v.Estimate, v.SE, v.Bound, v.Ratio, v.Alpha, v.Time = orNaN(in.Estimate), orNaN(in.SE), orNaN(in.Bound), orNaN(in.Ratio), orNaN(in.Alpha), orNaN(in.Time)
+	v.Quantiles = nil
+	for _, q := range in.Quantiles {
+		v.Quantiles = append(v.Quantiles, orNaN(q))
+	}
+	return nil
 }
 
 func fin(x float64) *float64 {
@@ -80,31 +99,6 @@ func worse(a, b Outcome) Outcome {
 		return b
 	}
 	return a
-}
-
-// UnmarshalJSON reads null as NaN.
-func (v *Verdict) UnmarshalJSON(b []byte) error {
-	type plain Verdict
-	var in struct {
-		plain
-		Estimate  *float64   `json:"estimate"`
-		SE        *float64   `json:"se"`
-		Bound     *float64   `json:"bound"`
-		Ratio     *float64   `json:"ratio"`
-		Alpha     *float64   `json:"alpha"`
-		Time      *float64   `json:"time"`
-		Quantiles []*float64 `json:"quantiles"`
-	}
-	if err := json.Unmarshal(b, &in); err != nil {
-		return err
-	}
-	*v = Verdict(in.plain)
-	v.Estimate, v.SE, v.Bound, v.Ratio, v.Alpha, v.Time = orNaN(in.Estimate), orNaN(in.SE), orNaN(in.Bound), orNaN(in.Ratio), orNaN(in.Alpha), orNaN(in.Time)
-	v.Quantiles = nil
-	for _, q := range in.Quantiles {
-		v.Quantiles = append(v.Quantiles, orNaN(q))
-	}
-	return nil
 }
 
 func orNaN(p *float64) float64 {

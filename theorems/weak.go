@@ -369,11 +369,7 @@ func weakAt(run mc.Run, eta float64, k int, coupled bool, o WeakOptions) WeakPoi
 					copy(x, run.X0)
 					copy(y, run.X0)
 					for step := 0; ; step++ {
-						for ti, t := range o.Tests {
-							a, c := t.G(sys.F, x), t.G(sys.F, y)
-							blk.dis[ti][step].Add(a)
-							blk.diff[ti][step].Add(a - c)
-						}
+						blk.record(sys, o.Tests, step, x, y)
 						if step == k {
 							break
 						}
@@ -447,6 +443,16 @@ func weakAt(run mc.Run, eta float64, k int, coupled bool, o WeakOptions) WeakPoi
 	return pt
 }
 
+// record adds one path's test-function values at step: the discrete
+// method's (for the gradient-flow baseline) and the paired difference.
+func (blk *weakBlock) record(sys model.System, tests []TestFunc, step int, x, y []float64) {
+	for ti, t := range tests {
+		a, c := t.G(sys.F, x), t.G(sys.F, y)
+		blk.dis[ti][step].Add(a)
+		blk.diff[ti][step].Add(a - c)
+	}
+}
+
 func sumsGrid(a, b int) [][]mc.Sums {
 	g := make([][]mc.Sums, a)
 	for i := range g {
@@ -502,12 +508,7 @@ func coupledBlock(sys model.System, run mc.Run, blk *weakBlock, lo, hi int, eta 
 	nd := np * d
 	for step := 0; ; step++ {
 		for p := range np {
-			x, y := xs[p*d:(p+1)*d], ys[p*d:(p+1)*d]
-			for ti, t := range o.Tests {
-				a, c := t.G(sys.F, x), t.G(sys.F, y)
-				blk.dis[ti][step].Add(a)
-				blk.diff[ti][step].Add(a - c)
-			}
+			blk.record(sys, o.Tests, step, xs[p*d:(p+1)*d], ys[p*d:(p+1)*d])
 		}
 		if step == k {
 			break
