@@ -100,7 +100,7 @@ func ReportMarkdown(w io.Writer, r *theorems.Report) {
 		if v.Outcome == "" {
 			continue // plotted, not decided
 		}
-		fmt.Fprintf(w, "| %s | %g | %s | %s | %s | %s | %s | %d | %d | %.2g |\n", v.Target, v.Time, v.Outcome, num(v.Estimate), num(v.SE), num(v.Bound), num(v.Ratio), v.Paths, v.Diverged, v.Alpha)
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %d | %d | %.2g |\n", v.Target, num(v.Time), v.Outcome, num(v.Estimate), num(v.SE), num(v.Bound), num(v.Ratio), v.Paths, v.Diverged, v.Alpha)
 	}
 	if r.Replay != "" {
 		fmt.Fprintf(w, "\nReplay: `%s`\n", r.Replay)

@@ -100,8 +100,8 @@ func (r *Report) failures() []failure {
 	for _, c := range r.Campaign {
 		if c.Report != nil && c.Report.Outcome == theorems.Fail {
 			reg := string(c.Regime)
-			if reg == "" && c.Report.TargetOutcome("sde") != theorems.Fail {
-				reg = FindingDiscreteID
+			if c.Report.TargetOutcome("sde") != theorems.Fail {
+				reg = FindingDiscreteID // only the discrete method failed: F4
 			}
 			out = append(out, failure{ID: c.Case.Name, Title: c.Report.Name, Replay: c.Replay, Config: cfgJSON(c.Report), Regime: reg, Report: c.Report})
 		}
@@ -249,7 +249,9 @@ func (r *Report) markdown(w *bytes.Buffer) {
 	for _, f := range r.failures() {
 		fmt.Fprintf(w, "\n## Failure report: %s\n\n%s. %s\n\n![bound](figures/fail-%s-bound.png) ![fan](figures/fail-%s-fan.png)\n\n", f.ID, f.Title, cell(f.Why+" "+f.Regime), f.ID, f.ID)
 		ReportMarkdown(w, f.Report)
-		fmt.Fprintf(w, "\nReplay: `%s`\n", f.Replay)
+		if f.Report.Replay == "" {
+			fmt.Fprintf(w, "\nReplay: `%s`\n", f.Replay)
+		}
 	}
 }
 
