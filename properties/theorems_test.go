@@ -31,8 +31,16 @@ func TestMain(m *testing.M) {
 	flag.Parse()
 	set := false
 	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "rapid.checks" })
-	shrink := false
-	flag.Visit(func(f *flag.Flag) { shrink = shrink || f.Name == "rapid.shrinktime" })
+	shrink, seeded := false, false
+	flag.Visit(func(f *flag.Flag) {
+		shrink = shrink || f.Name == "rapid.shrinktime"
+		seeded = seeded || f.Name == "rapid.seed"
+	})
+	if !seeded && os.Getenv("RAPID_SEED") == "" {
+		// go test ./... is deterministic: a fixed seed unless one is given
+		// (-rapid.seed=N explores; make fuzz searches further).
+		flag.Set("rapid.seed", "20261125")
+	}
 	if !set && os.Getenv("RAPID_CHECKS") == "" {
 		flag.Set("rapid.checks", fmt.Sprint(defaultChecks))
 	}
@@ -40,7 +48,7 @@ func TestMain(m *testing.M) {
 		flag.Set("rapid.shrinktime", "10s") // a theorem check takes up to a second
 	}
 	checks := flag.Lookup("rapid.checks").Value.String()
-	fmt.Printf("properties: %s rapid checks per property (deep tier: %v); each theorem check at false-FAIL level %g,\n", checks, deep, theoremAlpha)
+	fmt.Printf("properties: %s rapid checks per property, rapid seed %s (deep tier: %v); each theorem check at false-FAIL level %g,\n", checks, flag.Lookup("rapid.seed").Value, deep, theoremAlpha)
 	fmt.Printf("  family-wise false-failure budget of this package: %s (see STATISTICS.md)\n", budget())
 	code := m.Run()
 	printCoverage()

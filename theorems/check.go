@@ -145,7 +145,11 @@ func Check(th Theorem, cfg mc.Config, opt Options) (*Report, error) {
 		return nil, err
 	}
 	rep := &Report{Theorem: th.ID, Name: th.Name, Ref: th.Ref, Reading: o.Reading, Config: cfg, Replay: o.Replay}
-	rep.Delta = run.System.F.Value(run.X0) - run.System.F.Inf()
+	fx0, fstar := run.System.F.Value(run.X0), run.System.F.Inf()
+	rep.Delta = fx0 - fstar
+	// Rounding of f(X0) - f* is relative to |f(X0)| + |f*| (cosh near its
+	// minimiser: cosh(x0) - 1 cancels to 0 while int sinh^2 is ~1e-30).
+	fscale := math.Abs(fx0) + math.Abs(fstar)
 	vacuous := func() *Report {
 		for _, t := range o.Targets {
 			rep.Verdicts = append(rep.Verdicts, Verdict{Theorem: th.ID, Reading: o.Reading, Target: t, Step: run.Steps,
@@ -239,7 +243,7 @@ func Check(th Theorem, cfg mc.Config, opt Options) (*Report, error) {
 				rep.Resolution = res0
 				resolved, why, fine = res0.Resolved, res0.Reason, res0.fine
 			}
-			vs = decide(th, k, o, target, r, res, fine, rep.Delta, alpha, firstBad, resolved, why, decided)
+			vs = decide(th, k, o, target, r, res, fine, rep.Delta, fscale, alpha, firstBad, resolved, why, decided)
 			again := false
 			for _, v := range vs {
 				again = again || v.Outcome == Inconclusive
@@ -293,7 +297,7 @@ func pathY(k Constants, cp mc.Checkpoint) (y mc.Moments, phi1, phi2 float64, div
 	return y, p1.Mean, p2.Mean, diverged
 }
 
-func decide(th Theorem, k Constants, o Options, target string, r mc.Run, res, fine *mc.Result, delta, alpha float64, firstBad int, resolved bool, why string, decided map[int]bool) []Verdict {
+func decide(th Theorem, k Constants, o Options, target string, r mc.Run, res, fine *mc.Result, delta, fscale, alpha float64, firstBad int, resolved bool, why string, decided map[int]bool) []Verdict {
 	var out []Verdict
 	for i, cp := range res.Checkpoints {
 		if cp.Step == 0 {
@@ -328,10 +332,11 @@ func decide(th Theorem, k Constants, o Options, target string, r mc.Run, res, fi
 		case !(den > 0):
 			v.Outcome, v.Reason = Vacuous, "the bound's denominator is not positive"
 		default:
-			// Differences below 1e-9 of the magnitudes involved (or 1e-100) are
-			// rounding, not evidence: a noiseless run started at a minimiser
-			// has delta = 0 and a left-hand side of ~1e-143.
-			tol := 1e-9*(math.Abs(delta)+math.Abs(k.C*phi2)+math.Abs(ym)) + 1e-100
+			// Differences below 1e-9 of the magnitudes involved (f's values,
+			// the phi2 term, the estimate; or 1e-100) are rounding, not
+			// evidence: a noiseless run started at a minimiser has
+			// delta = 0 and a left-hand side of ~1e-143.
+			tol := 1e-9*(fscale+math.Abs(k.C*phi2)+math.Abs(ym)) + 1e-100
 			v.Outcome = BoundTest(ym, yse, delta, alpha, tol)
 		}
 		out = append(out, v)
