@@ -3,14 +3,13 @@ package model
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 )
 
 // A Compressor maps a vector v to a random C(v), independently across agents
 // and steps.
 type Compressor interface {
 	// Compress writes C(v) into dst (len(dst) == len(v), not aliasing v).
-	Compress(dst, v []float64, r *rand.Rand)
+	Compress(dst, v []float64, r *Rand)
 	// Validate checks the parameters for dimension d.
 	Validate(d int) error
 }
@@ -45,7 +44,7 @@ var (
 type Identity struct{}
 
 // Compress implements Compressor.
-func (Identity) Compress(dst, v []float64, _ *rand.Rand) { copy(dst, v) }
+func (Identity) Compress(dst, v []float64, _ *Rand) { copy(dst, v) }
 
 // Omega implements Unbiased.
 func (Identity) Omega(int) float64 { return 0 }
@@ -70,7 +69,7 @@ type Bernoulli struct {
 }
 
 // Compress implements Compressor.
-func (b Bernoulli) Compress(dst, v []float64, r *rand.Rand) {
+func (b Bernoulli) Compress(dst, v []float64, r *Rand) {
 	s := 1 / b.P
 	for j, vj := range v {
 		if r.Float64() < b.P {
@@ -120,7 +119,7 @@ type RandK struct {
 
 // Compress implements Compressor. It selects the subset by Floyd's
 // algorithm (K random indices, no scratch: dst marks the chosen ones).
-func (c RandK) Compress(dst, v []float64, r *rand.Rand) {
+func (c RandK) Compress(dst, v []float64, r *Rand) {
 	d := len(v)
 	c.mark(dst, r)
 	s := float64(d) / float64(c.K)
@@ -133,7 +132,7 @@ func (c RandK) Compress(dst, v []float64, r *rand.Rand) {
 
 // mark sets mask[j] = 1 on a uniformly random K-subset and 0 elsewhere
 // (Floyd's algorithm: K draws, no other scratch).
-func (c RandK) mark(mask []float64, r *rand.Rand) {
+func (c RandK) mark(mask []float64, r *Rand) {
 	d := len(mask)
 	clear(mask)
 	for j := d - c.K; j < d; j++ {
@@ -189,7 +188,7 @@ type QSGD struct {
 }
 
 // Compress implements Compressor.
-func (q QSGD) Compress(dst, v []float64, r *rand.Rand) {
+func (q QSGD) Compress(dst, v []float64, r *Rand) {
 	n := norm2(v)
 	if n == 0 {
 		clear(dst)
@@ -244,7 +243,7 @@ func (q QSGD) Validate(int) error {
 type Sign struct{}
 
 // Compress implements Compressor.
-func (Sign) Compress(dst, v []float64, _ *rand.Rand) {
+func (Sign) Compress(dst, v []float64, _ *Rand) {
 	for j, vj := range v {
 		dst[j] = sign(vj)
 	}

@@ -3,7 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
+	"math/bits"
 )
 
 // Method is one of the paper's three distributed methods.
@@ -143,6 +143,11 @@ func (s System) AverageNoiseVar(gn2 float64) (float64, bool) {
 	return v / (n * n), true
 }
 
+// noiseStd is the averaged Gaussian noise's standard deviation
+// sqrt(a + b gn2), for a and b from AverageNoiseAffine (one formula, so the
+// per-path and the batched steps round alike).
+func noiseStd(a, b, gn2 float64) float64 { return math.Sqrt(a + b*gn2) }
+
 // AverageNoiseAffine returns a, b and true when every agent's noise is
 // Gaussian, so that AverageNoiseVar(gn2) = a + b gn2 for every gn2.
 func (s System) AverageNoiseAffine() (a, b float64, ok bool) {
@@ -163,12 +168,12 @@ func (s System) AverageNoiseAffine() (a, b float64, ok bool) {
 // sign(g_i) and g_i = grad + Z_i. grad must hold grad f(x) and gn2 its
 // squared norm. With Gaussian noise on every agent, DSGD draws the average
 // noise (1/N) sum_i Z_i directly, d normals instead of N d (same law).
-func (s System) DiscreteStep(x, grad []float64, gn2, h float64, ws *Workspace, r *rand.Rand) {
+func (s System) DiscreteStep(x, grad []float64, gn2, h float64, ws *Workspace, r *Rand) {
 	n := float64(len(s.Agents))
 	switch s.Method {
 	case DSGD:
-		if v, ok := s.AverageNoiseVar(gn2); ok {
-			sd := math.Sqrt(v)
+		if a, b, ok := s.AverageNoiseAffine(); ok {
+			sd := noiseStd(a, b, gn2)
 			for j, g := range grad {
 				x[j] -= h * (g + sd*r.NormFloat64())
 			}
@@ -229,6 +234,66 @@ func (s System) DiscreteStep(x, grad []float64, gn2, h float64, ws *Workspace, r
 	}
 }
 
+// randKGaussian adds sc (grad_t + sd z_t) to dst_t for the k coordinates t
+// of a uniform k-subset drawn by Floyd's algorithm, z_t i.i.d. N(0, 1).
+// stamp[t] == gen marks t as already selected. The generator runs inline
+// with its state in locals, and the collision test is branch-free (with
+// k = d/2 a third of the draws collide, and a branch there mispredicts).
+func randKGaussian(dst, grad []float64, stamp []uint32, gen uint32, k int, sc, sd float64, r *Rand) {
+	d := len(grad)
+	dst, stamp = dst[:d], stamp[:d]
+	s := r.xo
+	var u uint64
+	for j := d - k; j < d; j++ {
+		n := uint64(j + 1)
+		s, u = s.next()
+		hi, lo := bits.Mul64(u, n)
+		if lo < n { // Lemire's rejection, rarely entered
+			r.xo = s
+			hi = r.indexSlow(n, hi, lo)
+			s = r.xo
+		}
+		t := int(hi)
+		// t = j if stamp[t] == gen: m is -1 exactly when the xor is 0.
+		m := (int(stamp[t]^gen) - 1) >> 63
+		t ^= (t ^ j) & m
+		stamp[t] = gen
+		s, u = s.next()
+		z, ok := zigFast(u)
+		if !ok {
+			r.xo = s
+			z = r.normSlow(u)
+			s = r.xo
+		}
+		dst[t] += sc * (grad[t] + sd*z)
+	}
+	r.xo = s
+}
+
+// bernoulliGaussian adds sc (grad_j + sd z_j) to dst_j for each coordinate
+// kept with probability p (z_j i.i.d. N(0, 1), drawn only when kept), with
+// the generator inline.
+func bernoulliGaussian(dst, grad []float64, p, sc, sd float64, r *Rand) {
+	dst = dst[:len(grad)]
+	s := r.xo
+	var u uint64
+	for j, gj := range grad {
+		s, u = s.next()
+		if float64(u>>11)*0x1p-53 >= p {
+			continue
+		}
+		s, u = s.next()
+		z, ok := zigFast(u)
+		if !ok {
+			r.xo = s
+			z = r.normSlow(u)
+			s = r.xo
+		}
+		dst[j] += sc * (gj + sd*z)
+	}
+	r.xo = s
+}
+
 // sparseGaussian applies C(grad + Z) for a sparsifying compressor (rand-k,
 // Bernoulli) with Gaussian noise, drawing noise only for the coordinates
 // the compressor keeps (a dropped coordinate is multiplied by 0, so its
@@ -239,7 +304,7 @@ func (s System) DiscreteStep(x, grad []float64, gn2, h float64, ws *Workspace, r
 // selected (i.i.d. normals in any order give the same law); Bernoulli draws
 // each coordinate's keep decision and, if kept, its normal. It reports false
 // for other agents.
-func sparseGaussian(a Agent, grad []float64, gn2, h float64, dst []float64, ws *Workspace, r *rand.Rand) bool {
+func sparseGaussian(a Agent, grad []float64, gn2, h float64, dst []float64, ws *Workspace, r *Rand) bool {
 	g, ok := a.Noise.(Gaussian)
 	if !ok {
 		return false
@@ -251,29 +316,15 @@ func sparseGaussian(a Agent, grad []float64, gn2, h float64, dst []float64, ws *
 	}
 	switch c := a.Compressor.(type) {
 	case RandK:
-		d := len(grad)
-		sc := sign * float64(d) / float64(c.K)
 		ws.gen++
 		if ws.gen == 0 { // wrapped: reset the stamps once every 2^32 draws
 			clear(ws.stamp)
 			ws.gen = 1
 		}
-		for j := d - c.K; j < d; j++ {
-			t := r.IntN(j + 1)
-			if ws.stamp[t] == ws.gen {
-				t = j
-			}
-			ws.stamp[t] = ws.gen
-			dst[t] += sc * (grad[t] + sd*r.NormFloat64())
-		}
+		randKGaussian(dst, grad, ws.stamp, ws.gen, c.K, sign*float64(len(grad))/float64(c.K), sd, r)
 		return true
 	case Bernoulli:
-		sc := sign / c.P
-		for j, gj := range grad {
-			if r.Float64() < c.P {
-				dst[j] += sc * (gj + sd*r.NormFloat64())
-			}
-		}
+		bernoulliGaussian(dst, grad, c.P, sign/c.P, sd, r)
 		return true
 	}
 	return false
@@ -314,7 +365,7 @@ func (s System) Drift(dst, grad []float64, gn2 float64) {
 // D(g + Z') + Sigma_i for a fresh noise draw Z': its covariance averaged over
 // Z' is the required E_Z D(g+Z) + Sigma_i exactly, but the increment is a
 // Gaussian mixture rather than a Gaussian (a weak scheme for the same SDE).
-func (s System) Diffusion(dst, grad []float64, gn2 float64, ws *Workspace, r *rand.Rand) {
+func (s System) Diffusion(dst, grad []float64, gn2 float64, ws *Workspace, r *Rand) {
 	n := float64(len(s.Agents))
 	switch s.Method {
 	case DSGD:
@@ -468,7 +519,7 @@ type SDEStepResult struct {
 // subtracts the noise term, so that with Substeps = 1 and EM the increment
 // is exactly -eta rate (b + S xi / sqrt N), the discrete DSGD step under
 // Gaussian noise for the same normals xi.
-func (s System) SDEStep(x, grad []float64, gn2, eta, rate float64, in Integrator, ws *Workspace, r *rand.Rand) SDEStepResult {
+func (s System) SDEStep(x, grad []float64, gn2, eta, rate float64, in Integrator, ws *Workspace, r *Rand) SDEStepResult {
 	var res SDEStepResult
 	n := float64(len(s.Agents))
 	remaining := eta

@@ -3,7 +3,6 @@ package model
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 )
 
 // Noise is one agent's gradient noise Z(x), coordinate-wise symmetric and
@@ -11,7 +10,7 @@ import (
 // and its squared norm, since the affine-variance model depends on them.
 type Noise interface {
 	// Sample writes one draw of Z into dst.
-	Sample(dst, grad []float64, gradNorm2 float64, r *rand.Rand)
+	Sample(dst, grad []float64, gradNorm2 float64, r *Rand)
 	// AddVariance adds Var(Z_j) to dst[j] for every coordinate (the noise
 	// covariance is diagonal for every built-in model). It reports false,
 	// leaving dst unspecified, if the variance is infinite.
@@ -46,7 +45,7 @@ func (g Gaussian) Std(gradNorm2 float64) float64 {
 }
 
 // Sample implements Noise.
-func (g Gaussian) Sample(dst, _ []float64, gradNorm2 float64, r *rand.Rand) {
+func (g Gaussian) Sample(dst, _ []float64, gradNorm2 float64, r *Rand) {
 	s := g.Std(gradNorm2)
 	for j := range dst {
 		dst[j] = s * r.NormFloat64()
@@ -125,7 +124,7 @@ func (s StudentT) MaxScale() float64 {
 }
 
 // Sample implements Noise.
-func (s StudentT) Sample(dst, _ []float64, _ float64, r *rand.Rand) {
+func (s StudentT) Sample(dst, _ []float64, _ float64, r *Rand) {
 	for j := range dst {
 		dst[j] = s.scale(j) * StudentTRand(s.Nu, r)
 	}

@@ -216,7 +216,7 @@ func (o GenOptions) defaults() GenOptions {
 var atomKinds = []string{"quartic", "power", "cosh", "logcosh", "square", "explinear"}
 
 // A Drawer supplies the random choices of the generators, each with a name.
-// RandDrawer draws from a seeded *rand.Rand (campaigns); the property tests
+// RandDrawer draws from a seeded generator (campaigns); the property tests
 // draw through rapid, which owns the inputs and so can shrink a failure.
 type Drawer interface {
 	Float(name string, lo, hi float64) float64 // uniform on [lo, hi]
@@ -225,8 +225,17 @@ type Drawer interface {
 	Uint64(name string) uint64
 }
 
+// Uniforms is what RandDrawer needs of a generator: a *Rand or a
+// math/rand/v2 *rand.Rand.
+type Uniforms interface {
+	Float64() float64
+	IntN(n int) int
+	NormFloat64() float64
+	Uint64() uint64
+}
+
 // RandDrawer draws from R.
-type RandDrawer struct{ R *rand.Rand }
+type RandDrawer struct{ R Uniforms }
 
 // Float implements Drawer.
 func (d RandDrawer) Float(_ string, lo, hi float64) float64 { return lo + (hi-lo)*d.R.Float64() }

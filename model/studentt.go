@@ -2,7 +2,6 @@ package model
 
 import (
 	"math"
-	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mathext"
 )
@@ -58,7 +57,7 @@ func StudentTVariance(nu float64) float64 {
 // StudentTRand draws a standard t_nu variate: Z / sqrt(V/nu) with V
 // chi-square(nu) = 2 Gamma(nu/2). nu = 1 (Cauchy) is a ratio of two normals
 // and nu = 2 uses V/2 ~ Exp(1), which avoid the gamma sampler.
-func StudentTRand(nu float64, r *rand.Rand) float64 {
+func StudentTRand(nu float64, r *Rand) float64 {
 	switch nu {
 	case 1:
 		return r.NormFloat64() / r.NormFloat64()
@@ -70,7 +69,7 @@ func StudentTRand(nu float64, r *rand.Rand) float64 {
 
 // GammaRand draws a Gamma(shape, 1) variate (shape > 0) by Marsaglia and
 // Tsang (2000), with the boost Gamma(a) = Gamma(a+1) U^(1/a) for a < 1.
-func GammaRand(shape float64, r *rand.Rand) float64 {
+func GammaRand(shape float64, r *Rand) float64 {
 	if shape < 1 {
 		u := r.Float64()
 		for u == 0 {

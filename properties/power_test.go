@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -56,7 +55,7 @@ type scaledCompressor struct {
 	Factor float64
 }
 
-func (c scaledCompressor) Compress(dst, v []float64, r *rand.Rand) {
+func (c scaledCompressor) Compress(dst, v []float64, r *model.Rand) {
 	c.RandK.Compress(dst, v, r)
 	for j := range dst {
 		dst[j] *= c.Factor

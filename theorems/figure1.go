@@ -3,6 +3,7 @@ package theorems
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/sdeverify/sdeverify/model/mc"
 )
@@ -35,6 +36,9 @@ type Series struct {
 	Config   mc.Config  `json:"config"`
 	Discrete *mc.Result `json:"discrete"`
 	SDE      *mc.Result `json:"sde,omitempty"`
+	// DiscreteTime is the discrete run's wall time (for benchmarks; not a
+	// result, so not in the JSON).
+	DiscreteTime time.Duration `json:"-"`
 }
 
 // Panel is one of Figure 1's six panels.
@@ -175,9 +179,11 @@ func Figure1(sc Scale, o Figure1Options) (*Figure1Result, error) {
 				return nil, err
 			}
 			run.Workers = o.Workers
+			t0 := time.Now()
 			if s.Discrete, err = mc.Simulate(run); err != nil {
 				return nil, err
 			}
+			s.DiscreteTime = time.Since(t0)
 			if o.NoSDE {
 				continue
 			}

@@ -3,7 +3,6 @@ package theorems
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"runtime"
 	"sync"
 
@@ -490,7 +489,7 @@ func dot(a, b []float64) float64 {
 func coupledBlock(sys model.System, run mc.Run, blk *weakBlock, lo, hi int, eta float64, k int, o WeakOptions) {
 	d, m, np := sys.F.Dim(), o.Substeps, hi-lo
 	va, vb, _ := sys.AverageNoiseAffine()
-	rs := make([]*rand.Rand, np)
+	rs := make([]*model.Rand, np)
 	xs, ys, gs := make([]float64, np*d), make([]float64, np*d), make([]float64, np*d)
 	dw := make([]float64, m*np*d) // [substep][path][coordinate]
 	for p := range np {

@@ -1,7 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"os"
+	"runtime/pprof"
+
 	"fmt"
+	"github.com/sdeverify/sdeverify/reports"
 	"io"
 	"runtime"
 	"syscall"
@@ -13,58 +18,57 @@ import (
 )
 
 // drawCost measures the time of one standard normal and of one uniform
-// index (IntN) from the engine's streams on this machine, now.
-func drawCost() (normal, index time.Duration) {
-	const n = 20_000_000
+// index (below 1000, as rand-k's selection draws them) from the engine's
+// streams on this machine, now, in nanoseconds, with the generator inline
+// as the step kernels run it (model.FloorNormals, model.FloorIndices).
+func drawCost() (normal, index float64) {
+	const n = 1000
+	const reps = 20_000
 	r := mc.Stream(99, 0)
-	var sink float64
+	var sink uint64
 	t0 := time.Now()
-	for range n {
-		sink += r.NormFloat64()
+	for range reps {
+		sink ^= model.FloorNormals(r, n)
 	}
-	normal = time.Since(t0) / n
-	var isink int
+	normal = float64(time.Since(t0).Nanoseconds()) / (reps * n)
+	var isink uint64
 	t0 = time.Now()
-	for i := range n {
-		isink += r.IntN(1000 - i%500)
+	for range reps {
+		isink ^= model.FloorIndices(r, n/2, n)
 	}
-	index = time.Since(t0) / n
+	index = float64(time.Since(t0).Nanoseconds()) / (reps * n / 2)
 	if sink == 42 && isink == 42 {
 		fmt.Print("")
 	}
 	return normal, index
 }
 
-// floor returns the CPU time to draw only the random numbers the Figure 1
-// run needed: per live path-step, one normal (DSGD, Gaussian noise), two
-// normals (DSignSGD, Cauchy noise as a ratio of normals), or k indices and
-// k normals (DCSGD with rand-k and Gaussian noise, noise drawn only for the
-// kept coordinates).
-func floor(f1 *theorems.Figure1Result, normal, index time.Duration) time.Duration {
-	var total time.Duration
-	for _, p := range f1.Panels {
-		for _, s := range p.Series {
-			var live int64
-			for _, l := range s.Discrete.Live[:len(s.Discrete.Live)-1] {
-				live += int64(l)
-			}
-			c := s.Config
-			run, err := c.Resolve()
-			if err != nil {
-				continue
-			}
-			switch run.System.Method {
-			case model.DSGD:
-				total += time.Duration(live) * normal
-			case model.DSignSGD:
-				total += time.Duration(live) * 2 * normal
-			case model.DCSGD:
-				k := run.System.Agents[0].Compressor.(model.RandK).K
-				total += time.Duration(live*int64(k)) * (normal + index)
-			}
-		}
+// seriesFloor returns the CPU time to draw only the random numbers one
+// series' discrete run needed: per live path-step, one normal (DSGD,
+// Gaussian noise), two normals (DSignSGD, Cauchy noise as a ratio of
+// normals), or k indices and k normals (DCSGD with rand-k and Gaussian
+// noise, noise drawn only for the kept coordinates).
+func seriesFloor(s theorems.Series, normal, index float64) time.Duration {
+	var live int64
+	for _, l := range s.Discrete.Live[:len(s.Discrete.Live)-1] {
+		live += int64(l)
 	}
-	return total
+	c := s.Config
+	run, err := c.Resolve()
+	if err != nil {
+		return 0
+	}
+	var ns float64
+	switch run.System.Method {
+	case model.DSGD:
+		ns = float64(live) * normal
+	case model.DSignSGD:
+		ns = float64(live) * 2 * normal
+	case model.DCSGD:
+		k := run.System.Agents[0].Compressor.(model.RandK).K
+		ns = float64(live*int64(k)) * (normal + index)
+	}
+	return time.Duration(ns)
 }
 
 func maxRSS() float64 {
@@ -89,11 +93,22 @@ func benchFigure1(sc theorems.Scale, seed uint64, workers int, stdout io.Writer)
 		w = runtime.GOMAXPROCS(0)
 	}
 	normal, index := drawCost()
-	fl := floor(f1, normal, index)
-	fmt.Fprintf(stdout, "Figure 1, %s scale, discrete methods, %d workers:\n", sc.Name, w)
-	fmt.Fprintf(stdout, "  wall time        %.1f s\n", wall.Seconds())
+	var fl time.Duration
+	fmt.Fprintf(stdout, "Figure 1, %s scale, discrete methods, %d workers (seed %d):\n", sc.Name, w, seed)
+	fmt.Fprintf(stdout, "  %-14s %8s %10s %6s\n", "panel", "wall", "floor/w", "ratio")
+	for _, p := range f1.Panels {
+		var pw, pf time.Duration
+		for _, s := range p.Series {
+			pw += s.DiscreteTime
+			pf += seriesFloor(s, normal, index)
+		}
+		fl += pf
+		pfw := pf.Seconds() / float64(w)
+		fmt.Fprintf(stdout, "  %-14s %7.1fs %9.2fs %6.2f\n", p.ID, pw.Seconds(), pfw, pw.Seconds()/pfw)
+	}
+	fmt.Fprintf(stdout, "  wall time        %.1f s (all panels and the claims)\n", wall.Seconds())
 	fmt.Fprintf(stdout, "  peak memory      %.0f MB (max RSS)\n", maxRSS())
-	fmt.Fprintf(stdout, "  random floor     %.1f s of CPU = %.1f s on %d workers (normal %.2f ns, index %.2f ns, measured now)\n", fl.Seconds(), fl.Seconds()/float64(w), w, float64(normal), float64(index))
+	fmt.Fprintf(stdout, "  random floor     %.1f s of CPU = %.1f s on %d workers (normal %.2f ns, index %.2f ns, generator inline, measured now)\n", fl.Seconds(), fl.Seconds()/float64(w), w, normal, index)
 	fmt.Fprintf(stdout, "  ratio to floor   %.2f\n", wall.Seconds()/(fl.Seconds()/float64(w)))
 	// Parallel speed-up on the heaviest panel (centre-bottom, omega = 1).
 	panels, err := theorems.Figure1Panels(sc, seed)
@@ -116,4 +131,19 @@ func benchFigure1(sc theorems.Scale, seed uint64, workers int, stdout io.Writer)
 	}
 	fmt.Fprintf(stdout, "  1 -> 2 workers   %.2fx (centre-bottom, omega = 1: %.1f s -> %.1f s)\n", t[0].Seconds()/t[1].Seconds(), t[0].Seconds(), t[1].Seconds())
 	return nil
+}
+
+// startCPUProfile starts a CPU profile into path and returns the function
+// that stops it and writes the file (whole or not at all).
+func startCPUProfile(path string) (stop func(), err error) {
+	var buf bytes.Buffer
+	if err := pprof.StartCPUProfile(&buf); err != nil {
+		return nil, fmt.Errorf("-cpuprofile %q: %w", path, err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := reports.WriteFile(path, buf.Bytes()); err != nil {
+			fmt.Fprintf(os.Stderr, "sdeverify: -cpuprofile: %v\n", err)
+		}
+	}, nil
 }

@@ -136,7 +136,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdFigure1(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("figure1", "figure1 [-scale small|paper] [-seed N] [-out DIR] [-no-sde] [-bench] [-q]", stderr)
+	fs := newFlags("figure1", "figure1 [-scale small|paper] [-seed N] [-out DIR] [-no-sde] [-bench] [-cpuprofile FILE] [-q]", stderr)
 	scaleName := fs.String("scale", "paper", "small or paper (App. B's paths)")
 	seed := fs.Uint64("seed", 1, "seed")
 	out := fs.String("out", "", "write a report folder with the figure and the claims")
@@ -144,12 +144,20 @@ func cmdFigure1(args []string, stdout, stderr io.Writer) error {
 	bench := fs.Bool("bench", false, "time the discrete methods: wall time, peak memory, the random-number floor, the ratio, the 1 -> 2 worker speed-up")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
 	sc, err := parseScale(*scaleName)
 	if err != nil {
 		return err
+	}
+	if *cpuprofile != "" {
+		stop, err := startCPUProfile(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	if *bench {
 		return benchFigure1(sc, *seed, *workers, stdout)

@@ -116,3 +116,26 @@ func figure1LeftRun(paths, steps int) mc.Run {
 		X0: []float64{3}, Steps: steps, Paths: paths, Seed: 1, Checkpoints: []int{0, steps},
 	}
 }
+
+// BenchmarkEnsembleSign is Figure 1's right panel (DSignSGD on x^4/4,
+// Cauchy noise of scale 1, eta = 0.1, x0 = 2, constant step) at 2048 paths
+// x 500 steps on 1 and 2 workers. Its floor is two normals per path-step
+// (model.FloorNormals).
+func BenchmarkEnsembleSign(b *testing.B) {
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
+			run := mc.Run{
+				System: model.System{F: model.Homogeneous{Atom: model.Quartic{}, D: 1}, Method: model.DSignSGD,
+					Agents: []model.Agent{{Noise: model.StudentT{Nu: 1, Scale: []float64{1}}}}},
+				Eta: 0.1, Schedule: model.Constant{}, X0: []float64{2}, Steps: 500, Paths: 2048, Seed: 1, Workers: w,
+				Checkpoints: []int{0, 250, 500},
+			}
+			for b.Loop() {
+				if _, err := mc.Simulate(run); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(run.Paths*run.Steps), "ns/path-step")
+		})
+	}
+}

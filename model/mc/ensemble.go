@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"runtime"
 	"slices"
+
+	"gonum.org/v1/gonum/floats"
 
 	"github.com/sdeverify/sdeverify/model"
 )
@@ -252,13 +253,17 @@ type blockAcc struct {
 }
 
 type engine struct {
-	run     Run
-	d       int
-	fstar   float64
-	xstar   []float64
-	thresh  float64
-	nblocks int
-	workers int
+	run    Run
+	d      int
+	fstar  float64
+	xstar  []float64
+	thresh float64
+	// threshBits is the bit pattern of thresh: for x not NaN, |x| > thresh
+	// exactly when Float64bits(|x|) > threshBits, and every NaN's is larger.
+	threshBits uint64
+	threshSq   float64 // thresh^2 (1 - d 2^-52), +Inf if it overflows
+	nblocks    int
+	workers    int
 
 	x, g                    []float64 // paths x d
 	gn2, i1, i2, phi1, phi2 []float64
@@ -266,10 +271,13 @@ type engine struct {
 	subs                    []int64
 	maxSub                  []int
 	capped                  []bool
-	rngs                    []*rand.Rand
+	rngs                    []model.Rand // by value: one contiguous array
 	fvals                   []float64
 	pathVals                []PathValue
 	ws                      []*model.Workspace
+	hbuf                    [][]float64 // per worker: a block's step sizes
+	pathwise                bool        // the schedule reads the path
+	scalar                  bool        // d = 1, discrete: batched steps
 	acc                     []blockAcc
 	bar                     barrier
 
@@ -298,6 +306,8 @@ func newEngine(r Run) *engine {
 	if e.thresh == 0 {
 		e.thresh = DefaultDivergeAt
 	}
+	e.threshBits = math.Float64bits(e.thresh)
+	e.threshSq = e.thresh * e.thresh * (1 - float64(d)*0x1p-52)
 	r.System.F.Minimizer(e.xstar)
 	e.nblocks = (m + BlockSize - 1) / BlockSize
 	e.workers = r.Workers
@@ -313,9 +323,15 @@ func newEngine(r Run) *engine {
 	if r.KeepPathValues {
 		e.pathVals = make([]PathValue, m)
 	}
-	e.rngs = make([]*rand.Rand, m)
+	e.rngs = make([]model.Rand, m)
 	for p := range m {
-		e.rngs[p] = Stream(r.Seed, p)
+		e.rngs[p].Seed(StreamSeed(r.Seed, p))
+	}
+	e.pathwise = r.Schedule.Reads() == model.ReadsPath
+	e.scalar = d == 1 && r.Model == Discrete
+	e.hbuf = make([][]float64, e.workers)
+	for w := range e.hbuf {
+		e.hbuf[w] = make([]float64, BlockSize)
 	}
 	e.acc = make([]blockAcc, e.nblocks)
 	e.ws = make([]*model.Workspace, e.workers)
@@ -345,7 +361,7 @@ func (e *engine) worker(w int) {
 func (e *engine) work(w int) {
 	lo, hi := w*e.nblocks/e.workers, (w+1)*e.nblocks/e.workers
 	for b := lo; b < hi; b++ {
-		e.block(b, e.ws[w])
+		e.block(b, w)
 	}
 }
 
@@ -356,94 +372,175 @@ func (e *engine) pass() {
 	e.bar.join()
 }
 
-func (e *engine) block(b int, ws *model.Workspace) {
+// tally is a block's running sums, kept in locals while the block runs (a
+// sum through memory is a store-to-load chain per path).
+type tally struct {
+	sumG, rateSum         float64
+	live, rateN, diverged int
+	checkBad              int64
+}
+
+func (e *engine) block(b, w int) {
 	acc := &e.acc[b]
 	*acc = blockAcc{}
+	var t tally
 	r := &e.run
 	lo, hi := b*BlockSize, min((b+1)*BlockSize, r.Paths)
-	pathwise := r.Schedule.Reads() == model.ReadsPath
-	for p := lo; p < hi; p++ {
-		x, g := e.x[p*e.d:(p+1)*e.d], e.g[p*e.d:(p+1)*e.d]
-		if e.init {
+	switch {
+	case e.init:
+		for p := lo; p < hi; p++ {
+			x, g := e.x[p*e.d:(p+1)*e.d], e.g[p*e.d:(p+1)*e.d]
 			copy(x, r.X0)
 			e.alive[p] = true
-		} else {
+			r.System.F.Grad(g, x)
+			e.measure(p, &t, acc)
+		}
+	case e.scalar:
+		// d = 1, discrete: the step sizes first, then one batched step and
+		// one batched gradient over the block's contiguous states.
+		hs := e.hbuf[w][:hi-lo]
+		for p := lo; p < hi; p++ {
+			if e.alive[p] {
+				hs[p-lo] = e.stepSize(p, &t)
+			}
+		}
+		r.System.DiscreteStepScalar(e.x[lo:hi], e.g[lo:hi], e.gn2[lo:hi], hs, e.alive[lo:hi], e.rngs[lo:hi], e.ws[w])
+		model.GradBatch(r.System.F, e.g[lo:hi], e.x[lo:hi])
+		for p := lo; p < hi; p++ {
+			if e.alive[p] {
+				e.measure(p, &t, acc)
+			}
+		}
+	default:
+		for p := lo; p < hi; p++ {
 			if !e.alive[p] {
 				continue
 			}
-			rate := e.rate
-			if pathwise || r.Check != nil {
-				info := model.StepInfo{K: e.k, T: float64(e.k) * r.Eta, Ensemble: e.ensemble, Path: math.Sqrt(e.gn2[p])}
-				if pathwise {
-					rate = r.Schedule.Rate(info)
-				}
-				if r.Check != nil && !r.Check(info, rate) {
-					acc.checkBad++
-				}
-			}
-			acc.rateSum += rate
-			acc.rateN++
-			h := r.Eta * rate
+			x, g := e.x[p*e.d:(p+1)*e.d], e.g[p*e.d:(p+1)*e.d]
 			if r.Model == Discrete {
-				e.i1[p] += h * e.gn2[p]
-				e.i2[p] += h * rate * e.gn2[p]
-				r.System.DiscreteStep(x, g, e.gn2[p], h, ws, e.rngs[p])
+				h := e.stepSize(p, &t)
+				r.System.DiscreteStep(x, g, e.gn2[p], h, e.ws[w], &e.rngs[p])
+				r.System.F.Grad(g, x)
 			} else {
-				res := r.System.SDEStep(x, g, e.gn2[p], r.Eta, rate, r.Integrator, ws, e.rngs[p])
+				rate := e.rateOf(p, &t)
+				res := r.System.SDEStep(x, g, e.gn2[p], r.Eta, rate, r.Integrator, e.ws[w], &e.rngs[p])
 				e.i1[p] += res.I1
 				e.i2[p] += res.I2
 				e.subs[p] += int64(res.Substeps)
 				e.maxSub[p] = max(e.maxSub[p], res.Substeps)
 				e.capped[p] = e.capped[p] || res.Capped
+				h := r.Eta * rate
+				e.phi1[p] += h
+				e.phi2[p] += h * rate
 			}
-			e.phi1[p] += h
-			e.phi2[p] += h * rate
+			e.measure(p, &t, acc)
 		}
-		if e.init || r.Model == Discrete {
-			r.System.F.Grad(g, x)
-		}
-		var gn2 float64
-		bad := false
-		for j, gj := range g {
-			gn2 += gj * gj
-			bad = bad || !(math.Abs(x[j]) <= e.thresh) // true for NaN too
-		}
-		e.gn2[p] = gn2
-		if bad || !(gn2 <= math.MaxFloat64) { // false for NaN and +Inf
-			e.alive[p] = false
-			acc.diverged++
-			if r.KeepPathValues {
-				e.pathVals[p] = PathValue{F: math.NaN(), GradNorm2: math.NaN(), I1: math.NaN(), I2: math.NaN(), Phi1: math.NaN(), Phi2: math.NaN()}
-			}
-			continue
-		}
-		gn := math.Sqrt(gn2)
-		acc.sumG += gn
-		acc.live++
-		if !e.checkpoint {
-			continue
-		}
-		f := r.System.F.Value(x) - e.fstar
-		var dist2 float64
-		for j, xj := range x {
-			dj := xj - e.xstar[j]
-			dist2 += dj * dj
-		}
-		e.fvals[p] = f
-		if r.KeepPathValues {
-			e.pathVals[p] = PathValue{F: f, GradNorm2: gn2, I1: e.i1[p], I2: e.i2[p], Phi1: e.phi1[p], Phi2: e.phi2[p]}
-		}
-		acc.m[sF].Add(f)
-		acc.m[sGN2].Add(gn2)
-		acc.m[sGN].Add(gn)
-		acc.m[sDist2].Add(dist2)
-		acc.m[sX].Add(x[0])
-		acc.m[sI1].Add(e.i1[p])
-		acc.m[sI2].Add(e.i2[p])
-		acc.m[sPhi1].Add(e.phi1[p])
-		acc.m[sPhi2].Add(e.phi2[p])
 	}
+	acc.sumG, acc.rateSum, acc.live, acc.rateN, acc.diverged, acc.checkBad = t.sumG, t.rateSum, t.live, t.rateN, t.diverged, t.checkBad
 }
+
+// rateOf returns live path p's schedule value eta_k (reading the path if
+// the schedule does), runs the Check hook, and counts both in t.
+func (e *engine) rateOf(p int, t *tally) float64 {
+	r := &e.run
+	rate := e.rate
+	if e.pathwise || r.Check != nil {
+		info := model.StepInfo{K: e.k, T: float64(e.k) * r.Eta, Ensemble: e.ensemble, Path: math.Sqrt(e.gn2[p])}
+		if e.pathwise {
+			rate = r.Schedule.Rate(info)
+		}
+		if r.Check != nil && !r.Check(info, rate) {
+			t.checkBad++
+		}
+	}
+	t.rateSum += rate
+	t.rateN++
+	return rate
+}
+
+// stepSize returns live path p's discrete step size h = eta eta_k and adds
+// this step's terms to its integrals (left-point sums).
+func (e *engine) stepSize(p int, t *tally) float64 {
+	rate := e.rateOf(p, t)
+	h := e.run.Eta * rate
+	e.i1[p] += h * e.gn2[p]
+	e.i2[p] += h * rate * e.gn2[p]
+	e.phi1[p] += h
+	e.phi2[p] += h * rate
+	return h
+}
+
+// measure takes live path p's new gradient: its squared norm, the
+// divergence test (a diverged path is frozen and costs nothing after), the
+// ensemble sums, and at a checkpoint the statistics.
+func (e *engine) measure(p int, t *tally, acc *blockAcc) {
+	r := &e.run
+	x, g := e.x[p*e.d:(p+1)*e.d], e.g[p*e.d:(p+1)*e.d]
+	gn2, bad := norm2Beyond(g, x, e.threshBits, e.threshSq)
+	e.gn2[p] = gn2
+	if bad || !(gn2 <= math.MaxFloat64) { // false for NaN and +Inf
+		e.alive[p] = false
+		t.diverged++
+		if r.KeepPathValues {
+			e.pathVals[p] = PathValue{F: math.NaN(), GradNorm2: math.NaN(), I1: math.NaN(), I2: math.NaN(), Phi1: math.NaN(), Phi2: math.NaN()}
+		}
+		return
+	}
+	gn := math.Sqrt(gn2)
+	t.sumG += gn
+	t.live++
+	if !e.checkpoint {
+		return
+	}
+	f := r.System.F.Value(x) - e.fstar
+	var dist2 float64
+	for j, xj := range x {
+		dj := xj - e.xstar[j]
+		dist2 += dj * dj
+	}
+	e.fvals[p] = f
+	if r.KeepPathValues {
+		e.pathVals[p] = PathValue{F: f, GradNorm2: gn2, I1: e.i1[p], I2: e.i2[p], Phi1: e.phi1[p], Phi2: e.phi2[p]}
+	}
+	acc.m[sF].Add(f)
+	acc.m[sGN2].Add(gn2)
+	acc.m[sGN].Add(gn)
+	acc.m[sDist2].Add(dist2)
+	acc.m[sX].Add(x[0])
+	acc.m[sI1].Add(e.i1[p])
+	acc.m[sI2].Add(e.i2[p])
+	acc.m[sPhi1].Add(e.phi1[p])
+	acc.m[sPhi2].Add(e.phi2[p])
+}
+
+// norm2Beyond returns ||g||^2 and whether some x_j has |x_j| > thresh or is
+// NaN, where tb is thresh's bit pattern and sq = thresh^2 (1 - d 2^-52), or
+// +Inf if that overflows. In wide dimensions both are gonum's assembly dot
+// products: ||x||_inf <= ||x||_2, so a finite ||x||^2 <= sq proves every
+// |x_j| <= thresh (the margin covers the dot product's rounding error, at
+// most relative d 2^-53), and only otherwise (NaN, Inf, overflow, or a
+// large x) are the coordinates tested one by one. The answer is always that
+// of testing them all. In one dimension it is two operations.
+func norm2Beyond(g, x []float64, tb uint64, sq float64) (float64, bool) {
+	x = x[:len(g)]
+	if len(g) == 1 {
+		return g[0] * g[0], math.Float64bits(x[0])&absMask > tb
+	}
+	gn2 := floats.Dot(g, g)
+	if dx := floats.Dot(x, x); dx <= sq && dx <= math.MaxFloat64 {
+		return gn2, false
+	}
+	for _, xj := range x {
+		if math.Float64bits(xj)&absMask > tb {
+			return gn2, true
+		}
+	}
+	return gn2, false
+}
+
+// absMask clears a float64's sign bit: for x not NaN, |x| > t >= 0 exactly
+// when the bits of |x| exceed t's, and every NaN's bits exceed +Inf's.
+const absMask = 1<<63 - 1
 
 func (e *engine) simulate() *Result {
 	r := &e.run

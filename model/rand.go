@@ -1,0 +1,247 @@
+package model
+
+import (
+	"math"
+	"math/bits"
+)
+
+// Rand is the suite's random stream: the xoshiro256++ generator of Blackman
+// and Vigna (2019), which passes BigCrush and PractRand, with the samplers
+// the simulations need (uniform, index, normal, exponential) as concrete
+// methods. The random numbers are the floor of every simulation, so Rand is
+// a concrete type rather than a *rand.Rand over a rand.Source: its calls
+// are direct, Uint64 and Float64 inline, and the step kernels inline the
+// generator itself (keeping its state in registers across a loop). It
+// implements rand.Source, so rand.New(r) gives math/rand/v2's other
+// distributions on the same stream. A Rand is not safe for concurrent use;
+// the zero value is not a valid generator (use NewRand).
+type Rand struct{ xo }
+
+// xo is xoshiro256++'s state as a value, so that a kernel can copy it into
+// locals, step it inline (next) and store it back.
+type xo struct{ s0, s1, s2, s3 uint64 }
+
+// next returns the advanced state and the output.
+func (x xo) next() (xo, uint64) {
+	r := bits.RotateLeft64(x.s0+x.s3, 23) + x.s0
+	t := x.s1 << 17
+	x.s2 ^= x.s0
+	x.s3 ^= x.s1
+	x.s1 ^= x.s2
+	x.s0 ^= x.s3
+	x.s2 ^= t
+	x.s3 = bits.RotateLeft64(x.s3, 45)
+	return x, r
+}
+
+// splitmix64 is the finaliser of Steele, Lea and Flood's SplitMix64: a
+// bijective 64-bit mixer.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// NewRand returns a generator seeded from seed by consecutive SplitMix64
+// outputs, the seeding xoshiro's authors recommend (never all zero).
+func NewRand(seed uint64) *Rand {
+	r := new(Rand)
+	r.Seed(seed)
+	return r
+}
+
+// NewRandState returns a generator with the given raw state, which must not
+// be all zero (for tests against the reference implementation).
+func NewRandState(s0, s1, s2, s3 uint64) *Rand { return &Rand{xo{s0, s1, s2, s3}} }
+
+// Seed resets the state as NewRand(seed) does.
+func (r *Rand) Seed(seed uint64) {
+	const gamma = 0x9e3779b97f4a7c15
+	r.s0 = splitmix64(seed)
+	seed += gamma
+	r.s1 = splitmix64(seed)
+	seed += gamma
+	r.s2 = splitmix64(seed)
+	seed += gamma
+	r.s3 = splitmix64(seed)
+	if r.s0|r.s1|r.s2|r.s3 == 0 {
+		r.s0 = 1
+	}
+}
+
+// Uint64 returns 64 uniform bits (rand.Source).
+func (r *Rand) Uint64() uint64 {
+	var u uint64
+	r.xo, u = r.next()
+	return u
+}
+
+// Float64 returns a uniform variate in [0, 1) on the 2^-53 grid.
+func (r *Rand) Float64() float64 { return float64(r.Uint64()>>11) * 0x1p-53 }
+
+// open01 returns a uniform variate in (0, 1] on the 2^-53 grid (safe for log).
+func (r *Rand) open01() float64 { return float64(r.Uint64()>>11+1) * 0x1p-53 }
+
+// IntN returns a uniform integer in [0, n) by Lemire's multiply-and-reject
+// (exact: no modulo bias). It panics if n <= 0, as math/rand/v2 does.
+func (r *Rand) IntN(n int) int {
+	if n <= 0 {
+		panic("model: Rand.IntN: n <= 0")
+	}
+	hi, lo := bits.Mul64(r.Uint64(), uint64(n))
+	if lo < uint64(n) {
+		hi = r.indexSlow(uint64(n), hi, lo)
+	}
+	return int(hi)
+}
+
+// indexSlow finishes Lemire's method when the first product's low word
+// fell below n: it rejects while the low word is below 2^64 mod n.
+func (r *Rand) indexSlow(n, hi, lo uint64) uint64 {
+	thresh := -n % n
+	for lo < thresh {
+		hi, lo = bits.Mul64(r.Uint64(), n)
+	}
+	return hi
+}
+
+// ExpFloat64 returns an Exp(1) variate, -log U with U uniform on (0, 1].
+func (r *Rand) ExpFloat64() float64 { return -math.Log(r.open01()) }
+
+// NormFloat64 returns a standard normal variate by the ziggurat method of
+// Marsaglia and Tsang (2000), 128 layers, with the layer index and the
+// 53-bit signed abscissa taken from disjoint bits of one 64-bit draw
+// (the original shares them). More than 98% of draws take the fast path:
+// one generator step, one table lookup, one comparison.
+func (r *Rand) NormFloat64() float64 {
+	u := r.Uint64()
+	if z, ok := zigFast(u); ok {
+		return z
+	}
+	return r.normSlow(u)
+}
+
+// The ziggurat's tables for 128 layers: zigK[i] is the integer threshold of
+// layer i's rectangle that lies wholly under the density, zigW[i] the scale
+// from the 53-bit signed integer to the abscissa, zigF[i] the density at the
+// layer's right edge x_i. Built at init from Marsaglia and Tsang's
+// recursion, with the tail start zigR and the common layer area zigV.
+const (
+	zigR = 3.442619855899
+	zigV = 9.91256303526217e-3
+	zigM = 1 << 52 // |j| < 2^52 for the 53-bit signed abscissa
+)
+
+var (
+	zigK [128]uint64
+	zigW [128]float64
+	zigF [128]float64
+)
+
+func init() {
+	dn, tn := zigR, zigR
+	q := zigV / math.Exp(-0.5*dn*dn)
+	zigK[0] = uint64(dn / q * zigM)
+	zigK[1] = 0
+	zigW[0] = q / zigM
+	zigW[127] = dn / zigM
+	zigF[0] = 1
+	zigF[127] = math.Exp(-0.5 * dn * dn)
+	for i := 126; i >= 1; i-- {
+		dn = math.Sqrt(-2 * math.Log(zigV/dn+math.Exp(-0.5*dn*dn)))
+		zigK[i+1] = uint64(dn / tn * zigM)
+		tn = dn
+		zigF[i] = math.Exp(-0.5 * dn * dn)
+		zigW[i] = dn / zigM
+	}
+}
+
+// zigFast is the ziggurat's fast path for the draw u: the layer i = u mod
+// 128 and the signed abscissa j = bits 11..63 of u; ok when |j| is inside the
+// layer's rectangle, and then j zigW[i] is the variate. Small enough to
+// inline into the step kernels.
+func zigFast(u uint64) (float64, bool) {
+	i := u & 127
+	j := int64(u) >> 11
+	m := j >> 63
+	return float64(j) * zigW[i], uint64((j+m)^m) < zigK[i]
+}
+
+// normSlow finishes a ziggurat draw whose first word u missed the fast path:
+// the tail beyond zigR (Marsaglia's exponential method) for layer 0, the
+// wedge test against the density otherwise, and fresh draws on rejection.
+func (r *Rand) normSlow(u uint64) float64 {
+	for {
+		if z, ok := zigFast(u); ok {
+			return z
+		}
+		i := u & 127
+		j := int64(u) >> 11
+		if i == 0 {
+			var x float64
+			for {
+				x = -math.Log(r.open01()) / zigR
+				y := -math.Log(r.open01())
+				if y+y >= x*x {
+					break
+				}
+			}
+			if j >= 0 {
+				return zigR + x
+			}
+			return -zigR - x
+		}
+		x := float64(j) * zigW[i]
+		if zigF[i]+r.Float64()*(zigF[i-1]-zigF[i]) < math.Exp(-0.5*x*x) {
+			return x
+		}
+		u = r.Uint64()
+	}
+}
+
+// FloorNormals draws n standard normals from r, with the generator inline
+// as the step kernels run it, and returns their sum: the time of this loop
+// is the floor of a simulation that needs n normals (`sdeverify figure1
+// -bench` measures it). The sum is of the variates' bits, an integer
+// xor, so that it adds no floating-point latency chain to the loop.
+func FloorNormals(r *Rand, n int) uint64 {
+	s := r.xo
+	var u uint64
+	var sum uint64
+	for range n {
+		s, u = s.next()
+		z, ok := zigFast(u)
+		if !ok {
+			r.xo = s
+			z = r.normSlow(u)
+			s = r.xo
+		}
+		sum ^= math.Float64bits(z)
+	}
+	r.xo = s
+	return sum
+}
+
+// FloorIndices draws uniform indices below bound, bound-1, ..., (n in all,
+// as Floyd's selection of n of bound coordinates does) from r with the
+// generator inline, and returns their sum: the floor of a simulation that
+// needs those indices.
+func FloorIndices(r *Rand, n, bound int) uint64 {
+	s := r.xo
+	var u uint64
+	var sum uint64
+	for j := bound - n; j < bound; j++ {
+		m := uint64(j + 1)
+		s, u = s.next()
+		hi, lo := bits.Mul64(u, m)
+		if lo < m {
+			r.xo = s
+			hi = r.indexSlow(m, hi, lo)
+			s = r.xo
+		}
+		sum ^= hi
+	}
+	r.xo = s
+	return sum
+}
