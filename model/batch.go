@@ -37,9 +37,7 @@ func (s System) DiscreteStepScalar(xs, gs, gn2s, hs []float64, live []bool, rs [
 				if !live[p] {
 					continue
 				}
-				r := &rs[p]
-				z1 := r.NormFloat64()
-				z2 := r.NormFloat64()
+				z1, z2 := rs[p].normPair()
 				xs[p] -= hs[p] * sign(gs[p]+c*(z1/z2))
 			}
 			return

@@ -63,3 +63,57 @@ func TestDiscreteStepScalarMatchesPerPath(t *testing.T) {
 		}
 	}
 }
+
+// TestDiscreteStepGradMatches: the fused rand-k step with its gradient
+// refresh draws the same numbers and gives the same state and gradient, to
+// the bit, as DiscreteStep followed by Grad; it reports a moved coordinate
+// beyond the threshold; and it declines systems it does not cover.
+func TestDiscreteStepGradMatches(t *testing.T) {
+	t.Parallel()
+	const d = 50
+	f := model.Homogeneous{Atom: model.Quartic{}, D: d}
+	sys := model.System{F: f, Method: model.DCSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma0: 0.1, Sigma1: 0.3}, Compressor: model.RandK{K: 17}}}}
+	x, y := make([]float64, d), make([]float64, d)
+	for j := range x {
+		x[j] = 0.05*float64(j) - 1
+		y[j] = x[j]
+	}
+	g, gy := make([]float64, d), make([]float64, d)
+	f.Grad(g, x)
+	f.Grad(gy, y)
+	ws, wy := model.NewWorkspace(d), model.NewWorkspace(d)
+	r, ry := model.NewRand(5), model.NewRand(5)
+	tb := math.Float64bits(1e10)
+	for k := range 200 {
+		gn2 := 0.0
+		for _, v := range g {
+			gn2 += v * v
+		}
+		over, ok := sys.DiscreteStepGrad(x, g, gn2, 0.01, tb, ws, r)
+		require.True(t, ok)
+		require.False(t, over, "step %d", k)
+		sys.DiscreteStep(y, gy, gn2, 0.01, wy, ry)
+		f.Grad(gy, y)
+		for j := range x {
+			require.Equal(t, math.Float64bits(y[j]), math.Float64bits(x[j]), "step %d, x[%d]", k, j)
+			require.Equal(t, math.Float64bits(gy[j]), math.Float64bits(g[j]), "step %d, grad[%d]", k, j)
+		}
+	}
+	// A huge step sends the moved coordinates past a threshold of 2.
+	over, ok := sys.DiscreteStepGrad(x, g, 1, 1e6, math.Float64bits(2), ws, r)
+	require.True(t, ok)
+	require.True(t, over)
+
+	for i, other := range []model.System{
+		{F: f, Method: model.DSGD, Agents: sys.Agents},
+		{F: f, Method: model.DCSGD, Agents: []model.Agent{{Noise: model.StudentT{Nu: 3, Scale: []float64{1}}, Compressor: model.RandK{K: 17}}}},
+		{F: f, Method: model.DCSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 1}, Compressor: model.Bernoulli{P: 0.5}}}},
+		{F: model.Homogeneous{Atom: model.Cosh{}, D: d}, Method: model.DCSGD, Agents: sys.Agents},
+		{F: f, Method: model.DCSGD, Agents: []model.Agent{sys.Agents[0], sys.Agents[0]}},
+	} {
+		before := append([]float64(nil), x...)
+		_, ok := other.DiscreteStepGrad(x, g, 1, 0.01, tb, ws, r)
+		require.False(t, ok, "system %d", i)
+		require.Equal(t, before, x, "system %d: declined but moved x", i)
+	}
+}

@@ -235,15 +235,19 @@ func (s System) DiscreteStep(x, grad []float64, gn2, h float64, ws *Workspace, r
 }
 
 // randKGaussian adds sc (grad_t + sd z_t) to dst_t for the k coordinates t
-// of a uniform k-subset drawn by Floyd's algorithm, z_t i.i.d. N(0, 1).
-// stamp[t] == gen marks t as already selected. The generator runs inline
-// with its state in locals, and the collision test is branch-free (with
-// k = d/2 a third of the draws collide, and a branch there mispredicts).
-func randKGaussian(dst, grad []float64, stamp []uint32, gen uint32, k int, sc, sd float64, r *Rand) {
+// of a uniform k-subset drawn by Floyd's algorithm, z_t i.i.d. N(0, 1). The
+// generator runs inline with its state in locals, and the collision test is
+// branch-free (with k = d/2 a third of the draws collide, and a branch there
+// mispredicts). With cube (dst is x and f is a sum of quartics) it also
+// refreshes grad_t = x_t^3 after the update, exactly as the quartic's Grad
+// computes it, and returns whether some new |x_t| exceeds the threshold
+// with bits tb or is NaN: the gradient and the divergence test then cost k,
+// not d (the other coordinates did not move).
+func randKGaussian(dst, grad []float64, stamp []uint32, gen uint32, k int, sc, sd float64, cube bool, tb uint64, r *Rand) (over bool) {
 	d := len(grad)
 	dst, stamp = dst[:d], stamp[:d]
 	s := r.xo
-	var u uint64
+	var u, o uint64
 	for j := d - k; j < d; j++ {
 		n := uint64(j + 1)
 		s, u = s.next()
@@ -265,9 +269,15 @@ func randKGaussian(dst, grad []float64, stamp []uint32, gen uint32, k int, sc, s
 			z = r.normSlow(u)
 			s = r.xo
 		}
-		dst[t] += sc * (grad[t] + sd*z)
+		xt := dst[t] + sc*(grad[t]+sd*z)
+		dst[t] = xt
+		if cube {
+			grad[t] = xt * xt * xt
+			o |= tb - math.Float64bits(xt)&(1<<63-1)
+		}
 	}
 	r.xo = s
+	return o>>63 != 0
 }
 
 // bernoulliGaussian adds sc (grad_j + sd z_j) to dst_j for each coordinate
@@ -292,6 +302,40 @@ func bernoulliGaussian(dst, grad []float64, p, sc, sd float64, r *Rand) {
 		dst[j] += sc * (gj + sd*z)
 	}
 	r.xo = s
+}
+
+// DiscreteStepGrad is DiscreteStep followed by F.Grad(grad, x), for the
+// systems where the two together cost less than a full gradient: DCSGD
+// with one agent, rand-k and Gaussian noise on a sum of quartics
+// (Homogeneous{Quartic}, Figure 1's centre), where only the k kept
+// coordinates move, so only their gradient changes (the others are
+// unchanged to the bit). It also reports over: whether a moved coordinate
+// has |x_j| > thresh or is NaN, for tb the bits of thresh (the others are
+// unchanged, so a caller that tested them before need not again). For
+// other systems it does nothing and reports ok = false. Same draws, same
+// values as the two calls (tested).
+func (s System) DiscreteStepGrad(x, grad []float64, gn2, h float64, tb uint64, ws *Workspace, r *Rand) (over, ok bool) {
+	if s.Method != DCSGD || len(s.Agents) != 1 || h < 0 {
+		return false, false
+	}
+	hq, isH := s.F.(Homogeneous)
+	if !isH {
+		return false, false
+	}
+	if _, q := hq.Atom.(Quartic); !q {
+		return false, false
+	}
+	g, isG := s.Agents[0].Noise.(Gaussian)
+	c, isK := s.Agents[0].Compressor.(RandK)
+	if !isG || !isK {
+		return false, false
+	}
+	ws.gen++
+	if ws.gen == 0 {
+		clear(ws.stamp)
+		ws.gen = 1
+	}
+	return randKGaussian(x, grad, ws.stamp, ws.gen, c.K, -h*float64(len(grad))/float64(c.K), g.Std(gn2), true, tb, r), true
 }
 
 // sparseGaussian applies C(grad + Z) for a sparsifying compressor (rand-k,
@@ -321,7 +365,7 @@ func sparseGaussian(a Agent, grad []float64, gn2, h float64, dst []float64, ws *
 			clear(ws.stamp)
 			ws.gen = 1
 		}
-		randKGaussian(dst, grad, ws.stamp, ws.gen, c.K, sign*float64(len(grad))/float64(c.K), sd, r)
+		randKGaussian(dst, grad, ws.stamp, ws.gen, c.K, sign*float64(len(grad))/float64(c.K), sd, false, 0, r)
 		return true
 	case Bernoulli:
 		bernoulliGaussian(dst, grad, c.P, sign/c.P, sd, r)

@@ -69,7 +69,7 @@ func BenchmarkEnsemble(b *testing.B) {
 }
 
 // BenchmarkEnsembleWide is the DCSGD panel's shape (d = 1000, rand-k) at 64
-// paths x 20 steps, on 1 and 2 workers.
+// paths x 200 steps, on 1 and 2 workers.
 func BenchmarkEnsembleWide(b *testing.B) {
 	for _, w := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
@@ -78,7 +78,7 @@ func BenchmarkEnsembleWide(b *testing.B) {
 			for j := range x0 {
 				x0[j] = 0.5
 			}
-			run := mc.Run{System: sys, Eta: 0.1, Schedule: model.Constant{}, X0: x0, Steps: 20, Paths: 128, Seed: 1, Workers: w, Checkpoints: []int{20}}
+			run := mc.Run{System: sys, Eta: 0.1, Schedule: model.Constant{}, X0: x0, Steps: 200, Paths: 128, Seed: 1, Workers: w, Checkpoints: []int{200}}
 			for b.Loop() {
 				if _, err := mc.Simulate(run); err != nil {
 					b.Fatal(err)

@@ -397,20 +397,59 @@ func (e *engine) block(b, w int) {
 		}
 	case e.scalar:
 		// d = 1, discrete: the step sizes first, then one batched step and
-		// one batched gradient over the block's contiguous states.
+		// one batched gradient over the block's contiguous states, then the
+		// measurements (the same operations as the general case, in loops
+		// without per-path slicing or calls).
+		alive, gn2s := e.alive[lo:hi], e.gn2[lo:hi]
 		hs := e.hbuf[w][:hi-lo]
-		for p := lo; p < hi; p++ {
-			if e.alive[p] {
-				hs[p-lo] = e.stepSize(p, &t)
+		if e.pathwise || r.Check != nil {
+			for p := lo; p < hi; p++ {
+				if e.alive[p] {
+					hs[p-lo] = e.stepSize(p, &t)
+				}
 			}
-		}
-		r.System.DiscreteStepScalar(e.x[lo:hi], e.g[lo:hi], e.gn2[lo:hi], hs, e.alive[lo:hi], e.rngs[lo:hi], e.ws[w])
-		model.GradBatch(r.System.F, e.g[lo:hi], e.x[lo:hi])
-		for p := lo; p < hi; p++ {
-			if e.alive[p] {
-				e.measure(p, &t, acc)
+		} else {
+			rate := e.rate
+			h := r.Eta * rate
+			h2 := h * rate
+			i1, i2, phi1, phi2 := e.i1[lo:hi], e.i2[lo:hi], e.phi1[lo:hi], e.phi2[lo:hi]
+			n := 0
+			for q := range hs {
+				if alive[q] {
+					hs[q] = h
+					i1[q] += h * gn2s[q]
+					i2[q] += h2 * gn2s[q]
+					phi1[q] += h
+					phi2[q] += h2
+					n++
+				}
 			}
+			// Every path has the same rate: the sum is a product (exact
+			// mean, no addition chain).
+			t.rateSum += rate * float64(n)
+			t.rateN += n
 		}
+		xs, gs := e.x[lo:hi], e.g[lo:hi]
+		r.System.DiscreteStepScalar(xs, gs, gn2s, hs, alive, e.rngs[lo:hi], e.ws[w])
+		model.GradBatch(r.System.F, gs, xs)
+		// The common case (finite, below the threshold, no checkpoint) in
+		// the loop, with two partial sums of ||grad|| to halve the addition
+		// chain; the rest through take.
+		var sg [2]float64
+		for q, g := range gs {
+			if !alive[q] {
+				continue
+			}
+			gn2 := g * g
+			if bad := math.Float64bits(xs[q])&absMask > e.threshBits; bad || !(gn2 <= math.MaxFloat64) || e.checkpoint {
+				e.take(lo+q, gn2, bad, &t, acc)
+				continue
+			}
+			gn2s[q] = gn2
+			sg[q&1] += math.Sqrt(gn2)
+			t.live++
+		}
+		t.sumG += sg[0] + sg[1]
 	default:
 		for p := lo; p < hi; p++ {
 			if !e.alive[p] {
@@ -419,6 +458,12 @@ func (e *engine) block(b, w int) {
 			x, g := e.x[p*e.d:(p+1)*e.d], e.g[p*e.d:(p+1)*e.d]
 			if r.Model == Discrete {
 				h := e.stepSize(p, &t)
+				if over, ok := r.System.DiscreteStepGrad(x, g, e.gn2[p], h, e.threshBits, e.ws[w], &e.rngs[p]); ok {
+					// The step refreshed the gradient and tested the moved
+					// coordinates (the others passed before).
+					e.take(p, floats.Dot(g, g), over, &t, acc)
+					continue
+				}
 				r.System.DiscreteStep(x, g, e.gn2[p], h, e.ws[w], &e.rngs[p])
 				r.System.F.Grad(g, x)
 			} else {
@@ -470,13 +515,21 @@ func (e *engine) stepSize(p int, t *tally) float64 {
 	return h
 }
 
-// measure takes live path p's new gradient: its squared norm, the
-// divergence test (a diverged path is frozen and costs nothing after), the
-// ensemble sums, and at a checkpoint the statistics.
+// measure takes live path p's new gradient: its squared norm and the
+// divergence test (a diverged path is frozen and costs nothing after),
+// then take.
 func (e *engine) measure(p int, t *tally, acc *blockAcc) {
-	r := &e.run
 	x, g := e.x[p*e.d:(p+1)*e.d], e.g[p*e.d:(p+1)*e.d]
 	gn2, bad := norm2Beyond(g, x, e.threshBits, e.threshSq)
+	e.take(p, gn2, bad, t, acc)
+}
+
+// take records live path p's new squared gradient norm gn2: bad (some
+// |x_j| beyond the threshold, or NaN) or a non-finite gn2 freezes the path
+// as diverged; otherwise it enters the ensemble sums, and at a checkpoint
+// the statistics.
+func (e *engine) take(p int, gn2 float64, bad bool, t *tally, acc *blockAcc) {
+	r := &e.run
 	e.gn2[p] = gn2
 	if bad || !(gn2 <= math.MaxFloat64) { // false for NaN and +Inf
 		e.alive[p] = false
@@ -492,6 +545,7 @@ func (e *engine) measure(p int, t *tally, acc *blockAcc) {
 	if !e.checkpoint {
 		return
 	}
+	x := e.x[p*e.d : (p+1)*e.d]
 	f := r.System.F.Value(x) - e.fstar
 	var dist2 float64
 	for j, xj := range x {
