@@ -2,6 +2,7 @@ package model_test
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -71,7 +72,8 @@ func TestDiscreteStepScalarMatchesPerPath(t *testing.T) {
 func TestDiscreteStepGradMatches(t *testing.T) {
 	t.Parallel()
 	const d = 50
-	f := model.Homogeneous{Atom: model.Quartic{}, D: d}
+	f, err := model.WithCertificate(model.Homogeneous{Atom: model.Quartic{}, D: d}, model.Certificate{L0: 3, L1: 3})
+	require.NoError(t, err) // Figure 1's form: a certified sum of quartics
 	sys := model.System{F: f, Method: model.DCSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma0: 0.1, Sigma1: 0.3}, Compressor: model.RandK{K: 17}}}}
 	x, y := make([]float64, d), make([]float64, d)
 	for j := range x {
@@ -109,6 +111,7 @@ func TestDiscreteStepGradMatches(t *testing.T) {
 		{F: f, Method: model.DCSGD, Agents: []model.Agent{{Noise: model.StudentT{Nu: 3, Scale: []float64{1}}, Compressor: model.RandK{K: 17}}}},
 		{F: f, Method: model.DCSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 1}, Compressor: model.Bernoulli{P: 0.5}}}},
 		{F: model.Homogeneous{Atom: model.Cosh{}, D: d}, Method: model.DCSGD, Agents: sys.Agents},
+		{F: model.Separable{Atoms: slices.Repeat([]model.Atom{model.Quartic{}}, d)}, Method: model.DCSGD, Agents: sys.Agents},
 		{F: f, Method: model.DCSGD, Agents: []model.Agent{sys.Agents[0], sys.Agents[0]}},
 	} {
 		before := append([]float64(nil), x...)

@@ -117,6 +117,21 @@ type Workspace struct {
 	// (rand-k's selection without clearing a mask).
 	stamp []uint32
 	gen   uint32
+	sink  float64 // touch's results, kept so that its loads are not removed
+}
+
+// touch reads one value per 64-byte cache line of v in order, so that the
+// hardware prefetcher streams v into the cache before a kernel's random
+// accesses (a path's state is in L3 between steps; random reads of it wait
+// for each line in turn, a sequential pass does not). It returns a value
+// the caller keeps. On Figure 1's centre panels it measured 10-20% faster
+// (A/B on the same binary, two runs each).
+func touch(v []float64) float64 {
+	var s float64
+	for j := 0; j < len(v); j += 8 {
+		s += v[j]
+	}
+	return s
 }
 
 // NewWorkspace returns scratch for dimension d.
@@ -307,7 +322,7 @@ func bernoulliGaussian(dst, grad []float64, p, sc, sd float64, r *Rand) {
 // DiscreteStepGrad is DiscreteStep followed by F.Grad(grad, x), for the
 // systems where the two together cost less than a full gradient: DCSGD
 // with one agent, rand-k and Gaussian noise on a sum of quartics
-// (Homogeneous{Quartic}, Figure 1's centre), where only the k kept
+// (Homogeneous{Quartic}, certified or not: Figure 1's centre), where only the k kept
 // coordinates move, so only their gradient changes (the others are
 // unchanged to the bit). It also reports over: whether a moved coordinate
 // has |x_j| > thresh or is NaN, for tb the bits of thresh (the others are
@@ -318,7 +333,7 @@ func (s System) DiscreteStepGrad(x, grad []float64, gn2, h float64, tb uint64, w
 	if s.Method != DCSGD || len(s.Agents) != 1 || h < 0 {
 		return false, false
 	}
-	hq, isH := s.F.(Homogeneous)
+	hq, isH := Uncertified(s.F).(Homogeneous)
 	if !isH {
 		return false, false
 	}
@@ -335,6 +350,7 @@ func (s System) DiscreteStepGrad(x, grad []float64, gn2, h float64, tb uint64, w
 		clear(ws.stamp)
 		ws.gen = 1
 	}
+	ws.sink += touch(x) + touch(grad)
 	return randKGaussian(x, grad, ws.stamp, ws.gen, c.K, -h*float64(len(grad))/float64(c.K), g.Std(gn2), true, tb, r), true
 }
 

@@ -193,6 +193,22 @@ func WithCertificate(f Objective, c Certificate) (Certified, error) {
 // Certificate implements Objective.
 func (c Certified) Certificate() Certificate { return c.Cert }
 
+// GradBatch implements BatchGrader with the wrapped objective's batch
+// gradient (a certificate changes no value).
+func (c Certified) GradBatch(dst, xs []float64) { GradBatch(c.Objective, dst, xs) }
+
+// Uncertified returns the objective inside any certificate wrappers: the
+// same function, for the kernels that recognise its form.
+func Uncertified(f Objective) Objective {
+	for {
+		c, ok := f.(Certified)
+		if !ok {
+			return f
+		}
+		f = c.Objective
+	}
+}
+
 // GenOptions bounds the random objectives RandomObjectiveSpec draws.
 // The zero value means dimensions 1..100, rotations up to dimension 50.
 type GenOptions struct {

@@ -266,7 +266,8 @@ type engine struct {
 	workers    int
 
 	x, g                    []float64 // paths x d
-	gn2, i1, i2, phi1, phi2 []float64
+	gn2, i1, i2, phi1, phi2 []float64 // phi1, phi2: only when the schedule reads the path
+	phi1g, phi2g            float64   // phi^1, phi^2 of every live path otherwise
 	alive                   []bool
 	subs                    []int64
 	maxSub                  []int
@@ -412,15 +413,13 @@ func (e *engine) block(b, w int) {
 			rate := e.rate
 			h := r.Eta * rate
 			h2 := h * rate
-			i1, i2, phi1, phi2 := e.i1[lo:hi], e.i2[lo:hi], e.phi1[lo:hi], e.phi2[lo:hi]
+			i1, i2 := e.i1[lo:hi], e.i2[lo:hi]
 			n := 0
 			for q := range hs {
 				if alive[q] {
 					hs[q] = h
 					i1[q] += h * gn2s[q]
 					i2[q] += h2 * gn2s[q]
-					phi1[q] += h
-					phi2[q] += h2
 					n++
 				}
 			}
@@ -474,9 +473,11 @@ func (e *engine) block(b, w int) {
 				e.subs[p] += int64(res.Substeps)
 				e.maxSub[p] = max(e.maxSub[p], res.Substeps)
 				e.capped[p] = e.capped[p] || res.Capped
-				h := r.Eta * rate
-				e.phi1[p] += h
-				e.phi2[p] += h * rate
+				if e.pathwise {
+					h := r.Eta * rate
+					e.phi1[p] += h
+					e.phi2[p] += h * rate
+				}
 			}
 			e.measure(p, &t, acc)
 		}
@@ -510,8 +511,10 @@ func (e *engine) stepSize(p int, t *tally) float64 {
 	h := e.run.Eta * rate
 	e.i1[p] += h * e.gn2[p]
 	e.i2[p] += h * rate * e.gn2[p]
-	e.phi1[p] += h
-	e.phi2[p] += h * rate
+	if e.pathwise {
+		e.phi1[p] += h
+		e.phi2[p] += h * rate
+	}
 	return h
 }
 
@@ -547,6 +550,10 @@ func (e *engine) take(p int, gn2 float64, bad bool, t *tally, acc *blockAcc) {
 	}
 	x := e.x[p*e.d : (p+1)*e.d]
 	f := r.System.F.Value(x) - e.fstar
+	phi1, phi2 := e.phi1g, e.phi2g // every live path's, unless the schedule reads the path
+	if e.pathwise {
+		phi1, phi2 = e.phi1[p], e.phi2[p]
+	}
 	var dist2 float64
 	for j, xj := range x {
 		dj := xj - e.xstar[j]
@@ -554,7 +561,7 @@ func (e *engine) take(p int, gn2 float64, bad bool, t *tally, acc *blockAcc) {
 	}
 	e.fvals[p] = f
 	if r.KeepPathValues {
-		e.pathVals[p] = PathValue{F: f, GradNorm2: gn2, I1: e.i1[p], I2: e.i2[p], Phi1: e.phi1[p], Phi2: e.phi2[p]}
+		e.pathVals[p] = PathValue{F: f, GradNorm2: gn2, I1: e.i1[p], I2: e.i2[p], Phi1: phi1, Phi2: phi2}
 	}
 	acc.m[sF].Add(f)
 	acc.m[sGN2].Add(gn2)
@@ -563,8 +570,8 @@ func (e *engine) take(p int, gn2 float64, bad bool, t *tally, acc *blockAcc) {
 	acc.m[sX].Add(x[0])
 	acc.m[sI1].Add(e.i1[p])
 	acc.m[sI2].Add(e.i2[p])
-	acc.m[sPhi1].Add(e.phi1[p])
-	acc.m[sPhi2].Add(e.phi2[p])
+	acc.m[sPhi1].Add(phi1)
+	acc.m[sPhi2].Add(phi2)
 }
 
 // norm2Beyond returns ||g||^2 and whether some x_j has |x_j| > thresh or is
@@ -664,6 +671,10 @@ func (e *engine) simulate() *Result {
 		if r.Schedule.Reads() != model.ReadsPath {
 			e.rate = r.Schedule.Rate(model.StepInfo{K: k, T: float64(k) * r.Eta, Ensemble: e.ensemble})
 			res.Rate[k] = e.rate
+			// The same sums the paths would each have kept.
+			h := r.Eta * e.rate
+			e.phi1g += h
+			e.phi2g += h * e.rate
 		}
 		e.checkpoint = ci < len(cps) && cps[ci] == k+1
 		e.pass()
