@@ -120,3 +120,30 @@ func TestDiscreteStepGradMatches(t *testing.T) {
 		require.Equal(t, before, x, "system %d: declined but moved x", i)
 	}
 }
+
+// TestValueBatchMatchesValue: batched values equal Value point by point, for
+// the quartic fast path, another atom, a certified objective and a
+// non-batch objective (the fallback).
+func TestValueBatchMatchesValue(t *testing.T) {
+	t.Parallel()
+	cert, err := model.WithCertificate(model.Homogeneous{Atom: model.Quartic{}, D: 1}, model.Certificate{L0: 3, L1: 3})
+	require.NoError(t, err)
+	for i, f := range []model.Objective{
+		model.Homogeneous{Atom: model.Quartic{}, D: 1},
+		model.Homogeneous{Atom: model.Quartic{}, D: 3},
+		model.Homogeneous{Atom: model.Cosh{}, D: 2},
+		cert,
+		model.Separable{Atoms: []model.Atom{model.Quartic{}, model.Cosh{}}},
+	} {
+		d := f.Dim()
+		xs := make([]float64, 7*d)
+		for j := range xs {
+			xs[j] = 0.37*float64(j) - 1.1
+		}
+		got := make([]float64, 7)
+		model.ValueBatch(f, got, xs)
+		for p := range got {
+			require.Equal(t, math.Float64bits(f.Value(xs[p*d:(p+1)*d])), math.Float64bits(got[p]), "objective %d, point %d", i, p)
+		}
+	}
+}

@@ -52,9 +52,30 @@ func GradBatch(f Objective, dst, xs []float64) {
 	}
 }
 
+// BatchValuer is implemented by objectives that compute the values at many
+// points in one call: xs holds n points back to back, dst receives n values.
+type BatchValuer interface {
+	ValueBatch(dst, xs []float64)
+}
+
+// ValueBatch writes f's values at the points in xs (back to back, Dim()
+// coordinates each) into dst, in one call when f is a BatchValuer; the
+// same values as Value point by point.
+func ValueBatch(f Objective, dst, xs []float64) {
+	if b, ok := f.(BatchValuer); ok {
+		b.ValueBatch(dst, xs)
+		return
+	}
+	d := f.Dim()
+	for i := 0; i < len(xs)/d; i++ {
+		dst[i] = f.Value(xs[i*d : (i+1)*d])
+	}
+}
+
 var (
 	_ BatchGrader = Homogeneous{}
 	_ BatchGrader = Separable{}
+	_ BatchValuer = Homogeneous{}
 )
 
 var (
@@ -186,6 +207,22 @@ func (s Homogeneous) Value(x []float64) float64 {
 		v += h
 	}
 	return v
+}
+
+// ValueBatch implements BatchValuer, with Value's operations per point.
+func (s Homogeneous) ValueBatch(dst, xs []float64) {
+	n := len(xs) / s.D
+	dst = dst[:n]
+	if _, ok := s.Atom.(Quartic); ok && s.D == 1 {
+		for i, x := range xs[:n] {
+			x2 := x * x
+			dst[i] = x2 * x2 / 4 // Value's 0 + x^4, then / 4
+		}
+		return
+	}
+	for i := range dst {
+		dst[i] = s.Value(xs[i*s.D : (i+1)*s.D])
+	}
 }
 
 // Grad implements Objective.

@@ -124,6 +124,28 @@ func (r *Rand) NormFloat64() float64 {
 	return r.normSlow(u)
 }
 
+// Normals fills dst with standard normal draws, the same values as
+// len(dst) calls of NormFloat64, with the generator's state in locals, and
+// returns their sum (added in order).
+func (r *Rand) Normals(dst []float64) float64 {
+	s := r.xo
+	var u uint64
+	var sum float64
+	for i := range dst {
+		s, u = s.next()
+		z, ok := zigFast(u)
+		if !ok {
+			r.xo = s
+			z = r.normSlow(u)
+			s = r.xo
+		}
+		dst[i] = z
+		sum += z
+	}
+	r.xo = s
+	return sum
+}
+
 // normPair returns two NormFloat64 draws in order (the same words and the
 // same values as two calls), with the generator's state in locals between
 // them: one call per pair in the kernels.
@@ -160,6 +182,20 @@ var (
 	zigK [zigN]uint64
 	zigW [zigN]float64
 	zigF [zigN]float64
+	// For the wedge test: the layers' right edges x_i (x_0 = 0), the
+	// chords' slopes (f(x_i) - f(x_{i-1})) / (x_i - x_{i-1}), and whether
+	// f is concave (x_i < 1) or convex (x_{i-1} > 1) across the layer.
+	zigX     [zigN]float64
+	zigSlope [zigN]float64
+	zigShape [zigN]shape
+)
+
+type shape uint8
+
+const (
+	mixed shape = iota
+	concave
+	convex
 )
 
 func init() {
@@ -177,6 +213,18 @@ func init() {
 		tn = dn
 		zigF[i] = math.Exp(-0.5 * dn * dn)
 		zigW[i] = dn / zigM
+	}
+	for i := 1; i < zigN; i++ {
+		zigX[i] = zigW[i] * zigM
+	}
+	for i := 1; i < zigN; i++ {
+		zigSlope[i] = (zigF[i] - zigF[i-1]) / (zigX[i] - zigX[i-1])
+		switch {
+		case zigX[i] < 1-1e-9:
+			zigShape[i] = concave
+		case zigX[i-1] > 1+1e-9:
+			zigShape[i] = convex
+		}
 	}
 }
 
@@ -216,11 +264,46 @@ func (r *Rand) normSlow(u uint64) float64 {
 			return -zigR - x
 		}
 		x := float64(j) * zigW[i]
-		if zigF[i]+r.Float64()*(zigF[i-1]-zigF[i]) < math.Exp(-0.5*x*x) {
+		y := zigF[i] + r.Float64()*(zigF[i-1]-zigF[i])
+		if zigWedge(i, math.Abs(x), y) {
 			return x
 		}
 		u = r.Uint64()
 	}
+}
+
+// zigWedge decides whether the point (ax, y) of layer i's wedge (ax near
+// [x_{i-1}, x_i], y in [f(x_i), f(x_{i-1})]) lies under the density
+// f(x) = exp(-x^2/2): y < f(ax). Most points are decided by lines instead of
+// exp: f is concave on [0, 1] and convex beyond, so in a concave layer the
+// chord through the layer's corners lies below f and the tangent at
+// x_{i-1} above it, and in a convex layer the chord lies above f and the
+// tangent at x_i below it. Only points between the two lines (or in the
+// layer that straddles 1) take exp. The margin 1e-12 keeps rounding in the
+// lines from deciding a point that exp would decide otherwise.
+func zigWedge(i uint64, ax, y float64) bool {
+	const margin = 1e-12
+	switch zigShape[i] {
+	case concave:
+		chord := zigF[i-1] + zigSlope[i]*(ax-zigX[i-1])
+		if y < chord-margin {
+			return true
+		}
+		tangent := zigF[i-1] * (1 - zigX[i-1]*(ax-zigX[i-1]))
+		if y > tangent+margin {
+			return false
+		}
+	case convex:
+		chord := zigF[i-1] + zigSlope[i]*(ax-zigX[i-1])
+		if y > chord+margin {
+			return false
+		}
+		tangent := zigF[i] * (1 + zigX[i]*(zigX[i]-ax))
+		if y < tangent-margin {
+			return true
+		}
+	}
+	return y < math.Exp(-0.5*ax*ax)
 }
 
 // FloorNormals draws n standard normals from r, with the generator inline

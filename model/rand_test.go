@@ -175,3 +175,23 @@ func TestUniformAndExp(t *testing.T) {
 	chiSquare(t, "Float64 over 64 bins", u, exp)
 	chiSquare(t, "ExpFloat64 over 64 bins", e, exp)
 }
+
+// TestNormalsMatchNormFloat64: the inline fill gives the same values as
+// NormFloat64 call by call (including slow-path draws: 10000 values reach
+// the wedge and the tail), and returns their sum in order.
+func TestNormalsMatchNormFloat64(t *testing.T) {
+	t.Parallel()
+	a, b := model.NewRand(3), model.NewRand(3)
+	buf := make([]float64, 10000)
+	for range 100 {
+		sum := a.Normals(buf)
+		var want float64
+		for i := range buf {
+			z := b.NormFloat64()
+			require.Equal(t, math.Float64bits(z), math.Float64bits(buf[i]))
+			want += z
+		}
+		require.Equal(t, want, sum)
+	}
+	require.Equal(t, a.Uint64(), b.Uint64(), "the streams advanced alike")
+}

@@ -197,6 +197,9 @@ func (c Certified) Certificate() Certificate { return c.Cert }
 // gradient (a certificate changes no value).
 func (c Certified) GradBatch(dst, xs []float64) { GradBatch(c.Objective, dst, xs) }
 
+// ValueBatch implements BatchValuer with the wrapped objective's.
+func (c Certified) ValueBatch(dst, xs []float64) { ValueBatch(c.Objective, dst, xs) }
+
 // Uncertified returns the objective inside any certificate wrappers: the
 // same function, for the kernels that recognise its form.
 func Uncertified(f Objective) Objective {

@@ -34,20 +34,35 @@ import (
 type TestFunc struct {
 	Name string
 	G    func(f model.Objective, x []float64) float64
+	// kind marks the default tests, which the estimator evaluates in loops
+	// over a block's paths without a call per value (same values as G).
+	kind testKind
 }
+
+type testKind int
+
+const (
+	userTest testKind = iota
+	excessTest
+	norm2Test
+)
 
 // DefaultTests are f - f* and ||x||^2.
 func DefaultTests() []TestFunc {
 	return []TestFunc{
-		{"f - f*", func(f model.Objective, x []float64) float64 { return f.Value(x) - f.Inf() }},
-		{"||x||^2", func(_ model.Objective, x []float64) float64 {
-			var s float64
-			for _, v := range x {
-				s += v * v
-			}
-			return s
-		}},
+		{Name: "f - f*", G: excess, kind: excessTest},
+		{Name: "||x||^2", G: func(_ model.Objective, x []float64) float64 { return norm2(x) }, kind: norm2Test},
 	}
+}
+
+func excess(f model.Objective, x []float64) float64 { return f.Value(x) - f.Inf() }
+
+func norm2(x []float64) float64 {
+	var s float64
+	for _, v := range x {
+		s += v * v
+	}
+	return s
 }
 
 // WeakOptions set a weak-error estimate. The zero value means the eta grid
@@ -442,6 +457,57 @@ func weakAt(run mc.Run, eta float64, k int, coupled bool, o WeakOptions) WeakPoi
 	return pt
 }
 
+// recordAll adds the test-function values at step of the block's paths
+// (xs and ys hold them back to back, d coordinates each), in path order,
+// with the sums in locals: the same sums as record path by path. va and vc
+// are scratch for one value per path.
+func (blk *weakBlock) recordAll(sys model.System, tests []TestFunc, step, d int, xs, ys, va, vc []float64) {
+	f := sys.F
+	for ti, t := range tests {
+		switch t.kind {
+		case excessTest:
+			fstar := f.Inf()
+			model.ValueBatch(f, va, xs)
+			model.ValueBatch(f, vc, ys)
+			for p := range va {
+				va[p] -= fstar
+				vc[p] -= fstar
+			}
+		case norm2Test:
+			for p := range va {
+				va[p], vc[p] = norm2(xs[p*d:(p+1)*d]), norm2(ys[p*d:(p+1)*d])
+			}
+		default:
+			for p := range va {
+				va[p], vc[p] = t.G(f, xs[p*d:(p+1)*d]), t.G(f, ys[p*d:(p+1)*d])
+			}
+		}
+		addPaired(&blk.dis[ti][step], &blk.diff[ti][step], va, vc)
+	}
+}
+
+// addPaired adds a_p to dis and a_p - c_p to diff for every p in order:
+// the same sums as Sums.Add one by one, with the sums in registers.
+func addPaired(dis, diff *mc.Sums, a, c []float64) {
+	c = c[:len(a)]
+	n, sa, a1, a2 := dis.N, dis.Shift, dis.S1, dis.S2
+	sb, b1, b2 := diff.Shift, diff.S1, diff.S2
+	for p, x := range a {
+		y := x - c[p]
+		if n == 0 {
+			sa, sb = x, y
+		}
+		n++
+		da, db := x-sa, y-sb
+		a1 += da
+		a2 += da * da
+		b1 += db
+		b2 += db * db
+	}
+	*dis = mc.Sums{N: n, Shift: sa, S1: a1, S2: a2}
+	*diff = mc.Sums{N: n, Shift: sb, S1: b1, S2: b2}
+}
+
 // record adds one path's test-function values at step: the discrete
 // method's (for the gradient-flow baseline) and the paired difference.
 func (blk *weakBlock) record(sys model.System, tests []TestFunc, step int, x, y []float64) {
@@ -469,6 +535,9 @@ func grid(a, b int) [][]mc.Moments {
 }
 
 func dot(a, b []float64) float64 {
+	if len(a) == 1 {
+		return a[0] * b[0]
+	}
 	var s float64
 	for i := range a {
 		s += a[i] * b[i]
@@ -489,26 +558,26 @@ func dot(a, b []float64) float64 {
 func coupledBlock(sys model.System, run mc.Run, blk *weakBlock, lo, hi int, eta float64, k int, o WeakOptions) {
 	d, m, np := sys.F.Dim(), o.Substeps, hi-lo
 	va, vb, _ := sys.AverageNoiseAffine()
-	rs := make([]*model.Rand, np)
+	rs := make([]model.Rand, np)
 	xs, ys, gs := make([]float64, np*d), make([]float64, np*d), make([]float64, np*d)
-	dw := make([]float64, m*np*d) // [substep][path][coordinate]
+	vx, vy := make([]float64, np), make([]float64, np)
+	z := make([]float64, np*d*m) // standard normals, [path][coordinate][substep]
 	for p := range np {
-		rs[p] = mc.Stream(o.Seed, lo+p)
+		rs[p].Seed(mc.StreamSeed(o.Seed, lo+p))
 		copy(xs[p*d:], run.X0)
 		copy(ys[p*d:], run.X0)
 	}
+	// dW_i = sqrt(h) z_i; the discrete draw is sum_i dW_i / sqrt(eta) =
+	// sum_i z_i / sqrt(m).
 	h := eta / float64(m)
-	sh, ise := math.Sqrt(h), 1/math.Sqrt(eta)
+	sh, ism := math.Sqrt(h), 1/math.Sqrt(float64(m))
 	pert := o.Perturb
 	scale := pert.DiffusionScale
 	if scale == 0 {
 		scale = 1
 	}
-	nd := np * d
 	for step := 0; ; step++ {
-		for p := range np {
-			blk.record(sys, o.Tests, step, xs[p*d:(p+1)*d], ys[p*d:(p+1)*d])
-		}
+		blk.recordAll(sys, o.Tests, step, d, xs, ys, vx, vy)
 		if step == k {
 			break
 		}
@@ -517,37 +586,46 @@ func coupledBlock(sys model.System, run mc.Run, blk *weakBlock, lo, hi int, eta 
 		if pert.NoiseRatePower != 0 && pert.NoiseRatePower != 1 {
 			noiseRate = math.Pow(rate, pert.NoiseRatePower)
 		}
+		er, rh := eta*rate, rate*h
 		model.GradBatch(sys.F, gs, xs)
+		svb := math.Sqrt(vb) * ism
 		for p := range np {
-			r := rs[p]
 			g := gs[p*d : (p+1)*d]
-			sv := math.Sqrt(va + vb*dot(g, g))
+			var sv float64
+			if va == 0 && d == 1 {
+				sv = svb * math.Abs(g[0]) // sqrt(vb g^2), no square root
+			} else {
+				sv = math.Sqrt(va+vb*dot(g, g)) * ism
+			}
 			for j := range d {
-				var sum float64
-				for i := range m {
-					v := sh * r.NormFloat64()
-					dw[i*nd+p*d+j] = v
-					sum += v
-				}
-				xs[p*d+j] -= eta * rate * (g[j] + sv*sum*ise)
+				sum := rs[p].Normals(z[(p*d+j)*m : (p*d+j+1)*m])
+				xs[p*d+j] -= er * (g[j] + sv*sum)
 			}
 		}
+		bias := pert.DriftBias
 		for i := range m {
 			model.GradBatch(sys.F, gs, ys)
-			w := dw[i*nd : (i+1)*nd]
+			if d == 1 && va == 0 {
+				// sqrt(eta vb g^2) = sqrt(eta vb) |g|: no square root per
+				// path (Figure 1's noise, sigma0 = 0).
+				c := scale * noiseRate * math.Sqrt(eta*vb) * sh
+				for p, g := range gs {
+					ys[p] -= rh*(g+bias) + c*math.Abs(g)*z[p*m+i]
+				}
+				continue
+			}
+			c := scale * noiseRate * sh
 			if d == 1 {
-				for p := range np {
-					g := gs[p]
-					sd := scale * noiseRate * math.Sqrt(eta*(va+vb*g*g))
-					ys[p] -= rate*h*(g+pert.DriftBias) + sd*w[p]
+				for p, g := range gs {
+					ys[p] -= rh*(g+bias) + c*math.Sqrt(eta*(va+vb*g*g))*z[p*m+i]
 				}
 				continue
 			}
 			for p := range np {
 				g := gs[p*d : (p+1)*d]
-				sd := scale * noiseRate * math.Sqrt(eta*(va+vb*dot(g, g)))
+				sd := c * math.Sqrt(eta*(va+vb*dot(g, g)))
 				for j := range d {
-					ys[p*d+j] -= rate*h*(g[j]+pert.DriftBias) + sd*w[p*d+j]
+					ys[p*d+j] -= rh*(g[j]+bias) + sd*z[(p*d+j)*m+i]
 				}
 			}
 		}
