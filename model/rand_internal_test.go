@@ -33,3 +33,29 @@ func TestZigguratTables(t *testing.T) {
 	require.InDelta(t, zigR, x(zigN-1), 0, "x_{N-1} is the tail start")
 	require.InDelta(t, math.Exp(-0.5*zigR*zigR), zigF[zigN-1], 0)
 }
+
+// TestZigguratWedge checks the wedge test's shortcuts against the exact
+// predicate y < exp(-x^2/2) on a 200 x 200 grid over every layer's wedge
+// (and slightly left of it, where the integer thresholds round): the
+// chord and tangent bounds must never decide a point the other way. Points
+// within 1e-9 of the curve are skipped (there the rounding of exp itself
+// decides).
+func TestZigguratWedge(t *testing.T) {
+	t.Parallel()
+	for i := uint64(1); i < zigN; i++ {
+		lo, hi := zigX[i-1], zigX[i]
+		for a := range 200 {
+			ax := lo - 1e-9 + (hi-lo+1e-9)*float64(a)/199
+			for b := range 200 {
+				y := zigF[i] + (zigF[i-1]-zigF[i])*float64(b)/199
+				f := math.Exp(-0.5 * ax * ax)
+				if math.Abs(y-f) < 1e-9 {
+					continue
+				}
+				if got := zigWedge(i, ax, y); got != (y < f) {
+					t.Fatalf("layer %d (shape %v), x = %v, y = %v, f = %v: wedge test says %v", i, zigShape[i], ax, y, f, got)
+				}
+			}
+		}
+	}
+}
