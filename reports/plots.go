@@ -102,27 +102,41 @@ func positive(x, y []float64, floor, ceil float64) plotter.XYs {
 }
 
 // decades ticks a log axis at powers of ten, labelling at most 7 of them.
+// When fewer than two powers of ten fall inside the range, it also labels
+// 2 and 5 times them, so that a narrow axis still reads.
 type decades struct{}
 
 // Ticks implements plot.Ticker.
 func (decades) Ticks(vmin, vmax float64) []plot.Tick {
 	lo, hi := int(math.Floor(math.Log10(vmin))), int(math.Ceil(math.Log10(vmax)))
+	inside := 0
+	for e := lo; e <= hi; e++ {
+		if v := math.Pow(10, float64(e)); v >= vmin && v <= vmax {
+			inside++
+		}
+	}
+	mantissas := []float64{1}
+	if inside < 2 {
+		mantissas = []float64{1, 2, 5}
+	}
 	step := max(1, (hi-lo+6)/7)
 	var ts []plot.Tick
 	for e := lo; e <= hi; e++ {
-		v := math.Pow(10, float64(e))
-		if v < vmin || v > vmax {
-			continue
-		}
-		t := plot.Tick{Value: v}
-		if (e-lo)%step == 0 {
-			if e >= -3 && e <= 3 {
-				t.Label = strconv.FormatFloat(v, 'g', -1, 64)
-			} else {
-				t.Label = fmt.Sprintf("1e%d", e)
+		for _, m := range mantissas {
+			v := m * math.Pow(10, float64(e))
+			if v < vmin || v > vmax {
+				continue
 			}
+			t := plot.Tick{Value: v}
+			if (e-lo)%step == 0 {
+				if e >= -3 && e <= 3 {
+					t.Label = strconv.FormatFloat(v, 'g', -1, 64)
+				} else {
+					t.Label = fmt.Sprintf("%ge%d", m, e)
+				}
+			}
+			ts = append(ts, t)
 		}
-		ts = append(ts, t)
 	}
 	return ts
 }

@@ -258,7 +258,7 @@ func divergesClaim(p Panel, s Series, pick func(Series) *mc.Result, target strin
 	n := s.Config.Paths
 	lo, hi := mc.ClopperPearson(r.Diverged, n, alpha)
 	c := Claim{Panel: p.ID, Statement: stmt, Kind: "diverges", Target: target, Alpha: alpha,
-		Evidence: fmt.Sprintf("%s: %d of %d paths diverged (%.2g%%, interval [%.2g%%, %.2g%%])", s.Label, r.Diverged, n, 100*float64(r.Diverged)/float64(n), 100*lo, 100*hi)}
+		Evidence: fmt.Sprintf("%s: %d of %d paths diverged (%s, interval [%s, %s])", s.Label, r.Diverged, n, percent(float64(r.Diverged)/float64(n)), percent(lo), percent(hi))}
 	switch {
 	case r.Substeps != nil && r.Substeps.CappedPaths > 0:
 		c.Outcome = Inconclusive
@@ -335,4 +335,17 @@ func plateauClaim(p Panel, pick func(Series) *mc.Result, target string, alpha fl
 	}
 	c.Evidence = ev
 	return c
+}
+
+// percent formats a proportion as a percentage with two significant digits,
+// without an exponent (100%, 76%, 0.26%).
+func percent(p float64) string {
+	v := 100 * p
+	switch {
+	case v == 0 || v >= 10:
+		return fmt.Sprintf("%.0f%%", v)
+	case v >= 1:
+		return fmt.Sprintf("%.1f%%", v)
+	}
+	return fmt.Sprintf("%.2g%%", v)
 }
