@@ -93,3 +93,97 @@ func BenchmarkCompress(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSamplers times the random numbers every kernel is built from, as
+// the kernels draw them (ns per variate): the floor `sdeverify figure1
+// -bench` divides by. normal-call is NormFloat64 (a direct call per draw),
+// normals-inline is Rand.Normals and FloorNormals (the generator's state in
+// locals), index-inline is FloorIndices (Floyd's bounds, below 1000).
+func BenchmarkSamplers(b *testing.B) {
+	const n = 1000
+	r := model.NewRand(1)
+	buf := make([]float64, n)
+	var sink uint64
+	b.Run("normal-call", func(b *testing.B) {
+		var s float64
+		for b.Loop() {
+			for range n {
+				s += r.NormFloat64()
+			}
+		}
+		perCoord(b, n)
+		_ = s
+	})
+	b.Run("normals-inline", func(b *testing.B) {
+		for b.Loop() {
+			r.Normals(buf)
+		}
+		perCoord(b, n)
+	})
+	b.Run("floor-normals", func(b *testing.B) {
+		for b.Loop() {
+			sink ^= model.FloorNormals(r, n)
+		}
+		perCoord(b, n)
+	})
+	b.Run("floor-indices", func(b *testing.B) {
+		for b.Loop() {
+			sink ^= model.FloorIndices(r, n, n)
+		}
+		perCoord(b, n)
+	})
+	b.Run("intn-call", func(b *testing.B) {
+		for b.Loop() {
+			for j := range n {
+				sink += uint64(r.IntN(j + 1))
+			}
+		}
+		perCoord(b, n)
+	})
+	_ = sink
+}
+
+// BenchmarkKernels times the step kernels Figure 1 runs, per coordinate
+// moved or per path, against BenchmarkSamplers' floors: rand-k on a sum of
+// quartics with its gradient refresh (d = 1000, k = 500: per kept
+// coordinate; floor one normal and one index) and the batched d = 1
+// DSignSGD step with Cauchy noise (per path; floor two normals). 0
+// allocs/op.
+func BenchmarkKernels(b *testing.B) {
+	b.Run("randk-quartic-k500", func(b *testing.B) {
+		const d, k = 1000, 500
+		f := model.Homogeneous{Atom: model.Quartic{}, D: d}
+		sys := model.System{F: f, Method: model.DCSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 0.1}, Compressor: model.RandK{K: k}}}}
+		x, g := make([]float64, d), make([]float64, d)
+		for j := range x {
+			x[j] = 0.5
+		}
+		f.Grad(g, x)
+		ws, r := model.NewWorkspace(d), model.NewRand(2)
+		b.ReportAllocs()
+		for b.Loop() {
+			// A tiny step keeps x near its start over many iterations.
+			if _, ok := sys.DiscreteStepGrad(x, g, 15, 1e-9, 1<<62, ws, r); !ok {
+				b.Fatal("not the fused kernel")
+			}
+		}
+		perCoord(b, k)
+	})
+	b.Run("sign-cauchy-64-paths", func(b *testing.B) {
+		const n = 64
+		sys := model.System{F: model.Homogeneous{Atom: model.Quartic{}, D: 1}, Method: model.DSignSGD,
+			Agents: []model.Agent{{Noise: model.StudentT{Nu: 1, Scale: []float64{1}}}}}
+		xs, gs, gn2s, hs := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+		live, rs := make([]bool, n), make([]model.Rand, n)
+		for p := range n {
+			xs[p], gs[p], gn2s[p], hs[p], live[p] = 1, 1, 1, 1e-9, true
+			rs[p].Seed(uint64(p))
+		}
+		ws := model.NewWorkspace(1)
+		b.ReportAllocs()
+		for b.Loop() {
+			sys.DiscreteStepScalar(xs, gs, gn2s, hs, live, rs, ws)
+		}
+		perCoord(b, n)
+	})
+}

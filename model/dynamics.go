@@ -189,8 +189,10 @@ func (s System) DiscreteStep(x, grad []float64, gn2, h float64, ws *Workspace, r
 	case DSGD:
 		if a, b, ok := s.AverageNoiseAffine(); ok {
 			sd := noiseStd(a, b, gn2)
+			z := ws.z[:len(grad)]
+			r.Normals(z)
 			for j, g := range grad {
-				x[j] -= h * (g + sd*r.NormFloat64())
+				x[j] -= h * (g + sd*z[j])
 			}
 			return
 		}
@@ -433,8 +435,9 @@ func (s System) Diffusion(dst, grad []float64, gn2 float64, ws *Workspace, r *Ra
 		for _, a := range s.Agents {
 			a.Noise.AddVariance(ws.diag, grad, gn2)
 		}
+		r.Normals(dst[:len(ws.diag)])
 		for j, v := range ws.diag {
-			dst[j] = math.Sqrt(v/n) * r.NormFloat64()
+			dst[j] *= math.Sqrt(v / n)
 		}
 	case DCSGD:
 		clear(ws.diag)
@@ -456,8 +459,8 @@ func (s System) Diffusion(dst, grad []float64, gn2 float64, ws *Workspace, r *Ra
 		}
 		for j, g := range grad {
 			ws.diag[j] = (ws.diag[j] + alpha*g*g) / n
-			ws.z[j] = r.NormFloat64()
 		}
+		r.Normals(ws.z[:len(grad)])
 		SampleDiagMinusRankOne(dst, ws.diag, grad, beta/n, ws.z)
 		if !mixture {
 			return
@@ -483,8 +486,9 @@ func (s System) Diffusion(dst, grad []float64, gn2 float64, ws *Workspace, r *Ra
 		for _, a := range s.Agents {
 			a.Noise.AddSignVar(ws.diag, grad, gn2)
 		}
+		r.Normals(dst[:len(ws.diag)])
 		for j, v := range ws.diag {
-			dst[j] = math.Sqrt(math.Max(0, v)/n) * r.NormFloat64()
+			dst[j] *= math.Sqrt(math.Max(0, v) / n)
 		}
 	default:
 		panic("model: Diffusion: unknown method")

@@ -47,8 +47,9 @@ func (g Gaussian) Std(gradNorm2 float64) float64 {
 // Sample implements Noise.
 func (g Gaussian) Sample(dst, _ []float64, gradNorm2 float64, r *Rand) {
 	s := g.Std(gradNorm2)
+	r.Normals(dst)
 	for j := range dst {
-		dst[j] = s * r.NormFloat64()
+		dst[j] *= s
 	}
 }
 
