@@ -160,7 +160,8 @@ func TestDivergedPathsExcluded(t *testing.T) {
 
 // TestDeterministicAcrossWorkers: the same seed gives identical JSON for 1
 // and 2 workers and for GOMAXPROCS 1 and 2, for a discrete run with an
-// ensemble-reading schedule and an adaptive SDE run with several agents.
+// ensemble-reading schedule, an adaptive SDE run with several agents, the
+// batched one-dimensional steps and the fused rand-k kernel.
 func TestDeterministicAcrossWorkers(t *testing.T) {
 	cfgs := []string{
 		`{"objective":{"kind":"separable","dim":5,"atom":{"kind":"quartic"}},"x0":[1.5],
@@ -174,6 +175,17 @@ func TestDeterministicAcrossWorkers(t *testing.T) {
 		  "method":"dcsgd","model":{"kind":"sde"},"eta":0.2,
 		  "schedule":{"kind":"normalized","num":1,"a":1,"b":1,"reading":"pathwise","decay":{"kind":"inv-sqrt"}},
 		  "steps":60,"paths":200,"seed":5,"checkpoints":{"count":5}}`,
+		// The batched one-dimensional path (Figure 1 right's shape).
+		`{"objective":{"kind":"separable","dim":1,"atom":{"kind":"quartic"},"certificate":{"l0":3,"l1":3}},"x0":[2],
+		  "agents":[{"noise":{"kind":"student-t","nu":1,"scale":[1]}}],
+		  "method":"dsignsgd","model":{"kind":"discrete"},"eta":0.1,"schedule":{"kind":"inv-sqrt"},
+		  "steps":200,"paths":300,"seed":7,"checkpoints":{"count":4}}`,
+		// The fused rand-k kernel (Figure 1 centre's shape), with steps
+		// large enough that 253 of the 300 paths diverge.
+		`{"objective":{"kind":"separable","dim":50,"atom":{"kind":"quartic"},"certificate":{"l0":3,"l1":3}},"x0":[0.9],
+		  "agents":[{"noise":{"kind":"gaussian","sigma1":0.3},"compressor":{"kind":"randk","omega":4}}],
+		  "method":"dcsgd","model":{"kind":"discrete"},"eta":0.05,"schedule":{"kind":"constant"},
+		  "steps":200,"paths":300,"seed":8,"checkpoints":{"count":4}}`,
 	}
 	for i, cfg := range cfgs {
 		var outs [][]byte
@@ -187,12 +199,19 @@ func TestDeterministicAcrossWorkers(t *testing.T) {
 				run.Workers = w
 				res, err := mc.Simulate(run)
 				require.NoError(t, err)
+				bitsOf := func(v []float64) []uint64 { // NaN-safe
+					u := make([]uint64, len(v))
+					for i, f := range v {
+						u[i] = math.Float64bits(f)
+					}
+					return u
+				}
 				b, err := json.Marshal(struct {
 					R *mc.Result
-					G []float64
+					G []uint64
 					L []int
-					K []float64
-				}{res, res.EnsembleGradNorm, res.Live, res.Rate})
+					K []uint64
+				}{res, bitsOf(res.EnsembleGradNorm), res.Live, bitsOf(res.Rate)})
 				require.NoError(t, err)
 				outs = append(outs, b)
 			}
