@@ -270,9 +270,7 @@ func randKGaussian(dst, grad []float64, stamp []uint32, gen uint32, k int, sc, s
 		s, u = s.next()
 		hi, lo := bits.Mul64(u, n)
 		if lo < n { // Lemire's rejection, rarely entered
-			r.xo = s
-			hi = r.indexSlow(n, hi, lo)
-			s = r.xo
+			s, hi = r.indexSlowAt(s, n, hi, lo)
 		}
 		t := int(hi)
 		// t = j if stamp[t] == gen: m is -1 exactly when the xor is 0.
@@ -282,9 +280,7 @@ func randKGaussian(dst, grad []float64, stamp []uint32, gen uint32, k int, sc, s
 		s, u = s.next()
 		z, ok := zigFast(u)
 		if !ok {
-			r.xo = s
-			z = r.normSlow(u)
-			s = r.xo
+			s, z = r.normSlowAt(s, u)
 		}
 		xt := dst[t] + sc*(grad[t]+sd*z)
 		dst[t] = xt
@@ -312,9 +308,7 @@ func bernoulliGaussian(dst, grad []float64, p, sc, sd float64, r *Rand) {
 		s, u = s.next()
 		z, ok := zigFast(u)
 		if !ok {
-			r.xo = s
-			z = r.normSlow(u)
-			s = r.xo
+			s, z = r.normSlowAt(s, u)
 		}
 		dst[j] += sc * (gj + sd*z)
 	}

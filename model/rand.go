@@ -106,6 +106,14 @@ func (r *Rand) indexSlow(n, hi, lo uint64) uint64 {
 	return hi
 }
 
+// indexSlowAt is indexSlow for a kernel that holds the generator's state s
+// in locals.
+func (r *Rand) indexSlowAt(s xo, n, hi, lo uint64) (xo, uint64) {
+	r.xo = s
+	hi = r.indexSlow(n, hi, lo)
+	return r.xo, hi
+}
+
 // ExpFloat64 returns an Exp(1) variate, -log U with U uniform on (0, 1].
 func (r *Rand) ExpFloat64() float64 { return -math.Log(r.open01()) }
 
@@ -135,9 +143,7 @@ func (r *Rand) Normals(dst []float64) float64 {
 		s, u = s.next()
 		z, ok := zigFast(u)
 		if !ok {
-			r.xo = s
-			z = r.normSlow(u)
-			s = r.xo
+			s, z = r.normSlowAt(s, u)
 		}
 		dst[i] = z
 		sum += z
@@ -239,6 +245,14 @@ func zigFast(u uint64) (float64, bool) {
 	return float64(j) * zigW[i], uint64((j+m)^m) < zigK[i]
 }
 
+// normSlowAt is normSlow for a kernel that holds the generator's state s
+// in locals: it stores s, finishes the draw and returns the new state.
+func (r *Rand) normSlowAt(s xo, u uint64) (xo, float64) {
+	r.xo = s
+	z := r.normSlow(u)
+	return r.xo, z
+}
+
 // normSlow finishes a ziggurat draw whose first word u missed the fast path:
 // the tail beyond zigR (Marsaglia's exponential method) for layer 0, the
 // wedge test against the density otherwise, and fresh draws on rejection.
@@ -319,9 +333,7 @@ func FloorNormals(r *Rand, n int) uint64 {
 		s, u = s.next()
 		z, ok := zigFast(u)
 		if !ok {
-			r.xo = s
-			z = r.normSlow(u)
-			s = r.xo
+			s, z = r.normSlowAt(s, u)
 		}
 		sum ^= math.Float64bits(z)
 	}
@@ -342,9 +354,7 @@ func FloorIndices(r *Rand, n, bound int) uint64 {
 		s, u = s.next()
 		hi, lo := bits.Mul64(u, m)
 		if lo < m {
-			r.xo = s
-			hi = r.indexSlow(m, hi, lo)
-			s = r.xo
+			s, hi = r.indexSlowAt(s, m, hi, lo)
 		}
 		sum ^= hi
 	}
