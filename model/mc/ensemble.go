@@ -279,8 +279,15 @@ type engine struct {
 	hbuf                    [][]float64 // per worker: a block's step sizes
 	pathwise                bool        // the schedule reads the path
 	scalar                  bool        // d = 1, discrete: batched steps
-	acc                     []blockAcc
-	bar                     barrier
+	// Chunked passes (schedules that read only the clock): the number of
+	// steps of the current pass (0: a lockstep pass), their rates, and per
+	// block and step the sums (maxChunk slots a block).
+	chunkable bool
+	chunk     int
+	rates     []float64
+	chunkT    []tally
+	acc       []blockAcc
+	bar       barrier
 
 	// Set before each pass, read by the workers.
 	init       bool
@@ -330,6 +337,11 @@ func newEngine(r Run) *engine {
 	}
 	e.pathwise = r.Schedule.Reads() == model.ReadsPath
 	e.scalar = d == 1 && r.Model == Discrete
+	e.chunkable = r.Model == Discrete && r.Schedule.Reads() == model.ReadsClock && r.Check == nil && maxChunk > 1
+	if e.chunkable {
+		e.rates = make([]float64, maxChunk)
+		e.chunkT = make([]tally, e.nblocks*maxChunk)
+	}
 	e.hbuf = make([][]float64, e.workers)
 	for w := range e.hbuf {
 		e.hbuf[w] = make([]float64, BlockSize)
@@ -373,6 +385,10 @@ func (e *engine) pass() {
 	e.bar.join()
 }
 
+// maxChunk is the most steps a chunked pass takes (a variable so that a test
+// can turn chunking off and compare).
+var maxChunk = 64
+
 // tally is a block's running sums, kept in locals while the block runs (a
 // sum through memory is a store-to-load chain per path).
 type tally struct {
@@ -384,9 +400,13 @@ type tally struct {
 func (e *engine) block(b, w int) {
 	acc := &e.acc[b]
 	*acc = blockAcc{}
-	var t tally
 	r := &e.run
 	lo, hi := b*BlockSize, min((b+1)*BlockSize, r.Paths)
+	if e.chunk > 0 {
+		e.chunkBlock(b, w, lo, hi)
+		return
+	}
+	var t tally
 	switch {
 	case e.init:
 		for p := lo; p < hi; p++ {
@@ -397,92 +417,130 @@ func (e *engine) block(b, w int) {
 			e.measure(p, &t, acc)
 		}
 	case e.scalar:
-		// d = 1, discrete: the step sizes first, then one batched step and
-		// one batched gradient over the block's contiguous states, then the
-		// measurements (the same operations as the general case, in loops
-		// without per-path slicing or calls).
-		alive, gn2s := e.alive[lo:hi], e.gn2[lo:hi]
-		hs := e.hbuf[w][:hi-lo]
-		if e.pathwise || r.Check != nil {
-			for p := lo; p < hi; p++ {
-				if e.alive[p] {
-					hs[p-lo] = e.stepSize(p, &t)
-				}
-			}
-		} else {
-			rate := e.rate
-			h := r.Eta * rate
-			h2 := h * rate
-			i1, i2 := e.i1[lo:hi], e.i2[lo:hi]
-			n := 0
-			for q := range hs {
-				if alive[q] {
-					hs[q] = h
-					i1[q] += h * gn2s[q]
-					i2[q] += h2 * gn2s[q]
-					n++
-				}
-			}
-			// Every path has the same rate: the sum is a product (exact
-			// mean, no addition chain).
-			t.rateSum += rate * float64(n)
-			t.rateN += n
-		}
-		xs, gs := e.x[lo:hi], e.g[lo:hi]
-		r.System.DiscreteStepScalar(xs, gs, gn2s, hs, alive, e.rngs[lo:hi], e.ws[w])
-		model.GradBatch(r.System.F, gs, xs)
-		// The common case (finite, below the threshold, no checkpoint) in
-		// the loop, with two partial sums of ||grad|| to halve the addition
-		// chain; the rest through take.
-		var sg [2]float64
-		for q, g := range gs {
-			if !alive[q] {
-				continue
-			}
-			gn2 := g * g
-			if bad := math.Float64bits(xs[q])&absMask > e.threshBits; bad || !(gn2 <= math.MaxFloat64) || e.checkpoint {
-				e.take(lo+q, gn2, bad, &t, acc)
-				continue
-			}
-			gn2s[q] = gn2
-			sg[q&1] += math.Abs(g) // ||grad|| in one dimension, exactly (no square root)
-			t.live++
-		}
-		t.sumG += sg[0] + sg[1]
+		e.scalarStep(lo, hi, w, e.rate, &t, acc)
 	default:
 		for p := lo; p < hi; p++ {
 			if !e.alive[p] {
 				continue
 			}
-			x, g := e.x[p*e.d:(p+1)*e.d], e.g[p*e.d:(p+1)*e.d]
 			if r.Model == Discrete {
-				h := e.stepSize(p, &t)
-				if over, ok := r.System.DiscreteStepGrad(x, g, e.gn2[p], h, e.threshBits, e.ws[w], &e.rngs[p]); ok {
-					// The step refreshed the gradient and tested the moved
-					// coordinates (the others passed before).
-					e.take(p, floats.Dot(g, g), over, &t, acc)
-					continue
-				}
-				r.System.DiscreteStep(x, g, e.gn2[p], h, e.ws[w], &e.rngs[p])
-				r.System.F.Grad(g, x)
-			} else {
-				rate := e.rateOf(p, &t)
-				res := r.System.SDEStep(x, g, e.gn2[p], r.Eta, rate, r.Integrator, e.ws[w], &e.rngs[p])
-				e.i1[p] += res.I1
-				e.i2[p] += res.I2
-				e.subs[p] += int64(res.Substeps)
-				e.maxSub[p] = max(e.maxSub[p], res.Substeps)
-				e.capped[p] = e.capped[p] || res.Capped
-				if e.pathwise {
-					h := r.Eta * rate
-					e.phi1[p] += h
-					e.phi2[p] += h * rate
-				}
+				e.discreteStep(p, w, e.stepSize(p, &t), &t, acc)
+				continue
+			}
+			x, g := e.x[p*e.d:(p+1)*e.d], e.g[p*e.d:(p+1)*e.d]
+			rate := e.rateOf(p, &t)
+			res := r.System.SDEStep(x, g, e.gn2[p], r.Eta, rate, r.Integrator, e.ws[w], &e.rngs[p])
+			e.i1[p] += res.I1
+			e.i2[p] += res.I2
+			e.subs[p] += int64(res.Substeps)
+			e.maxSub[p] = max(e.maxSub[p], res.Substeps)
+			e.capped[p] = e.capped[p] || res.Capped
+			if e.pathwise {
+				h := r.Eta * rate
+				e.phi1[p] += h
+				e.phi2[p] += h * rate
 			}
 			e.measure(p, &t, acc)
 		}
 	}
 	acc.sumG, acc.rateSum, acc.live, acc.rateN, acc.diverged, acc.checkBad = t.sumG, t.rateSum, t.live, t.rateN, t.diverged, t.checkBad
+}
+
+// chunkBlock runs block b's paths through the e.chunk steps of a chunked
+// pass (a schedule that reads only the clock, no Check hook, no
+// checkpoint inside): one dimension a step at a time over the block, wider
+// paths one at a time through every step, so that a path's state stays in
+// the core's cache between its steps. Each step's sums go to the block's
+// tally for that step, added in path order as a lockstep pass adds them:
+// the results are the same to the bit (tested).
+func (e *engine) chunkBlock(b, w, lo, hi int) {
+	ts := e.chunkT[b*maxChunk : b*maxChunk+e.chunk]
+	clear(ts)
+	acc := &e.acc[b]
+	if e.scalar {
+		for s := range ts {
+			e.scalarStep(lo, hi, w, e.rates[s], &ts[s], acc)
+		}
+		return
+	}
+	for p := lo; p < hi; p++ {
+		for s := 0; s < len(ts) && e.alive[p]; s++ {
+			e.discreteStep(p, w, e.stepSizeAt(p, e.rates[s]), &ts[s], acc)
+		}
+	}
+}
+
+// discreteStep takes live path p's discrete step of size h, its new
+// gradient and its measurement (into t).
+func (e *engine) discreteStep(p, w int, h float64, t *tally, acc *blockAcc) {
+	r := &e.run
+	x, g := e.x[p*e.d:(p+1)*e.d], e.g[p*e.d:(p+1)*e.d]
+	if over, ok := r.System.DiscreteStepGrad(x, g, e.gn2[p], h, e.threshBits, e.ws[w], &e.rngs[p]); ok {
+		// The step refreshed the gradient and tested the moved
+		// coordinates (the others passed before).
+		e.take(p, floats.Dot(g, g), over, t, acc)
+		return
+	}
+	r.System.DiscreteStep(x, g, e.gn2[p], h, e.ws[w], &e.rngs[p])
+	r.System.F.Grad(g, x)
+	e.measure(p, t, acc)
+}
+
+// scalarStep runs one discrete step of the one-dimensional paths [lo, hi)
+// at the rate of a schedule that does not read the path (unless it does, or
+// a Check hook is set: then path by path): the step sizes first, then one
+// batched step and one batched gradient over the block's contiguous
+// states, then the measurements (the same operations as the general case,
+// in loops without per-path slicing or calls).
+func (e *engine) scalarStep(lo, hi, w int, rate float64, t *tally, acc *blockAcc) {
+	r := &e.run
+	alive, gn2s := e.alive[lo:hi], e.gn2[lo:hi]
+	hs := e.hbuf[w][:hi-lo]
+	if e.pathwise || r.Check != nil {
+		for p := lo; p < hi; p++ {
+			if e.alive[p] {
+				hs[p-lo] = e.stepSize(p, t)
+			}
+		}
+	} else {
+		h := r.Eta * rate
+		h2 := h * rate
+		i1, i2 := e.i1[lo:hi], e.i2[lo:hi]
+		n := 0
+		for q := range hs {
+			if alive[q] {
+				hs[q] = h
+				i1[q] += h * gn2s[q]
+				i2[q] += h2 * gn2s[q]
+				n++
+			}
+		}
+		// Every path has the same rate: the sum is a product (exact
+		// mean, no addition chain).
+		t.rateSum += rate * float64(n)
+		t.rateN += n
+	}
+	xs, gs := e.x[lo:hi], e.g[lo:hi]
+	r.System.DiscreteStepScalar(xs, gs, gn2s, hs, alive, e.rngs[lo:hi], e.ws[w])
+	model.GradBatch(r.System.F, gs, xs)
+	// The common case (finite, below the threshold, no checkpoint) in the
+	// loop, with two partial sums of ||grad|| to halve the addition chain;
+	// the rest through take.
+	var sg [2]float64
+	for q, g := range gs {
+		if !alive[q] {
+			continue
+		}
+		gn2 := g * g
+		if bad := math.Float64bits(xs[q])&absMask > e.threshBits; bad || !(gn2 <= math.MaxFloat64) || e.checkpoint {
+			e.take(lo+q, gn2, bad, t, acc)
+			continue
+		}
+		gn2s[q] = gn2
+		sg[q&1] += math.Abs(g) // ||grad|| in one dimension, exactly (no square root)
+		t.live++
+	}
+	t.sumG += sg[0] + sg[1]
 }
 
 // rateOf returns live path p's schedule value eta_k (reading the path if
@@ -502,6 +560,15 @@ func (e *engine) rateOf(p int, t *tally) float64 {
 	t.rateSum += rate
 	t.rateN++
 	return rate
+}
+
+// stepSizeAt is stepSize for a schedule that reads only the clock, at its
+// value rate (no Check hook): the same operations.
+func (e *engine) stepSizeAt(p int, rate float64) float64 {
+	h := e.run.Eta * rate
+	e.i1[p] += h * e.gn2[p]
+	e.i2[p] += h * rate * e.gn2[p]
+	return h
 }
 
 // stepSize returns live path p's discrete step size h = eta eta_k and adds
@@ -665,20 +732,50 @@ func (e *engine) simulate() *Result {
 	e.pass()
 	reduce(0)
 	e.init = false
-	for k := 0; k < r.Steps; k++ {
+	// rateAt sets the rate of step k (unless the schedule reads the path)
+	// and the phi sums every live path shares.
+	rateAt := func(k int) {
+		if r.Schedule.Reads() == model.ReadsPath {
+			return
+		}
+		e.rate = r.Schedule.Rate(model.StepInfo{K: k, T: float64(k) * r.Eta, Ensemble: res.EnsembleGradNorm[k]})
+		res.Rate[k] = e.rate
+		h := r.Eta * e.rate
+		e.phi1g += h
+		e.phi2g += h * e.rate
+	}
+	for k := 0; k < r.Steps; {
+		// A chunk: steps k .. k+n-1 in one pass when the schedule reads
+		// only the clock and none of the states k+1 .. k+n is a checkpoint.
+		n := min(maxChunk, r.Steps-k)
+		if ci < len(cps) {
+			n = min(n, cps[ci]-1-k)
+		}
+		if e.chunkable && n >= 2 {
+			for s := range n {
+				rateAt(k + s)
+				e.rates[s] = e.rate
+			}
+			e.k, e.chunk, e.checkpoint = k, n, false
+			e.pass()
+			e.chunk = 0
+			for s := range n {
+				for b := range e.acc {
+					t := &e.chunkT[b*maxChunk+s]
+					e.acc[b] = blockAcc{sumG: t.sumG, live: t.live, diverged: t.diverged}
+				}
+				reduce(k + s + 1)
+			}
+			k += n
+			continue
+		}
 		e.k = k
 		e.ensemble = res.EnsembleGradNorm[k]
-		if r.Schedule.Reads() != model.ReadsPath {
-			e.rate = r.Schedule.Rate(model.StepInfo{K: k, T: float64(k) * r.Eta, Ensemble: e.ensemble})
-			res.Rate[k] = e.rate
-			// The same sums the paths would each have kept.
-			h := r.Eta * e.rate
-			e.phi1g += h
-			e.phi2g += h * e.rate
-		}
+		rateAt(k)
 		e.checkpoint = ci < len(cps) && cps[ci] == k+1
 		e.pass()
 		reduce(k + 1)
+		k++
 	}
 	if r.Model == SDE {
 		s := &Substeps{}
