@@ -8,6 +8,16 @@
 // reduction sums within a block in path order and then over blocks in block
 // order, so sums are bit-identical however the blocks are scheduled.
 //
+// Passes: a pass advances every live path by one step (lockstep: the
+// ensemble's statistics at step k are complete before step k+1, as a
+// schedule that reads the ensemble needs). When the schedule reads only the
+// clock, a pass takes up to 64 steps (a chunk), keeping each step's sums per
+// block in path order, so the result is the one lockstep passes give, to
+// the bit. One-dimensional discrete runs step a block of paths at once
+// (model.System.DiscreteStepScalar), and the kernels draw from model.Rand
+// with the generator inline; BenchmarkEnsemble* and `sdeverify figure1
+// -bench` measure them against the random-number floor.
+//
 // Statistics: Moments is Welford's running mean and squared deviation,
 // merged by Chan et al.'s pairwise formula. The tests return their evidence
 // (estimate, standard error, threshold, false-alarm probability), never a
