@@ -37,7 +37,19 @@ func (s System) DiscreteStepScalar(xs, gs, gn2s, hs []float64, live []bool, rs [
 				if !live[p] {
 					continue
 				}
-				z1, z2 := rs[p].normPair()
+				// Two NormFloat64 draws with the stream's state in locals.
+				r := &rs[p]
+				st, u := r.next()
+				z1, ok := zigFast(u)
+				if !ok {
+					st, z1 = r.normSlowAt(st, u)
+				}
+				st, u = st.next()
+				z2, ok := zigFast(u)
+				if !ok {
+					st, z2 = r.normSlowAt(st, u)
+				}
+				r.xo = st
 				xs[p] -= hs[p] * sign(gs[p]+c*(z1/z2))
 			}
 			return

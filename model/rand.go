@@ -152,26 +152,6 @@ func (r *Rand) Normals(dst []float64) float64 {
 	return sum
 }
 
-// normPair returns two NormFloat64 draws in order (the same words and the
-// same values as two calls), with the generator's state in locals between
-// them: one call per pair in the kernels.
-func (r *Rand) normPair() (z1, z2 float64) {
-	s, u := r.next()
-	z1, ok := zigFast(u)
-	if !ok {
-		r.xo = s
-		z1 = r.normSlow(u)
-		s = r.xo
-	}
-	s, u = s.next()
-	r.xo = s
-	z2, ok = zigFast(u)
-	if !ok {
-		z2 = r.normSlow(u)
-	}
-	return z1, z2
-}
-
 // The ziggurat's tables for 256 layers: zigK[i] is the integer threshold of
 // layer i's rectangle that lies wholly under the density, zigW[i] the scale
 // from the 53-bit signed integer to the abscissa, zigF[i] the density at the
