@@ -524,9 +524,9 @@ func (e *engine) scalarStep(lo, hi, w int, rate float64, t *tally, acc *blockAcc
 	r.System.DiscreteStepScalar(xs, gs, gn2s, hs, alive, e.rngs[lo:hi], e.ws[w])
 	model.GradBatch(r.System.F, gs, xs)
 	// The common case (finite, below the threshold, no checkpoint) in the
-	// loop, with two partial sums of ||grad|| to halve the addition chain;
-	// the rest through take.
-	var sg [2]float64
+	// loop, with four partial sums of ||grad|| (by path index mod 4) to
+	// shorten the addition chain; the rest through take.
+	var sg [4]float64
 	for q, g := range gs {
 		if !alive[q] {
 			continue
@@ -537,10 +537,10 @@ func (e *engine) scalarStep(lo, hi, w int, rate float64, t *tally, acc *blockAcc
 			continue
 		}
 		gn2s[q] = gn2
-		sg[q&1] += math.Abs(g) // ||grad|| in one dimension, exactly (no square root)
+		sg[q&3] += math.Abs(g) // ||grad|| in one dimension, exactly (no square root)
 		t.live++
 	}
-	t.sumG += sg[0] + sg[1]
+	t.sumG += (sg[0] + sg[1]) + (sg[2] + sg[3])
 }
 
 // rateOf returns live path p's schedule value eta_k (reading the path if
