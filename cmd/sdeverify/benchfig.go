@@ -2,18 +2,17 @@ package main
 
 import (
 	"bytes"
-	"os"
-	"runtime/pprof"
-
 	"fmt"
-	"github.com/sdeverify/sdeverify/reports"
 	"io"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/reports"
 	"github.com/sdeverify/sdeverify/theorems"
 )
 
