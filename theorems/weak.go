@@ -490,20 +490,22 @@ func (blk *weakBlock) recordAll(sys model.System, tests []TestFunc, step, d int,
 // the same sums as Sums.Add one by one, with the sums in registers.
 func addPaired(dis, diff *mc.Sums, a, c []float64) {
 	c = c[:len(a)]
+	if len(a) == 0 {
+		return
+	}
 	n, sa, a1, a2 := dis.N, dis.Shift, dis.S1, dis.S2
 	sb, b1, b2 := diff.Shift, diff.S1, diff.S2
+	if n == 0 { // Sums.Add's shift: the first observation
+		sa, sb = a[0], a[0]-c[0]
+	}
 	for p, x := range a {
-		y := x - c[p]
-		if n == 0 {
-			sa, sb = x, y
-		}
-		n++
-		da, db := x-sa, y-sb
+		da, db := x-sa, x-c[p]-sb
 		a1 += da
 		a2 += da * da
 		b1 += db
 		b2 += db * db
 	}
+	n += len(a)
 	*dis = mc.Sums{N: n, Shift: sa, S1: a1, S2: a2}
 	*diff = mc.Sums{N: n, Shift: sb, S1: b1, S2: b2}
 }
