@@ -19,7 +19,8 @@
 // (Identity, Bernoulli, RandK, QSGD), or the biased Sign.
 //
 // Model values hold parameters only: they are safe to share between
-// goroutines, take their randomness from an explicit *rand.Rand, write their
+// goroutines, take their randomness from an explicit *Rand (xoshiro256++,
+// one stream per path; see rand.go), write their
 // results into a dst slice and do not allocate in per-step calls. Each has
 // Validate, which names the offending field and value.
 //
