@@ -157,3 +157,22 @@ func TestVerifyShardsMerge(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr.String(), "overlapping shards")
 }
+
+// TestFigure1BadFlags: figure1's flags fail with exit 2 and one line naming
+// the flag and the value, before any work.
+func TestFigure1BadFlags(t *testing.T) {
+	t.Parallel()
+	for i, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"figure1", "-bench", "-runs", "0"}, "-runs 0"},
+		{[]string{"figure1", "-scale", "huge"}, "huge"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(c.args, &stdout, &stderr)
+		require.Equal(t, 2, code, "case %d", i)
+		require.Contains(t, stderr.String(), c.want, "case %d", i)
+		require.Equal(t, 1, strings.Count(stderr.String(), "\n"), "case %d: want one line, got %q", i, stderr.String())
+	}
+}

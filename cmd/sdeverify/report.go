@@ -136,7 +136,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdFigure1(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("figure1", "figure1 [-scale small|paper] [-seed N] [-out DIR] [-no-sde] [-bench] [-cpuprofile FILE] [-q]", stderr)
+	fs := newFlags("figure1", "figure1 [-scale small|paper] [-seed N] [-out DIR] [-no-sde] [-bench [-runs N]] [-cpuprofile FILE] [-q]", stderr)
 	scaleName := fs.String("scale", "paper", "small or paper (App. B's paths)")
 	seed := fs.Uint64("seed", 1, "seed")
 	out := fs.String("out", "", "write a report folder with the figure and the claims")
@@ -145,6 +145,7 @@ func cmdFigure1(args []string, stdout, stderr io.Writer) error {
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
+	runs := fs.Int("runs", 1, "with -bench: how many timed runs (the range of their ratios is printed)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -159,8 +160,11 @@ func cmdFigure1(args []string, stdout, stderr io.Writer) error {
 		}
 		defer stop()
 	}
+	if *runs < 1 {
+		return usageErr("-runs %d: must be >= 1", *runs)
+	}
 	if *bench {
-		return benchFigure1(sc, *seed, *workers, stdout)
+		return benchFigure1(sc, *seed, *workers, *runs, stdout)
 	}
 	p := newProgress(stderr, *quiet)
 	p.printf("Figure 1 at %s scale ...", sc.Name)
