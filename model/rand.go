@@ -34,9 +34,10 @@ func (x xo) next() (xo, uint64) {
 	return x, r
 }
 
-// splitmix64 is the finaliser of Steele, Lea and Flood's SplitMix64: a
-// bijective 64-bit mixer.
-func splitmix64(x uint64) uint64 {
+// SplitMix64 is the finaliser of Steele, Lea and Flood's SplitMix64: a
+// bijective 64-bit mixer, used to seed a generator and to derive
+// independent stream seeds (model/mc.StreamSeed).
+func SplitMix64(x uint64) uint64 {
 	x += 0x9e3779b97f4a7c15
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
 	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
@@ -58,13 +59,13 @@ func NewRandState(s0, s1, s2, s3 uint64) *Rand { return &Rand{xo{s0, s1, s2, s3}
 // Seed resets the state as NewRand(seed) does.
 func (r *Rand) Seed(seed uint64) {
 	const gamma = 0x9e3779b97f4a7c15
-	r.s0 = splitmix64(seed)
+	r.s0 = SplitMix64(seed)
 	seed += gamma
-	r.s1 = splitmix64(seed)
+	r.s1 = SplitMix64(seed)
 	seed += gamma
-	r.s2 = splitmix64(seed)
+	r.s2 = SplitMix64(seed)
 	seed += gamma
-	r.s3 = splitmix64(seed)
+	r.s3 = SplitMix64(seed)
 	if r.s0|r.s1|r.s2|r.s3 == 0 {
 		r.s0 = 1
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/theorems"
+	"github.com/sdeverify/sdeverify/theorems/studies"
 )
 
 // deep is the opt-in tier: more paths and longer horizons.
@@ -98,7 +99,7 @@ func printCoverage() {
 }
 
 // regimes classifies a generated case for the coverage table.
-func regimes(c theorems.Case, cfg mc.Config) []string {
+func regimes(c studies.Case, cfg mc.Config) []string {
 	var out []string
 	run, err := cfg.Resolve()
 	if err != nil {
@@ -133,11 +134,11 @@ func regimes(c theorems.Case, cfg mc.Config) []string {
 	return out
 }
 
-func caseSize() theorems.CaseSize {
+func caseSize() studies.CaseSize {
 	if deep {
-		return theorems.CaseSize{Paths: 1000, MaxSteps: 400, MaxDim: 8, MaxAgents: 8}
+		return studies.CaseSize{Paths: 1000, MaxSteps: 400, MaxDim: 8, MaxAgents: 8}
 	}
-	return theorems.CaseSize{Paths: 200, MaxSteps: 80, MaxDim: 3, MaxAgents: 3}
+	return studies.CaseSize{Paths: 200, MaxSteps: 80, MaxDim: 3, MaxAgents: 3}
 }
 
 // theoremProperty is the property of one theorem in one reading: on every
@@ -151,11 +152,11 @@ func theoremProperty(name, th, reading string) func(*rapid.T) {
 	return func(t *rapid.T) {
 		size := caseSize()
 		size.Theorem, size.Reading, size.AvoidFindings = th, reading, true
-		c, err := theorems.GenerateCase(Drawer{t}, size)
+		c, err := studies.GenerateCase(Drawer{t}, size)
 		if err != nil {
 			t.Fatalf("generate: %v", err)
 		}
-		if reg, err := theorems.Expect(c); err != nil || reg != "" {
+		if reg, err := studies.Expect(c); err != nil || reg != "" {
 			t.Fatalf("generated a case in a documented regime %q (%v): the generator should avoid it", reg, err)
 		}
 		cfg, o, thm, err := c.Build()
@@ -216,7 +217,7 @@ func TestCoverage(t *testing.T) {
 	counts := map[string]int{}
 	const n = 600
 	for j := range n {
-		c, err := theorems.GenerateCase(drawerFor(uint64(j)), caseSize())
+		c, err := studies.GenerateCase(drawerFor(uint64(j)), caseSize())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,21 +7,9 @@ import (
 	"strings"
 
 	"github.com/sdeverify/sdeverify/theorems"
+	"github.com/sdeverify/sdeverify/theorems/studies"
+	"github.com/sdeverify/sdeverify/theorems/weak"
 )
-
-// PinnedResult is one pinned case's recorded outcome.
-type PinnedResult struct {
-	Case     string                      `json:"case"`
-	Theorem  string                      `json:"theorem"`
-	Reading  string                      `json:"reading"`
-	Want     map[string]theorems.Outcome `json:"want"`
-	Got      map[string]theorems.Outcome `json:"got"`
-	Why      string                      `json:"why"`
-	Finding  *theorems.Finding           `json:"finding,omitempty"`
-	Report   *theorems.Report            `json:"report"`
-	Replay   string                      `json:"replay"`
-	AsWanted bool                        `json:"as_wanted"`
-}
 
 func num(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -43,7 +31,7 @@ func maxRatio(r *theorems.Report, target string) (float64, bool) {
 }
 
 // PinnedMarkdown writes the pinned set's summary table and its findings.
-func PinnedMarkdown(w io.Writer, rs []PinnedResult) {
+func PinnedMarkdown(w io.Writer, rs []studies.PinnedResult) {
 	fmt.Fprintln(w, "| case | theorem | reading | SDE | discrete | max LHS/bound (SDE, discrete) | as expected |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
 	for _, r := range rs {
@@ -111,7 +99,7 @@ func ReportMarkdown(w io.Writer, r *theorems.Report) {
 // function's error, the gradient flow's error as a baseline, and the
 // relative error of the variance (which only the noise sets); then the
 // fitted orders.
-func WeakMarkdown(w io.Writer, r *theorems.WeakResult) {
+func WeakMarkdown(w io.Writer, r *weak.Result) {
 	fmt.Fprintf(w, "Weak error of %s against its SDE, %d paths, seed %d, horizon T = %g; %s.\n\n", r.Method, r.Paths, r.Seed, r.Horizon, r.Coupled)
 	fmt.Fprint(w, "| eta | steps |")
 	for _, t := range r.Points[0].Tests {
@@ -134,7 +122,7 @@ func WeakMarkdown(w io.Writer, r *theorems.WeakResult) {
 	fmt.Fprintln(w, "\n(* within Monte Carlo noise, left out of the fit)")
 	fmt.Fprintln(w, "\n| quantity | order | interval | systematic part | local slope | etas used | note |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
-	for _, f := range append(append([]theorems.WeakFit{}, r.Fits...), r.ODEFits...) {
+	for _, f := range append(append([]weak.Fit{}, r.Fits...), r.ODEFits...) {
 		fmt.Fprintf(w, "| %s | %s | [%s, %s] | %s | %s | %v | %s |\n", cell(f.Test), num(f.Slope), num(f.Lo), num(f.Hi), num(f.Systematic), num(f.Local), f.Used, f.Note)
 	}
 }

@@ -16,6 +16,8 @@ import (
 
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/theorems"
+	"github.com/sdeverify/sdeverify/theorems/studies"
+	"github.com/sdeverify/sdeverify/theorems/weak"
 )
 
 // Figure is one rendered figure.
@@ -282,9 +284,9 @@ const Figure1Caption = "Figure 1: mean of f - f* over the live paths for the dis
 // Figure1Figure renders Figure 1's six panels like the paper's: one row
 // without a schedule, one with; each series' discrete method (solid) and SDE
 // (dashed) with 95% bands; the legend gives the diverged fraction.
-func Figure1Figure(r *theorems.Figure1Result) (Figure, error) {
+func Figure1Figure(r *studies.Figure1Result) (Figure, error) {
 	order := []string{"left-top", "centre-top", "right-top", "left-bottom", "centre-bottom", "right-bottom"}
-	byID := map[string]theorems.Panel{}
+	byID := map[string]studies.Panel{}
 	for _, p := range r.Panels {
 		byID[p.ID] = p
 	}
@@ -373,7 +375,7 @@ func FanFigure(name string, r *theorems.Report) (Figure, error) {
 
 // WeakFigure renders a weak-error study on log-log axes: err(eta) of each
 // test function with +-2 se bars, the gradient flow's, and a slope-1 guide.
-func WeakFigure(name string, r *theorems.WeakResult) (Figure, error) {
+func WeakFigure(name string, r *weak.Result) (Figure, error) {
 	var cs []Curve
 	for ti := range r.Points[0].Tests {
 		c := Curve{Label: "SDE: " + r.Points[0].Tests[ti].Test, Color: palette[ti]}

@@ -7,10 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/sdeverify/sdeverify/theorems/weak"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/plot/cmpimg"
-
-	"github.com/sdeverify/sdeverify/theorems"
 )
 
 // regenerate reports whether -regen was given (the flag is gonum's cmpimg's,
@@ -65,12 +64,12 @@ func TestGoldenCurves(t *testing.T) {
 
 // TestGoldenWeak pins the weak-error figure of a fixed result.
 func TestGoldenWeak(t *testing.T) {
-	r := &theorems.WeakResult{Method: "dsgd", Fits: []theorems.WeakFit{{Slope: 1.01}}}
+	r := &weak.Result{Method: "dsgd", Fits: []weak.Fit{{Slope: 1.01}}}
 	for i, eta := range []float64{0.1, 0.05, 0.025, 0.0125} {
 		e := 0.05 * eta * (1 + 0.1*float64(i%2))
-		r.Points = append(r.Points, theorems.WeakPoint{Eta: eta,
-			Tests: []theorems.WeakErr{{Test: "f - f*", Err: e, SE: e / 20, Resolved: true}},
-			ODE:   []theorems.WeakErr{{Test: "f - f*", Err: e / 2, SE: e / 40, Resolved: true}}})
+		r.Points = append(r.Points, weak.Point{Eta: eta,
+			Tests: []weak.Err{{Test: "f - f*", Err: e, SE: e / 20, Resolved: true}},
+			ODE:   []weak.Err{{Test: "f - f*", Err: e / 2, SE: e / 40, Resolved: true}}})
 	}
 	f, err := WeakFigure("weak", r)
 	require.NoError(t, err)

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/sdeverify/sdeverify/theorems"
+	"github.com/sdeverify/sdeverify/theorems/studies"
+	"github.com/sdeverify/sdeverify/theorems/weak"
 )
 
 // SchemaVersion is the version of report.json's schema (see SCHEMA.md).
@@ -19,16 +21,16 @@ const SchemaVersion = 1
 // Report is everything a verification report shows, as recorded by the runs
 // that produced it. Rendering it never simulates.
 type Report struct {
-	Schema   int                       `json:"schema"`
-	Command  string                    `json:"command"`  // the command that produced it
-	Settings map[string]any            `json:"settings"` // scale, seeds, sizes
-	Figure1  *theorems.Figure1Result   `json:"figure1,omitempty"`
-	Pinned   []PinnedResult            `json:"pinned,omitempty"`
-	Campaign []theorems.CampaignResult `json:"campaign,omitempty"`
-	Weak     []*theorems.WeakResult    `json:"weak,omitempty"`
-	Power    json.RawMessage           `json:"power,omitempty"` // the false-alarm and detection table, as the properties tests wrote it
-	Findings []theorems.Finding        `json:"findings,omitempty"`
-	Summary  Summary                   `json:"summary"`
+	Schema   int                      `json:"schema"`
+	Command  string                   `json:"command"`  // the command that produced it
+	Settings map[string]any           `json:"settings"` // scale, seeds, sizes
+	Figure1  *studies.Figure1Result   `json:"figure1,omitempty"`
+	Pinned   []studies.PinnedResult   `json:"pinned,omitempty"`
+	Campaign []studies.CampaignResult `json:"campaign,omitempty"`
+	Weak     []*weak.Result           `json:"weak,omitempty"`
+	Power    json.RawMessage          `json:"power,omitempty"` // the false-alarm and detection table, as the properties tests wrote it
+	Findings []studies.Finding        `json:"findings,omitempty"`
+	Summary  Summary                  `json:"summary"`
 }
 
 // Summary counts the report's outcomes.
@@ -111,7 +113,7 @@ func (r *Report) failures() []failure {
 
 // FindingDiscreteID is the finding that covers FAILs of the discrete
 // methods, which the theorems do not claim to bound.
-var FindingDiscreteID = theorems.FindingDiscreteBoundary.ID
+var FindingDiscreteID = studies.FindingDiscreteBoundary.ID
 
 func cfgJSON(r *theorems.Report) string {
 	b, _ := json.MarshalIndent(r.Config, "", "  ")

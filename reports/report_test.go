@@ -11,6 +11,8 @@ import (
 
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/theorems"
+	"github.com/sdeverify/sdeverify/theorems/studies"
+	"github.com/sdeverify/sdeverify/theorems/weak"
 )
 
 // sampleReport builds a small report from a tiny simulation and synthetic
@@ -26,8 +28,8 @@ func sampleReport(t *testing.T) *Report {
 	require.NoError(t, err)
 	res, err := mc.Simulate(run)
 	require.NoError(t, err)
-	f1 := &theorems.Figure1Result{Scale: "test", Seed: 1, Panels: []theorems.Panel{{ID: "left-top", Title: "DSGD", Series: []theorems.Series{{Label: "sigma=1", Config: cfg, Discrete: res, SDE: res}}}},
-		Claims: []theorems.Claim{{Panel: "left-top", Target: "discrete", Statement: "a claim <with markup>", Outcome: theorems.Pass, Evidence: "e & f"}}}
+	f1 := &studies.Figure1Result{Scale: "test", Seed: 1, Panels: []studies.Panel{{ID: "left-top", Title: "DSGD", Series: []studies.Series{{Label: "sigma=1", Config: cfg, Discrete: res, SDE: res}}}},
+		Claims: []studies.Claim{{Panel: "left-top", Target: "discrete", Statement: "a claim <with markup>", Outcome: theorems.Pass, Evidence: "e & f"}}}
 	rep := &theorems.Report{Theorem: "thm7", Name: "Thm 7", Ref: "eq. 7", Reading: "ensemble", Config: cfg, Outcome: theorems.Fail}
 	for i, tm := range []float64{0.1, 1, 10} {
 		for _, tg := range []string{"sde", "discrete"} {
@@ -39,15 +41,15 @@ func sampleReport(t *testing.T) *Report {
 				Paths: 64, Outcome: o, Quantiles: []float64{0.1, 0.5, 1, 2, 4}})
 		}
 	}
-	w := &theorems.WeakResult{Method: "dsgd", Coupled: "coupled", Paths: 64, Fits: []theorems.WeakFit{{Test: "f - f*", Slope: 1}}}
+	w := &weak.Result{Method: "dsgd", Coupled: "coupled", Paths: 64, Fits: []weak.Fit{{Test: "f - f*", Slope: 1}}}
 	for _, eta := range []float64{0.1, 0.05} {
-		w.Points = append(w.Points, theorems.WeakPoint{Eta: eta, Tests: []theorems.WeakErr{{Test: "f - f*", Err: eta, SE: eta / 10, Resolved: true}}, ODE: []theorems.WeakErr{{Test: "f - f*", Err: eta / 2, SE: eta / 10, Resolved: true}}})
+		w.Points = append(w.Points, weak.Point{Eta: eta, Tests: []weak.Err{{Test: "f - f*", Err: eta, SE: eta / 10, Resolved: true}}, ODE: []weak.Err{{Test: "f - f*", Err: eta / 2, SE: eta / 10, Resolved: true}}})
 	}
 	power, _ := json.Marshal(PowerTable{Command: "go test ./properties", Rows: []PowerRow{{Name: "OU", Kind: "false alarm", Runs: 100, Flagged: 0, Required: "<= 0.01", OK: true}}})
 	return &Report{Command: "sdeverify report -test", Figure1: f1,
-		Pinned:   []PinnedResult{{Case: "thm7-case", Theorem: "thm7", Reading: "ensemble", Want: map[string]theorems.Outcome{"sde": theorems.Fail}, Got: map[string]theorems.Outcome{"sde": theorems.Fail}, Report: rep, Replay: "go test ./theorems -run X", AsWanted: true, Finding: theorems.FindingThm7Phases}},
-		Campaign: []theorems.CampaignResult{{Index: 0, Case: theorems.Case{Name: "campaign-1-0", Theorem: "thm4", Reading: "pathwise"}, Report: &theorems.Report{Config: cfg}, Replay: "sdeverify verify -only 0"}},
-		Weak:     []*theorems.WeakResult{w}, Power: power, Findings: []theorems.Finding{*theorems.FindingThm7Phases}}
+		Pinned:   []studies.PinnedResult{{Case: "thm7-case", Theorem: "thm7", Reading: "ensemble", Want: map[string]theorems.Outcome{"sde": theorems.Fail}, Got: map[string]theorems.Outcome{"sde": theorems.Fail}, Report: rep, Replay: "go test ./theorems -run X", AsWanted: true, Finding: studies.FindingThm7Phases}},
+		Campaign: []studies.CampaignResult{{Index: 0, Case: studies.Case{Name: "campaign-1-0", Theorem: "thm4", Reading: "pathwise"}, Report: &theorems.Report{Config: cfg}, Replay: "sdeverify verify -only 0"}},
+		Weak:     []*weak.Result{w}, Power: power, Findings: []studies.Finding{*studies.FindingThm7Phases}}
 }
 
 // TestWriteReport: the folder holds every file, the JSON is versioned, the

@@ -92,7 +92,7 @@ func (r *Report) TargetOutcome(target string) Outcome {
 	var o Outcome
 	for _, v := range r.Verdicts {
 		if v.Target == target {
-			o = worse(o, v.Outcome)
+			o = Worse(o, v.Outcome)
 		}
 	}
 	return o
@@ -213,7 +213,7 @@ func Check(th Theorem, cfg mc.Config, opt Options) (*Report, error) {
 		// has a finite left-hand side.
 		r.DivergeAt = math.MaxFloat64
 		if target == "sde" {
-			if err := sdeRun(&r, *o.SDE); err != nil {
+			if err := SDERun(&r, *o.SDE); err != nil {
 				return nil, err
 			}
 		} else if target != "discrete" {
@@ -261,22 +261,20 @@ func Check(th Theorem, cfg mc.Config, opt Options) (*Report, error) {
 		rep.Hypotheses = append(rep.Hypotheses, held("admissible schedule", "eta eta_t within the %s bound at every step of every path", o.Reading))
 	}
 	for _, v := range rep.Verdicts {
-		rep.Outcome = worse(rep.Outcome, v.Outcome)
+		rep.Outcome = Worse(rep.Outcome, v.Outcome)
 	}
 	return rep, nil
 }
 
-func sdeRun(r *mc.Run, spec mc.ModelSpec) error {
-	if spec.Kind != "sde" {
-		return fmt.Errorf("options: SDE model kind %q: must be sde", spec.Kind)
+// SDERun switches r to the SDE model integrated as spec says (see
+// mc.ModelSpec.Integrator).
+func SDERun(r *mc.Run, spec mc.ModelSpec) error {
+	in, err := spec.Integrator()
+	if err != nil {
+		return model.Prefix("options.sde", err)
 	}
-	scheme := model.TamedEuler
-	if spec.Scheme == "em" {
-		scheme = model.EulerMaruyama
-	}
-	r.Model = mc.SDE
-	r.Integrator = model.Integrator{Scheme: scheme, Substeps: spec.Substeps, Stiffness: spec.Stiffness, MaxSubsteps: spec.MaxSubsteps}
-	return r.Integrator.Validate()
+	r.Model, r.Integrator = mc.SDE, in
+	return nil
 }
 
 // pathY returns the per-path statistic Y = A1 I1 + A2 I2 - C phi2 (+Inf for

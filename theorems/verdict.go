@@ -92,8 +92,9 @@ func fin(x float64) *float64 {
 	return &x
 }
 
-// worse orders outcomes for a summary: FAIL > INCONCLUSIVE > PASS > VACUOUS.
-func worse(a, b Outcome) Outcome {
+// Worse returns the worse of two outcomes: FAIL > INCONCLUSIVE > PASS >
+// VACUOUS > "" (undecided).
+func Worse(a, b Outcome) Outcome {
 	rank := map[Outcome]int{Vacuous: 0, Pass: 1, Inconclusive: 2, Fail: 3, "": -1}
 	if rank[b] > rank[a] {
 		return b

@@ -14,7 +14,7 @@ import (
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/reports"
-	"github.com/sdeverify/sdeverify/theorems"
+	"github.com/sdeverify/sdeverify/theorems/studies"
 )
 
 // drawCost measures the time of one standard normal and of one uniform
@@ -48,7 +48,7 @@ func drawCost() (normal, index float64) {
 // Gaussian noise), two normals (DSignSGD, Cauchy noise as a ratio of
 // normals), or k indices and k normals (DCSGD with rand-k and Gaussian
 // noise, noise drawn only for the kept coordinates).
-func seriesFloor(s theorems.Series, normal, index float64) time.Duration {
+func seriesFloor(s studies.Series, normal, index float64) time.Duration {
 	var live int64
 	for _, l := range s.Discrete.Live[:len(s.Discrete.Live)-1] {
 		live += int64(l)
@@ -83,7 +83,7 @@ func maxRSS() float64 {
 // each run with its random-number floor (measured right after it), then the
 // heaviest panel on one worker and on two. With several runs it ends with
 // the range of the ratios: the machine's noise is part of the measurement.
-func benchFigure1(sc theorems.Scale, seed uint64, workers, runs int, stdout io.Writer) error {
+func benchFigure1(sc studies.Scale, seed uint64, workers, runs int, stdout io.Writer) error {
 	w := workers
 	if w == 0 {
 		w = runtime.GOMAXPROCS(0)
@@ -91,7 +91,7 @@ func benchFigure1(sc theorems.Scale, seed uint64, workers, runs int, stdout io.W
 	var ratios []float64
 	for i := range runs {
 		start := time.Now()
-		f1, err := theorems.Figure1(sc, theorems.Figure1Options{Seed: seed, Workers: workers, NoSDE: true})
+		f1, err := studies.Figure1(sc, studies.Figure1Options{Seed: seed, Workers: workers, NoSDE: true})
 		if err != nil {
 			return err
 		}
@@ -122,7 +122,7 @@ func benchFigure1(sc theorems.Scale, seed uint64, workers, runs int, stdout io.W
 		fmt.Fprintf(stdout, "ratio to floor over %d runs: %.2f (best) to %.2f (worst), median %.2f\n", runs, ratios[0], ratios[runs-1], ratios[runs/2])
 	}
 	// Parallel speed-up on the heaviest panel (centre-bottom, omega = 1).
-	panels, err := theorems.Figure1Panels(sc, seed)
+	panels, err := studies.Figure1Panels(sc, seed)
 	if err != nil {
 		return err
 	}

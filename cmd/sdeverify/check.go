@@ -11,6 +11,7 @@ import (
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/reports"
 	"github.com/sdeverify/sdeverify/theorems"
+	"github.com/sdeverify/sdeverify/theorems/studies"
 )
 
 func loadConfig(path string) (mc.Config, error) {
@@ -131,28 +132,18 @@ func cmdPinned(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// runPinned checks the pinned set, each case at level 1e-6 (as the tests).
-func runPinned(short bool, run string, workers int, progress io.Writer) ([]reports.PinnedResult, error) {
-	var rs []reports.PinnedResult
-	for _, c := range theorems.Pinned() {
+// runPinned checks the pinned set (each case at studies.PinnedAlpha, as
+// the tests).
+func runPinned(short bool, run string, workers int, progress io.Writer) ([]studies.PinnedResult, error) {
+	var rs []studies.PinnedResult
+	for _, c := range studies.Pinned() {
 		if (short && !c.Short) || !strings.Contains(c.Name, run) {
 			continue
 		}
-		cfg, o, th, err := c.Build()
+		fmt.Fprintf(progress, "checking %s ...\n", c.Name)
+		r, err := c.Run(workers)
 		if err != nil {
 			return nil, err
-		}
-		o.Alpha, o.Workers = 1e-6, workers
-		fmt.Fprintf(progress, "checking %s ...\n", c.Name)
-		rep, err := theorems.Check(th, cfg, o)
-		if err != nil {
-			return nil, fmt.Errorf("case %s: %w", c.Name, err)
-		}
-		r := reports.PinnedResult{Case: c.Name, Theorem: c.Theorem, Reading: c.Reading, Want: c.Want, Got: map[string]theorems.Outcome{},
-			Why: c.Why, Finding: c.Finding, Report: rep, Replay: c.Replay(), AsWanted: true}
-		for t, w := range c.Want {
-			r.Got[t] = rep.TargetOutcome(t)
-			r.AsWanted = r.AsWanted && r.Got[t] == w
 		}
 		rs = append(rs, r)
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/reports"
 	"github.com/sdeverify/sdeverify/theorems"
+	"github.com/sdeverify/sdeverify/theorems/studies"
+	"github.com/sdeverify/sdeverify/theorems/weak"
 )
 
 // progress prints to stderr when it is a terminal and -q is not set.
@@ -42,14 +44,14 @@ func (p *progress) Write(b []byte) (int, error) {
 
 func (p *progress) printf(format string, a ...any) { fmt.Fprintf(p, format+"\n", a...) }
 
-func parseScale(s string) (theorems.Scale, error) {
+func parseScale(s string) (studies.Scale, error) {
 	switch s {
 	case "small":
-		return theorems.SmallScale, nil
+		return studies.SmallScale, nil
 	case "paper":
-		return theorems.PaperScale, nil
+		return studies.PaperScale, nil
 	}
-	return theorems.Scale{}, usageErr("-scale = %q: want small or paper", s)
+	return studies.Scale{}, usageErr("-scale = %q: want small or paper", s)
 }
 
 func cmdReport(args []string, stdout, stderr io.Writer) error {
@@ -80,7 +82,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	r := &reports.Report{Command: "sdeverify report " + strings.Join(args, " "),
 		Settings: map[string]any{"scale": sc.Name, "seed": *seed, "campaign": *campaign, "pinned": *pinned, "weak_paths": *weakPaths}}
 	p.printf("Figure 1 at %s scale ...", sc.Name)
-	if r.Figure1, err = theorems.Figure1(sc, theorems.Figure1Options{Seed: *seed, Workers: *workers}); err != nil {
+	if r.Figure1, err = studies.Figure1(sc, studies.Figure1Options{Seed: *seed, Workers: *workers}); err != nil {
 		return err
 	}
 	if *pinned != "none" {
@@ -98,7 +100,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	}
 	if *campaign > 0 {
 		p.printf("campaign of %d random cases ...", *campaign)
-		if r.Campaign, err = theorems.Campaign(*campaign, *seed, 0, 1, theorems.CaseSize{}, theorems.Options{Alpha: 1e-3, Workers: *workers}); err != nil {
+		if r.Campaign, err = studies.Campaign(*campaign, *seed, 0, 1, studies.CaseSize{}, theorems.Options{Alpha: 1e-3, Workers: *workers}); err != nil {
 			return err
 		}
 	}
@@ -111,7 +113,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return err
 			}
-			w, err := theorems.Weak(c, theorems.WeakOptions{Paths: *weakPaths, Seed: *seed, Workers: *workers})
+			w, err := weak.Estimate(c, weak.Options{Paths: *weakPaths, Seed: *seed, Workers: *workers})
 			if err != nil {
 				return err
 			}
@@ -169,7 +171,7 @@ func cmdFigure1(args []string, stdout, stderr io.Writer) error {
 	p := newProgress(stderr, *quiet)
 	p.printf("Figure 1 at %s scale ...", sc.Name)
 	start := time.Now()
-	f1, err := theorems.Figure1(sc, theorems.Figure1Options{Seed: *seed, Workers: *workers, NoSDE: *noSDE})
+	f1, err := studies.Figure1(sc, studies.Figure1Options{Seed: *seed, Workers: *workers, NoSDE: *noSDE})
 	if err != nil {
 		return err
 	}
@@ -213,17 +215,17 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 		return usageErr("-n and -paths must be positive")
 	}
 	p := newProgress(stderr, *quiet)
-	size := theorems.CaseSize{Paths: *paths}
-	var rs []theorems.CampaignResult
+	size := studies.CaseSize{Paths: *paths}
+	var rs []studies.CampaignResult
 	var err error
 	if *only >= 0 {
 		if *only >= *n {
 			return usageErr("-only = %d: must be < -n = %d", *only, *n)
 		}
-		rs, err = theorems.Campaign(*only+1, *seed, *only, *only+1, size, theorems.Options{Alpha: 1e-3, Workers: *workers})
+		rs, err = studies.Campaign(*only+1, *seed, *only, *only+1, size, theorems.Options{Alpha: 1e-3, Workers: *workers})
 	} else {
 		p.printf("campaign: cases %d mod %d of %d ...", i, k, *n)
-		rs, err = theorems.Campaign(*n, *seed, i, k, size, theorems.Options{Alpha: 1e-3, Workers: *workers})
+		rs, err = studies.Campaign(*n, *seed, i, k, size, theorems.Options{Alpha: 1e-3, Workers: *workers})
 	}
 	if err != nil {
 		return err
@@ -260,14 +262,14 @@ func cmdMerge(args []string, stdout, stderr io.Writer) error {
 	if len(files) == 0 {
 		return usageErr("give the shard files written by 'sdeverify verify -json' (see -h)")
 	}
-	var all []theorems.CampaignResult
+	var all []studies.CampaignResult
 	seen := map[int]string{}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return usageErr("%v", err)
 		}
-		var rs []theorems.CampaignResult
+		var rs []studies.CampaignResult
 		if err := json.Unmarshal(b, &rs); err != nil {
 			return usageErr("%s: %v", f, err)
 		}

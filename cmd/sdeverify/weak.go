@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/sdeverify/sdeverify/reports"
-	"github.com/sdeverify/sdeverify/theorems"
+	"github.com/sdeverify/sdeverify/theorems/weak"
 )
 
 func cmdWeak(args []string, stdout, stderr io.Writer) error {
@@ -48,7 +48,7 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, err := theorems.Weak(cfg, theorems.WeakOptions{Etas: grid, Horizon: *horizon, Paths: *paths, Seed: *seed,
+	res, err := weak.Estimate(cfg, weak.Options{Etas: grid, Horizon: *horizon, Paths: *paths, Seed: *seed,
 		Substeps: *substeps, Independent: *independent, Workers: *workers})
 	if err != nil {
 		return usageErr("%s: %v", *cfgPath, err)

@@ -173,31 +173,10 @@ func (c *Config) Resolve() (Run, error) {
 		run.Model = Discrete
 	case "sde":
 		run.Model = SDE
-		m := &c.Model
-		if m.Scheme == "" {
-			m.Scheme = "tamed"
+		c.Model = c.Model.withDefaults()
+		if run.Integrator, err = c.Model.Integrator(); err != nil {
+			return Run{}, model.Prefix("model", err)
 		}
-		switch m.Scheme {
-		case "em":
-			run.Integrator.Scheme = model.EulerMaruyama
-		case "tamed":
-			run.Integrator.Scheme = model.TamedEuler
-		default:
-			return Run{}, fe("model.scheme", fmt.Sprintf("%q", m.Scheme), "must be em or tamed")
-		}
-		if m.Substeps == 0 {
-			m.Substeps = 1
-		}
-		if m.Stiffness == 0 {
-			m.Stiffness = 0.1
-		}
-		if m.Stiffness < 0 {
-			m.Stiffness = 0 // an explicit negative value turns adaptation off
-		}
-		if m.MaxSubsteps == 0 {
-			m.MaxSubsteps = max(1000, m.Substeps)
-		}
-		run.Integrator.Substeps, run.Integrator.Stiffness, run.Integrator.MaxSubsteps = m.Substeps, m.Stiffness, m.MaxSubsteps
 	default:
 		return Run{}, fe("model.kind", fmt.Sprintf("%q", c.Model.Kind), "must be discrete or sde")
 	}
@@ -212,6 +191,47 @@ func (c *Config) Resolve() (Run, error) {
 	}
 	c.Checkpoints = CheckpointSpec{At: run.Checkpoints}
 	return run, run.Validate()
+}
+
+// withDefaults fills an SDE model's defaults (see ModelSpec); an explicit
+// negative stiffness becomes 0 (adaptation off).
+func (m ModelSpec) withDefaults() ModelSpec {
+	if m.Scheme == "" {
+		m.Scheme = "tamed"
+	}
+	if m.Substeps == 0 {
+		m.Substeps = 1
+	}
+	if m.Stiffness == 0 {
+		m.Stiffness = 0.1
+	}
+	if m.Stiffness < 0 {
+		m.Stiffness = 0
+	}
+	if m.MaxSubsteps == 0 {
+		m.MaxSubsteps = max(1000, m.Substeps)
+	}
+	return m
+}
+
+// Integrator returns the integrator of an SDE model spec as given (no
+// defaults filled: Resolve fills them first), validated. It is the one path
+// from a spec to an integrator: configurations, the theorem checks and the
+// studies all go through it.
+func (m ModelSpec) Integrator() (model.Integrator, error) {
+	if m.Kind != "sde" {
+		return model.Integrator{}, fe("kind", fmt.Sprintf("%q", m.Kind), "an integrator needs kind sde")
+	}
+	in := model.Integrator{Substeps: m.Substeps, Stiffness: m.Stiffness, MaxSubsteps: m.MaxSubsteps}
+	switch m.Scheme {
+	case "em":
+		in.Scheme = model.EulerMaruyama
+	case "tamed":
+		in.Scheme = model.TamedEuler
+	default:
+		return model.Integrator{}, fe("scheme", fmt.Sprintf("%q", m.Scheme), "must be em or tamed")
+	}
+	return in, in.Validate()
 }
 
 func (n NoiseSpec) build() (model.Noise, error) {

@@ -1,11 +1,11 @@
-package theorems_test
+package weak_test
 
 import (
 	"fmt"
 	"testing"
 
 	"github.com/sdeverify/sdeverify/model/mc"
-	"github.com/sdeverify/sdeverify/theorems"
+	"github.com/sdeverify/sdeverify/theorems/weak"
 )
 
 // BenchmarkWeakDSGD is the DSGD weak-order experiment at the reference size
@@ -21,7 +21,7 @@ func BenchmarkWeakDSGD(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := theorems.Weak(c, theorems.WeakOptions{Paths: 100000, Seed: 1}); err != nil {
+			if _, err := weak.Estimate(c, weak.Options{Paths: 100000, Seed: 1}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -1,10 +1,8 @@
-package theorems
+package weak
 
 import (
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -65,11 +63,11 @@ func norm2(x []float64) float64 {
 	return s
 }
 
-// WeakOptions set a weak-error estimate. The zero value means the eta grid
+// Options set a weak-error estimate. The zero value means the eta grid
 // {0.1, 0.05, 0.025, 0.0125}, horizon 2, 10000 paths, 10 substeps, the
 // default test functions, coupling where the law allows it, level 0.05 for
 // "within noise" and the slope's 95% interval.
-type WeakOptions struct {
+type Options struct {
 	Etas        []float64
 	Horizon     float64
 	Paths       int
@@ -82,7 +80,7 @@ type WeakOptions struct {
 	Perturb     model.Perturbation // a deliberately wrong SDE (mutation testing)
 }
 
-func (o WeakOptions) withDefaults() WeakOptions {
+func (o Options) withDefaults() Options {
 	if o.Etas == nil {
 		o.Etas = []float64{0.1, 0.05, 0.025, 0.0125}
 	}
@@ -104,8 +102,8 @@ func (o WeakOptions) withDefaults() WeakOptions {
 	return o
 }
 
-// WeakErr is one test function's weak error at one eta.
-type WeakErr struct {
+// Err is one test function's weak error at one eta.
+type Err struct {
 	Test     string  `json:"test"`
 	Err      float64 `json:"err"` // max over k of |mean difference|
 	SE       float64 `json:"se"`  // standard error of the difference at the maximising step
@@ -113,19 +111,19 @@ type WeakErr struct {
 	Resolved bool    `json:"resolved"` // |Err| > z SE: above Monte Carlo noise
 }
 
-// WeakPoint is the estimate at one eta.
-type WeakPoint struct {
-	Eta   float64   `json:"eta"`
-	Steps int       `json:"steps"`
-	Tests []WeakErr `json:"tests"`
-	ODE   []WeakErr `json:"ode"` // the gradient flow against the discrete method
+// Point is the estimate at one eta.
+type Point struct {
+	Eta   float64 `json:"eta"`
+	Steps int     `json:"steps"`
+	Tests []Err   `json:"tests"`
+	ODE   []Err   `json:"ode"` // the gradient flow against the discrete method
 	// Relative error of the total variance at the horizon, discrete against
 	// SDE, and its standard error (20 batches of paths).
 	VarRel, VarRelSE float64
 }
 
-// WeakFit is a log-log fit of err against eta.
-type WeakFit struct {
+// Fit is a log-log fit of err against eta.
+type Fit struct {
 	Test  string  `json:"test"`
 	Slope float64 `json:"slope"`       // the leading order (see fitOrder)
 	Local float64 `json:"local_slope"` // the plain log-log slope over the used points
@@ -137,22 +135,22 @@ type WeakFit struct {
 	Note       string    `json:"note,omitempty"`
 }
 
-// WeakResult is a weak-error study.
-type WeakResult struct {
-	Method  string      `json:"method"`
-	Coupled string      `json:"coupling"`
-	Paths   int         `json:"paths"`
-	Seed    uint64      `json:"seed"`
-	Horizon float64     `json:"horizon"`
-	Points  []WeakPoint `json:"points"`
-	Fits    []WeakFit   `json:"fits"`
-	ODEFits []WeakFit   `json:"ode_fits"`
+// Result is a weak-error study.
+type Result struct {
+	Method  string  `json:"method"`
+	Coupled string  `json:"coupling"`
+	Paths   int     `json:"paths"`
+	Seed    uint64  `json:"seed"`
+	Horizon float64 `json:"horizon"`
+	Points  []Point `json:"points"`
+	Fits    []Fit   `json:"fits"`
+	ODEFits []Fit   `json:"ode_fits"`
 }
 
 // Weak estimates the weak error of cfg's method against its SDE over an
 // eta grid. cfg supplies the objective, agents, method, x0 and a clock
 // schedule; its eta, steps, paths and checkpoints are replaced.
-func Weak(cfg mc.Config, o WeakOptions) (*WeakResult, error) {
+func Estimate(cfg mc.Config, o Options) (*Result, error) {
 	o = o.withDefaults()
 	if o.Paths < 40 {
 		return nil, fmt.Errorf("paths = %d: need at least 40 (20 batches of 2)", o.Paths)
@@ -171,7 +169,7 @@ func Weak(cfg mc.Config, o WeakOptions) (*WeakResult, error) {
 	}
 	_, gaussian := run.System.AverageNoiseVar(0)
 	coupled := gaussian && run.System.Method == model.DSGD && !o.Independent
-	res := &WeakResult{Method: run.System.Method.String(), Paths: o.Paths, Seed: o.Seed, Horizon: o.Horizon}
+	res := &Result{Method: run.System.Method.String(), Paths: o.Paths, Seed: o.Seed, Horizon: o.Horizon}
 	switch {
 	case coupled:
 		res.Coupled = "coupled: the discrete step's normal draw is the SDE's Brownian increment over the step"
@@ -193,11 +191,11 @@ func Weak(cfg mc.Config, o WeakOptions) (*WeakResult, error) {
 	}
 	z := mc.ZCrit(o.Alpha)
 	for ti, t := range o.Tests {
-		res.Fits = append(res.Fits, fitOrder(t.Name, res.Points, func(p WeakPoint) WeakErr { return p.Tests[ti] }, z))
-		res.ODEFits = append(res.ODEFits, fitOrder(t.Name+" (gradient flow)", res.Points, func(p WeakPoint) WeakErr { return p.ODE[ti] }, z))
+		res.Fits = append(res.Fits, fitOrder(t.Name, res.Points, func(p Point) Err { return p.Tests[ti] }, z))
+		res.ODEFits = append(res.ODEFits, fitOrder(t.Name+" (gradient flow)", res.Points, func(p Point) Err { return p.ODE[ti] }, z))
 	}
-	res.Fits = append(res.Fits, fitOrder("Var relative error", res.Points, func(p WeakPoint) WeakErr {
-		return WeakErr{Err: math.Abs(p.VarRel), SE: p.VarRelSE, Resolved: math.Abs(p.VarRel) > z*p.VarRelSE}
+	res.Fits = append(res.Fits, fitOrder("Var relative error", res.Points, func(p Point) Err {
+		return Err{Err: math.Abs(p.VarRel), SE: p.VarRelSE, Resolved: math.Abs(p.VarRel) > z*p.VarRelSE}
 	}, z))
 	return res, nil
 }
@@ -219,8 +217,8 @@ func Weak(cfg mc.Config, o WeakOptions) (*WeakResult, error) {
 // slope over the points without the largest eta (the asymptotic end of the
 // grid), whose own error is of the next order. The plain slope over all
 // used points is reported as Local.
-func fitOrder(name string, pts []WeakPoint, get func(WeakPoint) WeakErr, z float64) WeakFit {
-	f := WeakFit{Test: name, Slope: math.NaN(), Lo: math.NaN(), Hi: math.NaN(), Local: math.NaN()}
+func fitOrder(name string, pts []Point, get func(Point) Err, z float64) Fit {
+	f := Fit{Test: name, Slope: math.NaN(), Lo: math.NaN(), Hi: math.NaN(), Local: math.NaN()}
 	var xs, ys, ws []float64
 	for _, p := range pts {
 		e := get(p)
@@ -349,59 +347,52 @@ type weakBlock struct {
 }
 
 // weakAt runs every path at one eta and returns the point.
-func weakAt(run mc.Run, eta float64, k int, coupled bool, o WeakOptions) WeakPoint {
+func weakAt(run mc.Run, eta float64, k int, coupled bool, o Options) Point {
 	sys := run.System
 	d := sys.F.Dim()
 	nt := len(o.Tests)
 	nb := (o.Paths + mc.BlockSize - 1) / mc.BlockSize
 	blocks := make([]weakBlock, nb)
-	workers := o.Workers
-	if workers == 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = max(1, min(workers, nb))
 	in := model.Integrator{Scheme: model.EulerMaruyama, Substeps: o.Substeps, MaxSubsteps: o.Substeps, Perturb: o.Perturb}
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ws := model.NewWorkspace(d)
-			x, gx := make([]float64, d), make([]float64, d)
-			y, gy := make([]float64, d), make([]float64, d)
-			for b := w * nb / workers; b < (w+1)*nb/workers; b++ {
-				blk := &blocks[b]
-				blk.dis, blk.diff = sumsGrid(nt, k+1), sumsGrid(nt, k+1)
-				blk.varD, blk.varS = make([]mc.Moments, d), make([]mc.Moments, d)
-				lo, hi := b*mc.BlockSize, min((b+1)*mc.BlockSize, o.Paths)
-				if coupled {
-					coupledBlock(sys, run, blk, lo, hi, eta, k, o)
-					continue
-				}
-				for p := lo; p < hi; p++ {
-					r := mc.Stream(o.Seed, p)
-					copy(x, run.X0)
-					copy(y, run.X0)
-					for step := 0; ; step++ {
-						blk.record(sys, o.Tests, step, x, y)
-						if step == k {
-							break
-						}
-						rate := run.Schedule.Rate(model.StepInfo{K: step, T: float64(step) * eta})
-						sys.F.Grad(gx, x)
-						sys.DiscreteStep(x, gx, dot(gx, gx), eta*rate, ws, r)
-						sys.F.Grad(gy, y)
-						sys.SDEStep(y, gy, dot(gy, gy), eta, rate, in, ws, r)
-					}
-					for j := range d {
-						blk.varD[j].Add(x[j])
-						blk.varS[j].Add(y[j])
-					}
-				}
-			}
-		}()
+	type scratch struct {
+		ws           *model.Workspace
+		x, gx, y, gy []float64
 	}
-	wg.Wait()
+	scr := make([]scratch, mc.Workers(o.Workers, nb))
+	for w := range scr {
+		scr[w] = scratch{model.NewWorkspace(d), make([]float64, d), make([]float64, d), make([]float64, d), make([]float64, d)}
+	}
+	mc.ForBlocks(nb, o.Workers, func(w, b int) {
+		ws, x, gx, y, gy := scr[w].ws, scr[w].x, scr[w].gx, scr[w].y, scr[w].gy
+		blk := &blocks[b]
+		blk.dis, blk.diff = sumsGrid(nt, k+1), sumsGrid(nt, k+1)
+		blk.varD, blk.varS = make([]mc.Moments, d), make([]mc.Moments, d)
+		lo, hi := b*mc.BlockSize, min((b+1)*mc.BlockSize, o.Paths)
+		if coupled {
+			coupledBlock(sys, run, blk, lo, hi, eta, k, o)
+			return
+		}
+		for p := lo; p < hi; p++ {
+			r := mc.Stream(o.Seed, p)
+			copy(x, run.X0)
+			copy(y, run.X0)
+			for step := 0; ; step++ {
+				blk.record(sys, o.Tests, step, x, y)
+				if step == k {
+					break
+				}
+				rate := run.Schedule.Rate(model.StepInfo{K: step, T: float64(step) * eta})
+				sys.F.Grad(gx, x)
+				sys.DiscreteStep(x, gx, dot(gx, gx), eta*rate, ws, r)
+				sys.F.Grad(gy, y)
+				sys.SDEStep(y, gy, dot(gy, gy), eta, rate, in, ws, r)
+			}
+			for j := range d {
+				blk.varD[j].Add(x[j])
+				blk.varS[j].Add(y[j])
+			}
+		}
+	})
 	// Reduce in block order; the total variance by batches of blocks.
 	totDis, totDiff := grid(nt, k+1), grid(nt, k+1)
 	const batches = 20
@@ -430,12 +421,12 @@ func weakAt(run mc.Run, eta float64, k int, coupled bool, o WeakOptions) WeakPoi
 			bd, bs = make([]mc.Moments, d), make([]mc.Moments, d)
 		}
 	}
-	pt := WeakPoint{Eta: eta, Steps: k}
+	pt := Point{Eta: eta, Steps: k}
 	z := mc.ZCrit(o.Alpha)
 	ode := gradientFlow(sys, run, eta, k, o)
 	for ti, t := range o.Tests {
-		best := WeakErr{Test: t.Name}
-		bestODE := WeakErr{Test: t.Name}
+		best := Err{Test: t.Name}
+		bestODE := Err{Test: t.Name}
 		for s := range k + 1 {
 			if e := math.Abs(totDiff[ti][s].Mean); s == 0 || e > best.Err {
 				best.Err, best.SE, best.Step = e, totDiff[ti][s].SE(), s
@@ -557,7 +548,7 @@ func dot(a, b []float64) float64 {
 // all paths in one call), so that the paths' independent dependency chains
 // overlap in the processor; every path still draws from its own stream in
 // its own order, so the results do not depend on this.
-func coupledBlock(sys model.System, run mc.Run, blk *weakBlock, lo, hi int, eta float64, k int, o WeakOptions) {
+func coupledBlock(sys model.System, run mc.Run, blk *weakBlock, lo, hi int, eta float64, k int, o Options) {
 	d, m, np := sys.F.Dim(), o.Substeps, hi-lo
 	va, vb, _ := sys.AverageNoiseAffine()
 	rs := make([]model.Rand, np)
@@ -642,7 +633,7 @@ func coupledBlock(sys model.System, run mc.Run, blk *weakBlock, lo, hi int, eta 
 
 // gradientFlow integrates dX = -eta_t b(X) dt (no noise) with the weak
 // estimate's substeps and returns g(X_{k eta}) for each test and step.
-func gradientFlow(sys model.System, run mc.Run, eta float64, k int, o WeakOptions) [][]float64 {
+func gradientFlow(sys model.System, run mc.Run, eta float64, k int, o Options) [][]float64 {
 	d := sys.F.Dim()
 	x, g, b := make([]float64, d), make([]float64, d), make([]float64, d)
 	copy(x, run.X0)

@@ -1,4 +1,4 @@
-package theorems_test
+package weak_test
 
 import (
 	"fmt"
@@ -9,7 +9,7 @@ import (
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
-	"github.com/sdeverify/sdeverify/theorems"
+	"github.com/sdeverify/sdeverify/theorems/weak"
 )
 
 func weakConfig(t *testing.T, obj, agents, method string, x0 float64) mc.Config {
@@ -33,7 +33,7 @@ func TestWeakOrnsteinUhlenbeck(t *testing.T) {
 	const a, s, n, m, x0 = 1.5, 2.0, 3, 10, 1.0
 	cfg := weakConfig(t, fmt.Sprintf(`{"kind":"separable","dim":1,"atom":{"kind":"square","c":%g}}`, a),
 		fmt.Sprintf(`[{"noise":{"kind":"gaussian","sigma0":%g},"count":%d}]`, s, n), "dsgd", x0)
-	res, err := theorems.Weak(cfg, theorems.WeakOptions{Paths: 20000, Seed: 5, Substeps: m})
+	res, err := weak.Estimate(cfg, weak.Options{Paths: 20000, Seed: 5, Substeps: m})
 	require.NoError(t, err)
 	z := mc.ZCrit(1e-6 / 4)
 	v := s * s / n
@@ -72,7 +72,7 @@ func TestWeakOrderDSGD(t *testing.T) {
 	t.Parallel()
 	for _, sigma := range []float64{0.1, 1} {
 		cfg := weakConfig(t, quartic1D, fmt.Sprintf(`[{"noise":{"kind":"gaussian","sigma1":%g}}]`, sigma), "dsgd", 1)
-		res, err := theorems.Weak(cfg, theorems.WeakOptions{Paths: 20000, Seed: 11})
+		res, err := weak.Estimate(cfg, weak.Options{Paths: 20000, Seed: 11})
 		require.NoError(t, err)
 		for _, f := range append(res.Fits, res.ODEFits...) {
 			t.Logf("sigma %v: %-28s order %.3f [%.3f, %.3f] (systematic %.3f; local slope %.3f) over %v %s", sigma, f.Test, f.Slope, f.Lo, f.Hi, f.Systematic, f.Local, f.Used, f.Note)
@@ -89,11 +89,11 @@ func TestWeakOrderDSGD(t *testing.T) {
 func TestWeakCouplingGain(t *testing.T) {
 	t.Parallel()
 	cfg := weakConfig(t, quartic1D, `[{"noise":{"kind":"gaussian","sigma1":1}}]`, "dsgd", 1)
-	o := theorems.WeakOptions{Paths: 5000, Seed: 3, Etas: []float64{0.05}}
-	cp, err := theorems.Weak(cfg, o)
+	o := weak.Options{Paths: 5000, Seed: 3, Etas: []float64{0.05}}
+	cp, err := weak.Estimate(cfg, o)
 	require.NoError(t, err)
 	o.Independent = true
-	in, err := theorems.Weak(cfg, o)
+	in, err := weak.Estimate(cfg, o)
 	require.NoError(t, err)
 	a, b := cp.Points[0].Tests[0], in.Points[0].Tests[0]
 	gain := (b.SE * b.SE) / (a.SE * a.SE)
@@ -111,7 +111,7 @@ func TestWeakWrongDiffusion(t *testing.T) {
 	cfg := weakConfig(t, quartic1D, `[{"noise":{"kind":"gaussian","sigma0":0.5,"sigma1":1}}]`, "dsgd", 1)
 	z := mc.ZCrit(1e-6)
 	for _, scale := range []float64{1, 1.5} {
-		res, err := theorems.Weak(cfg, theorems.WeakOptions{Paths: 20000, Seed: 9, Perturb: model.Perturbation{DiffusionScale: scale}})
+		res, err := weak.Estimate(cfg, weak.Options{Paths: 20000, Seed: 9, Perturb: model.Perturbation{DiffusionScale: scale}})
 		require.NoError(t, err)
 		last := res.Points[len(res.Points)-1]
 		for _, p := range res.Points {
@@ -138,7 +138,7 @@ func TestWeakOrderOtherMethods(t *testing.T) {
 	}
 	for _, c := range cases {
 		cfg := weakConfig(t, c.obj, c.agents, c.method, 1)
-		res, err := theorems.Weak(cfg, theorems.WeakOptions{Paths: 20000, Seed: 13})
+		res, err := weak.Estimate(cfg, weak.Options{Paths: 20000, Seed: 13})
 		require.NoError(t, err)
 		for _, f := range res.Fits {
 			t.Logf("%s: %-20s order %.3f [%.3f, %.3f] (local slope %.3f) over %v %s (%s)", c.method, f.Test, f.Slope, f.Lo, f.Hi, f.Local, f.Used, f.Note, res.Coupled)

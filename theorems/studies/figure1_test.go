@@ -1,4 +1,4 @@
-package theorems_test
+package studies_test
 
 import (
 	"flag"
@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sdeverify/sdeverify/theorems"
+	"github.com/sdeverify/sdeverify/theorems/studies"
 )
 
 var scale = flag.String("scale", "small", "Figure 1 scale: small (go test) or paper (App. B's paths)")
@@ -21,13 +22,13 @@ const figure1Alpha = 1e-6
 // convergence and plateau claims hold, and the divergence claims are
 // INCONCLUSIVE because escaping SDE paths exceed any finite substep budget,
 // and the suite never reports an integrator blow-up as the SDE's behaviour.
-// At paper scale: go test ./theorems -run Figure1 -v -timeout 60m -args -scale=paper
+// At paper scale: go test ./theorems/studies -run Figure1 -v -timeout 60m -args -scale=paper
 func TestFigure1(t *testing.T) {
 	t.Parallel()
-	sc := theorems.SmallScale
+	sc := studies.SmallScale
 	switch *scale {
 	case "paper":
-		sc = theorems.PaperScale
+		sc = studies.PaperScale
 	case "small":
 		if testing.Short() {
 			t.Skip("Figure 1 takes ~20s at small scale; run without -short")
@@ -35,7 +36,7 @@ func TestFigure1(t *testing.T) {
 	default:
 		t.Fatalf("-scale = %q: want small or paper", *scale)
 	}
-	r, err := theorems.Figure1(sc, theorems.Figure1Options{Seed: 1, Alpha: figure1Alpha})
+	r, err := studies.Figure1(sc, studies.Figure1Options{Seed: 1, Alpha: figure1Alpha})
 	require.NoError(t, err)
 	for _, c := range r.Claims {
 		t.Logf("%-13s %-8s %-12s %s\n    %s", c.Panel, c.Target, c.Outcome, c.Statement, c.Evidence)
@@ -45,6 +46,6 @@ func TestFigure1(t *testing.T) {
 		if c.Target == "sde" && c.Kind == "diverges" {
 			want = theorems.Inconclusive
 		}
-		require.Equal(t, want, c.Outcome, fmt.Sprintf("%s on %s: %s\n%s\nreplay: go test ./theorems -run 'TestFigure1$' -v -args -scale=%s", c.Panel, c.Target, c.Statement, c.Evidence, *scale))
+		require.Equal(t, want, c.Outcome, fmt.Sprintf("%s on %s: %s\n%s\nreplay: go test ./theorems/studies -run 'TestFigure1$' -v -args -scale=%s", c.Panel, c.Target, c.Statement, c.Evidence, *scale))
 	}
 }

@@ -1,4 +1,4 @@
-package theorems
+package studies
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/theorems"
 )
 
 // CaseSize bounds a generated case. The zero value means 400 paths, up to
@@ -225,19 +226,19 @@ func Expect(c Case) (Regime, error) {
 
 // CampaignResult is one generated case's check.
 type CampaignResult struct {
-	Index   int     `json:"index"`
-	Case    Case    `json:"case"`
-	Regime  Regime  `json:"regime,omitempty"`
-	Report  *Report `json:"report"`
-	New     bool    `json:"new_violation"` // SDE FAIL outside every documented regime
-	Replay  string  `json:"replay"`
-	Skipped string  `json:"skipped,omitempty"`
+	Index   int              `json:"index"`
+	Case    Case             `json:"case"`
+	Regime  Regime           `json:"regime,omitempty"`
+	Report  *theorems.Report `json:"report"`
+	New     bool             `json:"new_violation"` // SDE FAIL outside every documented regime
+	Replay  string           `json:"replay"`
+	Skipped string           `json:"skipped,omitempty"`
 }
 
 // Campaign checks the generated cases j = shard, shard+shards, ... below n;
 // case j draws from the stream (seed, j), so shards are deterministic and
 // disjoint, and their union is the unsharded campaign.
-func Campaign(n int, seed uint64, shard, shards int, size CaseSize, o Options) ([]CampaignResult, error) {
+func Campaign(n int, seed uint64, shard, shards int, size CaseSize, o theorems.Options) ([]CampaignResult, error) {
 	if shards < 1 || shard < 0 || shard >= shards {
 		return nil, fmt.Errorf("shard %d/%d: want 0 <= i < n", shard, shards)
 	}
@@ -259,10 +260,10 @@ func Campaign(n int, seed uint64, shard, shards int, size CaseSize, o Options) (
 			continue
 		}
 		co.Alpha, co.Workers, co.NoRefine, co.Replay = o.Alpha, o.Workers, o.NoRefine, res.Replay
-		if res.Report, err = Check(th, cfg, co); err != nil {
+		if res.Report, err = theorems.Check(th, cfg, co); err != nil {
 			return nil, fmt.Errorf("case %d: %w", j, err)
 		}
-		res.New = res.Report.TargetOutcome("sde") == Fail && res.Regime == ""
+		res.New = res.Report.TargetOutcome("sde") == theorems.Fail && res.Regime == ""
 		out = append(out, res)
 	}
 	return out, nil

@@ -1,10 +1,11 @@
-package theorems
+package studies
 
 import (
 	"fmt"
 	"math"
 
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/theorems"
 )
 
 // Case is a pinned theorem check: a configuration, how its schedule is
@@ -19,7 +20,7 @@ type Case struct {
 	// eta eta_t = Margin * threshold (times Decay when set).
 	Margin float64
 	Decay  *mc.ScheduleSpec
-	Want   map[string]Outcome // per target: sde, discrete
+	Want   map[string]theorems.Outcome // per target: sde, discrete
 	Why    string
 	// Finding, when set, marks a confirmed violation or gap: the case is
 	// pinned so that it keeps reproducing.
@@ -27,39 +28,72 @@ type Case struct {
 	Short   bool // also run under -short
 }
 
-// Finding documents a result of the suite: a bound that fails under its
-// hypotheses, or a reading in which it does.
-type Finding struct {
-	ID          string `json:"id"`
-	Title       string `json:"title"`
-	Explanation string `json:"explanation"`
+// PinnedResult is one pinned case's recorded outcome.
+type PinnedResult struct {
+	Case     string                      `json:"case"`
+	Theorem  string                      `json:"theorem"`
+	Reading  string                      `json:"reading"`
+	Want     map[string]theorems.Outcome `json:"want"`
+	Got      map[string]theorems.Outcome `json:"got"`
+	Why      string                      `json:"why"`
+	Finding  *Finding                    `json:"finding,omitempty"`
+	Report   *theorems.Report            `json:"report"`
+	Replay   string                      `json:"replay"`
+	AsWanted bool                        `json:"as_wanted"`
+}
+
+// PinnedAlpha is each pinned check's family-wise probability of a false
+// FAIL (split inside theorems.Check over targets and horizons); over the 16
+// cases, 1.6e-5 in all. The tests and the command line both use it.
+const PinnedAlpha = 1e-6
+
+// Run checks the case at level PinnedAlpha on the given number of workers
+// (0: all cores) and compares each target's outcome with what the case
+// wants.
+func (c Case) Run(workers int) (PinnedResult, error) {
+	cfg, o, th, err := c.Build()
+	if err != nil {
+		return PinnedResult{}, err
+	}
+	o.Alpha, o.Workers = PinnedAlpha, workers
+	rep, err := theorems.Check(th, cfg, o)
+	if err != nil {
+		return PinnedResult{}, fmt.Errorf("case %s: %w", c.Name, err)
+	}
+	r := PinnedResult{Case: c.Name, Theorem: c.Theorem, Reading: c.Reading, Want: c.Want, Got: map[string]theorems.Outcome{},
+		Why: c.Why, Finding: c.Finding, Report: rep, Replay: c.Replay(), AsWanted: true}
+	for t, w := range c.Want {
+		r.Got[t] = rep.TargetOutcome(t)
+		r.AsWanted = r.AsWanted && r.Got[t] == w
+	}
+	return r, nil
 }
 
 // Replay returns the command that replays a pinned case.
 func (c Case) Replay() string {
-	return fmt.Sprintf("go test ./theorems -run 'TestPinned/%s$' -v", c.Name)
+	return fmt.Sprintf("go test ./theorems/studies -run 'TestPinned/%s$' -v", c.Name)
 }
 
 // Build returns the case's configuration with its schedule and the options.
-func (c Case) Build() (mc.Config, Options, Theorem, error) {
-	th, err := ByID(c.Theorem)
+func (c Case) Build() (mc.Config, theorems.Options, theorems.Theorem, error) {
+	th, err := theorems.ByID(c.Theorem)
 	if err != nil {
-		return mc.Config{}, Options{}, Theorem{}, err
+		return mc.Config{}, theorems.Options{}, theorems.Theorem{}, err
 	}
 	cfg, err := mc.ParseConfig([]byte(c.Config))
 	if err != nil {
-		return mc.Config{}, Options{}, Theorem{}, fmt.Errorf("case %s: %w", c.Name, err)
+		return mc.Config{}, theorems.Options{}, theorems.Theorem{}, fmt.Errorf("case %s: %w", c.Name, err)
 	}
-	o := Options{Reading: c.Reading, Replay: c.Replay()}
+	o := theorems.Options{Reading: c.Reading, Replay: c.Replay()}
 	// Decide at the case's checkpoints; draw 20 more, log-spaced.
 	if at := cfg.Checkpoints.At; at != nil {
 		o.Horizons = at
 		cfg.Checkpoints.At = mergeSteps(at, cfg.Steps, 20)
 	}
 	if c.Margin > 0 {
-		s, err := AdmissibleSchedule(th, cfg, o, c.Margin, c.Decay)
+		s, err := theorems.AdmissibleSchedule(th, cfg, o, c.Margin, c.Decay)
 		if err != nil {
-			return mc.Config{}, Options{}, Theorem{}, fmt.Errorf("case %s: %w", c.Name, err)
+			return mc.Config{}, theorems.Options{}, theorems.Theorem{}, fmt.Errorf("case %s: %w", c.Name, err)
 		}
 		cfg.Schedule = s
 	}
@@ -79,53 +113,9 @@ const (
 	constSched  = `{"kind":"constant"}`
 )
 
-var both = func(o Outcome) map[string]Outcome { return map[string]Outcome{"sde": o, "discrete": o} }
-
-// Findings of the suite (see FINDINGS.md for the evidence).
-var (
-	FindingThm7Phases = &Finding{
-		ID:    "F1-thm7-outside-phase-3",
-		Title: "Thm 7's merged bound fails when some agent's signal-to-noise ratio |d_j f|/sigma_ij exceeds 1, including Figure 1's own right-column setting",
-		Explanation: "The proof bounds the drift by grad f . b >= (ell_nu/sigma_H) ||grad f||^2 only in Phase 3 (|Y| < 1 for every agent). " +
-			"In Phases 1-2 the sign drift saturates (2 Xi_nu(y) < ell_nu y for y > 1), so f decreases only like eta_t ||grad f||_1 while the left-hand side " +
-			"counts (ell_nu/sigma_H) eta_t ||grad f||^2; eq. 76 merges the phases 'by a worst-case approach' without covering this. " +
-			"By hand, on f = x^4/4 from x0 = 2 with Cauchy noise of scale 1 (Figure 1, right), the noiseless sign flow from x = 2 to x = 1 alone gives " +
-			"(1/2) int_1^2 x^6 dx = 9.07 > f(x0) - f* = 4, and noise only slows the descent; as sigma -> 0, a = ell_nu/sigma_H -> infinity while the dynamics tend " +
-			"to the noiseless sign flow, so no finite bound of this form can hold. The suite confirms the SDE violates eq. 7 under its hypotheses.",
-	}
-	FindingThm4Ensemble = &Finding{
-		ID:    "F2-ensemble-reading-at-the-boundary",
-		Title: "At the boundary of Eq. 1 (eta eta_t = its right-hand side), the ensemble reading lets single paths escape: the discrete method diverges; the pathwise reading holds",
-		Explanation: "With G_t the ensemble mean of ||grad f|| (eq. 26, the paper's experiments), a path far from the minimiser still takes the ensemble's step, " +
-			"and with sigma1 > 0 its noise grows like sigma1 ||grad f||. On cosh (d = 2, sigma0 = sigma1 = 1) at margin 1, paths of the discrete method diverge (the " +
-			"left-hand side is unbounded: FAIL) and the SDE's paths outrun the integrator (INCONCLUSIVE, no verdict on the SDE). The same configuration in the " +
-			"pathwise reading (eq. 21, the inequality the proof uses) passes on both targets. MATH.md section 3 predicts the gap: E[G^3] >= E[G] E[G^2], so the " +
-			"ensemble reading does not imply the pathwise inequality.",
-	}
-	FindingThm6Constant = &Finding{
-		ID:    "F5-thm6-constant-lacks-L0-B6",
-		Title: "Thm 6's bound (eq. 6, and eq. 48 of Thm 10) lacks the term L0 B6: it fails under its hypotheses where sigma0 > 0 and L0 B6 dominates, in both readings",
-		Explanation: "Found by the property TestTheorem/thm6-printed-pathwise (rapid, shrunk). The proof's Ito term is at most eta eta_t^2/(2N) (L0 + L1 ||g||)(A6 ||g||^2 + B6) " +
-			"with B6 = d (mean sigma0^2 + mean sigma0^2 omega); eq. 5 absorbs the A6 part (and L1 B6 ||g|| for ||g|| > 1), leaving eta eta_t^2 (L0 + L1) B6/(2N), " +
-			"whereas eq. 6's constant is (L0 A6 + L1 B6)/(2N): with L1 = 0 (a quadratic) and omega, sigma1 small, A6 ~ 0 admits a step eta eta_t ~ 15 while the bound's " +
-			"phi2 term vanishes. On the counterexample (x^2 curvature 8.2, two agents, sigma0 = 3 and QSGD s = 8) the SDE's left-hand side is 1.4x the bound. " +
-			"The suite's corrected reading thm6-corrected, C = eta (L0 + L1) B6/(2N) (the analogue of Thms 4 and 5), holds there.",
-	}
-	FindingDiscreteBoundary = &Finding{
-		ID:    "F4-discrete-methods-at-the-boundary",
-		Title: "Near the admissibility boundary the SDE bounds do not transfer to the discrete methods",
-		Explanation: "Thms 4-6 bound the SDE, whose Ito formula has only the covariance term eta eta_t^2 Tr(Hess f Sigma)/(2N). One discrete step of size h = eta eta_t has, " +
-			"by the descent lemma, the extra term (L0/2) h^2 ||grad f||^2 from the mean of the update. At the boundary of eq. 1/3/5 h can be O(1): on log cosh with two " +
-			"heterogeneous agents h = 1.6 and h L0/2 = 0.8 exceeds 1 - eps = 0.5, and the discrete method's left-hand side exceeds the bound (1.5x) while the SDE's is " +
-			"below it (0.86x). The SDE is a weak order-1 model whose O(eta) error is exactly this term; the theorems say nothing about the discrete methods.",
-	}
-	FindingFig1RightAdmissibility = &Finding{
-		ID:    "F3-figure-1-right-schedule-not-admissible",
-		Title: "Figure 1's right-bottom schedule eta_k = 1/sqrt(k+1) is not admissible for Thm 7 at sigma = 16 in its first steps",
-		Explanation: "Thm 7 needs eta eta_t < 2 N ell_nu/(sigma_H L1 d) = 1/(3 sigma) for N = d = 1, ell_1 = 1/2, L1 = 3; with eta = 0.1 and eta_0 = 1 this fails for " +
-			"sigma > 10/3, so at sigma = 8 and 16 the theorem says nothing about the first (0.3 sigma)^2 - 1 steps and its bound is VACUOUS for the panel as drawn.",
-	}
-)
+var both = func(o theorems.Outcome) map[string]theorems.Outcome {
+	return map[string]theorems.Outcome{"sde": o, "discrete": o}
+}
 
 // Pinned returns the pinned set.
 func Pinned() []Case {
@@ -140,30 +130,30 @@ func Pinned() []Case {
 	return []Case{
 		{
 			Name: "thm4-fig1-left-sigma1", Theorem: "thm4", Reading: "ensemble", Config: fig1Left(1, 1000, 500), Margin: 0.01,
-			Want: both(Pass), Short: true,
+			Want: both(theorems.Pass), Short: true,
 			Why: "Figure 1 left, sigma = 1, with the Eq. 1 schedule (eta_t equal to the bound, so eta eta_t = 0.01 x bound): deep inside the admissible region, where the proof's pathwise argument applies to every path; the theorem is expected to hold.",
 		},
 		{
 			Name: "thm4-fig1-left-sigma3-pathwise", Theorem: "thm4", Reading: "pathwise", Config: fig1Left(3, 1000, 500), Margin: 0.01,
-			Want: both(Pass),
+			Want: both(theorems.Pass),
 			Why:  "Figure 1 left, sigma = 3, pathwise reading at margin eta: the proof's own reading, deep inside the admissible region.",
 		},
 		{
 			Name: "thm4-heterogeneous-agents", Theorem: "thm4", Reading: "pathwise",
 			Config: cfgJSON(objLogCosh3, "[2]", hetero, "dsgd", 0.05, constSched, 400, 1000, "[10,100,400]"), Margin: 0.5,
-			Want: both(Pass),
+			Want: both(theorems.Pass),
 			Why:  "Three agents with different (sigma0, sigma1) on log cosh (L1 = 0), half the admissible step, pathwise: within the theorem's hypotheses and far from any boundary.",
 		},
 		{
 			Name: "thm4-boundary-pathwise", Theorem: "thm4", Reading: "pathwise",
 			Config: cfgJSON(objCosh2, "[2]", affine11, "dsgd", 0.05, constSched, 400, 2000, "[10,100,400]"), Margin: 1,
-			Want: both(Pass),
+			Want: both(theorems.Pass),
 			Why:  "At the admissibility boundary (eq. 1 with equality) in the pathwise reading, the proof's inequality (eq. 21) holds path by path, so the bound is expected to hold.",
 		},
 		{
 			Name: "thm4-boundary-ensemble", Theorem: "thm4", Reading: "ensemble",
 			Config: cfgJSON(objCosh2, "[2]", affine11, "dsgd", 0.05, constSched, 400, 2000, "[10,100,400]"), Margin: 1,
-			Want:    map[string]Outcome{"sde": Inconclusive, "discrete": Fail},
+			Want:    map[string]theorems.Outcome{"sde": theorems.Inconclusive, "discrete": theorems.Fail},
 			Finding: FindingThm4Ensemble,
 			Why:     "The same configuration in the ensemble reading: a path far out takes the ensemble's step with noise sigma1 ||grad f||, which makes single paths escape; the discrete method's left-hand side is unbounded and the SDE's escaping paths exceed the integrator (no verdict).",
 		},
@@ -172,21 +162,21 @@ func Pinned() []Case {
 			Config: cfgJSON(`{"kind":"separable","dim":1000,"atom":{"kind":"quartic"},"certificate":{"l0":3,"l1":3}}`, "[0.5]",
 				`[{"noise":{"kind":"gaussian","sigma1":0.1},"compressor":{"kind":"randk","omega":4}}]`, "dcsgd", 0.1,
 				`{"kind":"normalized","num":1,"a":162,"b":12,"reading":"ensemble"}`, 100, 8, "[100]"),
-			Want: both(Vacuous), Short: true,
+			Want: both(theorems.Vacuous), Short: true,
 			Why: "Figure 1 centre uses affine noise (variance sigma^2 ||grad f||^2), outside Thm 5's bounded-variance class: the theorem says nothing there (MATH.md section 4).",
 		},
 		{
 			Name: "thm5-heterogeneous-in-class", Theorem: "thm5", Reading: "ensemble",
 			Config: cfgJSON(objLogCosh3, "[2]", `[{"noise":{"kind":"gaussian","sigma0":0.5},"compressor":{"kind":"bernoulli","p":0.5}},{"noise":{"kind":"gaussian","sigma0":1},"compressor":{"kind":"randk","k":2}}]`,
 				"dcsgd", 0.05, constSched, 400, 1000, "[10,100,400]"), Margin: 0.5,
-			Want: both(Pass),
+			Want: both(theorems.Pass),
 			Why:  "Two agents with bounded variance and different unbiased compressors (Bernoulli, rand-k) on log cosh, half the admissible step: inside Thm 5's hypotheses.",
 		},
 		{
 			Name: "thm6-heterogeneous-boundary", Theorem: "thm6-eta", Reading: "pathwise",
 			Config: cfgJSON(objLogCosh3, "[2]", `[{"noise":{"kind":"gaussian","sigma0":0.5,"sigma1":0.5},"compressor":{"kind":"bernoulli","p":0.5}},{"noise":{"kind":"gaussian","sigma0":1},"compressor":{"kind":"identity"}}]`,
 				"dcsgd", 0.05, constSched, 400, 1000, "[10,100,400]"), Margin: 1,
-			Want:    map[string]Outcome{"sde": Pass, "discrete": Fail},
+			Want:    map[string]theorems.Outcome{"sde": theorems.Pass, "discrete": theorems.Fail},
 			Finding: FindingDiscreteBoundary,
 			Why: "Two heterogeneous agents with affine noise at the admissibility boundary (eq. 5 with equality) on log cosh (L1 = 0, where the pathwise and ensemble readings coincide): the SDE's Ito inequalities hold path by path (PASS). " +
 				"The step there is h = 2N eps/(L0 A6) = 1.6, and the discrete method's descent lemma has the extra term (L0/2) h^2 ||grad f||^2: with h L0/2 = 0.8 > 1 - eps = 0.5 it has no descent guarantee, so its left-hand side is expected above the SDE's bound (by up to (1-eps)/(1-h L0/2) = 2.5x).",
@@ -195,24 +185,24 @@ func Pinned() []Case {
 			Name: "thm7-boundary-phase-3", Theorem: "thm7", Reading: "ensemble",
 			Config: cfgJSON(`{"kind":"separable","dim":3,"atom":{"kind":"cosh"}}`, "[0.5]", `[{"noise":{"kind":"student-t","nu":3,"scale":[20]}},{"noise":{"kind":"student-t","nu":3,"scale":[30]}}]`, "dsignsgd", 0.1, constSched, 400, 2000, "[10,100,400]"),
 			Margin: 0.99, Decay: &mc.ScheduleSpec{Kind: "inv-sqrt"},
-			Want: both(Pass),
+			Want: both(theorems.Pass),
 			Why: "cosh (L1 = 1) at 99% of Thm 7's admissible step (eta eta_t < 2 N ell/(sigma_H L1 d) = 0.034, so the weights w_t start near 0): with scales 20 and 30, |d_j f|/sigma = |sinh x_j|/sigma < 1 while |x_j| < 3.7, " +
 				"and steps of at most 0.034 keep the paths near 0.5 over 400 steps: Phase 3 throughout, where the proof's drift inequality holds.",
 		},
 		{
 			Name: "thm6-printed-counterexample", Theorem: "thm6-printed", Reading: "pathwise", Config: thm6Counterexample,
-			Want: both(Fail), Finding: FindingThm6Constant, Short: true,
+			Want: both(theorems.Fail), Finding: FindingThm6Constant, Short: true,
 			Why: "Shrunk by rapid from TestTheorem/thm6-printed-pathwise: L1 = 0 and A6 = 0.0157 admit eta eta_t = 15.5 on x^2 with curvature 8.2 and sigma0 = 3; the Ito term " +
 				"eta eta_t^2 L0 B6/(2N) with B6 = 4.5 is not in eq. 6's constant (L0 A6 + L1 B6)/(2N) = 0.064 (see the finding).",
 		},
 		{
 			Name: "thm6-eta-counterexample", Theorem: "thm6-eta", Reading: "pathwise", Config: thm6Counterexample,
-			Want: both(Fail), Finding: FindingThm6Constant,
+			Want: both(theorems.Fail), Finding: FindingThm6Constant,
 			Why: "The same configuration with the proof's factor eta, a bound smaller still: it fails too.",
 		},
 		{
 			Name: "thm6-corrected-counterexample", Theorem: "thm6-corrected", Reading: "pathwise", Config: thm6Counterexample,
-			Want: map[string]Outcome{"sde": Pass, "discrete": Fail}, Finding: FindingThm6Constant,
+			Want: map[string]theorems.Outcome{"sde": theorems.Pass, "discrete": theorems.Fail}, Finding: FindingThm6Constant,
 			Why: "The same configuration with the corrected constant eta (L0 + L1) B6/(2N), which covers the proof's Ito term: the SDE passes; the discrete method, " +
 				"with h L0/2 = 64 > 1 - eps, has no descent guarantee at this step (F4).",
 		},
@@ -221,7 +211,7 @@ func Pinned() []Case {
 			Config: cfgJSON(`{"kind":"separable","dim":1000,"atom":{"kind":"quartic"},"certificate":{"l0":3,"l1":3}}`, "[0.5]",
 				`[{"noise":{"kind":"gaussian","sigma1":0.1},"compressor":{"kind":"randk","omega":4}}]`, "dcsgd", 0.1,
 				`{"kind":"normalized","num":1,"a":162,"b":12,"reading":"ensemble"}`, 300, 16, "[100,300]"),
-			Want: both(Pass),
+			Want: both(theorems.Pass),
 			Why:  "What Thm 6 says instead on Figure 1 centre (omega = 4) with the figure's Eq. 3 schedule: eta eta_t = 0.1/(162 + 12 G) stays below Thm 6's threshold 1/(162 + 162 G) while G <= 4.7 (the run starts at G = 3.95 and decreases), so the hypotheses hold; the bound is expected to hold.",
 		},
 		{
@@ -229,36 +219,36 @@ func Pinned() []Case {
 			Config: cfgJSON(`{"kind":"separable","dim":1000,"atom":{"kind":"quartic"},"certificate":{"l0":3,"l1":3}}`, "[0.5]",
 				`[{"noise":{"kind":"gaussian","sigma1":0.1},"compressor":{"kind":"randk","omega":4}}]`, "dcsgd", 0.1,
 				`{"kind":"normalized","num":1,"a":162,"b":12,"reading":"ensemble"}`, 300, 16, "[100,300]"),
-			Want: both(Pass),
+			Want: both(theorems.Pass),
 			Why:  "As above with eq. 6 as printed, whose phi2 term is larger by 1/eta: weaker than the proof's bound, so it holds wherever the proof's does.",
 		},
 		{
 			Name: "thm7-phase-3", Theorem: "thm7", Reading: "ensemble",
 			Config: cfgJSON(objLogCosh3, "[1]", `[{"noise":{"kind":"student-t","nu":3,"scale":[2]}},{"noise":{"kind":"student-t","nu":3,"scale":[3]}}]`, "dsignsgd", 0.1, constSched, 400, 2000, "[10,100,400]"),
 			Margin: 0.5, Decay: &mc.ScheduleSpec{Kind: "inv-sqrt"},
-			Want: both(Pass), Short: true,
+			Want: both(theorems.Pass), Short: true,
 			Why: "On log cosh |d_j f| <= 1 and the scales are >= 2, so every agent stays in Phase 3 (|Y| < 1/2) where the proof's drift inequality holds; Robbins-Monro, half the admissible step: expected to hold.",
 		},
 		{
 			Name: "thm7-fig1-right-sigma1", Theorem: "thm7", Reading: "ensemble", Config: fig1Right(1, 1000),
-			Want: both(Fail), Finding: FindingThm7Phases, Short: true,
+			Want: both(theorems.Fail), Finding: FindingThm7Phases, Short: true,
 			Why: "Figure 1 right, sigma = 1, with its own schedule 1/sqrt(k+1) (admissible: 0.1 < 1/3): x0 = 2 gives |f'|/sigma = 8 (Phase 1); by hand the noiseless sign flow from 2 to 1 alone contributes 9.07 to the left-hand side against f(x0) - f* = 4 (see the finding).",
 		},
 		{
 			Name: "thm7-small-noise", Theorem: "thm7", Reading: "ensemble",
 			Config: cfgJSON(objSquare2, "[1]", `[{"noise":{"kind":"student-t","nu":1,"scale":[0.05]}}]`, "dsignsgd", 0.05, constSched, 400, 1000, "[10,100,400]"),
 			Margin: 0.5, Decay: &mc.ScheduleSpec{Kind: "inv-sqrt"},
-			Want: both(Fail), Finding: FindingThm7Phases,
+			Want: both(theorems.Fail), Finding: FindingThm7Phases,
 			Why: "Small noise (sigma = 0.05) on x^2: a = ell_nu/sigma_H = 10 weights the left-hand side while the dynamics are nearly the noiseless sign flow: the bound cannot hold (see the finding).",
 		},
 		{
 			Name: "thm7-fig1-right-sigma16", Theorem: "thm7", Reading: "ensemble", Config: fig1Right(16, 200),
-			Want: both(Vacuous), Finding: FindingFig1RightAdmissibility, Short: true,
+			Want: both(theorems.Vacuous), Finding: FindingFig1RightAdmissibility, Short: true,
 			Why: "eta eta_0 = 0.1 exceeds 1/(3 sigma) = 0.021 at sigma = 16: the schedule leaves the admissible region at step 0, so every horizon is VACUOUS.",
 		},
 		{
 			Name: "thm4-wrong-method", Theorem: "thm4", Reading: "ensemble", Config: fig1Right(1, 50),
-			Want: both(Vacuous), Short: true,
+			Want: both(theorems.Vacuous), Short: true,
 			Why: "A DSignSGD configuration is outside Thm 4 (DSGD): VACUOUS without simulating.",
 		},
 	}

@@ -1,4 +1,4 @@
-package theorems
+package studies
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/theorems"
 )
 
 // Figure 1 (App. B, MATH.md section 4). The paper omits N, x0, the horizon,
@@ -51,13 +52,13 @@ type Panel struct {
 
 // Claim is one of Figure 1's statements, decided on one target.
 type Claim struct {
-	Panel     string  `json:"panel"`
-	Statement string  `json:"statement"`
-	Kind      string  `json:"kind"` // diverges, converges, plateau-grows, converges-below
-	Target    string  `json:"target"`
-	Outcome   Outcome `json:"outcome"` // PASS: the claim holds; FAIL: the data contradict it
-	Evidence  string  `json:"evidence"`
-	Alpha     float64 `json:"alpha"`
+	Panel     string           `json:"panel"`
+	Statement string           `json:"statement"`
+	Kind      string           `json:"kind"` // diverges, converges, plateau-grows, converges-below
+	Target    string           `json:"target"`
+	Outcome   theorems.Outcome `json:"outcome"` // PASS: the claim holds; FAIL: the data contradict it
+	Evidence  string           `json:"evidence"`
+	Alpha     float64          `json:"alpha"`
 }
 
 // Figure1Result holds the six panels and the claims.
@@ -101,7 +102,7 @@ func Figure1Panels(sc Scale, seed uint64) ([]Panel, error) {
 		for _, s := range []float64{0.1, 1, 3} {
 			c := figConfig(fmt.Sprintf(quartic1, 1), 3, fmt.Sprintf(`{"noise":{"kind":"gaussian","sigma1":%g}}`, s), "dsgd", 0.01, 5000, sc.LeftPaths, seed)
 			if sched {
-				sch, err := AdmissibleSchedule(Thm4(), c, Options{}, c.Eta, nil)
+				sch, err := theorems.AdmissibleSchedule(theorems.Thm4(), c, theorems.Options{}, c.Eta, nil)
 				if err != nil {
 					return nil, err
 				}
@@ -187,7 +188,7 @@ func Figure1(sc Scale, o Figure1Options) (*Figure1Result, error) {
 			if o.NoSDE {
 				continue
 			}
-			if err := sdeRun(&run, figureSDE); err != nil {
+			if err := theorems.SDERun(&run, figureSDE); err != nil {
 				return nil, err
 			}
 			if s.SDE, err = mc.Simulate(run); err != nil {
@@ -228,14 +229,14 @@ func Figure1(sc Scale, o Figure1Options) (*Figure1Result, error) {
 				for i, s := range p.Series {
 					c := convergesClaim(p, s, pick, t, alpha, fmt.Sprintf("with eta_k = 1/sqrt(k+1), %s converges below the constant step's plateau", s.Label))
 					c.Kind = "converges-below"
-					if c.Outcome == Pass {
+					if c.Outcome == theorems.Pass {
 						a, b := final(pick(s)), final(pick(top.Series[i]))
 						z := (b.F.Mean - a.F.Mean) / math.Hypot(a.F.SE, b.F.SE)
 						c.Evidence += fmt.Sprintf("; constant-step level %.4g (se %.2g), z = %.1f", b.F.Mean, b.F.SE, z)
 						if !(z > mc.ZCrit(2*alpha)) {
-							c.Outcome = Inconclusive
+							c.Outcome = theorems.Inconclusive
 							if z < -mc.ZCrit(2*alpha) {
-								c.Outcome = Fail
+								c.Outcome = theorems.Fail
 							}
 						}
 					}
@@ -261,14 +262,14 @@ func divergesClaim(p Panel, s Series, pick func(Series) *mc.Result, target strin
 		Evidence: fmt.Sprintf("%s: %d of %d paths diverged (%s, interval [%s, %s])", s.Label, r.Diverged, n, percent(float64(r.Diverged)/float64(n)), percent(lo), percent(hi))}
 	switch {
 	case r.Substeps != nil && r.Substeps.CappedPaths > 0:
-		c.Outcome = Inconclusive
+		c.Outcome = theorems.Inconclusive
 		c.Evidence += fmt.Sprintf("; the SDE integrator hit its substep floor on %d paths (unresolved)", r.Substeps.CappedPaths)
 	case lo > 0:
-		c.Outcome = Pass
+		c.Outcome = theorems.Pass
 	case hi < 0.01:
-		c.Outcome = Fail
+		c.Outcome = theorems.Fail
 	default:
-		c.Outcome = Inconclusive
+		c.Outcome = theorems.Inconclusive
 	}
 	return c
 }
@@ -287,14 +288,14 @@ func convergesClaim(p Panel, s Series, pick func(Series) *mc.Result, target stri
 		Evidence: fmt.Sprintf("%s: E[f(x_T) - f*] = %.4g (se %.2g) from %.4g, ratio %.3g; %d of %d paths diverged", s.Label, last.F.Mean, last.F.SE, f0, ratio, r.Diverged, s.Config.Paths)}
 	switch {
 	case r.Substeps != nil && r.Substeps.CappedPaths > 0:
-		c.Outcome = Inconclusive
+		c.Outcome = theorems.Inconclusive
 		c.Evidence += fmt.Sprintf("; the SDE integrator hit its substep floor on %d paths (unresolved)", r.Substeps.CappedPaths)
 	case r.Diverged > 0 || ratio-z*se >= 1:
-		c.Outcome = Fail
+		c.Outcome = theorems.Fail
 	case ratio+z*se < 1:
-		c.Outcome = Pass
+		c.Outcome = theorems.Pass
 	default:
-		c.Outcome = Inconclusive
+		c.Outcome = theorems.Inconclusive
 	}
 	return c
 }
@@ -304,7 +305,7 @@ func convergesClaim(p Panel, s Series, pick func(Series) *mc.Result, target stri
 // that grows with sigma (each consecutive pair significantly increasing).
 func plateauClaim(p Panel, pick func(Series) *mc.Result, target string, alpha float64) Claim {
 	z := mc.ZCrit(2 * alpha)
-	c := Claim{Panel: p.ID, Statement: "a constant step plateaus at a level that grows with sigma", Kind: "plateau-grows", Target: target, Alpha: alpha, Outcome: Pass}
+	c := Claim{Panel: p.ID, Statement: "a constant step plateaus at a level that grows with sigma", Kind: "plateau-grows", Target: target, Alpha: alpha, Outcome: theorems.Pass}
 	var ev string
 	var prev *mc.Checkpoint
 	for i, s := range p.Series {
@@ -319,16 +320,16 @@ func plateauClaim(p Panel, pick func(Series) *mc.Result, target string, alpha fl
 		ev += fmt.Sprintf("%s: level %.4g (se %.2g); ", s.Label, last.F.Mean, last.F.SE)
 		d := math.Abs(last.F.Mean - mid.F.Mean)
 		if d > 0.25*last.F.Mean && d > z*math.Hypot(last.F.SE, mid.F.SE) {
-			c.Outcome = worse(c.Outcome, Inconclusive)
+			c.Outcome = theorems.Worse(c.Outcome, theorems.Inconclusive)
 			ev += fmt.Sprintf("(not settled: %.4g at T/2) ", mid.F.Mean)
 		}
 		if i > 0 {
 			zz := (last.F.Mean - prev.F.Mean) / math.Hypot(last.F.SE, prev.F.SE)
 			switch {
 			case zz < -z:
-				c.Outcome = Fail
+				c.Outcome = theorems.Fail
 			case zz <= z:
-				c.Outcome = worse(c.Outcome, Inconclusive)
+				c.Outcome = theorems.Worse(c.Outcome, theorems.Inconclusive)
 			}
 		}
 		prev = &last

@@ -1,0 +1,35 @@
+package mc
+
+import (
+	"runtime"
+	"sync"
+)
+
+// ForBlocks calls fn(w, b) for every block b in [0, n), split into
+// contiguous ranges over at most workers goroutines (0: GOMAXPROCS); w is
+// the worker's index, for per-worker scratch. fn must write only to what
+// block b owns; a caller that reduces the blocks' results in block order
+// then gets the same numbers for any worker count.
+func ForBlocks(n, workers int, fn func(w, b int)) {
+	workers = Workers(workers, n)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := w * n / workers; b < (w+1)*n/workers; b++ {
+				fn(w, b)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// Workers returns how many goroutines ForBlocks(n, workers, ...) uses: the
+// worker indices it passes are below this number.
+func Workers(workers, n int) int {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	return max(1, min(workers, n))
+}

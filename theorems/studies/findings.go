@@ -1,0 +1,60 @@
+package studies
+
+// Finding documents a result of the suite: a bound that fails under its
+// hypotheses, or a reading in which it does.
+type Finding struct {
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Explanation string `json:"explanation"`
+}
+
+// Findings of the suite (see FINDINGS.md for the evidence).
+var (
+	FindingThm7Phases = &Finding{
+		ID:    "F1-thm7-outside-phase-3",
+		Title: "Thm 7's merged bound fails when some agent's signal-to-noise ratio |d_j f|/sigma_ij exceeds 1, including Figure 1's own right-column setting",
+		Explanation: "The proof bounds the drift by grad f . b >= (ell_nu/sigma_H) ||grad f||^2 only in Phase 3 (|Y| < 1 for every agent). " +
+			"In Phases 1-2 the sign drift saturates (2 Xi_nu(y) < ell_nu y for y > 1), so f decreases only like eta_t ||grad f||_1 while the left-hand side " +
+			"counts (ell_nu/sigma_H) eta_t ||grad f||^2; eq. 76 merges the phases 'by a worst-case approach' without covering this. " +
+			"By hand, on f = x^4/4 from x0 = 2 with Cauchy noise of scale 1 (Figure 1, right), the noiseless sign flow from x = 2 to x = 1 alone gives " +
+			"(1/2) int_1^2 x^6 dx = 9.07 > f(x0) - f* = 4, and noise only slows the descent; as sigma -> 0, a = ell_nu/sigma_H -> infinity while the dynamics tend " +
+			"to the noiseless sign flow, so no finite bound of this form can hold. The suite confirms the SDE violates eq. 7 under its hypotheses.",
+	}
+	FindingThm4Ensemble = &Finding{
+		ID:    "F2-ensemble-reading-at-the-boundary",
+		Title: "At the boundary of Eq. 1 (eta eta_t = its right-hand side), the ensemble reading lets single paths escape: the discrete method diverges; the pathwise reading holds",
+		Explanation: "With G_t the ensemble mean of ||grad f|| (eq. 26, the paper's experiments), a path far from the minimiser still takes the ensemble's step, " +
+			"and with sigma1 > 0 its noise grows like sigma1 ||grad f||. On cosh (d = 2, sigma0 = sigma1 = 1) at margin 1, paths of the discrete method diverge (the " +
+			"left-hand side is unbounded: FAIL) and the SDE's paths outrun the integrator (INCONCLUSIVE, no verdict on the SDE). The same configuration in the " +
+			"pathwise reading (eq. 21, the inequality the proof uses) passes on both targets. MATH.md section 3 predicts the gap: E[G^3] >= E[G] E[G^2], so the " +
+			"ensemble reading does not imply the pathwise inequality.",
+	}
+	FindingThm6Constant = &Finding{
+		ID:    "F5-thm6-constant-lacks-L0-B6",
+		Title: "Thm 6's bound (eq. 6, and eq. 48 of Thm 10) lacks the term L0 B6: it fails under its hypotheses where sigma0 > 0 and L0 B6 dominates, in both readings",
+		Explanation: "Found by the property TestTheorem/thm6-printed-pathwise (rapid, shrunk). The proof's Ito term is at most eta eta_t^2/(2N) (L0 + L1 ||g||)(A6 ||g||^2 + B6) " +
+			"with B6 = d (mean sigma0^2 + mean sigma0^2 omega); eq. 5 absorbs the A6 part (and L1 B6 ||g|| for ||g|| > 1), leaving eta eta_t^2 (L0 + L1) B6/(2N), " +
+			"whereas eq. 6's constant is (L0 A6 + L1 B6)/(2N): with L1 = 0 (a quadratic) and omega, sigma1 small, A6 ~ 0 admits a step eta eta_t ~ 15 while the bound's " +
+			"phi2 term vanishes. On the counterexample (x^2 curvature 8.2, two agents, sigma0 = 3 and QSGD s = 8) the SDE's left-hand side is 1.4x the bound. " +
+			"The suite's corrected reading thm6-corrected, C = eta (L0 + L1) B6/(2N) (the analogue of Thms 4 and 5), holds there.",
+	}
+	FindingDiscreteBoundary = &Finding{
+		ID:    "F4-discrete-methods-at-the-boundary",
+		Title: "Near the admissibility boundary the SDE bounds do not transfer to the discrete methods",
+		Explanation: "Thms 4-6 bound the SDE, whose Ito formula has only the covariance term eta eta_t^2 Tr(Hess f Sigma)/(2N). One discrete step of size h = eta eta_t has, " +
+			"by the descent lemma, the extra term (L0/2) h^2 ||grad f||^2 from the mean of the update. At the boundary of eq. 1/3/5 h can be O(1): on log cosh with two " +
+			"heterogeneous agents h = 1.6 and h L0/2 = 0.8 exceeds 1 - eps = 0.5, and the discrete method's left-hand side exceeds the bound (1.5x) while the SDE's is " +
+			"below it (0.86x). The SDE is a weak order-1 model whose O(eta) error is exactly this term; the theorems say nothing about the discrete methods.",
+	}
+	FindingFig1RightAdmissibility = &Finding{
+		ID:    "F3-figure-1-right-schedule-not-admissible",
+		Title: "Figure 1's right-bottom schedule eta_k = 1/sqrt(k+1) is not admissible for Thm 7 at sigma = 16 in its first steps",
+		Explanation: "Thm 7 needs eta eta_t < 2 N ell_nu/(sigma_H L1 d) = 1/(3 sigma) for N = d = 1, ell_1 = 1/2, L1 = 3; with eta = 0.1 and eta_0 = 1 this fails for " +
+			"sigma > 10/3, so at sigma = 8 and 16 the theorem says nothing about the first (0.3 sigma)^2 - 1 steps and its bound is VACUOUS for the panel as drawn.",
+	}
+)
+
+// Findings is the registry of the suite's findings, in the order of their
+// IDs (F1, F2, ...). FINDINGS.md is generated from it and from the pinned
+// cases that reproduce each (`sdeverify pinned -md FINDINGS.md`).
+var Findings = []*Finding{FindingThm7Phases, FindingThm4Ensemble, FindingFig1RightAdmissibility, FindingDiscreteBoundary, FindingThm6Constant}
