@@ -125,7 +125,7 @@ func (p Power) Validate() error {
 		return err
 	}
 	if p.P <= 2 {
-		return fieldErr("p", p.P, "must be > 2 (p <= 2 is not (L0,L1)-smooth with a finite pair at 0, or is L-smooth: use square)")
+		return Invalid("p", p.P, "must be > 2 (p <= 2 is not (L0,L1)-smooth with a finite pair at 0, or is L-smooth: use square)")
 	}
 	return checkNonNeg("l0", p.L0)
 }
@@ -266,7 +266,7 @@ func (s Scaled) Certificate() Certificate {
 // Validate implements Atom.
 func (s Scaled) Validate() error {
 	if s.Atom == nil {
-		return fieldErr("atom", nil, "must be set")
+		return Invalid("atom", nil, "must be set")
 	}
 	if err := s.Atom.Validate(); err != nil {
 		return Prefix("atom", err)
@@ -278,7 +278,7 @@ func (s Scaled) Validate() error {
 		return err
 	}
 	if s.A == 0 {
-		return fieldErr("a", s.A, "must be non-zero")
+		return Invalid("a", s.A, "must be non-zero")
 	}
 	return nil
 }

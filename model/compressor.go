@@ -98,7 +98,7 @@ func (b Bernoulli) Linear(d int) (alpha, beta float64, ok bool) { return b.Omega
 // Validate implements Compressor.
 func (b Bernoulli) Validate(int) error {
 	if math.IsNaN(b.P) || b.P <= 0 || b.P > 1 {
-		return fieldErr("p", b.P, "must be in (0, 1]")
+		return Invalid("p", b.P, "must be in (0, 1]")
 	}
 	return nil
 }
@@ -171,7 +171,7 @@ func (c RandK) Linear(d int) (alpha, beta float64, ok bool) {
 // Validate implements Compressor.
 func (c RandK) Validate(d int) error {
 	if c.K < 1 || c.K > d {
-		return fieldErr("k", c.K, fmt.Sprintf("must be in [1, %d] (the dimension)", d))
+		return Invalid("k", c.K, fmt.Sprintf("must be in [1, %d] (the dimension)", d))
 	}
 	return nil
 }
@@ -233,7 +233,7 @@ func (QSGD) Linear(int) (alpha, beta float64, ok bool) { return 0, 0, false }
 // Validate implements Compressor.
 func (q QSGD) Validate(int) error {
 	if q.S < 1 {
-		return fieldErr("s", q.S, "must be >= 1")
+		return Invalid("s", q.S, "must be >= 1")
 	}
 	return nil
 }

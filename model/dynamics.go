@@ -34,7 +34,7 @@ func ParseMethod(s string) (Method, error) {
 			return m, nil
 		}
 	}
-	return 0, fieldErr("method", fmt.Sprintf("%q", s), "must be dsgd, dcsgd or dsignsgd")
+	return 0, Invalid("method", fmt.Sprintf("%q", s), "must be dsgd, dcsgd or dsignsgd")
 }
 
 // Agent is one worker: its gradient noise and, for DCSGD, its compressor.
@@ -54,19 +54,19 @@ type System struct {
 // Validate checks the system for the discrete method.
 func (s System) Validate() error {
 	if s.F == nil {
-		return fieldErr("objective", nil, "must be set")
+		return Invalid("objective", nil, "must be set")
 	}
 	if err := s.F.Validate(); err != nil {
 		return Prefix("objective", err)
 	}
 	if len(s.Agents) == 0 {
-		return fieldErr("agents", 0, "need at least one agent")
+		return Invalid("agents", 0, "need at least one agent")
 	}
 	d := s.F.Dim()
 	for i, a := range s.Agents {
 		p := fmt.Sprintf("agents[%d]", i)
 		if a.Noise == nil {
-			return fieldErr(p+".noise", nil, "must be set")
+			return Invalid(p+".noise", nil, "must be set")
 		}
 		if err := a.Noise.Validate(d); err != nil {
 			return Prefix(p+".noise", err)
@@ -75,17 +75,17 @@ func (s System) Validate() error {
 		case DCSGD:
 			c, ok := a.Compressor.(Unbiased)
 			if !ok {
-				return fieldErr(p+".compressor", fmt.Sprintf("%T", a.Compressor), "dcsgd needs an unbiased compressor (identity, bernoulli, randk, qsgd)")
+				return Invalid(p+".compressor", fmt.Sprintf("%T", a.Compressor), "dcsgd needs an unbiased compressor (identity, bernoulli, randk, qsgd)")
 			}
 			if err := c.Validate(d); err != nil {
 				return Prefix(p+".compressor", err)
 			}
 		case DSGD, DSignSGD:
 			if a.Compressor != nil {
-				return fieldErr(p+".compressor", fmt.Sprintf("%T", a.Compressor), fmt.Sprintf("%s takes no compressor", s.Method))
+				return Invalid(p+".compressor", fmt.Sprintf("%T", a.Compressor), fmt.Sprintf("%s takes no compressor", s.Method))
 			}
 		default:
-			return fieldErr("method", int(s.Method), "unknown method")
+			return Invalid("method", int(s.Method), "unknown method")
 		}
 	}
 	return nil
@@ -103,7 +103,7 @@ func (s System) ValidateSDE() error {
 	}
 	for i, a := range s.Agents {
 		if t, ok := a.Noise.(StudentT); ok && t.Nu <= 2 {
-			return fieldErr(fmt.Sprintf("agents[%d].noise.nu", i), t.Nu, fmt.Sprintf("the %s SDE needs finite noise variance (nu > 2)", s.Method))
+			return Invalid(fmt.Sprintf("agents[%d].noise.nu", i), t.Nu, fmt.Sprintf("the %s SDE needs finite noise variance (nu > 2)", s.Method))
 		}
 	}
 	return nil
@@ -530,8 +530,9 @@ type Perturbation struct {
 	DriftBias      float64 // added to every drift coordinate
 }
 
-// noise returns the multiplier of the diffusion at schedule value rate.
-func (p Perturbation) noise(rate float64) float64 {
+// Noise returns the multiplier of the diffusion at schedule value rate:
+// rate itself for the paper's model.
+func (p Perturbation) Noise(rate float64) float64 {
 	m := rate
 	if p.NoiseRatePower != 0 && p.NoiseRatePower != 1 {
 		m = math.Pow(rate, p.NoiseRatePower)
@@ -545,16 +546,16 @@ func (p Perturbation) noise(rate float64) float64 {
 // Validate checks the integrator.
 func (in Integrator) Validate() error {
 	if in.Scheme != EulerMaruyama && in.Scheme != TamedEuler {
-		return fieldErr("scheme", int(in.Scheme), "must be em or tamed")
+		return Invalid("scheme", int(in.Scheme), "must be em or tamed")
 	}
 	if in.Substeps < 1 {
-		return fieldErr("substeps", in.Substeps, "must be >= 1")
+		return Invalid("substeps", in.Substeps, "must be >= 1")
 	}
 	if err := checkNonNeg("stiffness", in.Stiffness); err != nil {
 		return err
 	}
 	if in.MaxSubsteps < in.Substeps {
-		return fieldErr("max_substeps", in.MaxSubsteps, fmt.Sprintf("must be >= substeps = %d", in.Substeps))
+		return Invalid("max_substeps", in.MaxSubsteps, fmt.Sprintf("must be >= substeps = %d", in.Substeps))
 	}
 	return nil
 }
@@ -613,7 +614,7 @@ func (s System) SDEStep(x, grad []float64, gn2, eta, rate float64, in Integrator
 			}
 		}
 		s.Diffusion(ws.dw, grad, gn2, ws, r)
-		sd := math.Sqrt(h*eta/n) * in.Perturb.noise(rate)
+		sd := math.Sqrt(h*eta/n) * in.Perturb.Noise(rate)
 		for j := range x {
 			x[j] -= rate*h*tame*drift[j] + sd*ws.dw[j]
 		}

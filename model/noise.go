@@ -174,7 +174,7 @@ func (s StudentT) Validate(d int) error {
 		return err
 	}
 	if len(s.Scale) != 1 && len(s.Scale) != d {
-		return fieldErr("scale", fmt.Sprintf("length %d", len(s.Scale)), fmt.Sprintf("must have length 1 or the dimension %d", d))
+		return Invalid("scale", fmt.Sprintf("length %d", len(s.Scale)), fmt.Sprintf("must have length 1 or the dimension %d", d))
 	}
 	for j, v := range s.Scale {
 		if err := checkNonNeg(fmt.Sprintf("scale[%d]", j), v); err != nil {

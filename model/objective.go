@@ -168,11 +168,11 @@ func (s Separable) Certificate() Certificate {
 // Validate implements Objective.
 func (s Separable) Validate() error {
 	if len(s.Atoms) == 0 {
-		return fieldErr("atoms", 0, "need at least one atom")
+		return Invalid("atoms", 0, "need at least one atom")
 	}
 	for j, a := range s.Atoms {
 		if a == nil {
-			return fieldErr(fmt.Sprintf("atoms[%d]", j), nil, "must be set")
+			return Invalid(fmt.Sprintf("atoms[%d]", j), nil, "must be set")
 		}
 		if err := a.Validate(); err != nil {
 			return Prefix(fmt.Sprintf("atoms[%d]", j), err)
@@ -287,10 +287,10 @@ func (s Homogeneous) Certificate() Certificate { return s.Atom.Certificate() }
 // Validate implements Objective.
 func (s Homogeneous) Validate() error {
 	if s.D < 1 {
-		return fieldErr("dim", s.D, "must be >= 1")
+		return Invalid("dim", s.D, "must be >= 1")
 	}
 	if s.Atom == nil {
-		return fieldErr("atom", nil, "must be set")
+		return Invalid("atom", nil, "must be set")
 	}
 	return Prefix("atom", s.Atom.Validate())
 }
@@ -307,11 +307,11 @@ type Quadratic struct {
 // a relative 1e-12 of its norm) and returns the objective.
 func NewQuadratic(a *mat.SymDense) (*Quadratic, error) {
 	if a == nil {
-		return nil, fieldErr("matrix", nil, "must be set")
+		return nil, Invalid("matrix", nil, "must be set")
 	}
 	n := a.SymmetricDim()
 	if n < 1 {
-		return nil, fieldErr("matrix", n, "dimension must be >= 1")
+		return nil, Invalid("matrix", n, "dimension must be >= 1")
 	}
 	for i := range n {
 		for j := i; j < n; j++ {
@@ -322,13 +322,13 @@ func NewQuadratic(a *mat.SymDense) (*Quadratic, error) {
 	}
 	var eig mat.EigenSym
 	if !eig.Factorize(a, false) {
-		return nil, fieldErr("matrix", "(not shown)", "eigendecomposition failed")
+		return nil, Invalid("matrix", "(not shown)", "eigendecomposition failed")
 	}
 	vals := eig.Values(nil)
 	lo, hi := floats.Min(vals), floats.Max(vals)
 	norm := math.Max(math.Abs(lo), math.Abs(hi))
 	if lo < -1e-12*norm {
-		return nil, fieldErr("matrix", fmt.Sprintf("smallest eigenvalue %g", lo), "must be positive semidefinite")
+		return nil, Invalid("matrix", fmt.Sprintf("smallest eigenvalue %g", lo), "must be positive semidefinite")
 	}
 	return &Quadratic{A: a, norm: norm}, nil
 }
@@ -378,7 +378,7 @@ func (q *Quadratic) Certificate() Certificate { return Certificate{L0: q.norm} }
 // Validate implements Objective.
 func (q *Quadratic) Validate() error {
 	if q == nil || q.A == nil {
-		return fieldErr("matrix", nil, "must be set (use NewQuadratic)")
+		return Invalid("matrix", nil, "must be set (use NewQuadratic)")
 	}
 	return nil
 }
@@ -449,7 +449,7 @@ func (s Shifted) Certificate() Certificate { return s.F.Certificate() }
 // Validate implements Objective.
 func (s Shifted) Validate() error {
 	if s.F == nil {
-		return fieldErr("f", nil, "must be set")
+		return Invalid("f", nil, "must be set")
 	}
 	if err := s.F.Validate(); err != nil {
 		return err
@@ -472,14 +472,14 @@ type Rotated struct {
 // of the right size.
 func NewRotated(f Objective, q *mat.Dense) (*Rotated, error) {
 	if f == nil {
-		return nil, fieldErr("f", nil, "must be set")
+		return nil, Invalid("f", nil, "must be set")
 	}
 	if q == nil {
-		return nil, fieldErr("rotation", nil, "must be set")
+		return nil, Invalid("rotation", nil, "must be set")
 	}
 	r, c := q.Dims()
 	if r != f.Dim() || c != f.Dim() {
-		return nil, fieldErr("rotation", fmt.Sprintf("%dx%d", r, c), fmt.Sprintf("must be %dx%d", f.Dim(), f.Dim()))
+		return nil, Invalid("rotation", fmt.Sprintf("%dx%d", r, c), fmt.Sprintf("must be %dx%d", f.Dim(), f.Dim()))
 	}
 	var qtq mat.Dense
 	qtq.Mul(q.T(), q)
@@ -487,7 +487,7 @@ func NewRotated(f Objective, q *mat.Dense) (*Rotated, error) {
 		qtq.Set(i, i, qtq.At(i, i)-1)
 	}
 	if e := mat.Norm(&qtq, math.Inf(1)); e > 1e-10 || math.IsNaN(e) {
-		return nil, fieldErr("rotation", fmt.Sprintf("||QtQ-I|| = %g", e), "must be orthogonal")
+		return nil, Invalid("rotation", fmt.Sprintf("||QtQ-I|| = %g", e), "must be orthogonal")
 	}
 	return &Rotated{F: f, Q: q}, nil
 }
@@ -586,7 +586,7 @@ func (r *Rotated) Certificate() Certificate { return r.F.Certificate() }
 // Validate implements Objective.
 func (r *Rotated) Validate() error {
 	if r == nil || r.F == nil || r.Q == nil {
-		return fieldErr("rotation", nil, "must be built with NewRotated")
+		return Invalid("rotation", nil, "must be built with NewRotated")
 	}
 	return r.F.Validate()
 }

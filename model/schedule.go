@@ -136,7 +136,7 @@ func (s Inv) Validate() error { return validateClock(s.Clock) }
 
 func validateClock(c Clock) error {
 	if c != StepIndex && c != Time {
-		return fieldErr("clock", int(c), "must be step or time")
+		return Invalid("clock", int(c), "must be step or time")
 	}
 	return nil
 }
@@ -192,17 +192,17 @@ func (n Normalized) Validate() error {
 		return err
 	}
 	if n.A == 0 && n.B == 0 {
-		return fieldErr("a", n.A, "a and b cannot both be 0")
+		return Invalid("a", n.A, "a and b cannot both be 0")
 	}
 	if n.Reading != ReadsEnsemble && n.Reading != ReadsPath {
-		return fieldErr("reading", n.Reading.String(), "must be ensemble or pathwise")
+		return Invalid("reading", n.Reading.String(), "must be ensemble or pathwise")
 	}
 	if err := checkNonNeg("cap", n.Cap); err != nil {
 		return err
 	}
 	if n.Decay != nil {
 		if n.Decay.Reads() != ReadsClock {
-			return fieldErr("decay", n.Decay.Reads().String(), "must be a clock schedule")
+			return Invalid("decay", n.Decay.Reads().String(), "must be a clock schedule")
 		}
 		if err := n.Decay.Validate(); err != nil {
 			return Prefix("decay", err)

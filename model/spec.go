@@ -34,13 +34,13 @@ func (s AtomSpec) Build() (Atom, error) {
 	case "explinear":
 		a = ExpLinear{}
 	default:
-		return nil, fieldErr("kind", fmt.Sprintf("%q", s.Kind), "must be one of quartic, power, cosh, logcosh, square, explinear")
+		return nil, Invalid("kind", fmt.Sprintf("%q", s.Kind), "must be one of quartic, power, cosh, logcosh, square, explinear")
 	}
 	if s.Kind != "power" && s.P != 0 {
-		return nil, fieldErr("p", s.P, "is only used by kind power")
+		return nil, Invalid("p", s.P, "is only used by kind power")
 	}
 	if s.Kind != "power" && s.Kind != "quartic" && s.L0 != 0 {
-		return nil, fieldErr("l0", s.L0, "is only used by kinds quartic and power")
+		return nil, Invalid("l0", s.L0, "is only used by kinds quartic and power")
 	}
 	if s.C != 0 || s.A != 0 {
 		c, aa := s.C, s.A
@@ -82,10 +82,10 @@ func (s ObjectiveSpec) Build() (Objective, error) {
 	case "separable":
 		switch {
 		case s.Atom != nil && len(s.Atoms) > 0:
-			return nil, fieldErr("atoms", len(s.Atoms), "give either atom (with dim) or atoms, not both")
+			return nil, Invalid("atoms", len(s.Atoms), "give either atom (with dim) or atoms, not both")
 		case s.Atom != nil:
 			if s.Dim < 1 {
-				return nil, fieldErr("dim", s.Dim, "must be >= 1")
+				return nil, Invalid("dim", s.Dim, "must be >= 1")
 			}
 			a, err := s.Atom.Build()
 			if err != nil {
@@ -94,7 +94,7 @@ func (s ObjectiveSpec) Build() (Objective, error) {
 			f = Homogeneous{Atom: a, D: s.Dim}
 		case len(s.Atoms) > 0:
 			if s.Dim != 0 && s.Dim != len(s.Atoms) {
-				return nil, fieldErr("dim", s.Dim, fmt.Sprintf("must equal len(atoms) = %d or be omitted", len(s.Atoms)))
+				return nil, Invalid("dim", s.Dim, fmt.Sprintf("must equal len(atoms) = %d or be omitted", len(s.Atoms)))
 			}
 			atoms := make([]Atom, len(s.Atoms))
 			for j, as := range s.Atoms {
@@ -106,27 +106,27 @@ func (s ObjectiveSpec) Build() (Objective, error) {
 			}
 			f = Separable{Atoms: atoms}
 		default:
-			return nil, fieldErr("atom", nil, "kind separable needs atom (with dim) or atoms")
+			return nil, Invalid("atom", nil, "kind separable needs atom (with dim) or atoms")
 		}
 	case "quadratic":
 		n := len(s.Matrix)
 		if n == 0 {
-			return nil, fieldErr("matrix", nil, "kind quadratic needs a matrix")
+			return nil, Invalid("matrix", nil, "kind quadratic needs a matrix")
 		}
 		if s.Dim != 0 && s.Dim != n {
-			return nil, fieldErr("dim", s.Dim, fmt.Sprintf("must equal the matrix size %d or be omitted", n))
+			return nil, Invalid("dim", s.Dim, fmt.Sprintf("must equal the matrix size %d or be omitted", n))
 		}
 		a := mat.NewSymDense(n, nil)
 		for i, row := range s.Matrix {
 			if len(row) != n {
-				return nil, fieldErr(fmt.Sprintf("matrix[%d]", i), len(row), fmt.Sprintf("row length must be %d", n))
+				return nil, Invalid(fmt.Sprintf("matrix[%d]", i), len(row), fmt.Sprintf("row length must be %d", n))
 			}
 			for j, v := range row {
 				if err := checkFinite(fmt.Sprintf("matrix[%d][%d]", i, j), v); err != nil {
 					return nil, err
 				}
 				if math.Abs(v-s.Matrix[j][i]) > 1e-12*math.Max(1, math.Abs(v)) {
-					return nil, fieldErr(fmt.Sprintf("matrix[%d][%d]", i, j), v, fmt.Sprintf("must equal matrix[%d][%d] = %v (symmetric)", j, i, s.Matrix[j][i]))
+					return nil, Invalid(fmt.Sprintf("matrix[%d][%d]", i, j), v, fmt.Sprintf("must equal matrix[%d][%d] = %v (symmetric)", j, i, s.Matrix[j][i]))
 				}
 				if j >= i {
 					a.SetSym(i, j, v)
@@ -139,7 +139,7 @@ func (s ObjectiveSpec) Build() (Objective, error) {
 		}
 		f = q
 	default:
-		return nil, fieldErr("kind", fmt.Sprintf("%q", s.Kind), "must be separable or quadratic")
+		return nil, Invalid("kind", fmt.Sprintf("%q", s.Kind), "must be separable or quadratic")
 	}
 	if s.Shift != nil {
 		sh := Shifted{F: f, Center: s.Shift}
@@ -182,10 +182,10 @@ func WithCertificate(f Objective, c Certificate) (Certified, error) {
 	}
 	d := f.Certificate()
 	if c.L0 < d.L0 {
-		return Certified{}, fieldErr("certificate.l0", c.L0, fmt.Sprintf("must be >= the derived L0 = %v (with L1 >= %v)", d.L0, d.L1))
+		return Certified{}, Invalid("certificate.l0", c.L0, fmt.Sprintf("must be >= the derived L0 = %v (with L1 >= %v)", d.L0, d.L1))
 	}
 	if c.L1 < d.L1 {
-		return Certified{}, fieldErr("certificate.l1", c.L1, fmt.Sprintf("must be >= the derived L1 = %v for L0 = %v (choose the atom's l0 to trade them)", d.L1, d.L0))
+		return Certified{}, Invalid("certificate.l1", c.L1, fmt.Sprintf("must be >= the derived L1 = %v for L0 = %v (choose the atom's l0 to trade them)", d.L1, d.L0))
 	}
 	return Certified{Objective: f, Cert: c}, nil
 }

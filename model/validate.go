@@ -17,7 +17,9 @@ func (e *FieldError) Error() string {
 	return fmt.Sprintf("%s = %v: %s", e.Field, e.Value, e.Rule)
 }
 
-func fieldErr(field string, value any, rule string) error {
+// Invalid returns a *FieldError: field (as a user writes it) has value,
+// which breaks rule.
+func Invalid(field string, value any, rule string) error {
 	return &FieldError{Field: field, Value: value, Rule: rule}
 }
 
@@ -39,7 +41,7 @@ func Prefix(prefix string, err error) error {
 
 func checkFinite(field string, v float64) error {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return fieldErr(field, v, "must be finite")
+		return Invalid(field, v, "must be finite")
 	}
 	return nil
 }
@@ -49,7 +51,7 @@ func checkNonNeg(field string, v float64) error {
 		return err
 	}
 	if v < 0 {
-		return fieldErr(field, v, "must be >= 0")
+		return Invalid(field, v, "must be >= 0")
 	}
 	return nil
 }
@@ -59,7 +61,7 @@ func checkPos(field string, v float64) error {
 		return err
 	}
 	if v <= 0 {
-		return fieldErr(field, v, "must be > 0")
+		return Invalid(field, v, "must be > 0")
 	}
 	return nil
 }
@@ -75,7 +77,7 @@ func checkFiniteSlice(field string, xs []float64) error {
 
 func checkDim(field string, got, want int) error {
 	if got != want {
-		return fieldErr(field, got, fmt.Sprintf("length must equal the dimension %d", want))
+		return Invalid(field, got, fmt.Sprintf("length must equal the dimension %d", want))
 	}
 	return nil
 }

@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/sdeverify/sdeverify/internal/atomicfile"
 	"github.com/sdeverify/sdeverify/model/mc"
-	"github.com/sdeverify/sdeverify/reports"
 	"github.com/sdeverify/sdeverify/theorems"
 )
 
@@ -38,7 +38,7 @@ func Save(property string, th string, reading string, cfg mc.Config, outcome the
 	if err != nil {
 		return "", err
 	}
-	if err := reports.WriteFile(p, append(b, '\n')); err != nil {
+	if err := atomicfile.Write(p, append(b, '\n')); err != nil {
 		return "", err
 	}
 	m := Meta{Property: property, Theorem: th, Reading: reading, Outcome: outcome, Replay: []string{
@@ -49,5 +49,25 @@ func Save(property string, th string, reading string, cfg mc.Config, outcome the
 	if err != nil {
 		return "", err
 	}
-	return p, reports.WriteFile(filepath.Join(CounterexampleDir, name+".meta.json"), append(mb, '\n'))
+	return p, atomicfile.Write(filepath.Join(CounterexampleDir, name+".meta.json"), append(mb, '\n'))
+}
+
+// PowerRow is one row of the false-alarm and detection table.
+type PowerRow struct {
+	Name     string  `json:"name"`
+	Kind     string  `json:"kind"` // "false alarm" or "mutant"
+	Runs     int     `json:"runs"`
+	Flagged  int     `json:"flagged"`
+	Rate     float64 `json:"rate"`
+	Lo       float64 `json:"lo"`
+	Hi       float64 `json:"hi"`
+	Required string  `json:"required"`
+	OK       bool    `json:"ok"`
+}
+
+// PowerTable is the measured false-alarm and detection table that TestPower
+// writes to testdata/power.json and the report renders.
+type PowerTable struct {
+	Command string     `json:"command"`
+	Rows    []PowerRow `json:"rows"`
 }

@@ -11,9 +11,9 @@ import (
 
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/sdeverify/sdeverify/internal/atomicfile"
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
-	"github.com/sdeverify/sdeverify/reports"
 	"github.com/sdeverify/sdeverify/theorems"
 )
 
@@ -160,7 +160,7 @@ func TestPower(t *testing.T) {
 	if deep {
 		falseRuns, mutantRuns = 1000, 200
 	}
-	tab := reports.PowerTable{Command: "go test ./properties -run TestPower -v -args -power.write"}
+	tab := PowerTable{Command: "go test ./properties -run TestPower -v -args -power.write"}
 	add := func(name, kind string, runs int, flagged func(seed uint64) bool, p float64) {
 		k := 0
 		for i := range runs {
@@ -169,7 +169,7 @@ func TestPower(t *testing.T) {
 			}
 		}
 		lo, hi := mc.ClopperPearson(k, runs, 0.05)
-		row := reports.PowerRow{Name: name, Kind: kind, Runs: runs, Flagged: k, Rate: float64(k) / float64(runs), Lo: lo, Hi: hi}
+		row := PowerRow{Name: name, Kind: kind, Runs: runs, Flagged: k, Rate: float64(k) / float64(runs), Lo: lo, Hi: hi}
 		if kind == "false alarm" {
 			bound := binomialBound(runs, p)
 			row.Required = fmt.Sprintf("rate <= %g (count <= %d)", p, bound)
@@ -240,7 +240,7 @@ func TestPower(t *testing.T) {
 		if err := os.MkdirAll(filepath.Dir(PowerFile), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := reports.WriteFile(PowerFile, append(b, '\n')); err != nil {
+		if err := atomicfile.Write(PowerFile, append(b, '\n')); err != nil {
 			t.Fatal(err)
 		}
 	}

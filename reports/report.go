@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/sdeverify/sdeverify/properties"
 	"github.com/sdeverify/sdeverify/theorems"
 	"github.com/sdeverify/sdeverify/theorems/studies"
 	"github.com/sdeverify/sdeverify/theorems/weak"
@@ -273,27 +274,8 @@ func counts(m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-// PowerRow is one row of the false-alarm and detection table.
-type PowerRow struct {
-	Name     string  `json:"name"`
-	Kind     string  `json:"kind"` // "false alarm" or "mutant"
-	Runs     int     `json:"runs"`
-	Flagged  int     `json:"flagged"`
-	Rate     float64 `json:"rate"`
-	Lo       float64 `json:"lo"`
-	Hi       float64 `json:"hi"`
-	Required string  `json:"required"`
-	OK       bool    `json:"ok"`
-}
-
-// PowerTable is what the properties tests write.
-type PowerTable struct {
-	Command string     `json:"command"`
-	Rows    []PowerRow `json:"rows"`
-}
-
 func powerMarkdown(w *bytes.Buffer, raw json.RawMessage) {
-	var t PowerTable
+	var t properties.PowerTable
 	if err := json.Unmarshal(raw, &t); err != nil {
 		fmt.Fprintf(w, "(unreadable power table: %v)\n", err)
 		return
@@ -320,10 +302,10 @@ func (r *Report) html(w *bytes.Buffer, figs []Figure) error {
 		SVG      map[string]template.HTML
 		Failures []failure
 		JSON     string
-		Power    *PowerTable
+		Power    *properties.PowerTable
 	}{R: r, SVG: svg, Failures: r.failures()}
 	if len(r.Power) > 0 {
-		var t PowerTable
+		var t properties.PowerTable
 		if json.Unmarshal(r.Power, &t) == nil {
 			data.Power = &t
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/properties"
 	"github.com/sdeverify/sdeverify/theorems"
 	"github.com/sdeverify/sdeverify/theorems/studies"
 	"github.com/sdeverify/sdeverify/theorems/weak"
@@ -45,7 +46,7 @@ func sampleReport(t *testing.T) *Report {
 	for _, eta := range []float64{0.1, 0.05} {
 		w.Points = append(w.Points, weak.Point{Eta: eta, Tests: []weak.Err{{Test: "f - f*", Err: eta, SE: eta / 10, Resolved: true}}, ODE: []weak.Err{{Test: "f - f*", Err: eta / 2, SE: eta / 10, Resolved: true}}})
 	}
-	power, _ := json.Marshal(PowerTable{Command: "go test ./properties", Rows: []PowerRow{{Name: "OU", Kind: "false alarm", Runs: 100, Flagged: 0, Required: "<= 0.01", OK: true}}})
+	power, _ := json.Marshal(properties.PowerTable{Command: "go test ./properties", Rows: []properties.PowerRow{{Name: "OU", Kind: "false alarm", Runs: 100, Flagged: 0, Required: "<= 0.01", OK: true}}})
 	return &Report{Command: "sdeverify report -test", Figure1: f1,
 		Pinned:   []studies.PinnedResult{{Case: "thm7-case", Theorem: "thm7", Reading: "ensemble", Want: map[string]theorems.Outcome{"sde": theorems.Fail}, Got: map[string]theorems.Outcome{"sde": theorems.Fail}, Report: rep, Replay: "go test ./theorems -run X", AsWanted: true, Finding: studies.FindingThm7Phases}},
 		Campaign: []studies.CampaignResult{{Index: 0, Case: studies.Case{Name: "campaign-1-0", Theorem: "thm4", Reading: "pathwise"}, Report: &theorems.Report{Config: cfg}, Replay: "sdeverify verify -only 0"}},

@@ -3,7 +3,8 @@ package theorems
 import (
 	"encoding/json"
 	"fmt"
-	"math"
+
+	"github.com/sdeverify/sdeverify/model/mc"
 )
 
 // Outcome is a verdict's decision.
@@ -63,9 +64,9 @@ type plainVerdict Verdict
 
 // MarshalJSON writes non-finite numbers as null.
 func (v Verdict) MarshalJSON() ([]byte, error) {
-	o := verdictJSON{plainVerdict(v), fin(v.Estimate), fin(v.SE), fin(v.Bound), fin(v.Ratio), fin(v.Alpha), fin(v.Time), nil}
+	o := verdictJSON{plainVerdict(v), mc.Finite(v.Estimate), mc.Finite(v.SE), mc.Finite(v.Bound), mc.Finite(v.Ratio), mc.Finite(v.Alpha), mc.Finite(v.Time), nil}
 	for _, q := range v.Quantiles {
-		o.Quantiles = append(o.Quantiles, fin(q))
+		o.Quantiles = append(o.Quantiles, mc.Finite(q))
 	}
 	return json.Marshal(o)
 }
@@ -77,19 +78,12 @@ func (v *Verdict) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*v = Verdict(in.plainVerdict)
-	v.Estimate, v.SE, v.Bound, v.Ratio, v.Alpha, v.Time = orNaN(in.Estimate), orNaN(in.SE), orNaN(in.Bound), orNaN(in.Ratio), orNaN(in.Alpha), orNaN(in.Time)
+	v.Estimate, v.SE, v.Bound, v.Ratio, v.Alpha, v.Time = mc.OrNaN(in.Estimate), mc.OrNaN(in.SE), mc.OrNaN(in.Bound), mc.OrNaN(in.Ratio), mc.OrNaN(in.Alpha), mc.OrNaN(in.Time)
 	v.Quantiles = nil
 	for _, q := range in.Quantiles {
-		v.Quantiles = append(v.Quantiles, orNaN(q))
+		v.Quantiles = append(v.Quantiles, mc.OrNaN(q))
 	}
 	return nil
-}
-
-func fin(x float64) *float64 {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return nil
-	}
-	return &x
 }
 
 // Worse returns the worse of two outcomes: FAIL > INCONCLUSIVE > PASS >
@@ -100,11 +94,4 @@ func Worse(a, b Outcome) Outcome {
 		return b
 	}
 	return a
-}
-
-func orNaN(p *float64) float64 {
-	if p == nil {
-		return math.NaN()
-	}
-	return *p
 }

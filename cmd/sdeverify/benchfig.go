@@ -11,9 +11,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sdeverify/sdeverify/internal/atomicfile"
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
-	"github.com/sdeverify/sdeverify/reports"
 	"github.com/sdeverify/sdeverify/theorems/studies"
 )
 
@@ -153,7 +153,7 @@ func startCPUProfile(path string) (stop func(), err error) {
 	}
 	return func() {
 		pprof.StopCPUProfile()
-		if err := reports.WriteFile(path, buf.Bytes()); err != nil {
+		if err := atomicfile.Write(path, buf.Bytes()); err != nil {
 			fmt.Fprintf(os.Stderr, "sdeverify: -cpuprofile: %v\n", err)
 		}
 	}, nil

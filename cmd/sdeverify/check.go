@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/sdeverify/sdeverify/internal/atomicfile"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/reports"
 	"github.com/sdeverify/sdeverify/theorems"
@@ -32,7 +33,7 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
 	}
-	return reports.WriteFile(path, append(b, '\n'))
+	return atomicfile.Write(path, append(b, '\n'))
 }
 
 func cmdCheck(args []string, stdout, stderr io.Writer) error {
@@ -115,7 +116,7 @@ func cmdPinned(args []string, stdout, stderr io.Writer) error {
 	reports.PinnedMarkdown(&b, rs)
 	stdout.Write(b.Bytes())
 	if *md != "" {
-		if err := reports.WriteFile(*md, b.Bytes()); err != nil {
+		if err := atomicfile.Write(*md, b.Bytes()); err != nil {
 			return err
 		}
 	}

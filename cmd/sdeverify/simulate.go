@@ -4,15 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"runtime"
 	"text/tabwriter"
 	"time"
 
+	"github.com/sdeverify/sdeverify/internal/atomicfile"
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
-	"github.com/sdeverify/sdeverify/reports"
 )
 
 // SimulateOutput is the JSON that 'sdeverify simulate -json' writes.
@@ -81,7 +80,7 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 			Dim: run.System.F.Dim(), Certificate: run.System.F.Certificate(),
 			FStar: run.System.F.Inf(), Agents: len(run.System.Agents),
 		},
-		EnsembleGradNorm: nullable(res.EnsembleGradNorm), Live: res.Live, Rate: nullable(res.Rate),
+		EnsembleGradNorm: mc.Finites(res.EnsembleGradNorm), Live: res.Live, Rate: mc.Finites(res.Rate),
 		WallSeconds: wall.Seconds(), Workers: *workers,
 		Replay: fmt.Sprintf("sdeverify simulate -config %s", *cfgPath),
 	}
@@ -99,21 +98,11 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("encode results: %w", err)
 		}
-		if err := reports.WriteFile(*out, append(b, '\n')); err != nil {
+		if err := atomicfile.Write(*out, append(b, '\n')); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func nullable(xs []float64) []*float64 {
-	out := make([]*float64, len(xs))
-	for i, x := range xs {
-		if !math.IsNaN(x) && !math.IsInf(x, 0) {
-			out[i] = &xs[i]
-		}
-	}
-	return out
 }
 
 func printTable(w io.Writer, o *SimulateOutput, run mc.Run) {

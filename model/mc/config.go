@@ -108,10 +108,6 @@ func DecodeConfig(r io.Reader) (Config, error) {
 // ParseConfig is DecodeConfig on bytes.
 func ParseConfig(b []byte) (Config, error) { return DecodeConfig(bytes.NewReader(b)) }
 
-func fe(field string, v any, rule string) error {
-	return &model.FieldError{Field: field, Value: v, Rule: rule}
-}
-
 // Resolve validates c, fills its defaults in place and returns the Run.
 func (c *Config) Resolve() (Run, error) {
 	f, err := c.Objective.Build()
@@ -125,13 +121,13 @@ func (c *Config) Resolve() (Run, error) {
 	}
 	sys := model.System{F: f, Method: method}
 	if len(c.Agents) == 0 {
-		return Run{}, fe("agents", 0, "need at least one agent")
+		return Run{}, model.Invalid("agents", 0, "need at least one agent")
 	}
 	for i := range c.Agents {
 		a := &c.Agents[i]
 		p := fmt.Sprintf("agents[%d]", i)
 		if a.Count < 0 {
-			return Run{}, fe(p+".count", a.Count, "must be >= 1 (0 means 1)")
+			return Run{}, model.Invalid(p+".count", a.Count, "must be >= 1 (0 means 1)")
 		}
 		if a.Count == 0 {
 			a.Count = 1
@@ -147,7 +143,7 @@ func (c *Config) Resolve() (Run, error) {
 			}
 		}
 		if method == model.DCSGD && cmp == nil {
-			return Run{}, fe(p+".compressor", nil, "dcsgd needs a compressor on every agent (identity for none)")
+			return Run{}, model.Invalid(p+".compressor", nil, "dcsgd needs a compressor on every agent (identity for none)")
 		}
 		for range a.Count {
 			sys.Agents = append(sys.Agents, model.Agent{Noise: nz, Compressor: cmp})
@@ -162,13 +158,13 @@ func (c *Config) Resolve() (Run, error) {
 			x0[j] = c.X0[0]
 		}
 	default:
-		return Run{}, fe("x0", fmt.Sprintf("length %d", len(c.X0)), fmt.Sprintf("must have length 1 or the dimension %d", d))
+		return Run{}, model.Invalid("x0", fmt.Sprintf("length %d", len(c.X0)), fmt.Sprintf("must have length 1 or the dimension %d", d))
 	}
 	run := Run{System: sys, X0: x0, Eta: c.Eta, Steps: c.Steps, Paths: c.Paths, Seed: c.Seed, DivergeAt: c.DivergeAt, Quantiles: c.Quantiles}
 	switch c.Model.Kind {
 	case "discrete":
 		if c.Model != (ModelSpec{Kind: "discrete"}) {
-			return Run{}, fe("model", c.Model.Kind, "discrete takes no scheme, substeps or stiffness")
+			return Run{}, model.Invalid("model", c.Model.Kind, "discrete takes no scheme, substeps or stiffness")
 		}
 		run.Model = Discrete
 	case "sde":
@@ -178,13 +174,13 @@ func (c *Config) Resolve() (Run, error) {
 			return Run{}, model.Prefix("model", err)
 		}
 	default:
-		return Run{}, fe("model.kind", fmt.Sprintf("%q", c.Model.Kind), "must be discrete or sde")
+		return Run{}, model.Invalid("model.kind", fmt.Sprintf("%q", c.Model.Kind), "must be discrete or sde")
 	}
 	if run.Schedule, err = c.Schedule.build(); err != nil {
 		return Run{}, model.Prefix("schedule", err)
 	}
 	if c.Steps < 1 {
-		return Run{}, fe("steps", c.Steps, "must be >= 1")
+		return Run{}, model.Invalid("steps", c.Steps, "must be >= 1")
 	}
 	if run.Checkpoints, err = c.Checkpoints.resolve(c.Steps); err != nil {
 		return Run{}, model.Prefix("checkpoints", err)
@@ -220,7 +216,7 @@ func (m ModelSpec) withDefaults() ModelSpec {
 // studies all go through it.
 func (m ModelSpec) Integrator() (model.Integrator, error) {
 	if m.Kind != "sde" {
-		return model.Integrator{}, fe("kind", fmt.Sprintf("%q", m.Kind), "an integrator needs kind sde")
+		return model.Integrator{}, model.Invalid("kind", fmt.Sprintf("%q", m.Kind), "an integrator needs kind sde")
 	}
 	in := model.Integrator{Substeps: m.Substeps, Stiffness: m.Stiffness, MaxSubsteps: m.MaxSubsteps}
 	switch m.Scheme {
@@ -229,7 +225,7 @@ func (m ModelSpec) Integrator() (model.Integrator, error) {
 	case "tamed":
 		in.Scheme = model.TamedEuler
 	default:
-		return model.Integrator{}, fe("scheme", fmt.Sprintf("%q", m.Scheme), "must be em or tamed")
+		return model.Integrator{}, model.Invalid("scheme", fmt.Sprintf("%q", m.Scheme), "must be em or tamed")
 	}
 	return in, in.Validate()
 }
@@ -238,16 +234,16 @@ func (n NoiseSpec) build() (model.Noise, error) {
 	switch n.Kind {
 	case "gaussian":
 		if n.Nu != 0 || n.Scale != nil {
-			return nil, fe("nu", n.Nu, "gaussian noise takes sigma0 and sigma1 only")
+			return nil, model.Invalid("nu", n.Nu, "gaussian noise takes sigma0 and sigma1 only")
 		}
 		return model.Gaussian{Sigma0: n.Sigma0, Sigma1: n.Sigma1}, nil
 	case "student-t":
 		if n.Sigma0 != 0 || n.Sigma1 != 0 {
-			return nil, fe("sigma0", n.Sigma0, "student-t noise takes nu and scale only")
+			return nil, model.Invalid("sigma0", n.Sigma0, "student-t noise takes nu and scale only")
 		}
 		return model.StudentT{Nu: n.Nu, Scale: n.Scale}, nil
 	}
-	return nil, fe("kind", fmt.Sprintf("%q", n.Kind), "must be gaussian or student-t")
+	return nil, model.Invalid("kind", fmt.Sprintf("%q", n.Kind), "must be gaussian or student-t")
 }
 
 func (c CompressorSpec) build(d int) (model.Compressor, error) {
@@ -259,10 +255,10 @@ func (c CompressorSpec) build(d int) (model.Compressor, error) {
 	case "randk":
 		if c.Omega != 0 {
 			if c.K != 0 {
-				return nil, fe("omega", c.Omega, "give k or omega, not both")
+				return nil, model.Invalid("omega", c.Omega, "give k or omega, not both")
 			}
 			if !(c.Omega > 0) || math.IsInf(c.Omega, 0) {
-				return nil, fe("omega", c.Omega, "must be finite and > 0")
+				return nil, model.Invalid("omega", c.Omega, "must be finite and > 0")
 			}
 			return model.RandK{K: max(1, int(math.Round(float64(d)/(1+c.Omega))))}, nil
 		}
@@ -270,7 +266,7 @@ func (c CompressorSpec) build(d int) (model.Compressor, error) {
 	case "qsgd":
 		return model.QSGD{S: c.S}, nil
 	}
-	return nil, fe("kind", fmt.Sprintf("%q", c.Kind), "must be identity, bernoulli, randk or qsgd")
+	return nil, model.Invalid("kind", fmt.Sprintf("%q", c.Kind), "must be identity, bernoulli, randk or qsgd")
 }
 
 func parseClock(s string) (model.Clock, error) {
@@ -280,7 +276,7 @@ func parseClock(s string) (model.Clock, error) {
 	case "time":
 		return model.Time, nil
 	}
-	return 0, fe("clock", fmt.Sprintf("%q", s), "must be step or time")
+	return 0, model.Invalid("clock", fmt.Sprintf("%q", s), "must be step or time")
 }
 
 func (s ScheduleSpec) build() (model.Schedule, error) {
@@ -306,7 +302,7 @@ func (s ScheduleSpec) build() (model.Schedule, error) {
 		case "pathwise":
 			n.Reading = model.ReadsPath
 		default:
-			return nil, fe("reading", fmt.Sprintf("%q", s.Reading), "must be ensemble or pathwise")
+			return nil, model.Invalid("reading", fmt.Sprintf("%q", s.Reading), "must be ensemble or pathwise")
 		}
 		if s.Decay != nil {
 			dec, err := s.Decay.build()
@@ -317,7 +313,7 @@ func (s ScheduleSpec) build() (model.Schedule, error) {
 		}
 		sch = n
 	default:
-		return nil, fe("kind", fmt.Sprintf("%q", s.Kind), "must be constant, inv-sqrt, inv or normalized")
+		return nil, model.Invalid("kind", fmt.Sprintf("%q", s.Kind), "must be constant, inv-sqrt, inv or normalized")
 	}
 	return sch, sch.Validate()
 }
@@ -330,7 +326,7 @@ func (c CheckpointSpec) resolve(steps int) ([]int, error) {
 		}
 	}
 	if set > 1 {
-		return nil, fe("at", c.At, "give one of at, every, count")
+		return nil, model.Invalid("at", c.At, "give one of at, every, count")
 	}
 	var out []int
 	add := func(k int) {
@@ -342,7 +338,7 @@ func (c CheckpointSpec) resolve(steps int) ([]int, error) {
 	case c.At != nil:
 		for i, k := range c.At {
 			if k < 0 || k > steps || (i > 0 && k <= c.At[i-1]) {
-				return nil, fe(fmt.Sprintf("at[%d]", i), k, fmt.Sprintf("must be increasing within [0, %d]", steps))
+				return nil, model.Invalid(fmt.Sprintf("at[%d]", i), k, fmt.Sprintf("must be increasing within [0, %d]", steps))
 			}
 		}
 		add(0)
@@ -351,7 +347,7 @@ func (c CheckpointSpec) resolve(steps int) ([]int, error) {
 		}
 	case c.Every != 0:
 		if c.Every < 0 {
-			return nil, fe("every", c.Every, "must be >= 1")
+			return nil, model.Invalid("every", c.Every, "must be >= 1")
 		}
 		for k := 0; k <= steps; k += c.Every {
 			add(k)
@@ -362,7 +358,7 @@ func (c CheckpointSpec) resolve(steps int) ([]int, error) {
 			n = 50
 		}
 		if n < 0 {
-			return nil, fe("count", n, "must be >= 1")
+			return nil, model.Invalid("count", n, "must be >= 1")
 		}
 		add(0)
 		for i := 1; i <= n; i++ {

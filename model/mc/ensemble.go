@@ -84,43 +84,43 @@ func (r Run) Validate() error {
 	}
 	d := r.System.F.Dim()
 	if len(r.X0) != d {
-		return &model.FieldError{Field: "x0", Value: fmt.Sprintf("length %d", len(r.X0)), Rule: fmt.Sprintf("must have the dimension %d", d)}
+		return model.Invalid("x0", fmt.Sprintf("length %d", len(r.X0)), fmt.Sprintf("must have the dimension %d", d))
 	}
 	for j, v := range r.X0 {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return &model.FieldError{Field: fmt.Sprintf("x0[%d]", j), Value: v, Rule: "must be finite"}
+			return model.Invalid(fmt.Sprintf("x0[%d]", j), v, "must be finite")
 		}
 	}
 	if !(r.Eta > 0) || math.IsInf(r.Eta, 0) {
-		return &model.FieldError{Field: "eta", Value: r.Eta, Rule: "must be finite and > 0"}
+		return model.Invalid("eta", r.Eta, "must be finite and > 0")
 	}
 	if r.Schedule == nil {
-		return &model.FieldError{Field: "schedule", Value: nil, Rule: "must be set"}
+		return model.Invalid("schedule", nil, "must be set")
 	}
 	if err := r.Schedule.Validate(); err != nil {
 		return model.Prefix("schedule", err)
 	}
 	if r.Steps < 1 {
-		return &model.FieldError{Field: "steps", Value: r.Steps, Rule: "must be >= 1"}
+		return model.Invalid("steps", r.Steps, "must be >= 1")
 	}
 	if r.Paths < 2 {
-		return &model.FieldError{Field: "paths", Value: r.Paths, Rule: "must be >= 2 (a standard error needs two paths)"}
+		return model.Invalid("paths", r.Paths, "must be >= 2 (a standard error needs two paths)")
 	}
 	for i, c := range r.Checkpoints {
 		if c < 0 || c > r.Steps || (i > 0 && c <= r.Checkpoints[i-1]) {
-			return &model.FieldError{Field: fmt.Sprintf("checkpoints[%d]", i), Value: c, Rule: fmt.Sprintf("must be increasing within [0, %d]", r.Steps)}
+			return model.Invalid(fmt.Sprintf("checkpoints[%d]", i), c, fmt.Sprintf("must be increasing within [0, %d]", r.Steps))
 		}
 	}
 	if r.DivergeAt < 0 || math.IsNaN(r.DivergeAt) {
-		return &model.FieldError{Field: "diverge_at", Value: r.DivergeAt, Rule: "must be >= 0 (0: default)"}
+		return model.Invalid("diverge_at", r.DivergeAt, "must be >= 0 (0: default)")
 	}
 	for i, q := range r.Quantiles {
 		if !(q >= 0 && q <= 1) {
-			return &model.FieldError{Field: fmt.Sprintf("quantiles[%d]", i), Value: q, Rule: "must be in [0, 1]"}
+			return model.Invalid(fmt.Sprintf("quantiles[%d]", i), q, "must be in [0, 1]")
 		}
 	}
 	if r.Workers < 0 {
-		return &model.FieldError{Field: "workers", Value: r.Workers, Rule: "must be >= 0"}
+		return model.Invalid("workers", r.Workers, "must be >= 0")
 	}
 	return nil
 }
@@ -145,7 +145,7 @@ func (s Stat) MarshalJSON() ([]byte, error) {
 		Mean *float64 `json:"mean"`
 		SE   *float64 `json:"se"`
 		N    int      `json:"n"`
-	}{finite(s.Mean), finite(s.SE), s.N})
+	}{Finite(s.Mean), Finite(s.SE), s.N})
 }
 
 // UnmarshalJSON reads null as NaN.
@@ -158,22 +158,8 @@ func (s *Stat) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
-	*s = Stat{Mean: orNaN(v.Mean), SE: orNaN(v.SE), N: v.N}
+	*s = Stat{Mean: OrNaN(v.Mean), SE: OrNaN(v.SE), N: v.N}
 	return nil
-}
-
-func finite(x float64) *float64 {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return nil
-	}
-	return &x
-}
-
-func orNaN(p *float64) float64 {
-	if p == nil {
-		return math.NaN()
-	}
-	return *p
 }
 
 // Checkpoint holds the statistics over the live paths at one step.

@@ -565,20 +565,13 @@ func coupledBlock(sys model.System, run mc.Run, blk *weakBlock, lo, hi int, eta 
 	h := eta / float64(m)
 	sh, ism := math.Sqrt(h), 1/math.Sqrt(float64(m))
 	pert := o.Perturb
-	scale := pert.DiffusionScale
-	if scale == 0 {
-		scale = 1
-	}
 	for step := 0; ; step++ {
 		blk.recordAll(sys, o.Tests, step, d, xs, ys, vx, vy)
 		if step == k {
 			break
 		}
 		rate := run.Schedule.Rate(model.StepInfo{K: step, T: float64(step) * eta})
-		noiseRate := rate
-		if pert.NoiseRatePower != 0 && pert.NoiseRatePower != 1 {
-			noiseRate = math.Pow(rate, pert.NoiseRatePower)
-		}
+		noise := pert.Noise(rate)
 		er, rh := eta*rate, rate*h
 		model.GradBatch(sys.F, gs, xs)
 		svb := math.Sqrt(vb) * ism
@@ -601,13 +594,13 @@ func coupledBlock(sys model.System, run mc.Run, blk *weakBlock, lo, hi int, eta 
 			if d == 1 && va == 0 {
 				// sqrt(eta vb g^2) = sqrt(eta vb) |g|: no square root per
 				// path (Figure 1's noise, sigma0 = 0).
-				c := scale * noiseRate * math.Sqrt(eta*vb) * sh
+				c := noise * math.Sqrt(eta*vb) * sh
 				for p, g := range gs {
 					ys[p] -= rh*(g+bias) + c*math.Abs(g)*z[p*m+i]
 				}
 				continue
 			}
-			c := scale * noiseRate * sh
+			c := noise * sh
 			if d == 1 {
 				for p, g := range gs {
 					ys[p] -= rh*(g+bias) + c*math.Sqrt(eta*(va+vb*g*g))*z[p*m+i]

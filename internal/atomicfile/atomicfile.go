@@ -1,4 +1,7 @@
-package reports
+// Package atomicfile writes files whole or not at all, for every writer of
+// the module's outputs (the reports, the command line, the properties'
+// saved counterexamples and power table).
+package atomicfile
 
 import (
 	"fmt"
@@ -6,10 +9,10 @@ import (
 	"path/filepath"
 )
 
-// WriteFile writes data to path atomically: into a temporary file in the
+// Write writes data to path atomically: into a temporary file in the
 // same directory, synced, then renamed over path. On any error path is left
 // as it was and the temporary file is removed.
-func WriteFile(path string, data []byte) (err error) {
+func Write(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {

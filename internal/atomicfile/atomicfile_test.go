@@ -1,4 +1,4 @@
-package reports_test
+package atomicfile_test
 
 import (
 	"os"
@@ -7,20 +7,20 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/sdeverify/sdeverify/reports"
+	"github.com/sdeverify/sdeverify/internal/atomicfile"
 )
 
 func TestWriteFileWholeOrNothing(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	p := filepath.Join(dir, "out.json")
-	require.NoError(t, reports.WriteFile(p, []byte("one")))
-	require.NoError(t, reports.WriteFile(p, []byte("two")))
+	require.NoError(t, atomicfile.Write(p, []byte("one")))
+	require.NoError(t, atomicfile.Write(p, []byte("two")))
 	b, err := os.ReadFile(p)
 	require.NoError(t, err)
 	require.Equal(t, "two", string(b))
 	// A missing directory fails and leaves nothing behind.
-	require.Error(t, reports.WriteFile(filepath.Join(dir, "no", "x.json"), []byte("x")))
+	require.Error(t, atomicfile.Write(filepath.Join(dir, "no", "x.json"), []byte("x")))
 	ents, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	require.Len(t, ents, 1, "no temporary file may remain")
