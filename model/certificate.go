@@ -1,6 +1,9 @@
 package model
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // Certificate is a claimed (L0,L1)-smoothness pair (paper Def. 1):
 //
@@ -43,4 +46,50 @@ func (c Certificate) Holds(hessNorm, gradNorm, tol float64) bool {
 // maxCert is the certificate of a separable sum: the componentwise maximum.
 func maxCert(a, b Certificate) Certificate {
 	return Certificate{L0: math.Max(a.L0, b.L0), L1: math.Max(a.L1, b.L1)}
+}
+
+// Certified is an objective with a user-chosen certificate that dominates
+// the derived one (Figure 1 uses (3,3) for x^4/4, whose tight pair with
+// L0 = 3 is (3, 2/sqrt 3)).
+type Certified struct {
+	Objective
+	Cert Certificate
+}
+
+// WithCertificate returns f with certificate c, or an error naming the
+// constant that would make c invalid.
+func WithCertificate(f Objective, c Certificate) (Certified, error) {
+	if err := c.Validate(); err != nil {
+		return Certified{}, Prefix("certificate", err)
+	}
+	d := f.Certificate()
+	if c.L0 < d.L0 {
+		return Certified{}, Invalid("certificate.l0", c.L0, fmt.Sprintf("must be >= the derived L0 = %v (with L1 >= %v)", d.L0, d.L1))
+	}
+	if c.L1 < d.L1 {
+		return Certified{}, Invalid("certificate.l1", c.L1, fmt.Sprintf("must be >= the derived L1 = %v for L0 = %v (choose the atom's l0 to trade them)", d.L1, d.L0))
+	}
+	return Certified{Objective: f, Cert: c}, nil
+}
+
+// Certificate implements Objective.
+func (c Certified) Certificate() Certificate { return c.Cert }
+
+// GradBatch implements BatchGrader with the wrapped objective's batch
+// gradient (a certificate changes no value).
+func (c Certified) GradBatch(dst, xs []float64) { GradBatch(c.Objective, dst, xs) }
+
+// ValueBatch implements BatchValuer with the wrapped objective's.
+func (c Certified) ValueBatch(dst, xs []float64) { ValueBatch(c.Objective, dst, xs) }
+
+// Uncertified returns the objective inside any certificate wrappers: the
+// same function, for the kernels that recognise its form.
+func Uncertified(f Objective) Objective {
+	for {
+		c, ok := f.(Certified)
+		if !ok {
+			return f
+		}
+		f = c.Objective
+	}
 }

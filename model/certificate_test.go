@@ -10,6 +10,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/gen"
 )
 
 // certTol is the relative rounding allowance of a certificate check: the two
@@ -238,7 +239,7 @@ func TestGeneratedObjectiveCertificates(t *testing.T) {
 	caught, relies := 0, 0
 	for i := range n {
 		rng := rand.New(rand.NewPCG(uint64(i), 7))
-		s := model.RandomObjectiveSpec(model.RandDrawer{R: rng}, model.GenOptions{MaxDim: 1000, MaxRotateDim: 30})
+		s := gen.Objective(gen.RandDrawer{R: rng}, gen.Options{MaxDim: 1000, MaxRotateDim: 30})
 		if s.Kind == "quadratic" && len(s.Matrix) > 60 {
 			continue // keep the dense eigendecompositions cheap
 		}

@@ -5,11 +5,10 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/sdeverify/sdeverify/model/gen"
 	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/floats/scalar"
 	"gonum.org/v1/gonum/mat"
-
-	"github.com/sdeverify/sdeverify/model"
 )
 
 // TestFiniteDifferences compares Grad with central differences of Value and
@@ -26,7 +25,7 @@ func TestFiniteDifferences(t *testing.T) {
 	central := &fd.Settings{Formula: fd.Central}
 	for i := range 300 {
 		rng := rand.New(rand.NewPCG(uint64(i), 11))
-		s := model.RandomObjectiveSpec(model.RandDrawer{R: rng}, model.GenOptions{MaxDim: 12, MaxRotateDim: 12})
+		s := gen.Objective(gen.RandDrawer{R: rng}, gen.Options{MaxDim: 12, MaxRotateDim: 12})
 		f, err := s.Build()
 		if err != nil {
 			t.Fatalf("case %d: %v", i, err)

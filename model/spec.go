@@ -166,185 +166,185 @@ func (s ObjectiveSpec) Build() (Objective, error) {
 	return f, nil
 }
 
-// Certified is an objective with a user-chosen certificate that dominates
-// the derived one (Figure 1 uses (3,3) for x^4/4, whose tight pair with
-// L0 = 3 is (3, 2/sqrt 3)).
-type Certified struct {
-	Objective
-	Cert Certificate
+// AgentSpec is Count identical agents (Count 0 means 1).
+type AgentSpec struct {
+	Noise      NoiseSpec       `json:"noise"`
+	Compressor *CompressorSpec `json:"compressor,omitempty"`
+	Count      int             `json:"count,omitempty"`
 }
 
-// WithCertificate returns f with certificate c, or an error naming the
-// constant that would make c invalid.
-func WithCertificate(f Objective, c Certificate) (Certified, error) {
-	if err := c.Validate(); err != nil {
-		return Certified{}, Prefix("certificate", err)
-	}
-	d := f.Certificate()
-	if c.L0 < d.L0 {
-		return Certified{}, Invalid("certificate.l0", c.L0, fmt.Sprintf("must be >= the derived L0 = %v (with L1 >= %v)", d.L0, d.L1))
-	}
-	if c.L1 < d.L1 {
-		return Certified{}, Invalid("certificate.l1", c.L1, fmt.Sprintf("must be >= the derived L1 = %v for L0 = %v (choose the atom's l0 to trade them)", d.L1, d.L0))
-	}
-	return Certified{Objective: f, Cert: c}, nil
+// NoiseSpec is gaussian (sigma0, sigma1) or student-t (nu, scale).
+type NoiseSpec struct {
+	Kind   string    `json:"kind"`
+	Sigma0 float64   `json:"sigma0,omitempty"`
+	Sigma1 float64   `json:"sigma1,omitempty"`
+	Nu     float64   `json:"nu,omitempty"`
+	Scale  []float64 `json:"scale,omitempty"`
 }
 
-// Certificate implements Objective.
-func (c Certified) Certificate() Certificate { return c.Cert }
+// CompressorSpec is identity, bernoulli (p), randk (k, or omega giving
+// k = round(d/(1+omega)) as in Figure 1) or qsgd (s).
+type CompressorSpec struct {
+	Kind  string  `json:"kind"`
+	P     float64 `json:"p,omitempty"`
+	K     int     `json:"k,omitempty"`
+	Omega float64 `json:"omega,omitempty"`
+	S     int     `json:"s,omitempty"`
+}
 
-// GradBatch implements BatchGrader with the wrapped objective's batch
-// gradient (a certificate changes no value).
-func (c Certified) GradBatch(dst, xs []float64) { GradBatch(c.Objective, dst, xs) }
+// ModelSpec is discrete or sde. For sde the defaults are scheme tamed,
+// substeps 1, stiffness 0.1 (a negative stiffness turns the adaptive
+// substeps off) and max_substeps max(1000, substeps).
+type ModelSpec struct {
+	Kind        string  `json:"kind"`
+	Scheme      string  `json:"scheme,omitempty"` // em or tamed
+	Substeps    int     `json:"substeps,omitempty"`
+	Stiffness   float64 `json:"stiffness,omitempty"`
+	MaxSubsteps int     `json:"max_substeps,omitempty"`
+}
 
-// ValueBatch implements BatchValuer with the wrapped objective's.
-func (c Certified) ValueBatch(dst, xs []float64) { ValueBatch(c.Objective, dst, xs) }
+// ScheduleSpec is constant (value), inv-sqrt or inv (clock: step or time),
+// or normalized (num, a, b, reading: ensemble or pathwise, cap, decay).
+type ScheduleSpec struct {
+	Kind    string        `json:"kind"`
+	Value   float64       `json:"value,omitempty"`
+	Clock   string        `json:"clock,omitempty"`
+	Num     float64       `json:"num,omitempty"`
+	A       float64       `json:"a,omitempty"`
+	B       float64       `json:"b,omitempty"`
+	Reading string        `json:"reading,omitempty"`
+	Cap     float64       `json:"cap,omitempty"`
+	Decay   *ScheduleSpec `json:"decay,omitempty"`
+}
 
-// Uncertified returns the objective inside any certificate wrappers: the
-// same function, for the kernels that recognise its form.
-func Uncertified(f Objective) Objective {
-	for {
-		c, ok := f.(Certified)
-		if !ok {
-			return f
-		}
-		f = c.Objective
+// WithDefaults fills an SDE model's defaults (see ModelSpec); an explicit
+// negative stiffness becomes 0 (adaptation off).
+func (m ModelSpec) WithDefaults() ModelSpec {
+	if m.Scheme == "" {
+		m.Scheme = "tamed"
 	}
-}
-
-// GenOptions bounds the random objectives RandomObjectiveSpec draws.
-// The zero value means dimensions 1..100, rotations up to dimension 50.
-type GenOptions struct {
-	MinDim, MaxDim int // dimension range, drawn log-uniformly
-	MaxRotateDim   int // largest dimension that may be rotated (a dense d x d matrix)
-}
-
-func (o GenOptions) defaults() GenOptions {
-	if o.MinDim < 1 {
-		o.MinDim = 1
+	if m.Substeps == 0 {
+		m.Substeps = 1
 	}
-	if o.MaxDim < o.MinDim {
-		o.MaxDim = max(o.MinDim, 100)
+	if m.Stiffness == 0 {
+		m.Stiffness = 0.1
 	}
-	if o.MaxRotateDim == 0 {
-		o.MaxRotateDim = 50
+	if m.Stiffness < 0 {
+		m.Stiffness = 0
 	}
-	return o
-}
-
-var atomKinds = []string{"quartic", "power", "cosh", "logcosh", "square", "explinear"}
-
-// A Drawer supplies the random choices of the generators, each with a name.
-// RandDrawer draws from a seeded generator (campaigns); the property tests
-// draw through rapid, which owns the inputs and so can shrink a failure.
-type Drawer interface {
-	Float(name string, lo, hi float64) float64 // uniform on [lo, hi]
-	Int(name string, lo, hi int) int           // uniform on [lo, hi]
-	Norm(name string) float64                  // standard normal
-	Uint64(name string) uint64
-}
-
-// Uniforms is what RandDrawer needs of a generator: a *Rand or a
-// math/rand/v2 *rand.Rand.
-type Uniforms interface {
-	Float64() float64
-	IntN(n int) int
-	NormFloat64() float64
-	Uint64() uint64
-}
-
-// RandDrawer draws from R.
-type RandDrawer struct{ R Uniforms }
-
-// Float implements Drawer.
-func (d RandDrawer) Float(_ string, lo, hi float64) float64 { return lo + (hi-lo)*d.R.Float64() }
-
-// Int implements Drawer.
-func (d RandDrawer) Int(_ string, lo, hi int) int { return lo + d.R.IntN(hi-lo+1) }
-
-// Norm implements Drawer.
-func (d RandDrawer) Norm(string) float64 { return d.R.NormFloat64() }
-
-// Uint64 implements Drawer.
-func (d RandDrawer) Uint64(string) uint64 { return d.R.Uint64() }
-
-// LogUniform draws log-uniformly on [lo, hi] (lo > 0).
-func LogUniform(d Drawer, name string, lo, hi float64) float64 {
-	return lo * math.Pow(hi/lo, d.Float(name, 0, 1))
-}
-
-// RandomAtomSpec draws an atom of a random kind with random scales: c
-// log-uniform on [0.1, 10], |a| log-uniform on [0.2, 5] with a random sign,
-// p uniform on (2.1, 6), L0 log-uniform on [0.1, 10].
-func RandomAtomSpec(dr Drawer) AtomSpec {
-	s := AtomSpec{Kind: atomKinds[dr.Int("atom kind", 0, len(atomKinds)-1)]}
-	switch s.Kind {
-	case "power":
-		s.P = dr.Float("p", 2.1, 6)
-		s.L0 = LogUniform(dr, "l0", 0.1, 10)
-	case "quartic":
-		s.L0 = LogUniform(dr, "l0", 0.1, 10)
+	if m.MaxSubsteps == 0 {
+		m.MaxSubsteps = max(1000, m.Substeps)
 	}
-	if dr.Int("scaled", 0, 1) == 0 {
-		s.C = LogUniform(dr, "c", 0.1, 10)
-		s.A = LogUniform(dr, "a", 0.2, 5)
-		if dr.Int("a sign", 0, 1) == 0 {
-			s.A = -s.A
-		}
-	}
-	return s
+	return m
 }
 
-// RandomObjectiveSpec draws a random (L0,L1)-smooth objective: a separable
-// sum (one atom for all coordinates or one per coordinate) or a random PSD
-// quadratic, optionally shifted and rotated. Every spec it returns builds.
-func RandomObjectiveSpec(dr Drawer, opt GenOptions) ObjectiveSpec {
-	opt = opt.defaults()
-	d := int(math.Round(LogUniform(dr, "dim", float64(opt.MinDim), float64(opt.MaxDim)+0.49)))
-	d = min(max(d, opt.MinDim), opt.MaxDim)
-	var s ObjectiveSpec
-	switch k := dr.Int("objective kind", 0, 4); {
-	case k < 2:
-		a := RandomAtomSpec(dr)
-		s = ObjectiveSpec{Kind: "separable", Dim: d, Atom: &a}
-	case k < 4:
-		s = ObjectiveSpec{Kind: "separable", Atoms: make([]AtomSpec, d)}
-		for j := range s.Atoms {
-			s.Atoms[j] = RandomAtomSpec(dr)
-		}
+// Integrator returns the integrator of an SDE model spec as given (no
+// defaults filled: Resolve fills them first), validated. It is the one path
+// from a spec to an integrator: configurations, the theorem checks and the
+// studies all go through it.
+func (m ModelSpec) Integrator() (Integrator, error) {
+	if m.Kind != "sde" {
+		return Integrator{}, Invalid("kind", fmt.Sprintf("%q", m.Kind), "an integrator needs kind sde")
+	}
+	in := Integrator{Substeps: m.Substeps, Stiffness: m.Stiffness, MaxSubsteps: m.MaxSubsteps}
+	switch m.Scheme {
+	case "em":
+		in.Scheme = EulerMaruyama
+	case "tamed":
+		in.Scheme = TamedEuler
 	default:
-		// A = B B^T / d with B Gaussian d x r: PSD of rank r <= d.
-		r := dr.Int("rank", 1, d)
-		b := make([][]float64, d)
-		for i := range b {
-			b[i] = make([]float64, r)
-			for j := range b[i] {
-				b[i][j] = dr.Norm("b")
+		return Integrator{}, Invalid("scheme", fmt.Sprintf("%q", m.Scheme), "must be em or tamed")
+	}
+	return in, in.Validate()
+}
+
+// Build returns the noise model (validated where it is used: System.Validate).
+func (n NoiseSpec) Build() (Noise, error) {
+	switch n.Kind {
+	case "gaussian":
+		if n.Nu != 0 || n.Scale != nil {
+			return nil, Invalid("nu", n.Nu, "gaussian noise takes sigma0 and sigma1 only")
+		}
+		return Gaussian{Sigma0: n.Sigma0, Sigma1: n.Sigma1}, nil
+	case "student-t":
+		if n.Sigma0 != 0 || n.Sigma1 != 0 {
+			return nil, Invalid("sigma0", n.Sigma0, "student-t noise takes nu and scale only")
+		}
+		return StudentT{Nu: n.Nu, Scale: n.Scale}, nil
+	}
+	return nil, Invalid("kind", fmt.Sprintf("%q", n.Kind), "must be gaussian or student-t")
+}
+
+// Build returns the compressor for dimension d.
+func (c CompressorSpec) Build(d int) (Compressor, error) {
+	switch c.Kind {
+	case "identity":
+		return Identity{}, nil
+	case "bernoulli":
+		return Bernoulli{P: c.P}, nil
+	case "randk":
+		if c.Omega != 0 {
+			if c.K != 0 {
+				return nil, Invalid("omega", c.Omega, "give k or omega, not both")
 			}
-		}
-		s = ObjectiveSpec{Kind: "quadratic", Matrix: make([][]float64, d)}
-		for i := range d {
-			s.Matrix[i] = make([]float64, d)
-		}
-		for i := range d {
-			for j := i; j < d; j++ {
-				var v float64
-				for k := range r {
-					v += b[i][k] * b[j][k]
-				}
-				v /= float64(d)
-				s.Matrix[i][j], s.Matrix[j][i] = v, v
+			if !(c.Omega > 0) || math.IsInf(c.Omega, 0) {
+				return nil, Invalid("omega", c.Omega, "must be finite and > 0")
 			}
+			return RandK{K: max(1, int(math.Round(float64(d)/(1+c.Omega))))}, nil
 		}
+		return RandK{K: c.K}, nil
+	case "qsgd":
+		return QSGD{S: c.S}, nil
 	}
-	if dr.Int("shifted", 0, 1) == 0 {
-		s.Shift = make([]float64, d)
-		for j := range s.Shift {
-			s.Shift[j] = dr.Norm("shift")
+	return nil, Invalid("kind", fmt.Sprintf("%q", c.Kind), "must be identity, bernoulli, randk or qsgd")
+}
+
+func parseClock(s string) (Clock, error) {
+	switch s {
+	case "", "step":
+		return StepIndex, nil
+	case "time":
+		return Time, nil
+	}
+	return 0, Invalid("clock", fmt.Sprintf("%q", s), "must be step or time")
+}
+
+// Build returns the schedule, validated.
+func (s ScheduleSpec) Build() (Schedule, error) {
+	var sch Schedule
+	switch s.Kind {
+	case "constant":
+		sch = Constant{Value: s.Value}
+	case "inv-sqrt", "inv":
+		c, err := parseClock(s.Clock)
+		if err != nil {
+			return nil, err
 		}
+		if s.Kind == "inv" {
+			sch = Inv{Clock: c}
+		} else {
+			sch = InvSqrt{Clock: c}
+		}
+	case "normalized":
+		n := Normalized{Num: s.Num, A: s.A, B: s.B, Cap: s.Cap}
+		switch s.Reading {
+		case "ensemble":
+			n.Reading = ReadsEnsemble
+		case "pathwise":
+			n.Reading = ReadsPath
+		default:
+			return nil, Invalid("reading", fmt.Sprintf("%q", s.Reading), "must be ensemble or pathwise")
+		}
+		if s.Decay != nil {
+			dec, err := s.Decay.Build()
+			if err != nil {
+				return nil, Prefix("decay", err)
+			}
+			n.Decay = dec
+		}
+		sch = n
+	default:
+		return nil, Invalid("kind", fmt.Sprintf("%q", s.Kind), "must be constant, inv-sqrt, inv or normalized")
 	}
-	if d > 1 && d <= opt.MaxRotateDim && dr.Int("rotated", 0, 2) == 0 {
-		s.RotationSeed = dr.Uint64("rotation seed") | 1
-	}
-	return s
+	return sch, sch.Validate()
 }

@@ -9,6 +9,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/gen"
 	"github.com/sdeverify/sdeverify/model/mc"
 )
 
@@ -95,7 +96,7 @@ func TestCompressorsUnbiased(t *testing.T) { t.Parallel(); rapid.Check(t, compre
 // genSystem draws a system of 1-3 agents on a random objective of dimension
 // <= 3 whose SDE exists (finite variance for DSGD and DCSGD).
 func genSystem(t *rapid.T) model.System {
-	spec := model.RandomObjectiveSpec(Drawer{t}, model.GenOptions{MaxDim: 3, MaxRotateDim: 3})
+	spec := gen.Objective(Drawer{t}, gen.Options{MaxDim: 3, MaxRotateDim: 3})
 	f, err := spec.Build()
 	if err != nil {
 		t.Fatalf("objective: %v", err)

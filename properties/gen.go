@@ -1,9 +1,8 @@
 package properties
 
 import (
+	"github.com/sdeverify/sdeverify/model/gen"
 	"pgregory.net/rapid"
-
-	"github.com/sdeverify/sdeverify/model"
 )
 
 // Drawer draws a generator's choices through rapid, so that rapid owns the
@@ -12,19 +11,19 @@ import (
 // and the engine's streams derive from it.
 type Drawer struct{ T *rapid.T }
 
-var _ model.Drawer = Drawer{}
+var _ gen.Drawer = Drawer{}
 
-// Float implements model.Drawer.
+// Float implements gen.Drawer.
 func (d Drawer) Float(name string, lo, hi float64) float64 {
 	return rapid.Float64Range(lo, hi).Draw(d.T, name)
 }
 
-// Int implements model.Drawer.
+// Int implements gen.Drawer.
 func (d Drawer) Int(name string, lo, hi int) int { return rapid.IntRange(lo, hi).Draw(d.T, name) }
 
-// Norm implements model.Drawer: a value in [-3, 3], which shrinks to 0
+// Norm implements gen.Drawer: a value in [-3, 3], which shrinks to 0
 // (used for offsets and matrix entries, never for Monte Carlo noise).
 func (d Drawer) Norm(name string) float64 { return rapid.Float64Range(-3, 3).Draw(d.T, name) }
 
-// Uint64 implements model.Drawer.
+// Uint64 implements gen.Drawer.
 func (d Drawer) Uint64(name string) uint64 { return rapid.Uint64().Draw(d.T, name) }

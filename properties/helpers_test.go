@@ -1,8 +1,8 @@
 package properties
 
 import (
-	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/gen"
 	"github.com/sdeverify/sdeverify/model/mc"
 )
 
-func drawerFor(seed uint64) model.Drawer { return model.RandDrawer{R: mc.Stream(seed, 0)} }
+func drawerFor(seed uint64) gen.Drawer { return gen.RandDrawer{R: mc.Stream(seed, 0)} }

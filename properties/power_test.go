@@ -13,6 +13,7 @@ import (
 
 	"github.com/sdeverify/sdeverify/internal/atomicfile"
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/gen"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/theorems"
 )
@@ -212,7 +213,7 @@ func TestPower(t *testing.T) {
 	// one atom's L0 may cover another's L1.
 	add("certificate with L1 halved (random tight certificates, L1 > 0)", "mutant", mutantRuns, func(s uint64) bool {
 		for j := uint64(0); ; j++ {
-			spec := model.RandomObjectiveSpec(drawerFor(s*1000+j), model.GenOptions{MaxDim: 5, MaxRotateDim: 5})
+			spec := gen.Objective(drawerFor(s*1000+j), gen.Options{MaxDim: 5, MaxRotateDim: 5})
 			f, err := spec.Build()
 			if err != nil || spec.Atom == nil || f.Certificate().L1 == 0 {
 				continue
@@ -222,7 +223,7 @@ func TestPower(t *testing.T) {
 	}, 0)
 	// The same checks on the correct model: no false alarm from the certificate checker.
 	add("certificate checker on correct certificates", "false alarm", falseRuns, func(s uint64) bool {
-		spec := model.RandomObjectiveSpec(drawerFor(s), model.GenOptions{MaxDim: 5, MaxRotateDim: 5})
+		spec := gen.Objective(drawerFor(s), gen.Options{MaxDim: 5, MaxRotateDim: 5})
 		f, err := spec.Build()
 		if err != nil {
 			return true

@@ -19,7 +19,7 @@ type Options struct {
 	Reading  string  // admissibility reading: "ensemble" (default) or "pathwise"
 	Alpha    float64 // family-wise probability of a false FAIL in this check; 0 means 1e-3
 	MaxPaths int     // INCONCLUSIVE verdicts double the paths up to this many (0: never)
-	SDE      *mc.ModelSpec
+	SDE      *model.ModelSpec
 	NoRefine bool     // skip the SDE refinement (resolution) check
 	Targets  []string // "sde", "discrete"; nil means both
 	Workers  int
@@ -44,7 +44,7 @@ func (o Options) withDefaults() Options {
 		o.Alpha = 1e-3
 	}
 	if o.SDE == nil {
-		o.SDE = &mc.ModelSpec{Kind: "sde", Scheme: "em", Substeps: 4, Stiffness: 0.1, MaxSubsteps: 4000}
+		o.SDE = &model.ModelSpec{Kind: "sde", Scheme: "em", Substeps: 4, Stiffness: 0.1, MaxSubsteps: 4000}
 	}
 	if o.Targets == nil {
 		o.Targets = []string{"sde", "discrete"}
@@ -103,24 +103,24 @@ func (r *Report) TargetOutcome(target string) Outcome {
 // decay (nil: none). Figure 1 sets eta_t to the threshold itself, which is
 // margin = eta. Where the threshold is infinite (no noise, or L1 = 0 for
 // Thm 7) the schedule is the decay alone (or constant 1).
-func AdmissibleSchedule(th Theorem, cfg mc.Config, o Options, margin float64, decay *mc.ScheduleSpec) (mc.ScheduleSpec, error) {
+func AdmissibleSchedule(th Theorem, cfg mc.Config, o Options, margin float64, decay *model.ScheduleSpec) (model.ScheduleSpec, error) {
 	o = o.withDefaults()
 	c := cfg
 	run, err := c.Resolve()
 	if err != nil {
-		return mc.ScheduleSpec{}, err
+		return model.ScheduleSpec{}, err
 	}
 	k, h := th.class(inputs(run, o))
 	if !h.Held {
-		return mc.ScheduleSpec{}, fmt.Errorf("%s: %s", th.ID, h.Detail)
+		return model.ScheduleSpec{}, fmt.Errorf("%s: %s", th.ID, h.Detail)
 	}
 	if k.A == 0 && k.B == 0 {
 		if decay != nil {
 			return *decay, nil
 		}
-		return mc.ScheduleSpec{Kind: "constant"}, nil
+		return model.ScheduleSpec{Kind: "constant"}, nil
 	}
-	return mc.ScheduleSpec{Kind: "normalized", Num: margin * k.Num / run.Eta, A: k.A, B: k.B, Reading: o.Reading, Decay: decay}, nil
+	return model.ScheduleSpec{Kind: "normalized", Num: margin * k.Num / run.Eta, A: k.A, B: k.B, Reading: o.Reading, Decay: decay}, nil
 }
 
 func inputs(run mc.Run, o Options) Inputs {
@@ -267,8 +267,8 @@ func Check(th Theorem, cfg mc.Config, opt Options) (*Report, error) {
 }
 
 // SDERun switches r to the SDE model integrated as spec says (see
-// mc.ModelSpec.Integrator).
-func SDERun(r *mc.Run, spec mc.ModelSpec) error {
+// model.ModelSpec.Integrator).
+func SDERun(r *mc.Run, spec model.ModelSpec) error {
 	in, err := spec.Integrator()
 	if err != nil {
 		return model.Prefix("options.sde", err)

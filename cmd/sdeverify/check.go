@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/sdeverify/sdeverify/internal/atomicfile"
+	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/reports"
 	"github.com/sdeverify/sdeverify/theorems"
@@ -66,11 +67,11 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	replay := "sdeverify check " + strings.Join(args, " ")
 	o := theorems.Options{Eps: *eps, Ell: *ell, Reading: *reading, Alpha: *alpha, MaxPaths: *maxPaths, Workers: *workers, Replay: replay}
 	if *margin > 0 {
-		var d *mc.ScheduleSpec
+		var d *model.ScheduleSpec
 		switch *decay {
 		case "":
 		case "inv-sqrt", "inv":
-			d = &mc.ScheduleSpec{Kind: *decay}
+			d = &model.ScheduleSpec{Kind: *decay}
 		default:
 			return usageErr("-decay = %q: want inv-sqrt or inv", *decay)
 		}

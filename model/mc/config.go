@@ -17,68 +17,17 @@ import (
 type Config struct {
 	Objective   model.ObjectiveSpec `json:"objective"`
 	X0          []float64           `json:"x0"` // length d, or 1 for every coordinate
-	Agents      []AgentSpec         `json:"agents"`
+	Agents      []model.AgentSpec   `json:"agents"`
 	Method      string              `json:"method"` // dsgd, dcsgd, dsignsgd
-	Model       ModelSpec           `json:"model"`
+	Model       model.ModelSpec     `json:"model"`
 	Eta         float64             `json:"eta"`
-	Schedule    ScheduleSpec        `json:"schedule"`
+	Schedule    model.ScheduleSpec  `json:"schedule"`
 	Steps       int                 `json:"steps"`
 	Paths       int                 `json:"paths"`
 	Seed        uint64              `json:"seed"`
 	Checkpoints CheckpointSpec      `json:"checkpoints"`
 	DivergeAt   float64             `json:"diverge_at,omitempty"`
 	Quantiles   []float64           `json:"quantiles,omitempty"`
-}
-
-// AgentSpec is Count identical agents (Count 0 means 1).
-type AgentSpec struct {
-	Noise      NoiseSpec       `json:"noise"`
-	Compressor *CompressorSpec `json:"compressor,omitempty"`
-	Count      int             `json:"count,omitempty"`
-}
-
-// NoiseSpec is gaussian (sigma0, sigma1) or student-t (nu, scale).
-type NoiseSpec struct {
-	Kind   string    `json:"kind"`
-	Sigma0 float64   `json:"sigma0,omitempty"`
-	Sigma1 float64   `json:"sigma1,omitempty"`
-	Nu     float64   `json:"nu,omitempty"`
-	Scale  []float64 `json:"scale,omitempty"`
-}
-
-// CompressorSpec is identity, bernoulli (p), randk (k, or omega giving
-// k = round(d/(1+omega)) as in Figure 1) or qsgd (s).
-type CompressorSpec struct {
-	Kind  string  `json:"kind"`
-	P     float64 `json:"p,omitempty"`
-	K     int     `json:"k,omitempty"`
-	Omega float64 `json:"omega,omitempty"`
-	S     int     `json:"s,omitempty"`
-}
-
-// ModelSpec is discrete or sde. For sde the defaults are scheme tamed,
-// substeps 1, stiffness 0.1 (a negative stiffness turns the adaptive
-// substeps off) and max_substeps max(1000, substeps).
-type ModelSpec struct {
-	Kind        string  `json:"kind"`
-	Scheme      string  `json:"scheme,omitempty"` // em or tamed
-	Substeps    int     `json:"substeps,omitempty"`
-	Stiffness   float64 `json:"stiffness,omitempty"`
-	MaxSubsteps int     `json:"max_substeps,omitempty"`
-}
-
-// ScheduleSpec is constant (value), inv-sqrt or inv (clock: step or time),
-// or normalized (num, a, b, reading: ensemble or pathwise, cap, decay).
-type ScheduleSpec struct {
-	Kind    string        `json:"kind"`
-	Value   float64       `json:"value,omitempty"`
-	Clock   string        `json:"clock,omitempty"`
-	Num     float64       `json:"num,omitempty"`
-	A       float64       `json:"a,omitempty"`
-	B       float64       `json:"b,omitempty"`
-	Reading string        `json:"reading,omitempty"`
-	Cap     float64       `json:"cap,omitempty"`
-	Decay   *ScheduleSpec `json:"decay,omitempty"`
 }
 
 // CheckpointSpec chooses the steps with full statistics: explicit steps
@@ -132,13 +81,13 @@ func (c *Config) Resolve() (Run, error) {
 		if a.Count == 0 {
 			a.Count = 1
 		}
-		nz, err := a.Noise.build()
+		nz, err := a.Noise.Build()
 		if err != nil {
 			return Run{}, model.Prefix(p+".noise", err)
 		}
 		var cmp model.Compressor
 		if a.Compressor != nil {
-			if cmp, err = a.Compressor.build(d); err != nil {
+			if cmp, err = a.Compressor.Build(d); err != nil {
 				return Run{}, model.Prefix(p+".compressor", err)
 			}
 		}
@@ -163,20 +112,20 @@ func (c *Config) Resolve() (Run, error) {
 	run := Run{System: sys, X0: x0, Eta: c.Eta, Steps: c.Steps, Paths: c.Paths, Seed: c.Seed, DivergeAt: c.DivergeAt, Quantiles: c.Quantiles}
 	switch c.Model.Kind {
 	case "discrete":
-		if c.Model != (ModelSpec{Kind: "discrete"}) {
+		if c.Model != (model.ModelSpec{Kind: "discrete"}) {
 			return Run{}, model.Invalid("model", c.Model.Kind, "discrete takes no scheme, substeps or stiffness")
 		}
 		run.Model = Discrete
 	case "sde":
 		run.Model = SDE
-		c.Model = c.Model.withDefaults()
+		c.Model = c.Model.WithDefaults()
 		if run.Integrator, err = c.Model.Integrator(); err != nil {
 			return Run{}, model.Prefix("model", err)
 		}
 	default:
 		return Run{}, model.Invalid("model.kind", fmt.Sprintf("%q", c.Model.Kind), "must be discrete or sde")
 	}
-	if run.Schedule, err = c.Schedule.build(); err != nil {
+	if run.Schedule, err = c.Schedule.Build(); err != nil {
 		return Run{}, model.Prefix("schedule", err)
 	}
 	if c.Steps < 1 {
@@ -187,135 +136,6 @@ func (c *Config) Resolve() (Run, error) {
 	}
 	c.Checkpoints = CheckpointSpec{At: run.Checkpoints}
 	return run, run.Validate()
-}
-
-// withDefaults fills an SDE model's defaults (see ModelSpec); an explicit
-// negative stiffness becomes 0 (adaptation off).
-func (m ModelSpec) withDefaults() ModelSpec {
-	if m.Scheme == "" {
-		m.Scheme = "tamed"
-	}
-	if m.Substeps == 0 {
-		m.Substeps = 1
-	}
-	if m.Stiffness == 0 {
-		m.Stiffness = 0.1
-	}
-	if m.Stiffness < 0 {
-		m.Stiffness = 0
-	}
-	if m.MaxSubsteps == 0 {
-		m.MaxSubsteps = max(1000, m.Substeps)
-	}
-	return m
-}
-
-// Integrator returns the integrator of an SDE model spec as given (no
-// defaults filled: Resolve fills them first), validated. It is the one path
-// from a spec to an integrator: configurations, the theorem checks and the
-// studies all go through it.
-func (m ModelSpec) Integrator() (model.Integrator, error) {
-	if m.Kind != "sde" {
-		return model.Integrator{}, model.Invalid("kind", fmt.Sprintf("%q", m.Kind), "an integrator needs kind sde")
-	}
-	in := model.Integrator{Substeps: m.Substeps, Stiffness: m.Stiffness, MaxSubsteps: m.MaxSubsteps}
-	switch m.Scheme {
-	case "em":
-		in.Scheme = model.EulerMaruyama
-	case "tamed":
-		in.Scheme = model.TamedEuler
-	default:
-		return model.Integrator{}, model.Invalid("scheme", fmt.Sprintf("%q", m.Scheme), "must be em or tamed")
-	}
-	return in, in.Validate()
-}
-
-func (n NoiseSpec) build() (model.Noise, error) {
-	switch n.Kind {
-	case "gaussian":
-		if n.Nu != 0 || n.Scale != nil {
-			return nil, model.Invalid("nu", n.Nu, "gaussian noise takes sigma0 and sigma1 only")
-		}
-		return model.Gaussian{Sigma0: n.Sigma0, Sigma1: n.Sigma1}, nil
-	case "student-t":
-		if n.Sigma0 != 0 || n.Sigma1 != 0 {
-			return nil, model.Invalid("sigma0", n.Sigma0, "student-t noise takes nu and scale only")
-		}
-		return model.StudentT{Nu: n.Nu, Scale: n.Scale}, nil
-	}
-	return nil, model.Invalid("kind", fmt.Sprintf("%q", n.Kind), "must be gaussian or student-t")
-}
-
-func (c CompressorSpec) build(d int) (model.Compressor, error) {
-	switch c.Kind {
-	case "identity":
-		return model.Identity{}, nil
-	case "bernoulli":
-		return model.Bernoulli{P: c.P}, nil
-	case "randk":
-		if c.Omega != 0 {
-			if c.K != 0 {
-				return nil, model.Invalid("omega", c.Omega, "give k or omega, not both")
-			}
-			if !(c.Omega > 0) || math.IsInf(c.Omega, 0) {
-				return nil, model.Invalid("omega", c.Omega, "must be finite and > 0")
-			}
-			return model.RandK{K: max(1, int(math.Round(float64(d)/(1+c.Omega))))}, nil
-		}
-		return model.RandK{K: c.K}, nil
-	case "qsgd":
-		return model.QSGD{S: c.S}, nil
-	}
-	return nil, model.Invalid("kind", fmt.Sprintf("%q", c.Kind), "must be identity, bernoulli, randk or qsgd")
-}
-
-func parseClock(s string) (model.Clock, error) {
-	switch s {
-	case "", "step":
-		return model.StepIndex, nil
-	case "time":
-		return model.Time, nil
-	}
-	return 0, model.Invalid("clock", fmt.Sprintf("%q", s), "must be step or time")
-}
-
-func (s ScheduleSpec) build() (model.Schedule, error) {
-	var sch model.Schedule
-	switch s.Kind {
-	case "constant":
-		sch = model.Constant{Value: s.Value}
-	case "inv-sqrt", "inv":
-		c, err := parseClock(s.Clock)
-		if err != nil {
-			return nil, err
-		}
-		if s.Kind == "inv" {
-			sch = model.Inv{Clock: c}
-		} else {
-			sch = model.InvSqrt{Clock: c}
-		}
-	case "normalized":
-		n := model.Normalized{Num: s.Num, A: s.A, B: s.B, Cap: s.Cap}
-		switch s.Reading {
-		case "ensemble":
-			n.Reading = model.ReadsEnsemble
-		case "pathwise":
-			n.Reading = model.ReadsPath
-		default:
-			return nil, model.Invalid("reading", fmt.Sprintf("%q", s.Reading), "must be ensemble or pathwise")
-		}
-		if s.Decay != nil {
-			dec, err := s.Decay.build()
-			if err != nil {
-				return nil, model.Prefix("decay", err)
-			}
-			n.Decay = dec
-		}
-		sch = n
-	default:
-		return nil, model.Invalid("kind", fmt.Sprintf("%q", s.Kind), "must be constant, inv-sqrt, inv or normalized")
-	}
-	return sch, sch.Validate()
 }
 
 func (c CheckpointSpec) resolve(steps int) ([]int, error) {

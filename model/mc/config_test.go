@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
 )
 
@@ -71,7 +72,7 @@ func TestConfigResolveFillsDefaults(t *testing.T) {
 	require.NoError(t, err)
 	run, err := cfg.Resolve()
 	require.NoError(t, err)
-	require.Equal(t, mc.ModelSpec{Kind: "sde", Scheme: "tamed", Substeps: 1, Stiffness: 0.1, MaxSubsteps: 1000}, cfg.Model)
+	require.Equal(t, model.ModelSpec{Kind: "sde", Scheme: "tamed", Substeps: 1, Stiffness: 0.1, MaxSubsteps: 1000}, cfg.Model)
 	require.Len(t, run.System.Agents, 3)
 	require.Equal(t, []int{0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100}, cfg.Checkpoints.At)
 	require.Equal(t, 3.0, run.System.F.Certificate().L1)

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/gen"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/theorems"
 )
@@ -44,9 +45,9 @@ func (s CaseSize) withDefaults() CaseSize {
 // 1/sqrt(1+k) for Thm 7, which needs Robbins-Monro), in a random reading.
 // Every random choice goes through dr, so that rapid can shrink a failing
 // case.
-func GenerateCase(dr model.Drawer, size CaseSize) (Case, error) {
+func GenerateCase(dr gen.Drawer, size CaseSize) (Case, error) {
 	size = size.withDefaults()
-	obj := model.RandomObjectiveSpec(dr, model.GenOptions{MaxDim: size.MaxDim, MaxRotateDim: size.MaxDim})
+	obj := gen.Objective(dr, gen.Options{MaxDim: size.MaxDim, MaxRotateDim: size.MaxDim})
 	f, err := obj.Build()
 	if err != nil {
 		return Case{}, err
@@ -66,7 +67,7 @@ func GenerateCase(dr model.Drawer, size CaseSize) (Case, error) {
 	}
 	n := dr.Int("agents", 1, size.MaxAgents)
 	var th string
-	var agents []mc.AgentSpec
+	var agents []model.AgentSpec
 	switch method {
 	case "dsgd", "dcsgd":
 		bounded := method == "dcsgd" && dr.Int("bounded variance", 0, 1) == 0
@@ -74,16 +75,16 @@ func GenerateCase(dr model.Drawer, size CaseSize) (Case, error) {
 			bounded = size.Theorem == "thm5"
 		}
 		for i := range n {
-			var a mc.AgentSpec
+			var a model.AgentSpec
 			if dr.Int(fmt.Sprintf("agent %d student", i), 0, 3) == 0 && !(size.AvoidFindings && (size.Theorem == "thm6-eta" || size.Theorem == "thm6-printed")) {
-				a.Noise = mc.NoiseSpec{Kind: "student-t", Nu: dr.Float("nu", 2.5, 10), Scale: []float64{model.LogUniform(dr, "scale", 0.01, 2)}}
+				a.Noise = model.NoiseSpec{Kind: "student-t", Nu: dr.Float("nu", 2.5, 10), Scale: []float64{gen.LogUniform(dr, "scale", 0.01, 2)}}
 			} else {
-				a.Noise = mc.NoiseSpec{Kind: "gaussian"}
+				a.Noise = model.NoiseSpec{Kind: "gaussian"}
 				if dr.Int("sigma0 zero", 0, 3) > 0 {
-					a.Noise.Sigma0 = model.LogUniform(dr, "sigma0", 0.01, 3)
+					a.Noise.Sigma0 = gen.LogUniform(dr, "sigma0", 0.01, 3)
 				}
 				if !bounded && dr.Int("sigma1 zero", 0, 3) > 0 {
-					a.Noise.Sigma1 = model.LogUniform(dr, "sigma1", 0.01, 3)
+					a.Noise.Sigma1 = gen.LogUniform(dr, "sigma1", 0.01, 3)
 				}
 				if size.AvoidFindings && (size.Theorem == "thm6-eta" || size.Theorem == "thm6-printed") {
 					a.Noise.Sigma0 = 0 // F5: eq. 6 lacks L0 B6, which sigma0 > 0 makes positive
@@ -92,13 +93,13 @@ func GenerateCase(dr model.Drawer, size CaseSize) (Case, error) {
 			if method == "dcsgd" {
 				switch dr.Int("compressor", 0, 3) {
 				case 0:
-					a.Compressor = &mc.CompressorSpec{Kind: "identity"}
+					a.Compressor = &model.CompressorSpec{Kind: "identity"}
 				case 1:
-					a.Compressor = &mc.CompressorSpec{Kind: "bernoulli", P: dr.Float("p", 0.2, 1)}
+					a.Compressor = &model.CompressorSpec{Kind: "bernoulli", P: dr.Float("p", 0.2, 1)}
 				case 2:
-					a.Compressor = &mc.CompressorSpec{Kind: "randk", K: dr.Int("k", 1, d)}
+					a.Compressor = &model.CompressorSpec{Kind: "randk", K: dr.Int("k", 1, d)}
 				default:
-					a.Compressor = &mc.CompressorSpec{Kind: "qsgd", S: dr.Int("s", 1, 8)}
+					a.Compressor = &model.CompressorSpec{Kind: "qsgd", S: dr.Int("s", 1, 8)}
 				}
 			}
 			agents = append(agents, a)
@@ -117,24 +118,24 @@ func GenerateCase(dr model.Drawer, size CaseSize) (Case, error) {
 		th = "thm7"
 		nu := []float64{1, 1.5, 1, 2, 3, 5, 10}[dr.Int("nu", 0, 6)] // nu < 2 (no variance, heavy tails) in 3 of 7
 		for i := range n {
-			sc := []float64{model.LogUniform(dr, fmt.Sprintf("agent %d scale", i), 0.05, 10)}
+			sc := []float64{gen.LogUniform(dr, fmt.Sprintf("agent %d scale", i), 0.05, 10)}
 			if d > 1 && dr.Int("per-coordinate scales", 0, 2) == 0 {
 				sc = make([]float64, d)
 				for j := range sc {
-					sc[j] = model.LogUniform(dr, "scale", 0.05, 10)
+					sc[j] = gen.LogUniform(dr, "scale", 0.05, 10)
 				}
 			}
-			agents = append(agents, mc.AgentSpec{Noise: mc.NoiseSpec{Kind: "student-t", Nu: nu, Scale: sc}})
+			agents = append(agents, model.AgentSpec{Noise: model.NoiseSpec{Kind: "student-t", Nu: nu, Scale: sc}})
 		}
 	}
 	x0 := make([]float64, d)
 	f.Minimizer(x0)
-	r := model.LogUniform(dr, "x0 radius", 0.1, 3)
+	r := gen.LogUniform(dr, "x0 radius", 0.1, 3)
 	for j := range x0 {
 		x0[j] += r * dr.Norm("x0") / math.Sqrt(float64(d))
 	}
 	steps := dr.Int("steps", 20, size.MaxSteps)
-	eta := model.LogUniform(dr, "eta", 0.01, 0.3)
+	eta := gen.LogUniform(dr, "eta", 0.01, 0.3)
 	margin := dr.Float("margin", 0.05, 1)
 	if dr.Int("margin at the boundary", 0, 4) == 0 {
 		margin = 1
@@ -146,8 +147,8 @@ func GenerateCase(dr model.Drawer, size CaseSize) (Case, error) {
 		margin = keepPhase3(f, x0, agents, n, margin, steps)
 	}
 	cfg := mc.Config{
-		Objective: obj, X0: x0, Agents: agents, Method: method, Model: mc.ModelSpec{Kind: "discrete"},
-		Eta: eta, Schedule: mc.ScheduleSpec{Kind: "constant"},
+		Objective: obj, X0: x0, Agents: agents, Method: method, Model: model.ModelSpec{Kind: "discrete"},
+		Eta: eta, Schedule: model.ScheduleSpec{Kind: "constant"},
 		Steps: steps, Paths: size.Paths, Seed: dr.Uint64("seed"),
 		Checkpoints: mc.CheckpointSpec{At: uniqueSteps(max(1, steps/10), max(1, steps/2), steps)},
 	}
@@ -161,9 +162,9 @@ func GenerateCase(dr model.Drawer, size CaseSize) (Case, error) {
 	}
 	c.Margin = margin
 	if th == "thm7" {
-		c.Decay = &mc.ScheduleSpec{Kind: "inv-sqrt"}
+		c.Decay = &model.ScheduleSpec{Kind: "inv-sqrt"}
 	} else if dr.Int("decay", 0, 1) == 0 {
-		c.Decay = &mc.ScheduleSpec{Kind: "inv-sqrt"}
+		c.Decay = &model.ScheduleSpec{Kind: "inv-sqrt"}
 	}
 	return c, nil
 }
@@ -244,7 +245,7 @@ func Campaign(n int, seed uint64, shard, shards int, size CaseSize, o theorems.O
 	}
 	var out []CampaignResult
 	for j := shard; j < n; j += shards {
-		c, err := GenerateCase(model.RandDrawer{R: mc.Stream(seed, j)}, size)
+		c, err := GenerateCase(gen.RandDrawer{R: mc.Stream(seed, j)}, size)
 		if err != nil {
 			return nil, fmt.Errorf("case %d: %w", j, err)
 		}
@@ -282,7 +283,7 @@ func Campaign(n int, seed uint64, shard, shards int, size CaseSize, o theorems.O
 // fixed-point iterations settle it. Where the bound exceeds 1e6 (a
 // steep objective far out) the margin is divided by 10 instead; it returns
 // the margin used.
-func keepPhase3(f model.Objective, x0 []float64, agents []mc.AgentSpec, n int, margin float64, steps int) float64 {
+func keepPhase3(f model.Objective, x0 []float64, agents []model.AgentSpec, n int, margin float64, steps int) float64 {
 	d := float64(f.Dim())
 	g := make([]float64, f.Dim())
 	f.Grad(g, x0)

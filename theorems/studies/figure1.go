@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/theorems"
 )
@@ -133,7 +134,7 @@ func Figure1Panels(sc Scale, seed uint64) ([]Panel, error) {
 				w := run.System.Agents[0].Compressor.(interface{ Omega(int) float64 }).Omega(sc.CentreDim)
 				const s2, l0, l1, eps, n = 0.01, 3.0, 3.0, 0.5, 1.0
 				// Eq. 3: eta_t = 2 N eps / (w L0 + d (s2 + s2 w) L1 + w L1 G_t).
-				c.Schedule = mc.ScheduleSpec{Kind: "normalized", Num: 2 * n * eps, A: w*l0 + d*(s2+s2*w)*l1, B: w * l1, Reading: "ensemble"}
+				c.Schedule = model.ScheduleSpec{Kind: "normalized", Num: 2 * n * eps, A: w*l0 + d*(s2+s2*w)*l1, B: w * l1, Reading: "ensemble"}
 			}
 			p.Series = append(p.Series, Series{Label: fmt.Sprintf("omega=%g", om), Value: om, Config: c})
 		}
@@ -149,7 +150,7 @@ func Figure1Panels(sc Scale, seed uint64) ([]Panel, error) {
 		for _, s := range []float64{0.25, 0.5, 1, 2, 8, 16} {
 			c := figConfig(fmt.Sprintf(quartic1, 1), 2, fmt.Sprintf(`{"noise":{"kind":"student-t","nu":1,"scale":[%g]}}`, s), "dsignsgd", 0.1, 5000, sc.RightPaths, seed)
 			if sched {
-				c.Schedule = mc.ScheduleSpec{Kind: "inv-sqrt"}
+				c.Schedule = model.ScheduleSpec{Kind: "inv-sqrt"}
 			}
 			p.Series = append(p.Series, Series{Label: fmt.Sprintf("sigma=%g", s), Value: s, Config: c})
 		}
@@ -160,7 +161,7 @@ func Figure1Panels(sc Scale, seed uint64) ([]Panel, error) {
 
 // figureSDE is the SDE used for Figure 1's overlays: Euler-Maruyama with one
 // substep refined adaptively (stiffness 0.1, at most 1000 substeps).
-var figureSDE = mc.ModelSpec{Kind: "sde", Scheme: "em", Substeps: 1, Stiffness: 0.1, MaxSubsteps: 1000}
+var figureSDE = model.ModelSpec{Kind: "sde", Scheme: "em", Substeps: 1, Stiffness: 0.1, MaxSubsteps: 1000}
 
 // Figure1 runs the six panels and decides the claims.
 func Figure1(sc Scale, o Figure1Options) (*Figure1Result, error) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/theorems"
 )
@@ -19,7 +20,7 @@ type Case struct {
 	// Margin > 0 builds the theorem's admissible schedule with
 	// eta eta_t = Margin * threshold (times Decay when set).
 	Margin float64
-	Decay  *mc.ScheduleSpec
+	Decay  *model.ScheduleSpec
 	Want   map[string]theorems.Outcome // per target: sde, discrete
 	Why    string
 	// Finding, when set, marks a confirmed violation or gap: the case is
@@ -184,7 +185,7 @@ func Pinned() []Case {
 		{
 			Name: "thm7-boundary-phase-3", Theorem: "thm7", Reading: "ensemble",
 			Config: cfgJSON(`{"kind":"separable","dim":3,"atom":{"kind":"cosh"}}`, "[0.5]", `[{"noise":{"kind":"student-t","nu":3,"scale":[20]}},{"noise":{"kind":"student-t","nu":3,"scale":[30]}}]`, "dsignsgd", 0.1, constSched, 400, 2000, "[10,100,400]"),
-			Margin: 0.99, Decay: &mc.ScheduleSpec{Kind: "inv-sqrt"},
+			Margin: 0.99, Decay: &model.ScheduleSpec{Kind: "inv-sqrt"},
 			Want: both(theorems.Pass),
 			Why: "cosh (L1 = 1) at 99% of Thm 7's admissible step (eta eta_t < 2 N ell/(sigma_H L1 d) = 0.034, so the weights w_t start near 0): with scales 20 and 30, |d_j f|/sigma = |sinh x_j|/sigma < 1 while |x_j| < 3.7, " +
 				"and steps of at most 0.034 keep the paths near 0.5 over 400 steps: Phase 3 throughout, where the proof's drift inequality holds.",
@@ -225,7 +226,7 @@ func Pinned() []Case {
 		{
 			Name: "thm7-phase-3", Theorem: "thm7", Reading: "ensemble",
 			Config: cfgJSON(objLogCosh3, "[1]", `[{"noise":{"kind":"student-t","nu":3,"scale":[2]}},{"noise":{"kind":"student-t","nu":3,"scale":[3]}}]`, "dsignsgd", 0.1, constSched, 400, 2000, "[10,100,400]"),
-			Margin: 0.5, Decay: &mc.ScheduleSpec{Kind: "inv-sqrt"},
+			Margin: 0.5, Decay: &model.ScheduleSpec{Kind: "inv-sqrt"},
 			Want: both(theorems.Pass), Short: true,
 			Why: "On log cosh |d_j f| <= 1 and the scales are >= 2, so every agent stays in Phase 3 (|Y| < 1/2) where the proof's drift inequality holds; Robbins-Monro, half the admissible step: expected to hold.",
 		},
@@ -237,7 +238,7 @@ func Pinned() []Case {
 		{
 			Name: "thm7-small-noise", Theorem: "thm7", Reading: "ensemble",
 			Config: cfgJSON(objSquare2, "[1]", `[{"noise":{"kind":"student-t","nu":1,"scale":[0.05]}}]`, "dsignsgd", 0.05, constSched, 400, 1000, "[10,100,400]"),
-			Margin: 0.5, Decay: &mc.ScheduleSpec{Kind: "inv-sqrt"},
+			Margin: 0.5, Decay: &model.ScheduleSpec{Kind: "inv-sqrt"},
 			Want: both(theorems.Fail), Finding: FindingThm7Phases,
 			Why: "Small noise (sigma = 0.05) on x^2: a = ell_nu/sigma_H = 10 weights the left-hand side while the dynamics are nearly the noiseless sign flow: the bound cannot hold (see the finding).",
 		},
