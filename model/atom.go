@@ -28,7 +28,7 @@ var (
 )
 
 // DefaultQuarticL0 is the L0 a Quartic uses when its L0 field is zero: the
-// value MATH.md section 4 uses for Figure 1.
+// value docs/math.md section 4 uses for Figure 1.
 const DefaultQuarticL0 = 3
 
 // Quartic is h(x) = x^4/4. Since h_xx = 3x^2 and |h_x| = |x|^3, the pair

@@ -19,7 +19,7 @@ import (
 const certTol = 1e-9
 
 // tightSpots returns the inner arguments y = a x at which an atom's
-// certificate is tight or nearly so (MATH.md section 1).
+// certificate is tight or nearly so (docs/math.md section 1).
 func tightSpots(s model.AtomSpec) []float64 {
 	l0 := s.L0
 	switch s.Kind {

@@ -18,6 +18,24 @@
 // and the compressors C are unbiased with E||C(v)-v||^2 <= omega ||v||^2
 // (Identity, Bernoulli, RandK, QSGD), or the biased Sign.
 //
+// # Index
+//
+//   - Objectives: the [Objective] interface, the [Atom]s ([Quartic], [Power],
+//     [Cosh], [LogCosh], [Square], [ExpLinear], [Scaled]), their sums
+//     [Separable] and [Homogeneous], [Quadratic], [Shifted], [Rotated], and
+//     the [Certificate] each carries ([Certified] for a chosen pair).
+//   - Noise ([Noise]: [Gaussian], [StudentT]; [Xi], [EllNu]), compressors
+//     ([Compressor]: [Identity], [Bernoulli], [RandK], [QSGD], [Sign]) and
+//     schedules ([Schedule]: [Constant], [InvSqrt], [Inv], [Normalized];
+//     [Phi]).
+//   - Dynamics: a [System] (objective, [Agent]s, [Method]) steps the
+//     discrete method ([System.DiscreteStep]) or its SDE with an
+//     [Integrator] ([System.SDEStep]).
+//   - The JSON forms of all of these: [ObjectiveSpec], [AtomSpec],
+//     [AgentSpec], [NoiseSpec], [CompressorSpec], [ScheduleSpec],
+//     [ModelSpec] (model/spec.go), each with Build; errors are [FieldError]s.
+//   - Randomness: [Rand] (xoshiro256++ with its own ziggurat).
+//
 // Model values hold parameters only: they are safe to share between
 // goroutines, take their randomness from an explicit *Rand (xoshiro256++,
 // one stream per path; see rand.go), write their
@@ -26,5 +44,5 @@
 //
 // References: paper Def. 1 (smoothness), Def. 2 ((sigma0,sigma1)-variance),
 // Sec. 4 (schedules eta*eta_t, phi^1, phi^2, Robbins-Monro), eqs. 8, 27-28,
-// 49-52 (SDE models), eq. 51 (Xi_nu), ../shared/spec/MATH.md sections 1-2.
+// 49-52 (SDE models), eq. 51 (Xi_nu), docs/math.md sections 1-2.
 package model

@@ -404,7 +404,7 @@ func (s System) Drift(dst, grad []float64, gn2 float64) {
 }
 
 // Diffusion writes into dst (not a Workspace buffer) a draw of N(0, Sigma(x)) in O(d) (O(N d) with
-// QSGD agents), where Sigma is the SDE's covariance (MATH.md section 2):
+// QSGD agents), where Sigma is the SDE's covariance (docs/math.md section 2):
 //
 //	DSGD:     (1/N) sum_i Sigma_i
 //	DCSGD:    (1/N) sum_i (E[Phi_i Phi_i^T] + Sigma_i)
@@ -515,7 +515,7 @@ func (s Scheme) String() string {
 type Integrator struct {
 	Scheme      Scheme
 	Substeps    int     // >= 1
-	Stiffness   float64 // c > 0 enables adaptation (MATH.md suggests 0.1); 0 disables it
+	Stiffness   float64 // c > 0 enables adaptation (docs/math.md section 2: about 0.1); 0 disables it
 	MaxSubsteps int     // floor eta/MaxSubsteps on the substep; >= Substeps
 	Perturb     Perturbation
 }
@@ -562,7 +562,7 @@ func (in Integrator) Validate() error {
 
 // SDEStepResult is what one SDE step reports besides the new state.
 type SDEStepResult struct {
-	I1, I2    float64 // int rate ||grad f||^2 dt and int rate^2 ||grad f||^2 dt over the step (left-point on the substeps)
+	I1, I2    float64 // int rate ||grad f||^2 dt and int rate^2 ||grad f||^2 dt over the step (trapezoidal on the substeps)
 	Substeps  int
 	Capped    bool // the substep floor eta/MaxSubsteps was hit
 	GradNorm2 float64
@@ -572,7 +572,7 @@ type SDEStepResult struct {
 //
 //	dX = -rate b(X) dt + rate sqrt(eta/N) S(X) dW,  S S^T = Sigma,
 //
-// the schedule value rate held over the step (MATH.md section 2, eq. 11).
+// the schedule value rate held over the step (docs/math.md section 2, eq. 11).
 // grad must hold grad f(x) with squared norm gn2; on return it holds
 // grad f at the new x. Since -W is a Brownian motion the implementation
 // subtracts the noise term, so that with Substeps = 1 and EM the increment

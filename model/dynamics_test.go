@@ -49,7 +49,7 @@ func oneStepCases() []struct {
 	}
 }
 
-// TestOneStepMoments checks MATH.md's consistency requirement: one SDE step
+// TestOneStepMoments checks docs/math.md's consistency requirement: one SDE step
 // of length eta (EM, one substep) has the mean -eta eta_k b and covariance
 // eta^2 eta_k^2 Sigma/N of one discrete step. For each case, two
 // independent samples of n increments (discrete and SDE) are compared by

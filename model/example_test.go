@@ -8,7 +8,7 @@ import (
 )
 
 // Build Figure 1's centre objective, sum of x_j^4/4 over 1000 coordinates,
-// with the (3,3) certificate MATH.md uses.
+// with the (3,3) certificate docs/math.md uses.
 func ExampleObjectiveSpec_Build() {
 	spec := model.ObjectiveSpec{
 		Kind:        "separable",

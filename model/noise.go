@@ -144,7 +144,7 @@ func (s StudentT) AddVariance(dst, _ []float64, _ float64) bool {
 	return true
 }
 
-// AddSignMean implements Noise: E sign(g + c T) = 2 Xi_nu(g/c) (MATH.md section 2).
+// AddSignMean implements Noise: E sign(g + c T) = 2 Xi_nu(g/c) (docs/math.md section 2).
 func (s StudentT) AddSignMean(dst, grad []float64, _ float64) {
 	for j, gj := range grad {
 		c := s.scale(j)

@@ -159,7 +159,7 @@ func TestXi(t *testing.T) {
 
 func lgamma(x float64) float64 { v, _ := math.Lgamma(x); return v }
 
-// TestEllNu checks MATH.md's reading of ell_nu: 2 Xi_nu(y) >= ell_nu y on
+// TestEllNu checks docs/math.md's reading of ell_nu: 2 Xi_nu(y) >= ell_nu y on
 // [0,1] (on a fine grid), with equality at y = 1 (so no larger l works),
 // and ell_1 = 1/2.
 func TestEllNu(t *testing.T) {

@@ -39,7 +39,7 @@ func Xi(nu, y float64) float64 {
 	return math.Copysign((1-tail)/2, y)
 }
 
-// EllNu is the Phase-3 constant of Thm 7 in the reading of MATH.md section 3:
+// EllNu is the Phase-3 constant of Thm 7 in the reading of docs/math.md section 3:
 // the largest l with 2 Xi_nu(y) >= l y on [0,1]. Xi_nu is concave on
 // [0, inf), so the chord from 0 to 1 is the binding constraint and
 // ell_nu = 2 Xi_nu(1) (1/2 for the Cauchy, nu = 1).

@@ -18,4 +18,12 @@
 // (an mc.Config that 'sdeverify simulate -config' and 'sdeverify check'
 // accept) with NAME.meta.json (theorem, reading, outcome, replay commands).
 // Saved counterexamples replay as pinned tests (TestSavedCounterexamples).
+//
+// # Index
+//
+//   - [Drawer] draws a generator's choices (model/gen) through rapid.
+//   - [Save] writes a shrunk counterexample and its [Meta] under
+//     [CounterexampleDir].
+//   - [PowerTable] and [PowerRow]: the measured false-alarm and detection
+//     rates, as TestPower writes them.
 package properties

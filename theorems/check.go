@@ -3,6 +3,7 @@ package theorems
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
@@ -11,7 +12,7 @@ import (
 // Options set how a theorem is checked. The zero value means: eps 0.5,
 // ell_nu = 2 Xi_nu(1), the ensemble reading, a family-wise false-FAIL
 // probability of 1e-3 for the whole check, no path extension, the SDE by
-// tamed Euler with 4 substeps and stiffness 0.1 (at most 4000 substeps per
+// Euler-Maruyama with 4 substeps and stiffness 0.1 (at most 4000 substeps per
 // step) with a refinement check, both targets.
 type Options struct {
 	Eps      float64 // Thms 4-6: eps in (0,1); 0 means 0.5
@@ -131,14 +132,8 @@ func inputs(run mc.Run, o Options) Inputs {
 // as given) and returns its report.
 func Check(th Theorem, cfg mc.Config, opt Options) (*Report, error) {
 	o := opt.withDefaults()
-	if o.Reading != "ensemble" && o.Reading != "pathwise" {
-		return nil, fmt.Errorf("reading = %q: must be ensemble or pathwise", o.Reading)
-	}
-	if !(o.Eps > 0 && o.Eps < 1) {
-		return nil, fmt.Errorf("eps = %v: must be in (0, 1)", o.Eps)
-	}
-	if !(o.Alpha > 0 && o.Alpha < 1) {
-		return nil, fmt.Errorf("alpha = %v: must be in (0, 1)", o.Alpha)
+	if err := o.validate(); err != nil {
+		return nil, err
 	}
 	run, err := cfg.Resolve()
 	if err != nil {
@@ -147,21 +142,68 @@ func Check(th Theorem, cfg mc.Config, opt Options) (*Report, error) {
 	rep := &Report{Theorem: th.ID, Name: th.Name, Ref: th.Ref, Reading: o.Reading, Config: cfg, Replay: o.Replay}
 	fx0, fstar := run.System.F.Value(run.X0), run.System.F.Inf()
 	rep.Delta = fx0 - fstar
-	// Rounding of f(X0) - f* is relative to |f(X0)| + |f*| (cosh near its
-	// minimiser: cosh(x0) - 1 cancels to 0 while int sinh^2 is ~1e-30).
-	fscale := math.Abs(fx0) + math.Abs(fstar)
-	vacuous := func() *Report {
-		for _, t := range o.Targets {
-			rep.Verdicts = append(rep.Verdicts, Verdict{Theorem: th.ID, Reading: o.Reading, Target: t, Step: run.Steps,
-				Time: float64(run.Steps) * run.Eta, Seed: run.Seed, Paths: run.Paths, Outcome: Vacuous, Reason: "hypothesis failed",
-				Estimate: math.NaN(), SE: math.NaN(), Bound: math.NaN(), Ratio: math.NaN()})
-		}
-		rep.Outcome = Vacuous
-		return rep
+	k, ok := hypotheses(th, run, o, rep)
+	if !ok {
+		rep.vacuous(o.Targets, run)
+		return rep, nil
 	}
+	c := checker{th: th, k: k, o: o, delta: rep.Delta, firstBad: -1,
+		// Rounding of f(X0) - f* is relative to |f(X0)| + |f*| (cosh near
+		// its minimiser: cosh(x0) - 1 cancels to 0 while int sinh^2 is ~1e-30).
+		fscale: math.Abs(fx0) + math.Abs(fstar), decided: map[int]bool{}}
+	for _, cp := range run.Checkpoints {
+		if cp > 0 && (o.Horizons == nil || slices.Contains(o.Horizons, cp)) {
+			c.decided[cp] = true
+		}
+	}
+	looks := 1
+	for p := run.Paths; p < o.MaxPaths; p *= 2 {
+		looks++
+	}
+	c.alpha = o.Alpha / float64(len(o.Targets)*max(1, len(c.decided))*looks)
+	for _, target := range o.Targets {
+		vs, err := c.target(target, run, rep)
+		if err != nil {
+			return nil, err
+		}
+		rep.Verdicts = append(rep.Verdicts, vs...)
+	}
+	if c.firstBad >= 0 {
+		rep.Hypotheses = append(rep.Hypotheses, failed("admissible schedule", "eta eta_t exceeded the %s bound first at step %d (verdicts after it are VACUOUS)", o.Reading, c.firstBad))
+	} else {
+		rep.Hypotheses = append(rep.Hypotheses, held("admissible schedule", "eta eta_t within the %s bound at every step of every path", o.Reading))
+	}
+	for _, v := range rep.Verdicts {
+		rep.Outcome = Worse(rep.Outcome, v.Outcome)
+	}
+	return rep, nil
+}
+
+func (o Options) validate() error {
+	if o.Reading != "ensemble" && o.Reading != "pathwise" {
+		return fmt.Errorf("reading = %q: must be ensemble or pathwise", o.Reading)
+	}
+	if !(o.Eps > 0 && o.Eps < 1) {
+		return fmt.Errorf("eps = %v: must be in (0, 1)", o.Eps)
+	}
+	if !(o.Alpha > 0 && o.Alpha < 1) {
+		return fmt.Errorf("alpha = %v: must be in (0, 1)", o.Alpha)
+	}
+	for _, t := range o.Targets {
+		if t != "sde" && t != "discrete" {
+			return fmt.Errorf("target = %q: must be sde or discrete", t)
+		}
+	}
+	return nil
+}
+
+// hypotheses records the hypotheses that can be decided before simulating
+// (method, certificate, noise class, Robbins-Monro, eps) and returns the
+// theorem's constants, or false when one failed.
+func hypotheses(th Theorem, run mc.Run, o Options, rep *Report) (Constants, bool) {
 	if run.System.Method != th.Method {
 		rep.Hypotheses = append(rep.Hypotheses, failed("method", "the configuration runs %s; %s is about %s", run.System.Method, th.ID, th.Method))
-		return vacuous(), nil
+		return Constants{}, false
 	}
 	rep.Hypotheses = append(rep.Hypotheses, held("method", "%s", th.Method))
 	cert := run.System.F.Certificate()
@@ -170,100 +212,109 @@ func Check(th Theorem, cfg mc.Config, opt Options) (*Report, error) {
 	rep.Constants = k
 	rep.Hypotheses = append(rep.Hypotheses, ch)
 	if !ch.Held {
-		return vacuous(), nil
+		return k, false
 	}
-	if th.ID == "thm7" {
-		if run.Schedule.RobbinsMonro() {
-			rep.Hypotheses = append(rep.Hypotheses, held("Robbins-Monro", "the schedule satisfies phi1 -> inf, phi2/phi1 -> 0"))
-		} else {
+	if th.RobbinsMonro {
+		if !run.Schedule.RobbinsMonro() {
 			rep.Hypotheses = append(rep.Hypotheses, failed("Robbins-Monro", "the schedule is not Robbins-Monro"))
-			return vacuous(), nil
+			return k, false
 		}
+		rep.Hypotheses = append(rep.Hypotheses, held("Robbins-Monro", "the schedule satisfies phi1 -> inf, phi2/phi1 -> 0"))
 	} else {
 		rep.Hypotheses = append(rep.Hypotheses, held("eps", "eps = %g in (0, 1)", o.Eps))
 	}
+	return k, true
+}
 
-	pathwise := o.Reading == "pathwise"
-	check := func(s model.StepInfo, rate float64) bool {
+// vacuous gives every target one VACUOUS verdict at the horizon.
+func (rep *Report) vacuous(targets []string, run mc.Run) {
+	for _, t := range targets {
+		rep.Verdicts = append(rep.Verdicts, Verdict{Theorem: rep.Theorem, Reading: rep.Reading, Target: t, Step: run.Steps,
+			Time: float64(run.Steps) * run.Eta, Seed: run.Seed, Paths: run.Paths, Outcome: Vacuous, Reason: "hypothesis failed",
+			Estimate: math.NaN(), SE: math.NaN(), Bound: math.NaN(), Ratio: math.NaN()})
+	}
+	rep.Outcome = Vacuous
+}
+
+// checker holds what one check decides with: the theorem and its
+// constants, the options, f(X0) - f* and its rounding scale, each
+// verdict's level, the decided steps and the first step at which the
+// schedule left the admissible region (-1: never).
+type checker struct {
+	th            Theorem
+	k             Constants
+	o             Options
+	delta, fscale float64
+	alpha         float64
+	decided       map[int]bool
+	firstBad      int
+}
+
+// target runs one target (doubling the paths of INCONCLUSIVE verdicts up
+// to o.MaxPaths) and returns its verdicts.
+func (c *checker) target(target string, run mc.Run, rep *Report) ([]Verdict, error) {
+	pathwise := c.o.Reading == "pathwise"
+	r := run
+	r.KeepPathValues, r.Workers, r.Quantiles = true, c.o.Workers, FanQuantiles
+	r.Check = func(s model.StepInfo, rate float64) bool {
 		g := s.Ensemble
 		if pathwise {
 			g = s.Path
 		}
-		return k.Admissible(rate, g)
+		return c.k.Admissible(rate, g)
 	}
-	decided := map[int]bool{}
-	for _, c := range run.Checkpoints {
-		if c > 0 && (o.Horizons == nil || contains(o.Horizons, c)) {
-			decided[c] = true
+	// Only overflow counts as divergence in a theorem check: a position
+	// threshold is arbitrary where the admissible step is huge (a nearly
+	// flat objective allows eta eta_t ~ 1e9), and a path past it still
+	// has a finite left-hand side.
+	r.DivergeAt = math.MaxFloat64
+	if target == "sde" {
+		if err := SDERun(&r, *c.o.SDE); err != nil {
+			return nil, err
 		}
 	}
-	horizons := max(1, len(decided))
-	looks := 1
-	for p := run.Paths; p < o.MaxPaths; p *= 2 {
-		looks++
-	}
-	alpha := o.Alpha / float64(len(o.Targets)*horizons*looks)
-	firstBad := -1
-	for _, target := range o.Targets {
-		r := run
-		r.KeepPathValues, r.Check, r.Workers, r.Quantiles = true, check, o.Workers, FanQuantiles
-		// Only overflow counts as divergence in a theorem check: a position
-		// threshold is arbitrary where the admissible step is huge (a nearly
-		// flat objective allows eta eta_t ~ 1e9), and a path past it still
-		// has a finite left-hand side.
-		r.DivergeAt = math.MaxFloat64
+	for {
+		res, err := mc.Simulate(r)
+		if err != nil {
+			return nil, err
+		}
+		if res.FirstCheckFailure >= 0 && (c.firstBad < 0 || res.FirstCheckFailure < c.firstBad) {
+			c.firstBad = res.FirstCheckFailure
+		}
+		in := evidence{target: target, run: r, res: res, resolved: true}
 		if target == "sde" {
-			if err := SDERun(&r, *o.SDE); err != nil {
-				return nil, err
-			}
-		} else if target != "discrete" {
-			return nil, fmt.Errorf("target = %q: must be sde or discrete", target)
-		}
-		var vs []Verdict
-		for {
-			res, err := mc.Simulate(r)
-			if err != nil {
-				return nil, err
-			}
-			if res.FirstCheckFailure >= 0 && (firstBad < 0 || res.FirstCheckFailure < firstBad) {
-				firstBad = res.FirstCheckFailure
-			}
-			var resolved = true
-			var why string
-			var fine *mc.Result
-			if target == "sde" {
-				res0 := &Resolution{Substeps: *res.Substeps, Resolved: true}
-				if res.Substeps.CappedPaths > 0 {
-					res0.Resolved, res0.Reason = false, fmt.Sprintf("%d paths hit the substep floor", res.Substeps.CappedPaths)
-				} else if !o.NoRefine {
-					if err := refine(res0, r, res, k); err != nil {
-						return nil, err
-					}
+			rs := &Resolution{Substeps: *res.Substeps, Resolved: true}
+			if res.Substeps.CappedPaths > 0 {
+				rs.Resolved, rs.Reason = false, fmt.Sprintf("%d paths hit the substep floor", res.Substeps.CappedPaths)
+			} else if !c.o.NoRefine {
+				if err := refine(rs, r, res, c.k); err != nil {
+					return nil, err
 				}
-				rep.Resolution = res0
-				resolved, why, fine = res0.Resolved, res0.Reason, res0.fine
 			}
-			vs = decide(th, k, o, target, r, res, fine, rep.Delta, fscale, alpha, firstBad, resolved, why, decided)
-			again := false
-			for _, v := range vs {
-				again = again || v.Outcome == Inconclusive
-			}
-			if !again || r.Paths*2 > o.MaxPaths {
-				break
-			}
-			r.Paths *= 2 // paths 0..M-1 are unchanged: streams depend on (seed, path) only
+			rep.Resolution = rs
+			in.resolved, in.why, in.fine = rs.Resolved, rs.Reason, rs.fine
 		}
-		rep.Verdicts = append(rep.Verdicts, vs...)
+		vs := c.decide(in)
+		again := false
+		for _, v := range vs {
+			again = again || v.Outcome == Inconclusive
+		}
+		if !again || r.Paths*2 > c.o.MaxPaths {
+			return vs, nil
+		}
+		r.Paths *= 2 // paths 0..M-1 are unchanged: streams depend on (seed, path) only
 	}
-	if firstBad >= 0 {
-		rep.Hypotheses = append(rep.Hypotheses, failed("admissible schedule", "eta eta_t exceeded the %s bound first at step %d (verdicts after it are VACUOUS)", o.Reading, firstBad))
-	} else {
-		rep.Hypotheses = append(rep.Hypotheses, held("admissible schedule", "eta eta_t within the %s bound at every step of every path", o.Reading))
-	}
-	for _, v := range rep.Verdicts {
-		rep.Outcome = Worse(rep.Outcome, v.Outcome)
-	}
-	return rep, nil
+}
+
+// evidence is one simulation of a target: the run, its result, the
+// refined SDE run (nil for the discrete method or without refinement) and
+// whether the integrator resolved it (and why not).
+type evidence struct {
+	target    string
+	run       mc.Run
+	res, fine *mc.Result
+	resolved  bool
+	why       string
 }
 
 // SDERun switches r to the SDE model integrated as spec says (see
@@ -295,7 +346,11 @@ func pathY(k Constants, cp mc.Checkpoint) (y mc.Moments, phi1, phi2 float64, div
 	return y, p1.Mean, p2.Mean, diverged
 }
 
-func decide(th Theorem, k Constants, o Options, target string, r mc.Run, res, fine *mc.Result, delta, fscale, alpha float64, firstBad int, resolved bool, why string, decided map[int]bool) []Verdict {
+// decide returns a verdict at every checkpoint after step 0 (undecided
+// where the step is not a horizon).
+func (c *checker) decide(in evidence) []Verdict {
+	th, k, o, target, r, res, fine := c.th, c.k, c.o, in.target, in.run, in.res, in.fine
+	delta, fscale, alpha, firstBad, resolved, why, decided := c.delta, c.fscale, c.alpha, c.firstBad, in.resolved, in.why, c.decided
 	var out []Verdict
 	for i, cp := range res.Checkpoints {
 		if cp.Step == 0 {
@@ -372,15 +427,6 @@ func refine(rs *Resolution, r mc.Run, res *mc.Result, k Constants) error {
 		rs.Resolved, rs.Reason = false, fmt.Sprintf("the refinement hit the substep floor on %d paths", fres.Substeps.CappedPaths)
 	}
 	return nil
-}
-
-func contains(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // BoundTest decides E[Y] <= delta from an estimate of E[Y] and its standard

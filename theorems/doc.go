@@ -1,9 +1,26 @@
-// Package theorems encodes the paper's convergence bounds (Thms 4-7) and
-// Figure 1's claims as executable checks with statistical verdicts.
+// Package theorems encodes the paper's convergence bounds (Thms 4-7) as
+// executable checks with statistical verdicts.
 //
-// A Theorem is a value: its name and references, the method it is about,
-// its hypotheses (each with its own check), its admissible schedule, and its
-// bound. Every bound of Thms 4-7 has the form
+// # Index
+//
+//   - The theorems, one file each, every hypothesis, bound and equation
+//     number stated there: [Thm4], [Thm5], [Thm6Printed], [Thm6Eta],
+//     [Thm6Corrected], [Thm7]; [All] and [ByID] list them.
+//   - A [Theorem] is a value: its name, references, method, whether it
+//     assumes a Robbins-Monro schedule, and the noise class that yields its
+//     [Constants].
+//   - [Check] checks a theorem on a configuration (mc.Config) under
+//     [Options] and returns a [Report]: the [Hypothesis] list, a [Verdict]
+//     per target and horizon, the SDE integrator's [Resolution], the worst
+//     [Outcome]. [AdmissibleSchedule] builds a theorem's admissible schedule.
+//   - [BoundTest] is the one-sided decision every verdict uses.
+//
+// Weak error lives in theorems/weak; Figure 1, the pinned set, the random
+// campaign and the findings in theorems/studies.
+//
+// # The form of every check
+//
+// Every bound of Thms 4-7 has the form
 //
 //	(A1 E[I1] + A2 E[I2]) / (A1 phi1 + A2 phi2)  <=  (f(X0) - f* + C phi2) / (A1 phi1 + A2 phi2)
 //
@@ -20,14 +37,13 @@
 // Delta, FAIL when the lower limit is above it, INCONCLUSIVE otherwise, and
 // VACUOUS when a hypothesis did not hold (the theorem says nothing).
 //
-// The readings MATH.md section 3 asks for are explicit: Thm 6 "as printed"
-// (eq. 6 drops the factor eta of the proof's Ito term) and "with eta"; the
-// admissibility condition in the ensemble and the pathwise reading; ell_nu a
-// setting defaulting to 2 Xi_nu(1). The checks run the SDE (tamed Euler,
-// adaptive substeps, checked for resolution) and, separately, the discrete
-// method.
+// The readings are explicit: Thm 6 "as printed" (eq. 6 drops the factor eta
+// of the proof's Ito term) and "with eta"; the admissibility condition in
+// the ensemble and the pathwise reading; ell_nu a setting defaulting to
+// 2 Xi_nu(1). The checks run the SDE (Euler-Maruyama, adaptive substeps,
+// refined once and extrapolated, checked for resolution) and, separately,
+// the discrete method.
 //
 // References: paper Sec. 4.2 (Thms 4-7, eqs. 1-7), App. A (Thms 8-10, 12,
-// eqs. 9-10, 21, 26, 29-30, 45-48, 53), App. B (Figure 1), MATH.md sections
-// 3, 4 and 6.
+// eqs. 9-10, 21, 26, 29-30, 45-48, 53); docs/math.md sections 3 and 6.
 package theorems

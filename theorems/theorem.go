@@ -13,6 +13,9 @@ type Theorem struct {
 	Name   string       // human name
 	Ref    string       // the paper's equations
 	Method model.Method // the method whose SDE it bounds
+	// RobbinsMonro: the theorem assumes a Robbins-Monro schedule
+	// (phi1 -> inf, phi2/phi1 -> 0), a hypothesis Check tests.
+	RobbinsMonro bool
 	// class checks the agents' noise and compressors and returns the
 	// theorem's constants, or a failed hypothesis.
 	class func(in Inputs) (Constants, Hypothesis)

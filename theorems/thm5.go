@@ -10,7 +10,7 @@ import "github.com/sdeverify/sdeverify/model"
 //
 // with w the mean omega, s the mean sigma_i^2 and sw the mean sigma_i^2 omega_i.
 // Eq. 3 prints "eta_t <=" where Thm 9 and the proof have "eta eta_t": we
-// use eta eta_t (MATH.md section 3). The class is bounded variance:
+// use eta eta_t (docs/math.md section 3). The class is bounded variance:
 // sigma1 = 0 on every agent.
 func Thm5() Theorem {
 	return Theorem{

@@ -13,7 +13,7 @@ import (
 //	eta eta_t < 2 N ell_nu / (sigma_H L1 d),  eta_t Robbins-Monro
 //	LHS7(T) = int w_t E||grad f||^2 / int w_t <= [f(X0) - f* + eta (L0+L1) d phi2/(2N)] / (phi1 a - phi2 c)   (eq. 7)
 //
-// ell_nu is a setting (Inputs.Ell), by default 2 Xi_nu(1) (MATH.md section
+// ell_nu is a setting (Inputs.Ell), by default 2 Xi_nu(1) (docs/math.md section
 // 3). Every agent must have the same nu.
 func Thm7() Theorem {
 	return Theorem{
@@ -21,6 +21,8 @@ func Thm7() Theorem {
 		Name:   "Thm 7 (DSignSGD, Student-t noise)",
 		Ref:    "Sec. 4.2 Thm 7, eq. 7; App. A Thm 12, eqs. 53, 57, 72-76",
 		Method: model.DSignSGD,
+		// "eta_t Robbins-Monro" (Thm 7's statement, App. A Thm 12).
+		RobbinsMonro: true,
 		class: func(in Inputs) (Constants, Hypothesis) {
 			k := base(in)
 			var inv float64

@@ -71,7 +71,7 @@ func LogUniform(d Drawer, name string, lo, hi float64) float64 {
 	return lo * math.Pow(hi/lo, d.Float(name, 0, 1))
 }
 
-// RandomAtomSpec draws an atom of a random kind with random scales: c
+// Atom draws an atom of a random kind with random scales: c
 // log-uniform on [0.1, 10], |a| log-uniform on [0.2, 5] with a random sign,
 // p uniform on (2.1, 6), L0 log-uniform on [0.1, 10].
 func Atom(dr Drawer) model.AtomSpec {
@@ -93,7 +93,7 @@ func Atom(dr Drawer) model.AtomSpec {
 	return s
 }
 
-// RandomObjectiveSpec draws a random (L0,L1)-smooth objective: a separable
+// Objective draws a random (L0,L1)-smooth objective: a separable
 // sum (one atom for all coordinates or one per coordinate) or a random PSD
 // quadratic, optionally shifted and rotated. Every spec it returns builds.
 func Objective(dr Drawer, opt Options) model.ObjectiveSpec {

@@ -2,6 +2,20 @@
 // streaming statistics, the ensemble that advances M paths in lockstep, and
 // the statistical tests every Monte Carlo assertion uses.
 //
+// # Index
+//
+//   - An experiment as data: [Config] (JSON; [DecodeConfig], [ParseConfig]),
+//     made of model's spec types and a [CheckpointSpec]; [Config.Resolve]
+//     validates it, fills its defaults and returns a [Run].
+//   - [Simulate] runs a [Run] (discrete method or SDE, [Model]) and returns
+//     a [Result]: a [Checkpoint] per recorded step with [Stat]s, quantiles,
+//     per-path [PathValue]s and the SDE's [Substeps].
+//   - Randomness: [Stream] and [StreamSeed]; parallel blocks: [ForBlocks],
+//     [Workers], [BlockSize].
+//   - Statistics: [Moments], [Sums], [Quantile]; tests [ZTest], [ZTestSE],
+//     [ZCrit], [DKWEpsilon], [ClopperPearson]; JSON's non-finite numbers:
+//     [Finite], [OrNaN].
+//
 // Streams: path p of a run draws only from Stream(seed, p), so a run's
 // numbers depend on (seed, p) alone, never on the worker count or
 // GOMAXPROCS. Paths are grouped in fixed blocks of BlockSize; every
@@ -27,6 +41,6 @@
 //	DKW bound (Massart 1990):           P(sup |F_n - F| > e) <= 2 exp(-2 n e^2)
 //	Clopper-Pearson interval for a binomial proportion.
 //
-// References: MATH.md sections 2 (the engine's requirements) and 6 (the
+// References: docs/math.md sections 2 (the engine's requirements) and 6 (the
 // statistical decisions).
 package mc

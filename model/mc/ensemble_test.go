@@ -33,7 +33,7 @@ func ouRun(a, s float64, n int, m mc.Model, in model.Integrator, paths int, seed
 	}
 }
 
-// TestOrnsteinUhlenbeck checks the engine against MATH.md section 5's exact
+// TestOrnsteinUhlenbeck checks the engine against docs/math.md section 5's exact
 // oracles. Discrete: E x_k = q^k x0 with q = 1 - eta a, and
 // Var x_k = eta^2 s^2/N (1 - q^(2k))/(1 - q^2). SDE (EM with 100 substeps,
 // whose own bias is ~a^2 h t/2 = 1e-3 relative, far below the Monte Carlo

@@ -10,8 +10,8 @@ import (
 	"github.com/sdeverify/sdeverify/theorems"
 )
 
-// Figure 1 (App. B, MATH.md section 4). The paper omits N, x0, the horizon,
-// eps and (L0, L1); the defaults here are MATH.md's: N = 1, eps = 0.5,
+// Figure 1 (App. B, docs/math.md section 4). The paper omits N, x0, the horizon,
+// eps and (L0, L1); the defaults here are docs/math.md's: N = 1, eps = 0.5,
 // L0 = L1 = 3 (a valid pair for x^4/4, whose tight pair at L0 = 3 is
 // (3, 2/sqrt 3)), and the Eq. 1 / Eq. 3 schedules set eta_t to the
 // right-hand side of Eq. 1 / Eq. 3 itself, with G_t the ensemble mean,

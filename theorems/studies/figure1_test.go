@@ -17,7 +17,7 @@ var scale = flag.String("scale", "small", "Figure 1 scale: small (go test) or pa
 // Figure 1's claims on both targets.
 const figure1Alpha = 1e-6
 
-// TestFigure1 decides Figure 1's claims (MATH.md section 4). Expected: every
+// TestFigure1 decides Figure 1's claims (docs/math.md section 4). Expected: every
 // claim holds for the discrete methods, as the figure shows; for the SDEs the
 // convergence and plateau claims hold, and the divergence claims are
 // INCONCLUSIVE because escaping SDE paths exceed any finite substep budget,

@@ -26,7 +26,7 @@ var (
 		Explanation: "With G_t the ensemble mean of ||grad f|| (eq. 26, the paper's experiments), a path far from the minimiser still takes the ensemble's step, " +
 			"and with sigma1 > 0 its noise grows like sigma1 ||grad f||. On cosh (d = 2, sigma0 = sigma1 = 1) at margin 1, paths of the discrete method diverge (the " +
 			"left-hand side is unbounded: FAIL) and the SDE's paths outrun the integrator (INCONCLUSIVE, no verdict on the SDE). The same configuration in the " +
-			"pathwise reading (eq. 21, the inequality the proof uses) passes on both targets. MATH.md section 3 predicts the gap: E[G^3] >= E[G] E[G^2], so the " +
+			"pathwise reading (eq. 21, the inequality the proof uses) passes on both targets. docs/math.md section 3 predicts the gap: E[G^3] >= E[G] E[G^2], so the " +
 			"ensemble reading does not imply the pathwise inequality.",
 	}
 	FindingThm6Constant = &Finding{
@@ -56,5 +56,6 @@ var (
 
 // Findings is the registry of the suite's findings, in the order of their
 // IDs (F1, F2, ...). FINDINGS.md is generated from it and from the pinned
-// cases that reproduce each (`sdeverify pinned -md FINDINGS.md`).
+// cases that reproduce each (`sdeverify pinned -md FINDINGS.body.md`, under
+// a hand-written header).
 var Findings = []*Finding{FindingThm7Phases, FindingThm4Ensemble, FindingFig1RightAdmissibility, FindingDiscreteBoundary, FindingThm6Constant}

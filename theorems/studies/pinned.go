@@ -164,7 +164,7 @@ func Pinned() []Case {
 				`[{"noise":{"kind":"gaussian","sigma1":0.1},"compressor":{"kind":"randk","omega":4}}]`, "dcsgd", 0.1,
 				`{"kind":"normalized","num":1,"a":162,"b":12,"reading":"ensemble"}`, 100, 8, "[100]"),
 			Want: both(theorems.Vacuous), Short: true,
-			Why: "Figure 1 centre uses affine noise (variance sigma^2 ||grad f||^2), outside Thm 5's bounded-variance class: the theorem says nothing there (MATH.md section 4).",
+			Why: "Figure 1 centre uses affine noise (variance sigma^2 ||grad f||^2), outside Thm 5's bounded-variance class: the theorem says nothing there (docs/math.md section 4).",
 		},
 		{
 			Name: "thm5-heterogeneous-in-class", Theorem: "thm5", Reading: "ensemble",

@@ -10,24 +10,6 @@ import (
 	"github.com/sdeverify/sdeverify/model/mc"
 )
 
-// Weak error (paper Def. 3, MATH.md section 5):
-//
-//	err(eta) = max_{k <= T/eta} |E g(x_k) - E g(X_{k eta})|
-//
-// with X the SDE solved on Substeps substeps per optimiser step. Each path
-// runs the discrete method and the SDE side by side. Where every agent's
-// noise is Gaussian (DSGD) the two are coupled: the discrete step's normal
-// draw is the sum of the SDE's substep increments over the step (the same
-// joint law as a Brownian bridge conditioned on the discrete draw), so the
-// SDE's increment over a step is exactly the discrete method's noise, and the paired differences g(x_k) - g(X_k) have a much
-// smaller variance. Otherwise (Student-t noise, compressors, signs) the two
-// are independent, and the result says so.
-//
-// Beside g = f - f* and ||x||^2 the estimator reports the gradient flow
-// dX = -eta_t b(X) dt as a baseline (weak order 1 in E f too, since the noise
-// moves E f only at order eta), and the relative error of the total
-// variance sum_j Var(x_{K,j}) at the horizon, which only the noise sets.
-
 // TestFunc is a test function g of the weak error.
 type TestFunc struct {
 	Name string

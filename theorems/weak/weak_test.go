@@ -85,7 +85,7 @@ func TestWeakOrderDSGD(t *testing.T) {
 
 // TestWeakCouplingGain measures the coupling: on DSGD with Gaussian noise
 // the variance of the paired difference must fall by at least 10x against
-// independent noise (MATH.md section 5). Deterministic for the seed.
+// independent noise (docs/math.md section 5). Deterministic for the seed.
 func TestWeakCouplingGain(t *testing.T) {
 	t.Parallel()
 	cfg := weakConfig(t, quartic1D, `[{"noise":{"kind":"gaussian","sigma1":1}}]`, "dsgd", 1)
