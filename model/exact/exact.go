@@ -1,0 +1,496 @@
+package exact
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/integrate/quad"
+
+	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/mc"
+)
+
+// Problem is a one-dimensional system started at X0, run for Steps steps
+// of size Eta times a constant schedule value Rate (0 means 1).
+type Problem struct {
+	System model.System
+	X0     float64
+	Eta    float64
+	Rate   float64
+	Steps  int
+}
+
+// Settings set the numerical resolution. The zero value means 1200 grid
+// nodes on [-Radius, Radius] with Radius = 2|X0| + 2, 24 Gauss-Hermite
+// nodes, and the SDE by Euler-Maruyama on 4, 8 and 16 substeps per step,
+// Richardson-extrapolated.
+type Settings struct {
+	Nodes    int     // grid nodes (>= 16)
+	Radius   float64 // the grid covers [-Radius, Radius]
+	Hermite  int     // Gauss-Hermite nodes for each Gaussian expectation
+	Substeps int     // the coarsest SDE level (the others are 2x and 4x)
+}
+
+func (s Settings) withDefaults(x0 float64) Settings {
+	if s.Nodes == 0 {
+		s.Nodes = 1200
+	}
+	if s.Radius == 0 {
+		s.Radius = 2*math.Abs(x0) + 2
+	}
+	if s.Hermite == 0 {
+		s.Hermite = 24
+	}
+	if s.Substeps == 0 {
+		s.Substeps = 4
+	}
+	return s
+}
+
+// Value is an expectation with the estimate of its numerical error (the
+// sum of the spatial, temporal and radius refinement differences).
+type Value struct {
+	Value float64 `json:"value"`
+	Err   float64 `json:"err"`
+}
+
+// Series holds E g at steps 0..Steps of a problem.
+type Series []Value
+
+// FromConfig builds a Problem from a resolved one-dimensional run whose
+// schedule is constant, or says why it cannot.
+func FromConfig(run mc.Run) (Problem, error) {
+	if d := run.System.F.Dim(); d != 1 {
+		return Problem{}, model.Invalid("objective.dim", d, "the exact engine is one-dimensional")
+	}
+	c, ok := run.Schedule.(model.Constant)
+	if !ok {
+		return Problem{}, model.Invalid("schedule", fmt.Sprintf("%T", run.Schedule), "the exact engine needs a constant schedule")
+	}
+	p := Problem{System: run.System, X0: run.X0[0], Eta: run.Eta, Rate: c.Value, Steps: run.Steps}
+	return p, p.Validate()
+}
+
+// Validate checks that the exact engine covers the problem.
+func (p Problem) Validate() error {
+	if err := p.System.Validate(); err != nil {
+		return err
+	}
+	if d := p.System.F.Dim(); d != 1 {
+		return model.Invalid("objective.dim", d, "the exact engine is one-dimensional")
+	}
+	if !(p.Eta > 0) || math.IsInf(p.Eta, 0) {
+		return model.Invalid("eta", p.Eta, "must be finite and > 0")
+	}
+	if p.Rate < 0 || math.IsNaN(p.Rate) || math.IsInf(p.Rate, 0) {
+		return model.Invalid("rate", p.Rate, "must be finite and >= 0 (0 means 1)")
+	}
+	if p.Steps < 1 {
+		return model.Invalid("steps", p.Steps, "must be >= 1")
+	}
+	if math.IsNaN(p.X0) || math.IsInf(p.X0, 0) {
+		return model.Invalid("x0", p.X0, "must be finite")
+	}
+	n := len(p.System.Agents)
+	for i, a := range p.System.Agents {
+		switch nz := a.Noise.(type) {
+		case model.Gaussian:
+		case model.StudentT:
+			if p.System.Method != model.DSignSGD {
+				return model.Invalid(fmt.Sprintf("agents[%d].noise", i), "student-t", "the exact engine handles Student-t noise for dsignsgd only (E g(x_k) of dsgd/dcsgd needs the t law's moments)")
+			}
+			_ = nz
+		default:
+			return model.Invalid(fmt.Sprintf("agents[%d].noise", i), fmt.Sprintf("%T", a.Noise), "unsupported by the exact engine")
+		}
+		if p.System.Method == model.DCSGD {
+			switch a.Compressor.(type) {
+			case model.Identity, model.Bernoulli, model.RandK, model.QSGD:
+			default:
+				return model.Invalid(fmt.Sprintf("agents[%d].compressor", i), fmt.Sprintf("%T", a.Compressor), "unsupported by the exact engine")
+			}
+		}
+	}
+	if p.System.Method == model.DCSGD && n > 12 {
+		return model.Invalid("agents", n, "the exact DCSGD kernel enumerates the 2^N kept sets: at most 12 agents")
+	}
+	return nil
+}
+
+func (p Problem) rate() float64 {
+	if p.Rate == 0 {
+		return 1
+	}
+	return p.Rate
+}
+
+// grid is a uniform grid on [-r, r] holding a function's values, with
+// 4-point cubic (Lagrange) interpolation inside and the test function
+// itself outside.
+type grid struct {
+	x      []float64
+	lo, dx float64
+	g      func(float64) float64
+}
+
+func newGrid(n int, r float64, g func(float64) float64) grid {
+	gr := grid{x: make([]float64, n), lo: -r, dx: 2 * r / float64(n-1), g: g}
+	for i := range gr.x {
+		gr.x[i] = gr.lo + float64(i)*gr.dx
+	}
+	return gr
+}
+
+// at interpolates u at y.
+func (gr grid) at(u []float64, y float64) float64 {
+	s := (y - gr.lo) / gr.dx
+	n := len(u)
+	if !(s >= 1) || !(s <= float64(n-2)) {
+		if s >= 0 && s <= float64(n-1) {
+			// linear in the outermost cells
+			i := min(int(s), n-2)
+			t := s - float64(i)
+			return u[i]*(1-t) + u[i+1]*t
+		}
+		return gr.g(y)
+	}
+	i := min(int(s), n-3)
+	t := s - float64(i)
+	// Lagrange on nodes i-1, i, i+1, i+2 at offset t from node i.
+	a, b, c, d := u[i-1], u[i], u[i+1], u[i+2]
+	tm1, tp1, tm2 := t-1, t+1, t-2
+	return -a*t*tm1*tm2/6 + b*tp1*tm1*tm2/2 - c*tp1*t*tm2/2 + d*tp1*t*tm1/6
+}
+
+// hermite returns nodes z and weights w with sum w_q h(z_q) ~ E h(Z), Z ~ N(0,1).
+func hermite(n int) (z, w []float64) {
+	z, w = make([]float64, n), make([]float64, n)
+	quad.Hermite{}.FixedLocations(z, w, math.Inf(-1), math.Inf(1))
+	for i := range z {
+		z[i] *= math.Sqrt2
+		w[i] /= math.SqrtPi
+	}
+	return z, w
+}
+
+// kernel is the law of the next state from x: a mixture of normals
+// (weight, mean, standard deviation); sd 0 is a point mass.
+type kernel struct {
+	wt, mean, sd []float64
+}
+
+func (k *kernel) reset() { k.wt, k.mean, k.sd = k.wt[:0], k.mean[:0], k.sd[:0] }
+func (k *kernel) add(w, m, s float64) {
+	if w > 0 {
+		k.wt, k.mean, k.sd = append(k.wt, w), append(k.mean, m), append(k.sd, s)
+	}
+}
+
+// operator is one step's transition as a sparse matrix on the grid plus
+// a constant: (P u)_i = sum_j A_ij u_j + c_i, where c holds the mass that
+// lands outside the grid, valued by the test function itself.
+type operator struct {
+	start []int
+	col   []int
+	val   []float64
+	c     []float64
+}
+
+// weights adds the interpolation weights of y (times wt) to the row being
+// built, or wt g(y) to its constant when y is outside the grid.
+func (gr grid) weights(row *rowAcc, c *float64, y, wt float64) {
+	n := len(gr.x)
+	s := (y - gr.lo) / gr.dx
+	switch {
+	case !(s >= 0) || !(s <= float64(n-1)):
+		*c += wt * gr.g(y)
+	case s < 1 || s > float64(n-2):
+		i := min(int(s), n-2)
+		t := s - float64(i)
+		row.add(i, wt*(1-t))
+		row.add(i+1, wt*t)
+	default:
+		i := min(int(s), n-3)
+		t := s - float64(i)
+		tm1, tp1, tm2 := t-1, t+1, t-2
+		row.add(i-1, -wt*t*tm1*tm2/6)
+		row.add(i, wt*tp1*tm1*tm2/2)
+		row.add(i+1, -wt*tp1*t*tm2/2)
+		row.add(i+2, wt*tp1*t*tm1/6)
+	}
+}
+
+// rowAcc accumulates one sparse row in a dense buffer, remembering the
+// range it touched.
+type rowAcc struct {
+	v      []float64
+	lo, hi int
+}
+
+func (r *rowAcc) add(j int, v float64) {
+	r.v[j] += v
+	r.lo, r.hi = min(r.lo, j), max(r.hi, j)
+}
+
+// build assembles the operator of the kernels fill gives at the nodes,
+// with Gauss-Hermite nodes z and weights w for each normal component.
+func build(gr grid, fill func(k *kernel, x float64), z, w []float64) operator {
+	n := len(gr.x)
+	op := operator{start: make([]int, n+1), c: make([]float64, n)}
+	var k kernel
+	row := rowAcc{v: make([]float64, n)}
+	for i, x := range gr.x {
+		fill(&k, x)
+		row.lo, row.hi = n, -1
+		for c, wc := range k.wt {
+			m, s := k.mean[c], k.sd[c]
+			if s == 0 {
+				gr.weights(&row, &op.c[i], m, wc)
+				continue
+			}
+			for q, zq := range z {
+				gr.weights(&row, &op.c[i], m+s*zq, wc*w[q])
+			}
+		}
+		for j := row.lo; j <= row.hi; j++ {
+			if v := row.v[j]; v != 0 {
+				op.col = append(op.col, j)
+				op.val = append(op.val, v)
+			}
+			row.v[j] = 0
+		}
+		op.start[i+1] = len(op.col)
+	}
+	return op
+}
+
+// apply writes P u into dst.
+func (op operator) apply(dst, u []float64) {
+	for i := range dst {
+		acc := op.c[i]
+		for e := op.start[i]; e < op.start[i+1]; e++ {
+			acc += op.val[e] * u[op.col[e]]
+		}
+		dst[i] = acc
+	}
+}
+
+// agentVar returns agent a's noise variance at gradient g (Gaussian only).
+func agentVar(a model.Agent, g float64) float64 {
+	v := []float64{0}
+	a.Noise.AddVariance(v, []float64{g}, g*g)
+	return v[0]
+}
+
+// keepProb is the probability that agent a's compressor keeps the
+// coordinate in d = 1 (rand-k and QSGD are the identity there: k = d = 1,
+// and QSGD's level |v|/||v|| = 1 is on its grid).
+func keepProb(a model.Agent) float64 {
+	if b, ok := a.Compressor.(model.Bernoulli); ok {
+		return b.P
+	}
+	return 1
+}
+
+// discreteKernel fills k with the law of x - h u(x) for one step.
+func discreteKernel(k *kernel, sys model.System, x, h float64) {
+	k.reset()
+	g := []float64{0}
+	sys.F.Grad(g, []float64{x})
+	gx := g[0]
+	n := float64(len(sys.Agents))
+	switch sys.Method {
+	case model.DSGD:
+		var v float64
+		for _, a := range sys.Agents {
+			v += agentVar(a, gx)
+		}
+		k.add(1, x-h*gx, h*math.Sqrt(v)/n)
+	case model.DCSGD:
+		na := len(sys.Agents)
+		for set := 0; set < 1<<na; set++ {
+			pw, scale, v := 1.0, 0.0, 0.0
+			for i, a := range sys.Agents {
+				p := keepProb(a)
+				if set>>i&1 == 1 {
+					pw *= p
+					scale += 1 / p
+					v += agentVar(a, gx) / (p * p)
+				} else {
+					pw *= 1 - p
+				}
+			}
+			k.add(pw, x-h*gx*scale/n, h*math.Sqrt(v)/n)
+		}
+	case model.DSignSGD:
+		// The sum of the agents' signs, by dynamic programming over agents.
+		na := len(sys.Agents)
+		dist := make([]float64, 2*na+1) // index s + na
+		dist[na] = 1
+		m := []float64{0}
+		for _, a := range sys.Agents {
+			m[0] = 0
+			a.Noise.AddSignMean(m, g, gx*gx)
+			vs := []float64{0}
+			a.Noise.AddSignVar(vs, g, gx*gx)
+			var pp, p0, pm float64
+			if vs[0] == 0 { // deterministic sign, sign(0) = 0
+				switch {
+				case gx > 0:
+					pp = 1
+				case gx < 0:
+					pm = 1
+				default:
+					p0 = 1
+				}
+			} else {
+				pp, pm = (1+m[0])/2, (1-m[0])/2
+			}
+			next := make([]float64, len(dist))
+			for s, ps := range dist {
+				if ps == 0 {
+					continue
+				}
+				if s+1 < len(dist) {
+					next[s+1] += ps * pp
+				}
+				if s > 0 {
+					next[s-1] += ps * pm
+				}
+				next[s] += ps * p0
+			}
+			dist = next
+		}
+		for s, ps := range dist {
+			k.add(ps, x-h*float64(s-na)/n, 0)
+		}
+	}
+}
+
+// sdeKernel fills k with the law of one Euler-Maruyama substep of length
+// dt of the SDE dX = -rate b dt + rate sqrt(eta/N) S dW.
+func sdeKernel(k *kernel, sys model.System, x, dt, eta, rate float64) {
+	k.reset()
+	b, s2 := Coefficients(sys, x)
+	n := float64(len(sys.Agents))
+	k.add(1, x-dt*rate*b, rate*math.Sqrt(dt*eta*s2/n))
+}
+
+// Coefficients returns the SDE's drift b(x) and covariance Sigma(x) in one
+// dimension (docs/math.md section 2): the diffusion coefficient of
+// dX = -eta_t b dt + eta_t sqrt(eta/N) S dW is S = sqrt(Sigma).
+func Coefficients(sys model.System, x float64) (b, sigma float64) {
+	g := []float64{0}
+	sys.F.Grad(g, []float64{x})
+	gx := g[0]
+	dst := []float64{0}
+	sys.Drift(dst, g, gx*gx)
+	b = dst[0]
+	n := float64(len(sys.Agents))
+	switch sys.Method {
+	case model.DSGD:
+		for _, a := range sys.Agents {
+			sigma += agentVar(a, gx)
+		}
+	case model.DCSGD:
+		for _, a := range sys.Agents {
+			p := keepProb(a)
+			om := 1/p - 1
+			sigma += om*gx*gx + (1+om)*agentVar(a, gx)
+		}
+	case model.DSignSGD:
+		v := []float64{0}
+		for _, a := range sys.Agents {
+			a.Noise.AddSignVar(v, g, gx*gx)
+		}
+		sigma = math.Max(0, v[0])
+	}
+	return b, sigma / n
+}
+
+// backward runs u <- P u for total applications of the one-step operator
+// whose kernels fill gives, recording E g at x0 every `every` applications.
+// The result is exact arithmetic on the grid: no randomness, no workers.
+func backward(gr grid, x0 float64, total, every int, fill func(k *kernel, x float64), z, w []float64) []float64 {
+	n := len(gr.x)
+	op := build(gr, fill, z, w)
+	u := make([]float64, n)
+	for i, x := range gr.x {
+		u[i] = gr.g(x)
+	}
+	next := make([]float64, n)
+	out := []float64{gr.at(u, x0)}
+	for j := 1; j <= total; j++ {
+		op.apply(next, u)
+		u, next = next, u
+		if j%every == 0 {
+			out = append(out, gr.at(u, x0))
+		}
+	}
+	return out
+}
+
+// Discrete returns E g(x_k) for k = 0..Steps of the discrete method.
+func Discrete(p Problem, g func(float64) float64, s Settings) (Series, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	s = s.withDefaults(p.X0)
+	h := p.Eta * p.rate()
+	run := func(n int, r float64) []float64 {
+		z, w := hermite(s.Hermite)
+		return backward(newGrid(n, r, g), p.X0, p.Steps, 1, func(k *kernel, x float64) { discreteKernel(k, p.System, x, h) }, z, w)
+	}
+	return combine(run(s.Nodes, s.Radius), [][]float64{run(s.Nodes/2, s.Radius), run(s.Nodes*3/2, s.Radius*1.5)}), nil
+}
+
+// SDE returns E g(X_{k eta}) for k = 0..Steps of the method's SDE: Euler-
+// Maruyama on m, 2m and 4m substeps per step, extrapolated to zero substep
+// length (the scheme's weak error is c1/m + c2/m^2 + ...), with the
+// numerical error estimated from the spatial, radius and extrapolation
+// refinements.
+func SDE(p Problem, g func(float64) float64, s Settings) (Series, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if err := p.System.ValidateSDE(); err != nil {
+		return nil, err
+	}
+	s = s.withDefaults(p.X0)
+	rate := p.rate()
+	z, w := hermite(s.Hermite)
+	level := func(m, n int, r float64) []float64 {
+		dt := p.Eta / float64(m)
+		return backward(newGrid(n, r, g), p.X0, p.Steps*m, m, func(k *kernel, x float64) { sdeKernel(k, p.System, x, dt, p.Eta, rate) }, z, w)
+	}
+	m := s.Substeps
+	e1, e2, e4 := level(m, s.Nodes, s.Radius), level(2*m, s.Nodes, s.Radius), level(4*m, s.Nodes, s.Radius)
+	ext := make([]float64, len(e1))
+	ext2 := make([]float64, len(e1))
+	for i := range e1 {
+		// Three levels remove c1/m and c2/m^2; two levels remove c1/m.
+		ext[i] = (8*e4[i] - 6*e2[i] + e1[i]) / 3
+		ext2[i] = 2*e4[i] - e2[i]
+	}
+	// Spatial and radius checks on the coarsest level.
+	sp := level(m, s.Nodes/2, s.Radius)
+	rd := level(m, s.Nodes*3/2, s.Radius*1.5)
+	out := make(Series, len(ext))
+	for i := range ext {
+		out[i] = Value{Value: ext[i], Err: math.Abs(ext[i]-ext2[i]) + math.Abs(e1[i]-sp[i]) + math.Abs(e1[i]-rd[i])}
+	}
+	return out, nil
+}
+
+// combine returns v with the largest difference to each refinement as its
+// error, summed.
+func combine(v []float64, refs [][]float64) Series {
+	out := make(Series, len(v))
+	for i := range v {
+		out[i].Value = v[i]
+		for _, r := range refs {
+			out[i].Err += math.Abs(v[i] - r[i])
+		}
+	}
+	return out
+}

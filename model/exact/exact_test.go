@@ -1,0 +1,91 @@
+package exact_test
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sdeverify/sdeverify/model/exact"
+	"github.com/sdeverify/sdeverify/model/mc"
+)
+
+func problem(t testing.TB, obj, agents, method string, x0, eta float64, steps int) exact.Problem {
+	t.Helper()
+	c, err := mc.ParseConfig([]byte(fmt.Sprintf(`{"objective":%s,"x0":[%g],"agents":%s,"method":%q,"model":{"kind":"discrete"},
+		"eta":%g,"schedule":{"kind":"constant"},"steps":%d,"paths":2,"seed":1}`, obj, x0, agents, method, eta, steps)))
+	require.NoError(t, err)
+	run, err := c.Resolve()
+	require.NoError(t, err)
+	p, err := exact.FromConfig(run)
+	require.NoError(t, err)
+	return p
+}
+
+func sq(x float64) float64 { return x * x }
+func id(x float64) float64 { return x }
+
+// relClose asserts |got - want| <= tol (|want| + 1e-300) at every step and
+// that the engine's own error estimate covers the true error.
+func relClose(t *testing.T, name string, got exact.Series, want func(k int) float64, tol float64) {
+	t.Helper()
+	for k, v := range got {
+		w := want(k)
+		require.LessOrEqualf(t, math.Abs(v.Value-w), tol*(math.Abs(w)+1e-300), "%s, step %d: got %.12g, want %.12g", name, k, v.Value, w)
+		require.LessOrEqualf(t, math.Abs(v.Value-w), v.Err+1e-15*math.Abs(w), "%s, step %d: error %.3g not covered by the estimate %.3g", name, k, math.Abs(v.Value-w), v.Err)
+	}
+}
+
+// TestOrnsteinUhlenbeck: f = a x^2/2 with N(0, s^2) noise on N agents
+// (docs/math.md section 5): discrete mean q^k x0 and variance
+// eta^2 (s^2/N)(1 - q^(2k))/(1 - q^2), q = 1 - eta a; SDE mean x0 e^(-at),
+// variance (eta s^2/(2aN))(1 - e^(-2at)). Relative error 1e-6 or better.
+func TestOrnsteinUhlenbeck(t *testing.T) {
+	t.Parallel()
+	const a, s, n, x0, eta, steps = 1.5, 2.0, 3, 1.0, 0.05, 40
+	p := problem(t, fmt.Sprintf(`{"kind":"separable","dim":1,"atom":{"kind":"square","c":%g}}`, a),
+		fmt.Sprintf(`[{"noise":{"kind":"gaussian","sigma0":%g},"count":%d}]`, s, n), "dsgd", x0, eta, steps)
+	v, q := s*s/n, 1-eta*a
+	dmean := func(k int) float64 { return math.Pow(q, float64(k)) * x0 }
+	dvar := func(k int) float64 { return eta * eta * v * (1 - math.Pow(q, float64(2*k))) / (1 - q*q) }
+	smean := func(k int) float64 { return x0 * math.Exp(-a*float64(k)*eta) }
+	svar := func(k int) float64 { return eta * v / (2 * a) * (1 - math.Exp(-2*a*float64(k)*eta)) }
+	for _, c := range []struct {
+		name string
+		sde  bool
+		g    func(float64) float64
+		want func(int) float64
+	}{
+		{"discrete E x", false, id, dmean},
+		{"discrete E x^2", false, sq, func(k int) float64 { return sq(dmean(k)) + dvar(k) }},
+		{"SDE E X", true, id, smean},
+		{"SDE E X^2", true, sq, func(k int) float64 { return sq(smean(k)) + svar(k) }},
+	} {
+		run := exact.Discrete
+		if c.sde {
+			run = exact.SDE
+		}
+		got, err := run(p, c.g, exact.Settings{})
+		require.NoError(t, err)
+		relClose(t, c.name, got, c.want, 1e-6)
+	}
+}
+
+// TestGeometricBrownianMotion: f = a x^2/2 with noise proportional to the
+// gradient (sigma1 = s, sigma0 = 0) makes the SDE a geometric Brownian
+// motion, E X_t^2 = x0^2 exp((-2a + eta a^2 s^2/N) t), and the discrete
+// second moment the recursion E x_{k+1}^2 = ((1 - eta a)^2 + eta^2 a^2 s^2/N) E x_k^2.
+func TestGeometricBrownianMotion(t *testing.T) {
+	t.Parallel()
+	const a, s, n, x0, eta, steps = 1.0, 1.0, 1, 1.0, 0.1, 20
+	p := problem(t, fmt.Sprintf(`{"kind":"separable","dim":1,"atom":{"kind":"square","c":%g}}`, a),
+		fmt.Sprintf(`[{"noise":{"kind":"gaussian","sigma1":%g},"count":%d}]`, s, n), "dsgd", x0, eta, steps)
+	d, err := exact.Discrete(p, sq, exact.Settings{})
+	require.NoError(t, err)
+	r := sq(1-eta*a) + eta*eta*a*a*s*s/n
+	relClose(t, "discrete E x^2", d, func(k int) float64 { return x0 * x0 * math.Pow(r, float64(k)) }, 1e-6)
+	sd, err := exact.SDE(p, sq, exact.Settings{})
+	require.NoError(t, err)
+	relClose(t, "SDE E X^2", sd, func(k int) float64 { return x0 * x0 * math.Exp((-2*a+eta*a*a*s*s/n)*float64(k)*eta) }, 1e-6)
+}
