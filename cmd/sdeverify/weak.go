@@ -2,16 +2,18 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
+	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/reports"
 	"github.com/sdeverify/sdeverify/theorems/weak"
 )
 
 func cmdWeak(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("weak", "weak -config FILE [-etas 0.1,0.05,...] [-horizon T] [-paths N] [-substeps M] [-json OUT]", stderr)
+	fs := newFlags("weak", "weak -config FILE [-engine auto|exact|mc] [-etas 0.1,0.05,...] [-horizon T] [-paths N] [-substeps M] [-json OUT]", stderr)
 	cfgPath := fs.String("config", "", "experiment configuration (JSON): objective, agents, method, x0, a clock schedule")
 	etas := fs.String("etas", "0.1,0.05,0.025,0.0125", "comma-separated eta grid")
 	horizon := fs.Float64("horizon", 2, "time horizon T")
@@ -20,6 +22,7 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", 1, "seed")
 	independent := fs.Bool("independent", false, "do not couple the discrete and SDE noise")
 	out := fs.String("json", "", "write the result as JSON")
+	engine := fs.String("engine", "auto", "exact (one dimension, constant schedule: no Monte Carlo), mc (Monte Carlo), or auto: exact where it applies")
 	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
 	if err := fs.parse(args); err != nil {
 		return err
@@ -48,8 +51,22 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, err := weak.Estimate(cfg, weak.Options{Etas: grid, Horizon: *horizon, Paths: *paths, Seed: *seed,
-		Substeps: *substeps, Independent: *independent, Workers: *workers})
+	o := weak.Options{Etas: grid, Horizon: *horizon, Paths: *paths, Seed: *seed,
+		Substeps: *substeps, Independent: *independent, Workers: *workers}
+	var res *weak.Result
+	switch *engine {
+	case "exact":
+		res, err = weak.Exact(cfg, o, exact.Settings{})
+	case "mc":
+		res, err = weak.Estimate(cfg, o)
+	case "auto":
+		if res, err = weak.Exact(cfg, o, exact.Settings{}); err != nil {
+			fmt.Fprintf(stderr, "the exact engine does not apply (%v): Monte Carlo\n", err)
+			res, err = weak.Estimate(cfg, o)
+		}
+	default:
+		return usageErr("-engine = %q: want auto, exact or mc", *engine)
+	}
 	if err != nil {
 		return usageErr("%s: %v", *cfgPath, err)
 	}

@@ -67,7 +67,7 @@ func FromConfig(run mc.Run) (Problem, error) {
 	if !ok {
 		return Problem{}, model.Invalid("schedule", fmt.Sprintf("%T", run.Schedule), "the exact engine needs a constant schedule")
 	}
-	p := Problem{System: run.System, X0: run.X0[0], Eta: run.Eta, Rate: c.Value, Steps: run.Steps}
+	p := Problem{System: run.System, X0: run.X0[0], Eta: run.Eta, Rate: c.Rate(model.StepInfo{}), Steps: run.Steps}
 	return p, p.Validate()
 }
 
@@ -130,34 +130,36 @@ func (p Problem) rate() float64 {
 type grid struct {
 	x      []float64
 	lo, dx float64
-	g      func(float64) float64
+	gs     []func(float64) float64 // the test functions, computed together
 }
 
-func newGrid(n int, r float64, g func(float64) float64) grid {
-	gr := grid{x: make([]float64, n), lo: -r, dx: 2 * r / float64(n-1), g: g}
+func newGrid(n int, r float64, gs []func(float64) float64) grid {
+	gr := grid{x: make([]float64, n), lo: -r, dx: 2 * r / float64(n-1), gs: gs}
 	for i := range gr.x {
 		gr.x[i] = gr.lo + float64(i)*gr.dx
 	}
 	return gr
 }
 
-// at interpolates u at y.
-func (gr grid) at(u []float64, y float64) float64 {
+// at interpolates test function f's values (u holds the functions'
+// values interleaved, node by node) at y.
+func (gr grid) at(u []float64, f int, y float64) float64 {
+	nf := len(gr.gs)
 	s := (y - gr.lo) / gr.dx
-	n := len(u)
+	n := len(gr.x)
 	if !(s >= 1) || !(s <= float64(n-2)) {
 		if s >= 0 && s <= float64(n-1) {
 			// linear in the outermost cells
 			i := min(int(s), n-2)
 			t := s - float64(i)
-			return u[i]*(1-t) + u[i+1]*t
+			return u[i*nf+f]*(1-t) + u[(i+1)*nf+f]*t
 		}
-		return gr.g(y)
+		return gr.gs[f](y)
 	}
 	i := min(int(s), n-3)
 	t := s - float64(i)
 	// Lagrange on nodes i-1, i, i+1, i+2 at offset t from node i.
-	a, b, c, d := u[i-1], u[i], u[i+1], u[i+2]
+	a, b, c, d := u[(i-1)*nf+f], u[i*nf+f], u[(i+1)*nf+f], u[(i+2)*nf+f]
 	tm1, tp1, tm2 := t-1, t+1, t-2
 	return -a*t*tm1*tm2/6 + b*tp1*tm1*tm2/2 - c*tp1*t*tm2/2 + d*tp1*t*tm1/6
 }
@@ -187,8 +189,9 @@ func (k *kernel) add(w, m, s float64) {
 }
 
 // operator is one step's transition as a sparse matrix on the grid plus
-// a constant: (P u)_i = sum_j A_ij u_j + c_i, where c holds the mass that
-// lands outside the grid, valued by the test function itself.
+// a constant per test function: (P u)_i = sum_j A_ij u_j + c_i, where c
+// holds the mass that lands outside the grid, valued by the test function
+// itself.
 type operator struct {
 	start []int
 	col   []int
@@ -198,12 +201,14 @@ type operator struct {
 
 // weights adds the interpolation weights of y (times wt) to the row being
 // built, or wt g(y) to its constant when y is outside the grid.
-func (gr grid) weights(row *rowAcc, c *float64, y, wt float64) {
+func (gr grid) weights(row *rowAcc, c []float64, y, wt float64) {
 	n := len(gr.x)
 	s := (y - gr.lo) / gr.dx
 	switch {
 	case !(s >= 0) || !(s <= float64(n-1)):
-		*c += wt * gr.g(y)
+		for f, g := range gr.gs {
+			c[f] += wt * g(y)
+		}
 	case s < 1 || s > float64(n-2):
 		i := min(int(s), n-2)
 		t := s - float64(i)
@@ -236,7 +241,8 @@ func (r *rowAcc) add(j int, v float64) {
 // with Gauss-Hermite nodes z and weights w for each normal component.
 func build(gr grid, fill func(k *kernel, x float64), z, w []float64) operator {
 	n := len(gr.x)
-	op := operator{start: make([]int, n+1), c: make([]float64, n)}
+	nf := len(gr.gs)
+	op := operator{start: make([]int, n+1), c: make([]float64, n*nf)}
 	var k kernel
 	row := rowAcc{v: make([]float64, n)}
 	for i, x := range gr.x {
@@ -245,11 +251,11 @@ func build(gr grid, fill func(k *kernel, x float64), z, w []float64) operator {
 		for c, wc := range k.wt {
 			m, s := k.mean[c], k.sd[c]
 			if s == 0 {
-				gr.weights(&row, &op.c[i], m, wc)
+				gr.weights(&row, op.c[i*nf:(i+1)*nf], m, wc)
 				continue
 			}
 			for q, zq := range z {
-				gr.weights(&row, &op.c[i], m+s*zq, wc*w[q])
+				gr.weights(&row, op.c[i*nf:(i+1)*nf], m+s*zq, wc*w[q])
 			}
 		}
 		for j := row.lo; j <= row.hi; j++ {
@@ -264,14 +270,27 @@ func build(gr grid, fill func(k *kernel, x float64), z, w []float64) operator {
 	return op
 }
 
-// apply writes P u into dst.
-func (op operator) apply(dst, u []float64) {
-	for i := range dst {
-		acc := op.c[i]
-		for e := op.start[i]; e < op.start[i+1]; e++ {
-			acc += op.val[e] * u[op.col[e]]
+// apply writes P u into dst for nf interleaved functions.
+func (op operator) apply(dst, u []float64, nf int) {
+	if nf == 1 {
+		for i := range dst {
+			acc := op.c[i]
+			for e := op.start[i]; e < op.start[i+1]; e++ {
+				acc += op.val[e] * u[op.col[e]]
+			}
+			dst[i] = acc
 		}
-		dst[i] = acc
+		return
+	}
+	for i := range op.start[:len(op.start)-1] {
+		acc := dst[i*nf : (i+1)*nf]
+		copy(acc, op.c[i*nf:(i+1)*nf])
+		for e := op.start[i]; e < op.start[i+1]; e++ {
+			v, ue := op.val[e], u[op.col[e]*nf:op.col[e]*nf+nf]
+			for f := range acc {
+				acc[f] += v * ue[f]
+			}
+		}
 	}
 }
 
@@ -409,47 +428,66 @@ func Coefficients(sys model.System, x float64) (b, sigma float64) {
 }
 
 // backward runs u <- P u for total applications of the one-step operator
-// whose kernels fill gives, recording E g at x0 every `every` applications.
-// The result is exact arithmetic on the grid: no randomness, no workers.
-func backward(gr grid, x0 float64, total, every int, fill func(k *kernel, x float64), z, w []float64) []float64 {
-	n := len(gr.x)
+// whose kernels fill gives, recording E g at x0 every `every` applications
+// for each test function: out[f][j]. The result is exact arithmetic on the
+// grid: no randomness, no workers.
+func backward(gr grid, x0 float64, total, every int, fill func(k *kernel, x float64), z, w []float64) [][]float64 {
+	n, nf := len(gr.x), len(gr.gs)
 	op := build(gr, fill, z, w)
-	u := make([]float64, n)
+	u := make([]float64, n*nf)
 	for i, x := range gr.x {
-		u[i] = gr.g(x)
+		for f, g := range gr.gs {
+			u[i*nf+f] = g(x)
+		}
 	}
-	next := make([]float64, n)
-	out := []float64{gr.at(u, x0)}
+	next := make([]float64, n*nf)
+	out := make([][]float64, nf)
+	record := func() {
+		for f := range out {
+			out[f] = append(out[f], gr.at(u, f, x0))
+		}
+	}
+	record()
 	for j := 1; j <= total; j++ {
-		op.apply(next, u)
+		op.apply(next, u, nf)
 		u, next = next, u
 		if j%every == 0 {
-			out = append(out, gr.at(u, x0))
+			record()
 		}
 	}
 	return out
 }
 
-// Discrete returns E g(x_k) for k = 0..Steps of the discrete method.
-func Discrete(p Problem, g func(float64) float64, s Settings) (Series, error) {
+// Discrete returns E g(x_k) for k = 0..Steps of the discrete method, one
+// Series per test function in gs (computed together: the operator is built
+// once).
+func Discrete(p Problem, gs []func(float64) float64, s Settings) ([]Series, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
 	s = s.withDefaults(p.X0)
 	h := p.Eta * p.rate()
-	run := func(n int, r float64) []float64 {
-		z, w := hermite(s.Hermite)
-		return backward(newGrid(n, r, g), p.X0, p.Steps, 1, func(k *kernel, x float64) { discreteKernel(k, p.System, x, h) }, z, w)
+	z, w := hermite(s.Hermite)
+	run := func(n int, r float64) [][]float64 {
+		return backward(newGrid(n, r, gs), p.X0, p.Steps, 1, func(k *kernel, x float64) { discreteKernel(k, p.System, x, h) }, z, w)
 	}
-	return combine(run(s.Nodes, s.Radius), [][]float64{run(s.Nodes/2, s.Radius), run(s.Nodes*3/2, s.Radius*1.5)}), nil
+	v, sp, rd := run(s.Nodes, s.Radius), run(s.Nodes/2, s.Radius), run(s.Nodes*3/2, s.Radius*1.5)
+	out := make([]Series, len(gs))
+	for f := range gs {
+		out[f] = make(Series, len(v[f]))
+		for i := range v[f] {
+			out[f][i] = Value{Value: v[f][i], Err: math.Abs(v[f][i]-sp[f][i]) + math.Abs(v[f][i]-rd[f][i])}
+		}
+	}
+	return out, nil
 }
 
-// SDE returns E g(X_{k eta}) for k = 0..Steps of the method's SDE: Euler-
-// Maruyama on m, 2m and 4m substeps per step, extrapolated to zero substep
-// length (the scheme's weak error is c1/m + c2/m^2 + ...), with the
-// numerical error estimated from the spatial, radius and extrapolation
-// refinements.
-func SDE(p Problem, g func(float64) float64, s Settings) (Series, error) {
+// SDE returns E g(X_{k eta}) for k = 0..Steps of the method's SDE, one
+// Series per test function in gs: Euler-Maruyama on m, 2m and 4m substeps
+// per step, extrapolated to zero substep length (the scheme's weak error is
+// c1/m + c2/m^2 + ...), with the numerical error estimated from the
+// spatial, radius and extrapolation refinements.
+func SDE(p Problem, gs []func(float64) float64, s Settings) ([]Series, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -459,38 +497,23 @@ func SDE(p Problem, g func(float64) float64, s Settings) (Series, error) {
 	s = s.withDefaults(p.X0)
 	rate := p.rate()
 	z, w := hermite(s.Hermite)
-	level := func(m, n int, r float64) []float64 {
+	level := func(m, n int, r float64) [][]float64 {
 		dt := p.Eta / float64(m)
-		return backward(newGrid(n, r, g), p.X0, p.Steps*m, m, func(k *kernel, x float64) { sdeKernel(k, p.System, x, dt, p.Eta, rate) }, z, w)
+		return backward(newGrid(n, r, gs), p.X0, p.Steps*m, m, func(k *kernel, x float64) { sdeKernel(k, p.System, x, dt, p.Eta, rate) }, z, w)
 	}
 	m := s.Substeps
 	e1, e2, e4 := level(m, s.Nodes, s.Radius), level(2*m, s.Nodes, s.Radius), level(4*m, s.Nodes, s.Radius)
-	ext := make([]float64, len(e1))
-	ext2 := make([]float64, len(e1))
-	for i := range e1 {
-		// Three levels remove c1/m and c2/m^2; two levels remove c1/m.
-		ext[i] = (8*e4[i] - 6*e2[i] + e1[i]) / 3
-		ext2[i] = 2*e4[i] - e2[i]
-	}
 	// Spatial and radius checks on the coarsest level.
-	sp := level(m, s.Nodes/2, s.Radius)
-	rd := level(m, s.Nodes*3/2, s.Radius*1.5)
-	out := make(Series, len(ext))
-	for i := range ext {
-		out[i] = Value{Value: ext[i], Err: math.Abs(ext[i]-ext2[i]) + math.Abs(e1[i]-sp[i]) + math.Abs(e1[i]-rd[i])}
-	}
-	return out, nil
-}
-
-// combine returns v with the largest difference to each refinement as its
-// error, summed.
-func combine(v []float64, refs [][]float64) Series {
-	out := make(Series, len(v))
-	for i := range v {
-		out[i].Value = v[i]
-		for _, r := range refs {
-			out[i].Err += math.Abs(v[i] - r[i])
+	sp, rd := level(m, s.Nodes/2, s.Radius), level(m, s.Nodes*3/2, s.Radius*1.5)
+	out := make([]Series, len(gs))
+	for f := range gs {
+		out[f] = make(Series, len(e1[f]))
+		for i := range e1[f] {
+			// Three levels remove c1/m and c2/m^2; two levels remove c1/m.
+			ext := (8*e4[f][i] - 6*e2[f][i] + e1[f][i]) / 3
+			ext2 := 2*e4[f][i] - e2[f][i]
+			out[f][i] = Value{Value: ext, Err: math.Abs(ext-ext2) + math.Abs(e1[f][i]-sp[f][i]) + math.Abs(e1[f][i]-rd[f][i])}
 		}
 	}
-	return out
+	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/theorems/weak"
 )
@@ -24,6 +25,22 @@ func BenchmarkWeakDSGD(b *testing.B) {
 			if _, err := weak.Estimate(c, weak.Options{Paths: 100000, Seed: 1}); err != nil {
 				b.Fatal(err)
 			}
+		}
+	}
+}
+
+// BenchmarkExactWeakDSGD is a one-dimensional exact weak-order study: DSGD
+// on x^4/4, sigma1 = 0.1, four etas to T = 2, both cores.
+func BenchmarkExactWeakDSGD(b *testing.B) {
+	c, err := mc.ParseConfig([]byte(`{"objective":{"kind":"separable","dim":1,"atom":{"kind":"quartic"}},"x0":[1],
+		"agents":[{"noise":{"kind":"gaussian","sigma1":0.1}}],"method":"dsgd","model":{"kind":"discrete"},
+		"eta":0.1,"schedule":{"kind":"constant"},"steps":1,"paths":2,"seed":1}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := weak.Exact(c, weak.Options{}, exact.Settings{}); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

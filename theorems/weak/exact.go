@@ -1,0 +1,155 @@
+package weak
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/exact"
+	"github.com/sdeverify/sdeverify/model/mc"
+)
+
+// Exact is Estimate computed by the exact engine (model/exact) instead of
+// Monte Carlo, for one-dimensional configurations with a constant schedule:
+// every E g(x_k) and E g(X_{k eta}) is a deterministic number with a
+// numerical error estimate, which takes the place of the standard error
+// (Err.SE is the error estimate; Result.Paths is 0). The gradient-flow
+// baseline is solved by RK4 (64 substeps per step, error from 32). o's
+// Paths, Seed, Substeps, Independent and Perturb are not used.
+func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
+	o = o.withDefaults()
+	c := cfg
+	c.Eta, c.Steps, c.Paths, c.Checkpoints = o.Etas[0], 1, 2, mc.CheckpointSpec{At: []int{1}}
+	run, err := c.Resolve()
+	if err != nil {
+		return nil, err
+	}
+	if err := run.System.ValidateSDE(); err != nil {
+		return nil, err
+	}
+	if _, err := exact.FromConfig(run); err != nil {
+		return nil, err
+	}
+	for _, eta := range o.Etas {
+		if !(eta > 0) {
+			return nil, fmt.Errorf("etas: %v must be > 0", eta)
+		}
+		if k := int(math.Round(o.Horizon / eta)); k < 1 {
+			return nil, fmt.Errorf("etas: %v is longer than the horizon %v", eta, o.Horizon)
+		}
+	}
+	res := &Result{Method: run.System.Method.String(), Horizon: o.Horizon,
+		Coupled: "exact: no Monte Carlo (model/exact); each error bar is the numerical error estimate"}
+	res.Points = make([]Point, len(o.Etas))
+	errs := make([]error, len(o.Etas))
+	mc.ForBlocks(len(o.Etas), o.Workers, func(_, i int) {
+		res.Points[i], errs[i] = exactAt(run, o.Etas[i], o, s)
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	z := mc.ZCrit(o.Alpha)
+	for ti, t := range o.Tests {
+		res.Fits = append(res.Fits, fitOrder(t.Name, res.Points, func(p Point) Err { return p.Tests[ti] }, z))
+		res.ODEFits = append(res.ODEFits, fitOrder(t.Name+" (gradient flow)", res.Points, func(p Point) Err { return p.ODE[ti] }, z))
+	}
+	res.Fits = append(res.Fits, fitOrder("Var relative error", res.Points, func(p Point) Err {
+		return Err{Err: math.Abs(p.VarRel), SE: p.VarRelSE, Resolved: math.Abs(p.VarRel) > z*p.VarRelSE}
+	}, z))
+	return res, nil
+}
+
+// exactAt computes one eta's point.
+func exactAt(run mc.Run, eta float64, o Options, s exact.Settings) (Point, error) {
+	k := int(math.Round(o.Horizon / eta))
+	r := run
+	r.Eta, r.Steps = eta, k
+	p, err := exact.FromConfig(r)
+	if err != nil {
+		return Point{}, err
+	}
+	f := run.System.F
+	// Every test function, then x and x^2 for the variance, in one pass.
+	var gs []func(float64) float64
+	for _, t := range o.Tests {
+		gs = append(gs, func(x float64) float64 { return t.G(f, []float64{x}) })
+	}
+	gs = append(gs, func(x float64) float64 { return x }, func(x float64) float64 { return x * x })
+	d, err := exact.Discrete(p, gs, s)
+	if err != nil {
+		return Point{}, err
+	}
+	sd, err := exact.SDE(p, gs, s)
+	if err != nil {
+		return Point{}, err
+	}
+	pt := Point{Eta: eta, Steps: k}
+	z := mc.ZCrit(o.Alpha)
+	ode, odeErr := gradientFlowRK4(run.System, run.X0[0], eta, p.Rate, k, o.Tests)
+	for ti, t := range o.Tests {
+		best, bestODE := Err{Test: t.Name}, Err{Test: t.Name}
+		for j := range k + 1 {
+			if e := math.Abs(d[ti][j].Value - sd[ti][j].Value); j == 0 || e > best.Err {
+				best.Err, best.SE, best.Step = e, d[ti][j].Err+sd[ti][j].Err, j
+			}
+			if e := math.Abs(d[ti][j].Value - ode[ti][j]); j == 0 || e > bestODE.Err {
+				bestODE.Err, bestODE.SE, bestODE.Step = e, d[ti][j].Err+odeErr[ti][j], j
+			}
+		}
+		best.Resolved = best.Err > z*best.SE
+		bestODE.Resolved = bestODE.Err > z*bestODE.SE
+		pt.Tests = append(pt.Tests, best)
+		pt.ODE = append(pt.ODE, bestODE)
+	}
+	// The variance at the horizon, from E x and E x^2.
+	nt := len(o.Tests)
+	m1d, m2d, m1s, m2s := d[nt][k], d[nt+1][k], sd[nt][k], sd[nt+1][k]
+	vd := m2d.Value - m1d.Value*m1d.Value
+	vs := m2s.Value - m1s.Value*m1s.Value
+	ed := m2d.Err + 2*math.Abs(m1d.Value)*m1d.Err
+	es := m2s.Err + 2*math.Abs(m1s.Value)*m1s.Err
+	pt.VarRel = vd/vs - 1
+	pt.VarRelSE = (ed + es*math.Abs(vd/vs)) / math.Abs(vs)
+	return pt, nil
+}
+
+// gradientFlowRK4 solves dX = -rate b(X) dt by RK4 with 64 substeps per
+// step and returns each test's value at every step, with the difference to
+// 32 substeps as the error.
+func gradientFlowRK4(sys model.System, x0, eta, rate float64, k int, tests []TestFunc) (val, errs [][]float64) {
+	flow := func(m int) [][]float64 {
+		out := make([][]float64, len(tests))
+		for ti := range out {
+			out[ti] = make([]float64, k+1)
+		}
+		b := func(x float64) float64 { d, _ := exact.Coefficients(sys, x); return -rate * d }
+		h := eta / float64(m)
+		x := x0
+		for j := 0; ; j++ {
+			for ti, t := range tests {
+				out[ti][j] = t.G(sys.F, []float64{x})
+			}
+			if j == k {
+				return out
+			}
+			for range m {
+				k1 := b(x)
+				k2 := b(x + h/2*k1)
+				k3 := b(x + h/2*k2)
+				k4 := b(x + h*k3)
+				x += h / 6 * (k1 + 2*k2 + 2*k3 + k4)
+			}
+		}
+	}
+	val, coarse := flow(64), flow(32)
+	errs = make([][]float64, len(tests))
+	for ti := range val {
+		errs[ti] = make([]float64, k+1)
+		for j := range val[ti] {
+			errs[ti][j] = math.Abs(val[ti][j] - coarse[ti][j])
+		}
+	}
+	return val, errs
+}
