@@ -50,14 +50,7 @@ func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 			return nil, err
 		}
 	}
-	z := mc.ZCrit(o.Alpha)
-	for ti, t := range o.Tests {
-		res.Fits = append(res.Fits, fitOrder(t.Name, res.Points, func(p Point) Err { return p.Tests[ti] }, z))
-		res.ODEFits = append(res.ODEFits, fitOrder(t.Name+" (gradient flow)", res.Points, func(p Point) Err { return p.ODE[ti] }, z))
-	}
-	res.Fits = append(res.Fits, fitOrder("Var relative error", res.Points, func(p Point) Err {
-		return Err{Err: math.Abs(p.VarRel), SE: p.VarRelSE, Resolved: math.Abs(p.VarRel) > z*p.VarRelSE}
-	}, z))
+	res.fit(o)
 	return res, nil
 }
 

@@ -171,6 +171,13 @@ func Estimate(cfg mc.Config, o Options) (*Result, error) {
 		p := weakAt(run, eta, k, coupled, o)
 		res.Points = append(res.Points, p)
 	}
+	res.fit(o)
+	return res, nil
+}
+
+// fit fits the order of every test, of the gradient-flow baseline and of
+// the variance's relative error over the result's points.
+func (res *Result) fit(o Options) {
 	z := mc.ZCrit(o.Alpha)
 	for ti, t := range o.Tests {
 		res.Fits = append(res.Fits, fitOrder(t.Name, res.Points, func(p Point) Err { return p.Tests[ti] }, z))
@@ -179,7 +186,6 @@ func Estimate(cfg mc.Config, o Options) (*Result, error) {
 	res.Fits = append(res.Fits, fitOrder("Var relative error", res.Points, func(p Point) Err {
 		return Err{Err: math.Abs(p.VarRel), SE: p.VarRelSE, Resolved: math.Abs(p.VarRel) > z*p.VarRelSE}
 	}, z))
-	return res, nil
 }
 
 // fitOrder fits the weak order over the resolved points, weighted by
