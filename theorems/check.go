@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/model/mc"
 )
 
@@ -83,9 +84,12 @@ type Report struct {
 	Hypotheses []Hypothesis `json:"hypotheses"`
 	Verdicts   []Verdict    `json:"verdicts"`
 	Resolution *Resolution  `json:"resolution,omitempty"`
-	Outcome    Outcome      `json:"outcome"` // the worst verdict: FAIL > INCONCLUSIVE > PASS > VACUOUS
-	Replay     string       `json:"replay"`
-	Delta      float64      `json:"delta"` // f(X0) - f*
+	// Finiteness of the SDE's left-hand side and of its variance (d = 1;
+	// see Finiteness).
+	Finiteness *Finiteness `json:"finiteness,omitempty"`
+	Outcome    Outcome     `json:"outcome"` // the worst verdict: FAIL > INCONCLUSIVE > PASS > VACUOUS
+	Replay     string      `json:"replay"`
+	Delta      float64     `json:"delta"` // f(X0) - f*
 }
 
 // Outcome of target ("sde" or "discrete"), the worst over its horizons.
@@ -268,10 +272,13 @@ func (c *checker) target(target string, run mc.Run, rep *Report) ([]Verdict, err
 	// flat objective allows eta eta_t ~ 1e9), and a path past it still
 	// has a finite left-hand side.
 	r.DivergeAt = math.MaxFloat64
+	var fin *Finiteness
 	if target == "sde" {
 		if err := SDERun(&r, *c.o.SDE); err != nil {
 			return nil, err
 		}
+		fin = SDEFiniteness(run, pathwise)
+		rep.Finiteness = fin
 	}
 	for {
 		res, err := mc.Simulate(r)
@@ -281,7 +288,7 @@ func (c *checker) target(target string, run mc.Run, rep *Report) ([]Verdict, err
 		if res.FirstCheckFailure >= 0 && (c.firstBad < 0 || res.FirstCheckFailure < c.firstBad) {
 			c.firstBad = res.FirstCheckFailure
 		}
-		in := evidence{target: target, run: r, res: res, resolved: true}
+		in := evidence{target: target, run: r, res: res, resolved: true, fin: fin}
 		if target == "sde" {
 			rs := &Resolution{Substeps: *res.Substeps, Resolved: true}
 			if res.Substeps.CappedPaths > 0 {
@@ -315,6 +322,7 @@ type evidence struct {
 	res, fine *mc.Result
 	resolved  bool
 	why       string
+	fin       *Finiteness // SDE only
 }
 
 // SDERun switches r to the SDE model integrated as spec says (see
@@ -350,7 +358,7 @@ func pathY(k Constants, cp mc.Checkpoint) (y mc.Moments, phi1, phi2 float64, div
 // where the step is not a horizon).
 func (c *checker) decide(in evidence) []Verdict {
 	th, k, o, target, r, res, fine := c.th, c.k, c.o, in.target, in.run, in.res, in.fine
-	delta, fscale, alpha, firstBad, resolved, why, decided := c.delta, c.fscale, c.alpha, c.firstBad, in.resolved, in.why, c.decided
+	delta, fscale, alpha, firstBad, resolved, why, decided, fin := c.delta, c.fscale, c.alpha, c.firstBad, in.resolved, in.why, c.decided, in.fin
 	var out []Verdict
 	for i, cp := range res.Checkpoints {
 		if cp.Step == 0 {
@@ -378,6 +386,9 @@ func (c *checker) decide(in evidence) []Verdict {
 			v.Outcome, v.Alpha = "", 0 // plotted, not decided
 		case firstBad >= 0 && firstBad < cp.Step:
 			v.Outcome, v.Reason = Vacuous, fmt.Sprintf("the schedule left the admissible region at step %d", firstBad)
+		case fin != nil && fin.LHS == exact.Infinite:
+			v.Estimate, v.Ratio, v.SE = math.Inf(1), math.Inf(1), math.NaN()
+			v.Outcome, v.Reason = Fail, "the SDE's left-hand side is infinite (analytical): "+fin.Why
 		case !resolved && target == "sde":
 			v.Outcome, v.Reason = Inconclusive, "SDE integrator unresolved: "+why
 		case div > 0:
@@ -391,6 +402,10 @@ func (c *checker) decide(in evidence) []Verdict {
 			// delta = 0 and a left-hand side of ~1e-143.
 			tol := 1e-9*(fscale+math.Abs(k.C*phi2)+math.Abs(ym)) + 1e-100
 			v.Outcome = BoundTest(ym, yse, delta, alpha, tol)
+			if fin != nil && fin.Variance != exact.Finite && v.Outcome != Inconclusive {
+				v.Reason = fmt.Sprintf("the Monte Carlo says %s, but the variance of the left-hand side is not established finite, so its normal interval has no basis: %s", v.Outcome, fin.Why)
+				v.Outcome = Inconclusive
+			}
 		}
 		out = append(out, v)
 	}

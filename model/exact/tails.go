@@ -1,6 +1,7 @@
 package exact
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 
@@ -49,13 +50,38 @@ type Boundary struct {
 	DriftPower     float64 `json:"drift_power"`
 	DiffusionPower float64 `json:"diffusion_power"`
 	MomentBound    float64 `json:"moment_bound"`
-	Reason         string  `json:"reason"`
+	// SubGaussian: the coefficients are bounded, so X_t has sub-Gaussian
+	// tails and E g(X_t) is finite for every g of at most exponential growth.
+	SubGaussian bool   `json:"sub_gaussian,omitempty"`
+	Reason      string `json:"reason"`
+}
+
+// MarshalJSON writes the exponents and the moment bound as numbers, +Inf
+// as the string "+Inf" and NaN (undecided) as null.
+func (b Boundary) MarshalJSON() ([]byte, error) {
+	type plain Boundary
+	num := func(v float64) any {
+		switch {
+		case math.IsInf(v, 1):
+			return "+Inf"
+		case math.IsNaN(v) || math.IsInf(v, 0):
+			return nil
+		}
+		return v
+	}
+	return json.Marshal(struct {
+		plain
+		DriftPower     any `json:"drift_power"`
+		DiffusionPower any `json:"diffusion_power"`
+		MomentBound    any `json:"moment_bound"`
+	}{plain(b), num(b.DriftPower), num(b.DiffusionPower), num(b.MomentBound)})
 }
 
 // Tails is the classification of both ends of the SDE of a one-dimensional
 // system.
 type Tails struct {
-	Plus, Minus Boundary
+	Plus  Boundary `json:"plus"`
+	Minus Boundary `json:"minus"`
 }
 
 // Classify decides, for the SDE of the one-dimensional system sys at base
@@ -105,8 +131,8 @@ func Classify(sys model.System, eta float64, rate func(x float64) float64) (Tail
 	}
 	if sys.Method == model.DSignSGD && rate == nil {
 		all := func(side string) Boundary {
-			return Boundary{Side: side, Kind: "natural", MomentBound: math.Inf(1),
-				Reason: "DSignSGD's drift (a mean of signs) and diffusion (a variance of signs) are bounded: every moment is finite, no explosion"}
+			return Boundary{Side: side, Kind: "natural", MomentBound: math.Inf(1), SubGaussian: true,
+				Reason: "DSignSGD's drift (a mean of signs) and diffusion (a variance of signs) are bounded, so X_t - x0 is a bounded drift plus a martingale of bounded quadratic variation: sub-Gaussian tails, no explosion"}
 		}
 		return Tails{Plus: all("+inf"), Minus: all("-inf")}, nil
 	}
@@ -198,6 +224,9 @@ func (t Tails) Moment(g func(float64) float64) (Finiteness, string) {
 		if b.Kind == "" {
 			return Unknown, b.Reason
 		}
+		if b.SubGaussian && atMostExponential(g, dir) {
+			continue
+		}
 		if math.IsInf(b.MomentBound, 1) {
 			// Every polynomial moment is finite; g must grow at most like one.
 			if k, ok := power(g, dir); ok && !math.IsNaN(k) {
@@ -222,6 +251,9 @@ func (t Tails) Moment(g func(float64) float64) (Finiteness, string) {
 	}
 	if why == "" {
 		why = "every moment of X_t is finite at both ends"
+		if t.Plus.SubGaussian && t.Minus.SubGaussian {
+			why = "X_t has sub-Gaussian tails and g grows at most exponentially"
+		}
 	}
 	return out, why
 }
@@ -287,4 +319,21 @@ func EscapeBound(sys model.System, eta, rate, x0, T, R float64) (float64, string
 	bound := math.Min(1, (v0+c*T)/math.Sqrt(1+R*R))
 	why := fmt.Sprintf("V = sqrt(1+x^2) has LV <= c = %.4g on the whole line, so P(sup_{t<=%g} |X_t| >= %g) <= (V(x0) + c T)/V(R) = %.3g (Ville's inequality; the SDE does not explode)", c, T, R, bound)
 	return bound, why, nil
+}
+
+// atMostExponential reports whether log|g| grows at most linearly along
+// direction dir: finite at |y| = 10, 20, 40 (low enough that e^(4|y|), a
+// cosh-like g squared twice, stays finite), with the slope of log|g| over
+// [20, 40] not above its slope over [10, 20] (1% tolerance).
+func atMostExponential(g func(float64) float64, dir float64) bool {
+	var l [3]float64
+	for i, y := range []float64{10, 20, 40} {
+		v := math.Abs(g(dir * y))
+		if math.IsInf(v, 0) || math.IsNaN(v) {
+			return false
+		}
+		l[i] = math.Log(math.Max(v, 1))
+	}
+	s1, s2 := (l[1]-l[0])/10, (l[2]-l[1])/20
+	return s2 <= math.Abs(s1)*1.01+1e-9
 }

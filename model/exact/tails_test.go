@@ -1,6 +1,7 @@
 package exact_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"testing"
@@ -74,6 +75,14 @@ func TestClassifyNatural(t *testing.T) {
 		}
 		st, why := tl.Moment(func(x float64) float64 { return math.Pow(x, 8) })
 		require.Equalf(t, exact.Finite, st, "%v: %s", c, why)
+		if c.method == "dsignsgd" {
+			// Bounded coefficients: sub-Gaussian tails, so cosh's growth is fine
+			// and exp(x^2)'s is not decided.
+			st, why = tl.Moment(math.Cosh)
+			require.Equalf(t, exact.Finite, st, "cosh: %s", why)
+			st, _ = tl.Moment(func(x float64) float64 { return math.Exp(x * x) })
+			require.Equal(t, exact.Unknown, st)
+		}
 	}
 }
 
@@ -102,4 +111,13 @@ func TestEscapeBound(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1.0, b)
 	require.Contains(t, why, "no certificate")
+}
+
+// TestTailsJSON: an infinite moment bound and undecided exponents encode.
+func TestTailsJSON(t *testing.T) {
+	t.Parallel()
+	b, err := json.Marshal(exact.Tails{Plus: exact.Boundary{Side: "+inf", MomentBound: math.Inf(1), DriftPower: math.NaN()}})
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"moment_bound":"+Inf"`)
+	require.Contains(t, string(b), `"drift_power":null`)
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/model/gen"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/theorems"
@@ -186,12 +187,20 @@ type Regime string
 // Expect returns the finding regime of a built case: Thm 7 with some
 // agent's signal-to-noise ratio |d_j f(x0)|/scale_ij above 1 at the start
 // lies in F1; Thm 6 in eq. 6's reading (printed or with eta) with some
-// sigma0 > 0 (so that L0 B6 > 0) lies in F5. (The discrete methods are
-// outside every theorem, F4.)
+// sigma0 > 0 (so that L0 B6 > 0) lies in F5; a one-dimensional case whose
+// SDE has an infinite left-hand side (theorems.SDEFiniteness) lies in F6.
+// (The discrete methods are outside every theorem, F4.)
 func Expect(c Case) (Regime, error) {
 	cfg, err := mc.ParseConfig([]byte(c.Config))
 	if err != nil {
 		return "", err
+	}
+	if full, _, _, err := c.Build(); err == nil {
+		if run, err := full.Resolve(); err == nil && run.System.F.Dim() == 1 {
+			if fin := theorems.SDEFiniteness(run, c.Reading == "pathwise"); fin != nil && fin.LHS == exact.Infinite {
+				return Regime(FindingHeavyTails.ID), nil
+			}
+		}
 	}
 	if c.Theorem == "thm6-eta" || c.Theorem == "thm6-printed" {
 		for _, a := range cfg.Agents {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/theorems"
 )
@@ -38,6 +39,9 @@ type Series struct {
 	Config   mc.Config  `json:"config"`
 	Discrete *mc.Result `json:"discrete"`
 	SDE      *mc.Result `json:"sde,omitempty"`
+	// SDETails classifies the SDE's tails (d = 1 only; see exact.Classify):
+	// which moments of X_t are finite, and whether it can explode.
+	SDETails *exact.Tails `json:"sde_tails,omitempty"`
 	// DiscreteTime is the discrete run's wall time (for benchmarks; not a
 	// result, so not in the JSON).
 	DiscreteTime time.Duration `json:"-"`
@@ -60,6 +64,9 @@ type Claim struct {
 	Outcome   theorems.Outcome `json:"outcome"` // PASS: the claim holds; FAIL: the data contradict it
 	Evidence  string           `json:"evidence"`
 	Alpha     float64          `json:"alpha"`
+	// Finding is the documented finding a FAIL reproduces ("" for none: an
+	// undocumented FAIL is a new result).
+	Finding string `json:"finding,omitempty"`
 }
 
 // Figure1Result holds the six panels and the claims.
@@ -195,6 +202,13 @@ func Figure1(sc Scale, o Figure1Options) (*Figure1Result, error) {
 			if s.SDE, err = mc.Simulate(run); err != nil {
 				return nil, err
 			}
+			if run.System.F.Dim() == 1 && run.Schedule.Reads() != model.ReadsPath {
+				tl, err := exact.Classify(run.System, run.Eta, nil)
+				if err != nil {
+					return nil, err
+				}
+				s.SDETails = &tl
+			}
 		}
 	}
 	res := &Figure1Result{Scale: sc.Name, Seed: o.Seed, Panels: panels}
@@ -261,6 +275,16 @@ func divergesClaim(p Panel, s Series, pick func(Series) *mc.Result, target strin
 	lo, hi := mc.ClopperPearson(r.Diverged, n, alpha)
 	c := Claim{Panel: p.ID, Statement: stmt, Kind: "diverges", Target: target, Alpha: alpha,
 		Evidence: fmt.Sprintf("%s: %d of %d paths diverged (%s, interval [%s, %s])", s.Label, r.Diverged, n, percent(float64(r.Diverged)/float64(n)), percent(lo), percent(hi))}
+	if target == "sde" {
+		if bound, why, ok := escapeBound(s); ok && bound < 0.01 {
+			c.Outcome, c.Finding = theorems.Fail, FindingFig1SDEDivergence.ID
+			c.Evidence += "; decided analytically: " + why
+			if r.Substeps != nil && r.Substeps.CappedPaths > 0 {
+				c.Evidence += fmt.Sprintf(" (the %d paths at the integrator's substep floor were numerical trouble, not divergence)", r.Substeps.CappedPaths)
+			}
+			return c
+		}
+	}
 	switch {
 	case r.Substeps != nil && r.Substeps.CappedPaths > 0:
 		c.Outcome = theorems.Inconclusive
@@ -298,7 +322,69 @@ func convergesClaim(p Panel, s Series, pick func(Series) *mc.Result, target stri
 	default:
 		c.Outcome = theorems.Inconclusive
 	}
+	if target == "sde" && r.Diverged == 0 {
+		finite(&c, s)
+	}
 	return c
+}
+
+// finite applies the SDE's moment classification to a claim decided on the
+// normal interval of E f(X_T): an infinite E f makes a "converges" claim
+// FAIL; a variance of f(X_T) that is not established finite leaves no basis
+// for the interval (INCONCLUSIVE). In d > 1 finiteness is not yet decided
+// and the claim is left as the interval says (docs/math.md section 8).
+func finite(c *Claim, s Series) {
+	if s.SDETails == nil {
+		return
+	}
+	run, err := s.Config.Resolve()
+	if err != nil {
+		return
+	}
+	f := func(x float64) float64 { return run.System.F.Value([]float64{x}) - run.System.F.Inf() }
+	st, why := s.SDETails.Moment(f)
+	switch st {
+	case exact.Infinite:
+		c.Outcome, c.Evidence = theorems.Fail, c.Evidence+"; E f(X_T) is infinite (analytical): "+why
+		return
+	case exact.Unknown:
+		c.Outcome, c.Evidence = theorems.Worse(c.Outcome, theorems.Inconclusive), c.Evidence+"; finiteness of E f(X_T) not established: "+why
+		return
+	}
+	st, why = s.SDETails.Moment(func(x float64) float64 { v := f(x); return v * v })
+	if st != exact.Finite {
+		if c.Outcome != theorems.Inconclusive {
+			c.Evidence += fmt.Sprintf("; the interval says %s, but", c.Outcome)
+		}
+		c.Outcome = theorems.Inconclusive
+		c.Evidence += " E f(X_T) is finite while its variance is " + map[bool]string{true: "infinite", false: "not established"}[st == exact.Infinite] + " (" + why + "): the normal interval has no basis"
+		return
+	}
+	c.Evidence += "; E f(X_T) and its variance are finite (" + s.SDETails.Plus.Kind + " boundaries)"
+}
+
+// escapeBound bounds the probability that a path of the series' SDE
+// reaches the divergence threshold within the horizon (exact.EscapeBound);
+// ok is false when the series is not one-dimensional with a constant
+// schedule or no certificate applies.
+func escapeBound(s Series) (float64, string, bool) {
+	run, err := s.Config.Resolve()
+	if err != nil || run.System.F.Dim() != 1 {
+		return 1, "", false
+	}
+	cs, ok := run.Schedule.(model.Constant)
+	if !ok {
+		return 1, "", false
+	}
+	thresh := run.DivergeAt
+	if thresh == 0 {
+		thresh = mc.DefaultDivergeAt
+	}
+	b, why, err := exact.EscapeBound(run.System, run.Eta, cs.Rate(model.StepInfo{}), run.X0[0], float64(run.Steps)*run.Eta, thresh)
+	if err != nil || b >= 1 {
+		return 1, why, false
+	}
+	return b, why, true
 }
 
 // plateauClaim: with a constant step, E f settles (its values at T/2 and T
