@@ -113,6 +113,9 @@ func (s System) ValidateSDE() error {
 // that the per-step loop does not allocate.
 type Workspace struct {
 	z, c, acc, diag, tmp, dw []float64
+	// The coupled step's normals (SDEStepCoupled): the coarse substep's,
+	// the bridge's and a fine substep's.
+	zc, zb, zf []float64
 	// stamp[j] == gen marks coordinate j selected in the current draw
 	// (rand-k's selection without clearing a mask).
 	stamp []uint32
@@ -136,9 +139,10 @@ func touch(v []float64) float64 {
 
 // NewWorkspace returns scratch for dimension d.
 func NewWorkspace(d int) *Workspace {
-	buf := make([]float64, 6*d)
+	buf := make([]float64, 9*d)
 	part := func(i int) []float64 { return buf[i*d : (i+1)*d : (i+1)*d] }
-	return &Workspace{z: part(0), c: part(1), acc: part(2), diag: part(3), tmp: part(4), dw: part(5), stamp: make([]uint32, d)}
+	return &Workspace{z: part(0), c: part(1), acc: part(2), diag: part(3), tmp: part(4), dw: part(5),
+		zc: part(6), zb: part(7), zf: part(8), stamp: make([]uint32, d)}
 }
 
 // AverageNoiseVar returns v = (1/N^2) sum_i s_i^2 and true when every
@@ -422,6 +426,20 @@ func (s System) Drift(dst, grad []float64, gn2 float64) {
 // Z' is the required E_Z D(g+Z) + Sigma_i exactly, but the increment is a
 // Gaussian mixture rather than a Gaussian (a weak scheme for the same SDE).
 func (s System) Diffusion(dst, grad []float64, gn2 float64, ws *Workspace, r *Rand) {
+	z := dst[:len(grad)]
+	if s.Method == DCSGD {
+		z = ws.z[:len(grad)]
+	}
+	r.Normals(z)
+	s.DiffusionFrom(dst, z, grad, gn2, ws, r)
+}
+
+// DiffusionFrom is Diffusion with the d standard normals of the Gaussian
+// part given in z (which may be dst, not another Workspace buffer): dst
+// gets S(x) z, plus for QSGD agents under DCSGD the mixture's own draws
+// from r. Diffusion is r.Normals then DiffusionFrom, the same draws in the
+// same order; SDEStepCoupled builds z from a Brownian bridge.
+func (s System) DiffusionFrom(dst, z, grad []float64, gn2 float64, ws *Workspace, r *Rand) {
 	n := float64(len(s.Agents))
 	switch s.Method {
 	case DSGD:
@@ -429,9 +447,8 @@ func (s System) Diffusion(dst, grad []float64, gn2 float64, ws *Workspace, r *Ra
 		for _, a := range s.Agents {
 			a.Noise.AddVariance(ws.diag, grad, gn2)
 		}
-		r.Normals(dst[:len(ws.diag)])
 		for j, v := range ws.diag {
-			dst[j] *= math.Sqrt(v / n)
+			dst[j] = z[j] * math.Sqrt(v/n)
 		}
 	case DCSGD:
 		clear(ws.diag)
@@ -454,8 +471,7 @@ func (s System) Diffusion(dst, grad []float64, gn2 float64, ws *Workspace, r *Ra
 		for j, g := range grad {
 			ws.diag[j] = (ws.diag[j] + alpha*g*g) / n
 		}
-		r.Normals(ws.z[:len(grad)])
-		SampleDiagMinusRankOne(dst, ws.diag, grad, beta/n, ws.z)
+		SampleDiagMinusRankOne(dst, ws.diag, grad, beta/n, z)
 		if !mixture {
 			return
 		}
@@ -480,9 +496,8 @@ func (s System) Diffusion(dst, grad []float64, gn2 float64, ws *Workspace, r *Ra
 		for _, a := range s.Agents {
 			a.Noise.AddSignVar(ws.diag, grad, gn2)
 		}
-		r.Normals(dst[:len(ws.diag)])
 		for j, v := range ws.diag {
-			dst[j] *= math.Sqrt(math.Max(0, v) / n)
+			dst[j] = z[j] * math.Sqrt(math.Max(0, v)/n)
 		}
 	default:
 		panic("model: Diffusion: unknown method")
@@ -580,59 +595,132 @@ type SDEStepResult struct {
 // Gaussian noise for the same normals xi.
 func (s System) SDEStep(x, grad []float64, gn2, eta, rate float64, in Integrator, ws *Workspace, r *Rand) SDEStepResult {
 	var res SDEStepResult
-	n := float64(len(s.Agents))
 	remaining := eta
-	hmax := eta / float64(in.Substeps)
-	hmin := eta / float64(in.MaxSubsteps)
-	drift := ws.acc
 	for remaining > 0 {
-		h := hmax
-		if in.Stiffness > 0 && rate > 0 {
-			if hn := s.F.HessNorm(x); hn > 0 {
-				h = math.Min(h, in.Stiffness/(rate*hn))
-			}
-			if h < hmin {
-				h, res.Capped = hmin, true
-			}
-		}
-		if h >= remaining || remaining-h < 1e-12*eta {
-			h = remaining
-		}
-		gn2Start := gn2
-		s.Drift(drift, grad, gn2)
-		tame := 1.0
-		if in.Scheme == TamedEuler {
-			var m2 float64
-			for _, b := range drift {
-				m2 += b * b
-			}
-			tame = 1 / (1 + h*rate*math.Sqrt(m2))
-		}
-		if in.Perturb.DriftBias != 0 {
-			for j := range drift {
-				drift[j] += in.Perturb.DriftBias
-			}
-		}
+		h, capped := s.substep(x, eta, rate, remaining, in)
+		res.Capped = res.Capped || capped
 		s.Diffusion(ws.dw, grad, gn2, ws, r)
-		sd := math.Sqrt(h*eta/n) * in.Perturb.Noise(rate)
-		for j := range x {
-			x[j] -= rate*h*tame*drift[j] + sd*ws.dw[j]
-		}
+		gn2 = s.move(x, grad, gn2, h, eta, rate, in, ws, &res)
 		remaining -= h
-		res.Substeps++
-		s.F.Grad(grad, x)
-		gn2 = 0
-		for _, g := range grad {
-			gn2 += g * g
-		}
-		// Trapezoidal rule: ||grad f||^2 can change by tens of percent over
-		// a substep in a fast transient, where a left-point sum is biased.
-		res.I1 += h * rate * (gn2Start + gn2) / 2
-		res.I2 += h * rate * rate * (gn2Start + gn2) / 2
 		if math.IsNaN(gn2) || math.IsInf(gn2, 0) {
 			break // the path has blown up; the caller counts it as diverged
 		}
 	}
 	res.GradNorm2 = gn2
 	return res
+}
+
+// substep returns the next substep's length at x with remaining time left
+// in the step, and whether the floor eta/MaxSubsteps was hit.
+func (s System) substep(x []float64, eta, rate, remaining float64, in Integrator) (h float64, capped bool) {
+	h = eta / float64(in.Substeps)
+	if in.Stiffness > 0 && rate > 0 {
+		if hn := s.F.HessNorm(x); hn > 0 {
+			h = math.Min(h, in.Stiffness/(rate*hn))
+		}
+		if hmin := eta / float64(in.MaxSubsteps); h < hmin {
+			h, capped = hmin, true
+		}
+	}
+	if h >= remaining || remaining-h < 1e-12*eta {
+		h = remaining
+	}
+	return h, capped
+}
+
+// move takes one substep of length h from x with the diffusion draw in
+// ws.dw (S(x) times standard normals), refreshes grad, adds the substep to
+// res's integrals and count, and returns the new ||grad f||^2.
+func (s System) move(x, grad []float64, gn2, h, eta, rate float64, in Integrator, ws *Workspace, res *SDEStepResult) float64 {
+	n := float64(len(s.Agents))
+	drift := ws.acc
+	gn2Start := gn2
+	s.Drift(drift, grad, gn2)
+	tame := 1.0
+	if in.Scheme == TamedEuler {
+		var m2 float64
+		for _, b := range drift {
+			m2 += b * b
+		}
+		tame = 1 / (1 + h*rate*math.Sqrt(m2))
+	}
+	if in.Perturb.DriftBias != 0 {
+		for j := range drift {
+			drift[j] += in.Perturb.DriftBias
+		}
+	}
+	sd := math.Sqrt(h*eta/n) * in.Perturb.Noise(rate)
+	for j := range x {
+		x[j] -= rate*h*tame*drift[j] + sd*ws.dw[j]
+	}
+	res.Substeps++
+	s.F.Grad(grad, x)
+	gn2 = 0
+	for _, g := range grad {
+		gn2 += g * g
+	}
+	// Trapezoidal rule: ||grad f||^2 can change by tens of percent over
+	// a substep in a fast transient, where a left-point sum is biased.
+	res.I1 += h * rate * (gn2Start + gn2) / 2
+	res.I2 += h * rate * rate * (gn2Start + gn2) / 2
+	return gn2
+}
+
+// SDEStepCoupled advances a path x (as SDEStep does, with the same draws
+// from r: x ends exactly where SDEStep would take it) together with its
+// refined twin xf driven by the same Brownian path: every substep h of x is
+// two substeps h/2 of xf, whose Brownian increments are the two halves of
+// x's, sqrt(h) Z, given by the Brownian bridge with a fresh normal B from
+// rf: sqrt(h/2) (Z + B)/sqrt 2 and sqrt(h/2) (Z - B)/sqrt 2. So xf is the
+// same SDE integrated on the halved grid, and x - xf is small where the
+// integrator converges, which makes E[g(x) - g(xf)], the integrator's
+// bias, cheap to estimate (the coupling of multilevel Monte Carlo). rateF
+// is the schedule value xf uses. gradf and gn2f are xf's gradient and its
+// squared norm; the fine result's GradNorm2 is NaN or Inf once xf blows
+// up, and xf is then no longer advanced (nor is it when called with such a
+// gn2f). The grid of substeps is x's: its adaptivity reads
+// the coarse path only, so the fine grid is the coarse one halved.
+func (s System) SDEStepCoupled(x, grad []float64, gn2 float64, xf, gradf []float64, gn2f, eta, rate, rateF float64, in Integrator, ws *Workspace, r, rf *Rand) (coarse, fine SDEStepResult) {
+	remaining := eta
+	d := len(x)
+	fineLive := !(math.IsNaN(gn2f) || math.IsInf(gn2f, 0))
+	zf := ws.zf[:d]
+	for remaining > 0 {
+		h, capped := s.substep(x, eta, rate, remaining, in)
+		coarse.Capped = coarse.Capped || capped
+		z := ws.zc[:d]
+		r.Normals(z)
+		if fineLive {
+			// The bridge's normal first: the coarse draws of the mixture
+			// (QSGD) come from r inside DiffusionFrom, after Normals, in
+			// SDEStep's order.
+			rf.Normals(ws.zb[:d])
+		}
+		s.DiffusionFrom(ws.dw, z, grad, gn2, ws, r)
+		gn2 = s.move(x, grad, gn2, h, eta, rate, in, ws, &coarse)
+		if fineLive {
+			fine.Capped = fine.Capped || capped
+			for half := range 2 {
+				sign := 1.0
+				if half == 1 {
+					sign = -1
+				}
+				for j := range zf {
+					zf[j] = (z[j] + sign*ws.zb[j]) * math.Sqrt2 / 2
+				}
+				s.DiffusionFrom(ws.dw, zf, gradf, gn2f, ws, rf)
+				gn2f = s.move(xf, gradf, gn2f, h/2, eta, rateF, in, ws, &fine)
+				if math.IsNaN(gn2f) || math.IsInf(gn2f, 0) {
+					fineLive = false
+					break
+				}
+			}
+		}
+		remaining -= h
+		if math.IsNaN(gn2) || math.IsInf(gn2, 0) {
+			break
+		}
+	}
+	coarse.GradNorm2, fine.GradNorm2 = gn2, gn2f
+	return coarse, fine
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"text/tabwriter"
@@ -26,9 +27,13 @@ type SimulateOutput struct {
 	EnsembleGradNorm []*float64 `json:"ensemble_grad_norm"`
 	Live             []int      `json:"live"`
 	Rate             []*float64 `json:"rate"`
-	WallSeconds      float64    `json:"wall_seconds"`
-	Workers          int        `json:"workers"`
-	Replay           string     `json:"replay"`
+	// The SDE's integration error: the levels run and whether the bias
+	// estimate met its allowance (each checkpoint's "coupled" holds the
+	// refined twins); absent for the discrete method and with -no-refine.
+	Integration *mc.Integration `json:"integration,omitempty"`
+	WallSeconds float64         `json:"wall_seconds"`
+	Workers     int             `json:"workers"`
+	Replay      string          `json:"replay"`
 }
 
 // ResolvedModel records the derived quantities the run actually used.
@@ -45,6 +50,8 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 	cfgPath := fs.String("config", "", "experiment configuration (JSON; see model/mc.Config)")
 	out := fs.String("json", "", "write the resolved configuration and results as JSON to this file")
 	workers := fs.Int("workers", 0, "goroutines (0: all cores); results do not depend on it")
+	frac := fs.Float64("bias-fraction", 0.25, "SDE: refine the integrator until every estimated bias bound (|bias| + 2 se) is at most this fraction of its standard error")
+	noRefine := fs.Bool("no-refine", false, "SDE: run the configured integrator once, without the coupled bias estimate")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -53,6 +60,9 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 	}
 	if *workers < 0 {
 		return usageErr("-workers = %d: must be >= 0", *workers)
+	}
+	if !(*frac > 0) || math.IsInf(*frac, 0) {
+		return usageErr("-bias-fraction = %v: must be finite and > 0", *frac)
 	}
 	f, err := os.Open(*cfgPath)
 	if err != nil {
@@ -69,7 +79,17 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 	}
 	run.Workers = *workers
 	start := time.Now()
-	res, err := mc.Simulate(run)
+	var res *mc.Result
+	var integ *mc.Integration
+	if run.Model == mc.SDE && !*noRefine {
+		res, integ, err = mc.IntegrationError(run, mc.Refinement{Fraction: *frac})
+		if err == nil {
+			last := integ.Levels[len(integ.Levels)-1]
+			run.Integrator.Substeps, run.Integrator.Stiffness, run.Integrator.MaxSubsteps = last.Substeps, last.Stiffness, last.MaxSubsteps
+		}
+	} else {
+		res, err = mc.Simulate(run)
+	}
 	if err != nil {
 		return usageErr("%s: %v", *cfgPath, err)
 	}
@@ -81,7 +101,7 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 			FStar: run.System.F.Inf(), Agents: len(run.System.Agents),
 		},
 		EnsembleGradNorm: mc.Finites(res.EnsembleGradNorm), Live: res.Live, Rate: mc.Finites(res.Rate),
-		WallSeconds: wall.Seconds(), Workers: *workers,
+		Integration: integ, WallSeconds: wall.Seconds(), Workers: *workers,
 		Replay: fmt.Sprintf("sdeverify simulate -config %s", *cfgPath),
 	}
 	if o.Workers == 0 {
@@ -105,6 +125,14 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// biasCell renders an estimated bias with its standard error.
+func biasCell(s mc.Stat) string {
+	if s.N == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2g±%.1g", s.Mean, s.SE)
+}
+
 func printTable(w io.Writer, o *SimulateOutput, run mc.Run) {
 	model := run.Model.String()
 	if run.Model == mc.SDE {
@@ -114,12 +142,38 @@ func printTable(w io.Writer, o *SimulateOutput, run mc.Run) {
 		o.Config.Method, o.Resolved.Dim, o.Resolved.Agents, model, run.Eta, run.Steps, run.Paths, o.Seed)
 	fmt.Fprintf(w, "certificate (L0, L1) = (%g, %g), f* = %g\n\n", o.Resolved.Certificate.L0, o.Resolved.Certificate.L1, o.Resolved.FStar)
 	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "step\ttime\tlive\tdiverged\tE[f-f*]\t±se\tE||g||^2\t±se\tE||x-x*||^2\t±se\tphi1\t")
-	for _, c := range o.Result.Checkpoints {
-		fmt.Fprintf(tw, "%d\t%.4g\t%d\t%d\t%.4g\t%.2g\t%.4g\t%.2g\t%.4g\t%.2g\t%.4g\t\n",
-			c.Step, c.Time, c.Live, c.Diverged, c.F.Mean, c.F.SE, c.GradNorm2.Mean, c.GradNorm2.SE, c.Dist2.Mean, c.Dist2.SE, c.Phi1.Mean)
+	if o.Integration == nil {
+		fmt.Fprintln(tw, "step\ttime\tlive\tdiverged\tE[f-f*]\t±se\tE||g||^2\t±se\tE||x-x*||^2\t±se\tphi1\t")
+		for _, c := range o.Result.Checkpoints {
+			fmt.Fprintf(tw, "%d\t%.4g\t%d\t%d\t%.4g\t%.2g\t%.4g\t%.2g\t%.4g\t%.2g\t%.4g\t\n",
+				c.Step, c.Time, c.Live, c.Diverged, c.F.Mean, c.F.SE, c.GradNorm2.Mean, c.GradNorm2.SE, c.Dist2.Mean, c.Dist2.SE, c.Phi1.Mean)
+		}
+	} else {
+		// Each SDE value with its estimated integrator bias ("bias"), to
+		// be read against its standard error.
+		fmt.Fprintln(tw, "step\ttime\tlive\tdiverged\tE[f-f*]\t±se\tbias\tE||g||^2\t±se\tbias\tE||x-x*||^2\t±se\tbias\tphi1\t")
+		for _, c := range o.Result.Checkpoints {
+			var b mc.Levels
+			if c.Coupled != nil {
+				b = c.Coupled.Bias()
+			}
+			fmt.Fprintf(tw, "%d\t%.4g\t%d\t%d\t%.4g\t%.2g\t%s\t%.4g\t%.2g\t%s\t%.4g\t%.2g\t%s\t%.4g\t\n",
+				c.Step, c.Time, c.Live, c.Diverged, c.F.Mean, c.F.SE, biasCell(b.F), c.GradNorm2.Mean, c.GradNorm2.SE, biasCell(b.GradNorm2),
+				c.Dist2.Mean, c.Dist2.SE, biasCell(b.Dist2), c.Phi1.Mean)
+		}
 	}
 	tw.Flush()
+	if in := o.Integration; in != nil {
+		fmt.Fprintf(w, "\nintegration error (bias = 2 x mean(coarse - refined twin), weak order 1; allowance: |bias| + %g se(bias) <= %g se):\n", in.Z, in.Fraction)
+		for _, l := range in.Levels {
+			fmt.Fprintf(w, "  level %d: substeps %d, stiffness %g, max %d: worst %.3g of the allowance (%s)\n", l.Level, l.Substeps, l.Stiffness, l.MaxSubsteps, l.Worst, l.Where)
+		}
+		if in.Resolved {
+			fmt.Fprintf(w, "  resolved: every bias bound is within its allowance at level %d\n", in.Levels[len(in.Levels)-1].Level)
+		} else {
+			fmt.Fprintf(w, "  UNRESOLVED: %s; the values above carry an integrator bias comparable to their standard error or larger\n", in.Reason)
+		}
+	}
 	if s := o.Result.Substeps; s != nil {
 		fmt.Fprintf(w, "\nSDE substeps: %d in all, at most %d in one step, %d paths hit the floor (unresolved)\n", s.Total, s.MaxPerStep, s.CappedPaths)
 	}

@@ -54,6 +54,15 @@ type Run struct {
 	Quantiles   []float64        // quantiles of f - f* to record at checkpoints (each in [0,1])
 	Workers     int              // goroutines; 0: GOMAXPROCS. Results do not depend on it.
 
+	// Coupled (SDE only) gives every path a refined twin driven by the same
+	// Brownian path, each substep halved (model.System.SDEStepCoupled),
+	// and every checkpoint the twins' statistics and the per-path
+	// coarse-minus-fine differences (Checkpoint.Coupled), from which the
+	// integrator's bias is estimated (IntegrationError). The run's own
+	// statistics are those it has without it, to the bit. Under the
+	// ensemble reading the twins use the run's schedule values.
+	Coupled bool
+
 	// KeepPathValues records every path's values at each checkpoint
 	// (Checkpoint.Paths), for statistics the engine does not keep.
 	KeepPathValues bool
@@ -72,6 +81,9 @@ type PathValue struct {
 
 // Validate checks the run.
 func (r Run) Validate() error {
+	if r.Coupled && r.Model != SDE {
+		return model.Invalid("coupled", true, "needs the SDE model (a refined twin is an integrator's)")
+	}
 	if r.Model == SDE {
 		if err := r.System.ValidateSDE(); err != nil {
 			return err
@@ -186,6 +198,27 @@ type Checkpoint struct {
 	Paths []PathValue `json:"-"`
 	// Check failures (path-steps) before this checkpoint's step.
 	CheckFailures int64 `json:"check_failures,omitempty"`
+	// Run.Coupled: the refined twins.
+	Coupled *Coupled `json:"coupled,omitempty"`
+}
+
+// Levels are statistics of one level of a coupled run, or of the
+// difference between its levels.
+type Levels struct {
+	F         Stat  `json:"f_minus_fstar"`
+	GradNorm2 Stat  `json:"grad_norm2"`
+	Dist2     Stat  `json:"dist2"`
+	X         *Stat `json:"x,omitempty"` // d = 1
+}
+
+// Coupled is a checkpoint of a coupled run (Run.Coupled): the refined
+// twins' statistics and the coarse-minus-fine differences, both over the
+// paths where path and twin are live, and the twins that diverged while
+// their path had not (by this checkpoint).
+type Coupled struct {
+	Fine         Levels `json:"fine"`
+	Diff         Levels `json:"coarse_minus_fine"`
+	FineDiverged int    `json:"fine_diverged"`
 }
 
 // Substeps summarises the SDE integrator's work.
@@ -228,6 +261,16 @@ const (
 	nStats
 )
 
+// Coupled runs' moments: the twin's f, ||g||^2, dist^2, x, then the
+// differences of the same four.
+const (
+	cF = iota
+	cGN2
+	cDist2
+	cX
+	nLevel
+)
+
 type blockAcc struct {
 	m        [nStats]Moments
 	sumG     float64
@@ -236,6 +279,8 @@ type blockAcc struct {
 	rateN    int
 	diverged int
 	checkBad int64
+	cm       [2 * nLevel]Moments // Run.Coupled: twins, then differences
+	fineDiv  int
 }
 
 type engine struct {
@@ -260,11 +305,16 @@ type engine struct {
 	capped                  []bool
 	rngs                    []model.Rand // by value: one contiguous array
 	fvals                   []float64
-	pathVals                []PathValue
-	ws                      []*model.Workspace
-	hbuf                    [][]float64 // per worker: a block's step sizes
-	pathwise                bool        // the schedule reads the path
-	scalar                  bool        // d = 1, discrete: batched steps
+	// Run.Coupled: the twins' states, gradients, squared gradient norms
+	// (NaN once diverged) and streams.
+	xf, gf   []float64
+	gn2f     []float64
+	rngsF    []model.Rand
+	pathVals []PathValue
+	ws       []*model.Workspace
+	hbuf     [][]float64 // per worker: a block's step sizes
+	pathwise bool        // the schedule reads the path
+	scalar   bool        // d = 1, discrete: batched steps
 	// Chunked passes (schedules that read only the clock): the number of
 	// steps of the current pass (0: a lockstep pass), their rates, and per
 	// block and step the sums (maxChunk slots a block).
@@ -320,6 +370,13 @@ func newEngine(r Run) *engine {
 	e.rngs = make([]model.Rand, m)
 	for p := range m {
 		e.rngs[p].Seed(StreamSeed(r.Seed, p))
+	}
+	if r.Coupled {
+		e.xf, e.gf, e.gn2f = make([]float64, m*d), make([]float64, m*d), make([]float64, m)
+		e.rngsF = make([]model.Rand, m)
+		for p := range m {
+			e.rngsF[p].Seed(StreamSeed(r.Seed^twinSalt, p))
+		}
 	}
 	e.pathwise = r.Schedule.Reads() == model.ReadsPath
 	e.scalar = d == 1 && r.Model == Discrete
@@ -401,6 +458,11 @@ func (e *engine) block(b, w int) {
 			e.alive[p] = true
 			r.System.F.Grad(g, x)
 			e.measure(p, &t, acc)
+			if r.Coupled {
+				copy(e.xf[p*e.d:(p+1)*e.d], x)
+				copy(e.gf[p*e.d:(p+1)*e.d], g)
+				e.measureTwin(p, acc)
+			}
 		}
 	case e.scalar:
 		e.scalarStep(lo, hi, w, e.rate, &t, acc)
@@ -415,7 +477,17 @@ func (e *engine) block(b, w int) {
 			}
 			x, g := e.x[p*e.d:(p+1)*e.d], e.g[p*e.d:(p+1)*e.d]
 			rate := e.rateOf(p, &t)
-			res := r.System.SDEStep(x, g, e.gn2[p], r.Eta, rate, r.Integrator, e.ws[w], &e.rngs[p])
+			var res model.SDEStepResult
+			if r.Coupled {
+				rateF := rate
+				if e.pathwise {
+					rateF = r.Schedule.Rate(model.StepInfo{K: e.k, T: float64(e.k) * r.Eta, Ensemble: e.ensemble, Path: math.Sqrt(e.gn2f[p])})
+				}
+				xf, gf := e.xf[p*e.d:(p+1)*e.d], e.gf[p*e.d:(p+1)*e.d]
+				res, _ = r.System.SDEStepCoupled(x, g, e.gn2[p], xf, gf, e.gn2f[p], r.Eta, rate, rateF, r.Integrator, e.ws[w], &e.rngs[p], &e.rngsF[p])
+			} else {
+				res = r.System.SDEStep(x, g, e.gn2[p], r.Eta, rate, r.Integrator, e.ws[w], &e.rngs[p])
+			}
 			e.i1[p] += res.I1
 			e.i2[p] += res.I2
 			e.subs[p] += int64(res.Substeps)
@@ -427,6 +499,9 @@ func (e *engine) block(b, w int) {
 				e.phi2[p] += h * rate
 			}
 			e.measure(p, &t, acc)
+			if r.Coupled {
+				e.measureTwin(p, acc)
+			}
 		}
 	}
 	acc.sumG, acc.rateSum, acc.live, acc.rateN, acc.diverged, acc.checkBad = t.sumG, t.rateSum, t.live, t.rateN, t.diverged, t.checkBad
@@ -627,6 +702,48 @@ func (e *engine) take(p int, gn2 float64, bad bool, t *tally, acc *blockAcc) {
 	acc.m[sPhi2].Add(phi2)
 }
 
+// twinSalt separates the twins' streams (Run.Coupled) from the paths'.
+const twinSalt = 0x5851f42d4c957f2d
+
+// measureTwin tests path p's twin for divergence (a diverged twin gets
+// gn2f NaN and is not advanced again) and, at a checkpoint where path and
+// twin are live, adds the twin's values and the differences to acc.
+func (e *engine) measureTwin(p int, acc *blockAcc) {
+	if math.IsNaN(e.gn2f[p]) {
+		return
+	}
+	xf, gf := e.xf[p*e.d:(p+1)*e.d], e.gf[p*e.d:(p+1)*e.d]
+	gn2, bad := norm2Beyond(gf, xf, e.threshBits, e.threshSq)
+	if bad || !(gn2 <= math.MaxFloat64) {
+		e.gn2f[p] = math.NaN()
+		if e.alive[p] {
+			acc.fineDiv++
+		}
+		return
+	}
+	e.gn2f[p] = gn2
+	if !e.checkpoint || !e.alive[p] {
+		return
+	}
+	x := e.x[p*e.d : (p+1)*e.d]
+	f := e.run.System.F.Value(xf) - e.fstar
+	var dist2, dist2c float64
+	for j, xj := range xf {
+		dj := xj - e.xstar[j]
+		dist2 += dj * dj
+		dc := x[j] - e.xstar[j]
+		dist2c += dc * dc
+	}
+	acc.cm[cF].Add(f)
+	acc.cm[cGN2].Add(gn2)
+	acc.cm[cDist2].Add(dist2)
+	acc.cm[cX].Add(xf[0])
+	acc.cm[nLevel+cF].Add(e.fvals[p] - f)
+	acc.cm[nLevel+cGN2].Add(e.gn2[p] - gn2)
+	acc.cm[nLevel+cDist2].Add(dist2c - dist2)
+	acc.cm[nLevel+cX].Add(x[0] - xf[0])
+}
+
 // norm2Beyond returns ||g||^2 and whether some x_j has |x_j| > thresh or is
 // NaN, where tb is thresh's bit pattern and sq = thresh^2 (1 - d 2^-52), or
 // +Inf if that overflows. In wide dimensions both are gonum's assembly dot
@@ -666,6 +783,7 @@ func (e *engine) simulate() *Result {
 	}
 	cps := r.Checkpoints
 	ci := 0
+	fineDiv := 0
 	reduce := func(step int) {
 		var tot blockAcc
 		for b := range e.acc {
@@ -676,12 +794,17 @@ func (e *engine) simulate() *Result {
 			tot.rateN += a.rateN
 			tot.diverged += a.diverged
 			tot.checkBad += a.checkBad
+			tot.fineDiv += a.fineDiv
 			if e.checkpoint {
 				for s := range nStats {
 					tot.m[s].Merge(a.m[s])
 				}
+				for s := range tot.cm {
+					tot.cm[s].Merge(a.cm[s])
+				}
 			}
 		}
+		fineDiv += tot.fineDiv
 		res.Diverged += tot.diverged
 		if tot.checkBad > 0 && res.CheckFailures == 0 {
 			res.FirstCheckFailure = step - 1
@@ -707,6 +830,18 @@ func (e *engine) simulate() *Result {
 				c.Quantiles = e.quantiles()
 			}
 			c.CheckFailures = res.CheckFailures
+			if r.Coupled {
+				c.Coupled = &Coupled{FineDiverged: fineDiv}
+				lv := func(m []Moments) Levels {
+					l := Levels{F: statOf(m[cF]), GradNorm2: statOf(m[cGN2]), Dist2: statOf(m[cDist2])}
+					if e.d == 1 {
+						x := statOf(m[cX])
+						l.X = &x
+					}
+					return l
+				}
+				c.Coupled.Fine, c.Coupled.Diff = lv(tot.cm[:nLevel]), lv(tot.cm[nLevel:])
+			}
 			if r.KeepPathValues {
 				c.Paths = slices.Clone(e.pathVals)
 			}
