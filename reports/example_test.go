@@ -3,6 +3,7 @@ package reports_test
 import (
 	"os"
 
+	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/reports"
 	"github.com/sdeverify/sdeverify/theorems"
 	"github.com/sdeverify/sdeverify/theorems/studies"
@@ -10,17 +11,20 @@ import (
 
 // ExamplePinnedMarkdown renders one recorded pinned case: its outcomes per
 // target, the largest decided LHS/bound of each (0.5 = 1/2 and 1.5 = 3/2
-// here, by construction) and whether the outcomes are the expected ones.
+// here, by construction), the SDE's largest integrator bias in standard
+// errors (0.1/0.5 = 0.2) and its tails' evidence (the Pareto k), and whether
+// the outcomes are the expected ones.
 func ExamplePinnedMarkdown() {
+	k := 0.12
 	rep := &theorems.Report{Verdicts: []theorems.Verdict{
-		{Target: "sde", Outcome: theorems.Pass, Estimate: 1, Bound: 2, Ratio: 0.5},
+		{Target: "sde", Outcome: theorems.Pass, Estimate: 1, Bound: 2, Ratio: 0.5, SE: 0.5, IntegrationBias: &mc.Stat{Mean: -0.1, SE: 0.01, N: 100}, TailK: &k},
 		{Target: "discrete", Outcome: theorems.Fail, Estimate: 3, Bound: 2, Ratio: 1.5},
 	}}
 	want := map[string]theorems.Outcome{"sde": theorems.Pass, "discrete": theorems.Fail}
 	reports.PinnedMarkdown(os.Stdout, []studies.PinnedResult{{Case: "example", Theorem: "thm4", Reading: "pathwise",
 		Want: want, Got: want, Report: rep, AsWanted: true}})
 	// Output:
-	// | case | theorem | reading | SDE | discrete | max LHS/bound (SDE, discrete) | as expected |
-	// |---|---|---|---|---|---|---|
-	// | example | thm4 | pathwise | PASS | FAIL | 0.5, 1.5 | yes |
+	// | case | theorem | reading | SDE | discrete | max LHS/bound (SDE, discrete) | SDE integrator bias (max) | SDE tails | as expected |
+	// |---|---|---|---|---|---|---|---|---|
+	// | example | thm4 | pathwise | PASS | FAIL | 0.5, 1.5 | 0.2 se | k ≤ 0.12 | yes |
 }

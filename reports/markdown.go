@@ -30,10 +30,51 @@ func maxRatio(r *theorems.Report, target string) (float64, bool) {
 	return m, ok
 }
 
+// sdeEvidence summarises a report's SDE verdicts for a table row: the
+// largest estimated integrator bias in standard errors, and the tails'
+// status (analytical in d = 1, else the largest Pareto k).
+func sdeEvidence(r *theorems.Report) (bias, tails string) {
+	bias, tails = "-", "-"
+	worst, kmax := -1.0, math.Inf(-1)
+	for _, v := range r.Verdicts {
+		if v.Target != "sde" || v.Outcome == "" {
+			continue
+		}
+		if b := v.IntegrationBias; b != nil && v.SE > 0 && !math.IsNaN(b.Mean) {
+			worst = math.Max(worst, math.Abs(b.Mean)/v.SE)
+		}
+		if v.TailK != nil {
+			kmax = math.Max(kmax, *v.TailK)
+		}
+	}
+	if worst >= 0 {
+		bias = fmt.Sprintf("%.2g se", worst)
+	}
+	switch {
+	case r.Finiteness != nil:
+		tails = fmt.Sprintf("mean %s, variance %s", r.Finiteness.LHS, r.Finiteness.Variance)
+	case !math.IsInf(kmax, -1):
+		tails = fmt.Sprintf("k ≤ %.2f", kmax)
+	}
+	return bias, tails
+}
+
+// ResolutionText renders a check's SDE integrator record for people.
+func ResolutionText(rs *theorems.Resolution) string {
+	s := fmt.Sprintf("%d substeps (at most %d in one step), %d paths capped", rs.Substeps.Total, rs.Substeps.MaxPerStep, rs.Substeps.CappedPaths)
+	if rs.Refined {
+		s += fmt.Sprintf("; refined twins at %d substeps per step, coarse-fine difference up to %.2g se", rs.RefineSubsteps, rs.MaxZ)
+	}
+	if rs.Resolved {
+		return s + "; resolved"
+	}
+	return s + "; UNRESOLVED: " + rs.Reason
+}
+
 // PinnedMarkdown writes the pinned set's summary table and its findings.
 func PinnedMarkdown(w io.Writer, rs []studies.PinnedResult) {
-	fmt.Fprintln(w, "| case | theorem | reading | SDE | discrete | max LHS/bound (SDE, discrete) | as expected |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| case | theorem | reading | SDE | discrete | max LHS/bound (SDE, discrete) | SDE integrator bias (max) | SDE tails | as expected |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rs {
 		ratio := func(t string) string {
 			if m, ok := maxRatio(r.Report, t); ok {
@@ -45,7 +86,8 @@ func PinnedMarkdown(w io.Writer, rs []studies.PinnedResult) {
 		if !r.AsWanted {
 			ok = "**NO**"
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s, %s | %s |\n", r.Case, r.Theorem, r.Reading, r.Got["sde"], r.Got["discrete"], ratio("sde"), ratio("discrete"), ok)
+		bias, tails := sdeEvidence(r.Report)
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s, %s | %s | %s | %s |\n", r.Case, r.Theorem, r.Reading, r.Got["sde"], r.Got["discrete"], ratio("sde"), ratio("discrete"), bias, tails, ok)
 	}
 	seen := map[string]bool{}
 	for _, r := range rs {
@@ -79,16 +121,18 @@ func ReportMarkdown(w io.Writer, r *theorems.Report) {
 		fmt.Fprintf(w, "- hypothesis %s %s: %s\n", h.Name, mark, h.Detail)
 	}
 	if r.Resolution != nil {
-		fmt.Fprintf(w, "- SDE integrator: %d substeps (at most %d per step), %d paths capped; refined coarse-fine max z %.2g; resolved %v %s\n",
-			r.Resolution.Substeps.Total, r.Resolution.Substeps.MaxPerStep, r.Resolution.Substeps.CappedPaths, r.Resolution.MaxZ, r.Resolution.Resolved, r.Resolution.Reason)
+		fmt.Fprintf(w, "- SDE integrator: %s\n", ResolutionText(r.Resolution))
 	}
-	fmt.Fprintln(w, "\n| target | t | outcome | LHS | se | bound | ratio | paths | diverged | alpha |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
+	if f := r.Finiteness; f != nil {
+		fmt.Fprintf(w, "- SDE finiteness (analytical): mean %s, variance %s: %s\n", f.LHS, f.Variance, f.Why)
+	}
+	fmt.Fprintln(w, "\n| target | t | outcome | LHS | se | bound | ratio | integrator bias | tails | paths | diverged | alpha |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, v := range r.Verdicts {
 		if v.Outcome == "" {
 			continue // plotted, not decided
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %d | %d | %.2g |\n", v.Target, num(v.Time), v.Outcome, num(v.Estimate), num(v.SE), num(v.Bound), num(v.Ratio), v.Paths, v.Diverged, v.Alpha)
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %d | %.2g |\n", v.Target, num(v.Time), v.Outcome, num(v.Estimate), num(v.SE), num(v.Bound), num(v.Ratio), v.BiasText(), v.TailText(r.Finiteness), v.Paths, v.Diverged, v.Alpha)
 	}
 	if r.Replay != "" {
 		fmt.Fprintf(w, "\nReplay: `%s`\n", r.Replay)

@@ -322,6 +322,9 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 		return "-"
 	},
 	"counts":     counts,
+	"sdebias":    func(r *theorems.Report) string { b, _ := sdeEvidence(r); return b },
+	"sdetails":   func(r *theorems.Report) string { _, t := sdeEvidence(r); return t },
+	"resolution": ResolutionText,
 	"figcaption": func() string { return Figure1Caption },
 	"id":         func(s string) string { return strings.NewReplacer(" ", "-", "/", "-").Replace(s) },
 }).Parse(`<!DOCTYPE html>
@@ -344,8 +347,8 @@ Verdicts: {{counts .R.Summary.Verdicts}}. Figure 1 claims: {{counts .R.Summary.F
 {{range .Claims}}<tr><td>{{.Panel}}</td><td>{{.Target}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td>{{.Statement}}</td><td>{{.Evidence}}</td></tr>{{end}}</table>
 {{end}}
 {{if .R.Pinned}}<h2 id="pinned">Theorem verdicts: the pinned set</h2>
-<table><tr><th>case</th><th>theorem</th><th>reading</th><th>SDE</th><th>discrete</th><th>max LHS/bound (SDE, discrete)</th><th>as expected</th><th>why</th></tr>
-{{range .R.Pinned}}<tr><td>{{.Case}}</td><td>{{.Theorem}}</td><td>{{.Reading}}</td><td class="{{index .Got "sde"}}">{{index .Got "sde"}}</td><td class="{{index .Got "discrete"}}">{{index .Got "discrete"}}</td><td>{{ratio .Report "sde"}}, {{ratio .Report "discrete"}}</td><td>{{if .AsWanted}}yes{{else}}<span class="bad">NO</span>{{end}}</td><td>{{.Why}}</td></tr>{{end}}</table>{{end}}
+<table><tr><th>case</th><th>theorem</th><th>reading</th><th>SDE</th><th>discrete</th><th>max LHS/bound (SDE, discrete)</th><th>SDE integrator bias (max)</th><th>SDE tails</th><th>as expected</th><th>why</th></tr>
+{{range .R.Pinned}}<tr><td>{{.Case}}</td><td>{{.Theorem}}</td><td>{{.Reading}}</td><td class="{{index .Got "sde"}}">{{index .Got "sde"}}</td><td class="{{index .Got "discrete"}}">{{index .Got "discrete"}}</td><td>{{ratio .Report "sde"}}, {{ratio .Report "discrete"}}</td><td>{{sdebias .Report}}</td><td>{{sdetails .Report}}</td><td>{{if .AsWanted}}yes{{else}}<span class="bad">NO</span>{{end}}</td><td>{{.Why}}</td></tr>{{end}}</table>{{end}}
 {{if .R.Campaign}}<h2 id="campaign">Theorem verdicts: a random campaign</h2>
 <table><tr><th>case</th><th>theorem</th><th>reading</th><th>SDE</th><th>discrete</th><th>regime</th><th>new violation</th><th>replay</th></tr>
 {{range .R.Campaign}}<tr><td>{{.Case.Name}}</td><td>{{.Case.Theorem}}</td><td>{{.Case.Reading}}</td>{{if .Report}}<td class="{{.Report.TargetOutcome "sde"}}">{{.Report.TargetOutcome "sde"}}</td><td class="{{.Report.TargetOutcome "discrete"}}">{{.Report.TargetOutcome "discrete"}}</td>{{else}}<td colspan="2">skipped: {{.Skipped}}</td>{{end}}<td>{{.Regime}}</td><td>{{if .New}}<span class="bad">yes</span>{{else}}no{{end}}</td><td><code>{{.Replay}}</code></td></tr>{{end}}</table>{{end}}
@@ -368,8 +371,10 @@ Verdicts: {{counts .R.Summary.Verdicts}}. Figure 1 claims: {{counts .R.Summary.F
 <figure class="plot" data-name="fail-{{.ID}}-bound">{{index $.SVG (printf "fail-%s-bound" .ID)}}</figure>
 <figure class="plot" data-name="fail-{{.ID}}-fan">{{index $.SVG (printf "fail-%s-fan" .ID)}}</figure>
 <ul>{{range .Report.Hypotheses}}<li>hypothesis {{.Name}}: {{if .Held}}held{{else}}<b>did not hold</b>{{end}} ({{.Detail}})</li>{{end}}</ul>
-<table><tr><th>target</th><th>t</th><th>outcome</th><th>LHS</th><th>se</th><th>bound</th><th>ratio</th><th>paths</th><th>diverged</th><th>alpha</th><th>seed</th></tr>
-{{range .Report.Verdicts}}{{if .Outcome}}<tr><td>{{.Target}}</td><td>{{num .Time}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td>{{num .Estimate}}</td><td>{{num .SE}}</td><td>{{num .Bound}}</td><td>{{num .Ratio}}</td><td>{{.Paths}}</td><td>{{.Diverged}}</td><td>{{num .Alpha}}</td><td>{{.Seed}}</td></tr>{{end}}{{end}}</table>
+{{with .Report.Resolution}}<p>SDE integrator: {{resolution .}}</p>{{end}}
+{{with .Report.Finiteness}}<p>SDE finiteness (analytical): mean {{.LHS}}, variance {{.Variance}}: {{.Why}}</p>{{end}}
+{{$fin := .Report.Finiteness}}<table><tr><th>target</th><th>t</th><th>outcome</th><th>LHS</th><th>se</th><th>bound</th><th>ratio</th><th>integrator bias</th><th>tails</th><th>paths</th><th>diverged</th><th>alpha</th><th>seed</th></tr>
+{{range .Report.Verdicts}}{{if .Outcome}}<tr><td>{{.Target}}</td><td>{{num .Time}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td>{{num .Estimate}}</td><td>{{num .SE}}</td><td>{{num .Bound}}</td><td>{{num .Ratio}}</td><td>{{.BiasText}}</td><td>{{.TailText $fin}}</td><td>{{.Paths}}</td><td>{{.Diverged}}</td><td>{{num .Alpha}}</td><td>{{.Seed}}</td></tr>{{end}}{{end}}</table>
 <details><summary>configuration</summary><pre>{{.Config}}</pre></details>
 {{end}}
 <p>Machine-readable: <a href="report.json">report.json</a> (schema {{.R.Schema}}); figures in <a href="figures/">figures/</a> as SVG and PNG.</p>

@@ -54,23 +54,27 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Resolution records the SDE integrator's check. The run is refined (twice
-// the substeps, half the stiffness tolerance, an independent seed). For a
-// first-order scheme Y_coarse ~ Y + b and Y_fine ~ Y + b/2, so the SDE's
-// decision uses the Richardson extrapolation 2 mean(Y_fine) - mean(Y_coarse),
-// free of the first-order bias, with standard error
-// sqrt(4 se_fine^2 + se_coarse^2). A run whose paths hit the substep floor is
-// unresolved and gives no verdict.
+// Resolution records the SDE integrator's check. Every path has a refined
+// twin on the same Brownian path, each substep halved (mc.Run.Coupled). For
+// a first-order scheme Y_coarse ~ Y + b and Y_fine ~ Y + b/2, so the SDE's
+// decision uses the Richardson extrapolation 2 Y_fine - Y_coarse, path by
+// path, free of the first-order bias; its standard error is that of the
+// per-path extrapolations, close to a single level's because the twins are
+// coupled. Each SDE verdict reports b (Verdict.IntegrationBias), and a
+// PASS or FAIL must hold with the extrapolation moved by the refined
+// level's bias bound |b/2| + 2 se either way (otherwise INCONCLUSIVE). A
+// run whose paths hit the substep floor is unresolved and gives no verdict.
 type Resolution struct {
 	Substeps       mc.Substeps `json:"substeps"`
 	Refined        bool        `json:"refined"`
 	RefineSubsteps int         `json:"refine_substeps,omitempty"`
-	// The largest |z| of the coarse-fine difference over the horizons: how
-	// visible the integrator's own error is (for information).
+	// The largest |z| of the paired coarse-fine difference over the
+	// horizons: how visible the integrator's own error is (for
+	// information; coupling makes it visible at a small bias).
 	MaxZ     float64 `json:"max_coarse_fine_z,omitempty"`
 	Resolved bool    `json:"resolved"`
 	Reason   string  `json:"reason,omitempty"`
-	fine     *mc.Result
+	coupled  bool
 }
 
 // Report is the result of checking one theorem on one configuration.
@@ -279,6 +283,7 @@ func (c *checker) target(target string, run mc.Run, rep *Report) ([]Verdict, err
 		}
 		fin = SDEFiniteness(run, pathwise)
 		rep.Finiteness = fin
+		r.Coupled = !c.o.NoRefine
 	}
 	for {
 		res, err := mc.Simulate(r)
@@ -293,13 +298,11 @@ func (c *checker) target(target string, run mc.Run, rep *Report) ([]Verdict, err
 			rs := &Resolution{Substeps: *res.Substeps, Resolved: true}
 			if res.Substeps.CappedPaths > 0 {
 				rs.Resolved, rs.Reason = false, fmt.Sprintf("%d paths hit the substep floor", res.Substeps.CappedPaths)
-			} else if !c.o.NoRefine {
-				if err := refine(rs, r, res, c.k); err != nil {
-					return nil, err
-				}
+			} else if r.Coupled {
+				refined(rs, r, res, c.k)
 			}
 			rep.Resolution = rs
-			in.resolved, in.why, in.fine = rs.Resolved, rs.Reason, rs.fine
+			in.resolved, in.why, in.coupled = rs.Resolved, rs.Reason, rs.coupled
 		}
 		vs := c.decide(in)
 		again := false
@@ -313,16 +316,17 @@ func (c *checker) target(target string, run mc.Run, rep *Report) ([]Verdict, err
 	}
 }
 
-// evidence is one simulation of a target: the run, its result, the
-// refined SDE run (nil for the discrete method or without refinement) and
-// whether the integrator resolved it (and why not).
+// evidence is one simulation of a target: the run, its result, whether it
+// has refined twins (the SDE unless refinement is off) and whether the
+// integrator resolved it (and why not).
 type evidence struct {
-	target    string
-	run       mc.Run
-	res, fine *mc.Result
-	resolved  bool
-	why       string
-	fin       *Finiteness // SDE only
+	target   string
+	run      mc.Run
+	res      *mc.Result
+	coupled  bool
+	resolved bool
+	why      string
+	fin      *Finiteness // SDE only
 }
 
 // SDERun switches r to the SDE model integrated as spec says (see
@@ -357,19 +361,23 @@ func pathY(k Constants, cp mc.Checkpoint) (y mc.Moments, phi1, phi2 float64, div
 // decide returns a verdict at every checkpoint after step 0 (undecided
 // where the step is not a horizon).
 func (c *checker) decide(in evidence) []Verdict {
-	th, k, o, target, r, res, fine := c.th, c.k, c.o, in.target, in.run, in.res, in.fine
+	th, k, o, target, r, res := c.th, c.k, c.o, in.target, in.run, in.res
 	delta, fscale, alpha, firstBad, resolved, why, decided, fin := c.delta, c.fscale, c.alpha, c.firstBad, in.resolved, in.why, c.decided, in.fin
 	var out []Verdict
-	for i, cp := range res.Checkpoints {
+	for _, cp := range res.Checkpoints {
 		if cp.Step == 0 {
 			continue
 		}
 		y, phi1, phi2, div := pathY(k, cp)
 		ym, yse := y.Mean, y.SE()
-		if fine != nil {
-			yf, _, _, df := pathY(k, fine.Checkpoints[i])
-			div += df
-			ym, yse = 2*yf.Mean-y.Mean, math.Sqrt(4*yf.SE()*yf.SE()+yse*yse)
+		var bias *mc.Stat
+		ib := 0.0 // the extrapolation's allowance for the integrator's error
+		if in.coupled {
+			ext, diff, df := pairY(k, cp)
+			div = df
+			ym, yse = ext.Mean, ext.SE()
+			bias = &mc.Stat{Mean: 2 * diff.Mean, SE: 2 * diff.SE(), N: diff.N}
+			ib = math.Abs(diff.Mean) + 2*diff.SE()
 		}
 		den := k.A1*phi1 + k.A2*phi2
 		v := Verdict{Theorem: th.ID, Reading: o.Reading, Target: target, Step: cp.Step, Time: cp.Time,
@@ -378,6 +386,9 @@ func (c *checker) decide(in evidence) []Verdict {
 		v.Estimate = (ym + k.C*phi2) / den
 		v.SE = math.Abs(yse / den)
 		v.Ratio = v.Estimate / v.Bound
+		if bias != nil && den > 0 {
+			v.IntegrationBias = &mc.Stat{Mean: bias.Mean / den, SE: bias.SE / den, N: bias.N}
+		}
 		if div > 0 {
 			v.Estimate, v.Ratio, v.SE = math.Inf(1), math.Inf(1), math.NaN()
 		}
@@ -402,9 +413,29 @@ func (c *checker) decide(in evidence) []Verdict {
 			// delta = 0 and a left-hand side of ~1e-143.
 			tol := 1e-9*(fscale+math.Abs(k.C*phi2)+math.Abs(ym)) + 1e-100
 			v.Outcome = BoundTest(ym, yse, delta, alpha, tol)
+			// The extrapolation's residual error is allowed up to the
+			// refined level's own estimated bias, |mean(Y_coarse -
+			// Y_fine)| + 2 se: a decision that such an error could
+			// reverse is not made.
+			if ib > 0 && v.Outcome != Inconclusive {
+				if lo, hi := BoundTest(ym-ib, yse, delta, alpha, tol), BoundTest(ym+ib, yse, delta, alpha, tol); lo != hi {
+					v.Reason = fmt.Sprintf("the Monte Carlo says %s, but not beyond the integrator's error: the refined level's estimated bias bound is %.3g in the left-hand side", v.Outcome, ib/den)
+					v.Outcome = Inconclusive
+				}
+			}
 			if fin != nil && fin.Variance != exact.Finite && v.Outcome != Inconclusive {
 				v.Reason = fmt.Sprintf("the Monte Carlo says %s, but the variance of the left-hand side is not established finite, so its normal interval has no basis: %s", v.Outcome, fin.Why)
 				v.Outcome = Inconclusive
+			}
+			if fin == nil {
+				k, m := tailShape(k, cp)
+				if !math.IsNaN(k) {
+					v.TailK, v.TailM = &k, m
+				}
+				if k >= TailKLimit && v.Outcome != Inconclusive {
+					v.Reason = fmt.Sprintf("the Monte Carlo says %s, but the per-path left-hand sides have a heavy upper tail (Pareto k = %.2f >= %g on the %d largest of %d): the variance may be infinite, so the normal interval has no basis", v.Outcome, k, TailKLimit, m, r.Paths)
+					v.Outcome = Inconclusive
+				}
 			}
 		}
 		out = append(out, v)
@@ -412,36 +443,56 @@ func (c *checker) decide(in evidence) []Verdict {
 	return out
 }
 
-// refine reruns the SDE refined (see Resolution).
-func refine(rs *Resolution, r mc.Run, res *mc.Result, k Constants) error {
-	fine := r
-	fine.Integrator.Substeps *= 2
-	fine.Integrator.Stiffness /= 2
-	fine.Integrator.MaxSubsteps *= 2
-	fine.Seed = r.Seed ^ 0x9e3779b97f4a7c15
-	fine.Check = nil
-	fres, err := mc.Simulate(fine)
-	if err != nil {
-		return err
+// TailKLimit is the Pareto tail shape at which a verdict's normal interval
+// is refused: k >= 1/2 is a tail whose variance may be infinite.
+const TailKLimit = 0.5
+
+// tailShape returns mc.ParetoKHat of the per-path Y at cp (live paths).
+func tailShape(k Constants, cp mc.Checkpoint) (float64, int) {
+	ys := make([]float64, 0, len(cp.Paths))
+	for _, v := range cp.Paths {
+		if !math.IsNaN(v.I1) {
+			ys = append(ys, k.A1*v.I1+k.A2*v.I2-k.C*v.Phi2)
+		}
 	}
-	rs.Refined, rs.RefineSubsteps, rs.fine = true, fine.Integrator.Substeps, fres
-	for i, cp := range res.Checkpoints {
-		if cp.Step == 0 {
+	return mc.ParetoKHat(ys)
+}
+
+// pairY returns, over the paths of checkpoint cp whose path and refined
+// twin are both live, the Richardson extrapolations 2 Y_fine - Y_coarse and
+// the differences Y_coarse - Y_fine, and the number of paths where either
+// diverged (those whose twin diverged while the path did not count too: the
+// left-hand side is unbounded on the finer grid).
+func pairY(k Constants, cp mc.Checkpoint) (ext, diff mc.Moments, diverged int) {
+	y := func(v mc.PathValue) float64 { return k.A1*v.I1 + k.A2*v.I2 - k.C*v.Phi2 }
+	for p, v := range cp.Paths {
+		f := cp.Coupled.Paths[p]
+		if math.IsNaN(v.I1) || math.IsNaN(f.I1) {
+			diverged++
 			continue
 		}
-		a, _, _, da := pathY(k, cp)
-		b, _, _, db := pathY(k, fres.Checkpoints[i])
-		if da > 0 || db > 0 {
+		yc, yf := y(v), y(f)
+		ext.Add(2*yf - yc)
+		diff.Add(yc - yf)
+	}
+	return ext, diff, diverged
+}
+
+// refined fills rs from a coupled run (see Resolution).
+func refined(rs *Resolution, r mc.Run, res *mc.Result, k Constants) {
+	rs.Refined, rs.RefineSubsteps, rs.coupled = true, 2*r.Integrator.Substeps, true
+	for _, cp := range res.Checkpoints {
+		if cp.Step == 0 || cp.Coupled == nil {
 			continue
 		}
-		if se := math.Hypot(a.SE(), b.SE()); se > 0 {
-			rs.MaxZ = math.Max(rs.MaxZ, math.Abs(a.Mean-b.Mean)/se)
+		_, diff, div := pairY(k, cp)
+		if div > 0 {
+			continue
+		}
+		if se := diff.SE(); se > 0 {
+			rs.MaxZ = math.Max(rs.MaxZ, math.Abs(diff.Mean)/se)
 		}
 	}
-	if fres.Substeps.CappedPaths > 0 {
-		rs.Resolved, rs.Reason = false, fmt.Sprintf("the refinement hit the substep floor on %d paths", fres.Substeps.CappedPaths)
-	}
-	return nil
 }
 
 // BoundTest decides E[Y] <= delta from an estimate of E[Y] and its standard

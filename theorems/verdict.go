@@ -3,6 +3,7 @@ package theorems
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"github.com/sdeverify/sdeverify/model/mc"
 )
@@ -36,6 +37,17 @@ type Verdict struct {
 	Reason   string  `json:"reason,omitempty"`
 	// Quantiles of f - f* over the live paths at FanQuantiles.
 	Quantiles []float64 `json:"quantiles,omitempty"`
+	// SDE: the integrator's estimated bias of the left-hand side at the
+	// run's own grid (twice the mean difference from the refined twins,
+	// weak order 1), with its standard error. The decision uses the
+	// Richardson extrapolation, which removes this first-order term.
+	IntegrationBias *mc.Stat `json:"integration_bias,omitempty"`
+	// Where finiteness is not decided analytically (every discrete
+	// verdict; the SDE in d > 1): the Pareto tail shape of the per-path
+	// left-hand sides (mc.ParetoKHat) over the TailM largest. At 1/2 or
+	// more the variance may be infinite and the verdict is INCONCLUSIVE.
+	TailK *float64 `json:"tail_k,omitempty"`
+	TailM int      `json:"tail_m,omitempty"`
 }
 
 func (v Verdict) String() string {
@@ -94,4 +106,32 @@ func Worse(a, b Outcome) Outcome {
 		return b
 	}
 	return a
+}
+
+// BiasText renders the integrator's estimated bias of an SDE verdict's
+// left-hand side ("-" without one) and its size in standard errors.
+func (v Verdict) BiasText() string {
+	b := v.IntegrationBias
+	if b == nil || math.IsNaN(b.Mean) {
+		return "-"
+	}
+	s := fmt.Sprintf("%.2g ± %.1g", b.Mean, b.SE)
+	if v.SE > 0 {
+		s += fmt.Sprintf(" (%.2g se)", math.Abs(b.Mean)/v.SE)
+	}
+	return s
+}
+
+// TailText renders the evidence on the left-hand side's tails: the
+// analytical status (d = 1, SDE) or the Pareto tail shape.
+func (v Verdict) TailText(f *Finiteness) string {
+	switch {
+	case v.Target == "sde" && f != nil:
+		return fmt.Sprintf("mean %s, variance %s (analytical)", f.LHS, f.Variance)
+	case v.TailK != nil && *v.TailK >= TailKLimit:
+		return fmt.Sprintf("heavy tail: k = %.2f (variance may be infinite)", *v.TailK)
+	case v.TailK != nil:
+		return fmt.Sprintf("k = %.2f < %g", *v.TailK, TailKLimit)
+	}
+	return "no tail (flat or few values)"
 }

@@ -219,6 +219,9 @@ type Coupled struct {
 	Fine         Levels `json:"fine"`
 	Diff         Levels `json:"coarse_minus_fine"`
 	FineDiverged int    `json:"fine_diverged"`
+	// Per twin, when Run.KeepPathValues is set (NaN once the twin or its
+	// path diverged), aligned with Checkpoint.Paths.
+	Paths []PathValue `json:"-"`
 }
 
 // Substeps summarises the SDE integrator's work.
@@ -307,14 +310,16 @@ type engine struct {
 	fvals                   []float64
 	// Run.Coupled: the twins' states, gradients, squared gradient norms
 	// (NaN once diverged) and streams.
-	xf, gf   []float64
-	gn2f     []float64
-	rngsF    []model.Rand
-	pathVals []PathValue
-	ws       []*model.Workspace
-	hbuf     [][]float64 // per worker: a block's step sizes
-	pathwise bool        // the schedule reads the path
-	scalar   bool        // d = 1, discrete: batched steps
+	xf, gf                 []float64
+	gn2f                   []float64
+	i1f, i2f, phi1f, phi2f []float64
+	rngsF                  []model.Rand
+	twinVals               []PathValue
+	pathVals               []PathValue
+	ws                     []*model.Workspace
+	hbuf                   [][]float64 // per worker: a block's step sizes
+	pathwise               bool        // the schedule reads the path
+	scalar                 bool        // d = 1, discrete: batched steps
 	// Chunked passes (schedules that read only the clock): the number of
 	// steps of the current pass (0: a lockstep pass), their rates, and per
 	// block and step the sums (maxChunk slots a block).
@@ -373,6 +378,10 @@ func newEngine(r Run) *engine {
 	}
 	if r.Coupled {
 		e.xf, e.gf, e.gn2f = make([]float64, m*d), make([]float64, m*d), make([]float64, m)
+		e.i1f, e.i2f, e.phi1f, e.phi2f = make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m)
+		if r.KeepPathValues {
+			e.twinVals = make([]PathValue, m)
+		}
 		e.rngsF = make([]model.Rand, m)
 		for p := range m {
 			e.rngsF[p].Seed(StreamSeed(r.Seed^twinSalt, p))
@@ -484,7 +493,16 @@ func (e *engine) block(b, w int) {
 					rateF = r.Schedule.Rate(model.StepInfo{K: e.k, T: float64(e.k) * r.Eta, Ensemble: e.ensemble, Path: math.Sqrt(e.gn2f[p])})
 				}
 				xf, gf := e.xf[p*e.d:(p+1)*e.d], e.gf[p*e.d:(p+1)*e.d]
-				res, _ = r.System.SDEStepCoupled(x, g, e.gn2[p], xf, gf, e.gn2f[p], r.Eta, rate, rateF, r.Integrator, e.ws[w], &e.rngs[p], &e.rngsF[p])
+				twinLive := !math.IsNaN(e.gn2f[p])
+				var fres model.SDEStepResult
+				res, fres = r.System.SDEStepCoupled(x, g, e.gn2[p], xf, gf, e.gn2f[p], r.Eta, rate, rateF, r.Integrator, e.ws[w], &e.rngs[p], &e.rngsF[p])
+				if twinLive {
+					e.i1f[p] += fres.I1
+					e.i2f[p] += fres.I2
+					h := r.Eta * rateF
+					e.phi1f[p] += h
+					e.phi2f[p] += h * rateF
+				}
 			} else {
 				res = r.System.SDEStep(x, g, e.gn2[p], r.Eta, rate, r.Integrator, e.ws[w], &e.rngs[p])
 			}
@@ -709,7 +727,11 @@ const twinSalt = 0x5851f42d4c957f2d
 // gn2f NaN and is not advanced again) and, at a checkpoint where path and
 // twin are live, adds the twin's values and the differences to acc.
 func (e *engine) measureTwin(p int, acc *blockAcc) {
+	nan := PathValue{F: math.NaN(), GradNorm2: math.NaN(), I1: math.NaN(), I2: math.NaN(), Phi1: math.NaN(), Phi2: math.NaN()}
 	if math.IsNaN(e.gn2f[p]) {
+		if e.twinVals != nil {
+			e.twinVals[p] = nan
+		}
 		return
 	}
 	xf, gf := e.xf[p*e.d:(p+1)*e.d], e.gf[p*e.d:(p+1)*e.d]
@@ -719,9 +741,15 @@ func (e *engine) measureTwin(p int, acc *blockAcc) {
 		if e.alive[p] {
 			acc.fineDiv++
 		}
+		if e.twinVals != nil {
+			e.twinVals[p] = nan
+		}
 		return
 	}
 	e.gn2f[p] = gn2
+	if !e.alive[p] && e.twinVals != nil {
+		e.twinVals[p] = nan
+	}
 	if !e.checkpoint || !e.alive[p] {
 		return
 	}
@@ -733,6 +761,13 @@ func (e *engine) measureTwin(p int, acc *blockAcc) {
 		dist2 += dj * dj
 		dc := x[j] - e.xstar[j]
 		dist2c += dc * dc
+	}
+	if e.twinVals != nil {
+		phi1, phi2 := e.phi1g, e.phi2g
+		if e.pathwise {
+			phi1, phi2 = e.phi1f[p], e.phi2f[p]
+		}
+		e.twinVals[p] = PathValue{F: f, GradNorm2: gn2, I1: e.i1f[p], I2: e.i2f[p], Phi1: phi1, Phi2: phi2}
 	}
 	acc.cm[cF].Add(f)
 	acc.cm[cGN2].Add(gn2)
@@ -841,6 +876,9 @@ func (e *engine) simulate() *Result {
 					return l
 				}
 				c.Coupled.Fine, c.Coupled.Diff = lv(tot.cm[:nLevel]), lv(tot.cm[nLevel:])
+				if r.KeepPathValues {
+					c.Coupled.Paths = slices.Clone(e.twinVals)
+				}
 			}
 			if r.KeepPathValues {
 				c.Paths = slices.Clone(e.pathVals)
