@@ -166,6 +166,32 @@ func (s ObjectiveSpec) Build() (Objective, error) {
 	return f, nil
 }
 
+// Dimension returns the dimension the spec describes, without building it
+// (0 if it describes none): for checks before any allocation.
+func (s ObjectiveSpec) Dimension() int {
+	switch {
+	case len(s.Matrix) > 0:
+		return len(s.Matrix)
+	case len(s.Atoms) > 0:
+		return len(s.Atoms)
+	}
+	return max(s.Dim, 0)
+}
+
+// MemoryNeed estimates the bytes that building the objective takes beyond
+// its spec: a random rotation is a dense d x d matrix (and its QR).
+func (s ObjectiveSpec) MemoryNeed() float64 {
+	d := float64(s.Dimension())
+	var b float64
+	if s.RotationSeed != 0 {
+		b += 3 * 8 * d * d
+	}
+	if len(s.Matrix) > 0 {
+		b += 2 * 8 * d * d
+	}
+	return b
+}
+
 // AgentSpec is Count identical agents (Count 0 means 1).
 type AgentSpec struct {
 	Noise      NoiseSpec       `json:"noise"`

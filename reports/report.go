@@ -217,7 +217,7 @@ func (r *Report) markdown(w *bytes.Buffer) {
 	if !r.OK() {
 		status = fmt.Sprintf("**%d pinned outcome(s) changed, %d new violation(s)**", len(r.Summary.PinnedMismatches), len(r.Summary.NewViolations))
 	}
-	fmt.Fprintf(w, "Status: %s. Verdicts: %s. Figure 1 claims: %s. Failure reports: %d.\n\n", status, counts(r.Summary.Verdicts), counts(r.Summary.Figure1Claims), r.Summary.Fails)
+	fmt.Fprintf(w, "Status: %s. Verdicts: %s. Figure 1 claims: %s. Failure reports: %d.\n\n", status, Counts(r.Summary.Verdicts), Counts(r.Summary.Figure1Claims), r.Summary.Fails)
 	if r.Figure1 != nil {
 		fmt.Fprintf(w, "## Figure 1 (%s scale, seed %d)\n\n![Figure 1](figures/figure1.png)\n\n| panel | target | outcome | claim | evidence |\n|---|---|---|---|---|\n", r.Figure1.Scale, r.Figure1.Seed)
 		for _, c := range r.Figure1.Claims {
@@ -258,7 +258,8 @@ func (r *Report) markdown(w *bytes.Buffer) {
 	}
 }
 
-func counts(m map[string]int) string {
+// Counts renders outcome counts for people: "3 PASS, 1 FAIL" ("none").
+func Counts(m map[string]int) string {
 	if len(m) == 0 {
 		return "none"
 	}
@@ -321,7 +322,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return "-"
 	},
-	"counts":     counts,
+	"counts":     Counts,
 	"sdebias":    func(r *theorems.Report) string { b, _ := sdeEvidence(r); return b },
 	"sdetails":   func(r *theorems.Report) string { _, t := sdeEvidence(r); return t },
 	"resolution": ResolutionText,

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -29,17 +28,9 @@ func loadConfig(path string) (mc.Config, error) {
 	return c, nil
 }
 
-func writeJSON(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode: %w", err)
-	}
-	return atomicfile.Write(path, append(b, '\n'))
-}
-
 func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("check", "check -theorem ID -config FILE [-reading ensemble|pathwise] [-margin M [-decay inv-sqrt|inv]] [-json OUT]", stderr)
-	thID := fs.String("theorem", "", "thm4, thm5, thm6-printed, thm6-eta or thm7")
+	thID := fs.String("theorem", "", "the theorem: "+theoremIDs())
 	cfgPath := fs.String("config", "", "experiment configuration (JSON)")
 	reading := fs.String("reading", "ensemble", "admissibility reading: ensemble (G_t = ensemble mean) or pathwise")
 	eps := fs.Float64("eps", 0.5, "eps in (0,1) of Thms 4-6")
@@ -60,8 +51,14 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageErr("-theorem: %v", err)
 	}
+	if err := checkOutFile("-json", *out); err != nil {
+		return err
+	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
+		return err
+	}
+	if err := checkMemory(*cfgPath, cfg, 2); err != nil {
 		return err
 	}
 	replay := "sdeverify check " + strings.Join(args, " ")
@@ -99,6 +96,15 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// theoremIDs lists every theorem ID, for the flags' help.
+func theoremIDs() string {
+	var ids []string
+	for _, t := range theorems.All() {
+		ids = append(ids, t.ID)
+	}
+	return strings.Join(ids, ", ")
+}
+
 func cmdPinned(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("pinned", "pinned [-short] [-run SUBSTRING] [-md OUT] [-json OUT]", stderr)
 	short := fs.Bool("short", false, "only the cases marked short")
@@ -107,6 +113,12 @@ func cmdPinned(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("json", "", "write the results as JSON")
 	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
 	if err := fs.parse(args); err != nil {
+		return err
+	}
+	if err := checkOutFile("-md", *md); err != nil {
+		return err
+	}
+	if err := checkOutFile("-json", *out); err != nil {
 		return err
 	}
 	rs, err := runPinned(*short, *run, *workers, stderr)

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/sdeverify/sdeverify/theorems"
 )
 
 const smallConfig = `{"objective":{"kind":"separable","dim":2,"atom":{"kind":"quartic"}},
@@ -157,6 +159,81 @@ func TestVerifyShardsMerge(t *testing.T) {
 	code = run([]string{"merge", "-out", filepath.Join(dir, "rep2"), outs[0], outs[0]}, &stdout, &stderr)
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr.String(), "overlapping shards")
+
+	// One shard of two is refused unless -partial; -out is required.
+	stderr.Reset()
+	require.Equal(t, 2, run([]string{"merge", "-out", filepath.Join(dir, "rep3"), outs[1]}, &stdout, &stderr))
+	require.Contains(t, stderr.String(), "incomplete: missing case(s) 0 ")
+	require.NoFileExists(t, filepath.Join(dir, "rep3", "report.json"))
+	require.Equal(t, 0, run([]string{"merge", "-partial", "-out", filepath.Join(dir, "rep3"), outs[1]}, &stdout, &stderr))
+	stderr.Reset()
+	require.Equal(t, 2, run([]string{"merge", outs[0], outs[1]}, &stdout, &stderr))
+	require.Contains(t, stderr.String(), "-out is required")
+}
+
+// TestBadInputBeforeWork: input that cannot succeed is refused with exit 2
+// and one line naming the field or flag and the value, before any work:
+// nothing on stdout, no output file.
+func TestBadInputBeforeWork(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := writeTemp(t, "plain.txt", "x")
+	huge := writeTemp(t, "huge.json", strings.Replace(strings.Replace(smallConfig, `"dim":2`, `"dim":1000000000`, 1), `"paths":64`, `"paths":1000`, 1))
+	far := writeTemp(t, "far.json", strings.Replace(smallConfig, `"x0":[1]`, `"x0":[1e308]`, 1))
+	overflow := writeTemp(t, "overflow.json", strings.Replace(smallConfig, `"x0":[1]`, `"x0":[1e100],"diverge_at":1e300`, 1))
+	cfg := writeTemp(t, "ok.json", smallConfig)
+	few := writeTemp(t, "few.json", strings.Replace(smallConfig, `"paths":64`, `"paths":8`, 1))
+	for i, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"simulate", "-config", huge}, "more than the"},
+		{[]string{"check", "-theorem", "thm4", "-config", huge}, "more than the"},
+		{[]string{"simulate", "-config", far}, "x0[0] = 1e+308: is beyond diverge_at = 1e+10"},
+		{[]string{"simulate", "-config", overflow}, "overflows at the start"},
+		{[]string{"simulate", "-config", cfg, "-json", filepath.Join(dir, "missing", "out.json")}, "-json = "},
+		{[]string{"simulate", "-config", cfg, "-json", dir}, "is a folder, not a file"},
+		{[]string{"check", "-theorem", "thm4", "-config", cfg, "-json", filepath.Join(dir, "missing", "r.json")}, "-json = "},
+		{[]string{"weak", "-config", cfg, "-json", filepath.Join(dir, "missing", "w.json")}, "-json = "},
+		{[]string{"weak", "-config", few}, "paths = 8: a weak study needs at least 40"},
+		{[]string{"report", "-out", filepath.Join(file, "rep")}, "is a file, not a folder"},
+		{[]string{"figure1", "-scale", "small", "-out", filepath.Join(file, "rep")}, "is a file, not a folder"},
+		{[]string{"verify", "-n", "1", "-json", filepath.Join(dir, "missing", "v.json")}, "-json = "},
+		{[]string{"pinned", "-md", filepath.Join(dir, "missing", "p.md")}, "-md = "},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(c.args, &stdout, &stderr)
+		require.Equal(t, 2, code, "case %d: %v: %s", i, c.args, stderr.String())
+		require.Contains(t, stderr.String(), c.want, "case %d", i)
+		require.Equal(t, 1, strings.Count(stderr.String(), "\n"), "case %d: want one line, got %q", i, stderr.String())
+		require.Empty(t, stdout.String(), "case %d: work was done before the refusal", i)
+	}
+}
+
+// TestWriteJSONNonFinite: NaN and +-Inf become null wherever they sit
+// (fields, pointers, slices, maps, embedded structs), tags and omitempty
+// are honoured, and a Marshaler keeps its own form.
+func TestWriteJSONNonFinite(t *testing.T) {
+	t.Parallel()
+	type inner struct {
+		A float64 `json:"a"`
+		B []float64
+	}
+	type outer struct {
+		inner
+		P    *float64           `json:"p"`
+		M    map[string]float64 `json:"m"`
+		O    float64            `json:"o,omitempty"`
+		Skip float64            `json:"-"`
+		T    theorems.Outcome   `json:"t"`
+	}
+	inf := math.Inf(1)
+	v := outer{inner: inner{A: math.NaN(), B: []float64{1, math.Inf(-1)}}, P: &inf, M: map[string]float64{"x": math.NaN(), "y": 2}, Skip: 3, T: theorems.Pass}
+	p := filepath.Join(t.TempDir(), "o.json")
+	require.NoError(t, writeJSON(p, v))
+	b, err := os.ReadFile(p)
+	require.NoError(t, err)
+	require.JSONEq(t, `{"a":null,"B":[1,null],"p":null,"m":{"x":null,"y":2},"t":"PASS"}`, string(b))
 }
 
 // TestFigure1BadFlags: figure1's flags fail with exit 2 and one line naming

@@ -78,6 +78,9 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	if *campaign < 0 || *weakPaths < 0 {
 		return usageErr("-campaign and -weak-paths must be >= 0")
 	}
+	if err := checkOutDir("-out", *out); err != nil {
+		return err
+	}
 	p := newProgress(stderr, *quiet)
 	r := &reports.Report{Command: "sdeverify report " + strings.Join(args, " "),
 		Settings: map[string]any{"scale": sc.Name, "seed": *seed, "campaign": *campaign, "pinned": *pinned, "weak_paths": *weakPaths}}
@@ -129,8 +132,8 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	if err := reports.Write(*out, r); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s: index.html, report.md, report.json, figures/ (verdicts: %v; Figure 1 claims: %v; failure reports: %d)\n",
-		*out, r.Summary.Verdicts, r.Summary.Figure1Claims, r.Summary.Fails)
+	fmt.Fprintf(stdout, "wrote %s: index.html, report.md, report.json, figures/ (verdicts: %s; Figure 1 claims: %s; failure reports: %d)\n",
+		*out, reports.Counts(r.Summary.Verdicts), reports.Counts(r.Summary.Figure1Claims), r.Summary.Fails)
 	if !r.OK() {
 		return &exitError{code: 1, err: fmt.Errorf("pinned outcomes changed: %v; new violations: %v", r.Summary.PinnedMismatches, r.Summary.NewViolations)}
 	}
@@ -167,6 +170,11 @@ func cmdFigure1(args []string, stdout, stderr io.Writer) error {
 	}
 	if *bench {
 		return benchFigure1(sc, *seed, *workers, *runs, stdout)
+	}
+	if *out != "" {
+		if err := checkOutDir("-out", *out); err != nil {
+			return err
+		}
 	}
 	p := newProgress(stderr, *quiet)
 	p.printf("Figure 1 at %s scale ...", sc.Name)
@@ -214,6 +222,9 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 	if *n < 1 || *paths < 2 {
 		return usageErr("-n and -paths must be positive")
 	}
+	if err := checkOutFile("-json", *out); err != nil {
+		return err
+	}
 	p := newProgress(stderr, *quiet)
 	size := studies.CaseSize{Paths: *paths}
 	var rs []studies.CampaignResult
@@ -253,14 +264,21 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdMerge(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("merge", "merge -out DIR SHARD.json...", stderr)
-	out := fs.String("out", "reports/out", "output folder")
+	fs := newFlags("merge", "merge -out DIR [-partial] SHARD.json...", stderr)
+	out := fs.String("out", "", "output folder (required: merge never writes over the main report by default)")
+	partial := fs.Bool("partial", false, "merge even if some cases are missing (a shard not given)")
 	if err := fs.FlagSet.Parse(args); err != nil {
 		return fs.parse(args) // the one-line error
 	}
 	files := fs.Args()
 	if len(files) == 0 {
 		return usageErr("give the shard files written by 'sdeverify verify -json' (see -h)")
+	}
+	if *out == "" {
+		return usageErr("-out is required (see -h)")
+	}
+	if err := checkOutDir("-out", *out); err != nil {
+		return err
 	}
 	var all []studies.CampaignResult
 	seen := map[int]string{}
@@ -282,6 +300,21 @@ func cmdMerge(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	sort.Slice(all, func(a, b int) bool { return all[a].Index < all[b].Index })
+	// Shards split the cases by index mod n: a missing shard leaves a gap.
+	var missing []string
+	next := 0
+	for _, r := range all {
+		for ; next < r.Index; next++ {
+			missing = append(missing, strconv.Itoa(next))
+		}
+		next = r.Index + 1
+	}
+	if len(missing) > 0 && !*partial {
+		if len(missing) > 10 {
+			missing = append(missing[:10], "...")
+		}
+		return usageErr("incomplete: missing case(s) %s (give every shard, or -partial)", strings.Join(missing, ", "))
+	}
 	r := &reports.Report{Command: "sdeverify merge " + strings.Join(args, " "), Settings: map[string]any{"shards": len(files), "cases": strconv.Itoa(len(all))}, Campaign: all}
 	if err := reports.Write(*out, r); err != nil {
 		return err

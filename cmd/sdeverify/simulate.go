@@ -1,16 +1,13 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"runtime"
 	"text/tabwriter"
 	"time"
 
-	"github.com/sdeverify/sdeverify/internal/atomicfile"
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
 )
@@ -64,14 +61,19 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 	if !(*frac > 0) || math.IsInf(*frac, 0) {
 		return usageErr("-bias-fraction = %v: must be finite and > 0", *frac)
 	}
-	f, err := os.Open(*cfgPath)
-	if err != nil {
-		return usageErr("%v", err)
+	if err := checkOutFile("-json", *out); err != nil {
+		return err
 	}
-	cfg, err := mc.DecodeConfig(f)
-	f.Close()
+	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
-		return usageErr("%s: %v", *cfgPath, err)
+		return err
+	}
+	factor := 1.0
+	if cfg.Model.Kind == "sde" && !*noRefine {
+		factor = 2 // the refined twins
+	}
+	if err := checkMemory(*cfgPath, cfg, factor); err != nil {
+		return err
 	}
 	run, err := cfg.Resolve()
 	if err != nil {
@@ -114,13 +116,7 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 	}
 	printTable(stdout, &o, run)
 	if *out != "" {
-		b, err := json.MarshalIndent(o, "", "  ")
-		if err != nil {
-			return fmt.Errorf("encode results: %w", err)
-		}
-		if err := atomicfile.Write(*out, append(b, '\n')); err != nil {
-			return err
-		}
+		return writeJSON(*out, o)
 	}
 	return nil
 }

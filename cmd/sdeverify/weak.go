@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -15,11 +16,11 @@ import (
 func cmdWeak(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("weak", "weak -config FILE [-engine auto|exact|mc] [-etas 0.1,0.05,...] [-horizon T] [-paths N] [-substeps M] [-json OUT]", stderr)
 	cfgPath := fs.String("config", "", "experiment configuration (JSON): objective, agents, method, x0, a clock schedule")
-	etas := fs.String("etas", "0.1,0.05,0.025,0.0125", "comma-separated eta grid")
-	horizon := fs.Float64("horizon", 2, "time horizon T")
-	paths := fs.Int("paths", 10000, "Monte Carlo paths per eta")
+	etas := fs.String("etas", "", "comma-separated eta grid (default: the config's eta, halved three times)")
+	horizon := fs.Float64("horizon", 0, "time horizon T (default: the config's eta x steps)")
+	paths := fs.Int("paths", 0, "Monte Carlo paths per eta (default: the config's paths, at least 40)")
 	substeps := fs.Int("substeps", 10, "SDE reference substeps per optimiser step")
-	seed := fs.Uint64("seed", 1, "seed")
+	seed := fs.Uint64("seed", 0, "seed (default: the config's)")
 	independent := fs.Bool("independent", false, "do not couple the discrete and SDE noise")
 	out := fs.String("json", "", "write the result as JSON")
 	engine := fs.String("engine", "auto", "exact (one dimension, constant schedule: no Monte Carlo), mc (Monte Carlo), or auto: exact where it applies")
@@ -29,6 +30,39 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 	}
 	if *cfgPath == "" {
 		return usageErr("-config is required (see -h)")
+	}
+	if err := checkOutFile("-json", *out); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	// The config's eta, steps, paths and seed are the study's unless a
+	// flag overrides them: eta the largest of the grid (halved three
+	// times), eta x steps the horizon.
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if !set["etas"] {
+		if !(cfg.Eta > 0) {
+			return usageErr("%s: eta = %v: the weak study's grid starts at the config's eta, which must be > 0 (or give -etas)", *cfgPath, cfg.Eta)
+		}
+		*etas = fmt.Sprintf("%g,%g,%g,%g", cfg.Eta, cfg.Eta/2, cfg.Eta/4, cfg.Eta/8)
+	}
+	if !set["horizon"] {
+		*horizon = cfg.Eta * float64(cfg.Steps)
+		if !(*horizon > 0) {
+			return usageErr("%s: eta x steps = %v: the weak study's horizon must be > 0 (or give -horizon)", *cfgPath, *horizon)
+		}
+	}
+	if !set["paths"] {
+		*paths = cfg.Paths
+		if *paths < 40 {
+			return usageErr("%s: paths = %d: a weak study needs at least 40 (give -paths)", *cfgPath, cfg.Paths)
+		}
+	}
+	if !set["seed"] {
+		*seed = cfg.Seed
 	}
 	var grid []float64
 	for _, s := range strings.Split(*etas, ",") {
@@ -47,8 +81,9 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 	if !(*horizon > 0) {
 		return usageErr("-horizon = %v: must be > 0", *horizon)
 	}
-	cfg, err := loadConfig(*cfgPath)
-	if err != nil {
+	mem := cfg
+	mem.Paths = *paths
+	if err := checkMemory(*cfgPath, mem, 3); err != nil {
 		return err
 	}
 	o := weak.Options{Etas: grid, Horizon: *horizon, Paths: *paths, Seed: *seed,

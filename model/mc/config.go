@@ -57,6 +57,15 @@ func DecodeConfig(r io.Reader) (Config, error) {
 // ParseConfig is DecodeConfig on bytes.
 func ParseConfig(b []byte) (Config, error) { return DecodeConfig(bytes.NewReader(b)) }
 
+// MemoryNeed estimates the bytes a run of c takes, from the spec alone
+// (nothing is built): the paths' states and gradients (d values each), the
+// per-path counters, the objective's own storage and the workers' scratch.
+// Commands compare it with the machine's memory before any work.
+func (c Config) MemoryNeed() float64 {
+	d, m := float64(c.Objective.Dimension()), float64(max(c.Paths, 0))
+	return 2*8*d*m + 160*m + c.Objective.MemoryNeed() + 64*9*8*d
+}
+
 // Resolve validates c, fills its defaults in place and returns the Run.
 func (c *Config) Resolve() (Run, error) {
 	f, err := c.Objective.Build()

@@ -103,6 +103,25 @@ func (r Run) Validate() error {
 			return model.Invalid(fmt.Sprintf("x0[%d]", j), v, "must be finite")
 		}
 	}
+	thresh := r.DivergeAt
+	if thresh == 0 {
+		thresh = DefaultDivergeAt
+	}
+	for j, v := range r.X0 {
+		if math.Abs(v) > thresh {
+			return model.Invalid(fmt.Sprintf("x0[%d]", j), v, fmt.Sprintf("is beyond diverge_at = %g: every path would count as diverged at step 0", thresh))
+		}
+	}
+	if f := r.System.F.Value(r.X0); math.IsNaN(f) || math.IsInf(f, 0) {
+		return model.Invalid("x0", fmt.Sprintf("%g...", r.X0[0]), fmt.Sprintf("f(x0) = %v: the objective overflows at the start", f))
+	}
+	g := make([]float64, d)
+	r.System.F.Grad(g, r.X0)
+	for j, v := range g {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return model.Invalid("x0", fmt.Sprintf("%g...", r.X0[0]), fmt.Sprintf("grad f(x0)[%d] = %v: the gradient overflows at the start", j, v))
+		}
+	}
 	if !(r.Eta > 0) || math.IsInf(r.Eta, 0) {
 		return model.Invalid("eta", r.Eta, "must be finite and > 0")
 	}
