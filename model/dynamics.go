@@ -116,6 +116,9 @@ type Workspace struct {
 	// The coupled step's normals (SDEStepCoupled): the coarse substep's,
 	// the bridge's and a fine substep's.
 	zc, zb, zf []float64
+	// Perturbation.StaleDrift: the drift at the step's start, of the path
+	// and of its twin.
+	stale, staleF []float64
 	// stamp[j] == gen marks coordinate j selected in the current draw
 	// (rand-k's selection without clearing a mask).
 	stamp []uint32
@@ -139,10 +142,10 @@ func touch(v []float64) float64 {
 
 // NewWorkspace returns scratch for dimension d.
 func NewWorkspace(d int) *Workspace {
-	buf := make([]float64, 9*d)
+	buf := make([]float64, 11*d)
 	part := func(i int) []float64 { return buf[i*d : (i+1)*d : (i+1)*d] }
 	return &Workspace{z: part(0), c: part(1), acc: part(2), diag: part(3), tmp: part(4), dw: part(5),
-		zc: part(6), zb: part(7), zf: part(8), stamp: make([]uint32, d)}
+		zc: part(6), zb: part(7), zf: part(8), stale: part(9), staleF: part(10), stamp: make([]uint32, d)}
 }
 
 // AverageNoiseVar returns v = (1/N^2) sum_i s_i^2 and true when every
@@ -543,6 +546,14 @@ type Perturbation struct {
 	// model's: covariance eta_t^2 Sigma); 0.5 makes the covariance scale with eta_t.
 	NoiseRatePower float64
 	DriftBias      float64 // added to every drift coordinate
+	// StaleDrift evaluates the drift once per optimiser step, at the
+	// step's start, and uses it on every substep: an error that refining
+	// the substeps does not remove.
+	StaleDrift bool
+	// GradPower multiplies the diffusion by ||grad f||^GradPower (0: the
+	// model's): a diffusion growing with a higher power of the gradient,
+	// which fattens the SDE's tails.
+	GradPower float64
 }
 
 // Noise returns the multiplier of the diffusion at schedule value rate:
@@ -596,11 +607,16 @@ type SDEStepResult struct {
 func (s System) SDEStep(x, grad []float64, gn2, eta, rate float64, in Integrator, ws *Workspace, r *Rand) SDEStepResult {
 	var res SDEStepResult
 	remaining := eta
+	var stale []float64
+	if in.Perturb.StaleDrift {
+		stale = ws.stale[:len(x)]
+		s.Drift(stale, grad, gn2)
+	}
 	for remaining > 0 {
 		h, capped := s.substep(x, eta, rate, remaining, in)
 		res.Capped = res.Capped || capped
 		s.Diffusion(ws.dw, grad, gn2, ws, r)
-		gn2 = s.move(x, grad, gn2, h, eta, rate, in, ws, &res)
+		gn2 = s.move(x, grad, gn2, h, eta, rate, in, ws, &res, stale)
 		remaining -= h
 		if math.IsNaN(gn2) || math.IsInf(gn2, 0) {
 			break // the path has blown up; the caller counts it as diverged
@@ -630,12 +646,17 @@ func (s System) substep(x []float64, eta, rate, remaining float64, in Integrator
 
 // move takes one substep of length h from x with the diffusion draw in
 // ws.dw (S(x) times standard normals), refreshes grad, adds the substep to
-// res's integrals and count, and returns the new ||grad f||^2.
-func (s System) move(x, grad []float64, gn2, h, eta, rate float64, in Integrator, ws *Workspace, res *SDEStepResult) float64 {
+// res's integrals and count, and returns the new ||grad f||^2. stale, if
+// not nil, is the drift to use (Perturbation.StaleDrift).
+func (s System) move(x, grad []float64, gn2, h, eta, rate float64, in Integrator, ws *Workspace, res *SDEStepResult, stale []float64) float64 {
 	n := float64(len(s.Agents))
 	drift := ws.acc
 	gn2Start := gn2
-	s.Drift(drift, grad, gn2)
+	if stale != nil {
+		copy(drift, stale) // the step's first drift (a mutant)
+	} else {
+		s.Drift(drift, grad, gn2)
+	}
 	tame := 1.0
 	if in.Scheme == TamedEuler {
 		var m2 float64
@@ -650,6 +671,9 @@ func (s System) move(x, grad []float64, gn2, h, eta, rate float64, in Integrator
 		}
 	}
 	sd := math.Sqrt(h*eta/n) * in.Perturb.Noise(rate)
+	if in.Perturb.GradPower != 0 {
+		sd *= math.Pow(gn2Start, in.Perturb.GradPower/2)
+	}
 	for j := range x {
 		x[j] -= rate*h*tame*drift[j] + sd*ws.dw[j]
 	}
@@ -685,6 +709,14 @@ func (s System) SDEStepCoupled(x, grad []float64, gn2 float64, xf, gradf []float
 	d := len(x)
 	fineLive := !(math.IsNaN(gn2f) || math.IsInf(gn2f, 0))
 	zf := ws.zf[:d]
+	var stale, staleF []float64
+	if in.Perturb.StaleDrift {
+		stale, staleF = ws.stale[:d], ws.staleF[:d]
+		s.Drift(stale, grad, gn2)
+		if fineLive {
+			s.Drift(staleF, gradf, gn2f)
+		}
+	}
 	for remaining > 0 {
 		h, capped := s.substep(x, eta, rate, remaining, in)
 		coarse.Capped = coarse.Capped || capped
@@ -697,7 +729,7 @@ func (s System) SDEStepCoupled(x, grad []float64, gn2 float64, xf, gradf []float
 			rf.Normals(ws.zb[:d])
 		}
 		s.DiffusionFrom(ws.dw, z, grad, gn2, ws, r)
-		gn2 = s.move(x, grad, gn2, h, eta, rate, in, ws, &coarse)
+		gn2 = s.move(x, grad, gn2, h, eta, rate, in, ws, &coarse, stale)
 		if fineLive {
 			fine.Capped = fine.Capped || capped
 			for half := range 2 {
@@ -709,7 +741,7 @@ func (s System) SDEStepCoupled(x, grad []float64, gn2 float64, xf, gradf []float
 					zf[j] = (z[j] + sign*ws.zb[j]) * math.Sqrt2 / 2
 				}
 				s.DiffusionFrom(ws.dw, zf, gradf, gn2f, ws, rf)
-				gn2f = s.move(xf, gradf, gn2f, h/2, eta, rateF, in, ws, &fine)
+				gn2f = s.move(xf, gradf, gn2f, h/2, eta, rateF, in, ws, &fine, staleF)
 				if math.IsNaN(gn2f) || math.IsInf(gn2f, 0) {
 					fineLive = false
 					break
