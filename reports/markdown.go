@@ -115,7 +115,10 @@ func ReportMarkdown(w io.Writer, r *theorems.Report) {
 	fmt.Fprintf(w, "**%s** (%s), %s reading: **%s**\n\n", r.Name, r.Ref, r.Reading, r.Outcome)
 	for _, h := range r.Hypotheses {
 		mark := "held"
-		if !h.Held {
+		switch {
+		case !h.Held && h.Limit:
+			mark = "did not hold (a hypothesis of the limit only)"
+		case !h.Held:
 			mark = "**did not hold**"
 		}
 		fmt.Fprintf(w, "- hypothesis %s %s: %s\n", h.Name, mark, h.Detail)

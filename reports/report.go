@@ -371,7 +371,7 @@ Verdicts: {{counts .R.Summary.Verdicts}}. Figure 1 claims: {{counts .R.Summary.F
 <p>Replay: <code>{{.Replay}}</code></p>
 <figure class="plot" data-name="fail-{{.ID}}-bound">{{index $.SVG (printf "fail-%s-bound" .ID)}}</figure>
 <figure class="plot" data-name="fail-{{.ID}}-fan">{{index $.SVG (printf "fail-%s-fan" .ID)}}</figure>
-<ul>{{range .Report.Hypotheses}}<li>hypothesis {{.Name}}: {{if .Held}}held{{else}}<b>did not hold</b>{{end}} ({{.Detail}})</li>{{end}}</ul>
+<ul>{{range .Report.Hypotheses}}<li>hypothesis {{.Name}}: {{if .Held}}held{{else if .Limit}}did not hold (a hypothesis of the limit only){{else}}<b>did not hold</b>{{end}} ({{.Detail}})</li>{{end}}</ul>
 {{with .Report.Resolution}}<p>SDE integrator: {{resolution .}}</p>{{end}}
 {{with .Report.Finiteness}}<p>SDE finiteness (analytical): mean {{.LHS}}, variance {{.Variance}}: {{.Why}}</p>{{end}}
 {{$fin := .Report.Finiteness}}<table><tr><th>target</th><th>t</th><th>outcome</th><th>LHS</th><th>se</th><th>bound</th><th>ratio</th><th>integrator bias</th><th>tails</th><th>paths</th><th>diverged</th><th>alpha</th><th>seed</th></tr>

@@ -231,6 +231,14 @@ func hypotheses(th Theorem, run mc.Run, o Options, rep *Report) (Constants, bool
 	} else {
 		rep.Hypotheses = append(rep.Hypotheses, held("eps", "eps = %g in (0, 1)", o.Eps))
 	}
+	if th.RobbinsMonroLimit {
+		h := held("Robbins-Monro (limit)", "the schedule satisfies phi1 -> inf, phi2/phi1 -> 0, which the appendix theorem assumes for its bound's limit t -> inf (the finite-T bound's proof does not use it)")
+		if !run.Schedule.RobbinsMonro() {
+			h = failed("Robbins-Monro (limit)", "the schedule is not Robbins-Monro: the bound's limit t -> inf (which the appendix theorem states under it) is outside the hypotheses; the finite-T bound, whose proof does not use it, is checked")
+		}
+		h.Limit = true
+		rep.Hypotheses = append(rep.Hypotheses, h)
+	}
 	return k, true
 }
 

@@ -16,6 +16,11 @@ type Theorem struct {
 	// RobbinsMonro: the theorem assumes a Robbins-Monro schedule
 	// (phi1 -> inf, phi2/phi1 -> 0), a hypothesis Check tests.
 	RobbinsMonro bool
+	// RobbinsMonroLimit: the appendix theorem behind it (Thms 8-10)
+	// assumes a Robbins-Monro schedule, and uses it only for the limit
+	// t -> inf of its bound (eq. 10's "-> 0"): Check records whether the
+	// schedule is one, without making the finite-T verdicts VACUOUS.
+	RobbinsMonroLimit bool
 	// class checks the agents' noise and compressors and returns the
 	// theorem's constants, or a failed hypothesis.
 	class func(in Inputs) (Constants, Hypothesis)
@@ -70,6 +75,9 @@ type Hypothesis struct {
 	Name   string `json:"name"`
 	Held   bool   `json:"held"`
 	Detail string `json:"detail"`
+	// Limit: a hypothesis of the bound's limit t -> inf only; whether it
+	// held does not decide the finite-T verdicts.
+	Limit bool `json:"limit,omitempty"`
 }
 
 func held(name, format string, a ...any) Hypothesis {

@@ -14,6 +14,8 @@ func Thm4() Theorem {
 		Name:   "Thm 4 (DSGD, affine variance)",
 		Ref:    "Sec. 4.2 Thm 4, eqs. 1-2; App. A Thm 8, eqs. 9-10, 21, 26",
 		Method: model.DSGD,
+		// App. A Thm 8 assumes Robbins-Monro for eq. 10's limit.
+		RobbinsMonroLimit: true,
 		class: func(in Inputs) (Constants, Hypothesis) {
 			k := base(in)
 			if i, ok := varianceMeans(in, &k); !ok {

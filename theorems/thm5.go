@@ -18,6 +18,8 @@ func Thm5() Theorem {
 		Name:   "Thm 5 (DCSGD, bounded variance)",
 		Ref:    "Sec. 4.2 Thm 5, eqs. 3-4; App. A Thm 9, eqs. 29-30, 45-46",
 		Method: model.DCSGD,
+		// App. A Thm 9 assumes Robbins-Monro for its limit.
+		RobbinsMonroLimit: true,
 		class: func(in Inputs) (Constants, Hypothesis) {
 			k := base(in)
 			if i, ok := varianceMeans(in, &k); !ok {

@@ -53,6 +53,8 @@ func thm6(id string, withEta bool) Theorem {
 		Name:   name,
 		Ref:    "Sec. 4.2 Thm 6, eqs. 5-6; App. A Thm 10, eqs. 47-48",
 		Method: model.DCSGD,
+		// App. A Thm 10 assumes Robbins-Monro for its limit.
+		RobbinsMonroLimit: true,
 		class: func(in Inputs) (Constants, Hypothesis) {
 			k := base(in)
 			if i, ok := varianceMeans(in, &k); !ok {

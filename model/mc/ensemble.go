@@ -62,6 +62,9 @@ type Run struct {
 	// statistics are those it has without it, to the bit. Under the
 	// ensemble reading the twins use the run's schedule values.
 	Coupled bool
+	// CoupledPaths, if > 0, gives twins to paths 0 .. CoupledPaths-1 only
+	// (the bias is estimated from a subset, for a fraction of the cost).
+	CoupledPaths int
 
 	// KeepPathValues records every path's values at each checkpoint
 	// (Checkpoint.Paths), for statistics the engine does not keep.
@@ -81,6 +84,9 @@ type PathValue struct {
 
 // Validate checks the run.
 func (r Run) Validate() error {
+	if r.CoupledPaths < 0 {
+		return model.Invalid("coupled_paths", r.CoupledPaths, "must be >= 0 (0: every path)")
+	}
 	if r.Coupled && r.Model != SDE {
 		return model.Invalid("coupled", true, "needs the SDE model (a refined twin is an integrator's)")
 	}
@@ -334,6 +340,7 @@ type engine struct {
 	i1f, i2f, phi1f, phi2f []float64
 	rngsF                  []model.Rand
 	twinVals               []PathValue
+	twins                  int // paths 0 .. twins-1 have one
 	pathVals               []PathValue
 	ws                     []*model.Workspace
 	hbuf                   [][]float64 // per worker: a block's step sizes
@@ -396,13 +403,22 @@ func newEngine(r Run) *engine {
 		e.rngs[p].Seed(StreamSeed(r.Seed, p))
 	}
 	if r.Coupled {
-		e.xf, e.gf, e.gn2f = make([]float64, m*d), make([]float64, m*d), make([]float64, m)
-		e.i1f, e.i2f, e.phi1f, e.phi2f = make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m)
-		if r.KeepPathValues {
-			e.twinVals = make([]PathValue, m)
+		n := m
+		if r.CoupledPaths > 0 {
+			n = min(m, r.CoupledPaths)
 		}
-		e.rngsF = make([]model.Rand, m)
-		for p := range m {
+		e.twins = n
+		e.xf, e.gf, e.gn2f = make([]float64, n*d), make([]float64, n*d), make([]float64, n)
+		e.i1f, e.i2f, e.phi1f, e.phi2f = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+		if r.KeepPathValues {
+			// Paths without a twin read as diverged twins (NaN).
+			e.twinVals = make([]PathValue, m)
+			for p := n; p < m; p++ {
+				e.twinVals[p] = PathValue{F: math.NaN(), GradNorm2: math.NaN(), I1: math.NaN(), I2: math.NaN(), Phi1: math.NaN(), Phi2: math.NaN()}
+			}
+		}
+		e.rngsF = make([]model.Rand, n)
+		for p := range n {
 			e.rngsF[p].Seed(StreamSeed(r.Seed^twinSalt, p))
 		}
 	}
@@ -486,7 +502,7 @@ func (e *engine) block(b, w int) {
 			e.alive[p] = true
 			r.System.F.Grad(g, x)
 			e.measure(p, &t, acc)
-			if r.Coupled {
+			if p < e.twins {
 				copy(e.xf[p*e.d:(p+1)*e.d], x)
 				copy(e.gf[p*e.d:(p+1)*e.d], g)
 				e.measureTwin(p, acc)
@@ -506,7 +522,7 @@ func (e *engine) block(b, w int) {
 			x, g := e.x[p*e.d:(p+1)*e.d], e.g[p*e.d:(p+1)*e.d]
 			rate := e.rateOf(p, &t)
 			var res model.SDEStepResult
-			if r.Coupled {
+			if p < e.twins {
 				rateF := rate
 				if e.pathwise {
 					rateF = r.Schedule.Rate(model.StepInfo{K: e.k, T: float64(e.k) * r.Eta, Ensemble: e.ensemble, Path: math.Sqrt(e.gn2f[p])})
@@ -536,7 +552,7 @@ func (e *engine) block(b, w int) {
 				e.phi2[p] += h * rate
 			}
 			e.measure(p, &t, acc)
-			if r.Coupled {
+			if p < e.twins {
 				e.measureTwin(p, acc)
 			}
 		}

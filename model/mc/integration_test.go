@@ -56,6 +56,18 @@ func TestCoupledKeepsTheRun(t *testing.T) {
 	}
 	require.Equal(t, outs[0], outs[1])
 	require.Equal(t, outs[0], outs[2])
+	// Twins for a subset: the run's statistics are still its own, the
+	// twins' are over the first 50 paths.
+	r := run
+	r.Coupled, r.CoupledPaths = true, 50
+	sub, err := mc.Simulate(r)
+	require.NoError(t, err)
+	for i, c := range sub.Checkpoints {
+		require.LessOrEqual(t, c.Coupled.Diff.F.N, 50)
+		require.Greater(t, c.Coupled.Diff.F.N, 40)
+		c.Coupled = nil
+		require.Equal(t, plain.Checkpoints[i], c)
+	}
 	_, err = mc.Simulate(mc.Run{Coupled: true})
 	require.Error(t, err)
 }

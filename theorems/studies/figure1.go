@@ -3,6 +3,7 @@ package studies
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/sdeverify/sdeverify/model"
@@ -199,6 +200,12 @@ func Figure1(sc Scale, o Figure1Options) (*Figure1Result, error) {
 			if err := theorems.SDERun(&run, figureSDE); err != nil {
 				return nil, err
 			}
+			// Refined twins estimate the integrator's bias of the curves
+			// whose claims rest on E f(X_T) (mc.Run.Coupled): the bottom
+			// row's (the top row's claims are about divergence and
+			// plateaus).
+			run.Coupled = strings.HasSuffix(panels[pi].ID, "-bottom")
+			run.CoupledPaths = max(10, run.Paths/4) // a quarter of the paths: 1.5x the cost, not 3x
 			if s.SDE, err = mc.Simulate(run); err != nil {
 				return nil, err
 			}
@@ -324,8 +331,26 @@ func convergesClaim(p Panel, s Series, pick func(Series) *mc.Result, target stri
 	}
 	if target == "sde" && r.Diverged == 0 {
 		finite(&c, s)
+		integratorError(&c, last, f0, z)
 	}
 	return c
+}
+
+// integratorError adds the SDE's estimated integrator bias of E f(X_T)
+// (Coupled.Bias, from the refined twins) to a converges claim, and turns a
+// PASS that a bias of that bound (|b| + 2 se) could reverse into
+// INCONCLUSIVE.
+func integratorError(c *Claim, last mc.Checkpoint, f0, z float64) {
+	if last.Coupled == nil {
+		return
+	}
+	b := last.Coupled.Bias().F
+	bound := math.Abs(b.Mean) + 2*b.SE
+	c.Evidence += fmt.Sprintf("; integrator bias %.2g (se %.1g)", b.Mean, b.SE)
+	if c.Outcome == theorems.Pass && (last.F.Mean+bound)/f0+z*last.F.SE/f0 >= 1 {
+		c.Outcome = theorems.Inconclusive
+		c.Evidence += ": the claim does not survive a bias of that size"
+	}
 }
 
 // finite applies the SDE's moment classification to a claim decided on the
