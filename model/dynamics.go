@@ -592,6 +592,10 @@ type SDEStepResult struct {
 	Substeps  int
 	Capped    bool // the substep floor eta/MaxSubsteps was hit
 	GradNorm2 float64
+	// MaxGradNorm2 is the largest ||grad f||^2 at the step's start and
+	// after each substep (a schedule read at the start is held over the
+	// step: its admissibility must hold at all of them).
+	MaxGradNorm2 float64
 }
 
 // SDEStep advances x over one optimiser step (time eta) of
@@ -687,6 +691,7 @@ func (s System) move(x, grad []float64, gn2, h, eta, rate float64, in Integrator
 	// a substep in a fast transient, where a left-point sum is biased.
 	res.I1 += h * rate * (gn2Start + gn2) / 2
 	res.I2 += h * rate * rate * (gn2Start + gn2) / 2
+	res.MaxGradNorm2 = max(res.MaxGradNorm2, gn2Start, gn2)
 	return gn2
 }
 

@@ -520,6 +520,7 @@ func (e *engine) block(b, w int) {
 				continue
 			}
 			x, g := e.x[p*e.d:(p+1)*e.d], e.g[p*e.d:(p+1)*e.d]
+			startBad := t.checkBad
 			rate := e.rateOf(p, &t)
 			var res model.SDEStepResult
 			if p < e.twins {
@@ -540,6 +541,15 @@ func (e *engine) block(b, w int) {
 				}
 			} else {
 				res = r.System.SDEStep(x, g, e.gn2[p], r.Eta, rate, r.Integrator, e.ws[w], &e.rngs[p])
+			}
+			// A rate read from the path at the step's start is held over
+			// the step: the Check hook must also accept it at the largest
+			// ||grad f|| the substeps reached (each path-step counted once).
+			if e.pathwise && r.Check != nil && t.checkBad == startBad && res.MaxGradNorm2 > e.gn2[p] {
+				info := model.StepInfo{K: e.k, T: float64(e.k) * r.Eta, Ensemble: e.ensemble, Path: math.Sqrt(res.MaxGradNorm2)}
+				if !r.Check(info, rate) {
+					t.checkBad++
+				}
 			}
 			e.i1[p] += res.I1
 			e.i2[p] += res.I2

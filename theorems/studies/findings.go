@@ -26,8 +26,10 @@ var (
 		Explanation: "With G_t the ensemble mean of ||grad f|| (eq. 26, the paper's experiments), a path far from the minimiser still takes the ensemble's step, " +
 			"and with sigma1 > 0 its noise grows like sigma1 ||grad f||. On cosh (d = 2, sigma0 = sigma1 = 1) at margin 1, paths of the discrete method diverge (the " +
 			"left-hand side is unbounded: FAIL) and the SDE's paths outrun the integrator (INCONCLUSIVE, no verdict on the SDE). The same configuration in the " +
-			"pathwise reading (eq. 21, the inequality the proof uses) passes on both targets. docs/math.md section 3 predicts the gap: E[G^3] >= E[G] E[G^2], so the " +
-			"ensemble reading does not imply the pathwise inequality.",
+			"pathwise reading (eq. 21, the inequality the proof uses) passes on the discrete method; the SDE there, whose rate is read at each step's start and held " +
+			"over the step, leaves the admissible region inside steps where ||grad f|| grows (VACUOUS: checked on every substep since this round). docs/math.md " +
+			"section 3 predicts the gap: E[G^3] >= E[G] E[G^2], so the ensemble reading does not imply the pathwise inequality. Under a Robbins-Monro schedule " +
+			"(the boundary step decayed by 1/sqrt(k+1)) the discrete method passes in the ensemble reading too: F2 needs steps that stay at the boundary.",
 	}
 	FindingThm6Constant = &Finding{
 		ID:    "F5-thm6-constant-lacks-L0-B6",
