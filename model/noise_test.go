@@ -125,7 +125,9 @@ func TestNoiseMoments(t *testing.T) {
 	}
 }
 
-// TestXi compares Xi with gonum's Student-t CDF, with the closed form
+// TestXi compares Xi (the finite sums for integer nu <= 64, the incomplete
+// beta function otherwise: both sides of that switch are covered) with
+// gonum's Student-t CDF, with the closed form
 // atan(y)/pi at nu = 1, and with the paper's hypergeometric form (eq. 51)
 // where it converges (y^2 < nu). Deterministic. gonum's CDF computes
 // 1 - I_x/2 with 1 - x = y^2/(nu + y^2), so it loses digits near y = 0 (at
@@ -136,7 +138,7 @@ func TestNoiseMoments(t *testing.T) {
 // by 1e-5), where it agrees to 1e-13 relative.
 func TestXi(t *testing.T) {
 	t.Parallel()
-	for _, nu := range []float64{0.5, 1, 1.5, 2, 3, 7, 30, 200} {
+	for _, nu := range []float64{0.5, 1, 1.5, 2, 3, 4, 7, 12, 30, 63, 64, 65, 200} {
 		dist := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: nu}
 		for _, y := range []float64{-50, -3, -1, -0.4, -1e-3, 0, 1e-6, 0.2, 0.9, 1, 2.5, 10, 1e4} {
 			got := model.Xi(nu, y)

@@ -205,7 +205,7 @@ func Figure1(sc Scale, o Figure1Options) (*Figure1Result, error) {
 			// row's (the top row's claims are about divergence and
 			// plateaus).
 			run.Coupled = strings.HasSuffix(panels[pi].ID, "-bottom")
-			run.CoupledPaths = max(10, run.Paths/4) // a quarter of the paths: 1.5x the cost, not 3x
+			run.CoupledPaths = max(10, run.Paths/8) // an eighth of the paths: 1.25x the cost, not 3x
 			if s.SDE, err = mc.Simulate(run); err != nil {
 				return nil, err
 			}
