@@ -17,6 +17,46 @@ type Atom interface {
 	Validate() error
 }
 
+// curver is an Atom that computes h_xx alone, to the bit as Eval's third
+// result but without h and h_x (HessNorm, at every SDE substep, needs only
+// it: log cosh's value costs an exp and a log1p).
+type curver interface {
+	Curv(x float64) float64
+}
+
+// curv returns a's h_xx(x).
+func curv(a Atom, x float64) float64 {
+	if c, ok := a.(curver); ok {
+		return c.Curv(x)
+	}
+	_, _, d2 := a.Eval(x)
+	return d2
+}
+
+// Curv returns h_xx (as Eval).
+func (Quartic) Curv(x float64) float64 { return 3 * (x * x) }
+
+// Curv returns h_xx (as Eval).
+func (p Power) Curv(x float64) float64 { return (p.P - 1) * math.Pow(math.Abs(x), p.P-2) }
+
+// Curv returns h_xx (as Eval).
+func (Cosh) Curv(x float64) float64 { return math.Cosh(x) }
+
+// Curv returns h_xx (as Eval).
+func (LogCosh) Curv(x float64) float64 {
+	t := math.Tanh(x)
+	return 1 - t*t
+}
+
+// Curv returns h_xx (as Eval).
+func (Square) Curv(float64) float64 { return 1 }
+
+// Curv returns h_xx (as Eval).
+func (ExpLinear) Curv(x float64) float64 { return math.Exp(x) }
+
+// Curv returns h_xx (as Eval).
+func (s Scaled) Curv(x float64) float64 { return s.C * s.A * s.A * curv(s.Atom, s.A*x) }
+
 var (
 	_ Atom = Quartic{}
 	_ Atom = Power{}

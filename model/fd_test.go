@@ -5,7 +5,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/gen"
+	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/floats/scalar"
 	"gonum.org/v1/gonum/mat"
@@ -62,6 +64,22 @@ func TestFiniteDifferences(t *testing.T) {
 		}
 		if got := f.HessNorm(x); !scalar.EqualWithinAbsOrRel(got, want, tol, tol) {
 			t.Fatalf("case %d (%s, d=%d): HessNorm = %v, finite difference %v", i, s.Kind, d, got, want)
+		}
+	}
+}
+
+// TestCurvMatchesEval: every atom's Curv is Eval's h_xx to the bit (HessNorm
+// uses it at every SDE substep; the runs must not change).
+func TestCurvMatchesEval(t *testing.T) {
+	t.Parallel()
+	atoms := []model.Atom{model.Quartic{}, model.Power{P: 2.7}, model.Cosh{}, model.LogCosh{}, model.Square{}, model.ExpLinear{},
+		model.Scaled{Atom: model.LogCosh{}, C: 1.7, A: -2.3}, model.Scaled{Atom: model.Scaled{Atom: model.Cosh{}, C: 2, A: 0.5}, C: 0.3, A: 3}}
+	for _, a := range atoms {
+		c, ok := a.(interface{ Curv(float64) float64 })
+		require.Truef(t, ok, "%T has no Curv", a)
+		for _, x := range []float64{-30, -2.5, -1, -1e-3, 0, 1e-7, 0.4, 1, 3.3, 20} {
+			_, _, d2 := a.Eval(x)
+			require.Equalf(t, math.Float64bits(d2), math.Float64bits(c.Curv(x)), "%T at %v", a, x)
 		}
 	}
 }

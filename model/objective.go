@@ -134,7 +134,7 @@ func (s Separable) GradBatch(dst, xs []float64) {
 func (s Separable) HessNorm(x []float64) float64 {
 	var m float64
 	for j, a := range s.Atoms {
-		_, _, d2 := a.Eval(x[j])
+		d2 := curv(a, x[j])
 		m = math.Max(m, math.Abs(d2))
 	}
 	return m
@@ -265,7 +265,7 @@ func (s Homogeneous) HessNorm(x []float64) float64 {
 		return 3 * m
 	}
 	for _, xj := range x[:s.D] {
-		_, _, d2 := s.Atom.Eval(xj)
+		d2 := curv(s.Atom, xj)
 		m = math.Max(m, math.Abs(d2))
 	}
 	return m
