@@ -16,7 +16,10 @@ import (
 
 // TestBrowserRendersReport opens index.html in headless Chromium (Debian's
 // chromium package; .ci/run installs it): the rendered DOM keeps every
-// figure's SVG, the console logs no error, and the screenshot is not blank.
+// figure's SVG and the table of contents, the summary's links to the
+// findings and the links between tables and failure reports
+// (requireAnchors), the console logs no error, and the screenshot is not
+// blank.
 func TestBrowserRendersReport(t *testing.T) {
 	var bin string
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
@@ -43,6 +46,7 @@ func TestBrowserRendersReport(t *testing.T) {
 		return out.String(), errb.String()
 	}
 	dom, logs := runBrowser("--dump-dom")
+	requireAnchors(t, dom)
 	require.Equal(t, 4, strings.Count(dom, `<figure class="plot"`))
 	require.Equal(t, 4, strings.Count(dom, "<svg"), "a figure did not render as SVG")
 	for _, line := range strings.Split(logs, "\n") {

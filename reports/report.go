@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/sdeverify/sdeverify/properties"
@@ -87,6 +88,59 @@ type failure struct {
 	ID, Title, Replay, Config, Why string
 	Regime                         string
 	Report                         *theorems.Report
+}
+
+// FindingEntry is one finding as the report lists it: the finding and the
+// failure reports that are its evidence.
+type FindingEntry struct {
+	studies.Finding
+	Failures []string // failure report IDs
+}
+
+// findings returns every finding the report shows evidence of (pinned
+// cases, Figure 1's claims, the campaign's regimes), in the order of their
+// numbers (F1, F2, ...), each with its failure reports.
+func (r *Report) findings() []FindingEntry {
+	ids := map[string]bool{}
+	for _, f := range r.Findings {
+		ids[f.ID] = true
+	}
+	if r.Figure1 != nil {
+		for _, c := range r.Figure1.Claims {
+			if c.Finding != "" {
+				ids[c.Finding] = true
+			}
+		}
+	}
+	fails := r.failures()
+	var out []FindingEntry
+	for _, f := range studies.Findings {
+		var evid []string
+		for _, fl := range fails {
+			if strings.HasPrefix(fl.Why, f.ID+":") || fl.Regime == f.ID {
+				evid = append(evid, fl.ID)
+			}
+		}
+		if ids[f.ID] || len(evid) > 0 {
+			out = append(out, FindingEntry{Finding: *f, Failures: evid})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return findingNumber(out[i].ID) < findingNumber(out[j].ID) })
+	return out
+}
+
+// findingNumber is n of an ID "Fn-...".
+func findingNumber(id string) int {
+	n, _ := strconv.Atoi(strings.TrimPrefix(strings.SplitN(id, "-", 2)[0], "F"))
+	return n
+}
+
+// weakTitle is a weak-error study's heading.
+func weakTitle(w *weak.Result) string {
+	if w.Label != "" {
+		return w.Label
+	}
+	return w.Method
 }
 
 func (r *Report) failures() []failure {
@@ -218,6 +272,18 @@ func (r *Report) markdown(w *bytes.Buffer) {
 		status = fmt.Sprintf("**%d pinned outcome(s) changed, %d new violation(s)**", len(r.Summary.PinnedMismatches), len(r.Summary.NewViolations))
 	}
 	fmt.Fprintf(w, "Status: %s. Verdicts: %s. Figure 1 claims: %s. Failure reports: %d.\n\n", status, Counts(r.Summary.Verdicts), Counts(r.Summary.Figure1Claims), r.Summary.Fails)
+	if fs := r.findings(); len(fs) > 0 {
+		fmt.Fprintln(w, "Findings:")
+		fmt.Fprintln(w)
+		for _, f := range fs {
+			fmt.Fprintf(w, "- **%s**: %s", f.ID, f.Title)
+			if len(f.Failures) > 0 {
+				fmt.Fprintf(w, " (failure reports: %s)", strings.Join(f.Failures, ", "))
+			}
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintln(w)
+	}
 	if r.Figure1 != nil {
 		fmt.Fprintf(w, "## Figure 1 (%s scale, seed %d)\n\n![Figure 1](figures/figure1.png)\n\n| panel | target | outcome | claim | evidence |\n|---|---|---|---|---|\n", r.Figure1.Scale, r.Figure1.Seed)
 		for _, c := range r.Figure1.Claims {
@@ -237,11 +303,15 @@ func (r *Report) markdown(w *bytes.Buffer) {
 				fmt.Fprintf(w, "| %s | %s | %s | skipped: %s | | | | |\n", c.Case.Name, c.Case.Theorem, c.Case.Reading, cell(c.Skipped))
 				continue
 			}
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %v | `%s` |\n", c.Case.Name, c.Case.Theorem, c.Case.Reading, c.Report.TargetOutcome("sde"), c.Report.TargetOutcome("discrete"), c.Regime, c.New, c.Replay)
+			isNew := "no"
+			if c.New {
+				isNew = "**yes**"
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | `%s` |\n", c.Case.Name, c.Case.Theorem, c.Case.Reading, c.Report.TargetOutcome("sde"), c.Report.TargetOutcome("discrete"), c.Regime, isNew, c.Replay)
 		}
 	}
 	for i, wk := range r.Weak {
-		fmt.Fprintf(w, "\n## Weak error %d\n\n![weak error](figures/weak-%d.png)\n\n", i, i)
+		fmt.Fprintf(w, "\n## Weak error: %s\n\n![weak error](figures/weak-%d.png)\n\n", weakTitle(wk), i)
 		WeakMarkdown(w, wk)
 	}
 	if len(r.Power) > 0 {
@@ -302,9 +372,10 @@ func (r *Report) html(w *bytes.Buffer, figs []Figure) error {
 		R        *Report
 		SVG      map[string]template.HTML
 		Failures []failure
+		Findings []FindingEntry
 		JSON     string
 		Power    *properties.PowerTable
-	}{R: r, SVG: svg, Failures: r.failures()}
+	}{R: r, SVG: svg, Failures: r.failures(), Findings: r.findings()}
 	if len(r.Power) > 0 {
 		var t properties.PowerTable
 		if json.Unmarshal(r.Power, &t) == nil {
@@ -323,6 +394,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 		return "-"
 	},
 	"counts":     Counts,
+	"weaktitle":  weakTitle,
 	"sdebias":    func(r *theorems.Report) string { b, _ := sdeEvidence(r); return b },
 	"sdetails":   func(r *theorems.Report) string { _, t := sdeEvidence(r); return t },
 	"resolution": ResolutionText,
@@ -334,13 +406,23 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}
 th{background:#f3f3f3}.PASS{color:#05772f}.FAIL{color:#b00020;font-weight:bold}.INCONCLUSIVE{color:#a15c00}.VACUOUS{color:#666}
-figure{margin:1em 0}figure svg{max-width:100%;height:auto}pre{background:#f7f7f7;padding:.5em;overflow:auto;font-size:12px}
+figure{margin:1em 0}figure svg{width:100%;height:auto}pre{background:#f7f7f7;padding:.5em;overflow:auto;font-size:12px}
 code{background:#f3f3f3}.ok{color:#05772f}.bad{color:#b00020;font-weight:bold}
 </style></head><body>
 <h1>sdeverify verification report</h1>
 <p><code>{{.R.Command}}</code></p>
 <p>Status: {{if .R.OK}}<span class="ok">every outcome as expected</span> (no new violation, no pinned outcome changed; the FAILs are documented findings){{else}}<span class="bad">{{len .R.Summary.PinnedMismatches}} pinned outcome(s) changed, {{len .R.Summary.NewViolations}} new violation(s)</span>{{end}}.
 Verdicts: {{counts .R.Summary.Verdicts}}. Figure 1 claims: {{counts .R.Summary.Figure1Claims}}. Failure reports: {{.R.Summary.Fails}}.</p>
+{{with .Findings}}<h2 id="summary">Findings in brief</h2><ul>{{range .}}<li><a href="#finding-{{.ID}}"><b>{{.ID}}</b></a>: {{.Title}}{{if .Failures}} (failure reports: {{range $i, $f := .Failures}}{{if $i}}, {{end}}<a href="#fail-{{id $f}}">{{$f}}</a>{{end}}){{end}}</li>{{end}}</ul>{{end}}
+<nav id="contents"><h2>Contents</h2><ol>
+{{if .R.Figure1}}<li><a href="#figure1">Figure 1</a></li>{{end}}
+{{if .R.Pinned}}<li><a href="#pinned">Theorem verdicts: the pinned set</a></li>{{end}}
+{{if .R.Campaign}}<li><a href="#campaign">Theorem verdicts: a random campaign</a></li>{{end}}
+{{range $i, $w := .R.Weak}}<li><a href="#weak-{{$i}}">Weak error: {{weaktitle $w}}</a></li>{{end}}
+{{if .Power}}<li><a href="#power">False alarms and detection</a></li>{{end}}
+{{if .Findings}}<li><a href="#findings">Findings</a></li>{{end}}
+{{range .Failures}}<li><a href="#fail-{{id .ID}}">Failure report: {{.ID}}</a></li>{{end}}
+</ol></nav>
 {{with .R.Figure1}}
 <h2 id="figure1">Figure 1 ({{.Scale}} scale, seed {{.Seed}})</h2>
 <figure class="plot" data-name="figure1">{{index $.SVG "figure1"}}<figcaption>{{figcaption}}</figcaption></figure>
@@ -349,11 +431,11 @@ Verdicts: {{counts .R.Summary.Verdicts}}. Figure 1 claims: {{counts .R.Summary.F
 {{end}}
 {{if .R.Pinned}}<h2 id="pinned">Theorem verdicts: the pinned set</h2>
 <table><tr><th>case</th><th>theorem</th><th>reading</th><th>SDE</th><th>discrete</th><th>max LHS/bound (SDE, discrete)</th><th>SDE integrator bias (max)</th><th>SDE tails</th><th>as expected</th><th>why</th></tr>
-{{range .R.Pinned}}<tr><td>{{.Case}}</td><td>{{.Theorem}}</td><td>{{.Reading}}</td><td class="{{index .Got "sde"}}">{{index .Got "sde"}}</td><td class="{{index .Got "discrete"}}">{{index .Got "discrete"}}</td><td>{{ratio .Report "sde"}}, {{ratio .Report "discrete"}}</td><td>{{sdebias .Report}}</td><td>{{sdetails .Report}}</td><td>{{if .AsWanted}}yes{{else}}<span class="bad">NO</span>{{end}}</td><td>{{.Why}}</td></tr>{{end}}</table>{{end}}
+{{range .R.Pinned}}<tr><td>{{if eq .Report.Outcome "FAIL"}}<a href="#fail-{{id .Case}}">{{.Case}}</a>{{else}}{{.Case}}{{end}}</td><td>{{.Theorem}}</td><td>{{.Reading}}</td><td class="{{index .Got "sde"}}">{{index .Got "sde"}}</td><td class="{{index .Got "discrete"}}">{{index .Got "discrete"}}</td><td>{{ratio .Report "sde"}}, {{ratio .Report "discrete"}}</td><td>{{sdebias .Report}}</td><td>{{sdetails .Report}}</td><td>{{if .AsWanted}}yes{{else}}<span class="bad">NO</span>{{end}}</td><td>{{.Why}}</td></tr>{{end}}</table>{{end}}
 {{if .R.Campaign}}<h2 id="campaign">Theorem verdicts: a random campaign</h2>
 <table><tr><th>case</th><th>theorem</th><th>reading</th><th>SDE</th><th>discrete</th><th>regime</th><th>new violation</th><th>replay</th></tr>
-{{range .R.Campaign}}<tr><td>{{.Case.Name}}</td><td>{{.Case.Theorem}}</td><td>{{.Case.Reading}}</td>{{if .Report}}<td class="{{.Report.TargetOutcome "sde"}}">{{.Report.TargetOutcome "sde"}}</td><td class="{{.Report.TargetOutcome "discrete"}}">{{.Report.TargetOutcome "discrete"}}</td>{{else}}<td colspan="2">skipped: {{.Skipped}}</td>{{end}}<td>{{.Regime}}</td><td>{{if .New}}<span class="bad">yes</span>{{else}}no{{end}}</td><td><code>{{.Replay}}</code></td></tr>{{end}}</table>{{end}}
-{{range $i, $w := .R.Weak}}<h2 id="weak-{{$i}}">Weak error: {{$w.Method}}</h2>
+{{range .R.Campaign}}<tr><td>{{if and .Report (eq .Report.Outcome "FAIL")}}<a href="#fail-{{id .Case.Name}}">{{.Case.Name}}</a>{{else}}{{.Case.Name}}{{end}}</td><td>{{.Case.Theorem}}</td><td>{{.Case.Reading}}</td>{{if .Report}}<td class="{{.Report.TargetOutcome "sde"}}">{{.Report.TargetOutcome "sde"}}</td><td class="{{.Report.TargetOutcome "discrete"}}">{{.Report.TargetOutcome "discrete"}}</td>{{else}}<td colspan="2">skipped: {{.Skipped}}</td>{{end}}<td>{{.Regime}}</td><td>{{if .New}}<span class="bad">yes</span>{{else}}no{{end}}</td><td><code>{{.Replay}}</code></td></tr>{{end}}</table>{{end}}
+{{range $i, $w := .R.Weak}}<h2 id="weak-{{$i}}">Weak error: {{weaktitle $w}}</h2>
 <p>{{$w.Paths}} paths, seed {{$w.Seed}}, horizon {{$w.Horizon}}; {{$w.Coupled}}.</p>
 <figure class="plot" data-name="weak-{{$i}}">{{index $.SVG (printf "weak-%d" $i)}}</figure>
 <table><tr><th>eta</th><th>steps</th>{{range (index $w.Points 0).Tests}}<th>err {{.Test}} (se)</th><th>gradient flow: err {{.Test}} (se)</th>{{end}}<th>Var relative error (se)</th></tr>
@@ -365,8 +447,8 @@ Verdicts: {{counts .R.Summary.Verdicts}}. Figure 1 claims: {{counts .R.Summary.F
 {{with .Power}}<h2 id="power">False alarms and detection (testing the tests)</h2><p>Measured by <code>{{.Command}}</code>.</p>
 <table><tr><th>check</th><th>kind</th><th>runs</th><th>flagged</th><th>rate</th><th>95% interval</th><th>required</th><th>met</th></tr>
 {{range .Rows}}<tr><td>{{.Name}}</td><td>{{.Kind}}</td><td>{{.Runs}}</td><td>{{.Flagged}}</td><td>{{num .Rate}}</td><td>[{{num .Lo}}, {{num .Hi}}]</td><td>{{.Required}}</td><td>{{if .OK}}yes{{else}}<span class="bad">NO</span>{{end}}</td></tr>{{end}}</table>{{end}}
-{{if .R.Findings}}<h2 id="findings">Findings</h2>{{range .R.Findings}}<h3>{{.ID}}</h3><p><b>{{.Title}}</b></p><p>{{.Explanation}}</p>{{end}}{{end}}
-{{range .Failures}}<h2 id="fail-{{id .ID}}">Failure report: {{.ID}}</h2>
+{{if .Findings}}<h2 id="findings">Findings</h2>{{range .Findings}}<h3 id="finding-{{.ID}}">{{.ID}}</h3><p><b>{{.Title}}</b></p><p>{{.Explanation}}</p>{{if .Failures}}<p>Evidence: {{range $i, $f := .Failures}}{{if $i}}, {{end}}<a href="#fail-{{id $f}}">{{$f}}</a>{{end}}.</p>{{end}}<p><a href="#summary">back to the summary</a></p>{{end}}{{end}}
+{{range .Failures}}<h2 id="fail-{{id .ID}}">Failure report: {{.ID}}</h2><p><a href="#contents">contents</a> · <a href="#pinned">pinned set</a></p>
 <p>{{.Title}} ({{.Report.Ref}}), {{.Report.Reading}} reading: <span class="FAIL">{{.Report.Outcome}}</span>. {{.Why}} {{if .Regime}}Documented regime: {{.Regime}}.{{end}}</p>
 <p>Replay: <code>{{.Replay}}</code></p>
 <figure class="plot" data-name="fail-{{.ID}}-bound">{{index $.SVG (printf "fail-%s-bound" .ID)}}</figure>

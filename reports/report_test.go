@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -53,6 +54,33 @@ func sampleReport(t *testing.T) *Report {
 		Weak:     []*weak.Result{w}, Power: power, Findings: []studies.Finding{*studies.FindingThm7Phases}}
 }
 
+// requireAnchors checks a report page's navigation: a table of contents
+// linking every section, a summary listing each finding with a link to its
+// section and to its failure reports, the pinned table's FAIL linked to its
+// failure report, and every in-page link landing on an element.
+func requireAnchors(t *testing.T, page string) {
+	t.Helper()
+	ids := map[string]bool{}
+	for _, m := range regexp.MustCompile(`id="([^"]+)"`).FindAllStringSubmatch(page, -1) {
+		ids[m[1]] = true
+	}
+	links := regexp.MustCompile(`href="#([^"]+)"`).FindAllStringSubmatch(page, -1)
+	require.NotEmpty(t, links)
+	for _, m := range links {
+		require.Truef(t, ids[m[1]], "link to #%s, which is not on the page", m[1])
+	}
+	toc := page[strings.Index(page, `<nav id="contents">`):]
+	toc = toc[:strings.Index(toc, "</nav>")]
+	for _, sec := range []string{"figure1", "pinned", "campaign", "weak-0", "power", "findings", "fail-thm7-case"} {
+		require.Containsf(t, toc, `href="#`+sec+`"`, "the contents do not link %s", sec)
+	}
+	sum := page[strings.Index(page, `<h2 id="summary">`):]
+	sum = sum[:strings.Index(sum, "</ul>")]
+	require.Contains(t, sum, `href="#finding-`+studies.FindingThm7Phases.ID+`"`)
+	require.Contains(t, sum, `href="#fail-thm7-case"`, "the summary does not link the finding's failure report")
+	require.Contains(t, page, `<a href="#fail-thm7-case">thm7-case</a>`, "the pinned table does not link its failure report")
+}
+
 // TestWriteReport: the folder holds every file, the JSON is versioned, the
 // HTML inlines every figure and escapes text, and rewriting replaces the
 // folder whole.
@@ -80,6 +108,10 @@ func TestWriteReport(t *testing.T) {
 	require.Contains(t, page, "a claim &lt;with markup&gt;")
 	require.Contains(t, page, "Failure report: thm7-case")
 	require.Contains(t, page, "F1-thm7-outside-phase-3")
+	requireAnchors(t, page)
+	md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	require.NoError(t, err)
+	require.Contains(t, string(md), "- **"+studies.FindingThm7Phases.ID+"**: ")
 	require.True(t, r.OK())
 	// Rewriting replaces the folder; no temporary folder remains.
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "stale.txt"), []byte("x"), 0o644))

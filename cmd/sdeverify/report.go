@@ -120,6 +120,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return err
 			}
+			w.Label = fmt.Sprintf("DSGD on x^4/4, x0 = 1, noise sigma1 = %g", sigma)
 			r.Weak = append(r.Weak, w)
 		}
 	}

@@ -119,6 +119,9 @@ type Fit struct {
 
 // Result is a weak-error study.
 type Result struct {
+	// Label names the study for people (set by whoever runs it, e.g.
+	// "DSGD on x^4/4, sigma1 = 0.1"); empty: the method.
+	Label   string  `json:"label,omitempty"`
 	Method  string  `json:"method"`
 	Coupled string  `json:"coupling"`
 	Paths   int     `json:"paths"`
