@@ -224,7 +224,7 @@ func hypotheses(th Theorem, run mc.Run, o Options, rep *Report) (Constants, bool
 	}
 	rep.Hypotheses = append(rep.Hypotheses, held("method", "%s", th.Method))
 	cert := run.System.F.Certificate()
-	rep.Hypotheses = append(rep.Hypotheses, held("(L0,L1)-smooth", "certified (L0, L1) = (%g, %g)", cert.L0, cert.L1))
+	rep.Hypotheses = append(rep.Hypotheses, held("(L0,L1)-smooth", "certified (L0, L1) = (%.4g, %.4g)", cert.L0, cert.L1))
 	k, ch := th.class(inputs(run, o))
 	rep.Constants = k
 	rep.Hypotheses = append(rep.Hypotheses, ch)

@@ -51,7 +51,7 @@ type Verdict struct {
 }
 
 func (v Verdict) String() string {
-	s := fmt.Sprintf("%s %s/%s t=%g: %s  LHS %.4g (se %.2g) vs bound %.4g, ratio %.3g, %d paths (%d diverged), alpha %.2g",
+	s := fmt.Sprintf("%s %s/%s t=%.4g: %s  LHS %.4g (se %.2g) vs bound %.4g, ratio %.3g, %d paths (%d diverged), alpha %.2g",
 		v.Theorem, v.Reading, v.Target, v.Time, v.Outcome, v.Estimate, v.SE, v.Bound, v.Ratio, v.Paths, v.Diverged, v.Alpha)
 	if v.Reason != "" {
 		s += ": " + v.Reason

@@ -32,7 +32,7 @@ func TestSimulateWritesJSON(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"simulate", "-config", cfg, "-json", out}, &stdout, &stderr)
 	require.Equal(t, 0, code, stderr.String())
-	require.Contains(t, stdout.String(), "dsgd on d=2")
+	require.Contains(t, stdout.String(), "dsgd on d = 2, 1 agent,")
 	var o SimulateOutput
 	b, err := os.ReadFile(out)
 	require.NoError(t, err)
@@ -289,4 +289,20 @@ func TestSimulateSDEClosedForms(t *testing.T) {
 			require.LessOrEqualf(t, math.Abs(cp.Dist2.Mean-c.exact(cp.Time)), 4*cp.Dist2.SE, "%s t=%g: %.6g ± %.2g, exact %.6g", c.noise, cp.Time, cp.Dist2.Mean, cp.Dist2.SE, c.exact(cp.Time))
 		}
 	}
+}
+
+// TestVerifyReplayReport: replaying one campaign case prints its full
+// verdict table and, with -out, writes a report folder with it; -out
+// without -only is refused before any work.
+func TestVerifyReplayReport(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "rep")
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run([]string{"verify", "-n", "4", "-seed", "1", "-only", "3", "-paths", "60", "-out", dir, "-q"}, &stdout, &stderr), stderr.String())
+	require.Contains(t, stdout.String(), "| target | t | outcome |")
+	require.Contains(t, stdout.String(), "Replay: `sdeverify verify")
+	require.FileExists(t, filepath.Join(dir, "index.html"))
+	stderr.Reset()
+	require.Equal(t, 2, run([]string{"verify", "-n", "4", "-out", dir}, &stdout, &stderr))
+	require.Contains(t, stderr.String(), "-out needs -only")
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -204,11 +205,12 @@ func cmdFigure1(args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdVerify(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("verify", "verify [-n N] [-seed S] [-shard i/n] [-only J] [-json OUT] [-q]", stderr)
+	fs := newFlags("verify", "verify [-n N] [-seed S] [-shard i/n] [-only J [-out DIR]] [-json OUT] [-q]", stderr)
 	n := fs.Int("n", 20, "random cases in the campaign")
 	seed := fs.Uint64("seed", 1, "campaign seed: case j draws from the stream (seed, j)")
 	shard := fs.String("shard", "0/1", "run the cases j with j mod n = i")
-	only := fs.Int("only", -1, "run only case J (replay)")
+	only := fs.Int("only", -1, "run only case J (replay: prints its full verdict table)")
+	outDir := fs.String("out", "", "with -only: write a report folder with the case (and its failure report with plots if it FAILs)")
 	paths := fs.Int("paths", 400, "paths per case")
 	out := fs.String("json", "", "write the results as JSON (input of 'sdeverify merge')")
 	quiet := fs.Bool("q", false, "no progress on stderr")
@@ -225,6 +227,14 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 	}
 	if err := checkOutFile("-json", *out); err != nil {
 		return err
+	}
+	if *outDir != "" {
+		if *only < 0 {
+			return usageErr("-out needs -only (a report of one replayed case; 'sdeverify merge' reports a campaign)")
+		}
+		if err := checkOutDir("-out", *outDir); err != nil {
+			return err
+		}
 	}
 	p := newProgress(stderr, *quiet)
 	size := studies.CaseSize{Paths: *paths}
@@ -249,6 +259,12 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 			continue
 		}
 		fmt.Fprintf(stdout, "%3d %-12s %-9s sde %-12s discrete %-12s %s\n", r.Index, r.Case.Theorem, r.Case.Reading, r.Report.TargetOutcome("sde"), r.Report.TargetOutcome("discrete"), r.Regime)
+		if *only >= 0 {
+			var b bytes.Buffer
+			fmt.Fprintln(&b)
+			reports.ReportMarkdown(&b, r.Report)
+			stdout.Write(b.Bytes())
+		}
 		if r.New {
 			newv = append(newv, fmt.Sprintf("%s (replay: %s)", r.Case.Name, r.Replay))
 		}
@@ -257,6 +273,13 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 		if err := writeJSON(*out, rs); err != nil {
 			return err
 		}
+	}
+	if *outDir != "" {
+		rep := &reports.Report{Command: "sdeverify verify " + strings.Join(args, " "), Settings: map[string]any{"n": *n, "seed": *seed, "only": *only, "paths": *paths}, Campaign: rs}
+		if err := reports.Write(*outDir, rep); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "\nwrote %s (index.html, report.md, report.json, figures/)\n", *outDir)
 	}
 	if len(newv) > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("new violations: %s", strings.Join(newv, "; "))}

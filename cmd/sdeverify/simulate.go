@@ -134,9 +134,13 @@ func printTable(w io.Writer, o *SimulateOutput, run mc.Run) {
 	if run.Model == mc.SDE {
 		model += fmt.Sprintf(" (%s, substeps %d, stiffness %g, max %d)", o.Config.Model.Scheme, run.Integrator.Substeps, run.Integrator.Stiffness, run.Integrator.MaxSubsteps)
 	}
-	fmt.Fprintf(w, "%s on d=%d, N=%d agents, %s; eta=%g, %d steps, %d paths, seed %d\n",
-		o.Config.Method, o.Resolved.Dim, o.Resolved.Agents, model, run.Eta, run.Steps, run.Paths, o.Seed)
-	fmt.Fprintf(w, "certificate (L0, L1) = (%g, %g), f* = %g\n\n", o.Resolved.Certificate.L0, o.Resolved.Certificate.L1, o.Resolved.FStar)
+	agents := "1 agent"
+	if o.Resolved.Agents != 1 {
+		agents = fmt.Sprintf("%d agents", o.Resolved.Agents)
+	}
+	fmt.Fprintf(w, "%s on d = %d, %s, %s; eta = %g, %d steps, %d paths, seed %d\n",
+		o.Config.Method, o.Resolved.Dim, agents, model, run.Eta, run.Steps, run.Paths, o.Seed)
+	fmt.Fprintf(w, "certificate (L0, L1) = (%.4g, %.4g), f* = %.4g\n\n", o.Resolved.Certificate.L0, o.Resolved.Certificate.L1, o.Resolved.FStar)
 	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', tabwriter.AlignRight)
 	if o.Integration == nil {
 		fmt.Fprintln(tw, "step\ttime\tlive\tdiverged\tE[f-f*]\t±se\tE||g||^2\t±se\tE||x-x*||^2\t±se\tphi1\t")
