@@ -274,8 +274,11 @@ func final(r *mc.Result) mc.Checkpoint { return r.Checkpoints[len(r.Checkpoints)
 
 // divergesClaim: PASS when the Clopper-Pearson interval of the diverged
 // fraction excludes 0, FAIL when its upper limit is below 1% (the paper's
-// "a few percent"), INCONCLUSIVE otherwise. On the SDE, paths that hit
-// the integrator's substep floor make the claim INCONCLUSIVE.
+// "a few percent"), INCONCLUSIVE otherwise. On the SDE the claim is decided
+// analytically where the mathematics allows: PASS when the SDE provably
+// explodes (exact.RadialExplosion), FAIL when it provably stays below the
+// threshold (exact.EscapeBound); otherwise paths that hit the integrator's
+// substep floor make the claim INCONCLUSIVE.
 func divergesClaim(p Panel, s Series, pick func(Series) *mc.Result, target string, alpha float64, stmt string) Claim {
 	r := pick(s)
 	n := s.Config.Paths
@@ -283,6 +286,14 @@ func divergesClaim(p Panel, s Series, pick func(Series) *mc.Result, target strin
 	c := Claim{Panel: p.ID, Statement: stmt, Kind: "diverges", Target: target, Alpha: alpha,
 		Evidence: fmt.Sprintf("%s: %d of %d paths diverged (%s, interval [%s, %s])", s.Label, r.Diverged, n, percent(float64(r.Diverged)/float64(n)), percent(lo), percent(hi))}
 	if target == "sde" {
+		if why, ok := explodes(s); ok {
+			c.Outcome = theorems.Pass
+			c.Evidence += "; decided analytically: " + why
+			if r.Substeps != nil && r.Substeps.CappedPaths > 0 {
+				c.Evidence += fmt.Sprintf(" (the %d paths at the integrator's substep floor were on their way to the explosion)", r.Substeps.CappedPaths)
+			}
+			return c
+		}
 		if bound, why, ok := escapeBound(s); ok && bound < 0.01 {
 			c.Outcome, c.Finding = theorems.Fail, FindingFig1SDEDivergence.ID
 			c.Evidence += "; decided analytically: " + why
@@ -410,6 +421,21 @@ func escapeBound(s Series) (float64, string, bool) {
 		return 1, why, false
 	}
 	return b, why, true
+}
+
+// explodes reports whether the series' SDE provably explodes before its
+// horizon with positive probability (exact.RadialExplosion), and why.
+func explodes(s Series) (string, bool) {
+	run, err := s.Config.Resolve()
+	if err != nil {
+		return "", false
+	}
+	cs, ok := run.Schedule.(model.Constant)
+	if !ok {
+		return "", false
+	}
+	ex, ok := exact.RadialExplosion(run.System, run.Eta, cs.Rate(model.StepInfo{}), run.X0, float64(run.Steps)*run.Eta)
+	return ex.Why, ok
 }
 
 // plateauClaim: with a constant step, E f settles (its values at T/2 and T
