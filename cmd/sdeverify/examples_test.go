@@ -49,16 +49,17 @@ func TestExamples(t *testing.T) {
 }
 
 // TestWeakExamples: 'sdeverify weak -config FILE' on the one-dimensional
-// examples, without further flags, resolves the weak order of E f for DSGD,
-// DCSGD (Bernoulli) and DSignSGD (Gaussian noise) to an interval of
-// half-width at most 0.05 (the exact engine: no Monte Carlo noise; the
-// interval is the fit model's systematic part and the numerical error).
-// DSignSGD with Cauchy noise does not reach 0.05 on its grid, and the
-// slowest example (DSGD, sigma1 = 1, 11 s) is left to the README's command
-// (examples/README.md has both).
+// examples, without further flags, resolves the weak order of E f for DCSGD
+// (Bernoulli) and DSignSGD (Gaussian noise), the two methods plain Monte
+// Carlo could not decide, to an interval of half-width at most 0.05 (the
+// exact engine: no Monte Carlo noise; the interval is the fit model's
+// systematic part and the numerical error). The DSGD examples (5 and 11 s)
+// are left to the README's command to keep go test ./... within its
+// budget (theorems/weak tests DSGD's exact order), and DSignSGD with Cauchy
+// noise does not reach 0.05 on its grid (examples/README.md has all five).
 func TestWeakExamples(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"weak-dsgd-sigma1-0.1.json", "weak-dcsgd-bernoulli.json", "weak-dsignsgd-gaussian.json"} {
+	for _, name := range []string{"weak-dcsgd-bernoulli.json", "weak-dsignsgd-gaussian.json"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			out := filepath.Join(t.TempDir(), "w.json")
