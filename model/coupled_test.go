@@ -83,3 +83,38 @@ func TestSDEStepCoupledTwinLaw(t *testing.T) {
 	require.LessOrEqualf(t, math.Abs(mf2.Mean-wantF), z*mf2.SE(), "twin E x^2 %.6g ± %.2g, exact %.6g", mf2.Mean, mf2.SE(), wantF)
 	require.Less(t, md2.Mean, 0.1*mf2.Mean)
 }
+
+// TestSDEStepFusedSignMoments: the SDE step evaluates DSignSGD's E sign
+// once per substep for both the drift and the diffusion; the step must equal,
+// to the bit, the one built from the public Drift and Diffusion (each
+// evaluating E sign on its own) with the same draws: Euler-Maruyama, one
+// substep, x - eta rate (b + sqrt(eta/N) S xi).
+func TestSDEStepFusedSignMoments(t *testing.T) {
+	t.Parallel()
+	in := model.Integrator{Scheme: model.EulerMaruyama, Substeps: 1, MaxSubsteps: 1}
+	for _, c := range oneStepCases() {
+		if c.sys.Method != model.DSignSGD {
+			continue
+		}
+		d := c.sys.F.Dim()
+		x := []float64{0.9, -1.3, 0.4}
+		g := make([]float64, d)
+		c.sys.F.Grad(g, x)
+		gn2 := g[0]*g[0] + g[1]*g[1] + g[2]*g[2]
+		eta, rate := 0.07, 0.8 // variables: constant arithmetic would be exact, not float64
+		ws := model.NewWorkspace(d)
+		b, dw := make([]float64, d), make([]float64, d)
+		c.sys.Drift(b, g, gn2)
+		c.sys.Diffusion(dw, g, gn2, ws, model.NewRand(9))
+		sd := math.Sqrt(eta*eta/float64(len(c.sys.Agents))) * rate
+		want := make([]float64, d)
+		for j := range want {
+			want[j] = x[j] - (rate*eta*1*b[j] + sd*dw[j])
+		}
+		got := append([]float64(nil), x...)
+		c.sys.SDEStep(got, g, gn2, eta, rate, in, model.NewWorkspace(d), model.NewRand(9))
+		for j := range want {
+			require.Equalf(t, math.Float64bits(want[j]), math.Float64bits(got[j]), "%s coordinate %d: %v vs %v", c.name, j, got[j], want[j])
+		}
+	}
+}

@@ -443,9 +443,31 @@ func (s System) Diffusion(dst, grad []float64, gn2 float64, ws *Workspace, r *Ra
 // from r. Diffusion is r.Normals then DiffusionFrom, the same draws in the
 // same order; SDEStepCoupled builds z from a Brownian bridge.
 func (s System) DiffusionFrom(dst, z, grad []float64, gn2 float64, ws *Workspace, r *Rand) {
+	s.diffuse(dst, z, grad, gn2, ws, r, nil)
+}
+
+// signMomenter is a Noise that adds E sign and Var sign in one pass (the
+// same values as AddSignMean and AddSignVar, each computed once).
+type signMomenter interface {
+	addSignMoments(mean, vr, grad []float64, gn2 float64)
+}
+
+// diffuse is DiffusionFrom; for DSignSGD with drift not nil it also writes
+// the drift (as Drift does, the same additions in the same order) from the
+// same evaluations of E sign, and returns true.
+func (s System) diffuse(dst, z, grad []float64, gn2 float64, ws *Workspace, r *Rand, drift []float64) bool {
 	n := float64(len(s.Agents))
 	switch s.Method {
 	case DSGD:
+		if v, ok := s.gaussianVar(gn2); ok {
+			// Isotropic agents: one scale for every coordinate (the same
+			// sums as below, once instead of d times).
+			sd := math.Sqrt(v / n)
+			for j := range grad {
+				dst[j] = z[j] * sd
+			}
+			return false
+		}
 		clear(ws.diag)
 		for _, a := range s.Agents {
 			a.Noise.AddVariance(ws.diag, grad, gn2)
@@ -454,6 +476,24 @@ func (s System) DiffusionFrom(dst, z, grad []float64, gn2 float64, ws *Workspace
 			dst[j] = z[j] * math.Sqrt(v/n)
 		}
 	case DCSGD:
+		if s.linearGaussian(len(grad)) {
+			// Isotropic agents and linear compressors: the diagonal's
+			// agent sum is one number (the same additions, in the same
+			// order, as the general loop below does per coordinate).
+			var sum, alpha, beta float64
+			for _, a := range s.Agents {
+				al, be, _ := a.Compressor.(Unbiased).Linear(len(grad))
+				g := a.Noise.(Gaussian)
+				sum += (1 + al - be) * (g.Sigma0*g.Sigma0 + g.Sigma1*g.Sigma1*gn2)
+				alpha += al
+				beta += be
+			}
+			for j, g := range grad {
+				ws.diag[j] = (sum + alpha*g*g) / n
+			}
+			SampleDiagMinusRankOne(dst, ws.diag[:len(grad)], grad, beta/n, z)
+			return false
+		}
 		clear(ws.diag)
 		var alpha, beta float64
 		mixture := false
@@ -476,7 +516,7 @@ func (s System) DiffusionFrom(dst, z, grad []float64, gn2 float64, ws *Workspace
 		}
 		SampleDiagMinusRankOne(dst, ws.diag, grad, beta/n, z)
 		if !mixture {
-			return
+			return false
 		}
 		for _, a := range s.Agents {
 			c := a.Compressor.(Unbiased)
@@ -496,15 +536,64 @@ func (s System) DiffusionFrom(dst, z, grad []float64, gn2 float64, ws *Workspace
 		}
 	case DSignSGD:
 		clear(ws.diag)
+		if drift != nil {
+			clear(drift)
+		}
 		for _, a := range s.Agents {
+			if sm, ok := a.Noise.(signMomenter); ok && drift != nil {
+				sm.addSignMoments(drift, ws.diag, grad, gn2)
+				continue
+			}
+			if drift != nil {
+				a.Noise.AddSignMean(drift, grad, gn2)
+			}
 			a.Noise.AddSignVar(ws.diag, grad, gn2)
 		}
 		for j, v := range ws.diag {
 			dst[j] = z[j] * math.Sqrt(math.Max(0, v)/n)
 		}
+		if drift != nil {
+			for j := range drift {
+				drift[j] /= n
+			}
+			return true
+		}
 	default:
 		panic("model: Diffusion: unknown method")
 	}
+	return false
+}
+
+// gaussianVar returns sum_i (sigma0_i^2 + sigma1_i^2 gn2), in agent order,
+// and true when every agent's noise is Gaussian (isotropic).
+func (s System) gaussianVar(gn2 float64) (float64, bool) {
+	var v float64
+	for _, a := range s.Agents {
+		g, ok := a.Noise.(Gaussian)
+		if !ok {
+			return 0, false
+		}
+		v += g.Sigma0*g.Sigma0 + g.Sigma1*g.Sigma1*gn2
+	}
+	return v, true
+}
+
+// linearGaussian reports whether every agent has Gaussian noise and a
+// compressor with a linear D(v) in dimension d.
+func (s System) linearGaussian(d int) bool {
+	for _, a := range s.Agents {
+		if _, ok := a.Noise.(Gaussian); !ok {
+			return false
+		}
+		u, ok := a.Compressor.(Unbiased)
+		if !ok {
+			return false
+		}
+		if _, _, ok := u.Linear(d); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // Scheme is an SDE integrator.
@@ -619,8 +708,13 @@ func (s System) SDEStep(x, grad []float64, gn2, eta, rate float64, in Integrator
 	for remaining > 0 {
 		h, capped := s.substep(x, eta, rate, remaining, in)
 		res.Capped = res.Capped || capped
-		s.Diffusion(ws.dw, grad, gn2, ws, r)
-		gn2 = s.move(x, grad, gn2, h, eta, rate, in, ws, &res, stale)
+		z := ws.dw[:len(grad)]
+		if s.Method == DCSGD {
+			z = ws.z[:len(grad)]
+		}
+		r.Normals(z) // Diffusion's draws
+		done := s.diffuse(ws.dw, z, grad, gn2, ws, r, ws.acc)
+		gn2 = s.move(x, grad, gn2, h, eta, rate, in, ws, &res, stale, done)
 		remaining -= h
 		if math.IsNaN(gn2) || math.IsInf(gn2, 0) {
 			break // the path has blown up; the caller counts it as diverged
@@ -651,14 +745,16 @@ func (s System) substep(x []float64, eta, rate, remaining float64, in Integrator
 // move takes one substep of length h from x with the diffusion draw in
 // ws.dw (S(x) times standard normals), refreshes grad, adds the substep to
 // res's integrals and count, and returns the new ||grad f||^2. stale, if
-// not nil, is the drift to use (Perturbation.StaleDrift).
-func (s System) move(x, grad []float64, gn2, h, eta, rate float64, in Integrator, ws *Workspace, res *SDEStepResult, stale []float64) float64 {
+// not nil, is the drift to use (Perturbation.StaleDrift); otherwise
+// driftDone says ws.acc already holds the drift at x (diffuse wrote it).
+func (s System) move(x, grad []float64, gn2, h, eta, rate float64, in Integrator, ws *Workspace, res *SDEStepResult, stale []float64, driftDone bool) float64 {
 	n := float64(len(s.Agents))
 	drift := ws.acc
 	gn2Start := gn2
-	if stale != nil {
+	switch {
+	case stale != nil:
 		copy(drift, stale) // the step's first drift (a mutant)
-	} else {
+	case !driftDone:
 		s.Drift(drift, grad, gn2)
 	}
 	tame := 1.0
@@ -691,7 +787,14 @@ func (s System) move(x, grad []float64, gn2, h, eta, rate float64, in Integrator
 	// a substep in a fast transient, where a left-point sum is biased.
 	res.I1 += h * rate * (gn2Start + gn2) / 2
 	res.I2 += h * rate * rate * (gn2Start + gn2) / 2
-	res.MaxGradNorm2 = max(res.MaxGradNorm2, gn2Start, gn2)
+	// Plain comparisons (the builtin max's NaN handling is a call): a
+	// NaN gn2 is a diverged path, whose maximum does not matter.
+	if gn2Start > res.MaxGradNorm2 {
+		res.MaxGradNorm2 = gn2Start
+	}
+	if gn2 > res.MaxGradNorm2 {
+		res.MaxGradNorm2 = gn2
+	}
 	return gn2
 }
 
@@ -733,8 +836,8 @@ func (s System) SDEStepCoupled(x, grad []float64, gn2 float64, xf, gradf []float
 			// SDEStep's order.
 			rf.Normals(ws.zb[:d])
 		}
-		s.DiffusionFrom(ws.dw, z, grad, gn2, ws, r)
-		gn2 = s.move(x, grad, gn2, h, eta, rate, in, ws, &coarse, stale)
+		done := s.diffuse(ws.dw, z, grad, gn2, ws, r, ws.acc)
+		gn2 = s.move(x, grad, gn2, h, eta, rate, in, ws, &coarse, stale, done)
 		if fineLive {
 			fine.Capped = fine.Capped || capped
 			for half := range 2 {
@@ -745,8 +848,8 @@ func (s System) SDEStepCoupled(x, grad []float64, gn2 float64, xf, gradf []float
 				for j := range zf {
 					zf[j] = (z[j] + sign*ws.zb[j]) * math.Sqrt2 / 2
 				}
-				s.DiffusionFrom(ws.dw, zf, gradf, gn2f, ws, rf)
-				gn2f = s.move(xf, gradf, gn2f, h/2, eta, rateF, in, ws, &fine, staleF)
+				done := s.diffuse(ws.dw, zf, gradf, gn2f, ws, rf, ws.acc)
+				gn2f = s.move(xf, gradf, gn2f, h/2, eta, rateF, in, ws, &fine, staleF, done)
 				if math.IsNaN(gn2f) || math.IsInf(gn2f, 0) {
 					fineLive = false
 					break

@@ -90,6 +90,24 @@ func (g Gaussian) AddSignVar(dst, grad []float64, gradNorm2 float64) {
 	}
 }
 
+// addSignMoments adds AddSignMean's values to mean and AddSignVar's to vr,
+// each erf evaluated once.
+func (g Gaussian) addSignMoments(mean, vr, grad []float64, gradNorm2 float64) {
+	s := g.Std(gradNorm2)
+	if s == 0 {
+		for j, gj := range grad {
+			mean[j] += sign(gj)
+		}
+		return
+	}
+	k := 1 / (math.Sqrt2 * s)
+	for j, gj := range grad {
+		m := math.Erf(gj * k)
+		mean[j] += m
+		vr[j] += 1 - m*m
+	}
+}
+
 // Validate implements Noise.
 func (g Gaussian) Validate(int) error {
 	if err := checkNonNeg("sigma0", g.Sigma0); err != nil {
@@ -165,6 +183,21 @@ func (s StudentT) AddSignVar(dst, grad []float64, _ float64) {
 		}
 		m := 2 * Xi(s.Nu, gj/c)
 		dst[j] += 1 - m*m
+	}
+}
+
+// addSignMoments adds AddSignMean's values to mean and AddSignVar's to vr,
+// each Xi evaluated once.
+func (s StudentT) addSignMoments(mean, vr, grad []float64, _ float64) {
+	for j, gj := range grad {
+		c := s.scale(j)
+		if c == 0 {
+			mean[j] += sign(gj)
+			continue
+		}
+		m := 2 * Xi(s.Nu, gj/c)
+		mean[j] += m
+		vr[j] += 1 - m*m
 	}
 }
 

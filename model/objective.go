@@ -134,8 +134,16 @@ func (s Separable) GradBatch(dst, xs []float64) {
 func (s Separable) HessNorm(x []float64) float64 {
 	var m float64
 	for j, a := range s.Atoms {
-		d2 := curv(a, x[j])
-		m = math.Max(m, math.Abs(d2))
+		m = maxNaN(m, math.Abs(curv(a, x[j])))
+	}
+	return m
+}
+
+// maxNaN is math.Max(m, v) for m, v >= 0 or NaN (a NaN wins), inlined:
+// math.Max is an assembly call, at every SDE substep in HessNorm.
+func maxNaN(m, v float64) float64 {
+	if v > m || v != v {
+		return v
 	}
 	return m
 }
@@ -260,13 +268,12 @@ func (s Homogeneous) HessNorm(x []float64) float64 {
 	var m float64
 	if _, ok := s.Atom.(Quartic); ok {
 		for _, xj := range x[:s.D] {
-			m = math.Max(m, xj*xj)
+			m = maxNaN(m, xj*xj)
 		}
 		return 3 * m
 	}
 	for _, xj := range x[:s.D] {
-		d2 := curv(s.Atom, xj)
-		m = math.Max(m, math.Abs(d2))
+		m = maxNaN(m, math.Abs(curv(s.Atom, xj)))
 	}
 	return m
 }
