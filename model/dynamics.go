@@ -153,13 +153,9 @@ func NewWorkspace(d int) *Workspace {
 // the DSGD SDE's noise over time h is rate sqrt(eta v) times a Brownian
 // increment of variance h.
 func (s System) AverageNoiseVar(gn2 float64) (float64, bool) {
-	var v float64
-	for _, a := range s.Agents {
-		g, ok := a.Noise.(Gaussian)
-		if !ok {
-			return 0, false
-		}
-		v += g.Sigma0*g.Sigma0 + g.Sigma1*g.Sigma1*gn2
+	v, ok := s.gaussianVar(gn2)
+	if !ok {
+		return 0, false
 	}
 	n := float64(len(s.Agents))
 	return v / (n * n), true
