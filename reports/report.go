@@ -297,17 +297,18 @@ func (r *Report) markdown(w *bytes.Buffer) {
 	}
 	if len(r.Campaign) > 0 {
 		fmt.Fprintln(w, "\n## Theorem verdicts: a random campaign")
-		fmt.Fprintln(w, "\n| case | theorem | reading | SDE | discrete | regime | new violation | replay |\n|---|---|---|---|---|---|---|---|")
+		fmt.Fprintln(w, "\n| case | theorem | reading | SDE | discrete | SDE integrator bias (max) | SDE tails | regime | new violation | replay |\n|---|---|---|---|---|---|---|---|---|---|")
 		for _, c := range r.Campaign {
 			if c.Report == nil {
-				fmt.Fprintf(w, "| %s | %s | %s | skipped: %s | | | | |\n", c.Case.Name, c.Case.Theorem, c.Case.Reading, cell(c.Skipped))
+				fmt.Fprintf(w, "| %s | %s | %s | skipped: %s | | | | | | |\n", c.Case.Name, c.Case.Theorem, c.Case.Reading, cell(c.Skipped))
 				continue
 			}
 			isNew := "no"
 			if c.New {
 				isNew = "**yes**"
 			}
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | `%s` |\n", c.Case.Name, c.Case.Theorem, c.Case.Reading, c.Report.TargetOutcome("sde"), c.Report.TargetOutcome("discrete"), c.Regime, isNew, c.Replay)
+			bias, tails := sdeEvidence(c.Report)
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | `%s` |\n", c.Case.Name, c.Case.Theorem, c.Case.Reading, c.Report.TargetOutcome("sde"), c.Report.TargetOutcome("discrete"), bias, tails, c.Regime, isNew, c.Replay)
 		}
 	}
 	for i, wk := range r.Weak {
@@ -433,8 +434,8 @@ Verdicts: {{counts .R.Summary.Verdicts}}. Figure 1 claims: {{counts .R.Summary.F
 <table><tr><th>case</th><th>theorem</th><th>reading</th><th>SDE</th><th>discrete</th><th>max LHS/bound (SDE, discrete)</th><th>SDE integrator bias (max)</th><th>SDE tails</th><th>as expected</th><th>why</th></tr>
 {{range .R.Pinned}}<tr><td>{{if eq .Report.Outcome "FAIL"}}<a href="#fail-{{id .Case}}">{{.Case}}</a>{{else}}{{.Case}}{{end}}</td><td>{{.Theorem}}</td><td>{{.Reading}}</td><td class="{{index .Got "sde"}}">{{index .Got "sde"}}</td><td class="{{index .Got "discrete"}}">{{index .Got "discrete"}}</td><td>{{ratio .Report "sde"}}, {{ratio .Report "discrete"}}</td><td>{{sdebias .Report}}</td><td>{{sdetails .Report}}</td><td>{{if .AsWanted}}yes{{else}}<span class="bad">NO</span>{{end}}</td><td>{{.Why}}</td></tr>{{end}}</table>{{end}}
 {{if .R.Campaign}}<h2 id="campaign">Theorem verdicts: a random campaign</h2>
-<table><tr><th>case</th><th>theorem</th><th>reading</th><th>SDE</th><th>discrete</th><th>regime</th><th>new violation</th><th>replay</th></tr>
-{{range .R.Campaign}}<tr><td>{{if and .Report (eq .Report.Outcome "FAIL")}}<a href="#fail-{{id .Case.Name}}">{{.Case.Name}}</a>{{else}}{{.Case.Name}}{{end}}</td><td>{{.Case.Theorem}}</td><td>{{.Case.Reading}}</td>{{if .Report}}<td class="{{.Report.TargetOutcome "sde"}}">{{.Report.TargetOutcome "sde"}}</td><td class="{{.Report.TargetOutcome "discrete"}}">{{.Report.TargetOutcome "discrete"}}</td>{{else}}<td colspan="2">skipped: {{.Skipped}}</td>{{end}}<td>{{.Regime}}</td><td>{{if .New}}<span class="bad">yes</span>{{else}}no{{end}}</td><td><code>{{.Replay}}</code></td></tr>{{end}}</table>{{end}}
+<table><tr><th>case</th><th>theorem</th><th>reading</th><th>SDE</th><th>discrete</th><th>SDE integrator bias (max)</th><th>SDE tails</th><th>regime</th><th>new violation</th><th>replay</th></tr>
+{{range .R.Campaign}}<tr><td>{{if and .Report (eq .Report.Outcome "FAIL")}}<a href="#fail-{{id .Case.Name}}">{{.Case.Name}}</a>{{else}}{{.Case.Name}}{{end}}</td><td>{{.Case.Theorem}}</td><td>{{.Case.Reading}}</td>{{if .Report}}<td class="{{.Report.TargetOutcome "sde"}}">{{.Report.TargetOutcome "sde"}}</td><td class="{{.Report.TargetOutcome "discrete"}}">{{.Report.TargetOutcome "discrete"}}</td><td>{{sdebias .Report}}</td><td>{{sdetails .Report}}</td>{{else}}<td colspan="4">skipped: {{.Skipped}}</td>{{end}}<td>{{.Regime}}</td><td>{{if .New}}<span class="bad">yes</span>{{else}}no{{end}}</td><td><code>{{.Replay}}</code></td></tr>{{end}}</table>{{end}}
 {{range $i, $w := .R.Weak}}<h2 id="weak-{{$i}}">Weak error: {{weaktitle $w}}</h2>
 <p>{{$w.Paths}} paths, seed {{$w.Seed}}, horizon {{$w.Horizon}}; {{$w.Coupled}}.</p>
 <figure class="plot" data-name="weak-{{$i}}">{{index $.SVG (printf "weak-%d" $i)}}</figure>
