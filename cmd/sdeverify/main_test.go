@@ -156,6 +156,19 @@ func TestVerifyShardsMerge(t *testing.T) {
 	require.Contains(t, stdout.String(), "merged 3 cases from 2 shards")
 	_, err := os.Stat(filepath.Join(dir, "rep", "index.html"))
 	require.NoError(t, err)
+	// The merged shards' report.json is the unsharded run's, but for the
+	// command and settings that name the shards.
+	require.Equal(t, 0, run([]string{"merge", "-out", filepath.Join(dir, "rep-all"), outs[2]}, &stdout, &stderr), stderr.String())
+	reportJSON := func(name string) map[string]json.RawMessage {
+		b, err := os.ReadFile(filepath.Join(dir, name, "report.json"))
+		require.NoError(t, err)
+		var m map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(b, &m))
+		delete(m, "command")
+		delete(m, "settings")
+		return m
+	}
+	require.Equal(t, reportJSON("rep-all"), reportJSON("rep"))
 	code = run([]string{"merge", "-out", filepath.Join(dir, "rep2"), outs[0], outs[0]}, &stdout, &stderr)
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr.String(), "overlapping shards")
@@ -305,4 +318,32 @@ func TestVerifyReplayReport(t *testing.T) {
 	stderr.Reset()
 	require.Equal(t, 2, run([]string{"verify", "-n", "4", "-out", dir}, &stdout, &stderr))
 	require.Contains(t, stderr.String(), "-out needs -only")
+}
+
+// TestShardFromEnv: the shard comes from a Slurm job array (task ID minus
+// the array's first ID, of the task count) or a Kubernetes Indexed Job
+// (JOB_COMPLETION_INDEX of SDEVERIFY_SHARDS), else 0/1; a malformed
+// variable is an error naming it.
+func TestShardFromEnv(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+		err  string
+	}{
+		{map[string]string{}, "0/1", ""},
+		{map[string]string{"SLURM_ARRAY_TASK_ID": "7", "SLURM_ARRAY_TASK_MIN": "5", "SLURM_ARRAY_TASK_COUNT": "4"}, "2/4", ""},
+		{map[string]string{"SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "3"}, "1/3", ""},
+		{map[string]string{"JOB_COMPLETION_INDEX": "2", "SDEVERIFY_SHARDS": "5"}, "2/5", ""},
+		{map[string]string{"JOB_COMPLETION_INDEX": "2"}, "", "SDEVERIFY_SHARDS"},
+		{map[string]string{"SLURM_ARRAY_TASK_ID": "x", "SLURM_ARRAY_TASK_COUNT": "3"}, "", `SLURM_ARRAY_TASK_ID = "x"`},
+	} {
+		got, err := shardFromEnv(func(k string) string { return c.env[k] })
+		if c.err != "" {
+			require.ErrorContains(t, err, c.err)
+			continue
+		}
+		require.NoError(t, err)
+		require.Equal(t, c.want, got)
+	}
 }

@@ -204,11 +204,56 @@ func cmdFigure1(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// shardFromEnv returns the shard i/n that a scheduler's job array gives
+// this process: Slurm's SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN of
+// SLURM_ARRAY_TASK_COUNT, or a Kubernetes Indexed Job's
+// JOB_COMPLETION_INDEX of SDEVERIFY_SHARDS (Kubernetes does not export the
+// completion count: set it in the pod spec to .spec.completions); "0/1"
+// when neither is set.
+func shardFromEnv(getenv func(string) string) (string, error) {
+	num := func(name string) (int, error) {
+		v, err := strconv.Atoi(getenv(name))
+		if err != nil {
+			return 0, fmt.Errorf("%s = %q: not an integer", name, getenv(name))
+		}
+		return v, nil
+	}
+	if getenv("SLURM_ARRAY_TASK_ID") != "" {
+		id, err := num("SLURM_ARRAY_TASK_ID")
+		if err != nil {
+			return "", err
+		}
+		n, err := num("SLURM_ARRAY_TASK_COUNT")
+		if err != nil {
+			return "", err
+		}
+		lo := 0
+		if getenv("SLURM_ARRAY_TASK_MIN") != "" {
+			if lo, err = num("SLURM_ARRAY_TASK_MIN"); err != nil {
+				return "", err
+			}
+		}
+		return fmt.Sprintf("%d/%d", id-lo, n), nil
+	}
+	if getenv("JOB_COMPLETION_INDEX") != "" {
+		id, err := num("JOB_COMPLETION_INDEX")
+		if err != nil {
+			return "", err
+		}
+		n, err := num("SDEVERIFY_SHARDS")
+		if err != nil {
+			return "", fmt.Errorf("JOB_COMPLETION_INDEX is set but %v: set SDEVERIFY_SHARDS to the job's completions", err)
+		}
+		return fmt.Sprintf("%d/%d", id, n), nil
+	}
+	return "0/1", nil
+}
+
 func cmdVerify(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("verify", "verify [-n N] [-seed S] [-shard i/n] [-only J [-out DIR]] [-json OUT] [-q]", stderr)
 	n := fs.Int("n", 20, "random cases in the campaign")
 	seed := fs.Uint64("seed", 1, "campaign seed: case j draws from the stream (seed, j)")
-	shard := fs.String("shard", "0/1", "run the cases j with j mod n = i")
+	shard := fs.String("shard", "", "run the cases j with j mod n = i, as i/n (default: from a Slurm job array or a Kubernetes Indexed Job, else 0/1; see shardFromEnv)")
 	only := fs.Int("only", -1, "run only case J (replay: prints its full verdict table)")
 	outDir := fs.String("out", "", "with -only: write a report folder with the case (and its failure report with plots if it FAILs)")
 	paths := fs.Int("paths", 400, "paths per case")
@@ -217,6 +262,13 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
 	if err := fs.parse(args); err != nil {
 		return err
+	}
+	if *shard == "" {
+		s, err := shardFromEnv(os.Getenv)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		*shard = s
 	}
 	var i, k int
 	if _, err := fmt.Sscanf(*shard, "%d/%d", &i, &k); err != nil || k < 1 || i < 0 || i >= k {
