@@ -41,6 +41,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	maxPaths := fs.Int("max-paths", 0, "double the paths of INCONCLUSIVE verdicts up to this many")
 	out := fs.String("json", "", "write the report as JSON")
 	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
+	quiet := fs.Bool("q", false, "no progress on stderr (shown only on a terminal)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -78,10 +79,13 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 		}
 		cfg.Schedule = s
 	}
+	p := newProgress(stderr, *quiet)
+	p.printf("checking %s (%s reading) on the SDE (with refined twins) and the discrete method, %d paths ...", th.ID, *reading, cfg.Paths)
 	rep, err := theorems.Check(th, cfg, o)
 	if err != nil {
 		return usageErr("%v", err)
 	}
+	p.printf("done: %s", rep.Outcome)
 	var b bytes.Buffer
 	reports.ReportMarkdown(&b, rep)
 	stdout.Write(b.Bytes())

@@ -49,6 +49,7 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 	workers := fs.Int("workers", 0, "goroutines (0: all cores); results do not depend on it")
 	frac := fs.Float64("bias-fraction", 0.25, "SDE: refine the integrator until every estimated bias bound (|bias| + 2 se) is at most this fraction of its standard error")
 	noRefine := fs.Bool("no-refine", false, "SDE: run the configured integrator once, without the coupled bias estimate")
+	quiet := fs.Bool("q", false, "no progress on stderr (shown only on a terminal)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -83,8 +84,12 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
 	var res *mc.Result
 	var integ *mc.Integration
+	p := newProgress(stderr, *quiet)
+	p.printf("simulating %s (%s), %d paths x %d steps ...", cfg.Method, run.Model, run.Paths, run.Steps)
 	if run.Model == mc.SDE && !*noRefine {
-		res, integ, err = mc.IntegrationError(run, mc.Refinement{Fraction: *frac})
+		res, integ, err = mc.IntegrationError(run, mc.Refinement{Fraction: *frac, Progress: func(l mc.Level) {
+			p.printf("integrator level %d (%d substeps per step): bias bound %.3g x its allowance (%s)", l.Level, l.Substeps, l.Worst, l.Where)
+		}})
 		if err == nil {
 			last := integ.Levels[len(integ.Levels)-1]
 			run.Integrator.Substeps, run.Integrator.Stiffness, run.Integrator.MaxSubsteps = last.Substeps, last.Stiffness, last.MaxSubsteps

@@ -25,6 +25,7 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("json", "", "write the result as JSON")
 	engine := fs.String("engine", "auto", "exact (one dimension, constant schedule: no Monte Carlo), mc (Monte Carlo), or auto: exact where it applies")
 	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
+	quiet := fs.Bool("q", false, "no progress on stderr (shown only on a terminal)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -89,6 +90,8 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 	o := weak.Options{Etas: grid, Horizon: *horizon, Paths: *paths, Seed: *seed,
 		Substeps: *substeps, Independent: *independent, Workers: *workers}
 	var res *weak.Result
+	p := newProgress(stderr, *quiet)
+	p.printf("weak error of %s on %d etas (%s) to T = %g ...", cfg.Method, len(grid), *etas, *horizon)
 	switch *engine {
 	case "exact":
 		res, err = weak.Exact(cfg, o, exact.Settings{})

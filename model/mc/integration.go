@@ -35,6 +35,9 @@ type Refinement struct {
 	// summed over paths and twins; 0 means 4e9 (tens of seconds on 2
 	// cores). A level that would exceed it is not run.
 	MaxWork float64
+	// Progress, if set, is called after each level (for a command's
+	// progress lines).
+	Progress func(Level)
 }
 
 func (o Refinement) withDefaults() Refinement {
@@ -168,6 +171,9 @@ func IntegrationError(r Run, o Refinement) (*Result, *Integration, error) {
 			}
 		}
 		acc.Levels = append(acc.Levels, lv)
+		if o.Progress != nil {
+			o.Progress(lv)
+		}
 		switch {
 		case lv.CappedPaths > 0:
 			acc.Reason = fmt.Sprintf("%d paths hit the substep floor at level %d", lv.CappedPaths, level)
