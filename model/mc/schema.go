@@ -1,0 +1,106 @@
+package mc
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+)
+
+// schemaEnums lists the values of the string fields that name a kind, by
+// "Type.json_name": the values the spec types' Build methods accept
+// (TestConfigSchemaEnums checks each against them).
+var schemaEnums = map[string][]string{
+	"Config.method":        {"dsgd", "dcsgd", "dsignsgd"},
+	"ObjectiveSpec.kind":   {"separable", "quadratic"},
+	"AtomSpec.kind":        {"quartic", "power", "cosh", "logcosh", "square", "explinear"},
+	"NoiseSpec.kind":       {"gaussian", "student-t"},
+	"CompressorSpec.kind":  {"identity", "bernoulli", "randk", "qsgd"},
+	"ModelSpec.kind":       {"discrete", "sde"},
+	"ModelSpec.scheme":     {"em", "tamed"},
+	"ScheduleSpec.kind":    {"constant", "inv-sqrt", "inv", "normalized"},
+	"ScheduleSpec.clock":   {"step", "time"},
+	"ScheduleSpec.reading": {"ensemble", "pathwise"},
+}
+
+// schemaRequired lists, by type, the fields a configuration must give
+// (Resolve fails without them; TestConfigSchemaRequired checks it). Every
+// other field has a default.
+var schemaRequired = map[string][]string{
+	"Config":         {"objective", "x0", "agents", "method", "model", "eta", "schedule", "steps", "paths"},
+	"ObjectiveSpec":  {"kind"},
+	"AtomSpec":       {"kind"},
+	"AgentSpec":      {"noise"},
+	"NoiseSpec":      {"kind"},
+	"CompressorSpec": {"kind"},
+	"ModelSpec":      {"kind"},
+	"ScheduleSpec":   {"kind"},
+}
+
+// ConfigSchema returns the JSON Schema (draft 2020-12) of Config, generated
+// from the Go types by reflection: every struct is an object of its JSON
+// fields with no others (DecodeConfig refuses unknown fields), the fields
+// without a default are required, and the kind fields list their values.
+// docs/config.schema.json is its output (kept equal by a test).
+func ConfigSchema() ([]byte, error) {
+	defs := map[string]any{}
+	root := schemaOf(reflect.TypeFor[Config](), defs)
+	doc := map[string]any{
+		"$schema":     "https://json-schema.org/draft/2020-12/schema",
+		"$id":         "https://github.com/sdeverify/sdeverify/docs/config.schema.json",
+		"title":       "sdeverify experiment configuration (model/mc.Config)",
+		"description": "One experiment as data; see examples/ and examples/README.md.",
+		"$ref":        root["$ref"],
+		"$defs":       defs,
+	}
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+func schemaOf(t reflect.Type, defs map[string]any) map[string]any {
+	switch t.Kind() {
+	case reflect.Pointer:
+		return schemaOf(t.Elem(), defs)
+	case reflect.Float32, reflect.Float64:
+		return map[string]any{"type": "number"}
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Uint64, reflect.Uint32, reflect.Uint:
+		return map[string]any{"type": "integer"}
+	case reflect.String:
+		return map[string]any{"type": "string"}
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Slice, reflect.Array:
+		return map[string]any{"type": "array", "items": schemaOf(t.Elem(), defs)}
+	case reflect.Map:
+		return map[string]any{"type": "object", "additionalProperties": schemaOf(t.Elem(), defs)}
+	case reflect.Struct:
+		name := t.Name()
+		ref := map[string]any{"$ref": "#/$defs/" + name}
+		if _, done := defs[name]; done {
+			return ref
+		}
+		obj := map[string]any{"type": "object", "additionalProperties": false}
+		defs[name] = obj // before the fields: types may refer to themselves
+		props := map[string]any{}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			tag := f.Tag.Get("json")
+			if !f.IsExported() || tag == "-" {
+				continue
+			}
+			jn, _, _ := strings.Cut(tag, ",")
+			if jn == "" {
+				jn = f.Name
+			}
+			s := schemaOf(f.Type, defs)
+			if vals, ok := schemaEnums[name+"."+jn]; ok {
+				s = map[string]any{"type": "string", "enum": vals}
+			}
+			props[jn] = s
+		}
+		obj["properties"] = props
+		if req := schemaRequired[name]; len(req) > 0 {
+			obj["required"] = req
+		}
+		return ref
+	}
+	return map[string]any{}
+}
