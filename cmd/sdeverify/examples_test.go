@@ -50,18 +50,22 @@ func TestExamples(t *testing.T) {
 
 // TestWeakExamples: 'sdeverify weak -config FILE' on the one-dimensional
 // examples, without further flags, resolves the weak order of E f for DCSGD
-// (Bernoulli) and DSignSGD (Gaussian noise), the two methods plain Monte
-// Carlo could not decide, to an interval of half-width at most 0.05 (the
-// exact engine: no Monte Carlo noise; the interval is the fit model's
-// systematic part and the numerical error). The DSGD examples (5 and 11 s)
-// are left to the README's command to keep go test ./... within its
-// budget (theorems/weak tests DSGD's exact order), and DSignSGD with Cauchy
-// noise does not reach 0.05 on its grid (examples/README.md has all five).
+// (Bernoulli; deep tier, 21 s) and DSignSGD (Gaussian noise), the two
+// methods plain Monte Carlo could not decide, to an interval of half-width
+// at most 0.05 (the exact engine: no Monte Carlo noise; the interval is the
+// fit model's systematic part and the numerical error, including the
+// engine's rounding and interpolation floor). The DSGD examples are left to
+// the README's command to keep go test ./... within its budget
+// (theorems/weak tests DSGD's exact order), and DSignSGD with Cauchy noise
+// does not reach 0.05 on its grid (examples/README.md has all five).
 func TestWeakExamples(t *testing.T) {
 	t.Parallel()
 	for _, name := range []string{"weak-dcsgd-bernoulli.json", "weak-dsignsgd-gaussian.json"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			if name == "weak-dcsgd-bernoulli.json" && os.Getenv("SDEVERIFY_DEEP") == "" {
+				t.Skip("21 s on 2 cores: deep tier (SDEVERIFY_DEEP=1); measured 1.011 [0.969, 1.052] (examples/README.md)")
+			}
 			out := filepath.Join(t.TempDir(), "w.json")
 			var stdout, stderr bytes.Buffer
 			require.Equal(t, 0, run([]string{"weak", "-config", filepath.Join("../../examples", name), "-json", out}, &stdout, &stderr), stderr.String())

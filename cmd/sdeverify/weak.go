@@ -26,6 +26,7 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 	engine := fs.String("engine", "auto", "exact (one dimension, constant schedule: no Monte Carlo), mc (Monte Carlo), or auto: exact where it applies")
 	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
 	quiet := fs.Bool("q", false, "no progress on stderr (shown only on a terminal)")
+	nodes := fs.Int("nodes", 2400, "exact engine: grid nodes (a minimum; more where DSignSGD's noise scale needs them). 2400 keeps the interpolation floor below the weak errors of eta >= 0.00625")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -58,6 +59,9 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 	}
 	if !set["paths"] {
 		*paths = cfg.Paths
+		if *nodes < 16 {
+			return usageErr("-nodes = %d: must be >= 16", *nodes)
+		}
 		if *paths < 40 {
 			return usageErr("%s: paths = %d: a weak study needs at least 40 (give -paths)", *cfgPath, cfg.Paths)
 		}
@@ -94,11 +98,11 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 	p.printf("weak error of %s on %d etas (%s) to T = %g ...", cfg.Method, len(grid), *etas, *horizon)
 	switch *engine {
 	case "exact":
-		res, err = weak.Exact(cfg, o, exact.Settings{})
+		res, err = weak.Exact(cfg, o, exact.Settings{Nodes: *nodes})
 	case "mc":
 		res, err = weak.Estimate(cfg, o)
 	case "auto":
-		if res, err = weak.Exact(cfg, o, exact.Settings{}); err != nil {
+		if res, err = weak.Exact(cfg, o, exact.Settings{Nodes: *nodes}); err != nil {
 			fmt.Fprintf(stderr, "the exact engine does not apply (%v): Monte Carlo\n", err)
 			res, err = weak.Estimate(cfg, o)
 		}

@@ -1,0 +1,139 @@
+package properties
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"testing"
+
+	"pgregory.net/rapid"
+
+	"github.com/sdeverify/sdeverify/model/exact"
+	"github.com/sdeverify/sdeverify/model/mc"
+)
+
+// exactAlpha is the level of each two-sided z test of exactProperty: 4
+// checkpoints x defaultChecks checks x 1e-7 stays inside the package's
+// budget (STATISTICS.md).
+const exactAlpha = 1e-7
+
+// exactConfig draws a one-dimensional configuration the exact engine
+// covers, with steps small enough that no path overflows: DSGD, DCSGD
+// (identity or Bernoulli, up to 3 agents) with affine Gaussian noise, or
+// DSignSGD with Gaussian or Student-t noise (nu in {1, 2, 3, 5}: its steps
+// are bounded, so heavy tails keep every moment of x_k finite).
+func exactConfig(t *rapid.T) string {
+	method := rapid.SampledFrom([]string{"dsgd", "dcsgd", "dsignsgd"}).Draw(t, "method")
+	atom := rapid.SampledFrom([]string{"quartic", "logcosh", "square"}).Draw(t, "atom")
+	x0 := rapid.Float64Range(-1.5, 1.5).Draw(t, "x0")
+	eta := rapid.Float64Range(0.005, 0.05).Draw(t, "eta")
+	steps := rapid.IntRange(4, 40).Draw(t, "steps")
+	n := rapid.IntRange(1, 3).Draw(t, "agents")
+	agents := ""
+	for i := range n {
+		if i > 0 {
+			agents += ","
+		}
+		var noise string
+		if method == "dsignsgd" && rapid.Bool().Draw(t, "student") {
+			noise = fmt.Sprintf(`{"kind":"student-t","nu":%d,"scale":[%g]}`, rapid.SampledFrom([]int{1, 2, 3, 5}).Draw(t, "nu"), rapid.Float64Range(0.05, 2).Draw(t, "scale"))
+		} else {
+			noise = fmt.Sprintf(`{"kind":"gaussian","sigma0":%g,"sigma1":%g}`, rapid.Float64Range(0, 1).Draw(t, "sigma0"), rapid.Float64Range(0, 1).Draw(t, "sigma1"))
+		}
+		comp := ""
+		if method == "dcsgd" {
+			if rapid.Bool().Draw(t, "bernoulli") {
+				comp = fmt.Sprintf(`,"compressor":{"kind":"bernoulli","p":%g}`, rapid.Float64Range(0.3, 1).Draw(t, "p"))
+			} else {
+				comp = `,"compressor":{"kind":"identity"}`
+			}
+		}
+		agents += `{"noise":` + noise + comp + `}`
+	}
+	return fmt.Sprintf(`{"objective":{"kind":"separable","dim":1,"atom":{"kind":%q}},"x0":[%g],"agents":[%s],"method":%q,"model":{"kind":"discrete"},
+		"eta":%g,"schedule":{"kind":"constant"},"steps":%d,"paths":4000,"seed":%d,"checkpoints":{"count":3}}`,
+		atom, x0, agents, method, eta, steps, rapid.Uint64Range(1, 1<<40).Draw(t, "seed"))
+}
+
+// exactAgreement runs cfg through the Monte Carlo engine and the exact
+// engine and returns, per checkpoint after 0, whether the Monte Carlo
+// E[f(x_k)] - f* lies within z(alpha) standard errors plus the exact
+// value's error estimate and a rounding allowance of 1e-9 relative of the
+// exact value (false: a disagreement), and a description of the worst.
+func exactAgreement(cfg string, alpha float64) (ok bool, worst string, tested int, err error) {
+	c, err := mc.ParseConfig([]byte(cfg))
+	if err != nil {
+		return false, "", 0, err
+	}
+	run, err := c.Resolve()
+	if err != nil {
+		return false, "", 0, err
+	}
+	res, err := mc.Simulate(run)
+	if err != nil {
+		return false, "", 0, err
+	}
+	if res.Diverged > 0 {
+		return false, "", 0, fmt.Errorf("%d paths diverged: the generator should keep the steps small", res.Diverged)
+	}
+	p, err := exact.FromConfig(run)
+	if err != nil {
+		return false, "", 0, err
+	}
+	fstar := run.System.F.Inf()
+	g := func(x float64) float64 { return run.System.F.Value([]float64{x}) - fstar }
+	ex, err := exact.Discrete(p, []func(float64) float64{g}, exact.Settings{})
+	if errors.Is(err, exact.ErrUnresolved) {
+		return true, err.Error(), 0, nil // the engine says it cannot: no value to compare
+	}
+	if err != nil {
+		return false, "", 0, err
+	}
+	z := mc.ZCrit(alpha)
+	ok, worstZ := true, -1.0
+	for _, cp := range res.Checkpoints[1:] {
+		if cp.F.SE == 0 {
+			// Every path took the same signs: the sample shows no
+			// variance, so no interval can be formed (an event of
+			// probability 1e-9 that 4000 paths did not see still moves
+			// the exact value). Not tested.
+			continue
+		}
+		tested++
+		e := ex[0][cp.Step]
+		dev := math.Abs(cp.F.Mean - e.Value)
+		// Rounding allowance: the two engines sum differently.
+		tol := e.Err + 1e-9*(math.Abs(e.Value)+math.Abs(cp.F.Mean)) + 1e-300
+		if dev > z*cp.F.SE+tol {
+			ok = false
+		}
+		if zz := (dev - tol) / cp.F.SE; zz > worstZ || worst == "" {
+			worstZ = zz
+			worst = fmt.Sprintf("step %d: Monte Carlo %.10g (se %.2g), exact %.10g (err %.2g), %.2f se beyond the tolerance", cp.Step, cp.F.Mean, cp.F.SE, e.Value, e.Err, zz)
+		}
+	}
+	return ok, worst, tested, nil
+}
+
+// exactProperty: over random one-dimensional configurations the Monte
+// Carlo engine agrees with the exact engine (issue: point 4(b)): each
+// checkpoint's E[f(x_k)] - f* within its two-sided z(1e-7) interval of the
+// exact value, widened by the exact value's error estimate.
+func exactProperty(t *rapid.T) {
+	cfg := exactConfig(t)
+	ok, worst, tested, err := exactAgreement(cfg, exactAlpha)
+	if err != nil {
+		t.Fatalf("%v\nconfig: %s", err, cfg)
+	}
+	if tested == 0 {
+		t.Skipf("nothing to compare: %s", worst+"every checkpoint's sample has no variance, or the exact engine refused")
+	}
+	if !ok {
+		t.Fatalf("the Monte Carlo and exact engines disagree: %s\nconfig: %s", worst, cfg)
+	}
+}
+
+func TestMonteCarloAgreesWithExact(t *testing.T) {
+	t.Parallel()
+	rapid.Check(t, exactProperty)
+}
