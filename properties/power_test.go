@@ -270,6 +270,19 @@ func TestPower(t *testing.T) {
 		func(s uint64) bool { return ok(s).heavy }, 0)
 	add("Pareto tail refusal on X_T^2 with the diffusion times ||grad f|| (variance of X_T^2 infinite)", "measured", mutantRuns,
 		func(s uint64) bool { return fat(s).heavy }, 0)
+	// The Monte Carlo engine against the exact engine at level 0.01 on one
+	// configuration per seed (the seed drawn into the config): the
+	// property TestMonteCarloAgreesWithExact's test, at a level whose rate
+	// can be measured.
+	add("Monte Carlo vs the exact engine, E[f(x_k) - f*] (DSignSGD, Student-t nu = 3; z at 0.01 over 3 checkpoints, Bonferroni)", "false alarm", falseRuns, func(s uint64) bool {
+		cfg := fmt.Sprintf(`{"objective":{"kind":"separable","dim":1,"atom":{"kind":"quartic"}},"x0":[1],"agents":[{"noise":{"kind":"student-t","nu":3,"scale":[0.5]}},{"noise":{"kind":"gaussian","sigma0":0.3}}],
+			"method":"dsignsgd","model":{"kind":"discrete"},"eta":0.05,"schedule":{"kind":"constant"},"steps":20,"paths":2000,"seed":%d,"checkpoints":{"count":3}}`, s)
+		ok, _, tested, err := exactAgreement(cfg, alpha/3)
+		if err != nil || tested == 0 {
+			t.Fatalf("exact agreement: %v (tested %d)", err, tested)
+		}
+		return !ok
+	}, alpha)
 	for _, r := range tab.Rows {
 		t.Logf("%-75s %-11s %4d runs %4d flagged  rate %.3f [%.3f, %.3f]  required %-26s ok %v", r.Name, r.Kind, r.Runs, r.Flagged, r.Rate, r.Lo, r.Hi, r.Required, r.OK)
 	}
