@@ -147,12 +147,13 @@ func ReportMarkdown(w io.Writer, r *theorems.Report) {
 // relative error of the variance (which only the noise sets); then the
 // fitted orders.
 func WeakMarkdown(w io.Writer, r *weak.Result) {
-	fmt.Fprintf(w, "Weak error of %s against its SDE, %d paths, seed %d, horizon T = %g; %s.\n\n", r.Method, r.Paths, r.Seed, r.Horizon, r.Coupled)
+	fmt.Fprintf(w, "Weak error of %s against its SDE, %s, horizon T = %g; %s.\n\n", r.Method, weakSource(r), r.Horizon, r.Coupled)
+	se := weakSE(r)
 	fmt.Fprint(w, "| eta | steps |")
 	for _, t := range r.Points[0].Tests {
-		fmt.Fprintf(w, " err %s (se) | gradient flow: err %s (se) |", cell(t.Test), cell(t.Test))
+		fmt.Fprintf(w, " err %s (%s) | gradient flow: err %s (%s) |", cell(t.Test), se, cell(t.Test), se)
 	}
-	fmt.Fprintln(w, " Var relative error (se) |")
+	fmt.Fprintf(w, " Var relative error (%s) |\n", se)
 	fmt.Fprint(w, "|---|---|")
 	for range r.Points[0].Tests {
 		fmt.Fprint(w, "---|---|")
@@ -166,12 +167,30 @@ func WeakMarkdown(w io.Writer, r *weak.Result) {
 		}
 		fmt.Fprintf(w, " %s (%s) |\n", num(p.VarRel), num(p.VarRelSE))
 	}
-	fmt.Fprintln(w, "\n(* within Monte Carlo noise, left out of the fit)")
+	fmt.Fprintf(w, "\n(* within %s, left out of the fit)\n", r.Noise())
 	fmt.Fprintln(w, "\n| quantity | order | interval | systematic part | local slope | etas used | note |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
 	for _, f := range append(append([]weak.Fit{}, r.Fits...), r.ODEFits...) {
 		fmt.Fprintf(w, "| %s | %s | [%s, %s] | %s | %s | %v | %s |\n", cell(f.Test), num(f.Slope), num(f.Lo), num(f.Hi), num(f.Systematic), num(f.Local), f.Used, f.Note)
 	}
+}
+
+// weakSource says where a weak study's numbers come from: the paths and
+// seed of a Monte Carlo study, or the exact engine.
+func weakSource(r *weak.Result) string {
+	if r.Engine == weak.EngineExact {
+		return "exact engine"
+	}
+	return fmt.Sprintf("%d paths, seed %d", r.Paths, r.Seed)
+}
+
+// weakSE names a weak study's error bars: standard errors, or the exact
+// engine's numerical error estimates.
+func weakSE(r *weak.Result) string {
+	if r.Engine == weak.EngineExact {
+		return "numerical error"
+	}
+	return "se"
 }
 
 // cell escapes the pipes of a Markdown table cell.

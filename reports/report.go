@@ -396,6 +396,8 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	},
 	"counts":     Counts,
 	"weaktitle":  weakTitle,
+	"weaksource": weakSource,
+	"weakse":     weakSE,
 	"sdebias":    func(r *theorems.Report) string { b, _ := sdeEvidence(r); return b },
 	"sdetails":   func(r *theorems.Report) string { _, t := sdeEvidence(r); return t },
 	"resolution": ResolutionText,
@@ -437,10 +439,10 @@ Verdicts: {{counts .R.Summary.Verdicts}}. Figure 1 claims: {{counts .R.Summary.F
 <table><tr><th>case</th><th>theorem</th><th>reading</th><th>SDE</th><th>discrete</th><th>SDE integrator bias (max)</th><th>SDE tails</th><th>regime</th><th>new violation</th><th>replay</th></tr>
 {{range .R.Campaign}}<tr><td>{{if and .Report (eq .Report.Outcome "FAIL")}}<a href="#fail-{{id .Case.Name}}">{{.Case.Name}}</a>{{else}}{{.Case.Name}}{{end}}</td><td>{{.Case.Theorem}}</td><td>{{.Case.Reading}}</td>{{if .Report}}<td class="{{.Report.TargetOutcome "sde"}}">{{.Report.TargetOutcome "sde"}}</td><td class="{{.Report.TargetOutcome "discrete"}}">{{.Report.TargetOutcome "discrete"}}</td><td>{{sdebias .Report}}</td><td>{{sdetails .Report}}</td>{{else}}<td colspan="4">skipped: {{.Skipped}}</td>{{end}}<td>{{.Regime}}</td><td>{{if .New}}<span class="bad">yes</span>{{else}}no{{end}}</td><td><code>{{.Replay}}</code></td></tr>{{end}}</table>{{end}}
 {{range $i, $w := .R.Weak}}<h2 id="weak-{{$i}}">Weak error: {{weaktitle $w}}</h2>
-<p>{{$w.Paths}} paths, seed {{$w.Seed}}, horizon {{$w.Horizon}}; {{$w.Coupled}}.</p>
+<p>{{weaksource $w}}, horizon {{$w.Horizon}}; {{$w.Coupled}}.</p>
 <figure class="plot" data-name="weak-{{$i}}">{{index $.SVG (printf "weak-%d" $i)}}</figure>
-<table><tr><th>eta</th><th>steps</th>{{range (index $w.Points 0).Tests}}<th>err {{.Test}} (se)</th><th>gradient flow: err {{.Test}} (se)</th>{{end}}<th>Var relative error (se)</th></tr>
-{{range $p := $w.Points}}<tr><td>{{$p.Eta}}</td><td>{{$p.Steps}}</td>{{range $k, $t := $p.Tests}}{{$o := index $p.ODE $k}}<td>{{num $t.Err}} ({{num $t.SE}}){{if not $t.Resolved}}*{{end}}</td><td>{{num $o.Err}} ({{num $o.SE}}){{if not $o.Resolved}}*{{end}}</td>{{end}}<td>{{num $p.VarRel}} ({{num $p.VarRelSE}})</td></tr>{{end}}</table><p>* within Monte Carlo noise, left out of the fit</p>
+<table><tr><th>eta</th><th>steps</th>{{range (index $w.Points 0).Tests}}<th>err {{.Test}} ({{weakse $w}})</th><th>gradient flow: err {{.Test}} ({{weakse $w}})</th>{{end}}<th>Var relative error ({{weakse $w}})</th></tr>
+{{range $p := $w.Points}}<tr><td>{{$p.Eta}}</td><td>{{$p.Steps}}</td>{{range $k, $t := $p.Tests}}{{$o := index $p.ODE $k}}<td>{{num $t.Err}} ({{num $t.SE}}){{if not $t.Resolved}}*{{end}}</td><td>{{num $o.Err}} ({{num $o.SE}}){{if not $o.Resolved}}*{{end}}</td>{{end}}<td>{{num $p.VarRel}} ({{num $p.VarRelSE}})</td></tr>{{end}}</table><p>* within {{$w.Noise}}, left out of the fit</p>
 <table><tr><th>quantity</th><th>order</th><th>interval</th><th>systematic part</th><th>local slope</th><th>etas used</th><th>note</th></tr>
 {{range $w.Fits}}<tr><td>{{.Test}}</td><td>{{num .Slope}}</td><td>[{{num .Lo}}, {{num .Hi}}]</td><td>{{num .Systematic}}</td><td>{{num .Local}}</td><td>{{.Used}}</td><td>{{.Note}}</td></tr>{{end}}
 {{range $w.ODEFits}}<tr><td>{{.Test}}</td><td>{{num .Slope}}</td><td>[{{num .Lo}}, {{num .Hi}}]</td><td>{{num .Systematic}}</td><td>{{num .Local}}</td><td>{{.Used}}</td><td>{{.Note}}</td></tr>{{end}}</table>

@@ -88,7 +88,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	p.printf("done: %s", rep.Outcome)
 	var b bytes.Buffer
 	reports.ReportMarkdown(&b, rep)
-	stdout.Write(b.Bytes())
+	stdout.Write(reports.Plain(b.Bytes()))
 	if *out != "" {
 		if err := writeJSON(*out, rep); err != nil {
 			return err
@@ -131,7 +131,7 @@ func cmdPinned(args []string, stdout, stderr io.Writer) error {
 	}
 	var b bytes.Buffer
 	reports.PinnedMarkdown(&b, rs)
-	stdout.Write(b.Bytes())
+	stdout.Write(reports.Plain(b.Bytes()))
 	if *md != "" {
 		if err := atomicfile.Write(*md, b.Bytes()); err != nil {
 			return err

@@ -315,7 +315,7 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 			var b bytes.Buffer
 			fmt.Fprintln(&b)
 			reports.ReportMarkdown(&b, r.Report)
-			stdout.Write(b.Bytes())
+			stdout.Write(reports.Plain(b.Bytes()))
 		}
 		if r.New {
 			newv = append(newv, fmt.Sprintf("%s (replay: %s)", r.Case.Name, r.Replay))

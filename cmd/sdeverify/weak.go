@@ -114,7 +114,7 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 	}
 	var b bytes.Buffer
 	reports.WeakMarkdown(&b, res)
-	stdout.Write(b.Bytes())
+	stdout.Write(reports.Plain(b.Bytes()))
 	if *out != "" {
 		return writeJSON(*out, res)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 
 	"gonum.org/v1/gonum/integrate/quad"
 
@@ -264,10 +265,12 @@ func (k *kernel) add(w, m, s float64) {
 // operator is one step's transition as a sparse matrix on the grid plus
 // a constant per test function: (P u)_i = sum_j A_ij u_j + c_i, where c
 // holds the mass that lands outside the grid, valued by the test function
-// itself.
+// itself. Column indices are int32 (the grid has at most maxNodes*3/2
+// nodes): the apply loop streams the matrix, and narrower indices are
+// less to read.
 type operator struct {
 	start []int
-	col   []int
+	col   []int32
 	val   []float64
 	c     []float64
 }
@@ -333,7 +336,7 @@ func build(gr grid, fill func(k *kernel, x float64), z, w []float64) operator {
 		}
 		for j := row.lo; j <= row.hi; j++ {
 			if v := row.v[j]; v != 0 {
-				op.col = append(op.col, j)
+				op.col = append(op.col, int32(j))
 				op.val = append(op.val, v)
 			}
 			row.v[j] = 0
@@ -348,18 +351,39 @@ func (op operator) apply(dst, u []float64, nf int) {
 	if nf == 1 {
 		for i := range dst {
 			acc := op.c[i]
-			for e := op.start[i]; e < op.start[i+1]; e++ {
-				acc += op.val[e] * u[op.col[e]]
+			cols, vals := op.col[op.start[i]:op.start[i+1]], op.val[op.start[i]:op.start[i+1]]
+			for e, v := range vals {
+				acc += v * u[cols[e]]
 			}
 			dst[i] = acc
+		}
+		return
+	}
+	if nf == 4 { // the weak study's f, ||x||^2, x, x^2: accumulators in registers
+		for i := range op.start[:len(op.start)-1] {
+			c := op.c[i*4 : i*4+4 : i*4+4]
+			a0, a1, a2, a3 := c[0], c[1], c[2], c[3]
+			cols, vals := op.col[op.start[i]:op.start[i+1]], op.val[op.start[i]:op.start[i+1]]
+			for e, v := range vals {
+				j := int(cols[e]) * 4
+				ue := u[j : j+4 : j+4]
+				a0 += v * ue[0]
+				a1 += v * ue[1]
+				a2 += v * ue[2]
+				a3 += v * ue[3]
+			}
+			d := dst[i*4 : i*4+4 : i*4+4]
+			d[0], d[1], d[2], d[3] = a0, a1, a2, a3
 		}
 		return
 	}
 	for i := range op.start[:len(op.start)-1] {
 		acc := dst[i*nf : (i+1)*nf]
 		copy(acc, op.c[i*nf:(i+1)*nf])
-		for e := op.start[i]; e < op.start[i+1]; e++ {
-			v, ue := op.val[e], u[op.col[e]*nf:op.col[e]*nf+nf]
+		cols, vals := op.col[op.start[i]:op.start[i+1]], op.val[op.start[i]:op.start[i+1]]
+		for e, v := range vals {
+			j := int(cols[e]) * nf
+			ue := u[j : j+nf]
 			for f := range acc {
 				acc[f] += v * ue[f]
 			}
@@ -533,30 +557,13 @@ func backward(gr grid, x0 float64, total, every int, fill func(k *kernel, x floa
 
 // Discrete returns E g(x_k) for k = 0..Steps of the discrete method, one
 // Series per test function in gs (computed together: the operator is built
-// once).
+// once), on GOMAXPROCS goroutines.
 func Discrete(p Problem, gs []func(float64) float64, s Settings) ([]Series, error) {
-	if err := p.Validate(); err != nil {
-		return nil, err
-	}
-	s = s.withDefaults(p.X0)
-	s, err := p.resolveNodes(s)
+	out, err := Batch([]Job{{Problem: p, Tests: gs, Settings: s}}, 0)
 	if err != nil {
 		return nil, err
 	}
-	h := p.Eta * p.rate()
-	z, w := hermite(s.Hermite)
-	run := func(n int, r float64) [][]float64 {
-		return backward(newGrid(n, r, gs), p.X0, p.Steps, 1, func(k *kernel, x float64) { discreteKernel(k, p.System, x, h) }, z, w)
-	}
-	v, sp, rd := run(s.Nodes, s.Radius), run(s.Nodes/2, s.Radius), run(s.Nodes*3/2, s.Radius*1.5)
-	out := make([]Series, len(gs))
-	for f := range gs {
-		out[f] = make(Series, len(v[f]))
-		for i := range v[f] {
-			out[f][i] = Value{Value: v[f][i], Err: math.Abs(v[f][i]-sp[f][i]) + math.Abs(v[f][i]-rd[f][i]) + roundingFloor(gs[f], s, i)}
-		}
-	}
-	return out, nil
+	return out[0], nil
 }
 
 // SDE returns E g(X_{k eta}) for k = 0..Steps of the method's SDE, one
@@ -565,36 +572,131 @@ func Discrete(p Problem, gs []func(float64) float64, s Settings) ([]Series, erro
 // c1/m + c2/m^2 + ...), with the numerical error estimated from the
 // spatial, radius and extrapolation refinements.
 func SDE(p Problem, gs []func(float64) float64, s Settings) ([]Series, error) {
-	if err := p.Validate(); err != nil {
-		return nil, err
-	}
-	if err := p.System.ValidateSDE(); err != nil {
-		return nil, err
-	}
-	s = s.withDefaults(p.X0)
-	s, err := p.resolveNodes(s)
+	out, err := Batch([]Job{{Problem: p, Tests: gs, Settings: s, SDE: true}}, 0)
 	if err != nil {
 		return nil, err
 	}
-	rate := p.rate()
+	return out[0], nil
+}
+
+// Job is one computation for Batch: E g(x_k) of the discrete method for
+// every test function in Tests or, when SDE is set, E g(X_{k eta}) of its
+// SDE (see Discrete and SDE).
+type Job struct {
+	Problem  Problem
+	Tests    []func(float64) float64
+	Settings Settings
+	SDE      bool
+}
+
+// pass is one backward computation of a job (a level or a refinement
+// check), with its cost in node-steps for scheduling.
+type pass struct {
+	job, slot int
+	cost      float64
+	do        func() [][]float64
+}
+
+// plan returns a job's passes and the function that combines their
+// results (indexed by slot) into the job's series.
+func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
+	p, gs := j.Problem, j.Tests
+	if err := p.Validate(); err != nil {
+		return nil, nil, err
+	}
+	if j.SDE {
+		if err := p.System.ValidateSDE(); err != nil {
+			return nil, nil, err
+		}
+	}
+	s := j.Settings.withDefaults(p.X0)
+	s, err := p.resolveNodes(s)
+	if err != nil {
+		return nil, nil, err
+	}
 	z, w := hermite(s.Hermite)
-	level := func(m, n int, r float64) [][]float64 {
+	if !j.SDE {
+		h := p.Eta * p.rate()
+		at := func(n int, r float64) pass {
+			return pass{cost: float64(p.Steps * n), do: func() [][]float64 {
+				return backward(newGrid(n, r, gs), p.X0, p.Steps, 1, func(k *kernel, x float64) { discreteKernel(k, p.System, x, h) }, z, w)
+			}}
+		}
+		passes := []pass{at(s.Nodes, s.Radius), at(s.Nodes/2, s.Radius), at(s.Nodes*3/2, s.Radius*1.5)}
+		combine := func(res [][][]float64) []Series {
+			v, sp, rd := res[0], res[1], res[2]
+			out := make([]Series, len(gs))
+			for f := range gs {
+				floor := roundingFloor(gs[f], s, 0) // per step
+				out[f] = make(Series, len(v[f]))
+				for i := range v[f] {
+					out[f][i] = Value{Value: v[f][i], Err: math.Abs(v[f][i]-sp[f][i]) + math.Abs(v[f][i]-rd[f][i]) + floor*float64(i+1)}
+				}
+			}
+			return out
+		}
+		return passes, combine, nil
+	}
+	rate := p.rate()
+	level := func(m, n int, r float64) pass {
 		dt := p.Eta / float64(m)
-		return backward(newGrid(n, r, gs), p.X0, p.Steps*m, m, func(k *kernel, x float64) { sdeKernel(k, p.System, x, dt, p.Eta, rate) }, z, w)
+		return pass{cost: float64(p.Steps * m * n), do: func() [][]float64 {
+			return backward(newGrid(n, r, gs), p.X0, p.Steps*m, m, func(k *kernel, x float64) { sdeKernel(k, p.System, x, dt, p.Eta, rate) }, z, w)
+		}}
 	}
 	m := s.Substeps
-	e1, e2, e4 := level(m, s.Nodes, s.Radius), level(2*m, s.Nodes, s.Radius), level(4*m, s.Nodes, s.Radius)
-	// Spatial and radius checks on the coarsest level.
-	sp, rd := level(m, s.Nodes/2, s.Radius), level(m, s.Nodes*3/2, s.Radius*1.5)
-	out := make([]Series, len(gs))
-	for f := range gs {
-		out[f] = make(Series, len(e1[f]))
-		for i := range e1[f] {
-			// Three levels remove c1/m and c2/m^2; two levels remove c1/m.
-			ext := (8*e4[f][i] - 6*e2[f][i] + e1[f][i]) / 3
-			ext2 := 2*e4[f][i] - e2[f][i]
-			out[f][i] = Value{Value: ext, Err: math.Abs(ext-ext2) + math.Abs(e1[f][i]-sp[f][i]) + math.Abs(e1[f][i]-rd[f][i]) + roundingFloor(gs[f], s, i*4*m)}
+	// Three levels, then the spatial and radius checks on the coarsest.
+	passes := []pass{level(m, s.Nodes, s.Radius), level(2*m, s.Nodes, s.Radius), level(4*m, s.Nodes, s.Radius),
+		level(m, s.Nodes/2, s.Radius), level(m, s.Nodes*3/2, s.Radius*1.5)}
+	combine := func(res [][][]float64) []Series {
+		e1, e2, e4, sp, rd := res[0], res[1], res[2], res[3], res[4]
+		out := make([]Series, len(gs))
+		for f := range gs {
+			floor := roundingFloor(gs[f], s, 0) // per step
+			out[f] = make(Series, len(e1[f]))
+			for i := range e1[f] {
+				// Three levels remove c1/m and c2/m^2; two levels remove c1/m.
+				ext := (8*e4[f][i] - 6*e2[f][i] + e1[f][i]) / 3
+				ext2 := 2*e4[f][i] - e2[f][i]
+				out[f][i] = Value{Value: ext, Err: math.Abs(ext-ext2) + math.Abs(e1[f][i]-sp[f][i]) + math.Abs(e1[f][i]-rd[f][i]) + floor*float64(i*4*m+1)}
+			}
 		}
+		return out
+	}
+	return passes, combine, nil
+}
+
+// Batch computes every job on at most workers goroutines (0: GOMAXPROCS).
+// The jobs' passes (levels and refinement checks) are independent and run
+// longest first, so that a batch of unequal jobs keeps every core busy;
+// each pass is deterministic, so the numbers do not depend on workers. The
+// first invalid job's error is returned, naming the job when there are
+// several.
+func Batch(jobs []Job, workers int) ([][]Series, error) {
+	var all []pass
+	combine := make([]func([][][]float64) []Series, len(jobs))
+	res := make([][][][]float64, len(jobs))
+	for ji, j := range jobs {
+		ps, c, err := j.plan()
+		if err != nil {
+			if len(jobs) > 1 {
+				return nil, fmt.Errorf("exact job %d: %w", ji, err)
+			}
+			return nil, err
+		}
+		for slot := range ps {
+			ps[slot].job, ps[slot].slot = ji, slot
+		}
+		all = append(all, ps...)
+		combine[ji], res[ji] = c, make([][][]float64, len(ps))
+	}
+	sort.SliceStable(all, func(a, b int) bool { return all[a].cost > all[b].cost })
+	mc.ForEach(len(all), workers, func(i int) {
+		res[all[i].job][all[i].slot] = all[i].do()
+	})
+	out := make([][]Series, len(jobs))
+	for ji := range jobs {
+		out[ji] = combine[ji](res[ji])
 	}
 	return out, nil
 }

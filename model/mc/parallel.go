@@ -3,6 +3,7 @@ package mc
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // ForBlocks calls fn(w, b) for every block b in [0, n), split into
@@ -19,6 +20,26 @@ func ForBlocks(n, workers int, fn func(w, b int)) {
 			defer wg.Done()
 			for b := w * n / workers; b < (w+1)*n/workers; b++ {
 				fn(w, b)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// ForEach calls fn(i) for every i in [0, n) on at most workers goroutines
+// (0: GOMAXPROCS), each goroutine taking the next unclaimed index: tasks of
+// unequal cost, given longest first, keep every worker busy. fn must write
+// only to what task i owns, so the results do not depend on workers.
+func ForEach(n, workers int, fn func(i int)) {
+	workers = Workers(workers, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
 			}
 		}()
 	}

@@ -39,7 +39,7 @@ func BenchmarkExactWeakDSGD(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		if _, err := weak.Exact(c, weak.Options{}, exact.Settings{}); err != nil {
+		if _, err := weak.Exact(c, weak.Options{}, exact.Settings{Nodes: 2400}); err != nil {
 			b.Fatal(err)
 		}
 	}

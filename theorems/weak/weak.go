@@ -3,6 +3,7 @@ package weak
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -121,8 +122,11 @@ type Fit struct {
 type Result struct {
 	// Label names the study for people (set by whoever runs it, e.g.
 	// "DSGD on x^4/4, sigma1 = 0.1"); empty: the method.
-	Label   string  `json:"label,omitempty"`
-	Method  string  `json:"method"`
+	Label  string `json:"label,omitempty"`
+	Method string `json:"method"`
+	// Engine is EngineMonteCarlo or EngineExact (Paths and Seed are then 0
+	// and every se is the numerical error estimate).
+	Engine  string  `json:"engine"`
 	Coupled string  `json:"coupling"`
 	Paths   int     `json:"paths"`
 	Seed    uint64  `json:"seed"`
@@ -130,6 +134,21 @@ type Result struct {
 	Points  []Point `json:"points"`
 	Fits    []Fit   `json:"fits"`
 	ODEFits []Fit   `json:"ode_fits"`
+}
+
+// The engines a Result can come from.
+const (
+	EngineMonteCarlo = "monte carlo"
+	EngineExact      = "exact"
+)
+
+// Noise names what an unresolved error is within: the Monte Carlo noise,
+// or the exact engine's numerical error.
+func (r *Result) Noise() string {
+	if r.Engine == EngineExact {
+		return "numerical error"
+	}
+	return "Monte Carlo noise"
 }
 
 // Weak estimates the weak error of cfg's method against its SDE over an
@@ -154,7 +173,7 @@ func Estimate(cfg mc.Config, o Options) (*Result, error) {
 	}
 	_, gaussian := run.System.AverageNoiseVar(0)
 	coupled := gaussian && run.System.Method == model.DSGD && !o.Independent
-	res := &Result{Method: run.System.Method.String(), Paths: o.Paths, Seed: o.Seed, Horizon: o.Horizon}
+	res := &Result{Method: run.System.Method.String(), Engine: EngineMonteCarlo, Paths: o.Paths, Seed: o.Seed, Horizon: o.Horizon}
 	switch {
 	case coupled:
 		res.Coupled = "coupled: the discrete step's normal draw is the SDE's Brownian increment over the step"
@@ -183,12 +202,12 @@ func Estimate(cfg mc.Config, o Options) (*Result, error) {
 func (res *Result) fit(o Options) {
 	z := mc.ZCrit(o.Alpha)
 	for ti, t := range o.Tests {
-		res.Fits = append(res.Fits, fitOrder(t.Name, res.Points, func(p Point) Err { return p.Tests[ti] }, z))
-		res.ODEFits = append(res.ODEFits, fitOrder(t.Name+" (gradient flow)", res.Points, func(p Point) Err { return p.ODE[ti] }, z))
+		res.Fits = append(res.Fits, fitOrder(t.Name, res.Points, func(p Point) Err { return p.Tests[ti] }, z, res.Noise()))
+		res.ODEFits = append(res.ODEFits, fitOrder(t.Name+" (gradient flow)", res.Points, func(p Point) Err { return p.ODE[ti] }, z, res.Noise()))
 	}
 	res.Fits = append(res.Fits, fitOrder("Var relative error", res.Points, func(p Point) Err {
 		return Err{Err: math.Abs(p.VarRel), SE: p.VarRelSE, Resolved: math.Abs(p.VarRel) > z*p.VarRelSE}
-	}, z))
+	}, z, res.Noise()))
 }
 
 // fitOrder fits the weak order over the resolved points, weighted by
@@ -208,7 +227,7 @@ func (res *Result) fit(o Options) {
 // slope over the points without the largest eta (the asymptotic end of the
 // grid), whose own error is of the next order. The plain slope over all
 // used points is reported as Local.
-func fitOrder(name string, pts []Point, get func(Point) Err, z float64) Fit {
+func fitOrder(name string, pts []Point, get func(Point) Err, z float64, noise string) Fit {
 	f := Fit{Test: name, Slope: math.NaN(), Lo: math.NaN(), Hi: math.NaN(), Local: math.NaN()}
 	var xs, ys, ws []float64
 	for _, p := range pts {
@@ -274,12 +293,14 @@ func fitOrder(name string, pts []Point, get func(Point) Err, z float64) Fit {
 	}
 	f.Lo, f.Hi = f.Slope-half, f.Slope+half
 	f.CI = []float64{f.Lo, f.Hi}
+	var notes []string
 	if len(cols) == 3 {
-		f.Note = "with a first-order correction term"
+		notes = append(notes, "with a first-order correction term")
 	}
 	if len(xs) < len(pts) {
-		f.Note += fmt.Sprintf("; %d of %d points within Monte Carlo noise were left out", len(pts)-len(xs), len(pts))
+		notes = append(notes, fmt.Sprintf("%d of %d points within %s were left out", len(pts)-len(xs), len(pts), noise))
 	}
+	f.Note = strings.Join(notes, "; ")
 	return f
 }
 
