@@ -33,7 +33,30 @@ type Settings struct {
 	Radius   float64 // the grid covers [-Radius, Radius]
 	Hermite  int     // Gauss-Hermite nodes for each Gaussian expectation
 	Substeps int     // the coarsest SDE level (the others are 2x and 4x)
+	// Map > 0 spaces the nodes as x = Map sinh(xi) with xi uniform: a
+	// spacing of about Map dxi near 0 and |x| dxi far out, so that one grid
+	// resolves both the minimiser and power-law tails out to a large
+	// Radius (0: uniform). Not for DSignSGD, whose sign probabilities need
+	// the uniform grid of resolveNodes.
+	Map float64
+	// Absorb kills the mass that leaves [-Radius, Radius] instead of
+	// valuing it by the test function: E g is then E[g(x_k); x_j stayed in
+	// the grid for j <= k], and the test function 1 gives the probability
+	// of staying (1 minus it is the probability of escape).
+	Absorb bool
+	// Scheme is the SDE's time stepping: "" or SchemeEM, Euler-Maruyama
+	// substeps whose normal is integrated by quadrature; SchemeFD, the
+	// backward equation by exponentially fitted finite differences and
+	// implicit Euler (see sdeFD), whose cost per substep is a tridiagonal
+	// solve instead of a banded matrix product: the one for long horizons.
+	Scheme string
 }
+
+// The SDE schemes of Settings.Scheme.
+const (
+	SchemeEM = "em"
+	SchemeFD = "fd"
+)
 
 // roundingFloor is the error floor under a value after k backward steps
 // that the refinement differences cannot see (found by the property that
@@ -44,12 +67,12 @@ type Settings struct {
 // error, |t(t^2-1)(t-2)|/24 <= 0.0235 times the fourth difference of the
 // function interpolated, bounded by g's largest fourth difference on the
 // grid (u_k is g averaged by the kernels, no rougher than g).
-func roundingFloor(g func(float64) float64, s Settings, k int) float64 {
-	n := s.Nodes
+func roundingFloor(g func(float64) float64, gr grid, k int) float64 {
+	n := len(gr.x)
 	v := make([]float64, n)
 	var m, d4 float64
-	for i := range n {
-		v[i] = g(-s.Radius + 2*s.Radius*float64(i)/float64(n-1))
+	for i, x := range gr.x {
+		v[i] = g(x)
 		m = math.Max(m, math.Abs(v[i]))
 		if i >= 4 {
 			d4 = math.Max(d4, math.Abs(v[i-4]-4*v[i-3]+6*v[i-2]-4*v[i-1]+v[i]))
@@ -105,6 +128,34 @@ func (p Problem) resolveNodes(s Settings) (Settings, error) {
 	return s, nil
 }
 
+// validate checks the settings that have no default.
+func (s Settings) validate(p Problem) error {
+	if s.Nodes != 0 && s.Nodes < 16 {
+		return model.Invalid("settings.nodes", s.Nodes, "must be >= 16 (0: 1200)")
+	}
+	if s.Radius < 0 || math.IsNaN(s.Radius) || math.IsInf(s.Radius, 0) {
+		return model.Invalid("settings.radius", s.Radius, "must be finite and > 0 (0: 2|x0| + 2)")
+	}
+	if s.Radius > 0 && !(math.Abs(p.X0) < s.Radius) {
+		return model.Invalid("settings.radius", s.Radius, fmt.Sprintf("must exceed |x0| = %g", math.Abs(p.X0)))
+	}
+	if s.Map < 0 || math.IsNaN(s.Map) || math.IsInf(s.Map, 0) {
+		return model.Invalid("settings.map", s.Map, "must be finite and >= 0 (0: a uniform grid)")
+	}
+	if s.Map > 0 && p.System.Method == model.DSignSGD {
+		return model.Invalid("settings.map", s.Map, "dsignsgd needs a uniform grid (its sign probabilities change over the noise scale everywhere near the minimiser)")
+	}
+	if s.Scheme == SchemeFD && s.Nodes != 0 && s.Nodes < 64 {
+		return model.Invalid("settings.nodes", s.Nodes, "the fd scheme needs >= 64 (it refines to a quarter)")
+	}
+	switch s.Scheme {
+	case "", SchemeEM, SchemeFD:
+	default:
+		return model.Invalid("settings.scheme", s.Scheme, "want em or fd")
+	}
+	return nil
+}
+
 func (s Settings) withDefaults(x0 float64) Settings {
 	if s.Nodes == 0 {
 		s.Nodes = 1200
@@ -117,6 +168,9 @@ func (s Settings) withDefaults(x0 float64) Settings {
 	}
 	if s.Substeps == 0 {
 		s.Substeps = 4
+	}
+	if s.Scheme == "" {
+		s.Scheme = SchemeEM
 	}
 	return s
 }
@@ -198,28 +252,59 @@ func (p Problem) rate() float64 {
 	return p.Rate
 }
 
-// grid is a uniform grid on [-r, r] holding a function's values, with
-// 4-point cubic (Lagrange) interpolation inside and the test function
-// itself outside.
+// grid is a grid on [-r, r], uniform in the coordinate xi (x = xi, or
+// x = c sinh(xi) when c > 0), holding a function's values, with 4-point
+// cubic (Lagrange) interpolation in xi inside and the test function itself
+// outside (0 when absorb).
 type grid struct {
 	x      []float64
-	lo, dx float64
+	lo, dx float64 // in xi
+	c      float64 // the sinh map's scale; 0: uniform
+	absorb bool
 	gs     []func(float64) float64 // the test functions, computed together
 }
 
-func newGrid(n int, r float64, gs []func(float64) float64) grid {
-	gr := grid{x: make([]float64, n), lo: -r, dx: 2 * r / float64(n-1), gs: gs}
-	for i := range gr.x {
-		gr.x[i] = gr.lo + float64(i)*gr.dx
+func newMappedGrid(n int, r, c float64, absorb bool, gs []func(float64) float64) grid {
+	gr := grid{x: make([]float64, n), c: c, absorb: absorb, gs: gs}
+	hi := r
+	if c > 0 {
+		hi = math.Asinh(r / c)
 	}
+	gr.lo, gr.dx = -hi, 2*hi/float64(n-1)
+	for i := range gr.x {
+		gr.x[i] = gr.toX(gr.lo + float64(i)*gr.dx)
+	}
+	gr.x[0], gr.x[n-1] = -r, r
 	return gr
+}
+
+func (gr grid) toX(xi float64) float64 {
+	if gr.c > 0 {
+		return gr.c * math.Sinh(xi)
+	}
+	return xi
+}
+
+func (gr grid) toXi(x float64) float64 {
+	if gr.c > 0 {
+		return math.Asinh(x / gr.c)
+	}
+	return x
+}
+
+// outside is the value of test function f beyond the grid.
+func (gr grid) outside(f int, y float64) float64 {
+	if gr.absorb {
+		return 0
+	}
+	return gr.gs[f](y)
 }
 
 // at interpolates test function f's values (u holds the functions'
 // values interleaved, node by node) at y.
 func (gr grid) at(u []float64, f int, y float64) float64 {
 	nf := len(gr.gs)
-	s := (y - gr.lo) / gr.dx
+	s := (gr.toXi(y) - gr.lo) / gr.dx
 	n := len(gr.x)
 	if !(s >= 1) || !(s <= float64(n-2)) {
 		if s >= 0 && s <= float64(n-1) {
@@ -228,7 +313,7 @@ func (gr grid) at(u []float64, f int, y float64) float64 {
 			t := s - float64(i)
 			return u[i*nf+f]*(1-t) + u[(i+1)*nf+f]*t
 		}
-		return gr.gs[f](y)
+		return gr.outside(f, y)
 	}
 	i := min(int(s), n-3)
 	t := s - float64(i)
@@ -279,11 +364,11 @@ type operator struct {
 // built, or wt g(y) to its constant when y is outside the grid.
 func (gr grid) weights(row *rowAcc, c []float64, y, wt float64) {
 	n := len(gr.x)
-	s := (y - gr.lo) / gr.dx
+	s := (gr.toXi(y) - gr.lo) / gr.dx
 	switch {
 	case !(s >= 0) || !(s <= float64(n-1)):
-		for f, g := range gr.gs {
-			c[f] += wt * g(y)
+		for f := range gr.gs {
+			c[f] += wt * gr.outside(f, y)
 		}
 	case s < 1 || s > float64(n-2):
 		i := min(int(s), n-2)
@@ -609,6 +694,9 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 			return nil, nil, err
 		}
 	}
+	if err := j.Settings.validate(p); err != nil {
+		return nil, nil, err
+	}
 	s := j.Settings.withDefaults(p.X0)
 	s, err := p.resolveNodes(s)
 	if err != nil {
@@ -619,7 +707,7 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 		h := p.Eta * p.rate()
 		at := func(n int, r float64) pass {
 			return pass{cost: float64(p.Steps * n), do: func() [][]float64 {
-				return backward(newGrid(n, r, gs), p.X0, p.Steps, 1, func(k *kernel, x float64) { discreteKernel(k, p.System, x, h) }, z, w)
+				return backward(newMappedGrid(n, r, s.Map, s.Absorb, gs), p.X0, p.Steps, 1, func(k *kernel, x float64) { discreteKernel(k, p.System, x, h) }, z, w)
 			}}
 		}
 		passes := []pass{at(s.Nodes, s.Radius), at(s.Nodes/2, s.Radius), at(s.Nodes*3/2, s.Radius*1.5)}
@@ -627,7 +715,7 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 			v, sp, rd := res[0], res[1], res[2]
 			out := make([]Series, len(gs))
 			for f := range gs {
-				floor := roundingFloor(gs[f], s, 0) // per step
+				floor := roundingFloor(gs[f], newMappedGrid(s.Nodes, s.Radius, s.Map, s.Absorb, nil), 0) // per step
 				out[f] = make(Series, len(v[f]))
 				for i := range v[f] {
 					out[f][i] = Value{Value: v[f][i], Err: math.Abs(v[f][i]-sp[f][i]) + math.Abs(v[f][i]-rd[f][i]) + floor*float64(i+1)}
@@ -640,31 +728,64 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 	rate := p.rate()
 	level := func(m, n int, r float64) pass {
 		dt := p.Eta / float64(m)
+		gr := newMappedGrid(n, r, s.Map, s.Absorb, gs)
+		if s.Scheme == SchemeFD {
+			// a tridiagonal solve per substep: about a tenth of a banded product's cost
+			return pass{cost: float64(p.Steps*m*n) / 10, do: func() [][]float64 {
+				return sdeFD(gr, p, dt, m)
+			}}
+		}
 		return pass{cost: float64(p.Steps * m * n), do: func() [][]float64 {
-			return backward(newGrid(n, r, gs), p.X0, p.Steps*m, m, func(k *kernel, x float64) { sdeKernel(k, p.System, x, dt, p.Eta, rate) }, z, w)
+			return backward(gr, p.X0, p.Steps*m, m, func(k *kernel, x float64) { sdeKernel(k, p.System, x, dt, p.Eta, rate) }, z, w)
 		}}
 	}
 	m := s.Substeps
 	// Three levels, then the spatial and radius checks on the coarsest.
 	passes := []pass{level(m, s.Nodes, s.Radius), level(2*m, s.Nodes, s.Radius), level(4*m, s.Nodes, s.Radius),
 		level(m, s.Nodes/2, s.Radius), level(m, s.Nodes*3/2, s.Radius*1.5)}
+	if s.Scheme == SchemeFD {
+		// The scheme is second order in space: a quarter grid as well, for
+		// the spatial extrapolation and its error.
+		passes = append(passes, level(m, s.Nodes/4, s.Radius))
+	}
+	floorGrid := newMappedGrid(s.Nodes, s.Radius, s.Map, s.Absorb, nil)
 	combine := func(res [][][]float64) []Series {
 		e1, e2, e4, sp, rd := res[0], res[1], res[2], res[3], res[4]
 		out := make([]Series, len(gs))
 		for f := range gs {
-			floor := roundingFloor(gs[f], s, 0) // per step
+			floor := roundingFloor(gs[f], floorGrid, 0) // per step
 			out[f] = make(Series, len(e1[f]))
 			for i := range e1[f] {
 				// Three levels remove c1/m and c2/m^2; two levels remove c1/m.
 				ext := (8*e4[f][i] - 6*e2[f][i] + e1[f][i]) / 3
 				ext2 := 2*e4[f][i] - e2[f][i]
-				out[f][i] = Value{Value: ext, Err: math.Abs(ext-ext2) + math.Abs(e1[f][i]-sp[f][i]) + math.Abs(e1[f][i]-rd[f][i]) + floor*float64(i*4*m+1)}
+				space := math.Abs(e1[f][i] - sp[f][i])
+				if s.Scheme == SchemeFD {
+					// Richardson in the spacing h: u_h = u + C h^2 + O(h^3 or
+					// h^4). The correction from h, 2h is added; its error is
+					// taken as the change of the correction from (h, 2h) to
+					// (2h, 4h) scaled down to h (conservative where the
+					// scheme is first order, upwind, and the correction
+					// itself is unreliable).
+					q := res[5]
+					r1 := spacing(s.Nodes/2) / spacing(s.Nodes)
+					r2 := spacing(s.Nodes/4) / spacing(s.Nodes/2)
+					c1 := (e1[f][i] - sp[f][i]) / (r1*r1 - 1)
+					c2 := (sp[f][i] - q[f][i]) / (r2*r2 - 1)
+					ext += c1
+					space = math.Abs(c1-c2/(r1*r1)) + math.Abs(c1)/8
+				}
+				out[f][i] = Value{Value: ext, Err: math.Abs(ext-ext2) + space + math.Abs(e1[f][i]-rd[f][i]) + floor*float64(i*4*m+1)}
 			}
 		}
 		return out
 	}
 	return passes, combine, nil
 }
+
+// spacing is the grid step (in the grid coordinate) of n nodes over a
+// fixed range, up to the common factor.
+func spacing(n int) float64 { return 1 / float64(n-1) }
 
 // Batch computes every job on at most workers goroutines (0: GOMAXPROCS).
 // The jobs' passes (levels and refinement checks) are independent and run
