@@ -4,12 +4,12 @@ import "math"
 
 // sdeFD computes E g(X_{k eta}) for k = 0..p.Steps of the SDE
 // dX = mu dt + s dW (mu = -rate b, s^2 = rate^2 eta Sigma / N) by its
-// backward equation du/dt = L u, L u = mu u' + D u'' (D = s^2 / 2), on the
+// backward equation du/dt = L u, L u = mu u' + D u” (D = s^2 / 2), on the
 // grid: m implicit Euler substeps of length dt per step, u recorded at x0
 // after each step. The result has the layout of backward's.
 //
 // Space: in the grid's coordinate xi (x = c sinh xi, or x = xi), L reads
-// A v'' + B v' with A = D / x'^2 and B = mu / x' - D x'' / x'^3, and is
+// A v” + B v' with A = D / x'^2 and B = mu / x' - D x” / x'^3, and is
 // discretised by exponential fitting (Il'in, Allen and Southwell): the
 // diffusion A is replaced by A Pe coth(Pe), Pe = B dxi / (2A), which makes
 // the off-diagonal weights

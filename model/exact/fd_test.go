@@ -37,7 +37,7 @@ func TestFDClosedForms(t *testing.T) {
 		relClose(t, fmt.Sprintf("OU E X^2 (map %g)", st.Map), got[1], func(k int) float64 { return sq(smean(k)) + svar(k) }, 1e-6)
 		sd, err := exact.SDE(gbm, []func(float64) float64{sq}, st)
 		require.NoError(t, err)
-		relClose(t, fmt.Sprintf("GBM E X^2 (map %g)", st.Map), sd[0], func(k int) float64 { return math.Exp((-2+0.1)*float64(k)*0.1) }, 2e-5)
+		relClose(t, fmt.Sprintf("GBM E X^2 (map %g)", st.Map), sd[0], func(k int) float64 { return math.Exp((-2 + 0.1) * float64(k) * 0.1) }, 2e-5)
 	}
 }
 
