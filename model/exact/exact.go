@@ -58,29 +58,6 @@ const (
 	SchemeFD = "fd"
 )
 
-// roundingFloor is the error floor under a value after k backward steps
-// that the refinement differences cannot see (found by the property that
-// compares the engine with Monte Carlo: 8e-19 with an estimate of 5e-19
-// where the truth was 5e-27; 2.745e-9 with an estimate of 5e-12 where it was
-// 2.764e-9). Two parts, each per step: the rounding of the weighted sums,
-// 4 x 2^-52 of the largest |g| on the grid; and the cubic interpolation's
-// error, |t(t^2-1)(t-2)|/24 <= 0.0235 times the fourth difference of the
-// function interpolated, bounded by g's largest fourth difference on the
-// grid (u_k is g averaged by the kernels, no rougher than g).
-func roundingFloor(g func(float64) float64, gr grid, k int) float64 {
-	n := len(gr.x)
-	v := make([]float64, n)
-	var m, d4 float64
-	for i, x := range gr.x {
-		v[i] = g(x)
-		m = math.Max(m, math.Abs(v[i]))
-		if i >= 4 {
-			d4 = math.Max(d4, math.Abs(v[i-4]-4*v[i-3]+6*v[i-2]-4*v[i-1]+v[i]))
-		}
-	}
-	return (4*0x1p-52*m + 0.0235*d4) * float64(k+1)
-}
-
 // ErrUnresolved marks a problem whose features the grid cannot resolve
 // within the engine's node budget: its values would carry errors the
 // refinement estimate does not see, so none are given.
@@ -444,34 +421,32 @@ func (op operator) apply(dst, u []float64, nf int) {
 		}
 		return
 	}
-	if nf == 4 { // the weak study's f, ||x||^2, x, x^2: accumulators in registers
-		for i := range op.start[:len(op.start)-1] {
-			c := op.c[i*4 : i*4+4 : i*4+4]
-			a0, a1, a2, a3 := c[0], c[1], c[2], c[3]
-			cols, vals := op.col[op.start[i]:op.start[i+1]], op.val[op.start[i]:op.start[i+1]]
+	// Four functions at a time with their accumulators in registers (the
+	// weak study's f, ||x||^2, x, x^2 and their error floors; Figure 1's
+	// survival and f with theirs), then any remaining one by one.
+	for i := range op.start[:len(op.start)-1] {
+		cols, vals := op.col[op.start[i]:op.start[i+1]], op.val[op.start[i]:op.start[i+1]]
+		c := op.c[i*nf : (i+1)*nf]
+		d := dst[i*nf : (i+1)*nf]
+		f0 := 0
+		for ; f0+4 <= nf; f0 += 4 {
+			a0, a1, a2, a3 := c[f0], c[f0+1], c[f0+2], c[f0+3]
 			for e, v := range vals {
-				j := int(cols[e]) * 4
+				j := int(cols[e])*nf + f0
 				ue := u[j : j+4 : j+4]
 				a0 += v * ue[0]
 				a1 += v * ue[1]
 				a2 += v * ue[2]
 				a3 += v * ue[3]
 			}
-			d := dst[i*4 : i*4+4 : i*4+4]
-			d[0], d[1], d[2], d[3] = a0, a1, a2, a3
+			d[f0], d[f0+1], d[f0+2], d[f0+3] = a0, a1, a2, a3
 		}
-		return
-	}
-	for i := range op.start[:len(op.start)-1] {
-		acc := dst[i*nf : (i+1)*nf]
-		copy(acc, op.c[i*nf:(i+1)*nf])
-		cols, vals := op.col[op.start[i]:op.start[i+1]], op.val[op.start[i]:op.start[i+1]]
-		for e, v := range vals {
-			j := int(cols[e]) * nf
-			ue := u[j : j+nf]
-			for f := range acc {
-				acc[f] += v * ue[f]
+		for f := f0; f < nf; f++ {
+			acc := c[f]
+			for e, v := range vals {
+				acc += v * u[int(cols[e])*nf+f]
 			}
+			d[f] = acc
 		}
 	}
 }
@@ -613,7 +588,25 @@ func Coefficients(sys model.System, x float64) (b, sigma float64) {
 // whose kernels fill gives, recording E g at x0 every `every` applications
 // for each test function: out[f][j]. The result is exact arithmetic on the
 // grid: no randomness, no workers.
-func backward(gr grid, x0 float64, total, every int, fill func(k *kernel, x float64), z, w []float64) [][]float64 {
+//
+// With floor set, it also carries each test function's error floor w
+// through the same iteration, w <- P (w + d(u)), w = 0 at the start, where
+// d(u) is the local error density of one application (localFloor of the
+// current u): the rounding and interpolation errors made at each node,
+// weighted by the probability that the chain visits it, summed over the
+// applications. These come after the values: out[nf+f].
+func backward(gr grid, x0 float64, total, every int, fill func(k *kernel, x float64), z, w []float64, floor bool) [][]float64 {
+	nv := len(gr.gs)
+	var d []float64
+	if floor {
+		d = make([]float64, len(gr.x)*nv)
+		zero := func(float64) float64 { return 0 }
+		gs := append([]func(float64) float64{}, gr.gs...)
+		for range nv {
+			gs = append(gs, zero)
+		}
+		gr.gs = gs
+	}
 	n, nf := len(gr.x), len(gr.gs)
 	op := build(gr, fill, z, w)
 	u := make([]float64, n*nf)
@@ -624,13 +617,36 @@ func backward(gr grid, x0 float64, total, every int, fill func(k *kernel, x floa
 	}
 	next := make([]float64, n*nf)
 	out := make([][]float64, nf)
+	i0 := min(max(int(math.Round((gr.toXi(x0)-gr.lo)/gr.dx)), 0), n-1)
 	record := func() {
+		if floor {
+			localFloor(d, u, n, nv, nf)
+		}
 		for f := range out {
-			out[f] = append(out[f], gr.at(u, f, x0))
+			v := gr.at(u, f, x0)
+			if f >= nv {
+				// plus the final interpolation's error at x0
+				var dx0 float64
+				for i := max(0, i0-2); i <= min(n-1, i0+2); i++ {
+					dx0 = math.Max(dx0, d[i*nv+f-nv])
+				}
+				v = math.Abs(v) + dx0
+			}
+			out[f] = append(out[f], v)
 		}
 	}
 	record()
 	for j := 1; j <= total; j++ {
+		if floor {
+			if (j-1)%every != 0 { // record computed it for this u
+				localFloor(d, u, n, nv, nf)
+			}
+			for i := range n {
+				for f := range nv {
+					u[i*nf+nv+f] += d[i*nv+f]
+				}
+			}
+		}
 		op.apply(next, u, nf)
 		u, next = next, u
 		if j%every == 0 {
@@ -638,6 +654,62 @@ func backward(gr grid, x0 float64, total, every int, fill func(k *kernel, x floa
 		}
 	}
 	return out
+}
+
+// localFloor writes into d, node by node for each of the nv value
+// functions in u (stride nf; d[i*nv+f]), the error one application can add
+// there: 4 x 2^-52 of the largest |u| within two nodes (the rounding of the
+// weighted sums) and 0.0235 of the largest fourth difference of u over the
+// stencils through the node (the cubic interpolation's error,
+// |t(t^2-1)(t-2)|/24 <= 0.0235 of the fourth difference). The property
+// comparing the engine with Monte Carlo found both (8e-19 with an estimate
+// of 5e-19 where the truth was 5e-27; 2.745e-9 with an estimate of 5e-12
+// where it was 2.764e-9). Carried through the iteration they are weighted
+// by where the chain goes; the worst node's value at every step, as
+// before, overstated the error by up to 10 orders of magnitude on a grid
+// far wider than the law (Figure 1's to 1000 for x^4/4).
+func localFloor(d, u []float64, n, nv, nf int) {
+	for f := range nv {
+		// First |u_i| and the fourth difference starting at each node,
+		// into d's slots, then the maxima over the windows through each
+		// node, in place (window i-2..i+2 for |u|, starts i-4..i for the
+		// difference): both read only entries at or after the ones they
+		// write once shifted, so two passes suffice.
+		for i := range n {
+			a := u[i*nf+f]
+			if a < 0 {
+				a = -a
+			}
+			var q float64
+			if i+4 < n {
+				q = u[i*nf+f] - 4*u[(i+1)*nf+f] + 6*u[(i+2)*nf+f] - 4*u[(i+3)*nf+f] + u[(i+4)*nf+f]
+				if q < 0 {
+					q = -q
+				}
+			}
+			d[i*nv+f] = 4*0x1p-52*a + 0.0235*q // provisional: per node
+		}
+		// The bound at node i, the sum of the two window maxima, is at most
+		// twice the largest provisional value over i-4..i+2 (each term is
+		// at most that maximum).
+		prev := [6]float64{}
+		for i := range n {
+			m := d[i*nv+f]
+			for k := 1; k <= 4 && i-k >= 0; k++ {
+				if v := prev[k-1]; v > m {
+					m = v
+				}
+			}
+			for k := 1; k <= 2 && i+k < n; k++ {
+				if v := d[(i+k)*nv+f]; v > m {
+					m = v
+				}
+			}
+			copy(prev[1:], prev[:5])
+			prev[0] = d[i*nv+f]
+			d[i*nv+f] = 2 * m
+		}
+	}
 }
 
 // Discrete returns E g(x_k) for k = 0..Steps of the discrete method, one
@@ -705,20 +777,25 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 	z, w := hermite(s.Hermite)
 	if !j.SDE {
 		h := p.Eta * p.rate()
-		at := func(n int, r float64) pass {
-			return pass{cost: float64(p.Steps * n), do: func() [][]float64 {
-				return backward(newMappedGrid(n, r, s.Map, s.Absorb, gs), p.X0, p.Steps, 1, func(k *kernel, x float64) { discreteKernel(k, p.System, x, h) }, z, w)
+		at := func(n int, r float64, floor bool) pass {
+			cost := float64(p.Steps * n)
+			if floor {
+				cost *= 2
+			}
+			return pass{cost: cost, do: func() [][]float64 {
+				return backward(newMappedGrid(n, r, s.Map, s.Absorb, gs), p.X0, p.Steps, 1, func(k *kernel, x float64) { discreteKernel(k, p.System, x, h) }, z, w, floor)
 			}}
 		}
-		passes := []pass{at(s.Nodes, s.Radius), at(s.Nodes/2, s.Radius), at(s.Nodes*3/2, s.Radius*1.5)}
+		// The error floor is carried by the main pass only.
+		passes := []pass{at(s.Nodes, s.Radius, true), at(s.Nodes/2, s.Radius, false), at(s.Nodes*3/2, s.Radius*1.5, false)}
 		combine := func(res [][][]float64) []Series {
 			v, sp, rd := res[0], res[1], res[2]
-			out := make([]Series, len(gs))
+			nf := len(gs)
+			out := make([]Series, nf)
 			for f := range gs {
-				floor := roundingFloor(gs[f], newMappedGrid(s.Nodes, s.Radius, s.Map, s.Absorb, nil), 0) // per step
 				out[f] = make(Series, len(v[f]))
 				for i := range v[f] {
-					out[f][i] = Value{Value: v[f][i], Err: math.Abs(v[f][i]-sp[f][i]) + math.Abs(v[f][i]-rd[f][i]) + floor*float64(i+1)}
+					out[f][i] = Value{Value: v[f][i], Err: math.Abs(v[f][i]-sp[f][i]) + math.Abs(v[f][i]-rd[f][i]) + v[nf+f][i]}
 				}
 			}
 			return out
@@ -726,7 +803,7 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 		return passes, combine, nil
 	}
 	rate := p.rate()
-	level := func(m, n int, r float64) pass {
+	level := func(m, n int, r float64, floor bool) pass {
 		dt := p.Eta / float64(m)
 		gr := newMappedGrid(n, r, s.Map, s.Absorb, gs)
 		if s.Scheme == SchemeFD {
@@ -735,25 +812,35 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 				return sdeFD(gr, p, dt, m)
 			}}
 		}
-		return pass{cost: float64(p.Steps * m * n), do: func() [][]float64 {
-			return backward(gr, p.X0, p.Steps*m, m, func(k *kernel, x float64) { sdeKernel(k, p.System, x, dt, p.Eta, rate) }, z, w)
+		cost := float64(p.Steps * m * n)
+		if floor {
+			cost *= 2
+		}
+		return pass{cost: cost, do: func() [][]float64 {
+			return backward(gr, p.X0, p.Steps*m, m, func(k *kernel, x float64) { sdeKernel(k, p.System, x, dt, p.Eta, rate) }, z, w, floor)
 		}}
 	}
 	m := s.Substeps
-	// Three levels, then the spatial and radius checks on the coarsest.
-	passes := []pass{level(m, s.Nodes, s.Radius), level(2*m, s.Nodes, s.Radius), level(4*m, s.Nodes, s.Radius),
-		level(m, s.Nodes/2, s.Radius), level(m, s.Nodes*3/2, s.Radius*1.5)}
+	// Three levels, then the spatial and radius checks on the coarsest. The
+	// Euler-Maruyama error floor is carried by the coarsest level and
+	// scaled by 4, the finest level's number of substeps per coarse one;
+	// the finite-difference scheme computes its own (sdeFD) on every level.
+	passes := []pass{level(m, s.Nodes, s.Radius, true), level(2*m, s.Nodes, s.Radius, false), level(4*m, s.Nodes, s.Radius, false),
+		level(m, s.Nodes/2, s.Radius, false), level(m, s.Nodes*3/2, s.Radius*1.5, false)}
 	if s.Scheme == SchemeFD {
 		// The scheme is second order in space: a quarter grid as well, for
 		// the spatial extrapolation and its error.
-		passes = append(passes, level(m, s.Nodes/4, s.Radius))
+		passes = append(passes, level(m, s.Nodes/4, s.Radius, false))
 	}
-	floorGrid := newMappedGrid(s.Nodes, s.Radius, s.Map, s.Absorb, nil)
 	combine := func(res [][][]float64) []Series {
 		e1, e2, e4, sp, rd := res[0], res[1], res[2], res[3], res[4]
-		out := make([]Series, len(gs))
+		nf := len(gs)
+		out := make([]Series, nf)
 		for f := range gs {
-			floor := roundingFloor(gs[f], floorGrid, 0) // per step
+			floor := func(i int) float64 { return 4 * e1[nf+f][i] }
+			if s.Scheme == SchemeFD {
+				floor = func(i int) float64 { return e4[nf+f][i] }
+			}
 			out[f] = make(Series, len(e1[f]))
 			for i := range e1[f] {
 				// Three levels remove c1/m and c2/m^2; two levels remove c1/m.
@@ -761,21 +848,26 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 				ext2 := 2*e4[f][i] - e2[f][i]
 				space := math.Abs(e1[f][i] - sp[f][i])
 				if s.Scheme == SchemeFD {
-					// Richardson in the spacing h: u_h = u + C h^2 + O(h^3 or
-					// h^4). The correction from h, 2h is added; its error is
-					// taken as the change of the correction from (h, 2h) to
-					// (2h, 4h) scaled down to h (conservative where the
-					// scheme is first order, upwind, and the correction
-					// itself is unreliable).
+					// Richardson in the spacing h, u_h = u + C h^2 + ...:
+					// the correction from (h, 2h) is added. Its error: the
+					// change of the correction from (h, 2h) to (2h, 4h)
+					// scaled down to h, an eighth of the correction, and
+					// the difference to the correction of order 1, which
+					// is the scheme's order where it upwinds (a minimiser
+					// where noise proportional to the gradient vanishes:
+					// Figure 1's left SDE converged at order 1 from 1200 to
+					// 4800 nodes). An order observed from the three grids
+					// was tried and was not reliable on smooth problems.
 					q := res[5]
 					r1 := spacing(s.Nodes/2) / spacing(s.Nodes)
 					r2 := spacing(s.Nodes/4) / spacing(s.Nodes/2)
-					c1 := (e1[f][i] - sp[f][i]) / (r1*r1 - 1)
-					c2 := (sp[f][i] - q[f][i]) / (r2*r2 - 1)
+					d1, d2 := e1[f][i]-sp[f][i], sp[f][i]-q[f][i]
+					c1 := d1 / (r1*r1 - 1)
+					c2 := d2 / (r2*r2 - 1)
 					ext += c1
-					space = math.Abs(c1-c2/(r1*r1)) + math.Abs(c1)/8
+					space = math.Abs(c1-c2/(r1*r1)) + math.Abs(c1)/8 + math.Abs(d1/(r1-1)-c1)
 				}
-				out[f][i] = Value{Value: ext, Err: math.Abs(ext-ext2) + space + math.Abs(e1[f][i]-rd[f][i]) + floor*float64(i*4*m+1)}
+				out[f][i] = Value{Value: ext, Err: math.Abs(ext-ext2) + space + math.Abs(e1[f][i]-rd[f][i]) + floor(i)}
 			}
 		}
 		return out

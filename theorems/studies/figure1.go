@@ -43,6 +43,9 @@ type Series struct {
 	// SDETails classifies the SDE's tails (d = 1 only; see exact.Classify):
 	// which moments of X_t are finite, and whether it can explode.
 	SDETails *exact.Tails `json:"sde_tails,omitempty"`
+	// Exact holds the exact laws of the discrete method and the SDE
+	// (Figure1Exact; nil for the panels it does not cover).
+	Exact *ExactSeries `json:"exact,omitempty"`
 	// DiscreteTime is the discrete run's wall time (for benchmarks; not a
 	// result, so not in the JSON).
 	DiscreteTime time.Duration `json:"-"`
@@ -85,6 +88,9 @@ type Figure1Options struct {
 	Seed    uint64
 	Workers int
 	NoSDE   bool
+	// NoExact skips the exact laws of the one-dimensional constant-schedule
+	// panels (Figure1Exact).
+	NoExact bool
 	Alpha   float64
 }
 
@@ -218,6 +224,11 @@ func Figure1(sc Scale, o Figure1Options) (*Figure1Result, error) {
 			}
 		}
 	}
+	if !o.NoExact {
+		if err := Figure1Exact(panels, o.Workers); err != nil {
+			return nil, err
+		}
+	}
 	res := &Figure1Result{Scale: sc.Name, Seed: o.Seed, Panels: panels}
 	targets := []string{"discrete"}
 	if !o.NoSDE {
@@ -285,6 +296,14 @@ func divergesClaim(p Panel, s Series, pick func(Series) *mc.Result, target strin
 	lo, hi := mc.ClopperPearson(r.Diverged, n, alpha)
 	c := Claim{Panel: p.ID, Statement: stmt, Kind: "diverges", Target: target, Alpha: alpha,
 		Evidence: fmt.Sprintf("%s: %d of %d paths diverged (%s, interval [%s, %s])", s.Label, r.Diverged, n, percent(float64(r.Diverged)/float64(n)), percent(lo), percent(hi))}
+	if s.Exact != nil {
+		cv, what := s.Exact.Discrete, "a path leaves [-%g, %g] (and diverges)"
+		if target == "sde" {
+			cv, what = s.Exact.SDE, "the SDE leaves [-%g, %g]"
+		}
+		e := cv.EscapeAt()
+		c.Evidence += fmt.Sprintf("; exact engine: the probability that "+what+" by the horizon is %.4g%% (numerical error %.2g%%)", s.Exact.Radius, s.Exact.Radius, 100*e.Value, 100*e.Err)
+	}
 	if target == "sde" {
 		if why, ok := explodes(s); ok {
 			c.Outcome = theorems.Pass

@@ -61,4 +61,17 @@ func TestFigure1(t *testing.T) {
 		}
 		require.Equal(t, want, c.Outcome, fmt.Sprintf("%s on %s: %s\n%s\nreplay: go test ./theorems/studies -run 'TestFigure1$' -v -args -scale=%s", c.Panel, c.Target, c.Statement, c.Evidence, *scale))
 	}
+	// The Monte Carlo runs against the exact laws of the one-dimensional
+	// top panels (issue point 4(c): the divergence fractions of left-top
+	// against the exact escape probability; and every live mean at the
+	// horizon), family-wise false-alarm probability 1e-4.
+	checks := studies.ExactChecks(r, 1e-4)
+	require.NotEmpty(t, checks)
+	for _, c := range checks {
+		t.Logf("%-10s %-11s %-8s diverged %d/%d, exact escape %.4g (err %.2g); mean %.6g (se %.2g), exact %.6g (err %.2g): agree %v",
+			c.Panel, c.Series, c.Target, c.Diverged, c.Paths, c.Escape.Value, c.Escape.Err, c.Mean, c.SE, c.Exact.Value, c.Exact.Err, c.Agree)
+	}
+	for _, c := range checks {
+		require.Truef(t, c.Agree, "%s %s %s: Monte Carlo and the exact engine disagree (see the log)\nreplay: go test ./theorems/studies -run 'TestFigure1$' -v -args -scale=%s", c.Panel, c.Series, c.Target, *scale)
+	}
 }

@@ -1,0 +1,23 @@
+package studies_test
+
+import (
+	"testing"
+
+	"github.com/sdeverify/sdeverify/theorems/studies"
+)
+
+// BenchmarkFigure1Exact is the exact laws of Figure 1's left and right
+// top panels at the paper's horizons (DSGD: 3 sigmas, 5000 steps; DSignSGD:
+// 6 sigmas, 5000 steps; the discrete method and the SDE each, with every
+// refinement of the error estimates), on both cores. Target: 10 s.
+func BenchmarkFigure1Exact(b *testing.B) {
+	for b.Loop() {
+		ps, err := studies.Figure1Panels(studies.SmallScale, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := studies.Figure1Exact(ps, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
