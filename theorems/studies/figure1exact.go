@@ -150,7 +150,6 @@ func exactCurve(v []exact.Series) ExactCurve {
 // EscapeAt returns the curve's escape probability at the horizon.
 func (c ExactCurve) EscapeAt() exact.Value { return c.Escaped[len(c.Escaped)-1] }
 
-
 // ExactCheck compares a series' Monte Carlo run with its exact law at the
 // horizon: the fraction of paths that diverged against the probability of
 // escape (the discrete method only: a Monte Carlo SDE path diverges at
