@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -67,6 +69,23 @@ type Curve struct {
 	Lo, Hi []float64 // nil: no band
 	Color  color.RGBA
 	Dashed bool
+	Dotted bool // thin and dotted: an exact law beside sampled curves
+	// LegendOnly: no data, only a legend entry with this line's style (a
+	// key for a style shared by several curves).
+	LegendOnly bool
+}
+
+// style returns the curve's line style.
+func (c Curve) style() draw.LineStyle {
+	ls := draw.LineStyle{Color: c.Color, Width: vg.Points(1.2)}
+	if c.Dashed {
+		ls.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+	}
+	if c.Dotted {
+		ls.Width = vg.Points(1.6)
+		ls.Dashes = []vg.Length{vg.Points(1), vg.Points(2.5)}
+	}
+	return ls
 }
 
 // logRange returns limits for a log axis over the finite positive values,
@@ -105,7 +124,9 @@ func positive(x, y []float64, floor, ceil float64) plotter.XYs {
 
 // decades ticks a log axis at powers of ten, labelling at most 7 of them.
 // When fewer than two powers of ten fall inside the range, it also labels
-// 2 and 5 times them, so that a narrow axis still reads.
+// 2 and 5 times them, so that a narrow axis still reads. Over more than 14
+// decades only the labelled ones are ticked: a tick per decade over 1e0 to
+// 1e250 drew a solid black bar.
 type decades struct{}
 
 // Ticks implements plot.Ticker.
@@ -124,6 +145,9 @@ func (decades) Ticks(vmin, vmax float64) []plot.Tick {
 	step := max(1, (hi-lo+6)/7)
 	var ts []plot.Tick
 	for e := lo; e <= hi; e++ {
+		if hi-lo > 14 && (e-lo)%step != 0 {
+			continue
+		}
 		for _, m := range mantissas {
 			v := m * math.Pow(10, float64(e))
 			if v < vmin || v > vmax {
@@ -193,6 +217,13 @@ func curvePlot(title, xlabel, ylabel string, curves []Curve, logX bool, maxY flo
 		}
 	}
 	for _, c := range curves {
+		if c.LegendOnly {
+			p.Legend.Add(c.Label, &plotter.Line{LineStyle: c.style()})
+			continue
+		}
+		if c.Label != "" && maxY > 0 && slices.ContainsFunc(c.Y, func(y float64) bool { return y > hi }) {
+			c.Label += " (clipped)"
+		}
 		xy := positive(c.X, c.Y, lo, hi)
 		if logX {
 			xy = dropNonPositiveX(xy)
@@ -204,19 +235,62 @@ func curvePlot(title, xlabel, ylabel string, curves []Curve, logX bool, maxY flo
 		if err != nil {
 			continue
 		}
-		l.Color = c.Color
-		l.Width = vg.Points(1.2)
-		if c.Dashed {
-			l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
-		}
+		l.LineStyle = c.style()
 		p.Add(l)
 		if c.Label != "" {
 			p.Legend.Add(c.Label, l)
 		}
 	}
 	p.Legend.Top = true
-	p.Legend.TextStyle.Font.Size = vg.Points(7)
+	p.Legend.TextStyle.Font.Size = vg.Points(9)
 	return p
+}
+
+// panel is a plot with its legend, drawn in a strip at the plot's right,
+// outside the data.
+type panel struct {
+	p   *plot.Plot
+	leg plot.Legend
+}
+
+// legendWidth is the strip each panel's legend gets.
+const legendWidth = 5.2 * vg.Centimeter
+
+// newPanel moves p's legend out of the plot.
+func newPanel(p *plot.Plot) panel {
+	leg := p.Legend
+	p.Legend = plot.NewLegend()
+	leg.Top, leg.Left = true, true
+	leg.TextStyle.Font.Size = vg.Points(9)
+	leg.ThumbnailWidth = vg.Points(18)
+	return panel{p: p, leg: leg}
+}
+
+// drawPanels draws rows of panels on dc, each row across the whole width
+// (a row of one panel spans it), the plots of a row aligned, each legend to
+// its plot's right; a panel with a nil plot leaves its place empty.
+func drawPanels(dc draw.Canvas, rows [][]panel) {
+	h := (dc.Max.Y - dc.Min.Y) / vg.Length(len(rows))
+	for i, r := range rows {
+		// Row i from the top.
+		rc := draw.Crop(dc, 0, 0, vg.Length(len(rows)-1-i)*h, -vg.Length(i)*h)
+		plots := [][]*plot.Plot{make([]*plot.Plot, len(r))}
+		for j, pn := range r {
+			plots[0][j] = pn.p
+		}
+		t := draw.Tiles{Rows: 1, Cols: len(r), PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 6,
+			PadTop: vg.Millimeter * 3, PadBottom: vg.Millimeter * 3, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
+		cv := plot.Align(plots, t, rc)
+		for j, pn := range r {
+			if pn.p == nil {
+				continue
+			}
+			c := cv[0][j]
+			w := c.Max.X - c.Min.X
+			pn.p.Draw(draw.Crop(c, 0, -legendWidth, 0, 0))
+			pn.leg.Draw(draw.Crop(c, w-legendWidth+vg.Millimeter*3, 0, 0, -vg.Millimeter*2))
+		}
+	}
 }
 
 func dropNonPositiveX(xy plotter.XYs) plotter.XYs {
@@ -279,7 +353,8 @@ func statCurve(label string, r *mc.Result, c color.RGBA, dashed bool) Curve {
 // Figure1Caption describes Figure1Figure.
 const Figure1Caption = "Figure 1: mean of f - f* over the live paths for the discrete methods (solid) and their SDEs (dashed), with 95% bands " +
 	"(lower edges floored at a hundredth of the mean where the interval reaches 0; values above 1e6 times the initial level drawn at the top edge); " +
-	"the legend gives the fraction of paths that diverged."
+	"the legend gives the fraction of paths that diverged. In the top-left and top-right panels the black dots are the exact laws of both " +
+	"(model/exact: the mean over the paths still in the engine's grid, no sampling)."
 
 // Figure1Figure renders Figure 1's six panels like the paper's: one row
 // without a schedule, one with; each series' discrete method (solid) and SDE
@@ -290,7 +365,7 @@ func Figure1Figure(r *studies.Figure1Result) (Figure, error) {
 	for _, p := range r.Panels {
 		byID[p.ID] = p
 	}
-	plots := [][]*plot.Plot{make([]*plot.Plot, 3), make([]*plot.Plot, 3)}
+	rows := [][]panel{make([]panel, 3), make([]panel, 3)}
 	for i, id := range order {
 		pn, ok := byID[id]
 		if !ok {
@@ -298,6 +373,7 @@ func Figure1Figure(r *studies.Figure1Result) (Figure, error) {
 		}
 		var cs []Curve
 		maxY := 0.0
+		hasExact := false
 		for si, s := range pn.Series {
 			maxY = math.Max(maxY, 1e6*s.Discrete.Checkpoints[0].F.Mean)
 			col := palette[si%len(palette)]
@@ -309,27 +385,63 @@ func Figure1Figure(r *studies.Figure1Result) (Figure, error) {
 			if s.SDE != nil {
 				cs = append(cs, statCurve("", s.SDE, col, true))
 			}
-		}
-		plots[i/3][i%3] = curvePlot(pn.Title, "step", "E[f - f*]", cs, true, maxY)
-	}
-	return render("figure1", Figure1Caption, 30*vg.Centimeter, 18*vg.Centimeter, func(dc draw.Canvas) {
-		t := draw.Tiles{Rows: 2, Cols: 3, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4, PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
-		cv := plot.Align(plots, t, dc)
-		for i := range plots {
-			for j := range plots[i] {
-				if plots[i][j] != nil {
-					plots[i][j].Draw(cv[i][j])
+			if s.Exact != nil {
+				hasExact = true
+				for _, cv := range []studies.ExactCurve{s.Exact.Discrete, s.Exact.SDE} {
+					ex := Curve{Color: palette[6], Dotted: true}
+					for k, step := range cv.Steps {
+						ex.X, ex.Y = append(ex.X, float64(step)), append(ex.Y, cv.Mean[k].Value)
+					}
+					cs = append(cs, ex)
 				}
 			}
 		}
-	})
+		if len(pn.Series) > 0 && pn.Series[0].SDE != nil {
+			cs = append(cs, Curve{Label: "SDE (dashed)", Color: color.RGBA{120, 120, 120, 255}, Dashed: true, LegendOnly: true})
+		}
+		if hasExact {
+			cs = append(cs, Curve{Label: "exact laws (dots)", Color: palette[6], Dotted: true, LegendOnly: true})
+		}
+		rows[i/3][i%3] = newPanel(curvePlot(pn.Title, "step", "E[f - f*]", cs, true, maxY))
+	}
+	return render("figure1", Figure1Caption, 44*vg.Centimeter, 20*vg.Centimeter, func(dc draw.Canvas) { drawPanels(dc, rows) })
 }
 
-// BoundFigure renders a check's left-hand side over time with its 95% band
-// against the bound, per target.
+// ratioCap is the top of the LHS/bound panel's linear axis: ratios above it
+// are drawn at the edge and marked clipped.
+const ratioCap = 4
+
+// separateScales reports whether two targets' values differ by more than
+// three orders of magnitude (their largest finite positive values), so that
+// one log axis would flatten the smaller into a line.
+func separateScales(a, b []float64) bool {
+	top := func(vs []float64) float64 {
+		m := 0.0
+		for _, v := range vs {
+			if v > m && !math.IsInf(v, 0) {
+				m = v
+			}
+		}
+		return m
+	}
+	ta, tb := top(a), top(b)
+	if ta == 0 || tb == 0 {
+		return false
+	}
+	return math.Abs(math.Log10(ta/tb)) > 3
+}
+
+// BoundFigure renders a check over time: LHS/bound of each target with
+// its 95% band on a linear axis with the line at 1 (a FAIL is a band above
+// it), then the left-hand side against the bound, the SDE and the
+// discrete method on panels of their own when their scales differ by more
+// than three orders of magnitude (a discrete blow-up to 1e80 flattened the
+// SDE's violation into a line).
 func BoundFigure(name string, r *theorems.Report) (Figure, error) {
-	var cs []Curve
+	var ratios, lhs [][]Curve
+	var raw [][]float64
 	for ti, target := range []string{"sde", "discrete"} {
+		rt := Curve{Label: target, Color: palette[ti]}
 		est, bnd := Curve{Label: target + ": left-hand side", Color: palette[ti]}, Curve{Label: target + ": bound", Color: palette[ti], Dashed: true}
 		for _, v := range r.Verdicts {
 			if v.Target != target || math.IsNaN(v.Estimate) {
@@ -338,19 +450,121 @@ func BoundFigure(name string, r *theorems.Report) (Figure, error) {
 			est.X, est.Y = append(est.X, v.Time), append(est.Y, v.Estimate)
 			est.Lo, est.Hi = append(est.Lo, v.Estimate-z95*v.SE), append(est.Hi, v.Estimate+z95*v.SE)
 			bnd.X, bnd.Y = append(bnd.X, v.Time), append(bnd.Y, v.Bound)
+			if v.Bound > 0 {
+				rt.X, rt.Y = append(rt.X, v.Time), append(rt.Y, v.Estimate/v.Bound)
+				rt.Lo, rt.Hi = append(rt.Lo, (v.Estimate-z95*v.SE)/v.Bound), append(rt.Hi, (v.Estimate+z95*v.SE)/v.Bound)
+			}
 		}
 		if len(est.X) > 0 {
-			cs = append(cs, est, bnd)
+			ratios = append(ratios, []Curve{rt})
+			lhs = append(lhs, []Curve{est, bnd})
+			raw = append(raw, append(append([]float64{}, est.Hi...), bnd.Y...))
 		}
 	}
-	p := curvePlot(fmt.Sprintf("%s: left-hand side against the bound", r.Theorem), "time t", "value", cs, true, 0)
-	return render(name, p.Title.Text, 16*vg.Centimeter, 11*vg.Centimeter, func(dc draw.Canvas) { p.Draw(dc) })
+	var allRatios []Curve
+	for _, c := range ratios {
+		allRatios = append(allRatios, c...)
+	}
+	top := []panel{newPanel(ratioPlot(fmt.Sprintf("%s: left-hand side / bound with 95%% bands (FAIL: a band above 1)", r.Theorem), allRatios))}
+	var bottom []panel
+	if len(lhs) == 2 && separateScales(raw[0], raw[1]) {
+		for _, cs := range lhs {
+			bottom = append(bottom, newPanel(curvePlot(cs[0].Label[:strings.Index(cs[0].Label, ":")]+": left-hand side and bound", "time t", "value", cs, true, 0)))
+		}
+	} else {
+		var cs []Curve
+		for _, c := range lhs {
+			cs = append(cs, c...)
+		}
+		bottom = append(bottom, newPanel(curvePlot("left-hand side and bound", "time t", "value", cs, true, 0)))
+	}
+	title := fmt.Sprintf("%s: the left-hand side against the bound", r.Theorem)
+	return render(name, title, 30*vg.Centimeter, 20*vg.Centimeter, func(dc draw.Canvas) { drawPanels(dc, [][]panel{top, bottom}) })
+}
+
+// ratioPlot plots ratios on a linear axis from 0 to at most ratioCap with
+// the line at 1; values above the cap are drawn at the top edge and their
+// curves marked clipped; the time axis is logarithmic.
+func ratioPlot(title string, curves []Curve) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font.Size = vg.Points(10)
+	p.X.Label.Text, p.Y.Label.Text = "time t", "LHS / bound"
+	hi := 1.5
+	var xs [][]float64
+	for _, c := range curves {
+		xs = append(xs, c.X)
+		for _, v := range c.Hi {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				hi = math.Max(hi, math.Min(v*1.05, ratioCap))
+			}
+		}
+	}
+	p.Y.Min, p.Y.Max = 0, hi
+	if xl, xh, ok := logRange(xs...); ok {
+		p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, decades{}
+		p.X.Min, p.X.Max = xl, xh
+	}
+	one, _ := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: 1}, {X: p.X.Max, Y: 1}})
+	if one != nil {
+		one.Color, one.Width = color.Black, vg.Points(0.8)
+		p.Add(one)
+		p.Legend.Add("bound (= 1)", one)
+	}
+	clamp := func(v float64) float64 {
+		if math.IsNaN(v) {
+			return v
+		}
+		return math.Min(math.Max(v, 0), hi)
+	}
+	for _, c := range curves {
+		var band, line plotter.XYs
+		var bot plotter.XYs
+		clipped := false
+		for i := range c.X {
+			if !(c.X[i] > 0) || math.IsNaN(c.Y[i]) {
+				continue
+			}
+			clipped = clipped || c.Hi[i] > hi || c.Y[i] > hi
+			line = append(line, plotter.XY{X: c.X[i], Y: clamp(c.Y[i])})
+			band = append(band, plotter.XY{X: c.X[i], Y: clamp(c.Hi[i])})
+			bot = append(bot, plotter.XY{X: c.X[i], Y: clamp(c.Lo[i])})
+		}
+		if len(line) == 0 {
+			continue
+		}
+		if len(band) > 1 {
+			ring := append(plotter.XYs{}, band...)
+			for i := len(bot) - 1; i >= 0; i-- {
+				ring = append(ring, bot[i])
+			}
+			if poly, err := plotter.NewPolygon(ring); err == nil {
+				poly.Color = fade(c.Color, 60)
+				poly.LineStyle.Width = 0
+				p.Add(poly)
+			}
+		}
+		l, err := plotter.NewLine(line)
+		if err != nil {
+			continue
+		}
+		l.LineStyle = c.style()
+		p.Add(l)
+		lab := c.Label
+		if clipped {
+			lab += fmt.Sprintf(" (clipped at %g)", math.Round(hi*100)/100)
+		}
+		p.Legend.Add(lab, l)
+	}
+	return p
 }
 
 // FanFigure renders the quantile fan of f - f* over time (5-95% and
-// 25-75% bands, median) for each target of a check.
+// 25-75% bands, median) for each target of a check, on panels of their own
+// when the targets' scales differ by more than three orders of magnitude.
 func FanFigure(name string, r *theorems.Report) (Figure, error) {
-	var cs []Curve
+	var fans [][]Curve
+	var raw [][]float64
 	for ti, target := range []string{"sde", "discrete"} {
 		outer := Curve{Label: target + ": 5-95%", Color: palette[ti]}
 		inner := Curve{Label: target + ": 25-75%", Color: palette[ti]}
@@ -366,15 +580,30 @@ func FanFigure(name string, r *theorems.Report) (Figure, error) {
 			med.X, med.Y = append(med.X, v.Time), append(med.Y, q[2])
 		}
 		if len(med.X) > 0 {
-			cs = append(cs, outer, inner, med)
+			fans = append(fans, []Curve{outer, inner, med})
+			raw = append(raw, med.Y)
 		}
 	}
-	p := curvePlot(fmt.Sprintf("%s: quantiles of f - f* over the paths", r.Theorem), "time t", "f - f*", cs, true, 0)
-	return render(name, p.Title.Text, 16*vg.Centimeter, 11*vg.Centimeter, func(dc draw.Canvas) { p.Draw(dc) })
+	var row []panel
+	if len(fans) == 2 && separateScales(raw[0], raw[1]) {
+		for _, cs := range fans {
+			row = append(row, newPanel(curvePlot(cs[2].Label[:strings.Index(cs[2].Label, ":")]+": quantiles of f - f*", "time t", "f - f*", cs, true, 0)))
+		}
+	} else {
+		var cs []Curve
+		for _, f := range fans {
+			cs = append(cs, f...)
+		}
+		row = append(row, newPanel(curvePlot("quantiles of f - f* over the paths", "time t", "f - f*", cs, true, 0)))
+	}
+	title := fmt.Sprintf("%s: quantiles of f - f* over the paths", r.Theorem)
+	return render(name, title, 30*vg.Centimeter, 11*vg.Centimeter, func(dc draw.Canvas) { drawPanels(dc, [][]panel{row}) })
 }
 
 // WeakFigure renders a weak-error study on log-log axes: err(eta) of each
-// test function with +-2 se bars, the gradient flow's, and a slope-1 guide.
+// test function with +-2 se bars, the gradient flow's, a slope-1 guide and,
+// beside a Monte Carlo study, the same study by the exact engine (black
+// dots).
 func WeakFigure(name string, r *weak.Result) (Figure, error) {
 	var cs []Curve
 	for ti := range r.Points[0].Tests {
@@ -395,7 +624,19 @@ func WeakFigure(name string, r *weak.Result) (Figure, error) {
 		}
 		cs = append(cs, g)
 	}
+	if x := r.ExactRef; x != nil && len(x.Points) > 0 {
+		for ti := range x.Points[0].Tests {
+			c := Curve{Color: palette[6], Dotted: true}
+			if ti == 0 {
+				c.Label = "exact engine (dots)"
+			}
+			for _, p := range x.Points {
+				c.X, c.Y = append(c.X, p.Eta), append(c.Y, p.Tests[ti].Err)
+			}
+			cs = append(cs, c)
+		}
+	}
 	title := fmt.Sprintf("Weak error of %s (order of E f: %.3g)", r.Method, r.Fits[0].Slope)
-	p := curvePlot(title, "eta", "err(eta)", cs, true, 0)
-	return render(name, title, 16*vg.Centimeter, 11*vg.Centimeter, func(dc draw.Canvas) { p.Draw(dc) })
+	pn := newPanel(curvePlot(title, "eta", "err(eta)", cs, true, 0))
+	return render(name, title, 22*vg.Centimeter, 11*vg.Centimeter, func(dc draw.Canvas) { drawPanels(dc, [][]panel{{pn}}) })
 }

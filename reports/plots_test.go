@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/sdeverify/sdeverify/theorems"
 	"github.com/sdeverify/sdeverify/theorems/weak"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/plot/cmpimg"
@@ -74,4 +75,24 @@ func TestGoldenWeak(t *testing.T) {
 	f, err := WeakFigure("weak", r)
 	require.NoError(t, err)
 	golden(t, "weak", f.PNG)
+}
+
+// TestGoldenBound pins the failure report's figure on the shape of finding
+// F5: the SDE 1.45 times over its bound while the discrete method blows up
+// to 1e80. The ratio panel (linear, the line at 1) shows the SDE's band
+// above 1 and the discrete ratio clipped; the two left-hand sides get
+// panels of their own (their scales differ by 77 orders of magnitude).
+func TestGoldenBound(t *testing.T) {
+	r := &theorems.Report{Theorem: "thm6"}
+	for i := 1; i <= 12; i++ {
+		tm := 0.02 * float64(i)
+		r.Verdicts = append(r.Verdicts,
+			theorems.Verdict{Target: "sde", Time: tm, Estimate: 1.45 * (2 + tm), SE: 0.02, Bound: 2 + tm},
+			theorems.Verdict{Target: "discrete", Time: tm, Estimate: math.Pow(10, float64(7*i)), SE: math.Pow(10, float64(7*i-1)), Bound: 2 + tm})
+	}
+	require.True(t, separateScales([]float64{3, 4}, []float64{1e80}))
+	require.False(t, separateScales([]float64{3, 4}, []float64{30}))
+	f, err := BoundFigure("bound", r)
+	require.NoError(t, err)
+	golden(t, "bound", f.PNG)
 }

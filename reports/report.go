@@ -41,18 +41,21 @@ type Summary struct {
 	Figure1Claims    map[string]int `json:"figure1_claims"`
 	PinnedMismatches []string       `json:"pinned_mismatches"`
 	NewViolations    []string       `json:"new_violations"` // campaign cases with an SDE FAIL outside every documented finding
-	Fails            int            `json:"fails"`          // failure reports included
+	// ExactDisagreements names the Figure 1 series whose Monte Carlo run
+	// disagrees with its exact law (studies.ExactCheck).
+	ExactDisagreements []string `json:"exact_disagreements"`
+	Fails              int      `json:"fails"` // failure reports included
 }
 
-// OK reports whether every outcome is as expected: no pinned case changed
-// and no new violation.
+// OK reports whether every outcome is as expected: no pinned case changed,
+// no new violation, and Monte Carlo agrees with every exact law.
 func (r *Report) OK() bool {
-	return len(r.Summary.PinnedMismatches) == 0 && len(r.Summary.NewViolations) == 0
+	return len(r.Summary.PinnedMismatches) == 0 && len(r.Summary.NewViolations) == 0 && len(r.Summary.ExactDisagreements) == 0
 }
 
 // Summarize fills r.Summary from the recorded results.
 func (r *Report) Summarize() {
-	s := Summary{Verdicts: map[string]int{}, Figure1Claims: map[string]int{}, PinnedMismatches: []string{}, NewViolations: []string{}}
+	s := Summary{Verdicts: map[string]int{}, Figure1Claims: map[string]int{}, PinnedMismatches: []string{}, NewViolations: []string{}, ExactDisagreements: []string{}}
 	count := func(rep *theorems.Report) {
 		for _, v := range rep.Verdicts {
 			if v.Outcome != "" {
@@ -77,6 +80,11 @@ func (r *Report) Summarize() {
 	if r.Figure1 != nil {
 		for _, c := range r.Figure1.Claims {
 			s.Figure1Claims[string(c.Outcome)]++
+		}
+		for _, c := range r.Figure1.Exact {
+			if !c.Agree {
+				s.ExactDisagreements = append(s.ExactDisagreements, c.Panel+" "+c.Series+" "+c.Target)
+			}
 		}
 	}
 	s.Fails = len(r.failures())
@@ -269,7 +277,7 @@ func (r *Report) markdown(w *bytes.Buffer) {
 	fmt.Fprintf(w, "# sdeverify verification report\n\n`%s`\n\n", r.Command)
 	status := "every outcome as expected (no new violation, no pinned outcome changed; the FAILs are documented findings)"
 	if !r.OK() {
-		status = fmt.Sprintf("**%d pinned outcome(s) changed, %d new violation(s)**", len(r.Summary.PinnedMismatches), len(r.Summary.NewViolations))
+		status = fmt.Sprintf("**%d pinned outcome(s) changed, %d new violation(s), %d Monte Carlo run(s) off their exact law**", len(r.Summary.PinnedMismatches), len(r.Summary.NewViolations), len(r.Summary.ExactDisagreements))
 	}
 	fmt.Fprintf(w, "Status: %s. Verdicts: %s. Figure 1 claims: %s. Failure reports: %d.\n\n", status, Counts(r.Summary.Verdicts), Counts(r.Summary.Figure1Claims), r.Summary.Fails)
 	if fs := r.findings(); len(fs) > 0 {
@@ -288,6 +296,12 @@ func (r *Report) markdown(w *bytes.Buffer) {
 		fmt.Fprintf(w, "## Figure 1 (%s scale, seed %d)\n\n![Figure 1](figures/figure1.png)\n\n| panel | target | outcome | claim | evidence |\n|---|---|---|---|---|\n", r.Figure1.Scale, r.Figure1.Seed)
 		for _, c := range r.Figure1.Claims {
 			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", c.Panel, c.Target, c.Outcome, cell(c.Statement), cell(c.Evidence))
+		}
+		if len(r.Figure1.Exact) > 0 {
+			fmt.Fprintf(w, "\n### Monte Carlo against the exact laws\n\n%s\n\n| panel | series | target | diverged | exact escape | mean at T (se) | exact mean | agree |\n|---|---|---|---|---|---|---|---|\n", ExactCaption)
+			for _, c := range r.Figure1.Exact {
+				fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s (%s) | %s | %s |\n", c.Panel, c.Series, c.Target, diverged(c), exactValue(c.Escape), num(c.Mean), num(c.SE), exactValue(c.Exact), yesNo(c.Agree))
+			}
 		}
 	}
 	if len(r.Pinned) > 0 {
@@ -394,15 +408,19 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return "-"
 	},
-	"counts":     Counts,
-	"weaktitle":  weakTitle,
-	"weaksource": weakSource,
-	"weakse":     weakSE,
-	"sdebias":    func(r *theorems.Report) string { b, _ := sdeEvidence(r); return b },
-	"sdetails":   func(r *theorems.Report) string { _, t := sdeEvidence(r); return t },
-	"resolution": ResolutionText,
-	"figcaption": func() string { return Figure1Caption },
-	"id":         func(s string) string { return strings.NewReplacer(" ", "-", "/", "-").Replace(s) },
+	"counts":       Counts,
+	"weaktitle":    weakTitle,
+	"weaksource":   weakSource,
+	"weakse":       weakSE,
+	"exactref":     ExactRefText,
+	"sdebias":      func(r *theorems.Report) string { b, _ := sdeEvidence(r); return b },
+	"sdetails":     func(r *theorems.Report) string { _, t := sdeEvidence(r); return t },
+	"resolution":   ResolutionText,
+	"figcaption":   func() string { return Figure1Caption },
+	"exactcaption": func() string { return ExactCaption },
+	"diverged":     diverged,
+	"exactvalue":   exactValue,
+	"id":           func(s string) string { return strings.NewReplacer(" ", "-", "/", "-").Replace(s) },
 }).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>sdeverify verification report</title>
 <style>
@@ -414,7 +432,7 @@ code{background:#f3f3f3}.ok{color:#05772f}.bad{color:#b00020;font-weight:bold}
 </style></head><body>
 <h1>sdeverify verification report</h1>
 <p><code>{{.R.Command}}</code></p>
-<p>Status: {{if .R.OK}}<span class="ok">every outcome as expected</span> (no new violation, no pinned outcome changed; the FAILs are documented findings){{else}}<span class="bad">{{len .R.Summary.PinnedMismatches}} pinned outcome(s) changed, {{len .R.Summary.NewViolations}} new violation(s)</span>{{end}}.
+<p>Status: {{if .R.OK}}<span class="ok">every outcome as expected</span> (no new violation, no pinned outcome changed; the FAILs are documented findings){{else}}<span class="bad">{{len .R.Summary.PinnedMismatches}} pinned outcome(s) changed, {{len .R.Summary.NewViolations}} new violation(s), {{len .R.Summary.ExactDisagreements}} Monte Carlo run(s) off their exact law</span>{{end}}.
 Verdicts: {{counts .R.Summary.Verdicts}}. Figure 1 claims: {{counts .R.Summary.Figure1Claims}}. Failure reports: {{.R.Summary.Fails}}.</p>
 {{with .Findings}}<h2 id="summary">Findings in brief</h2><ul>{{range .}}<li><a href="#finding-{{.ID}}"><b>{{.ID}}</b></a>: {{.Title}}{{if .Failures}} (failure reports: {{range $i, $f := .Failures}}{{if $i}}, {{end}}<a href="#fail-{{id $f}}">{{$f}}</a>{{end}}){{end}}</li>{{end}}</ul>{{end}}
 <nav id="contents"><h2>Contents</h2><ol>
@@ -431,6 +449,9 @@ Verdicts: {{counts .R.Summary.Verdicts}}. Figure 1 claims: {{counts .R.Summary.F
 <figure class="plot" data-name="figure1">{{index $.SVG "figure1"}}<figcaption>{{figcaption}}</figcaption></figure>
 <table><tr><th>panel</th><th>target</th><th>outcome</th><th>claim</th><th>evidence</th></tr>
 {{range .Claims}}<tr><td>{{.Panel}}</td><td>{{.Target}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td>{{.Statement}}</td><td>{{.Evidence}}</td></tr>{{end}}</table>
+{{if .Exact}}<h3 id="figure1-exact">Monte Carlo against the exact laws</h3><p>{{exactcaption}}</p>
+<table><tr><th>panel</th><th>series</th><th>target</th><th>diverged</th><th>exact escape</th><th>mean at T (se)</th><th>exact mean</th><th>agree</th></tr>
+{{range .Exact}}<tr><td>{{.Panel}}</td><td>{{.Series}}</td><td>{{.Target}}</td><td>{{diverged .}}</td><td>{{exactvalue .Escape}}</td><td>{{num .Mean}} ({{num .SE}})</td><td>{{exactvalue .Exact}}</td><td>{{if .Agree}}<span class="ok">yes</span>{{else}}<span class="bad">NO</span>{{end}}</td></tr>{{end}}</table>{{end}}
 {{end}}
 {{if .R.Pinned}}<h2 id="pinned">Theorem verdicts: the pinned set</h2>
 <table><tr><th>case</th><th>theorem</th><th>reading</th><th>SDE</th><th>discrete</th><th>max LHS/bound (SDE, discrete)</th><th>SDE integrator bias (max)</th><th>SDE tails</th><th>as expected</th><th>why</th></tr>
@@ -446,6 +467,7 @@ Verdicts: {{counts .R.Summary.Verdicts}}. Figure 1 claims: {{counts .R.Summary.F
 <table><tr><th>quantity</th><th>order</th><th>interval</th><th>systematic part</th><th>local slope</th><th>etas used</th><th>note</th></tr>
 {{range $w.Fits}}<tr><td>{{.Test}}</td><td>{{num .Slope}}</td><td>[{{num .Lo}}, {{num .Hi}}]</td><td>{{num .Systematic}}</td><td>{{num .Local}}</td><td>{{.Used}}</td><td>{{.Note}}</td></tr>{{end}}
 {{range $w.ODEFits}}<tr><td>{{.Test}}</td><td>{{num .Slope}}</td><td>[{{num .Lo}}, {{num .Hi}}]</td><td>{{num .Systematic}}</td><td>{{num .Local}}</td><td>{{.Used}}</td><td>{{.Note}}</td></tr>{{end}}</table>
+{{with exactref $w}}<p>{{.}}</p>{{end}}
 {{end}}
 {{with .Power}}<h2 id="power">False alarms and detection (testing the tests)</h2><p>Measured by <code>{{.Command}}</code>.</p>
 <table><tr><th>check</th><th>kind</th><th>runs</th><th>flagged</th><th>rate</th><th>95% interval</th><th>required</th><th>met</th></tr>

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sdeverify/sdeverify/examples"
+	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/reports"
 	"github.com/sdeverify/sdeverify/theorems"
@@ -62,7 +64,8 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", 1, "seed of Figure 1, the campaign and the weak-error studies")
 	campaign := fs.Int("campaign", 8, "random cases in the campaign (0: none)")
 	pinned := fs.String("pinned", "all", "pinned set: all, short or none")
-	weakPaths := fs.Int("weak-paths", 10000, "paths of each weak-error study (0: none)")
+	weakPaths := fs.Int("weak-paths", 10000, "paths of each Monte Carlo weak-error study (0: none)")
+	weakExact := fs.Bool("weak-exact", true, "the weak-error studies of examples/weak-*.json by the exact engine (all three methods)")
 	power := fs.String("power", "properties/testdata/power.json", "the false-alarm and detection table written by the properties tests (missing: not shown)")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
@@ -121,7 +124,30 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return err
 			}
-			w.Label = fmt.Sprintf("DSGD on x^4/4, x0 = 1, noise sigma1 = %g", sigma)
+			w.Label = fmt.Sprintf("DSGD on x^4/4, x0 = 1, noise sigma1 = %g, Monte Carlo (exact engine dotted)", sigma)
+			if w.ExactRef, err = weak.Exact(c, weak.Options{Workers: *workers}, exact.Settings{Nodes: 2400}); err != nil {
+				return err
+			}
+			r.Weak = append(r.Weak, w)
+		}
+	}
+	if *weakExact {
+		for _, name := range examples.Weak() {
+			p.printf("weak error, examples/%s, exact engine ...", name)
+			b, err := examples.Read(name)
+			if err != nil {
+				return err
+			}
+			c, err := mc.ParseConfig(b)
+			if err != nil {
+				return fmt.Errorf("examples/%s: %w", name, err)
+			}
+			etas, horizon := weakGrid(c)
+			w, err := weak.Exact(c, weak.Options{Etas: etas, Horizon: horizon, Workers: *workers}, exact.Settings{Nodes: 2400})
+			if err != nil {
+				return fmt.Errorf("examples/%s: %w", name, err)
+			}
+			w.Label = fmt.Sprintf("%s, exact engine (examples/%s)", c.Method, name)
 			r.Weak = append(r.Weak, w)
 		}
 	}

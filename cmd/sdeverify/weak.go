@@ -9,9 +9,16 @@ import (
 	"strings"
 
 	"github.com/sdeverify/sdeverify/model/exact"
+	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/reports"
 	"github.com/sdeverify/sdeverify/theorems/weak"
 )
+
+// weakGrid is the weak study a config asks for: the etas eta, eta/2,
+// eta/4, eta/8 to the horizon eta x steps.
+func weakGrid(cfg mc.Config) (etas []float64, horizon float64) {
+	return []float64{cfg.Eta, cfg.Eta / 2, cfg.Eta / 4, cfg.Eta / 8}, cfg.Eta * float64(cfg.Steps)
+}
 
 func cmdWeak(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("weak", "weak -config FILE [-engine auto|exact|mc] [-etas 0.1,0.05,...] [-horizon T] [-paths N] [-substeps M] [-json OUT]", stderr)
@@ -49,10 +56,11 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 		if !(cfg.Eta > 0) {
 			return usageErr("%s: eta = %v: the weak study's grid starts at the config's eta, which must be > 0 (or give -etas)", *cfgPath, cfg.Eta)
 		}
-		*etas = fmt.Sprintf("%g,%g,%g,%g", cfg.Eta, cfg.Eta/2, cfg.Eta/4, cfg.Eta/8)
+		g, _ := weakGrid(cfg)
+		*etas = fmt.Sprintf("%g,%g,%g,%g", g[0], g[1], g[2], g[3])
 	}
 	if !set["horizon"] {
-		*horizon = cfg.Eta * float64(cfg.Steps)
+		_, *horizon = weakGrid(cfg)
 		if !(*horizon > 0) {
 			return usageErr("%s: eta x steps = %v: the weak study's horizon must be > 0 (or give -horizon)", *cfgPath, *horizon)
 		}

@@ -33,6 +33,21 @@ func (f Finiteness) String() string {
 // MarshalText makes a Finiteness a JSON string.
 func (f Finiteness) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
 
+// UnmarshalText reads what MarshalText writes.
+func (f *Finiteness) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "finite":
+		*f = Finite
+	case "infinite":
+		*f = Infinite
+	case "unknown":
+		*f = Unknown
+	default:
+		return fmt.Errorf("finiteness %q: want finite, infinite or unknown", b)
+	}
+	return nil
+}
+
 // Boundary is the classification of one end (+inf or -inf) of a
 // one-dimensional SDE dX = mu(X) dt + s(X) dW (docs/math.md section 8).
 type Boundary struct {
@@ -75,6 +90,43 @@ func (b Boundary) MarshalJSON() ([]byte, error) {
 		DiffusionPower any `json:"diffusion_power"`
 		MomentBound    any `json:"moment_bound"`
 	}{plain(b), num(b.DriftPower), num(b.DiffusionPower), num(b.MomentBound)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes ("+Inf", null as NaN).
+func (b *Boundary) UnmarshalJSON(data []byte) error {
+	type plain Boundary
+	var v struct {
+		plain
+		DriftPower     any `json:"drift_power"`
+		DiffusionPower any `json:"diffusion_power"`
+		MomentBound    any `json:"moment_bound"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	num := func(name string, x any) (float64, error) {
+		switch t := x.(type) {
+		case nil:
+			return math.NaN(), nil
+		case float64:
+			return t, nil
+		case string:
+			if t == "+Inf" {
+				return math.Inf(1), nil
+			}
+		}
+		return 0, fmt.Errorf("boundary %s: %v is not a number, \"+Inf\" or null", name, x)
+	}
+	*b = Boundary(v.plain)
+	var err error
+	if b.DriftPower, err = num("drift_power", v.DriftPower); err != nil {
+		return err
+	}
+	if b.DiffusionPower, err = num("diffusion_power", v.DiffusionPower); err != nil {
+		return err
+	}
+	b.MomentBound, err = num("moment_bound", v.MomentBound)
+	return err
 }
 
 // Tails is the classification of both ends of the SDE of a one-dimensional

@@ -120,4 +120,13 @@ func TestTailsJSON(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(b), `"moment_bound":"+Inf"`)
 	require.Contains(t, string(b), `"drift_power":null`)
+	// And back (a report.json is read again by merge and by tools).
+	var back exact.Tails
+	require.NoError(t, json.Unmarshal(b, &back))
+	require.True(t, math.IsInf(back.Plus.MomentBound, 1))
+	require.True(t, math.IsNaN(back.Plus.DriftPower))
+	var f exact.Finiteness
+	require.NoError(t, f.UnmarshalText([]byte("infinite")))
+	require.Equal(t, exact.Infinite, f)
+	require.Error(t, f.UnmarshalText([]byte("maybe")))
 }

@@ -79,6 +79,9 @@ type Figure1Result struct {
 	Seed   uint64  `json:"seed"`
 	Panels []Panel `json:"panels"`
 	Claims []Claim `json:"claims"`
+	// Exact compares the Monte Carlo runs of the panels with exact laws
+	// against them (ExactChecks at the claims' alpha, its own family).
+	Exact []ExactCheck `json:"exact,omitempty"`
 }
 
 // Figure1Options configures a run; the zero value runs the discrete methods
@@ -278,6 +281,7 @@ func Figure1(sc Scale, o Figure1Options) (*Figure1Result, error) {
 			}
 		}
 	}
+	res.Exact = ExactChecks(res, o.Alpha)
 	return res, nil
 }
 

@@ -127,23 +127,27 @@ func isExactPanel(id string) bool {
 }
 
 // exactCurve turns the survival and E[f - f*; stayed] series into a
-// curve at about 100 steps: the conditional mean A/S with the error
+// curve at about 120 steps, spaced evenly and logarithmically (the figure's
+// step axis is logarithmic): the conditional mean A/S with the error
 // (err A + |A/S| err S)/S, and the escape probability 1 - S.
 func exactCurve(v []exact.Series) ExactCurve {
 	surv, a := v[0], v[1]
 	n := len(surv) - 1
-	stride := max(1, n/100)
+	at := map[int]bool{0: true, n: true}
+	for j := 0; j <= 60; j++ {
+		at[int(math.Round(math.Pow(float64(n), float64(j)/60)))] = true
+		at[j*n/60] = true
+	}
 	var c ExactCurve
-	add := func(k int) {
+	for k := 0; k <= n; k++ {
+		if !at[k] {
+			continue
+		}
 		c.Steps = append(c.Steps, k)
 		s, m := surv[k].Value, a[k].Value/surv[k].Value
 		c.Mean = append(c.Mean, exact.Value{Value: m, Err: (a[k].Err + math.Abs(m)*surv[k].Err) / s})
 		c.Escaped = append(c.Escaped, exact.Value{Value: 1 - s, Err: surv[k].Err})
 	}
-	for k := 0; k < n; k += stride {
-		add(k)
-	}
-	add(n) // end on the horizon
 	return c
 }
 

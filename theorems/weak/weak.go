@@ -134,6 +134,9 @@ type Result struct {
 	Points  []Point `json:"points"`
 	Fits    []Fit   `json:"fits"`
 	ODEFits []Fit   `json:"ode_fits"`
+	// ExactRef is the same study by the exact engine, where it applies,
+	// beside a Monte Carlo one (the report draws it in the figure).
+	ExactRef *Result `json:"exact_ref,omitempty"`
 }
 
 // The engines a Result can come from.
