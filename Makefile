@@ -4,7 +4,7 @@ STATICCHECK ?= staticcheck
 FUZZTIME    ?= 15s
 BENCHTIME   ?= 1s
 
-.PHONY: all test test-short lint bench fuzz tools report report-paper figure1 bench-figure1
+.PHONY: all test test-short lint bench fuzz tools install report report-paper figure1 bench-figure1
 
 all: lint test
 
@@ -51,6 +51,10 @@ fuzz:
 	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; \
 	done
+
+## install: the sdeverify command into $(go env GOPATH)/bin, so that printed replays run as printed.
+install:
+	$(GO) install ./cmd/sdeverify
 
 ## tools: install the pinned linters.
 tools:

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sdeverify/sdeverify/internal/jsonfinite"
 	"github.com/sdeverify/sdeverify/properties"
 	"github.com/sdeverify/sdeverify/theorems"
 	"github.com/sdeverify/sdeverify/theorems/studies"
@@ -214,7 +215,7 @@ func Write(dir string, r *Report) error {
 			return fmt.Errorf("report: %w", err)
 		}
 	}
-	js, err := json.MarshalIndent(r, "", " ")
+	js, err := jsonfinite.MarshalIndent(r, "", " ")
 	if err != nil {
 		return fmt.Errorf("report: encode: %w", err)
 	}

@@ -1,0 +1,462 @@
+package exact
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/mc"
+)
+
+// Scheduled is a one-dimensional system with a schedule that may change
+// the step every step: time-only (eta_k from k), the ensemble reading (from
+// the mean of |f'| over the live law, a deterministic functional of it)
+// or, for the discrete method, the pathwise reading (from the state: the
+// chain stays Markov). Forward carries its law forward in time, which a
+// backward iteration cannot do when the operator changes with k.
+type Scheduled struct {
+	System   model.System
+	X0       float64
+	Eta      float64
+	Schedule model.Schedule
+	Steps    int
+}
+
+// ScheduledFromConfig builds a Scheduled from a resolved one-dimensional
+// run, or says why it cannot.
+func ScheduledFromConfig(run mc.Run) (Scheduled, error) {
+	p := Scheduled{System: run.System, Eta: run.Eta, Schedule: run.Schedule, Steps: run.Steps}
+	if d := run.System.F.Dim(); d != 1 {
+		return p, model.Invalid("objective.dim", d, "the exact engine is one-dimensional")
+	}
+	p.X0 = run.X0[0]
+	return p, p.problem(1).Validate()
+}
+
+// problem is the Problem of one step at schedule value rate.
+func (p Scheduled) problem(rate float64) Problem {
+	return Problem{System: p.System, X0: p.X0, Eta: p.Eta, Rate: rate, Steps: max(p.Steps, 1)}
+}
+
+// ForwardResult is a forward computation's series: E g(x_k) for each test
+// function (mass that left the grid valued by g where it landed, or killed
+// when the settings absorb), the probability of having left the grid, and
+// the schedule value of each step.
+type ForwardResult struct {
+	Tests   []Series
+	Escaped Series
+	Rate    []float64
+}
+
+// Forward computes the discrete method's law (sde false) or its SDE's
+// (sde true: the finite-difference scheme, whatever s.Scheme says, with the
+// schedule value of each step held over its substeps; the pathwise reading
+// is refused there, its rate being read at the step's start along each
+// path, which no equation for the law carries) step by step on the grid,
+// for k = 0..Steps, with every value's numerical error: the differences to
+// half the nodes and to 1.5 times the radius, and for the SDE to the
+// two-level time extrapolation (m, 2m, 4m substeps), plus a floor of
+// rounding and interpolation errors weighted by the law.
+//
+// With a constant schedule it gives the numbers of Discrete and SDE
+// (SchemeFD) to rounding: the forward step is the exact adjoint of the
+// backward one (TestForwardIsAdjoint).
+func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, workers int) (ForwardResult, error) {
+	base := p.problem(1)
+	if err := base.Validate(); err != nil {
+		return ForwardResult{}, err
+	}
+	if p.Schedule == nil {
+		return ForwardResult{}, model.Invalid("schedule", nil, "required")
+	}
+	if err := p.Schedule.Validate(); err != nil {
+		return ForwardResult{}, err
+	}
+	if sde {
+		if err := p.System.ValidateSDE(); err != nil {
+			return ForwardResult{}, err
+		}
+		if p.Schedule.Reads() == model.ReadsPath {
+			return ForwardResult{}, model.Invalid("schedule", "pathwise", "the SDE's pathwise reading holds a rate read at each step's start along the path: no equation for the law carries it")
+		}
+		s.Scheme = SchemeFD
+	}
+	if err := s.validate(base); err != nil {
+		return ForwardResult{}, err
+	}
+	s = s.withDefaults(p.X0)
+	s, err := base.resolveNodes(s)
+	if err != nil {
+		return ForwardResult{}, err
+	}
+	type run struct {
+		n  int
+		r  float64
+		m  int
+		fr forwardRun
+	}
+	var runs []*run
+	if sde {
+		m := s.Substeps
+		runs = []*run{{n: s.Nodes, r: s.Radius, m: m}, {n: s.Nodes, r: s.Radius, m: 2 * m}, {n: s.Nodes, r: s.Radius, m: 4 * m},
+			{n: s.Nodes / 2, r: s.Radius, m: m}, {n: s.Nodes * 3 / 2, r: s.Radius * 1.5, m: m}, {n: s.Nodes / 4, r: s.Radius, m: m}}
+	} else {
+		runs = []*run{{n: s.Nodes, r: s.Radius}, {n: s.Nodes / 2, r: s.Radius}, {n: s.Nodes * 3 / 2, r: s.Radius * 1.5}}
+	}
+	z, w := hermite(s.Hermite)
+	mc.ForEach(len(runs), workers, func(i int) {
+		rn := runs[i]
+		gr := newMappedGrid(rn.n, rn.r, s.Map, s.Absorb, gs)
+		if sde {
+			rn.fr = forwardFD(gr, p, rn.m)
+		} else {
+			rn.fr = forwardDiscrete(gr, p, z, w)
+		}
+	})
+	for _, rn := range runs {
+		if rn.fr.err != nil {
+			return ForwardResult{}, rn.fr.err
+		}
+	}
+	nf := len(gs)
+	out := ForwardResult{Tests: make([]Series, nf), Rate: runs[0].fr.rate}
+	combine := func(get func(fr forwardRun) []float64, floor []float64) Series {
+		v, sp, rd := get(runs[0].fr), get(runs[1].fr), get(runs[2].fr)
+		if sde {
+			sp, rd = get(runs[3].fr), get(runs[4].fr)
+		}
+		ser := make(Series, len(v))
+		for k := range v {
+			val, e := v[k], math.Abs(v[k]-sp[k])+math.Abs(v[k]-rd[k])
+			if sde {
+				e2, e4, q := get(runs[1].fr)[k], get(runs[2].fr)[k], get(runs[5].fr)[k]
+				ext := (8*e4 - 6*e2 + v[k]) / 3
+				ext2 := 2*e4 - e2
+				r1 := spacing(s.Nodes/2) / spacing(s.Nodes)
+				r2 := spacing(s.Nodes/4) / spacing(s.Nodes/2)
+				d1, d2 := v[k]-sp[k], sp[k]-q
+				c1, c2 := d1/(r1*r1-1), d2/(r2*r2-1)
+				val = ext + c1
+				e = math.Abs(ext-ext2) + math.Abs(c1-c2/(r1*r1)) + math.Abs(c1)/8 + math.Abs(d1/(r1-1)-c1) + math.Abs(v[k]-rd[k])
+			}
+			if floor != nil {
+				e += floor[k]
+			}
+			ser[k] = Value{Value: val, Err: e}
+		}
+		return ser
+	}
+	for f := range nf {
+		out.Tests[f] = combine(func(fr forwardRun) []float64 { return fr.e[f] }, runs[0].fr.floor[f])
+	}
+	out.Escaped = combine(func(fr forwardRun) []float64 { return fr.escaped }, nil)
+	return out, nil
+}
+
+// forwardRun is one forward computation on one grid.
+type forwardRun struct {
+	e       [][]float64 // E g at each step, per test function
+	floor   [][]float64 // the floor of each
+	escaped []float64   // mass that left the grid by each step
+	rate    []float64   // the schedule value of each step
+	err     error
+}
+
+// ensembleGrad is the mean of |f'| over the live (in-grid) law.
+func ensembleGrad(p, absGrad []float64) float64 {
+	var m, s float64
+	for i, pi := range p {
+		m += pi
+		s += pi * absGrad[i]
+	}
+	if m <= 0 {
+		return 0
+	}
+	return s / m
+}
+
+// record appends E g (mass on the nodes plus the frozen escaped values),
+// the escaped mass and the floor (the law-weighted local error density of
+// g, accumulated per step).
+func (fr *forwardRun) record(gv []float64, p, frozen, d []float64, esc float64, steps int) {
+	nf := len(frozen)
+	for f := range nf {
+		var v, fl float64
+		for i, pi := range p {
+			if pi != 0 {
+				v += pi * gv[i*nf+f]
+				fl += math.Abs(pi) * d[i*nf+f]
+			}
+		}
+		fr.e[f] = append(fr.e[f], v+frozen[f])
+		prev := 0.0
+		if n := len(fr.floor[f]); n > 0 {
+			prev = fr.floor[f][n-1]
+		}
+		if steps == 0 {
+			fl = 0
+		}
+		fr.floor[f] = append(fr.floor[f], prev+fl)
+	}
+	fr.escaped = append(fr.escaped, esc)
+}
+
+// gValues returns the test functions at the nodes, interleaved.
+func gValues(gr grid) []float64 {
+	nf := len(gr.gs)
+	v := make([]float64, len(gr.x)*nf)
+	for i, x := range gr.x {
+		for f, g := range gr.gs {
+			v[i*nf+f] = g(x)
+		}
+	}
+	return v
+}
+
+// flush sets values below 1e-290 in magnitude to 0: mass spreading into
+// the far tails decays into subnormal numbers, whose arithmetic is two
+// orders of magnitude slower (the forward finite differences took 37 s
+// instead of a few); the mass dropped is below 1e-290 per node and step.
+func flush(p []float64) {
+	for i, v := range p {
+		if v < 1e-290 && v > -1e-290 {
+			p[i] = 0
+		}
+	}
+}
+
+// gFloor is localFloor of the test functions themselves (the law-weighted
+// floor of the forward scheme: the interpolation transposed moves mass as
+// the backward scheme's interpolation moves values, no rougher than g).
+func gFloor(gr grid) []float64 {
+	n, nf := len(gr.x), len(gr.gs)
+	u := gValues(gr)
+	d := make([]float64, n*nf)
+	localFloor(d, u, n, nf, nf)
+	return d
+}
+
+// forwardDiscrete carries the discrete method's law: each node's mass is
+// spread over the kernel's points (the step h_k = eta eta_k, per node under
+// the pathwise reading) and deposited on the nodes by the transpose of the
+// cubic interpolation; mass landing outside is frozen there (valued by g)
+// or killed.
+func forwardDiscrete(gr grid, sp Scheduled, z, w []float64) forwardRun {
+	n, nf := len(gr.x), len(gr.gs)
+	fr := forwardRun{e: make([][]float64, nf), floor: make([][]float64, nf)}
+	p, next := make([]float64, n), make([]float64, n)
+	deposit(gr, p, sp.X0, 1, nil) // the start, by the same interpolation
+	// Each node's one-step law is linear in the step h: components of
+	// weight wt, mean x + h a and standard deviation h b. Computed once at
+	// h = 1 (the kernels of all three methods scale so).
+	type comp struct{ wt, a, b float64 }
+	comps := make([][]comp, n)
+	absGrad, local := make([]float64, n), make([]float64, n)
+	gbuf := []float64{0}
+	var k kernel
+	for i, x := range gr.x {
+		sp.System.F.Grad(gbuf, []float64{x})
+		absGrad[i] = math.Abs(gbuf[0])
+		discreteKernel(&k, sp.System, x, 1)
+		for c := range k.wt {
+			comps[i] = append(comps[i], comp{k.wt[c], k.mean[c] - x, k.sd[c]})
+		}
+		local[i] = gr.spacing(x)
+	}
+	z6, w6 := hermite(6) // for normals narrower than the spacing (grid.spacing)
+	d := gFloor(gr)
+	gv := gValues(gr)
+	frozen := make([]float64, nf)
+	esc := 0.0
+	fr.record(gv, p, frozen, d, esc, 0)
+	out := make([]float64, nf)
+	pathwise := sp.Schedule.Reads() == model.ReadsPath
+	for step := range sp.Steps {
+		info := model.StepInfo{K: step, T: float64(step) * sp.Eta, Ensemble: ensembleGrad(p, absGrad)}
+		rate := sp.Schedule.Rate(info)
+		fr.rate = append(fr.rate, rate)
+		clear(next)
+		for i, pi := range p {
+			if pi == 0 {
+				continue
+			}
+			r := rate
+			if pathwise {
+				info.Path = absGrad[i]
+				r = sp.Schedule.Rate(info)
+			}
+			h := sp.Eta * r
+			x := gr.x[i]
+			for _, c := range comps[i] {
+				m, sd := x+h*c.a, h*c.b
+				if sd == 0 {
+					esc += deposit(gr, next, m, pi*c.wt, out)
+					continue
+				}
+				zq, wq := z, w
+				if sd < local[i] {
+					zq, wq = z6, w6
+				}
+				for q, zz := range zq {
+					esc += deposit(gr, next, m+sd*zz, pi*c.wt*wq[q], out)
+				}
+			}
+		}
+		for f := range nf {
+			frozen[f] += out[f]
+			out[f] = 0
+		}
+		p, next = next, p
+		flush(p)
+		fr.record(gv, p, frozen, d, esc, step+1)
+	}
+	return fr
+}
+
+// deposit adds mass wt at y to p by the transpose of the grid's
+// interpolation (the weights of at), or, outside the grid, adds wt g(y)
+// (0 when absorbing) to out (nil: dropped) and returns wt as escaped mass.
+func deposit(gr grid, p []float64, y, wt float64, out []float64) float64 {
+	n := len(gr.x)
+	s := (gr.toXi(y) - gr.lo) / gr.dx
+	switch {
+	case !(s >= 0) || !(s <= float64(n-1)):
+		for f := range out {
+			out[f] += wt * gr.outside(f, y)
+		}
+		return wt
+	case s < 1 || s > float64(n-2):
+		i := min(int(s), n-2)
+		t := s - float64(i)
+		p[i] += wt * (1 - t)
+		p[i+1] += wt * t
+	default:
+		i := min(int(s), n-3)
+		t := s - float64(i)
+		tm1, tp1, tm2 := t-1, t+1, t-2
+		p[i-1] += -wt * t * tm1 * tm2 / 6
+		p[i] += wt * tp1 * tm1 * tm2 / 2
+		p[i+1] += -wt * tp1 * t * tm2 / 2
+		p[i+2] += wt * tp1 * t * tm1 / 6
+	}
+	return 0
+}
+
+// forwardFD carries the SDE's law by the adjoint of sdeFD's scheme: each
+// substep solves (I - dt L_k)^T q = p, the mass q collects at the two
+// boundary nodes is frozen there (valued by g at +-Radius, or killed), and
+// the rest carries on. L_k is rebuilt every step from the schedule value
+// (time-only, or from the live law for the ensemble reading), the drift and
+// diffusion at the nodes being computed once.
+func forwardFD(gr grid, sp Scheduled, m int) forwardRun {
+	n, nf := len(gr.x), len(gr.gs)
+	fr := forwardRun{e: make([][]float64, nf), floor: make([][]float64, nf)}
+	if n < 5 {
+		fr.err = fmt.Errorf("exact: %d nodes: too few", n)
+		return fr
+	}
+	na := float64(len(sp.System.Agents))
+	mu0, d0, absGrad := make([]float64, n), make([]float64, n), make([]float64, n)
+	jac, jac2 := make([]float64, n), make([]float64, n) // x'(xi), x''(xi)
+	gbuf := []float64{0}
+	for i, x := range gr.x {
+		xi := gr.lo + float64(i)*gr.dx
+		jac[i], jac2[i] = 1, 0
+		if gr.c > 0 {
+			jac[i], jac2[i] = gr.c*math.Cosh(xi), gr.c*math.Sinh(xi)
+		}
+		b, sig := Coefficients(sp.System, x)
+		mu0[i], d0[i] = -b, 0.5*sp.Eta*sig/na
+		sp.System.F.Grad(gbuf, []float64{x})
+		absGrad[i] = math.Abs(gbuf[0])
+	}
+	p := make([]float64, n)
+	deposit(gr, p, sp.X0, 1, nil)
+	// Mass on a boundary node is held there: the backward scheme's
+	// boundary rows are the identity.
+	frozenMass := [2]float64{p[0], p[n-1]}
+	p[0], p[n-1] = 0, 0
+	bcVal := make([]float64, 2*nf)
+	for f := range nf {
+		bcVal[f], bcVal[nf+f] = gr.outside(f, gr.x[0]), gr.outside(f, gr.x[n-1])
+	}
+	frozenVal := func() []float64 {
+		v := make([]float64, nf)
+		for f := range nf {
+			v[f] = frozenMass[0]*bcVal[f] + frozenMass[1]*bcVal[nf+f]
+		}
+		return v
+	}
+	d := make([]float64, n*nf) // FD interpolates only once, at the start: no per-step floor
+	gv := gValues(gr)
+	fr.record(gv, p, frozenVal(), d, frozenMass[0]+frozenMass[1], 0)
+	lower, diag, upper := make([]float64, n), make([]float64, n), make([]float64, n)
+	cp, inv, li := make([]float64, n), make([]float64, n), make([]float64, n)
+	dt := sp.Eta / float64(m)
+	for step := range sp.Steps {
+		rate := sp.Schedule.Rate(model.StepInfo{K: step, T: float64(step) * sp.Eta, Ensemble: ensembleGrad(p, absGrad)})
+		fr.rate = append(fr.rate, rate)
+		// (I - dt L) as in sdeFD, then its transpose: M^T has M's upper
+		// diagonal shifted below and its lower shifted above.
+		diag[0], diag[n-1] = 1, 1
+		for i := 1; i < n-1; i++ {
+			j, j2 := jac[i], jac2[i]
+			mu, dd := rate*mu0[i], rate*rate*d0[i]
+			a := dd / (j * j)
+			bb := mu/j - dd*j2/(j*j*j)
+			aeff := fitted(a, bb, gr.dx)
+			alpha := math.Max(aeff/(gr.dx*gr.dx)+bb/(2*gr.dx), 0)
+			beta := math.Max(aeff/(gr.dx*gr.dx)-bb/(2*gr.dx), 0)
+			lower[i], upper[i] = -dt*beta, -dt*alpha
+			diag[i] = 1 + dt*(alpha+beta)
+		}
+		// Transposed bands: row i of M^T has M[i-1][i] = upper[i-1] below
+		// the diagonal and M[i+1][i] = lower[i+1] above it (rows 0 and n-1
+		// of M have no off-diagonal entries).
+		tl := func(i int) float64 {
+			if i-1 == 0 {
+				return 0
+			}
+			return upper[i-1]
+		}
+		tu := func(i int) float64 {
+			if i+1 == n-1 {
+				return 0
+			}
+			return lower[i+1]
+		}
+		inv[0] = 1 / diag[0]
+		cp[0] = tu(0) * inv[0]
+		for i := 1; i < n; i++ {
+			var l, u float64
+			l = tl(i)
+			if i < n-1 {
+				u = tu(i)
+			}
+			inv[i] = 1 / (diag[i] - l*cp[i-1])
+			cp[i] = u * inv[i]
+			li[i] = l * inv[i]
+		}
+		for range m {
+			// q = M^{-T} p; boundary nodes hold no mass before the solve.
+			// The chains run in registers (a store and reload per node
+			// doubled their latency).
+			prev := p[0] * inv[0]
+			p[0] = prev
+			for i := 1; i < n; i++ {
+				prev = p[i]*inv[i] - li[i]*prev
+				p[i] = prev
+			}
+			for i := n - 2; i >= 0; i-- {
+				prev = p[i] - cp[i]*prev
+				p[i] = prev
+			}
+			frozenMass[0] += p[0]
+			frozenMass[1] += p[n-1]
+			p[0], p[n-1] = 0, 0
+			flush(p)
+		}
+		fr.record(gv, p, frozenVal(), d, frozenMass[0]+frozenMass[1], step+1)
+	}
+	return fr
+}
