@@ -254,14 +254,14 @@ type panel struct {
 }
 
 // legendWidth is the strip each panel's legend gets.
-const legendWidth = 5.2 * vg.Centimeter
+const legendWidth = 5.8 * vg.Centimeter
 
 // newPanel moves p's legend out of the plot.
 func newPanel(p *plot.Plot) panel {
 	leg := p.Legend
 	p.Legend = plot.NewLegend()
 	leg.Top, leg.Left = true, true
-	leg.TextStyle.Font.Size = vg.Points(9)
+	leg.TextStyle.Font.Size = vg.Points(10)
 	leg.ThumbnailWidth = vg.Points(18)
 	return panel{p: p, leg: leg}
 }
