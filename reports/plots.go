@@ -7,7 +7,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -440,6 +439,7 @@ func separateScales(a, b []float64) bool {
 func BoundFigure(name string, r *theorems.Report) (Figure, error) {
 	var ratios, lhs [][]Curve
 	var raw [][]float64
+	var targets []string
 	for ti, target := range []string{"sde", "discrete"} {
 		rt := Curve{Label: target, Color: palette[ti]}
 		est, bnd := Curve{Label: target + ": left-hand side", Color: palette[ti]}, Curve{Label: target + ": bound", Color: palette[ti], Dashed: true}
@@ -456,6 +456,7 @@ func BoundFigure(name string, r *theorems.Report) (Figure, error) {
 			}
 		}
 		if len(est.X) > 0 {
+			targets = append(targets, target)
 			ratios = append(ratios, []Curve{rt})
 			lhs = append(lhs, []Curve{est, bnd})
 			raw = append(raw, append(append([]float64{}, est.Hi...), bnd.Y...))
@@ -466,20 +467,27 @@ func BoundFigure(name string, r *theorems.Report) (Figure, error) {
 		allRatios = append(allRatios, c...)
 	}
 	top := []panel{newPanel(ratioPlot(fmt.Sprintf("%s: left-hand side / bound with 95%% bands (FAIL: a band above 1)", r.Theorem), allRatios))}
-	var bottom []panel
-	if len(lhs) == 2 && separateScales(raw[0], raw[1]) {
-		for _, cs := range lhs {
-			bottom = append(bottom, newPanel(curvePlot(cs[0].Label[:strings.Index(cs[0].Label, ":")]+": left-hand side and bound", "time t", "value", cs, true, 0)))
-		}
-	} else {
-		var cs []Curve
-		for _, c := range lhs {
-			cs = append(cs, c...)
-		}
-		bottom = append(bottom, newPanel(curvePlot("left-hand side and bound", "time t", "value", cs, true, 0)))
-	}
+	bottom := targetPanels(targets, lhs, raw, "left-hand side and bound", "value")
 	title := fmt.Sprintf("%s: the left-hand side against the bound", r.Theorem)
 	return render(name, title, 30*vg.Centimeter, 20*vg.Centimeter, func(dc draw.Canvas) { drawPanels(dc, [][]panel{top, bottom}) })
+}
+
+// targetPanels plots each target's curves on a panel of its own when two
+// targets' scales differ by more than three orders of magnitude (raw holds
+// each target's values), else all of them on one panel.
+func targetPanels(targets []string, groups [][]Curve, raw [][]float64, title, ylabel string) []panel {
+	if len(groups) == 2 && separateScales(raw[0], raw[1]) {
+		var out []panel
+		for i, cs := range groups {
+			out = append(out, newPanel(curvePlot(targets[i]+": "+title, "time t", ylabel, cs, true, 0)))
+		}
+		return out
+	}
+	var cs []Curve
+	for _, g := range groups {
+		cs = append(cs, g...)
+	}
+	return []panel{newPanel(curvePlot(title, "time t", ylabel, cs, true, 0))}
 }
 
 // ratioPlot plots ratios on a linear axis from 0 to at most ratioCap with
@@ -565,6 +573,7 @@ func ratioPlot(title string, curves []Curve) *plot.Plot {
 func FanFigure(name string, r *theorems.Report) (Figure, error) {
 	var fans [][]Curve
 	var raw [][]float64
+	var targets []string
 	for ti, target := range []string{"sde", "discrete"} {
 		outer := Curve{Label: target + ": 5-95%", Color: palette[ti]}
 		inner := Curve{Label: target + ": 25-75%", Color: palette[ti]}
@@ -580,22 +589,12 @@ func FanFigure(name string, r *theorems.Report) (Figure, error) {
 			med.X, med.Y = append(med.X, v.Time), append(med.Y, q[2])
 		}
 		if len(med.X) > 0 {
+			targets = append(targets, target)
 			fans = append(fans, []Curve{outer, inner, med})
 			raw = append(raw, med.Y)
 		}
 	}
-	var row []panel
-	if len(fans) == 2 && separateScales(raw[0], raw[1]) {
-		for _, cs := range fans {
-			row = append(row, newPanel(curvePlot(cs[2].Label[:strings.Index(cs[2].Label, ":")]+": quantiles of f - f*", "time t", "f - f*", cs, true, 0)))
-		}
-	} else {
-		var cs []Curve
-		for _, f := range fans {
-			cs = append(cs, f...)
-		}
-		row = append(row, newPanel(curvePlot("quantiles of f - f* over the paths", "time t", "f - f*", cs, true, 0)))
-	}
+	row := targetPanels(targets, fans, raw, "quantiles of f - f*", "f - f*")
 	title := fmt.Sprintf("%s: quantiles of f - f* over the paths", r.Theorem)
 	return render(name, title, 30*vg.Centimeter, 11*vg.Centimeter, func(dc draw.Canvas) { drawPanels(dc, [][]panel{row}) })
 }

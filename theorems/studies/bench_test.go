@@ -10,13 +10,15 @@ import (
 // top panels (BenchmarkFigure1ExactForward adds the bottom row's) at the paper's horizons (DSGD: 3 sigmas, 5000 steps; DSignSGD:
 // 6 sigmas, 5000 steps; the discrete method and the SDE each, with every
 // refinement of the error estimates), on both cores. Target: 10 s.
-func BenchmarkFigure1Exact(b *testing.B) {
+func BenchmarkFigure1Exact(b *testing.B) { benchFigure1Exact(b, false) }
+
+func benchFigure1Exact(b *testing.B, forward bool) {
 	for b.Loop() {
 		ps, err := studies.Figure1Panels(studies.SmallScale, 1)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := studies.Figure1Exact(ps, 0, false); err != nil {
+		if err := studies.Figure1Exact(ps, 0, forward); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -25,14 +27,4 @@ func BenchmarkFigure1Exact(b *testing.B) {
 // BenchmarkFigure1ExactForward is BenchmarkFigure1Exact with the bottom
 // row's schedules (the ensemble reading of Eq. 1; 1/sqrt(k+1)), carried
 // forward in time.
-func BenchmarkFigure1ExactForward(b *testing.B) {
-	for b.Loop() {
-		ps, err := studies.Figure1Panels(studies.SmallScale, 1)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := studies.Figure1Exact(ps, 0, true); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkFigure1ExactForward(b *testing.B) { benchFigure1Exact(b, true) }

@@ -83,34 +83,28 @@ func Figure1Exact(panels []Panel, workers int, forward bool) error {
 		if !isExactPanel(p.ID) {
 			continue
 		}
+		bottom := strings.HasSuffix(p.ID, "-bottom")
+		if bottom && !forward {
+			continue
+		}
 		for si, s := range p.Series {
-			if strings.HasSuffix(p.ID, "-bottom") {
-				if !forward {
-					continue
-				}
-				run, err := s.Config.Resolve()
-				if err != nil {
-					return err
-				}
+			run, err := s.Config.Resolve()
+			if err != nil {
+				return err
+			}
+			gs, st := figureTests(run), exactGrid(p.ID)
+			if bottom {
 				sp, err := exact.ScheduledFromConfig(run)
 				if err != nil {
 					return fmt.Errorf("figure 1 %s %s: %w", p.ID, s.Label, err)
 				}
-				gs := figureTests(run)
-				st := exactGrid(p.ID)
 				fwds = append(fwds, &fwd{slot: slot{pi, si}, sp: sp, gs: gs, st: st}, &fwd{slot: slot{pi, si}, sp: sp, gs: gs, st: sdeGrid(st), sde: true})
 				continue
-			}
-			run, err := s.Config.Resolve()
-			if err != nil {
-				return err
 			}
 			prob, err := exact.FromConfig(run)
 			if err != nil {
 				return fmt.Errorf("figure 1 %s %s: %w", p.ID, s.Label, err)
 			}
-			gs := figureTests(run)
-			st := exactGrid(p.ID)
 			jobs = append(jobs, exact.Job{Problem: prob, Tests: gs, Settings: st}, exact.Job{Problem: prob, Tests: gs, Settings: sdeGrid(st), SDE: true})
 			slots = append(slots, slot{pi, si})
 		}
