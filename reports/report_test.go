@@ -124,3 +124,22 @@ func TestWriteReport(t *testing.T) {
 	// A folder that cannot be written leaves nothing half-written.
 	require.Error(t, Write("/proc/no/such/report", r))
 }
+
+// TestCampaignRegime: a campaign case is filed under a finding the same way
+// in its table row and its failure report: the regime the campaign expected;
+// F4 when only the discrete method fails and the SDE passes (F4 says the SDE
+// bounds hold); nothing when the SDE is undecided (the case the issue found
+// filed under F4 with every SDE path at the substep floor).
+func TestCampaignRegime(t *testing.T) {
+	rep := func(sde, disc theorems.Outcome) *theorems.Report {
+		return &theorems.Report{Outcome: theorems.Worse(sde, disc), Verdicts: []theorems.Verdict{{Target: "sde", Outcome: sde}, {Target: "discrete", Outcome: disc}}}
+	}
+	require.Equal(t, FindingDiscreteID, campaignRegime(studies.CampaignResult{Report: rep(theorems.Pass, theorems.Fail)}))
+	require.Equal(t, "", campaignRegime(studies.CampaignResult{Report: rep(theorems.Inconclusive, theorems.Fail)}))
+	require.Equal(t, "F6", campaignRegime(studies.CampaignResult{Regime: "F6", Report: rep(theorems.Fail, theorems.Fail)}))
+	r := &Report{Campaign: []studies.CampaignResult{{Case: studies.Case{Name: "c0"}, Report: rep(theorems.Inconclusive, theorems.Fail)}}}
+	fs := r.failures()
+	require.Len(t, fs, 1)
+	require.Equal(t, "", fs[0].Regime)
+	require.Contains(t, fs[0].Why, "no finding")
+}
