@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,8 +20,10 @@ import (
 // chromium package; .ci/run installs it): the rendered DOM keeps every
 // figure's SVG and the table of contents, the summary's links to the
 // findings and the links between tables and failure reports
-// (requireAnchors), the console logs no error, and the screenshot is not
-// blank.
+// (requireAnchors), every figure spans the text column as laid out (a
+// script the test adds to its copy of the page measures each rendered SVG
+// against the body's width), the console logs no error, and the screenshot
+// is not blank.
 func TestBrowserRendersReport(t *testing.T) {
 	var bin string
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
@@ -33,7 +37,15 @@ func TestBrowserRendersReport(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "out")
 	require.NoError(t, Write(dir, sampleReport(t)))
-	index := "file://" + filepath.Join(dir, "index.html")
+	page := filepath.Join(dir, "index.html")
+	html, err := os.ReadFile(page)
+	require.NoError(t, err)
+	const measure = `<script>for (const f of document.querySelectorAll('figure.plot')) {
+const s = f.querySelector('svg'); const cs = getComputedStyle(document.body);
+const col = document.body.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+f.setAttribute('data-width-ratio', (s.getBoundingClientRect().width / col).toFixed(3)); }</script></body>`
+	require.NoError(t, os.WriteFile(page, bytes.Replace(html, []byte("</body>"), []byte(measure), 1), 0o644))
+	index := "file://" + page
 	flags := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
 		"--disable-component-update", "--disable-sync", "--user-data-dir=" + t.TempDir(), "--enable-logging=stderr", "--v=0"}
 	runBrowser := func(extra ...string) (string, string) {
@@ -45,8 +57,15 @@ func TestBrowserRendersReport(t *testing.T) {
 		require.NoError(t, cmd.Run(), "chromium: %s", errb.String())
 		return out.String(), errb.String()
 	}
-	dom, logs := runBrowser("--dump-dom")
+	dom, logs := runBrowser("--dump-dom", "--window-size=1280,2400")
 	requireAnchors(t, dom)
+	ratios := regexp.MustCompile(`data-width-ratio="([0-9.]+)"`).FindAllStringSubmatch(dom, -1)
+	require.Len(t, ratios, 4, "every figure measured")
+	for _, m := range ratios {
+		r, err := strconv.ParseFloat(m[1], 64)
+		require.NoError(t, err)
+		require.InDeltaf(t, 1, r, 0.02, "a figure is %.0f%% of the text column's width", 100*r)
+	}
 	require.Equal(t, 4, strings.Count(dom, `<figure class="plot"`))
 	require.Equal(t, 4, strings.Count(dom, "<svg"), "a figure did not render as SVG")
 	for _, line := range strings.Split(logs, "\n") {
