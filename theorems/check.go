@@ -326,7 +326,13 @@ func (c *checker) target(target string, run mc.Run, rep *Report) ([]Verdict, err
 		for _, v := range vs {
 			again = again || v.Outcome == Inconclusive
 		}
-		if !again || r.Paths*2 > c.o.MaxPaths {
+		// More paths cannot resolve an integrator that hit its substep
+		// floor: paths 0..M-1 are unchanged when the paths double, so the
+		// capped ones stay capped and the verdict INCONCLUSIVE; the doubled
+		// runs (each twice the last, at the floor's cost per step) were
+		// wasted.
+		capped := target == "sde" && res.Substeps != nil && res.Substeps.CappedPaths > 0
+		if !again || capped || r.Paths*2 > c.o.MaxPaths {
 			return vs, nil
 		}
 		r.Paths *= 2 // paths 0..M-1 are unchanged: streams depend on (seed, path) only
