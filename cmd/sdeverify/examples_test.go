@@ -53,9 +53,9 @@ func TestExamples(t *testing.T) {
 // interval of half-width at most 0.05 (the exact engine: no Monte Carlo
 // noise; the interval is the fit model's systematic part and the numerical
 // error, including the engine's rounding and interpolation floor). The
-// default tier runs DSignSGD with Gaussian noise (1.2 s), one of the two
+// default tier runs DSignSGD with Gaussian noise (0.7 s), one of the two
 // methods plain Monte Carlo could not decide; the deep tier adds DCSGD,
-// both DSGD examples and DSignSGD with Cauchy noise (3-4 s each;
+// both DSGD examples and DSignSGD with Cauchy noise (2-4 s each;
 // examples/README.md has all five with their times; the report runs all
 // five).
 func TestWeakExamples(t *testing.T) {
@@ -65,7 +65,7 @@ func TestWeakExamples(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			if deep[name] && os.Getenv("SDEVERIFY_DEEP") == "" {
-				t.Skip("3-4 s on 2 cores each: deep tier (SDEVERIFY_DEEP=1); measured results in examples/README.md")
+				t.Skip("2-4 s on 2 cores each: deep tier (SDEVERIFY_DEEP=1); measured results in examples/README.md")
 			}
 			out := filepath.Join(t.TempDir(), "w.json")
 			var stdout, stderr bytes.Buffer
