@@ -860,36 +860,49 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 			}
 			out[f] = make(Series, len(e1[f]))
 			for i := range e1[f] {
-				// Three levels remove c1/m and c2/m^2; two levels remove c1/m.
-				ext := (8*e4[f][i] - 6*e2[f][i] + e1[f][i]) / 3
-				ext2 := 2*e4[f][i] - e2[f][i]
-				space := math.Abs(e1[f][i] - sp[f][i])
+				q := math.NaN()
 				if s.Scheme == SchemeFD {
-					// Richardson in the spacing h, u_h = u + C h^2 + ...:
-					// the correction from (h, 2h) is added. Its error: the
-					// change of the correction from (h, 2h) to (2h, 4h)
-					// scaled down to h, an eighth of the correction, and
-					// the difference to the correction of order 1, which
-					// is the scheme's order where it upwinds (a minimiser
-					// where noise proportional to the gradient vanishes:
-					// Figure 1's left SDE converged at order 1 from 1200 to
-					// 4800 nodes). An order observed from the three grids
-					// was tried and was not reliable on smooth problems.
-					q := res[5]
-					r1 := spacing(s.Nodes/2) / spacing(s.Nodes)
-					r2 := spacing(s.Nodes/4) / spacing(s.Nodes/2)
-					d1, d2 := e1[f][i]-sp[f][i], sp[f][i]-q[f][i]
-					c1 := d1 / (r1*r1 - 1)
-					c2 := d2 / (r2*r2 - 1)
-					ext += c1
-					space = math.Abs(c1-c2/(r1*r1)) + math.Abs(c1)/8 + math.Abs(d1/(r1-1)-c1)
+					q = res[5][f][i]
 				}
-				out[f][i] = Value{Value: ext, Err: math.Abs(ext-ext2) + space + math.Abs(e1[f][i]-rd[f][i]) + floor(i)}
+				v := sdeValue(e1[f][i], e2[f][i], e4[f][i], sp[f][i], rd[f][i], q, s.Nodes)
+				v.Err += floor(i)
+				out[f][i] = v
 			}
 		}
 		return out
 	}
 	return passes, combine, nil
+}
+
+// sdeValue combines an SDE value's passes: e1, e2, e4 at m, 2m, 4m
+// substeps per step on the main grid, sp on half the nodes, rd on 1.5 times
+// the radius and, for the finite-difference scheme, q on a quarter of the
+// nodes (NaN for Euler-Maruyama). Three time levels remove c1/m and
+// c2/m^2; two levels remove c1/m, and their difference is the time error.
+//
+// For the finite differences, Richardson in the spacing h, u_h = u + C h^2
+// + ...: the correction from (h, 2h) is added. Its error: the change of the
+// correction from (h, 2h) to (2h, 4h) scaled down to h, an eighth of the
+// correction, and the difference to the correction of order 1, which is
+// the scheme's order where it upwinds (a minimiser where noise
+// proportional to the gradient vanishes: Figure 1's left SDE converged at
+// order 1 from 1200 to 4800 nodes). An order observed from the three grids
+// was tried and was not reliable on smooth problems. Euler-Maruyama's
+// spatial error is the difference to half the nodes.
+func sdeValue(e1, e2, e4, sp, rd, q float64, nodes int) Value {
+	ext := (8*e4 - 6*e2 + e1) / 3
+	ext2 := 2*e4 - e2
+	space := math.Abs(e1 - sp)
+	if !math.IsNaN(q) {
+		r1 := spacing(nodes/2) / spacing(nodes)
+		r2 := spacing(nodes/4) / spacing(nodes/2)
+		d1, d2 := e1-sp, sp-q
+		c1 := d1 / (r1*r1 - 1)
+		c2 := d2 / (r2*r2 - 1)
+		ext += c1
+		space = math.Abs(c1-c2/(r1*r1)) + math.Abs(c1)/8 + math.Abs(d1/(r1-1)-c1)
+	}
+	return Value{Value: ext, Err: math.Abs(ext-ext2) + space + math.Abs(e1-rd)}
 }
 
 // spacing is the grid step (in the grid coordinate) of n nodes over a

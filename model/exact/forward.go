@@ -129,15 +129,8 @@ func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, work
 		for k := range v {
 			val, e := v[k], math.Abs(v[k]-sp[k])+math.Abs(v[k]-rd[k])
 			if sde {
-				e2, e4, q := get(runs[1].fr)[k], get(runs[2].fr)[k], get(runs[5].fr)[k]
-				ext := (8*e4 - 6*e2 + v[k]) / 3
-				ext2 := 2*e4 - e2
-				r1 := spacing(s.Nodes/2) / spacing(s.Nodes)
-				r2 := spacing(s.Nodes/4) / spacing(s.Nodes/2)
-				d1, d2 := v[k]-sp[k], sp[k]-q
-				c1, c2 := d1/(r1*r1-1), d2/(r2*r2-1)
-				val = ext + c1
-				e = math.Abs(ext-ext2) + math.Abs(c1-c2/(r1*r1)) + math.Abs(c1)/8 + math.Abs(d1/(r1-1)-c1) + math.Abs(v[k]-rd[k])
+				x := sdeValue(v[k], get(runs[1].fr)[k], get(runs[2].fr)[k], sp[k], rd[k], get(runs[5].fr)[k], s.Nodes)
+				val, e = x.Value, x.Err
 			}
 			if floor != nil {
 				e += floor[k]
