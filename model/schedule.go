@@ -175,6 +175,18 @@ func (n Normalized) Rate(s StepInfo) float64 {
 // Reads implements Schedule.
 func (n Normalized) Reads() Reading { return n.Reading }
 
+// ReadsGradient reports whether s's rate depends on ||grad f|| (the
+// ensemble's or the path's): false for the clock schedules and for a
+// Normalized with B = 0, whose rate Num/A (times its decay) reads only the
+// clock whatever its Reading says. Paths are then independent of one
+// another: path p of a run is the same whatever the number of paths.
+func ReadsGradient(s Schedule) bool {
+	if n, ok := s.(Normalized); ok && n.B == 0 {
+		return false
+	}
+	return s.Reads() != ReadsClock
+}
+
 // RobbinsMonro implements Schedule: with A > 0 and bounded gradients the
 // rate lies between two constant multiples of the decay, so the conditions
 // hold exactly when they hold for the decay.

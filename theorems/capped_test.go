@@ -11,10 +11,11 @@ import (
 )
 
 // TestCappedSDEDoesNotDoublePaths: an SDE whose integrator hits its
-// substep floor is INCONCLUSIVE, and doubling the paths cannot change that
-// (the first paths are unchanged, so the capped ones stay capped): the check
-// stops at the configured paths instead of doubling up to MaxPaths, while
-// the discrete method, which has no integrator, still may.
+// substep floor is INCONCLUSIVE, and more paths cannot change that when the
+// paths are independent (here B = 0: the first paths are unchanged, so the
+// capped ones stay capped): the check stops at its pilot of 16 paths
+// instead of running the configured 40 and doubling up to MaxPaths. The
+// full run is run here to show that it is capped too.
 func TestCappedSDEDoesNotDoublePaths(t *testing.T) {
 	t.Parallel()
 	cfg, err := mc.ParseConfig([]byte(`{"objective":{"kind":"separable","dim":1,"atom":{"kind":"square","c":50}},"x0":[3],
@@ -33,7 +34,15 @@ func TestCappedSDEDoesNotDoublePaths(t *testing.T) {
 	for _, v := range rep.Verdicts {
 		if v.Target == "sde" && v.Outcome != "" {
 			require.Equal(t, theorems.Inconclusive, v.Outcome)
-			require.Equal(t, 40, v.Paths, "a capped SDE was re-run with more paths")
+			require.Equal(t, 16, v.Paths, "a capped SDE was run beyond its pilot")
+			require.Contains(t, v.Reason, "of the first 16")
 		}
 	}
+	require.Zero(t, rep.Constants.B, "the pilot is decisive only when nothing reads the gradient")
+	r, err := cfg.Resolve()
+	require.NoError(t, err)
+	require.NoError(t, theorems.SDERun(&r, sde))
+	res, err := mc.Simulate(r)
+	require.NoError(t, err)
+	require.Positive(t, res.Substeps.CappedPaths, "the full run is capped as the pilot said")
 }

@@ -58,7 +58,7 @@ func parseScale(s string) (studies.Scale, error) {
 }
 
 func cmdReport(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("report", "report [-out DIR] [-scale small|paper] [-seed N] [-campaign N] [-pinned all|short|none] [-q]", stderr)
+	fs := newFlags("report", "report [-out DIR] [-scale small|paper] [-seed N] [-campaign N] [-pinned all|short|none] [-cpuprofile FILE] [-q]", stderr)
 	out := fs.String("out", "reports/out", "output folder (index.html, report.md, report.json, figures/)")
 	scaleName := fs.String("scale", "small", "Figure 1 scale: small or paper (App. B's paths)")
 	seed := fs.Uint64("seed", 1, "seed of Figure 1, the campaign and the weak-error studies")
@@ -70,6 +70,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	power := fs.String("power", "properties/testdata/power.json", "the false-alarm and detection table written by the properties tests (missing: not shown)")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -85,6 +86,13 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	}
 	if err := checkOutDir("-out", *out); err != nil {
 		return err
+	}
+	if *cpuprofile != "" {
+		stop, err := startCPUProfile(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	p := newProgress(stderr, *quiet)
 	r := &reports.Report{Command: "sdeverify report " + strings.Join(args, " "),

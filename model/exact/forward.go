@@ -3,6 +3,7 @@ package exact
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
@@ -20,6 +21,9 @@ type Scheduled struct {
 	Eta      float64
 	Schedule model.Schedule
 	Steps    int
+	// Integrals asks Forward for ForwardResult.Integrals too (for the SDE
+	// they cost a law-weighted sum per substep).
+	Integrals bool
 }
 
 // ScheduledFromConfig builds a Scheduled from a resolved one-dimensional
@@ -42,10 +46,23 @@ func (p Scheduled) problem(rate float64) Problem {
 // function (mass that left the grid valued by g where it landed, or killed
 // when the settings absorb), the probability of having left the grid, and
 // the schedule value of each step.
+//
+// With Scheduled.Integrals, Integrals[q][f] is, at each step k, the
+// schedule-weighted time integral of test function f,
+//
+//	int_0^{t_k} eta_s^(q+1) E g_f(X_s) ds   (q = 0, 1),
+//
+// eta_s being the schedule value held over each step: for the SDE the
+// integral in continuous time (trapezoidal over the substeps, then
+// extrapolated with the values), for the discrete method the left-point
+// sum eta sum_{j<k} eta_j^(q+1) E g_f(x_j). These are the expectations of
+// a theorem check's per-path I1 and I2 (g = f'^2) and, with g = 1, its
+// phi^1 and phi^2.
 type ForwardResult struct {
-	Tests   []Series
-	Escaped Series
-	Rate    []float64
+	Tests     []Series
+	Escaped   Series
+	Rate      []float64
+	Integrals [2][]Series
 }
 
 // Forward computes the discrete method's law (sde false) or its SDE's
@@ -76,10 +93,13 @@ func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, work
 		if err := p.System.ValidateSDE(); err != nil {
 			return ForwardResult{}, err
 		}
-		if p.Schedule.Reads() == model.ReadsPath {
+		if p.Schedule.Reads() == model.ReadsPath && model.ReadsGradient(p.Schedule) {
 			return ForwardResult{}, model.Invalid("schedule", "pathwise", "the SDE's pathwise reading holds a rate read at each step's start along the path: no equation for the law carries it")
 		}
 		s.Scheme = SchemeFD
+	}
+	if !sde && p.Integrals && p.Schedule.Reads() == model.ReadsPath && model.ReadsGradient(p.Schedule) {
+		return ForwardResult{}, model.Invalid("schedule", "pathwise", "the discrete method's integrals weigh each path by its own rate: not covered")
 	}
 	if err := s.validate(base); err != nil {
 		return ForwardResult{}, err
@@ -142,6 +162,14 @@ func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, work
 	for f := range nf {
 		out.Tests[f] = combine(func(fr forwardRun) []float64 { return fr.e[f] }, runs[0].fr.floor[f])
 	}
+	if p.Integrals {
+		for q := range 2 {
+			out.Integrals[q] = make([]Series, nf)
+			for f := range nf {
+				out.Integrals[q][f] = combine(func(fr forwardRun) []float64 { return fr.integ[q][f] }, runs[0].fr.integFloor[q][f])
+			}
+		}
+	}
 	out.Escaped = combine(func(fr forwardRun) []float64 { return fr.escaped }, nil)
 	return out, nil
 }
@@ -152,7 +180,37 @@ type forwardRun struct {
 	floor   [][]float64 // the floor of each
 	escaped []float64   // mass that left the grid by each step
 	rate    []float64   // the schedule value of each step
-	err     error
+	// With Scheduled.Integrals: the integrals of ForwardResult.Integrals
+	// at each step, and their floors.
+	integ, integFloor [2][][]float64
+	err               error
+}
+
+// startIntegrals starts the integrals of nf test functions at 0.
+func (fr *forwardRun) startIntegrals(nf int) {
+	for q := range 2 {
+		fr.integ[q], fr.integFloor[q] = make([][]float64, nf), make([][]float64, nf)
+		for f := range nf {
+			fr.integ[q][f], fr.integFloor[q][f] = []float64{0}, []float64{0}
+		}
+	}
+}
+
+// integrate appends, for q = 0, 1, the integrals at the end of a step of
+// schedule value rate over which int E g_f ds was seg[f] (and its floor
+// segFloor[f]); the floor adds the rounding of the running sum, 4 x 2^-52
+// of it per step (the extrapolation over three levels amplifies it up to
+// 5 times; see sdeValue).
+func (fr *forwardRun) integrate(rate float64, seg, segFloor []float64) {
+	w := [2]float64{rate, rate * rate}
+	for q := range 2 {
+		for f := range seg {
+			k := len(fr.integ[q][f]) - 1
+			v := fr.integ[q][f][k] + w[q]*seg[f]
+			fr.integ[q][f] = append(fr.integ[q][f], v)
+			fr.integFloor[q][f] = append(fr.integFloor[q][f], fr.integFloor[q][f][k]+w[q]*segFloor[f]+4*0x1p-52*math.Abs(v))
+		}
+	}
 }
 
 // ensembleGrad is the mean of |f'| over the live (in-grid) law.
@@ -263,7 +321,11 @@ func forwardDiscrete(gr grid, sp Scheduled, z, w []float64) forwardRun {
 	esc := 0.0
 	fr.record(gv, p, frozen, d, esc, 0)
 	out := make([]float64, nf)
+	seg, segFloor := make([]float64, nf), make([]float64, nf)
 	pathwise := sp.Schedule.Reads() == model.ReadsPath
+	if sp.Integrals {
+		fr.startIntegrals(nf)
+	}
 	for step := range sp.Steps {
 		info := model.StepInfo{K: step, T: float64(step) * sp.Eta, Ensemble: ensembleGrad(p, absGrad)}
 		rate := sp.Schedule.Rate(info)
@@ -298,6 +360,12 @@ func forwardDiscrete(gr grid, sp Scheduled, z, w []float64) forwardRun {
 		for f := range nf {
 			frozen[f] += out[f]
 			out[f] = 0
+		}
+		if sp.Integrals {
+			for f := range nf {
+				seg[f], segFloor[f] = sp.Eta*fr.e[f][step], sp.Eta*fr.floor[f][step]
+			}
+			fr.integrate(rate, seg, segFloor)
 		}
 		p, next = next, p
 		flush(p)
@@ -386,6 +454,26 @@ func forwardFD(gr grid, sp Scheduled, m int) forwardRun {
 	lower, diag, upper := make([]float64, n), make([]float64, n), make([]float64, n)
 	cp, inv, li := make([]float64, n), make([]float64, n), make([]float64, n)
 	dt := sp.Eta / float64(m)
+	// With Integrals: E g after each substep (nodes plus frozen mass), and
+	// each step's trapezoidal integral of it.
+	var prevE, curE, seg, segFloor []float64
+	roundoff := 0.0
+	expect := func(dst []float64) {
+		for f := range nf {
+			v := frozenMass[0]*bcVal[f] + frozenMass[1]*bcVal[nf+f]
+			for i, pi := range p {
+				if pi != 0 {
+					v += pi * gv[i*nf+f]
+				}
+			}
+			dst[f] = v
+		}
+	}
+	if sp.Integrals {
+		prevE, curE, seg, segFloor = make([]float64, nf), make([]float64, nf), make([]float64, nf), make([]float64, nf)
+		expect(prevE)
+		fr.startIntegrals(nf)
+	}
 	for step := range sp.Steps {
 		rate := sp.Schedule.Rate(model.StepInfo{K: step, T: float64(step) * sp.Eta, Ensemble: ensembleGrad(p, absGrad)})
 		fr.rate = append(fr.rate, rate)
@@ -430,6 +518,7 @@ func forwardFD(gr grid, sp Scheduled, m int) forwardRun {
 			cp[i] = u * inv[i]
 			li[i] = l * inv[i]
 		}
+		roundoff += 4 * 0x1p-52 * float64(m) * slices.Max(diag)
 		for range m {
 			// q = M^{-T} p; boundary nodes hold no mass before the solve.
 			// The chains run in registers (a store and reload per node
@@ -448,6 +537,25 @@ func forwardFD(gr grid, sp Scheduled, m int) forwardRun {
 			frozenMass[1] += p[n-1]
 			p[0], p[n-1] = 0, 0
 			flush(p)
+			if sp.Integrals {
+				expect(curE)
+				for f := range nf {
+					seg[f] += dt * (prevE[f] + curE[f]) / 2
+				}
+				prevE, curE = curE, prevE
+			}
+		}
+		if sp.Integrals {
+			// The floor: rounding, 4 x 2^-52 times the largest diagonal
+			// entry of (I - dt L) of the step's integral for every solve
+			// so far (each solve's rounding stays in the law and is
+			// carried on, and stiff rows, dt L ~ 1e8 where campaign case
+			// 0's rate is 1.5e5, cancel that much; no interpolation: see d).
+			for f := range nf {
+				segFloor[f] = roundoff * math.Abs(seg[f])
+			}
+			fr.integrate(rate, seg, segFloor)
+			clear(seg)
 		}
 		fr.record(gv, p, frozenVal(), d, frozenMass[0]+frozenMass[1], step+1)
 	}

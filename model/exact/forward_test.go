@@ -62,8 +62,10 @@ func TestForwardIsAdjoint(t *testing.T) {
 // mean of |f'| over the live paths) and, for the discrete method, the
 // pathwise reading: the Monte Carlo engine's E f(x_k) - f* at five
 // checkpoints lies within z(1e-6) standard errors of the forward
-// computation, widened by its numerical error (per comparison 1e-6: at
-// most 5 x 8 x 1e-6 = 4e-5 false-alarm probability for the test;
+// computation, widened by its numerical error, and so does its per-path
+// integral I1 = eta sum_j eta_j f'(x_j)^2 (Forward's Integrals; not for the
+// pathwise reading, which they do not cover) (per comparison 1e-6: at
+// most 5 x 9 x 1e-6 = 4.5e-5 false-alarm probability for the test;
 // deterministic for its seeds). The SDE's Monte Carlo carries its
 // integrator's bias, so the SDE is compared only where the integrator is
 // refined to a quarter of its standard error (mc.IntegrationError).
@@ -87,14 +89,65 @@ func TestForwardAgreesWithMonteCarlo(t *testing.T) {
 		require.NoError(t, err)
 		sp, err := exact.ScheduledFromConfig(run)
 		require.NoError(t, err)
-		ex, err := exact.Forward(sp, []func(float64) float64{func(x float64) float64 { return x * x * x * x / 4 }}, exact.Settings{Nodes: 1200}, false, 0)
+		sp.Integrals = run.Schedule.Reads() != model.ReadsPath
+		ex, err := exact.Forward(sp, []func(float64) float64{func(x float64) float64 { return x * x * x * x / 4 }, func(x float64) float64 { return x * x * x * x * x * x }}, exact.Settings{Nodes: 1200}, false, 0)
 		require.NoError(t, err)
 		z := mc.ZCrit(1e-6)
 		for _, cp := range res.Checkpoints[1:] {
 			e := ex.Tests[0][cp.Step]
 			require.LessOrEqualf(t, math.Abs(cp.F.Mean-e.Value), z*cp.F.SE+e.Err, "%s %s, step %d: Monte Carlo %.6g (se %.2g), exact %.6g (err %.2g)", c.method, c.schedule, cp.Step, cp.F.Mean, cp.F.SE, e.Value, e.Err)
+			if sp.Integrals {
+				e := ex.Integrals[0][1][cp.Step]
+				require.LessOrEqualf(t, math.Abs(cp.I1.Mean-e.Value), z*cp.I1.SE+e.Err, "%s %s, step %d: I1 Monte Carlo %.6g (se %.2g), exact %.6g (err %.2g)", c.method, c.schedule, cp.Step, cp.I1.Mean, cp.I1.SE, e.Value, e.Err)
+			}
 		}
 		k := len(ex.Tests[0]) - 1
 		t.Logf("%s %s: E f(x_40) Monte Carlo %.6g (se %.2g), exact %.6g (err %.2g)", c.method, c.schedule, res.Checkpoints[len(res.Checkpoints)-1].F.Mean, res.Checkpoints[len(res.Checkpoints)-1].F.SE, ex.Tests[0][k].Value, ex.Tests[0][k].Err)
+	}
+}
+
+// TestForwardIntegralsClosedForm: the SDE's time integrals against the
+// Ornstein-Uhlenbeck closed form. On f = a x^2/2 with N(0, s^2) noise on n
+// agents and a constant schedule value c, X is Ornstein-Uhlenbeck with rate
+// lambda = c a and diffusion c^2 eta s^2/n, so that
+//
+//	int_0^T E f'(X_t)^2 dt = a^2 [x0^2 (1 - e^(-2 lambda T))/(2 lambda)
+//	                               + v (T - (1 - e^(-2 lambda T))/(2 lambda))],
+//
+// v = c eta s^2/(2 a n) the stationary variance, and Integrals[q] is
+// c^(q+1) times it. Two regimes: a mild one (lambda = 1.5), and campaign
+// case 0's stiff one (lambda ~ 5e4 against steps of 0.16, whose Monte Carlo
+// integrator hits its substep floor), where implicit Euler keeps the
+// stationary law exact. Relative error 1e-6 (the stiff one on a mapped
+// grid of 1200 nodes: 1e-4), covered by the estimate at every step.
+func TestForwardIntegralsClosedForm(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		a, s, x0, eta, rate, tol float64
+		n, steps                 int
+		st                       exact.Settings
+	}{
+		{a: 1.5, s: 2, x0: 1, eta: 0.05, rate: 1, tol: 1e-6, n: 3, steps: 40, st: exact.Settings{Nodes: 2400, Substeps: 16}},
+		{a: 0.327, s: 0.36, x0: -0.76, eta: 0.16, rate: 1.55e5, tol: 1e-4, n: 4, steps: 95, st: exact.Settings{Nodes: 1200, Map: 0.05, Radius: 2000}},
+	} {
+		p := problem(t, fmt.Sprintf(`{"kind":"separable","dim":1,"atom":{"kind":"square","c":%g}}`, c.a),
+			fmt.Sprintf(`[{"noise":{"kind":"gaussian","sigma0":%g},"count":%d}]`, c.s, c.n), "dsgd", c.x0, c.eta, c.steps)
+		sp := exact.Scheduled{System: p.System, X0: p.X0, Eta: p.Eta, Schedule: model.Constant{Value: c.rate}, Steps: p.Steps, Integrals: true}
+		grad2 := func(x float64) float64 { return c.a * c.a * x * x }
+		got, err := exact.Forward(sp, []func(float64) float64{grad2, func(float64) float64 { return 1 }}, c.st, true, 0)
+		require.NoError(t, err)
+		lam := c.rate * c.a
+		v := c.rate * c.eta * c.s * c.s / (2 * c.a * float64(c.n))
+		integral := func(k int) float64 {
+			tt := float64(k) * c.eta
+			e := -math.Expm1(-2*lam*tt) / (2 * lam)
+			return c.a * c.a * (c.x0*c.x0*e + v*(tt-e))
+		}
+		for q, w := range []float64{c.rate, c.rate * c.rate} {
+			relClose(t, fmt.Sprintf("lambda %g: int eta^%d E f'^2", lam, q+1), got.Integrals[q][0], func(k int) float64 { return w * integral(k) }, c.tol)
+			relClose(t, fmt.Sprintf("lambda %g: phi^%d", lam, q+1), got.Integrals[q][1], func(k int) float64 { return w * float64(k) * c.eta }, c.tol)
+		}
+		k := c.steps
+		t.Logf("lambda %g: I1 %.10g (err %.2g), closed form %.10g", lam, got.Integrals[0][0][k].Value, got.Integrals[0][0][k].Err, c.rate*integral(k))
 	}
 }
