@@ -60,6 +60,36 @@ func sdeEvidence(r *theorems.Report) (bias, tails string) {
 	return bias, tails
 }
 
+// ExactSDEText renders how an SDE target was decided from its law.
+func ExactSDEText(e *theorems.ExactSDE) string {
+	return fmt.Sprintf("%s, so the exact engine (d = 1) carried the law forward by finite differences on %d nodes (sinh map of scale %s, reflecting edges at ±%s); its verdicts are deterministic, each LHS with its numerical error", e.Why, e.Nodes, num(e.Map), num(e.Radius))
+}
+
+// seCell is a verdict's uncertainty: the Monte Carlo standard error, or
+// the exact engine's numerical error.
+func seCell(v theorems.Verdict) string {
+	if v.Engine == theorems.EngineExact {
+		return "±" + num(v.NumErr) + " (numerical)"
+	}
+	return num(v.SE)
+}
+
+// pathsCell is a verdict's paths ("exact" for the exact engine).
+func pathsCell(v theorems.Verdict) string {
+	if v.Engine == theorems.EngineExact {
+		return "exact"
+	}
+	return fmt.Sprint(v.Paths)
+}
+
+// alphaCell is a verdict's false-FAIL probability ("-": deterministic).
+func alphaCell(v theorems.Verdict) string {
+	if v.Engine == theorems.EngineExact {
+		return "-"
+	}
+	return fmt.Sprintf("%.2g", v.Alpha)
+}
+
 // ResolutionText renders a check's SDE integrator record for people.
 func ResolutionText(rs *theorems.Resolution) string {
 	s := fmt.Sprintf("%d substeps (at most %d in one step), %d paths capped", rs.Substeps.Total, rs.Substeps.MaxPerStep, rs.Substeps.CappedPaths)
@@ -130,13 +160,16 @@ func ReportMarkdown(w io.Writer, r *theorems.Report) {
 	if f := r.Finiteness; f != nil {
 		fmt.Fprintf(w, "- SDE finiteness (analytical): mean %s, variance %s: %s\n", f.LHS, f.Variance, f.Why)
 	}
+	if e := r.ExactSDE; e != nil {
+		fmt.Fprintf(w, "- SDE decided from its law: %s\n", ExactSDEText(e))
+	}
 	fmt.Fprintln(w, "\n| target | t | outcome | LHS | se | bound | ratio | integrator bias | tails | paths | diverged | alpha |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, v := range r.Verdicts {
 		if v.Outcome == "" {
 			continue // plotted, not decided
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %d | %.2g |\n", v.Target, num(v.Time), v.Outcome, num(v.Estimate), num(v.SE), num(v.Bound), num(v.Ratio), v.BiasText(), v.TailText(r.Finiteness), v.Paths, v.Diverged, v.Alpha)
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |\n", v.Target, num(v.Time), v.Outcome, num(v.Estimate), seCell(v), num(v.Bound), num(v.Ratio), v.BiasText(), v.TailText(r.Finiteness), pathsCell(v), v.Diverged, alphaCell(v))
 	}
 	if r.Replay != "" {
 		fmt.Fprintf(w, "\nReplay: `%s`\n", r.Replay)

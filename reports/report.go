@@ -433,6 +433,10 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"sdebias":      func(r *theorems.Report) string { b, _ := sdeEvidence(r); return b },
 	"sdetails":     func(r *theorems.Report) string { _, t := sdeEvidence(r); return t },
 	"resolution":   ResolutionText,
+	"exactsde":     ExactSDEText,
+	"secell":       seCell,
+	"pathscell":    pathsCell,
+	"alphacell":    alphaCell,
 	"figcaption":   func() string { return Figure1Caption },
 	"exactcaption": func() string { return ExactCaption },
 	"diverged":     diverged,
@@ -498,8 +502,9 @@ Verdicts: {{counts .R.Summary.Verdicts}}. Figure 1 claims: {{counts .R.Summary.F
 <ul>{{range .Report.Hypotheses}}<li>hypothesis {{.Name}}: {{if .Held}}held{{else if .Limit}}did not hold (a hypothesis of the limit only){{else}}<b>did not hold</b>{{end}} ({{.Detail}})</li>{{end}}</ul>
 {{with .Report.Resolution}}<p>SDE integrator: {{resolution .}}</p>{{end}}
 {{with .Report.Finiteness}}<p>SDE finiteness (analytical): mean {{.LHS}}, variance {{.Variance}}: {{.Why}}</p>{{end}}
+{{with .Report.ExactSDE}}<p>SDE decided from its law: {{exactsde .}}</p>{{end}}
 {{$fin := .Report.Finiteness}}<table><tr><th>target</th><th>t</th><th>outcome</th><th>LHS</th><th>se</th><th>bound</th><th>ratio</th><th>integrator bias</th><th>tails</th><th>paths</th><th>diverged</th><th>alpha</th><th>seed</th></tr>
-{{range .Report.Verdicts}}{{if .Outcome}}<tr><td>{{.Target}}</td><td>{{num .Time}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td>{{num .Estimate}}</td><td>{{num .SE}}</td><td>{{num .Bound}}</td><td>{{num .Ratio}}</td><td>{{.BiasText}}</td><td>{{.TailText $fin}}</td><td>{{.Paths}}</td><td>{{.Diverged}}</td><td>{{num .Alpha}}</td><td>{{.Seed}}</td></tr>{{end}}{{end}}</table>
+{{range .Report.Verdicts}}{{if .Outcome}}<tr><td>{{.Target}}</td><td>{{num .Time}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td>{{num .Estimate}}</td><td>{{secell .}}</td><td>{{num .Bound}}</td><td>{{num .Ratio}}</td><td>{{.BiasText}}</td><td>{{.TailText $fin}}</td><td>{{pathscell .}}</td><td>{{.Diverged}}</td><td>{{alphacell .}}</td><td>{{.Seed}}</td></tr>{{end}}{{end}}</table>
 <details><summary>configuration</summary><pre>{{.Config}}</pre></details>
 {{end}}
 <p>Machine-readable: <a href="report.json">report.json</a> (schema {{.R.Schema}}); figures in <a href="figures/">figures/</a> as SVG and PNG.</p>

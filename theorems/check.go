@@ -22,10 +22,13 @@ type Options struct {
 	Alpha    float64 // family-wise probability of a false FAIL in this check; 0 means 1e-3
 	MaxPaths int     // INCONCLUSIVE verdicts double the paths up to this many (0: never)
 	SDE      *model.ModelSpec
-	NoRefine bool     // skip the SDE refinement (resolution) check
-	Targets  []string // "sde", "discrete"; nil means both
-	Workers  int
-	Replay   string // the command that replays this check, recorded in the report
+	NoRefine bool // skip the SDE refinement (resolution) check
+	// NoExact keeps an unresolved SDE INCONCLUSIVE in d = 1 instead of
+	// deciding it from its law (see checker.exactSDE).
+	NoExact bool
+	Targets []string // "sde", "discrete"; nil means both
+	Workers int
+	Replay  string // the command that replays this check, recorded in the report
 	// Horizons are the steps where verdicts are decided (nil: every
 	// checkpoint after 0); the other checkpoints get undecided verdicts
 	// (empty Outcome) that only draw the left-hand side over time.
@@ -91,9 +94,11 @@ type Report struct {
 	// Finiteness of the SDE's left-hand side and of its variance (d = 1;
 	// see Finiteness).
 	Finiteness *Finiteness `json:"finiteness,omitempty"`
-	Outcome    Outcome     `json:"outcome"` // the worst verdict: FAIL > INCONCLUSIVE > PASS > VACUOUS
-	Replay     string      `json:"replay"`
-	Delta      float64     `json:"delta"` // f(X0) - f*
+	// ExactSDE: the SDE target was decided from its law (d = 1).
+	ExactSDE *ExactSDE `json:"exact_sde,omitempty"`
+	Outcome  Outcome   `json:"outcome"` // the worst verdict: FAIL > INCONCLUSIVE > PASS > VACUOUS
+	Replay   string    `json:"replay"`
+	Delta    float64   `json:"delta"` // f(X0) - f*
 }
 
 // Outcome of target ("sde" or "discrete"), the worst over its horizons.
@@ -186,6 +191,9 @@ func Check(th Theorem, cfg mc.Config, opt Options) (*Report, error) {
 			where := "every step of every path"
 			if target == "sde" {
 				where = "every substep of every path"
+				if rep.ExactSDE != nil {
+					where = "every step of the SDE's law (exact engine)"
+				}
 			}
 			rep.Hypotheses = append(rep.Hypotheses, held(name, "eta eta_t within the %s bound at %s", o.Reading, where))
 		}
@@ -324,7 +332,7 @@ func (c *checker) target(target string, run mc.Run, rep *Report) ([]Verdict, err
 					vs[i].Reason += fmt.Sprintf(" of the first %d (the same paths of a run of %d: paths are independent under this schedule, so it was not run)", pilotPaths, r.Paths)
 				}
 			}
-			return vs, nil
+			return c.orExact(vs, run, fin, rep, fmt.Sprintf("the Monte Carlo integrator hit its substep floor on %d of the first %d paths", res.Substeps.CappedPaths, pilotPaths))
 		}
 	}
 	for {
@@ -344,11 +352,29 @@ func (c *checker) target(target string, run mc.Run, rep *Report) ([]Verdict, err
 		// the floor's cost per step) would be wasted. (When the schedule or
 		// the admissibility reads the gradient, more paths change the
 		// ensemble's schedule or may find an earlier inadmissible step.)
-		if !again || (capped && independent) || r.Paths*2 > c.o.MaxPaths {
+		if capped && (independent || r.Paths*2 > c.o.MaxPaths) {
+			return c.orExact(vs, run, fin, rep, fmt.Sprintf("the Monte Carlo integrator hit its substep floor on %d of %d paths", res.Substeps.CappedPaths, r.Paths))
+		}
+		if !again || r.Paths*2 > c.o.MaxPaths {
 			return vs, nil
 		}
 		r.Paths *= 2 // paths 0..M-1 are unchanged: streams depend on (seed, path) only
 	}
+}
+
+// orExact returns the exact engine's SDE verdicts in place of vs, those of
+// an unresolved Monte Carlo run, where it applies (d = 1, a rate the law
+// carries, not Options.NoExact); vs otherwise.
+func (c *checker) orExact(vs []Verdict, run mc.Run, fin *Finiteness, rep *Report, why string) ([]Verdict, error) {
+	if c.o.NoExact || !exactApplies(run, c.k, c.o.Reading) {
+		return vs, nil
+	}
+	ex, ev, err := c.exactSDE(run, fin, why)
+	if err != nil {
+		return nil, err
+	}
+	rep.ExactSDE = ev
+	return ex, nil
 }
 
 // pilotPaths is the size of the SDE's pilot run (see checker.target).

@@ -48,9 +48,26 @@ type Verdict struct {
 	// more the variance may be infinite and the verdict is INCONCLUSIVE.
 	TailK *float64 `json:"tail_k,omitempty"`
 	TailM int      `json:"tail_m,omitempty"`
+	// Engine is EngineExact for an SDE verdict decided from the law in
+	// d = 1 (Report.ExactSDE): Estimate is then E[LHS] with the numerical
+	// error bound NumErr, SE, Paths and Alpha are 0, and the decision is
+	// deterministic. Empty: Monte Carlo.
+	Engine string  `json:"engine,omitempty"`
+	NumErr float64 `json:"num_err,omitempty"`
 }
 
+// EngineExact marks a verdict decided by the exact engine.
+const EngineExact = "exact"
+
 func (v Verdict) String() string {
+	if v.Engine == EngineExact {
+		s := fmt.Sprintf("%s %s/%s t=%.4g: %s  LHS %.4g (numerical error %.2g, exact engine) vs bound %.4g, ratio %.3g",
+			v.Theorem, v.Reading, v.Target, v.Time, v.Outcome, v.Estimate, v.NumErr, v.Bound, v.Ratio)
+		if v.Reason != "" {
+			s += ": " + v.Reason
+		}
+		return s
+	}
 	s := fmt.Sprintf("%s %s/%s t=%.4g: %s  LHS %.4g (se %.2g) vs bound %.4g, ratio %.3g, %d paths (%d diverged), alpha %.2g",
 		v.Theorem, v.Reading, v.Target, v.Time, v.Outcome, v.Estimate, v.SE, v.Bound, v.Ratio, v.Paths, v.Diverged, v.Alpha)
 	if v.Reason != "" {

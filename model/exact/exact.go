@@ -44,6 +44,13 @@ type Settings struct {
 	// the grid for j <= k], and the test function 1 gives the probability
 	// of staying (1 minus it is the probability of escape).
 	Absorb bool
+	// Reflect makes the edges of the grid reflecting (zero flux) instead of
+	// holding the mass that reaches them: for the SDE's forward
+	// computation (Forward with sde) over long horizons, where a law with
+	// power-law tails keeps sending mass to a held edge (which piles up
+	// there, valued by g at the edge) and keeps taking it back in truth.
+	// The radius refinement measures the edge's effect as before.
+	Reflect bool
 	// Scheme is the SDE's time stepping: "" or SchemeEM, Euler-Maruyama
 	// substeps whose normal is integrated by quadrature; SchemeFD, the
 	// backward equation by exponentially fitted finite differences and
@@ -130,6 +137,9 @@ func (s Settings) validate(p Problem) error {
 	default:
 		return model.Invalid("settings.scheme", s.Scheme, "want em or fd")
 	}
+	if s.Reflect && s.Absorb {
+		return model.Invalid("settings.reflect", true, "an edge cannot both reflect and absorb")
+	}
 	return nil
 }
 
@@ -177,8 +187,19 @@ func FromConfig(run mc.Run) (Problem, error) {
 }
 
 // Validate checks that the exact engine covers the problem.
-func (p Problem) Validate() error {
-	if err := p.System.Validate(); err != nil {
+func (p Problem) Validate() error { return p.validate(false) }
+
+// ValidateSDE is Validate for the problem's SDE, which needs the noise's
+// variance only (finite: Student-t with nu > 2 for DSGD and DCSGD), not
+// its law.
+func (p Problem) ValidateSDE() error { return p.validate(true) }
+
+func (p Problem) validate(sde bool) error {
+	validate := p.System.Validate
+	if sde {
+		validate = p.System.ValidateSDE
+	}
+	if err := validate(); err != nil {
 		return err
 	}
 	if d := p.System.F.Dim(); d != 1 {
@@ -198,13 +219,12 @@ func (p Problem) Validate() error {
 	}
 	n := len(p.System.Agents)
 	for i, a := range p.System.Agents {
-		switch nz := a.Noise.(type) {
+		switch a.Noise.(type) {
 		case model.Gaussian:
 		case model.StudentT:
-			if p.System.Method != model.DSignSGD {
-				return model.Invalid(fmt.Sprintf("agents[%d].noise", i), "student-t", "the exact engine handles Student-t noise for dsignsgd only (E g(x_k) of dsgd/dcsgd needs the t law's moments)")
+			if !sde && p.System.Method != model.DSignSGD {
+				return model.Invalid(fmt.Sprintf("agents[%d].noise", i), "student-t", "the exact engine handles Student-t noise for dsignsgd only (E g(x_k) of dsgd/dcsgd needs the t law's moments; their SDEs need only its variance)")
 			}
-			_ = nz
 		default:
 			return model.Invalid(fmt.Sprintf("agents[%d].noise", i), fmt.Sprintf("%T", a.Noise), "unsupported by the exact engine")
 		}
@@ -216,7 +236,7 @@ func (p Problem) Validate() error {
 			}
 		}
 	}
-	if p.System.Method == model.DCSGD && n > 12 {
+	if !sde && p.System.Method == model.DCSGD && n > 12 {
 		return model.Invalid("agents", n, "the exact DCSGD kernel enumerates the 2^N kept sets: at most 12 agents")
 	}
 	return nil
