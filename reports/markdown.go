@@ -62,7 +62,7 @@ func sdeEvidence(r *theorems.Report) (bias, tails string) {
 
 // ExactSDEText renders how an SDE target was decided from its law.
 func ExactSDEText(e *theorems.ExactSDE) string {
-	return fmt.Sprintf("%s, so the exact engine (d = 1) carried the law forward by finite differences on %d nodes (sinh map of scale %s, reflecting edges at ±%s); its verdicts are deterministic, each LHS with its numerical error", e.Why, e.Nodes, num(e.Map), num(e.Radius))
+	return fmt.Sprintf("in d = 1 the exact engine carries the SDE's law forward by finite differences (here %d nodes on a sinh map of scale %s, reflecting edges at ±%s): no sampling and no integrator bias; its verdicts are deterministic, each LHS with its numerical error", e.Nodes, num(e.Map), num(e.Radius))
 }
 
 // seCell is a verdict's uncertainty: the Monte Carlo standard error, or
@@ -162,6 +162,9 @@ func ReportMarkdown(w io.Writer, r *theorems.Report) {
 	}
 	if e := r.ExactSDE; e != nil {
 		fmt.Fprintf(w, "- SDE decided from its law: %s\n", ExactSDEText(e))
+	}
+	if r.ExactUndecided != "" {
+		fmt.Fprintf(w, "- SDE by Monte Carlo: %s\n", r.ExactUndecided)
 	}
 	fmt.Fprintln(w, "\n| target | t | outcome | LHS | se | bound | ratio | integrator bias | tails | paths | diverged | alpha |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -503,6 +503,7 @@ Verdicts: {{counts .R.Summary.Verdicts}}. Figure 1 claims: {{counts .R.Summary.F
 {{with .Report.Resolution}}<p>SDE integrator: {{resolution .}}</p>{{end}}
 {{with .Report.Finiteness}}<p>SDE finiteness (analytical): mean {{.LHS}}, variance {{.Variance}}: {{.Why}}</p>{{end}}
 {{with .Report.ExactSDE}}<p>SDE decided from its law: {{exactsde .}}</p>{{end}}
+{{with .Report.ExactUndecided}}<p>SDE by Monte Carlo: {{.}}</p>{{end}}
 {{$fin := .Report.Finiteness}}<table><tr><th>target</th><th>t</th><th>outcome</th><th>LHS</th><th>se</th><th>bound</th><th>ratio</th><th>integrator bias</th><th>tails</th><th>paths</th><th>diverged</th><th>alpha</th><th>seed</th></tr>
 {{range .Report.Verdicts}}{{if .Outcome}}<tr><td>{{.Target}}</td><td>{{num .Time}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td>{{num .Estimate}}</td><td>{{secell .}}</td><td>{{num .Bound}}</td><td>{{num .Ratio}}</td><td>{{.BiasText}}</td><td>{{.TailText $fin}}</td><td>{{pathscell .}}</td><td>{{.Diverged}}</td><td>{{alphacell .}}</td><td>{{.Seed}}</td></tr>{{end}}{{end}}</table>
 <details><summary>configuration</summary><pre>{{.Config}}</pre></details>

@@ -15,7 +15,7 @@ import (
 // paths are independent (here B = 0: the first paths are unchanged, so the
 // capped ones stay capped): the check stops at its pilot of 16 paths
 // instead of running the configured 40 and doubling up to MaxPaths. The
-// full run is run here to show that it is capped too. (NoExact: in d = 1
+// full run is run here to show that it is capped too. (Monte Carlo only: in d = 1
 // the law would decide it; TestExactSDEClosedForm.)
 func TestCappedSDEDoesNotDoublePaths(t *testing.T) {
 	t.Parallel()
@@ -28,7 +28,7 @@ func TestCappedSDEDoesNotDoublePaths(t *testing.T) {
 	cfg.Schedule = s
 	// One substep at most: the adaptive integrator wants more at x0 = 3.
 	sde := model.ModelSpec{Kind: "sde", Scheme: "em", Substeps: 1, Stiffness: 0.01, MaxSubsteps: 1}
-	rep, err := theorems.Check(theorems.Thm4(), cfg, theorems.Options{SDE: &sde, MaxPaths: 640, Targets: []string{"sde"}, NoExact: true})
+	rep, err := theorems.Check(theorems.Thm4(), cfg, theorems.Options{SDE: &sde, MaxPaths: 640, Targets: []string{"sde"}, SDEEngine: theorems.EngineMonteCarlo})
 	require.NoError(t, err)
 	require.NotNil(t, rep.Resolution)
 	require.False(t, rep.Resolution.Resolved, "the integrator must be capped for this test: %+v", rep.Resolution)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/exact"
@@ -23,12 +24,15 @@ type Options struct {
 	MaxPaths int     // INCONCLUSIVE verdicts double the paths up to this many (0: never)
 	SDE      *model.ModelSpec
 	NoRefine bool // skip the SDE refinement (resolution) check
-	// NoExact keeps an unresolved SDE INCONCLUSIVE in d = 1 instead of
-	// deciding it from its law (see checker.exactSDE).
-	NoExact bool
-	Targets []string // "sde", "discrete"; nil means both
-	Workers int
-	Replay  string // the command that replays this check, recorded in the report
+	// SDEEngine decides the SDE target: "" (in d = 1 its law wherever
+	// the exact engine applies, Monte Carlo where the law's numerical
+	// error leaves a verdict INCONCLUSIVE; elsewhere Monte Carlo),
+	// EngineExact (the law alone where it applies) or EngineMonteCarlo
+	// (never the law). See checker.exactSDE.
+	SDEEngine string
+	Targets   []string // "sde", "discrete"; nil means both
+	Workers   int
+	Replay    string // the command that replays this check, recorded in the report
 	// Horizons are the steps where verdicts are decided (nil: every
 	// checkpoint after 0); the other checkpoints get undecided verdicts
 	// (empty Outcome) that only draw the left-hand side over time.
@@ -96,9 +100,12 @@ type Report struct {
 	Finiteness *Finiteness `json:"finiteness,omitempty"`
 	// ExactSDE: the SDE target was decided from its law (d = 1).
 	ExactSDE *ExactSDE `json:"exact_sde,omitempty"`
-	Outcome  Outcome   `json:"outcome"` // the worst verdict: FAIL > INCONCLUSIVE > PASS > VACUOUS
-	Replay   string    `json:"replay"`
-	Delta    float64   `json:"delta"` // f(X0) - f*
+	// ExactUndecided says why Monte Carlo decided an SDE target whose law
+	// the exact engine computed.
+	ExactUndecided string  `json:"exact_undecided,omitempty"`
+	Outcome        Outcome `json:"outcome"` // the worst verdict: FAIL > INCONCLUSIVE > PASS > VACUOUS
+	Replay         string  `json:"replay"`
+	Delta          float64 `json:"delta"` // f(X0) - f*
 }
 
 // Outcome of target ("sde" or "discrete"), the worst over its horizons.
@@ -205,6 +212,9 @@ func Check(th Theorem, cfg mc.Config, opt Options) (*Report, error) {
 }
 
 func (o Options) validate() error {
+	if o.SDEEngine != "" && o.SDEEngine != EngineExact && o.SDEEngine != EngineMonteCarlo {
+		return fmt.Errorf("sde engine = %q: must be empty, %s or %s", o.SDEEngine, EngineExact, EngineMonteCarlo)
+	}
 	if o.Reading != "ensemble" && o.Reading != "pathwise" {
 		return fmt.Errorf("reading = %q: must be ensemble or pathwise", o.Reading)
 	}
@@ -308,6 +318,18 @@ func (c *checker) target(target string, run mc.Run, rep *Report) ([]Verdict, err
 		}
 		fin = SDEFiniteness(run, pathwise)
 		rep.Finiteness = fin
+		if c.o.SDEEngine != EngineMonteCarlo && exactApplies(run, c.k, c.o.Reading) {
+			vs, ev, err := c.exactSDE(run, fin)
+			if err != nil {
+				return nil, err
+			}
+			if decisive(vs) || c.o.SDEEngine == EngineExact {
+				rep.ExactSDE = ev
+				return vs, nil
+			}
+			rep.ExactUndecided = fmt.Sprintf("the law (exact engine, %d nodes to radius %s) left a verdict INCONCLUSIVE within its numerical error, so Monte Carlo decides", ev.Nodes, strconv.FormatFloat(ev.Radius, 'g', 4, 64))
+			c.firstBad = -1
+		}
 		r.Coupled = !c.o.NoRefine
 	}
 	// When neither the schedule nor the admissibility condition reads
@@ -332,7 +354,7 @@ func (c *checker) target(target string, run mc.Run, rep *Report) ([]Verdict, err
 					vs[i].Reason += fmt.Sprintf(" of the first %d (the same paths of a run of %d: paths are independent under this schedule, so it was not run)", pilotPaths, r.Paths)
 				}
 			}
-			return c.orExact(vs, run, fin, rep, fmt.Sprintf("the Monte Carlo integrator hit its substep floor on %d of the first %d paths", res.Substeps.CappedPaths, pilotPaths))
+			return vs, nil
 		}
 	}
 	for {
@@ -352,29 +374,21 @@ func (c *checker) target(target string, run mc.Run, rep *Report) ([]Verdict, err
 		// the floor's cost per step) would be wasted. (When the schedule or
 		// the admissibility reads the gradient, more paths change the
 		// ensemble's schedule or may find an earlier inadmissible step.)
-		if capped && (independent || r.Paths*2 > c.o.MaxPaths) {
-			return c.orExact(vs, run, fin, rep, fmt.Sprintf("the Monte Carlo integrator hit its substep floor on %d of %d paths", res.Substeps.CappedPaths, r.Paths))
-		}
-		if !again || r.Paths*2 > c.o.MaxPaths {
+		if !again || (capped && independent) || r.Paths*2 > c.o.MaxPaths {
 			return vs, nil
 		}
 		r.Paths *= 2 // paths 0..M-1 are unchanged: streams depend on (seed, path) only
 	}
 }
 
-// orExact returns the exact engine's SDE verdicts in place of vs, those of
-// an unresolved Monte Carlo run, where it applies (d = 1, a rate the law
-// carries, not Options.NoExact); vs otherwise.
-func (c *checker) orExact(vs []Verdict, run mc.Run, fin *Finiteness, rep *Report, why string) ([]Verdict, error) {
-	if c.o.NoExact || !exactApplies(run, c.k, c.o.Reading) {
-		return vs, nil
+// decisive reports whether no decided verdict of vs is INCONCLUSIVE.
+func decisive(vs []Verdict) bool {
+	for _, v := range vs {
+		if v.Outcome == Inconclusive {
+			return false
+		}
 	}
-	ex, ev, err := c.exactSDE(run, fin, why)
-	if err != nil {
-		return nil, err
-	}
-	rep.ExactSDE = ev
-	return ex, nil
+	return true
 }
 
 // pilotPaths is the size of the SDE's pilot run (see checker.target).

@@ -10,21 +10,20 @@ import (
 )
 
 // ExactSDE records an SDE target decided from its law in one dimension
-// (exact.Forward's finite differences) instead of Monte Carlo: why, and
-// the grid.
+// (exact.Forward's finite differences) instead of Monte Carlo: the grid.
 type ExactSDE struct {
-	Why    string  `json:"why"`
 	Nodes  int     `json:"nodes"`
 	Radius float64 `json:"radius"`
 	Map    float64 `json:"map"`
 }
 
 // exactApplies reports whether the SDE target of run can be decided from
-// its law: one dimension, and a rate the law carries (time-only, the
-// ensemble reading, or a pathwise reading with B = 0, which reads
-// nothing).
+// its law: one dimension, DSGD or DCSGD (DSignSGD's sign probabilities
+// need a uniform grid, which does not reach power-law tails: its SDE stays
+// with Monte Carlo), and a rate the law carries (time-only, the ensemble
+// reading, or a pathwise reading with B = 0, which reads nothing).
 func exactApplies(run mc.Run, k Constants, reading string) bool {
-	if run.System.F.Dim() != 1 {
+	if run.System.F.Dim() != 1 || run.System.Method == model.DSignSGD {
 		return false
 	}
 	if reading == "pathwise" && (k.B != 0 || model.ReadsGradient(run.Schedule)) {
@@ -49,14 +48,16 @@ var exactRadii = []float64{1e2, 1e4, 1e6}
 // f(X0) - f* (beyond rounding), PASS when E Y plus the error is below it,
 // INCONCLUSIVE otherwise; no alpha. Admissibility is checked on the law:
 // eta eta_k within the bound at E|f'(X_{t_k})| (or at any gradient when
-// B = 0), replacing the Monte Carlo run's. why says why the law decides
-// (recorded in the report).
-func (c *checker) exactSDE(run mc.Run, fin *Finiteness, why string) ([]Verdict, *ExactSDE, error) {
+// B = 0).
+func (c *checker) exactSDE(run mc.Run, fin *Finiteness) ([]Verdict, *ExactSDE, error) {
 	sp, err := exact.ScheduledFromConfig(run)
 	if err != nil {
 		return nil, nil, err
 	}
 	sp.Integrals = true
+	fstar := run.System.F.Inf()
+	sp.QuantilesOf = func(x float64) float64 { return run.System.F.Value([]float64{x}) - fstar }
+	sp.QuantileLevels = FanQuantiles
 	grad := func(x float64) float64 {
 		g := []float64{0}
 		run.System.F.Grad(g, []float64{x})
@@ -85,7 +86,7 @@ func (c *checker) exactSDE(run mc.Run, fin *Finiteness, why string) ([]Verdict, 
 		if err != nil {
 			return nil, nil, err
 		}
-		out, ev = c.exactVerdicts(run, res, fin), &ExactSDE{Why: why, Nodes: st.Nodes, Radius: st.Radius, Map: st.Map}
+		out, ev = c.exactVerdicts(run, res, fin), &ExactSDE{Nodes: st.Nodes, Radius: st.Radius, Map: st.Map}
 		undecided := false
 		for _, v := range out {
 			undecided = undecided || v.Outcome == Inconclusive
@@ -128,6 +129,9 @@ func (c *checker) exactVerdicts(run mc.Run, res exact.ForwardResult, fin *Finite
 		den := k.A1*p1.Value + k.A2*p2.Value
 		v := Verdict{Theorem: c.th.ID, Reading: c.o.Reading, Target: "sde", Step: step, Time: float64(step) * run.Eta,
 			Engine: EngineExact, Seed: run.Seed}
+		if step < len(res.Quantiles) {
+			v.Quantiles = res.Quantiles[step]
+		}
 		v.Bound = (c.delta + k.C*p2.Value) / den
 		v.Estimate = (ym + k.C*p2.Value) / den
 		v.NumErr = math.Abs(numErr / den)

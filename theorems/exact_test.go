@@ -11,9 +11,10 @@ import (
 	"github.com/sdeverify/sdeverify/theorems"
 )
 
-// TestExactSDEClosedForm: an SDE whose Monte Carlo integrator is held
-// below what it needs (at most one substep) is decided from its law in
-// d = 1, and the exact engine's left-hand side matches the closed form.
+// TestExactSDEClosedForm: in d = 1 an SDE target is decided from its law,
+// even where the Monte Carlo integrator would be held below what it needs
+// (at most one substep here), and the exact engine's left-hand side
+// matches the closed form.
 // On f = L (x - x*)^2/2 with agents of variance sigma0^2 + sigma1^2 f'^2 and
 // a constant rate c, y = X - x* has dE[y^2]/dt = -kappa E[y^2] + a with
 // lambda = c L, a = c^2 eta mean(sigma0^2)/N, b = c^2 eta mean(sigma1^2) L^2/N,
@@ -35,7 +36,8 @@ func TestExactSDEClosedForm(t *testing.T) {
 	sde := model.ModelSpec{Kind: "sde", Scheme: "em", Substeps: 1, Stiffness: 0.01, MaxSubsteps: 1}
 	rep, err := theorems.Check(theorems.Thm4(), cfg, theorems.Options{SDE: &sde, Targets: []string{"sde"}})
 	require.NoError(t, err)
-	require.NotNil(t, rep.ExactSDE, "the integrator must be capped and the law decide: %+v", rep.Resolution)
+	require.NotNil(t, rep.ExactSDE, "the law must decide")
+	require.Nil(t, rep.Resolution, "no Monte Carlo run")
 	run, err := cfg.Resolve()
 	require.NoError(t, err)
 	c := run.Schedule.Rate(model.StepInfo{})
@@ -52,6 +54,7 @@ func TestExactSDEClosedForm(t *testing.T) {
 	decided := 0
 	for _, v := range rep.Verdicts {
 		require.Equal(t, theorems.EngineExact, v.Engine)
+		require.Len(t, v.Quantiles, len(theorems.FanQuantiles))
 		want := lhs(v.Time)
 		require.LessOrEqualf(t, math.Abs(v.Estimate-want), v.NumErr, "t = %g: exact engine %.10g (error %.2g), closed form %.10g", v.Time, v.Estimate, v.NumErr, want)
 		require.Lessf(t, v.NumErr, 1e-3*want, "t = %g: error estimate %.2g on %.6g", v.Time, v.NumErr, want)

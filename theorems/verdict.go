@@ -56,8 +56,12 @@ type Verdict struct {
 	NumErr float64 `json:"num_err,omitempty"`
 }
 
-// EngineExact marks a verdict decided by the exact engine.
-const EngineExact = "exact"
+// The engines of Options.SDEEngine and Verdict.Engine: EngineExact marks
+// a verdict decided by the exact engine.
+const (
+	EngineExact      = "exact"
+	EngineMonteCarlo = "montecarlo"
+)
 
 func (v Verdict) String() string {
 	if v.Engine == EngineExact {

@@ -29,7 +29,7 @@ func loadConfig(path string) (mc.Config, error) {
 }
 
 func cmdCheck(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("check", "check -theorem ID -config FILE [-reading ensemble|pathwise] [-margin M [-decay inv-sqrt|inv]] [-json OUT]", stderr)
+	fs := newFlags("check", "check -theorem ID -config FILE [-reading ensemble|pathwise] [-margin M [-decay inv-sqrt|inv]] [-sde-engine auto|exact|montecarlo] [-json OUT]", stderr)
 	thID := fs.String("theorem", "", "the theorem: "+theoremIDs())
 	cfgPath := fs.String("config", "", "experiment configuration (JSON)")
 	reading := fs.String("reading", "ensemble", "admissibility reading: ensemble (G_t = ensemble mean) or pathwise")
@@ -42,11 +42,16 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("json", "", "write the report as JSON")
 	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
 	quiet := fs.Bool("q", false, "no progress on stderr (shown only on a terminal)")
+	engine := fs.String("sde-engine", "auto", "the SDE's: auto (in d = 1 its law by the exact engine for DSGD and DCSGD, Monte Carlo where that leaves a verdict INCONCLUSIVE; Monte Carlo elsewhere), exact (the law alone where it applies) or montecarlo")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if *thID == "" || *cfgPath == "" {
 		return usageErr("-theorem and -config are required (see -h)")
+	}
+	sdeEngine := map[string]string{"auto": "", "exact": theorems.EngineExact, "montecarlo": theorems.EngineMonteCarlo}
+	if _, ok := sdeEngine[*engine]; !ok {
+		return usageErr("-sde-engine = %q: want auto, exact or montecarlo", *engine)
 	}
 	th, err := theorems.ByID(*thID)
 	if err != nil {
@@ -63,7 +68,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	replay := "sdeverify check " + strings.Join(args, " ")
-	o := theorems.Options{Eps: *eps, Ell: *ell, Reading: *reading, Alpha: *alpha, MaxPaths: *maxPaths, Workers: *workers, Replay: replay}
+	o := theorems.Options{Eps: *eps, Ell: *ell, Reading: *reading, Alpha: *alpha, MaxPaths: *maxPaths, Workers: *workers, Replay: replay, SDEEngine: sdeEngine[*engine]}
 	if *margin > 0 {
 		var d *model.ScheduleSpec
 		switch *decay {
@@ -80,7 +85,11 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 		cfg.Schedule = s
 	}
 	p := newProgress(stderr, *quiet)
-	p.printf("checking %s (%s reading) on the SDE (with refined twins) and the discrete method, %d paths ...", th.ID, *reading, cfg.Paths)
+	sdeHow := "with refined twins"
+	if cfg.Objective.Dimension() == 1 && *engine != "montecarlo" {
+		sdeHow = "in d = 1 by its law where the exact engine applies"
+	}
+	p.printf("checking %s (%s reading) on the SDE (%s) and the discrete method, %d paths ...", th.ID, *reading, sdeHow, cfg.Paths)
 	rep, err := theorems.Check(th, cfg, o)
 	if err != nil {
 		return usageErr("%v", err)

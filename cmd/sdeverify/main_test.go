@@ -213,6 +213,7 @@ func TestBadInputBeforeWork(t *testing.T) {
 		{[]string{"figure1", "-scale", "small", "-out", filepath.Join(file, "rep")}, "is a file, not a folder"},
 		{[]string{"verify", "-n", "1", "-json", filepath.Join(dir, "missing", "v.json")}, "-json = "},
 		{[]string{"pinned", "-md", filepath.Join(dir, "missing", "p.md")}, "-md = "},
+		{[]string{"check", "-theorem", "thm4", "-config", cfg, "-sde-engine", "euler"}, `-sde-engine = "euler": want auto, exact or montecarlo`},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(c.args, &stdout, &stderr)

@@ -3,6 +3,7 @@ package exact
 import (
 	"fmt"
 	"math"
+	"sort"
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
@@ -23,6 +24,13 @@ type Scheduled struct {
 	// Integrals asks Forward for ForwardResult.Integrals too (for the SDE
 	// they cost a law-weighted sum per substep).
 	Integrals bool
+	// QuantilesOf, with QuantileLevels, asks the SDE's forward
+	// computation for ForwardResult.Quantiles: the quantiles of
+	// QuantilesOf(X_t) at each step, read off the main grid's law (node
+	// masses sorted by value: an error of about one node spacing, for
+	// plots, not decisions).
+	QuantilesOf    func(float64) float64
+	QuantileLevels []float64
 }
 
 // ScheduledFromConfig builds a Scheduled from a resolved one-dimensional
@@ -62,6 +70,7 @@ type ForwardResult struct {
 	Escaped   Series
 	Rate      []float64
 	Integrals [2][]Series
+	Quantiles [][]float64 // per step, at Scheduled.QuantileLevels (SDE only)
 }
 
 // Forward computes the discrete method's law (sde false) or its SDE's
@@ -142,7 +151,7 @@ func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, work
 		}
 	}
 	nf := len(gs)
-	out := ForwardResult{Tests: make([]Series, nf), Rate: runs[0].fr.rate}
+	out := ForwardResult{Tests: make([]Series, nf), Rate: runs[0].fr.rate, Quantiles: runs[0].fr.quantiles}
 	combine := func(get func(fr forwardRun) []float64, floor []float64) Series {
 		v, sp, rd := get(runs[0].fr), get(runs[1].fr), get(runs[2].fr)
 		if sde {
@@ -186,7 +195,53 @@ type forwardRun struct {
 	// With Scheduled.Integrals: the integrals of ForwardResult.Integrals
 	// at each step, and their floors.
 	integ, integFloor [2][][]float64
+	quantiles         [][]float64 // with Scheduled.QuantilesOf
 	err               error
+}
+
+// lawQuantiles reads the quantiles at levels of h(X) off a law on the
+// nodes (p, and the masses held at the two edges, valued h(edge)): the
+// node values h[i] visited in the ascending order `order`, the first
+// whose cumulative mass reaches each level.
+func lawQuantiles(order []int, h, p []float64, edge [2]float64, hEdge [2]float64, levels []float64) []float64 {
+	total := edge[0] + edge[1]
+	for _, pi := range p {
+		total += max(pi, 0)
+	}
+	out := make([]float64, len(levels))
+	if !(total > 0) {
+		for l := range out {
+			out[l] = math.NaN()
+		}
+		return out
+	}
+	// The edge masses are merged into the ascending order by value.
+	ei := [2]int{0, 1}
+	if hEdge[1] < hEdge[0] {
+		ei = [2]int{1, 0}
+	}
+	cum, l, e := 0.0, 0, 0
+	take := func(v, m float64) {
+		cum += m
+		for l < len(levels) && cum >= levels[l]*total {
+			out[l] = v
+			l++
+		}
+	}
+	for _, i := range order {
+		for e < 2 && hEdge[ei[e]] <= h[i] {
+			take(hEdge[ei[e]], edge[ei[e]])
+			e++
+		}
+		take(h[i], max(p[i], 0))
+	}
+	for ; e < 2; e++ {
+		take(hEdge[ei[e]], edge[ei[e]])
+	}
+	for ; l < len(levels); l++ {
+		out[l] = math.NaN()
+	}
+	return out
 }
 
 // startIntegrals starts the integrals of nf test functions at 0.
@@ -460,6 +515,23 @@ func forwardFD(gr grid, sp Scheduled, m int, reflect bool) forwardRun {
 	d := make([]float64, n*nf) // FD interpolates only once, at the start: no per-step floor
 	gv := gValues(gr)
 	fr.record(gv, p, frozenVal(), d, frozenMass[0]+frozenMass[1], 0)
+	var hv []float64
+	var order []int
+	var hEdge [2]float64
+	quantiles := func() {
+		if sp.QuantilesOf != nil {
+			fr.quantiles = append(fr.quantiles, lawQuantiles(order, hv, p, frozenMass, hEdge, sp.QuantileLevels))
+		}
+	}
+	if sp.QuantilesOf != nil {
+		hv, order = make([]float64, n), make([]int, n)
+		for i, x := range gr.x {
+			hv[i], order[i] = sp.QuantilesOf(x), i
+		}
+		sort.Slice(order, func(a, b int) bool { return hv[order[a]] < hv[order[b]] })
+		hEdge = [2]float64{hv[0], hv[n-1]}
+		quantiles()
+	}
 	lower, diag, upper := make([]float64, n), make([]float64, n), make([]float64, n)
 	cp, inv, li := make([]float64, n), make([]float64, n), make([]float64, n)
 	dt := sp.Eta / float64(m)
@@ -590,6 +662,7 @@ func forwardFD(gr grid, sp Scheduled, m int, reflect bool) forwardRun {
 			clear(seg)
 		}
 		fr.record(gv, p, frozenVal(), d, frozenMass[0]+frozenMass[1], step+1)
+		quantiles()
 	}
 	return fr
 }

@@ -119,7 +119,9 @@ func TestForwardAgreesWithMonteCarlo(t *testing.T) {
 // case 0's stiff one (lambda ~ 5e4 against steps of 0.16, whose Monte Carlo
 // integrator hits its substep floor), where implicit Euler keeps the
 // stationary law exact. Relative error 1e-6 (the stiff one on a mapped
-// grid of 1200 nodes: 1e-4), covered by the estimate at every step.
+// grid of 1200 nodes: 1e-4), covered by the estimate at every step; the
+// law's quantiles of X_T (normal) to 2% of its standard deviation (about a
+// node spacing).
 func TestForwardIntegralsClosedForm(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -132,7 +134,8 @@ func TestForwardIntegralsClosedForm(t *testing.T) {
 	} {
 		p := problem(t, fmt.Sprintf(`{"kind":"separable","dim":1,"atom":{"kind":"square","c":%g}}`, c.a),
 			fmt.Sprintf(`[{"noise":{"kind":"gaussian","sigma0":%g},"count":%d}]`, c.s, c.n), "dsgd", c.x0, c.eta, c.steps)
-		sp := exact.Scheduled{System: p.System, X0: p.X0, Eta: p.Eta, Schedule: model.Constant{Value: c.rate}, Steps: p.Steps, Integrals: true}
+		sp := exact.Scheduled{System: p.System, X0: p.X0, Eta: p.Eta, Schedule: model.Constant{Value: c.rate}, Steps: p.Steps, Integrals: true,
+			QuantilesOf: func(x float64) float64 { return x }, QuantileLevels: []float64{0.05, 0.5, 0.95}}
 		grad2 := func(x float64) float64 { return c.a * c.a * x * x }
 		got, err := exact.Forward(sp, []func(float64) float64{grad2, func(float64) float64 { return 1 }}, c.st, true, 0)
 		require.NoError(t, err)
@@ -146,6 +149,13 @@ func TestForwardIntegralsClosedForm(t *testing.T) {
 		for q, w := range []float64{c.rate, c.rate * c.rate} {
 			relClose(t, fmt.Sprintf("lambda %g: int eta^%d E f'^2", lam, q+1), got.Integrals[q][0], func(k int) float64 { return w * integral(k) }, c.tol)
 			relClose(t, fmt.Sprintf("lambda %g: phi^%d", lam, q+1), got.Integrals[q][1], func(k int) float64 { return w * float64(k) * c.eta }, c.tol)
+		}
+		// The law's quantiles: X_T is normal.
+		tt := float64(c.steps) * c.eta
+		mean := c.x0 * math.Exp(-lam*tt)
+		sd := math.Sqrt(v * -math.Expm1(-2*lam*tt))
+		for i, z := range []float64{-1.6448536269514722, 0, 1.6448536269514722} {
+			require.InDeltaf(t, mean+z*sd, got.Quantiles[c.steps][i], 0.02*sd, "lambda %g: quantile %d of X_T", lam, i)
 		}
 		k := c.steps
 		t.Logf("lambda %g: I1 %.10g (err %.2g), closed form %.10g", lam, got.Integrals[0][0][k].Value, got.Integrals[0][0][k].Err, c.rate*integral(k))
