@@ -47,6 +47,52 @@ func (p *progress) Write(b []byte) (int, error) {
 
 func (p *progress) printf(format string, a ...any) { fmt.Fprintf(p, format+"\n", a...) }
 
+// reportTask is one independent task of the report, run on workers
+// goroutines.
+type reportTask struct {
+	name string
+	run  func(workers int) error
+}
+
+// dsgdWeak is the report's Monte Carlo weak-error study of DSGD on x^4/4
+// from x0 = 1 with noise sigma1, with the exact engine's study beside it.
+func dsgdWeak(sigma float64, paths int, seed uint64, workers int) (*weak.Result, error) {
+	c, err := mc.ParseConfig([]byte(fmt.Sprintf(`{"objective":{"kind":"separable","dim":1,"atom":{"kind":"quartic"}},"x0":[1],
+		"agents":[{"noise":{"kind":"gaussian","sigma1":%g}}],"method":"dsgd","model":{"kind":"discrete"},
+		"eta":0.1,"schedule":{"kind":"constant"},"steps":1,"paths":2,"seed":1,"checkpoints":{"at":[1]}}`, sigma)))
+	if err != nil {
+		return nil, err
+	}
+	w, err := weak.Estimate(c, weak.Options{Paths: paths, Seed: seed, Workers: workers})
+	if err != nil {
+		return nil, err
+	}
+	w.Label = fmt.Sprintf("DSGD on x^4/4, x0 = 1, noise sigma1 = %g, Monte Carlo (exact engine dotted)", sigma)
+	if w.ExactRef, err = weak.Exact(c, weak.Options{Workers: workers}, exact.Settings{Nodes: 2400}); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// exampleWeak is the exact engine's weak-error study of examples/name.
+func exampleWeak(name string, workers int) (*weak.Result, error) {
+	b, err := examples.Read(name)
+	if err != nil {
+		return nil, err
+	}
+	c, err := mc.ParseConfig(b)
+	if err != nil {
+		return nil, fmt.Errorf("examples/%s: %w", name, err)
+	}
+	etas, horizon := weakGrid(c)
+	w, err := weak.Exact(c, weak.Options{Etas: etas, Horizon: horizon, Workers: workers}, exact.Settings{Nodes: 2400})
+	if err != nil {
+		return nil, fmt.Errorf("examples/%s: %w", name, err)
+	}
+	w.Label = fmt.Sprintf("%s, exact engine (examples/%s)", c.Method, name)
+	return w, nil
+}
+
 func parseScale(s string) (studies.Scale, error) {
 	switch s {
 	case "small":
@@ -97,69 +143,86 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	p := newProgress(stderr, *quiet)
 	r := &reports.Report{Command: "sdeverify report " + strings.Join(args, " "),
 		Settings: map[string]any{"scale": sc.Name, "seed": *seed, "campaign": *campaign, "pinned": *pinned, "weak_paths": *weakPaths}}
-	p.printf("Figure 1 at %s scale ...", sc.Name)
-	if r.Figure1, err = studies.Figure1(sc, studies.Figure1Options{Seed: *seed, Workers: *workers, ExactForward: *exactForward}); err != nil {
+	// The stages are independent: Figure 1 (on all workers) runs beside a
+	// pool of the other tasks (weak studies, pinned cases, campaign cases),
+	// each on one worker and the longest kinds first, so that both cores
+	// stay busy through the short tasks' tails. Every task's numbers are
+	// independent of its worker count, and the results are assembled in
+	// their usual order: the report is the one a run stage by stage gives.
+	var tasks []reportTask
+	var exNames []string
+	if *weakExact {
+		exNames = examples.Weak()
+	}
+	exWeak := make([]*weak.Result, len(exNames))
+	for i, name := range exNames {
+		tasks = append(tasks, reportTask{"weak error, examples/" + name + ", exact engine", func(workers int) (err error) {
+			exWeak[i], err = exampleWeak(name, workers)
+			return err
+		}})
+	}
+	var mcSigmas []float64
+	if *weakPaths > 0 {
+		mcSigmas = []float64{0.1, 1}
+	}
+	mcWeak := make([]*weak.Result, len(mcSigmas))
+	for i, sigma := range mcSigmas {
+		tasks = append(tasks, reportTask{fmt.Sprintf("weak error, DSGD sigma1 = %g", sigma), func(workers int) (err error) {
+			mcWeak[i], err = dsgdWeak(sigma, *weakPaths, *seed, workers)
+			return err
+		}})
+	}
+	var pinnedCases []studies.Case
+	if *pinned != "none" {
+		for _, c := range studies.Pinned() {
+			if *pinned == "all" || c.Short {
+				pinnedCases = append(pinnedCases, c)
+			}
+		}
+	}
+	pinnedRes := make([]studies.PinnedResult, len(pinnedCases))
+	for i, c := range pinnedCases {
+		tasks = append(tasks, reportTask{"checking " + c.Name, func(workers int) (err error) {
+			pinnedRes[i], err = c.Run(workers)
+			return err
+		}})
+	}
+	campaignRes := make([][]studies.CampaignResult, *campaign)
+	for j := range *campaign {
+		tasks = append(tasks, reportTask{fmt.Sprintf("campaign case %d of %d", j, *campaign), func(workers int) (err error) {
+			campaignRes[j], err = studies.Campaign(*campaign, *seed, j, *campaign, studies.CaseSize{}, theorems.Options{Alpha: 1e-3, Workers: workers})
+			return err
+		}})
+	}
+	var f1err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.printf("Figure 1 at %s scale ...", sc.Name)
+		r.Figure1, f1err = studies.Figure1(sc, studies.Figure1Options{Seed: *seed, Workers: *workers, ExactForward: *exactForward})
+		p.printf("Figure 1 at %s scale: done", sc.Name)
+	}()
+	errs := make([]error, len(tasks))
+	mc.ForEach(len(tasks), *workers, func(i int) {
+		p.printf("%s ...", tasks[i].name)
+		errs[i] = tasks[i].run(1)
+	})
+	<-done
+	if err := errors.Join(append([]error{f1err}, errs...)...); err != nil {
 		return err
 	}
-	if *pinned != "none" {
-		p.printf("pinned set ...")
-		if r.Pinned, err = runPinned(*pinned == "short", "", *workers, p); err != nil {
-			return err
-		}
-		seen := map[string]bool{}
-		for _, c := range r.Pinned {
-			if c.Finding != nil && !seen[c.Finding.ID] {
-				seen[c.Finding.ID] = true
-				r.Findings = append(r.Findings, *c.Finding)
-			}
+	r.Pinned = pinnedRes
+	seen := map[string]bool{}
+	for _, c := range r.Pinned {
+		if c.Finding != nil && !seen[c.Finding.ID] {
+			seen[c.Finding.ID] = true
+			r.Findings = append(r.Findings, *c.Finding)
 		}
 	}
-	if *campaign > 0 {
-		p.printf("campaign of %d random cases ...", *campaign)
-		if r.Campaign, err = studies.Campaign(*campaign, *seed, 0, 1, studies.CaseSize{}, theorems.Options{Alpha: 1e-3, Workers: *workers}); err != nil {
-			return err
-		}
+	for _, cs := range campaignRes {
+		r.Campaign = append(r.Campaign, cs...)
 	}
-	if *weakPaths > 0 {
-		for _, sigma := range []float64{0.1, 1} {
-			p.printf("weak error, DSGD sigma1 = %g ...", sigma)
-			c, err := mc.ParseConfig([]byte(fmt.Sprintf(`{"objective":{"kind":"separable","dim":1,"atom":{"kind":"quartic"}},"x0":[1],
-				"agents":[{"noise":{"kind":"gaussian","sigma1":%g}}],"method":"dsgd","model":{"kind":"discrete"},
-				"eta":0.1,"schedule":{"kind":"constant"},"steps":1,"paths":2,"seed":1,"checkpoints":{"at":[1]}}`, sigma)))
-			if err != nil {
-				return err
-			}
-			w, err := weak.Estimate(c, weak.Options{Paths: *weakPaths, Seed: *seed, Workers: *workers})
-			if err != nil {
-				return err
-			}
-			w.Label = fmt.Sprintf("DSGD on x^4/4, x0 = 1, noise sigma1 = %g, Monte Carlo (exact engine dotted)", sigma)
-			if w.ExactRef, err = weak.Exact(c, weak.Options{Workers: *workers}, exact.Settings{Nodes: 2400}); err != nil {
-				return err
-			}
-			r.Weak = append(r.Weak, w)
-		}
-	}
-	if *weakExact {
-		for _, name := range examples.Weak() {
-			p.printf("weak error, examples/%s, exact engine ...", name)
-			b, err := examples.Read(name)
-			if err != nil {
-				return err
-			}
-			c, err := mc.ParseConfig(b)
-			if err != nil {
-				return fmt.Errorf("examples/%s: %w", name, err)
-			}
-			etas, horizon := weakGrid(c)
-			w, err := weak.Exact(c, weak.Options{Etas: etas, Horizon: horizon, Workers: *workers}, exact.Settings{Nodes: 2400})
-			if err != nil {
-				return fmt.Errorf("examples/%s: %w", name, err)
-			}
-			w.Label = fmt.Sprintf("%s, exact engine (examples/%s)", c.Method, name)
-			r.Weak = append(r.Weak, w)
-		}
-	}
+	r.Weak = append(append(r.Weak, mcWeak...), exWeak...)
 	if b, err := os.ReadFile(*power); err == nil {
 		r.Power = json.RawMessage(b)
 	} else if !errors.Is(err, os.ErrNotExist) {
