@@ -157,6 +157,11 @@ func TestXi(t *testing.T) {
 	}
 	require.Equal(t, 0.5, model.Xi(3, math.Inf(1)))
 	require.True(t, math.IsNaN(model.Xi(3, math.NaN())))
+	// Where y^2 overflows, the integer sums still tend to +-1/2.
+	for _, nu := range []float64{3, 4, 7, 12} {
+		require.InDelta(t, 0.5, model.Xi(nu, 1e200), 1e-15, "nu %v", nu)
+		require.InDelta(t, -0.5, model.Xi(nu, -1e300), 1e-15, "nu %v", nu)
+	}
 }
 
 func lgamma(x float64) float64 { v, _ := math.Lgamma(x); return v }

@@ -48,18 +48,25 @@ func Xi(nu, y float64) float64 {
 //	nu even: Xi = (sin theta/2) (1 + (1/2) c^2 + ... + (1 3 ... (nu-3))/(2 4 ... (nu-2)) c^(nu-2))
 //
 // exact up to rounding and ~30x faster than the incomplete beta function
-// (the SDE of DSignSGD evaluates it at every substep).
+// (the SDE of DSignSGD evaluates it at every substep). With t = y/sqrt nu,
+// c^2 = 1/(1 + t^2) and sin theta = t c: no trigonometric call but the
+// arctangent, and that for odd nu only.
 func xiInteger(nu int, y float64) float64 {
-	theta := math.Atan(y / math.Sqrt(float64(nu)))
-	sn, c := math.Sincos(theta)
-	c2 := c * c
+	t := y / math.Sqrt(float64(nu))
+	c2 := 1 / (1 + t*t)
+	c := math.Sqrt(c2)
+	if math.Abs(t) > 1e150 { // t*t overflows
+		c = 1 / math.Abs(t)
+		c2 = c * c
+	}
+	sn := t * c
 	if nu%2 == 1 {
 		term, sum := c, c
 		for k := 3; k <= nu-2; k += 2 {
 			term *= c2 * float64(k-1) / float64(k)
 			sum += term
 		}
-		return (theta + sn*sum) / math.Pi
+		return (math.Atan(t) + sn*sum) / math.Pi
 	}
 	term, sum := 1.0, 1.0
 	for k := 2; k <= nu-2; k += 2 {
