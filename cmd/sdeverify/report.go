@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -54,22 +55,32 @@ type reportTask struct {
 	run  func(workers int) error
 }
 
-// dsgdWeak is the report's Monte Carlo weak-error study of DSGD on x^4/4
-// from x0 = 1 with noise sigma1, with the exact engine's study beside it.
-func dsgdWeak(sigma float64, paths int, seed uint64, workers int) (*weak.Result, error) {
-	c, err := mc.ParseConfig([]byte(fmt.Sprintf(`{"objective":{"kind":"separable","dim":1,"atom":{"kind":"quartic"}},"x0":[1],
-		"agents":[{"noise":{"kind":"gaussian","sigma1":%g}}],"method":"dsgd","model":{"kind":"discrete"},
-		"eta":0.1,"schedule":{"kind":"constant"},"steps":1,"paths":2,"seed":1,"checkpoints":{"at":[1]}}`, sigma)))
+// mcWeakExamples are the examples whose weak-error study the report also
+// runs by Monte Carlo, beside the exact engine's.
+var mcWeakExamples = []string{"weak-dsgd-sigma1-0.1.json", "weak-dsgd-sigma1-1.json"}
+
+// mcWeak is the report's Monte Carlo weak-error study of examples/name on
+// the example's eta grid; with exactRef, the exact engine's study beside it
+// as well (the report otherwise takes the one it runs for the example).
+func mcWeak(name string, paths int, seed uint64, exactRef bool, workers int) (*weak.Result, error) {
+	b, err := examples.Read(name)
 	if err != nil {
 		return nil, err
 	}
-	w, err := weak.Estimate(c, weak.Options{Paths: paths, Seed: seed, Workers: workers})
+	c, err := mc.ParseConfig(b)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("examples/%s: %w", name, err)
 	}
-	w.Label = fmt.Sprintf("DSGD on x^4/4, x0 = 1, noise sigma1 = %g, Monte Carlo (exact engine dotted)", sigma)
-	if w.ExactRef, err = weak.Exact(c, weak.Options{Workers: workers}, exact.Settings{Nodes: 2400}); err != nil {
-		return nil, err
+	etas, horizon := weakGrid(c)
+	w, err := weak.Estimate(c, weak.Options{Etas: etas, Horizon: horizon, Paths: paths, Seed: seed, Workers: workers})
+	if err != nil {
+		return nil, fmt.Errorf("examples/%s: %w", name, err)
+	}
+	w.Label = fmt.Sprintf("%s, Monte Carlo, %d paths (examples/%s; exact engine dotted)", c.Method, paths, name)
+	if exactRef {
+		if w.ExactRef, err = exampleWeak(name, workers); err != nil {
+			return nil, err
+		}
 	}
 	return w, nil
 }
@@ -161,14 +172,14 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 			return err
 		}})
 	}
-	var mcSigmas []float64
+	var mcNames []string
 	if *weakPaths > 0 {
-		mcSigmas = []float64{0.1, 1}
+		mcNames = mcWeakExamples
 	}
-	mcWeak := make([]*weak.Result, len(mcSigmas))
-	for i, sigma := range mcSigmas {
-		tasks = append(tasks, reportTask{fmt.Sprintf("weak error, DSGD sigma1 = %g", sigma), func(workers int) (err error) {
-			mcWeak[i], err = dsgdWeak(sigma, *weakPaths, *seed, workers)
+	mcRes := make([]*weak.Result, len(mcNames))
+	for i, name := range mcNames {
+		tasks = append(tasks, reportTask{"weak error, examples/" + name + ", Monte Carlo", func(workers int) (err error) {
+			mcRes[i], err = mcWeak(name, *weakPaths, *seed, !*weakExact, workers)
 			return err
 		}})
 	}
@@ -222,7 +233,12 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	for _, cs := range campaignRes {
 		r.Campaign = append(r.Campaign, cs...)
 	}
-	r.Weak = append(append(r.Weak, mcWeak...), exWeak...)
+	for i, name := range mcNames {
+		if j := slices.Index(exNames, name); j >= 0 {
+			mcRes[i].ExactRef = exWeak[j] // the same study: computed once
+		}
+	}
+	r.Weak = append(append(r.Weak, mcRes...), exWeak...)
 	if b, err := os.ReadFile(*power); err == nil {
 		r.Power = json.RawMessage(b)
 	} else if !errors.Is(err, os.ErrNotExist) {
