@@ -694,6 +694,14 @@ type SDEStepResult struct {
 // is exactly -eta rate (b + S xi / sqrt N), the discrete DSGD step under
 // Gaussian noise for the same normals xi.
 func (s System) SDEStep(x, grad []float64, gn2, eta, rate float64, in Integrator, ws *Workspace, r *Rand) SDEStepResult {
+	if s.scalarSDE(len(x), in) {
+		return s.sdeStep1(x, grad, gn2, eta, rate, in, ws, r)
+	}
+	return s.sdeStep(x, grad, gn2, eta, rate, in, ws, r)
+}
+
+// sdeStep is SDEStep's general path.
+func (s System) sdeStep(x, grad []float64, gn2, eta, rate float64, in Integrator, ws *Workspace, r *Rand) SDEStepResult {
 	var res SDEStepResult
 	remaining := eta
 	var stale []float64

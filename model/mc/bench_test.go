@@ -139,3 +139,29 @@ func BenchmarkEnsembleSign(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEnsembleSignSDE is BenchmarkEnsembleSign's SDE (Figure 1's right
+// panel overlay: Euler-Maruyama, one substep refined adaptively at
+// stiffness 0.1), on 1 and 2 workers, in ns per substep.
+func BenchmarkEnsembleSignSDE(b *testing.B) {
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
+			run := mc.Run{
+				System: model.System{F: model.Homogeneous{Atom: model.Quartic{}, D: 1}, Method: model.DSignSGD,
+					Agents: []model.Agent{{Noise: model.StudentT{Nu: 1, Scale: []float64{1}}}}},
+				Eta: 0.1, Schedule: model.Constant{}, X0: []float64{2}, Steps: 500, Paths: 2048, Seed: 1, Workers: w,
+				Checkpoints: []int{0, 250, 500}, Model: mc.SDE,
+				Integrator: model.Integrator{Scheme: model.EulerMaruyama, Substeps: 1, Stiffness: 0.1, MaxSubsteps: 1000},
+			}
+			var substeps int64
+			for b.Loop() {
+				res, err := mc.Simulate(run)
+				if err != nil {
+					b.Fatal(err)
+				}
+				substeps = res.Substeps.Total
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(substeps), "ns/substep")
+		})
+	}
+}
