@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/sdeverify/sdeverify/internal/jsonfinite"
+	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/properties"
 	"github.com/sdeverify/sdeverify/theorems"
 	"github.com/sdeverify/sdeverify/theorems/studies"
@@ -259,32 +261,26 @@ func Write(dir string, r *Report) error {
 	return os.RemoveAll(old)
 }
 
+// figures renders the report's figures, on all cores (each figure is
+// independent; the order is fixed).
 func (r *Report) figures() ([]Figure, error) {
-	var figs []Figure
-	add := func(f Figure, err error) error {
-		if err != nil {
-			return err
-		}
-		figs = append(figs, f)
-		return nil
-	}
+	var jobs []func() (Figure, error)
 	if r.Figure1 != nil {
-		if err := add(Figure1Figure(r.Figure1)); err != nil {
-			return nil, err
-		}
+		jobs = append(jobs, func() (Figure, error) { return Figure1Figure(r.Figure1) })
 	}
 	for i, w := range r.Weak {
-		if err := add(WeakFigure(fmt.Sprintf("weak-%d", i), w)); err != nil {
-			return nil, err
-		}
+		jobs = append(jobs, func() (Figure, error) { return WeakFigure(fmt.Sprintf("weak-%d", i), w) })
 	}
 	for _, f := range r.failures() {
-		if err := add(BoundFigure("fail-"+f.ID+"-bound", f.Report)); err != nil {
-			return nil, err
-		}
-		if err := add(FanFigure("fail-"+f.ID+"-fan", f.Report)); err != nil {
-			return nil, err
-		}
+		jobs = append(jobs,
+			func() (Figure, error) { return BoundFigure("fail-"+f.ID+"-bound", f.Report) },
+			func() (Figure, error) { return FanFigure("fail-"+f.ID+"-fan", f.Report) })
+	}
+	figs := make([]Figure, len(jobs))
+	errs := make([]error, len(jobs))
+	mc.ForEach(len(jobs), 0, func(i int) { figs[i], errs[i] = jobs[i]() })
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return figs, nil
 }
