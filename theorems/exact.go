@@ -143,7 +143,9 @@ func (c *checker) exactVerdicts(run mc.Run, res exact.ForwardResult, fin *Finite
 		case c.firstBad >= 0 && c.firstBad < step:
 			v.Outcome, v.Reason = Vacuous, fmt.Sprintf("the schedule left the admissible region at step %d", c.firstBad)
 		case fin != nil && fin.LHS == exact.Infinite:
-			v.Estimate, v.Ratio = math.Inf(1), math.Inf(1)
+			// The grid's value is finite (it truncates the tail that makes
+			// the truth infinite): not an estimate, so no error either.
+			v.Estimate, v.Ratio, v.NumErr = math.Inf(1), math.Inf(1), 0
 			v.Outcome, v.Reason = Fail, "the SDE's left-hand side is infinite (analytical): "+fin.Why
 		case !(den > 0):
 			v.Outcome, v.Reason = Vacuous, "the bound's denominator is not positive"

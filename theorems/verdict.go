@@ -65,8 +65,12 @@ const (
 
 func (v Verdict) String() string {
 	if v.Engine == EngineExact {
-		s := fmt.Sprintf("%s %s/%s t=%.4g: %s  LHS %.4g (numerical error %.2g, exact engine) vs bound %.4g, ratio %.3g",
-			v.Theorem, v.Reading, v.Target, v.Time, v.Outcome, v.Estimate, v.NumErr, v.Bound, v.Ratio)
+		how := fmt.Sprintf("numerical error %.2g, exact engine", v.NumErr)
+		if math.IsInf(v.Estimate, 0) {
+			how = "exact engine"
+		}
+		s := fmt.Sprintf("%s %s/%s t=%.4g: %s  LHS %.4g (%s) vs bound %.4g, ratio %.3g",
+			v.Theorem, v.Reading, v.Target, v.Time, v.Outcome, v.Estimate, how, v.Bound, v.Ratio)
 		if v.Reason != "" {
 			s += ": " + v.Reason
 		}
