@@ -447,12 +447,13 @@ func BoundFigure(name string, r *theorems.Report) (Figure, error) {
 			if v.Target != target || math.IsNaN(v.Estimate) {
 				continue
 			}
+			lo, hi := verdictBand(v)
 			est.X, est.Y = append(est.X, v.Time), append(est.Y, v.Estimate)
-			est.Lo, est.Hi = append(est.Lo, v.Estimate-z95*v.SE), append(est.Hi, v.Estimate+z95*v.SE)
+			est.Lo, est.Hi = append(est.Lo, lo), append(est.Hi, hi)
 			bnd.X, bnd.Y = append(bnd.X, v.Time), append(bnd.Y, v.Bound)
 			if v.Bound > 0 {
 				rt.X, rt.Y = append(rt.X, v.Time), append(rt.Y, v.Estimate/v.Bound)
-				rt.Lo, rt.Hi = append(rt.Lo, (v.Estimate-z95*v.SE)/v.Bound), append(rt.Hi, (v.Estimate+z95*v.SE)/v.Bound)
+				rt.Lo, rt.Hi = append(rt.Lo, lo/v.Bound), append(rt.Hi, hi/v.Bound)
 			}
 		}
 		if len(est.X) > 0 {
@@ -470,6 +471,20 @@ func BoundFigure(name string, r *theorems.Report) (Figure, error) {
 	bottom := targetPanels(targets, lhs, raw, "left-hand side and bound", "value")
 	title := fmt.Sprintf("%s: the left-hand side against the bound", r.Theorem)
 	return render(name, title, 30*vg.Centimeter, 20*vg.Centimeter, func(dc draw.Canvas) { drawPanels(dc, [][]panel{top, bottom}) })
+}
+
+// verdictBand is the band drawn around a verdict's left-hand side: the 95%
+// normal interval of a Monte Carlo estimate, the numerical error of the
+// exact engine's, and the value itself where it is infinite (diverged
+// paths, or infinite analytically: no interval).
+func verdictBand(v theorems.Verdict) (lo, hi float64) {
+	switch {
+	case math.IsInf(v.Estimate, 0) || math.IsNaN(v.SE):
+		return v.Estimate, v.Estimate
+	case v.Engine == theorems.EngineExact:
+		return v.Estimate - v.NumErr, v.Estimate + v.NumErr
+	}
+	return v.Estimate - z95*v.SE, v.Estimate + z95*v.SE
 }
 
 // targetPanels plots each target's curves on a panel of its own when two
