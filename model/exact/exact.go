@@ -459,8 +459,9 @@ func (op operator) apply(dst, u []float64, nf int) {
 		return
 	}
 	// Four functions at a time with their accumulators in registers (the
-	// weak study's f, ||x||^2, x, x^2 and their error floors; Figure 1's
-	// survival and f with theirs), then any remaining one by one.
+	// weak study's f, ||x||^2 = x^2, x and their error floors; Figure 1's
+	// survival and f with theirs), then the remaining one to three together:
+	// one pass over the row for every four functions or fewer.
 	for i := range op.start[:len(op.start)-1] {
 		cols, vals := op.col[op.start[i]:op.start[i+1]], op.val[op.start[i]:op.start[i+1]]
 		c := op.c[i*nf : (i+1)*nf]
@@ -478,12 +479,32 @@ func (op operator) apply(dst, u []float64, nf int) {
 			}
 			d[f0], d[f0+1], d[f0+2], d[f0+3] = a0, a1, a2, a3
 		}
-		for f := f0; f < nf; f++ {
-			acc := c[f]
+		switch nf - f0 {
+		case 3:
+			a0, a1, a2 := c[f0], c[f0+1], c[f0+2]
 			for e, v := range vals {
-				acc += v * u[int(cols[e])*nf+f]
+				j := int(cols[e])*nf + f0
+				ue := u[j : j+3 : j+3]
+				a0 += v * ue[0]
+				a1 += v * ue[1]
+				a2 += v * ue[2]
 			}
-			d[f] = acc
+			d[f0], d[f0+1], d[f0+2] = a0, a1, a2
+		case 2:
+			a0, a1 := c[f0], c[f0+1]
+			for e, v := range vals {
+				j := int(cols[e])*nf + f0
+				ue := u[j : j+2 : j+2]
+				a0 += v * ue[0]
+				a1 += v * ue[1]
+			}
+			d[f0], d[f0+1] = a0, a1
+		case 1:
+			acc := c[f0]
+			for e, v := range vals {
+				acc += v * u[int(cols[e])*nf+f0]
+			}
+			d[f0] = acc
 		}
 	}
 }

@@ -45,7 +45,7 @@ func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 	// SDE's coarsest substep as long as at the largest eta (see substeps).
 	var jobs []exact.Job
 	probs := make([]exact.Problem, len(o.Etas))
-	gs := testFuncs(run.System.F, o.Tests)
+	gs, ix, ix2 := testFuncs(run.System.F, o.Tests)
 	emax := slices.Max(o.Etas)
 	for i, eta := range o.Etas {
 		r := run
@@ -63,7 +63,7 @@ func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 	}
 	res.Points = make([]Point, len(o.Etas))
 	for i := range o.Etas {
-		res.Points[i] = exactPoint(run, probs[i], series[2*i], series[2*i+1], o)
+		res.Points[i] = exactPoint(run, probs[i], series[2*i], series[2*i+1], o, ix, ix2)
 	}
 	res.fit(o)
 	return res, nil
@@ -83,18 +83,28 @@ func substeps(m0 int, eta, emax float64) int {
 	return max(2, int(math.Round(float64(m0)*eta/emax)))
 }
 
-// testFuncs returns the tests as functions of the coordinate, then x and
-// x^2 for the variance: all computed in one pass.
-func testFuncs(f model.Objective, tests []TestFunc) []func(float64) float64 {
-	var gs []func(float64) float64
-	for _, t := range tests {
+// testFuncs returns the tests as functions of the coordinate, then x and,
+// unless a test is ||x||^2 (which is x^2 in one dimension), x^2, for the
+// variance: all computed in one pass. ix and ix2 are where x and x^2 are.
+func testFuncs(f model.Objective, tests []TestFunc) (gs []func(float64) float64, ix, ix2 int) {
+	ix2 = -1
+	for i, t := range tests {
 		gs = append(gs, func(x float64) float64 { return t.G(f, []float64{x}) })
+		if t.kind == norm2Test && ix2 < 0 {
+			ix2 = i
+		}
 	}
-	return append(gs, func(x float64) float64 { return x }, func(x float64) float64 { return x * x })
+	ix = len(gs)
+	gs = append(gs, func(x float64) float64 { return x })
+	if ix2 < 0 {
+		ix2 = len(gs)
+		gs = append(gs, func(x float64) float64 { return x * x })
+	}
+	return gs, ix, ix2
 }
 
 // exactPoint computes one eta's point from its discrete and SDE series.
-func exactPoint(run mc.Run, p exact.Problem, d, sd []exact.Series, o Options) Point {
+func exactPoint(run mc.Run, p exact.Problem, d, sd []exact.Series, o Options, ix, ix2 int) Point {
 	k := p.Steps
 	pt := Point{Eta: p.Eta, Steps: k}
 	z := mc.ZCrit(o.Alpha)
@@ -115,8 +125,7 @@ func exactPoint(run mc.Run, p exact.Problem, d, sd []exact.Series, o Options) Po
 		pt.ODE = append(pt.ODE, bestODE)
 	}
 	// The variance at the horizon, from E x and E x^2.
-	nt := len(o.Tests)
-	m1d, m2d, m1s, m2s := d[nt][k], d[nt+1][k], sd[nt][k], sd[nt+1][k]
+	m1d, m2d, m1s, m2s := d[ix][k], d[ix2][k], sd[ix][k], sd[ix2][k]
 	vd := m2d.Value - m1d.Value*m1d.Value
 	vs := m2s.Value - m1s.Value*m1s.Value
 	ed := m2d.Err + 2*math.Abs(m1d.Value)*m1d.Err
