@@ -63,15 +63,10 @@ var mcWeakExamples = []string{"weak-dsgd-sigma1-0.1.json", "weak-dsgd-sigma1-1.j
 // the example's eta grid; with exactRef, the exact engine's study beside it
 // as well (the report otherwise takes the one it runs for the example).
 func mcWeak(name string, paths int, seed uint64, exactRef bool, workers int) (*weak.Result, error) {
-	b, err := examples.Read(name)
+	c, etas, horizon, err := weakExample(name)
 	if err != nil {
 		return nil, err
 	}
-	c, err := mc.ParseConfig(b)
-	if err != nil {
-		return nil, fmt.Errorf("examples/%s: %w", name, err)
-	}
-	etas, horizon := weakGrid(c)
 	w, err := weak.Estimate(c, weak.Options{Etas: etas, Horizon: horizon, Paths: paths, Seed: seed, Workers: workers})
 	if err != nil {
 		return nil, fmt.Errorf("examples/%s: %w", name, err)
@@ -85,17 +80,25 @@ func mcWeak(name string, paths int, seed uint64, exactRef bool, workers int) (*w
 	return w, nil
 }
 
+// weakExample reads examples/name and its weak study's eta grid and horizon.
+func weakExample(name string) (c mc.Config, etas []float64, horizon float64, err error) {
+	b, err := examples.Read(name)
+	if err != nil {
+		return c, nil, 0, err
+	}
+	if c, err = mc.ParseConfig(b); err != nil {
+		return c, nil, 0, fmt.Errorf("examples/%s: %w", name, err)
+	}
+	etas, horizon = weakGrid(c)
+	return c, etas, horizon, nil
+}
+
 // exampleWeak is the exact engine's weak-error study of examples/name.
 func exampleWeak(name string, workers int) (*weak.Result, error) {
-	b, err := examples.Read(name)
+	c, etas, horizon, err := weakExample(name)
 	if err != nil {
 		return nil, err
 	}
-	c, err := mc.ParseConfig(b)
-	if err != nil {
-		return nil, fmt.Errorf("examples/%s: %w", name, err)
-	}
-	etas, horizon := weakGrid(c)
 	w, err := weak.Exact(c, weak.Options{Etas: etas, Horizon: horizon, Workers: workers}, exact.Settings{Nodes: 2400})
 	if err != nil {
 		return nil, fmt.Errorf("examples/%s: %w", name, err)

@@ -117,6 +117,16 @@ func figure1LeftRun(paths, steps int) mc.Run {
 	}
 }
 
+// signRun is Figure 1's right panel at 2048 paths x 500 steps on w workers.
+func signRun(w int) mc.Run {
+	return mc.Run{
+		System: model.System{F: model.Homogeneous{Atom: model.Quartic{}, D: 1}, Method: model.DSignSGD,
+			Agents: []model.Agent{{Noise: model.StudentT{Nu: 1, Scale: []float64{1}}}}},
+		Eta: 0.1, Schedule: model.Constant{}, X0: []float64{2}, Steps: 500, Paths: 2048, Seed: 1, Workers: w,
+		Checkpoints: []int{0, 250, 500},
+	}
+}
+
 // BenchmarkEnsembleSign is Figure 1's right panel (DSignSGD on x^4/4,
 // Cauchy noise of scale 1, eta = 0.1, x0 = 2, constant step) at 2048 paths
 // x 500 steps on 1 and 2 workers. Its floor is two normals per path-step
@@ -124,12 +134,7 @@ func figure1LeftRun(paths, steps int) mc.Run {
 func BenchmarkEnsembleSign(b *testing.B) {
 	for _, w := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
-			run := mc.Run{
-				System: model.System{F: model.Homogeneous{Atom: model.Quartic{}, D: 1}, Method: model.DSignSGD,
-					Agents: []model.Agent{{Noise: model.StudentT{Nu: 1, Scale: []float64{1}}}}},
-				Eta: 0.1, Schedule: model.Constant{}, X0: []float64{2}, Steps: 500, Paths: 2048, Seed: 1, Workers: w,
-				Checkpoints: []int{0, 250, 500},
-			}
+			run := signRun(w)
 			for b.Loop() {
 				if _, err := mc.Simulate(run); err != nil {
 					b.Fatal(err)
@@ -146,13 +151,9 @@ func BenchmarkEnsembleSign(b *testing.B) {
 func BenchmarkEnsembleSignSDE(b *testing.B) {
 	for _, w := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
-			run := mc.Run{
-				System: model.System{F: model.Homogeneous{Atom: model.Quartic{}, D: 1}, Method: model.DSignSGD,
-					Agents: []model.Agent{{Noise: model.StudentT{Nu: 1, Scale: []float64{1}}}}},
-				Eta: 0.1, Schedule: model.Constant{}, X0: []float64{2}, Steps: 500, Paths: 2048, Seed: 1, Workers: w,
-				Checkpoints: []int{0, 250, 500}, Model: mc.SDE,
-				Integrator: model.Integrator{Scheme: model.EulerMaruyama, Substeps: 1, Stiffness: 0.1, MaxSubsteps: 1000},
-			}
+			run := signRun(w)
+			run.Model = mc.SDE
+			run.Integrator = model.Integrator{Scheme: model.EulerMaruyama, Substeps: 1, Stiffness: 0.1, MaxSubsteps: 1000}
 			var substeps int64
 			for b.Loop() {
 				res, err := mc.Simulate(run)
