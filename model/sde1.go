@@ -42,7 +42,7 @@ func (s System) sdeStep1(x, grad []float64, gn2, eta, rate float64, in Integrato
 	z := ws.dw[:1]
 	remaining := eta
 	for remaining > 0 {
-		h, capped := s.substep(x, eta, rate, remaining, in)
+		h, capped := s.substep(x, gn2, eta, rate, remaining, in)
 		res.Capped = res.Capped || capped
 		r.Normals(z)
 		g := grad[0]

@@ -369,6 +369,10 @@ func Simulate(r Run) (*Result, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
+	if r.Model == SDE && r.Integrator.Minimizer == nil {
+		r.Integrator.Minimizer = make([]float64, r.System.F.Dim()) // see model.Integrator
+		r.System.F.Minimizer(r.Integrator.Minimizer)
+	}
 	e := newEngine(r)
 	defer e.close()
 	return e.simulate(), nil
