@@ -8,6 +8,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/theorems"
@@ -139,10 +140,11 @@ func TestMonteCarloAgreesWithExact(t *testing.T) {
 	rapid.Check(t, exactProperty)
 }
 
-// sdeCheckConfig draws a one-dimensional DSGD or DCSGD configuration of
-// exactConfig and the theorem that covers it (Thm 4; Thm 5 for DCSGD with
-// bounded variance, else Thm 6 with eta), under its admissible schedule in
-// the ensemble reading at a random margin.
+// sdeCheckConfig draws a one-dimensional configuration of exactConfig and
+// the theorem that covers it (Thm 4; for DCSGD Thm 5 with bounded
+// variance, else Thm 6 with eta; Thm 7 for DSignSGD with Student-t agents),
+// under its admissible schedule in the ensemble reading at a random margin
+// (Thm 7's decayed by 1/sqrt(k+1)).
 func sdeCheckConfig(t *rapid.T) (mc.Config, theorems.Theorem) {
 	for {
 		cfg := exactConfig(t)
@@ -150,10 +152,17 @@ func sdeCheckConfig(t *rapid.T) (mc.Config, theorems.Theorem) {
 		if err != nil {
 			t.Fatalf("%v: %s", err, cfg)
 		}
-		if c.Method == "dsignsgd" {
-			continue // decided by Monte Carlo
-		}
 		c.Paths = 1000
+		if c.Method == "dsignsgd" {
+			// Thm 7 (Student-t agents only) under its admissible step
+			// decayed by 1/sqrt(k+1) (it needs Robbins-Monro).
+			s, err := theorems.AdmissibleSchedule(theorems.Thm7(), c, theorems.Options{}, rapid.Float64Range(0.2, 0.9).Draw(t, "margin"), &model.ScheduleSpec{Kind: "inv-sqrt"})
+			if err != nil {
+				continue // not in Thm 7's class (a Gaussian agent)
+			}
+			c.Schedule = s
+			return c, theorems.Thm7()
+		}
 		th := theorems.Thm4()
 		if c.Method == "dcsgd" {
 			th = theorems.Thm6Eta()

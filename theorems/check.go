@@ -1,6 +1,7 @@
 package theorems
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -320,14 +321,17 @@ func (c *checker) target(target string, run mc.Run, rep *Report) ([]Verdict, err
 		rep.Finiteness = fin
 		if c.o.SDEEngine != EngineMonteCarlo && exactApplies(run, c.k, c.o.Reading) {
 			vs, ev, err := c.exactSDE(run, fin)
-			if err != nil {
+			switch {
+			case errors.Is(err, exact.ErrUnresolved):
+				rep.ExactUndecided = fmt.Sprintf("the exact engine cannot resolve this law (%v), so Monte Carlo decides", err)
+			case err != nil:
 				return nil, err
-			}
-			if decisive(vs) || c.o.SDEEngine == EngineExact {
+			case decisive(vs) || c.o.SDEEngine == EngineExact:
 				rep.ExactSDE = ev
 				return vs, nil
+			default:
+				rep.ExactUndecided = fmt.Sprintf("the law (exact engine, %d nodes to radius %s) left a verdict INCONCLUSIVE within its numerical error, so Monte Carlo decides", ev.Nodes, strconv.FormatFloat(ev.Radius, 'g', 4, 64))
 			}
-			rep.ExactUndecided = fmt.Sprintf("the law (exact engine, %d nodes to radius %s) left a verdict INCONCLUSIVE within its numerical error, so Monte Carlo decides", ev.Nodes, strconv.FormatFloat(ev.Radius, 'g', 4, 64))
 			c.firstBad = -1
 		}
 		r.Coupled = !c.o.NoRefine

@@ -18,18 +18,35 @@ type ExactSDE struct {
 }
 
 // exactApplies reports whether the SDE target of run can be decided from
-// its law: one dimension, DSGD or DCSGD (DSignSGD's sign probabilities
-// need a uniform grid, which does not reach power-law tails: its SDE stays
-// with Monte Carlo), and a rate the law carries (time-only, the ensemble
-// reading, or a pathwise reading with B = 0, which reads nothing).
+// its law: one dimension, and a rate the law carries (time-only, the
+// ensemble reading, or a pathwise reading with B = 0, which reads
+// nothing); for DSignSGD a clock schedule (see signReach).
 func exactApplies(run mc.Run, k Constants, reading string) bool {
-	if run.System.F.Dim() != 1 || run.System.Method == model.DSignSGD {
+	if run.System.F.Dim() != 1 {
 		return false
+	}
+	if run.System.Method == model.DSignSGD && model.ReadsGradient(run.Schedule) {
+		return false // its grid's reach is set from the schedule in advance (signReach)
 	}
 	if reading == "pathwise" && (k.B != 0 || model.ReadsGradient(run.Schedule)) {
 		return false
 	}
 	return true
+}
+
+// signReach bounds how far DSignSGD's SDE can take the law from x0 by
+// the horizon: its drift is a mean of signs, at most eta_t in size, and its
+// diffusion's variance at most eta_t^2 eta/N per unit time, so that
+// |X_t - x0| <= phi1 + 8 sqrt(eta phi2/N) but for a normal tail beyond 8
+// standard deviations (a clock schedule: phi from the steps alone).
+func signReach(run mc.Run) float64 {
+	var phi1, phi2 float64
+	for k := range run.Steps {
+		r := run.Schedule.Rate(model.StepInfo{K: k, T: float64(k) * run.Eta})
+		phi1 += run.Eta * r
+		phi2 += run.Eta * r * r
+	}
+	return phi1 + 8*math.Sqrt(run.Eta*phi2/float64(len(run.System.Agents)))
 }
 
 // exactRadii are the radii of the exact SDE check's grids, in units of
@@ -64,10 +81,27 @@ func (c *checker) exactSDE(run mc.Run, fin *Finiteness) ([]Verdict, *ExactSDE, e
 		return g[0]
 	}
 	scale := 1 + math.Abs(sp.X0)
+	grids := make([]exact.Settings, len(exactRadii))
+	for i, r := range exactRadii {
+		grids[i] = exact.Settings{Nodes: 2400, Radius: r * scale, Map: 0.05 * scale, Reflect: true}
+	}
+	if run.System.Method == model.DSignSGD {
+		// A uniform grid (the sign probabilities change over the noise
+		// scale everywhere near the minimiser; the engine raises its nodes
+		// to resolve it), to radii 4, 16 and 64 times 1 + |x0|, but never
+		// beyond the law's reach.
+		reach := math.Abs(sp.X0) + signReach(run) + 1
+		grids = grids[:0]
+		for _, r := range []float64{4, 16, 64} {
+			grids = append(grids, exact.Settings{Nodes: 1200, Radius: math.Min(r*scale, reach), Reflect: true})
+			if r*scale >= reach {
+				break
+			}
+		}
+	}
 	var out []Verdict
 	var ev *ExactSDE
-	for _, r := range exactRadii {
-		st := exact.Settings{Nodes: 2400, Radius: r * scale, Map: 0.05 * scale, Reflect: true}
+	for _, st := range grids {
 		// f'^2, 1 (phi), |f'| (admissibility) and f'^2 on the outer half
 		// (the truncation allowance: see exactVerdicts).
 		gs := []func(float64) float64{

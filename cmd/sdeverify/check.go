@@ -42,7 +42,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("json", "", "write the report as JSON")
 	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
 	quiet := fs.Bool("q", false, "no progress on stderr (shown only on a terminal)")
-	engine := fs.String("sde-engine", "auto", "the SDE's: auto (in d = 1 its law by the exact engine for DSGD and DCSGD, Monte Carlo where that leaves a verdict INCONCLUSIVE; Monte Carlo elsewhere), exact (the law alone where it applies) or montecarlo")
+	engine := fs.String("sde-engine", "auto", "the SDE's: auto (in d = 1 its law by the exact engine, Monte Carlo where that leaves a verdict INCONCLUSIVE; Monte Carlo elsewhere), exact (the law alone where it applies) or montecarlo")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
