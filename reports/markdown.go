@@ -69,6 +69,9 @@ func ExactSDEText(e *theorems.ExactSDE) string {
 // the exact engine's numerical error.
 func seCell(v theorems.Verdict) string {
 	if v.Engine == theorems.EngineExact {
+		if math.IsInf(v.Estimate, 0) {
+			return "-" // infinite analytically: no error to give
+		}
 		return "±" + num(v.NumErr) + " (numerical)"
 	}
 	return num(v.SE)
