@@ -806,25 +806,31 @@ func (s System) move(x, grad []float64, gn2, h, eta, rate float64, in Integrator
 	for j := range x {
 		x[j] -= rate*h*tame*drift[j] + sd*ws.dw[j]
 	}
-	res.Substeps++
 	s.F.Grad(grad, x)
 	gn2 = 0
 	for _, g := range grad {
 		gn2 += g * g
 	}
-	// Trapezoidal rule: ||grad f||^2 can change by tens of percent over
-	// a substep in a fast transient, where a left-point sum is biased.
+	res.add(h, rate, gn2Start, gn2)
+	return gn2
+}
+
+// add counts a substep of length h at schedule value rate over which
+// ||grad f||^2 went from gn2Start to gn2: the integrals by the trapezoidal
+// rule (||grad f||^2 can change by tens of percent over a substep in a
+// fast transient, where a left-point sum is biased) and the largest
+// ||grad f||^2 (plain comparisons, the builtin max's NaN handling being a
+// call: a NaN gn2 is a diverged path, whose maximum does not matter).
+func (res *SDEStepResult) add(h, rate, gn2Start, gn2 float64) {
+	res.Substeps++
 	res.I1 += h * rate * (gn2Start + gn2) / 2
 	res.I2 += h * rate * rate * (gn2Start + gn2) / 2
-	// Plain comparisons (the builtin max's NaN handling is a call): a
-	// NaN gn2 is a diverged path, whose maximum does not matter.
 	if gn2Start > res.MaxGradNorm2 {
 		res.MaxGradNorm2 = gn2Start
 	}
 	if gn2 > res.MaxGradNorm2 {
 		res.MaxGradNorm2 = gn2
 	}
-	return gn2
 }
 
 // SDEStepCoupled advances a path x (as SDEStep does, with the same draws

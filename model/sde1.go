@@ -89,17 +89,9 @@ func (s System) sdeStep1(x, grad []float64, gn2, eta, rate float64, in Integrato
 		}
 		sd := math.Sqrt(h*eta/n) * rate
 		x[0] -= rate*h*tame*drift + sd*dw
-		res.Substeps++
 		s.F.Grad(grad, x)
 		gn2 = grad[0] * grad[0]
-		res.I1 += h * rate * (gn2Start + gn2) / 2
-		res.I2 += h * rate * rate * (gn2Start + gn2) / 2
-		if gn2Start > res.MaxGradNorm2 {
-			res.MaxGradNorm2 = gn2Start
-		}
-		if gn2 > res.MaxGradNorm2 {
-			res.MaxGradNorm2 = gn2
-		}
+		res.add(h, rate, gn2Start, gn2)
 		remaining -= h
 		if math.IsNaN(gn2) || math.IsInf(gn2, 0) {
 			break
