@@ -61,7 +61,7 @@ func exactGrid(panel string) exact.Settings {
 // Figure1Exact computes the exact laws of Figure1ExactPanels' series
 // (Series.Exact) for panels that have them, on workers goroutines, all
 // series at once; the bottom row's (forward in time) only when forward is
-// set: they take about 25 s more on 2 cores (7-9 s for the top row), and
+// set: they take about 15 s more on 2 cores (7-9 s for the top row), and
 // the left-bottom discrete method's error estimate is dominated by its
 // law-weighted interpolation floor (3e-4 on a mean of 2e-8 for sigma = 0.1:
 // the floor bounds the interpolation error by g's roughness where the
