@@ -521,6 +521,12 @@ func forwardFD(gr grid, sp Scheduled, m int, reflect bool) forwardRun {
 		sp.System.F.Grad(gbuf, []float64{x})
 		absGrad[i] = math.Abs(gbuf[0])
 	}
+	cA, cM, cJ := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range n {
+		j, j2 := jac[i], jac2[i]
+		cA[i], cM[i], cJ[i] = d0[i]/(j*j), mu0[i]/j, d0[i]*j2/(j*j*j)
+	}
+	idx2, ihdx := 1/(gr.dx*gr.dx), 1/(2*gr.dx)
 	p := make([]float64, n)
 	deposit(gr, p, sp.X0, 1, nil)
 	// Mass on a boundary node is held there: the backward scheme's
@@ -605,18 +611,26 @@ func forwardFD(gr grid, sp Scheduled, m int, reflect bool) forwardRun {
 		// diagonal shifted below and its lower shifted above.
 		diag[0], diag[n-1] = 1, 1
 		lower[0], upper[0], lower[n-1], upper[n-1] = 0, 0, 0, 0
+		r2 := rate * rate
 		for i := range n {
 			inner := i > 0 && i < n-1
 			if !inner && !reflect {
 				continue
 			}
-			j, j2 := jac[i], jac2[i]
-			mu, dd := rate*mu0[i], rate*rate*d0[i]
-			a := dd / (j * j)
-			bb := mu/j - dd*j2/(j*j*j)
+			// The coefficients in the grid coordinate, a = rate^2 A_i and
+			// bb = rate M_i - rate^2 J_i, from the per-node constants
+			// (divisions once, not every step).
+			a := r2 * cA[i]
+			bb := rate*cM[i] - r2*cJ[i]
 			aeff := fitted(a, bb, gr.dx)
-			alpha := math.Max(aeff/(gr.dx*gr.dx)+bb/(2*gr.dx), 0)
-			beta := math.Max(aeff/(gr.dx*gr.dx)-bb/(2*gr.dx), 0)
+			alpha := aeff*idx2 + bb*ihdx
+			beta := aeff*idx2 - bb*ihdx
+			if alpha < 0 { // rounding at Pe -> inf (a NaN stays, to be seen)
+				alpha = 0
+			}
+			if beta < 0 {
+				beta = 0
+			}
 			switch i {
 			case 0:
 				beta = 0 // reflecting: only inwards
