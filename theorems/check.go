@@ -1,7 +1,6 @@
 package theorems
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -322,10 +321,13 @@ func (c *checker) target(target string, run mc.Run, rep *Report) ([]Verdict, err
 		if c.o.SDEEngine != EngineMonteCarlo && exactApplies(run, c.k, c.o.Reading) {
 			vs, ev, err := c.exactSDE(run, fin)
 			switch {
-			case errors.Is(err, exact.ErrUnresolved):
-				rep.ExactUndecided = fmt.Sprintf("the exact engine cannot resolve this law (%v), so Monte Carlo decides", err)
-			case err != nil:
+			case err != nil && c.o.SDEEngine == EngineExact:
 				return nil, err
+			case err != nil:
+				// The engine refuses what it cannot compute (a grid it cannot
+				// resolve, a configuration outside its coverage): Monte
+				// Carlo decides, and the report says why.
+				rep.ExactUndecided = fmt.Sprintf("the exact engine cannot compute this law (%v), so Monte Carlo decides", err)
 			case decisive(vs) || c.o.SDEEngine == EngineExact:
 				rep.ExactSDE = ev
 				return vs, nil
