@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/theorems"
 )
@@ -65,4 +66,27 @@ func TestExactSDEClosedForm(t *testing.T) {
 		t.Logf("t = %g: %s; closed form %.10g", v.Time, v, want)
 	}
 	require.Equal(t, 2, decided)
+}
+
+// TestExactFallsBackToMonteCarlo: a law the exact engine cannot resolve
+// (DSignSGD whose noise scale, 1e-7, would need a grid of far more than
+// its 40,000 nodes) is left to Monte Carlo, and the report says why;
+// -sde-engine exact makes the refusal an error instead.
+func TestExactFallsBackToMonteCarlo(t *testing.T) {
+	t.Parallel()
+	cfg, err := mc.ParseConfig([]byte(`{"objective":{"kind":"separable","dim":1,"atom":{"kind":"quartic"}},"x0":[1],
+		"agents":[{"noise":{"kind":"student-t","nu":3,"scale":[1e-7]}}],"method":"dsignsgd","model":{"kind":"discrete"},
+		"eta":0.01,"schedule":{"kind":"constant"},"steps":20,"paths":40,"seed":1,"checkpoints":{"at":[20]}}`))
+	require.NoError(t, err)
+	cfg.Schedule, err = theorems.AdmissibleSchedule(theorems.Thm7(), cfg, theorems.Options{}, 0.5, &model.ScheduleSpec{Kind: "inv-sqrt"})
+	require.NoError(t, err)
+	rep, err := theorems.Check(theorems.Thm7(), cfg, theorems.Options{Targets: []string{"sde"}})
+	require.NoError(t, err)
+	require.Nil(t, rep.ExactSDE)
+	require.Contains(t, rep.ExactUndecided, "cannot compute this law")
+	for _, v := range rep.Verdicts {
+		require.Empty(t, v.Engine, "a Monte Carlo verdict")
+	}
+	_, err = theorems.Check(theorems.Thm7(), cfg, theorems.Options{Targets: []string{"sde"}, SDEEngine: theorems.EngineExact})
+	require.ErrorIs(t, err, exact.ErrUnresolved)
 }
