@@ -126,7 +126,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	pinned := fs.String("pinned", "all", "pinned set: all, short or none")
 	weakPaths := fs.Int("weak-paths", 10000, "paths of each Monte Carlo weak-error study (0: none)")
 	weakExact := fs.Bool("weak-exact", true, "the weak-error studies of examples/weak-*.json by the exact engine (all three methods)")
-	exactForward := fs.Bool("exact-forward", false, "Figure 1: also the bottom row's exact laws, carried forward in time (about 15 s more on 2 cores)")
+	exactForward := fs.Bool("exact-forward", false, "Figure 1: also the bottom row's exact laws, carried forward in time (about 25 s more on 2 cores)")
 	power := fs.String("power", "properties/testdata/power.json", "the false-alarm and detection table written by the properties tests (missing: not shown)")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
@@ -270,7 +270,7 @@ func cmdFigure1(args []string, stdout, stderr io.Writer) error {
 	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	runs := fs.Int("runs", 1, "with -bench: how many timed runs (the range of their ratios is printed)")
-	exactForward := fs.Bool("exact-forward", false, "also the bottom row's exact laws, carried forward in time (about 15 s more on 2 cores)")
+	exactForward := fs.Bool("exact-forward", false, "also the bottom row's exact laws, carried forward in time (about 25 s more on 2 cores)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}

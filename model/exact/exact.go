@@ -410,9 +410,22 @@ func (r *rowAcc) add(j int, v float64) {
 // build assembles the operator of the kernels fill gives at the nodes,
 // with Gauss-Hermite nodes z and weights w for each normal component.
 func build(gr grid, fill func(k *kernel, x float64), z, w []float64) operator {
+	var op operator
+	buildInto(&op, gr, fill, z, w)
+	return op
+}
+
+// buildInto is build reusing op's memory (the backward iteration over a
+// schedule rebuilds its operator every step).
+func buildInto(op *operator, gr grid, fill func(k *kernel, x float64), z, w []float64) {
 	n := len(gr.x)
 	nf := len(gr.gs)
-	op := operator{start: make([]int, n+1), c: make([]float64, n*nf)}
+	if len(op.start) != n+1 {
+		op.start, op.c = make([]int, n+1), make([]float64, n*nf)
+	} else {
+		clear(op.c)
+	}
+	op.col, op.val = op.col[:0], op.val[:0]
 	var k kernel
 	row := rowAcc{v: make([]float64, n)}
 	z6, w6 := hermite(6)
@@ -442,7 +455,6 @@ func build(gr grid, fill func(k *kernel, x float64), z, w []float64) operator {
 		}
 		op.start[i+1] = len(op.col)
 	}
-	return op
 }
 
 // apply writes P u into dst for nf interleaved functions.
@@ -654,6 +666,14 @@ func Coefficients(sys model.System, x float64) (b, sigma float64) {
 // weighted by the probability that the chain visits it, summed over the
 // applications. These come after the values: out[nf+f].
 func backward(gr grid, x0 float64, total, every int, fill func(k *kernel, x float64), z, w []float64, floor bool) [][]float64 {
+	return backwardSteps(gr, x0, total, every, func(int) func(*kernel, float64) { return fill }, false, z, w, floor)
+}
+
+// backwardSteps is backward with a one-step law that may change from one
+// application to the next: application j (1..total) uses fillAt(j)'s
+// kernels, rebuilt every application when varying is set (only the last
+// record is then E g(x_total) at x0: the others are of partial products).
+func backwardSteps(gr grid, x0 float64, total, every int, fillAt func(j int) func(*kernel, float64), varying bool, z, w []float64, floor bool) [][]float64 {
 	nv := len(gr.gs)
 	var d []float64
 	if floor {
@@ -666,7 +686,7 @@ func backward(gr grid, x0 float64, total, every int, fill func(k *kernel, x floa
 		gr.gs = gs
 	}
 	n, nf := len(gr.x), len(gr.gs)
-	op := build(gr, fill, z, w)
+	op := build(gr, fillAt(1), z, w)
 	u := make([]float64, n*nf)
 	for i, x := range gr.x {
 		for f, g := range gr.gs {
@@ -704,6 +724,9 @@ func backward(gr grid, x0 float64, total, every int, fill func(k *kernel, x floa
 					u[i*nf+nv+f] += d[i*nv+f]
 				}
 			}
+		}
+		if varying && j > 1 {
+			buildInto(&op, gr, fillAt(j), z, w)
 		}
 		op.apply(next, u, nf)
 		u, next = next, u

@@ -174,6 +174,21 @@ func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, work
 	for f := range nf {
 		out.Tests[f] = combine(func(fr forwardRun) []float64 { return fr.e[f] }, runs[0].fr.floor[f])
 	}
+	if !sde && p.Steps > 0 {
+		// At the horizon, the floor of the backward iteration over the
+		// recorded steps (its interpolation error bounded by the value
+		// function's roughness where the forward floor uses g's) wherever
+		// it is smaller, plus its difference to the forward value (the two
+		// are adjoint: rounding apart).
+		bv, bf := horizonFloor(newMappedGrid(s.Nodes, s.Radius, s.Map, s.Absorb, gs), p, runs[0].fr, z, w)
+		k := p.Steps
+		for f := range nf {
+			fwd := runs[0].fr.floor[f][k]
+			if alt := bf[f] + math.Abs(bv[f]-runs[0].fr.e[f][k]); alt < fwd {
+				out.Tests[f][k].Err += alt - fwd
+			}
+		}
+	}
 	if p.Integrals {
 		for q := range 2 {
 			out.Integrals[q] = make([]Series, nf)
@@ -195,8 +210,9 @@ type forwardRun struct {
 	// With Scheduled.Integrals: the integrals of ForwardResult.Integrals
 	// at each step, and their floors.
 	integ, integFloor [2][][]float64
-	quantiles         [][]float64 // with Scheduled.QuantilesOf
-	dropped           []float64   // mass not carried by each step (see dropMass)
+	quantiles         [][]float64      // with Scheduled.QuantilesOf
+	dropped           []float64        // mass not carried by each step (see dropMass)
+	info              []model.StepInfo // each step's schedule input (discrete)
 	err               error
 }
 
@@ -397,6 +413,7 @@ func forwardDiscrete(gr grid, sp Scheduled, z, w []float64) forwardRun {
 		info := model.StepInfo{K: step, T: float64(step) * sp.Eta, Ensemble: ensembleGrad(p, absGrad)}
 		rate := sp.Schedule.Rate(info)
 		fr.rate = append(fr.rate, rate)
+		fr.info = append(fr.info, info)
 		clear(next)
 		dropped := 0.0
 		for i, pi := range p {
@@ -451,6 +468,36 @@ func forwardDiscrete(gr grid, sp Scheduled, z, w []float64) forwardRun {
 		}
 	}
 	return fr
+}
+
+// horizonFloor returns E g(x_K) at the horizon K = p.Steps and its error
+// floor by the backward iteration over the steps fr recorded (the step
+// h_k = eta eta_k, per node under the pathwise reading, from the same
+// schedule inputs).
+func horizonFloor(gr grid, p Scheduled, fr forwardRun, z, w []float64) (value, floor []float64) {
+	nf := len(gr.gs)
+	pathwise := p.Schedule.Reads() == model.ReadsPath
+	gbuf := []float64{0}
+	fillAt := func(j int) func(*kernel, float64) {
+		k := p.Steps - j
+		info, rate := fr.info[k], fr.rate[k]
+		return func(kn *kernel, x float64) {
+			r := rate
+			if pathwise {
+				p.System.F.Grad(gbuf, []float64{x})
+				in := info
+				in.Path = math.Abs(gbuf[0])
+				r = p.Schedule.Rate(in)
+			}
+			discreteKernel(kn, p.System, x, p.Eta*r)
+		}
+	}
+	out := backwardSteps(gr, p.X0, p.Steps, p.Steps, fillAt, true, z, w, true)
+	value, floor = make([]float64, nf), make([]float64, nf)
+	for f := range nf {
+		value[f], floor[f] = out[f][len(out[f])-1], out[nf+f][len(out[nf+f])-1]
+	}
+	return value, floor
 }
 
 // dropMass is the node mass below which the forward discrete step on an

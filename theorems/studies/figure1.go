@@ -93,7 +93,7 @@ type Figure1Options struct {
 	NoSDE   bool
 	// NoExact skips the exact laws of the one-dimensional top panels
 	// (Figure1Exact); ExactForward adds the bottom row's (forward in time,
-	// about 15 s more on 2 cores).
+	// about 25 s more on 2 cores).
 	NoExact      bool
 	ExactForward bool
 	Alpha        float64

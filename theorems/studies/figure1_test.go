@@ -42,7 +42,7 @@ func TestFigure1(t *testing.T) {
 	default:
 		t.Fatalf("-scale = %q: want small or paper", *scale)
 	}
-	// The deep tier adds the bottom row's exact laws (about 15 s more).
+	// The deep tier adds the bottom row's exact laws (about 25 s more).
 	r, err := studies.Figure1(sc, studies.Figure1Options{Seed: 1, Alpha: figure1Alpha, ExactForward: os.Getenv("SDEVERIFY_DEEP") != ""})
 	require.NoError(t, err)
 	for _, c := range r.Claims {
