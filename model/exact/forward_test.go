@@ -161,3 +161,30 @@ func TestForwardIntegralsClosedForm(t *testing.T) {
 		t.Logf("lambda %g: I1 %.10g (err %.2g), closed form %.10g", lam, got.Integrals[0][0][k].Value, got.Integrals[0][0][k].Err, c.rate*integral(k))
 	}
 }
+
+// TestForwardScheduledClosedForm: the discrete method's law under a
+// time-only schedule against its closed form, at every step and with the
+// horizon's error from the backward iteration over the recorded steps. On
+// f = a x^2/2 with N(0, s^2) noise on n agents and eta_k = 1/sqrt(k+1),
+// x_{k+1} = (1 - h_k a) x_k + h_k (s/sqrt n) xi with h_k = eta eta_k, so
+// m_{k+1} = (1 - h_k a) m_k and v_{k+1} = (1 - h_k a)^2 v_k + h_k^2 s^2/n.
+// E x_k^2 = m_k^2 + v_k to 1e-6 relative, covered by the error estimate.
+func TestForwardScheduledClosedForm(t *testing.T) {
+	t.Parallel()
+	const a, s, x0, eta, steps = 1.5, 2.0, 1.0, 0.05, 40
+	const n = 3
+	p := problem(t, fmt.Sprintf(`{"kind":"separable","dim":1,"atom":{"kind":"square","c":%g}}`, a),
+		fmt.Sprintf(`[{"noise":{"kind":"gaussian","sigma0":%g},"count":%d}]`, s, n), "dsgd", x0, eta, steps)
+	sp := exact.Scheduled{System: p.System, X0: p.X0, Eta: p.Eta, Schedule: model.InvSqrt{Clock: model.StepIndex}, Steps: p.Steps}
+	got, err := exact.Forward(sp, []func(float64) float64{sq}, exact.Settings{Nodes: 2400}, false, 0)
+	require.NoError(t, err)
+	want := make([]float64, steps+1)
+	m, v := x0, 0.0
+	for k := range steps + 1 {
+		want[k] = m*m + v
+		h := eta / math.Sqrt(float64(k+1))
+		m, v = (1-h*a)*m, (1-h*a)*(1-h*a)*v+h*h*s*s/n
+	}
+	relClose(t, "E x_k^2 under eta_k = 1/sqrt(k+1)", got.Tests[0], func(k int) float64 { return want[k] }, 1e-6)
+	t.Logf("E x_40^2 %.12g (err %.2g), closed form %.12g", got.Tests[0][steps].Value, got.Tests[0][steps].Err, want[steps])
+}
