@@ -210,12 +210,17 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	}
 	var f1err error
 	done := make(chan struct{})
-	go func() {
+	figure1 := func() {
 		defer close(done)
 		p.printf("Figure 1 at %s scale ...", sc.Name)
 		r.Figure1, f1err = studies.Figure1(sc, studies.Figure1Options{Seed: *seed, Workers: *workers, ExactForward: *exactForward})
 		p.printf("Figure 1 at %s scale: done", sc.Name)
-	}()
+	}
+	if *workers == 1 {
+		figure1() // one goroutine asked for: one thing at a time
+	} else {
+		go figure1()
+	}
 	errs := make([]error, len(tasks))
 	mc.ForEach(len(tasks), *workers, func(i int) {
 		p.printf("%s ...", tasks[i].name)
