@@ -1,0 +1,76 @@
+package exact
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sdeverify/sdeverify/model"
+)
+
+// TestHorizonFloorMatchesFullGrid checks horizonFloor, whose rows are the
+// nodes the forward steps carried and a margin, against the backward
+// iteration on every node (backwardSteps with the kernels rebuilt every
+// step): the same value to rounding and the dropped mass, and the same
+// floor to 5% (15% where it is rounding alone), under the ensemble and the pathwise readings of Eq. 1 and
+// a time-only schedule, on the sinh-mapped grid of Figure 1's left-bottom
+// panel and a uniform one.
+func TestHorizonFloorMatchesFullGrid(t *testing.T) {
+	t.Parallel()
+	quartic := model.Homogeneous{Atom: model.Quartic{}, D: 1}
+	cases := []struct {
+		name  string
+		sys   model.System
+		sched model.Schedule
+		x0    float64
+		eta   float64
+		st    Settings
+	}{
+		{"DSGD, Eq. 1 ensemble, sinh grid", model.System{F: quartic, Method: model.DSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 1}}}},
+			model.Normalized{Num: 1, A: 3, B: 3, Reading: model.ReadsEnsemble}, 3, 0.01, Settings{Nodes: 300, Radius: 20, Map: 0.01, Absorb: true}},
+		{"DSGD, Eq. 1 pathwise, sinh grid", model.System{F: quartic, Method: model.DSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 3}}}},
+			model.Normalized{Num: 1, A: 3, B: 3, Reading: model.ReadsPath}, 3, 0.01, Settings{Nodes: 300, Radius: 20, Map: 0.01, Absorb: true}},
+		{"DSignSGD Cauchy, 1/sqrt(k+1), uniform grid", model.System{F: quartic, Method: model.DSignSGD, Agents: []model.Agent{{Noise: model.StudentT{Nu: 1, Scale: []float64{1}}}}},
+			model.InvSqrt{Clock: model.StepIndex}, 2, 0.1, Settings{Nodes: 300, Absorb: true}},
+	}
+	gs := []func(float64) float64{func(float64) float64 { return 1 }, func(x float64) float64 { return x * x * x * x / 4 }}
+	for _, c := range cases {
+		sp := Scheduled{System: c.sys, X0: c.x0, Eta: c.eta, Schedule: c.sched, Steps: 300}
+		st := c.st.withDefaults(c.x0)
+		z, w := hermite(st.Hermite)
+		gr := newMappedGrid(st.Nodes, st.Radius, st.Map, st.Absorb, gs)
+		fr := forwardDiscrete(gr, sp, z, w)
+		value, floor := horizonFloor(gr, sp, fr, z, w)
+		// The reference: every node's row, every step.
+		pathwise := sp.Schedule.Reads() == model.ReadsPath
+		gbuf := []float64{0}
+		fillAt := func(j int) func(*kernel, float64) {
+			k := sp.Steps - j
+			info, rate := fr.info[k], fr.rate[k]
+			return func(kn *kernel, x float64) {
+				r := rate
+				if pathwise {
+					sp.System.F.Grad(gbuf, []float64{x})
+					in := info
+					in.Path = math.Abs(gbuf[0])
+					r = sp.Schedule.Rate(in)
+				}
+				discreteKernel(kn, sp.System, x, sp.Eta*r)
+			}
+		}
+		ref := backwardSteps(gr, sp.X0, sp.Steps, sp.Steps, fillAt, true, z, w, true)
+		for f := range gs {
+			rv, rf := ref[f][len(ref[f])-1], ref[len(gs)+f][len(ref[f])-1]
+			fwd := fr.e[f][sp.Steps]
+			t.Logf("%s, g%d: value %.15g (full grid %.15g, forward %.15g), floor %.3g (full grid %.3g)", c.name, f, value[f], rv, fwd, floor[f], rf)
+			require.InDeltaf(t, rv, value[f], 1e-12*math.Abs(rv)+1e-20, "%s, g%d: value", c.name, f)
+			require.InDeltaf(t, fwd, value[f], 1e-12*math.Abs(fwd)+1e-20, "%s, g%d: value against the forward one", c.name, f)
+			tol := 0.05
+			if rf < 1e-11 { // rounding alone (4 x 2^-52 of |u| per step): counted at fewer nodes
+				tol = 0.15
+			}
+			require.InEpsilonf(t, rf, floor[f], tol, "%s, g%d: floor", c.name, f)
+		}
+	}
+}
