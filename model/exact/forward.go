@@ -706,7 +706,24 @@ func deposit(gr grid, p []float64, y, wt float64, out []float64) float64 {
 // the law and nothing is frozen. L_k is rebuilt every step from the schedule value
 // (time-only, or from the live law for the ensemble reading), the drift and
 // diffusion at the nodes being computed once.
+//
+// Each step works on a window of nodes: from the first to the last node
+// holding at least dropMass, and a margin either side (from fdMargin,
+// doubled whenever a step needs more, one less after a step that killed
+// less than a thousandth of the tolerance). Mass outside the window is dropped, and the
+// solves kill what crosses its edges (the process stopped there: the
+// window's rows of (I - dt L)^T, whose mass balance gives the killed mass
+// exactly, dt times the edge nodes' outward rates times their mass). A
+// step that kills more than dropMass in a solve is done again on a wider
+// window. The dropped and killed mass is valued at most the largest |g| on
+// the grid, in the floor, as in the discrete method's forward steps.
 func forwardFD(gr grid, sp Scheduled, m int, reflect bool) forwardRun {
+	return forwardFDMargin(gr, sp, m, reflect, fdMargin)
+}
+
+// forwardFDMargin is forwardFD with the first margin margin0 (at least
+// the number of nodes: the whole grid every step).
+func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0 int) forwardRun {
 	n, nf := len(gr.x), len(gr.gs)
 	fr := forwardRun{e: make([][]float64, nf), floor: make([][]float64, nf)}
 	if n < 5 {
@@ -756,7 +773,22 @@ func forwardFD(gr grid, sp Scheduled, m int, reflect bool) forwardRun {
 	}
 	d := make([]float64, n*nf) // FD interpolates only once, at the start: no per-step floor
 	gv := gValues(gr)
-	fr.record(gv, p, frozenVal(), d, frozenMass[0]+frozenMass[1], 0)
+	gmax := make([]float64, nf)
+	for i := range n {
+		for f := range nf {
+			gmax[f] = math.Max(gmax[f], math.Abs(gv[i*nf+f]))
+		}
+	}
+	// The window [wa, wb]: p is 0 outside it.
+	wa, wb := liveRange(p, false)
+	if wa > wb {
+		wa, wb = 0, n-1
+	}
+	record := func(step int) {
+		fr.record(gv[wa*nf:], p[wa:wb+1], frozenVal(), d[wa*nf:], frozenMass[0]+frozenMass[1], step)
+	}
+	record(0)
+	fr.dropped = append(fr.dropped, 0)
 	var hv []float64
 	var order []int
 	var hEdge [2]float64
@@ -776,6 +808,7 @@ func forwardFD(gr grid, sp Scheduled, m int, reflect bool) forwardRun {
 	}
 	lower, diag, upper := make([]float64, n), make([]float64, n), make([]float64, n)
 	cp, inv, li := make([]float64, n), make([]float64, n), make([]float64, n)
+	saved := make([]float64, n)
 	dt := sp.Eta / float64(m)
 	// With Integrals: E g after each substep (nodes plus frozen mass), and
 	// each step's trapezoidal integral of it.
@@ -785,12 +818,13 @@ func forwardFD(gr grid, sp Scheduled, m int, reflect bool) forwardRun {
 	// sum to 0), so the change of the total mass is its rounding; counted
 	// four times over, plus 4 x 2^-52 per solve. (A bound from the largest
 	// entry of dt L, 1e13 on a fine mapped grid under a stiff rate, was a
-	// million times the error seen.)
+	// million times the error seen.) The mass dropped and killed is
+	// counted in it too, harmlessly: below 1e-30 a step.
 	roundoff, mass := 0.0, 1.0
 	expect := func(dst []float64) {
 		if sp.Integrals {
 			now := frozenMass[0] + frozenMass[1]
-			for _, pi := range p {
+			for _, pi := range p[wa : wb+1] {
 				now += pi
 			}
 			roundoff += 4*math.Abs(now-mass)/math.Abs(mass) + 4*0x1p-52
@@ -798,8 +832,8 @@ func forwardFD(gr grid, sp Scheduled, m int, reflect bool) forwardRun {
 		}
 		for f := range nf {
 			v := frozenMass[0]*bcVal[f] + frozenMass[1]*bcVal[nf+f]
-			for i, pi := range p {
-				if pi != 0 {
+			for i := wa; i <= wb; i++ {
+				if pi := p[i]; pi != 0 {
 					v += pi * gv[i*nf+f]
 				}
 			}
@@ -811,108 +845,175 @@ func forwardFD(gr grid, sp Scheduled, m int, reflect bool) forwardRun {
 		expect(prevE)
 		fr.startIntegrals(nf)
 	}
+	margin, lost := margin0, 0.0 // lost: the mass dropped and killed so far
 	for step := range sp.Steps {
-		rate := sp.Schedule.Rate(model.StepInfo{K: step, T: float64(step) * sp.Eta, Ensemble: ensembleGrad(p, absGrad)})
+		rate := sp.Schedule.Rate(model.StepInfo{K: step, T: float64(step) * sp.Eta, Ensemble: ensembleGrad(p[wa:wb+1], absGrad[wa:wb+1])})
 		fr.rate = append(fr.rate, rate)
-		// (I - dt L) as in sdeFD, then its transpose: M^T has M's upper
-		// diagonal shifted below and its lower shifted above.
-		diag[0], diag[n-1] = 1, 1
-		lower[0], upper[0], lower[n-1], upper[n-1] = 0, 0, 0, 0
 		r2 := rate * rate
-		for i := range n {
-			inner := i > 0 && i < n-1
-			if !inner && !reflect {
-				continue
-			}
-			// The coefficients in the grid coordinate, a = rate^2 A_i and
-			// bb = rate M_i - rate^2 J_i, from the per-node constants
-			// (divisions once, not every step).
-			a := r2 * cA[i]
-			bb := rate*cM[i] - r2*cJ[i]
-			aeff := fitted(a, bb, gr.dx)
-			alpha := aeff*idx2 + bb*ihdx
-			beta := aeff*idx2 - bb*ihdx
-			if alpha < 0 { // rounding at Pe -> inf (a NaN stays, to be seen)
-				alpha = 0
-			}
-			if beta < 0 {
-				beta = 0
-			}
-			switch i {
-			case 0:
-				beta = 0 // reflecting: only inwards
-			case n - 1:
-				alpha = 0
-			}
-			lower[i], upper[i] = -dt*beta, -dt*alpha
-			diag[i] = 1 + dt*(alpha+beta)
+		lo, hi := liveRange(p[wa:wb+1], true)
+		if lo > hi { // no mass left on the nodes
+			lo, hi = 0, wb-wa
 		}
-		// Transposed bands: row i of M^T has M[i-1][i] = upper[i-1] below
-		// the diagonal and M[i+1][i] = lower[i+1] above it (rows 0 and n-1
-		// of M have no off-diagonal entries unless reflecting).
-		tl := func(i int) float64 {
-			if i-1 == 0 && !reflect {
-				return 0
-			}
-			return upper[i-1]
+		lo, hi = lo+wa, hi+wa
+		// The step's state, for a step done again on a wider window.
+		copy(saved[wa:wb+1], p[wa:wb+1])
+		savedFrozen, savedRoundoff, savedMass := frozenMass, roundoff, mass
+		var savedPrev []float64
+		if sp.Integrals {
+			savedPrev = append(savedPrev[:0], prevE...)
 		}
-		tu := func(i int) float64 {
-			if i+1 == n-1 && !reflect {
-				return 0
-			}
-			return lower[i+1]
-		}
-		inv[0] = 1 / diag[0]
-		cp[0] = tu(0) * inv[0]
-		for i := 1; i < n; i++ {
-			var l, u float64
-			l = tl(i)
-			if i < n-1 {
-				u = tu(i)
-			}
-			inv[i] = 1 / (diag[i] - l*cp[i-1])
-			cp[i] = u * inv[i]
-			li[i] = l * inv[i]
-		}
-		for range m {
-			// q = M^{-T} p; boundary nodes hold no mass before the solve.
-			// The chains run in registers (a store and reload per node
-			// doubled their latency).
-			prev := p[0] * inv[0]
-			p[0] = prev
-			for i := 1; i < n; i++ {
-				prev = p[i]*inv[i] - li[i]*prev
-				p[i] = prev
-			}
-			for i := n - 2; i >= 0; i-- {
-				prev = p[i] - cp[i]*prev
-				p[i] = prev
-			}
-			if !reflect {
-				frozenMass[0] += p[0]
-				frozenMass[1] += p[n-1]
-				p[0], p[n-1] = 0, 0
-			}
-			flush(p)
-			if sp.Integrals {
-				expect(curE)
-				for f := range nf {
-					seg[f] += dt * (prevE[f] + curE[f]) / 2
+		oa, ob := wa, wb
+		for {
+			a, b := max(lo-margin, 0), min(hi+margin, n-1)
+			// The mass outside the new window is dropped.
+			dropped := 0.0
+			for i := oa; i <= ob; i++ {
+				if i < a || i > b {
+					dropped += math.Abs(p[i])
+					p[i] = 0
 				}
-				prevE, curE = curE, prevE
+			}
+			wa, wb = a, b
+			// (I - dt L) as in sdeFD on the window's rows, then its
+			// transpose: M^T has M's upper diagonal shifted below and its
+			// lower shifted above.
+			if !reflect {
+				diag[0], diag[n-1] = 1, 1
+				lower[0], upper[0], lower[n-1], upper[n-1] = 0, 0, 0, 0
+			}
+			for i := a; i <= b; i++ {
+				inner := i > 0 && i < n-1
+				if !inner && !reflect {
+					continue
+				}
+				// The coefficients in the grid coordinate, a = rate^2 A_i and
+				// bb = rate M_i - rate^2 J_i, from the per-node constants
+				// (divisions once, not every step).
+				aa := r2 * cA[i]
+				bb := rate*cM[i] - r2*cJ[i]
+				aeff := fitted(aa, bb, gr.dx)
+				alpha := aeff*idx2 + bb*ihdx
+				beta := aeff*idx2 - bb*ihdx
+				if alpha < 0 { // rounding at Pe -> inf (a NaN stays, to be seen)
+					alpha = 0
+				}
+				if beta < 0 {
+					beta = 0
+				}
+				switch i {
+				case 0:
+					beta = 0 // reflecting: only inwards
+				case n - 1:
+					alpha = 0
+				}
+				lower[i], upper[i] = -dt*beta, -dt*alpha
+				diag[i] = 1 + dt*(alpha+beta)
+			}
+			// Transposed bands: row i of M^T has M[i-1][i] = upper[i-1]
+			// below the diagonal and M[i+1][i] = lower[i+1] above it (rows
+			// 0 and n-1 of M have no off-diagonal entries unless
+			// reflecting; the window's first and last rows none outside it).
+			tl := func(i int) float64 {
+				if i == a || (i-1 == 0 && !reflect) {
+					return 0
+				}
+				return upper[i-1]
+			}
+			tu := func(i int) float64 {
+				if i == b || (i+1 == n-1 && !reflect) {
+					return 0
+				}
+				return lower[i+1]
+			}
+			inv[a] = 1 / diag[a]
+			cp[a] = tu(a) * inv[a]
+			for i := a + 1; i <= b; i++ {
+				l := tl(i)
+				inv[i] = 1 / (diag[i] - l*cp[i-1])
+				cp[i] = tu(i) * inv[i]
+				li[i] = l * inv[i]
+			}
+			killed := 0.0
+			for range m {
+				// q = M^{-T} p; boundary nodes hold no mass before the solve.
+				// The chains run in registers (a store and reload per node
+				// doubled their latency).
+				prev := p[a] * inv[a]
+				p[a] = prev
+				for i := a + 1; i <= b; i++ {
+					prev = p[i]*inv[i] - li[i]*prev
+					p[i] = prev
+				}
+				for i := b - 1; i >= a; i-- {
+					prev = p[i] - cp[i]*prev
+					p[i] = prev
+				}
+				// What crossed the window's edges.
+				var k float64
+				if a > 0 {
+					k -= lower[a] * p[a]
+				}
+				if b < n-1 {
+					k -= upper[b] * p[b]
+				}
+				killed += math.Abs(k)
+				if !reflect {
+					if a == 0 {
+						frozenMass[0] += p[0]
+						p[0] = 0
+					}
+					if b == n-1 {
+						frozenMass[1] += p[n-1]
+						p[n-1] = 0
+					}
+				}
+				flush(p[a : b+1])
+				if sp.Integrals {
+					expect(curE)
+					for f := range nf {
+						seg[f] += dt * (prevE[f] + curE[f]) / 2
+					}
+					prevE, curE = curE, prevE
+				}
+			}
+			if killed <= dropMass || (a == 0 && b == n-1) {
+				lost += dropped + killed
+				if killed < dropMass/1e3 && margin > margin0 {
+					margin-- // the next step may need less
+				}
+				break
+			}
+			// Again, on a wider window, from the step's start.
+			margin *= 2
+			clear(p[a : b+1])
+			copy(p[oa:ob+1], saved[oa:ob+1])
+			wa, wb = oa, ob
+			frozenMass, roundoff, mass = savedFrozen, savedRoundoff, savedMass
+			if sp.Integrals {
+				copy(prevE, savedPrev)
+				clear(seg)
 			}
 		}
 		if sp.Integrals {
 			// The floor: the step's integral times the relative rounding
-			// of the law so far (no interpolation: see d).
+			// of the law so far (no interpolation: see d), and the mass
+			// lost, worth at most the largest |g| over the step.
 			for f := range nf {
-				segFloor[f] = roundoff * math.Abs(seg[f])
+				segFloor[f] = roundoff*math.Abs(seg[f]) + lost*gmax[f]*sp.Eta
 			}
 			fr.integrate(rate, seg, segFloor)
 			clear(seg)
 		}
-		fr.record(gv, p, frozenVal(), d, frozenMass[0]+frozenMass[1], step+1)
+		record(step + 1)
+		for f := range nf {
+			fr.floor[f][len(fr.floor[f])-1] += lost * gmax[f]
+		}
+		fr.dropped = append(fr.dropped, lost)
 		quantiles()
 	}
 	return fr
 }
+
+// fdMargin is forwardFD's first margin: the nodes either side of those
+// holding at least dropMass that each step's window adds.
+const fdMargin = 16
