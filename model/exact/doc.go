@@ -38,6 +38,13 @@
 // when Settings.Absorb is set (then g = 1 gives the probability of staying
 // in the grid, and 1 minus it the probability of escape).
 //
+// DSignSGD under a constant step h moves on the lattice x0 + j h/N (each
+// step is h times the mean of N signs), and there Discrete and Forward
+// compute its law on the lattice itself: no interpolation and no
+// quadrature, exact up to rounding and the radius (the error estimate is
+// the difference to the lattice on 1.5 times the radius, plus rounding).
+// Settings.Interpolate asks for the interpolation grid instead.
+//
 // The SDE by Euler-Maruyama takes m, 2m and 4m substeps per step, each
 // level computed in this way, and extrapolates to zero substep length. By
 // finite differences (sdeFD) it solves the backward equation with
@@ -54,8 +61,12 @@
 // two SDE schemes against each other, and the Monte Carlo engine in the
 // tests.
 //
-// Not covered: time-varying schedules, schedules that read the ensemble or
-// the path, and Student-t noise for DSGD and DCSGD.
+// Schedules that change the step every step (time-only, the ensemble
+// reading, and for the discrete methods the pathwise reading) are carried
+// forward in time by [Forward], on windows of the grid that follow the law
+// (forward.go); the SDE's pathwise reading is not covered (its rate is
+// held from each step's start along the path: no equation for the law
+// carries it), nor Student-t noise for DSGD and DCSGD.
 //
 // References: docs/math.md sections 2, 5, 7 and 8.
 package exact

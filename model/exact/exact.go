@@ -57,6 +57,10 @@ type Settings struct {
 	// implicit Euler (see sdeFD), whose cost per substep is a tridiagonal
 	// solve instead of a banded matrix product: the one for long horizons.
 	Scheme string
+	// Interpolate computes DSignSGD under a constant step on the
+	// interpolation grid even where its lattice applies (see latticeGrid):
+	// for comparisons of the two.
+	Interpolate bool
 }
 
 // The SDE schemes of Settings.Scheme.
@@ -258,6 +262,10 @@ type grid struct {
 	lo, dx float64 // in xi
 	c      float64 // the sinh map's scale; 0: uniform
 	absorb bool
+	// reach > 0 marks a lattice (latticeGrid): every point the kernels
+	// reach is a node, at most reach nodes away; positions are rounded
+	// to the node (no interpolation).
+	reach  int
 	gs     []func(float64) float64 // the test functions, computed together
 }
 
@@ -273,6 +281,65 @@ func newMappedGrid(n int, r, c float64, absorb bool, gs []func(float64) float64)
 	}
 	gr.x[0], gr.x[n-1] = -r, r
 	return gr
+}
+
+// pos is y's position in node units (node i at i), rounded to the node
+// on a lattice.
+func (gr grid) pos(y float64) float64 {
+	s := (gr.toXi(y) - gr.lo) / gr.dx
+	if gr.reach > 0 {
+		return math.Round(s)
+	}
+	return s
+}
+
+// maxLattice is the most nodes latticeGrid makes.
+const maxLattice = 40000
+
+// latticeGrid returns the lattice of DSignSGD under a constant step h with
+// na agents, the points x0 + j h/na in [-r, r] (each step moves by h times
+// the mean of na signs: a multiple of h/na), or false when that needs more
+// than maxLattice nodes or fewer than 5. On it the discrete method's law is
+// exact up to rounding and the radius: no interpolation, no quadrature.
+func latticeGrid(x0, h float64, na int, r float64, absorb bool, gs []func(float64) float64) (grid, bool) {
+	delta := h / float64(na)
+	if !(delta > 0) {
+		return grid{}, false
+	}
+	jlo, jhi := math.Ceil((-r-x0)/delta), math.Floor((r-x0)/delta)
+	if !(jhi-jlo+1 <= maxLattice) || jhi-jlo+1 < 5 {
+		return grid{}, false
+	}
+	n := int(jhi-jlo) + 1
+	gr := grid{x: make([]float64, n), dx: delta, absorb: absorb, gs: gs, reach: na}
+	for i := range gr.x {
+		gr.x[i] = x0 + (jlo+float64(i))*delta
+	}
+	gr.lo = gr.x[0]
+	return gr, true
+}
+
+// lattice returns the lattice grid of a discrete-method problem with a
+// constant step h on radius r, or false (see latticeGrid; only DSignSGD,
+// unless the settings ask for interpolation).
+func (p Problem) lattice(h, r float64, s Settings, gs []func(float64) float64) (grid, bool) {
+	if p.System.Method != model.DSignSGD || s.Interpolate {
+		return grid{}, false
+	}
+	return latticeGrid(p.X0, h, len(p.System.Agents), r, s.Absorb, gs)
+}
+
+// LatticeSpacing returns the spacing of the lattice on which Discrete
+// (and Forward under a constant schedule) computes the problem's discrete
+// method, and its number of nodes, or 0, 0 when it uses the
+// interpolation grid of the settings.
+func (p Problem) LatticeSpacing(s Settings) (float64, int) {
+	s = s.withDefaults(p.X0)
+	gr, ok := p.lattice(p.Eta*p.rate(), s.Radius, s, nil)
+	if !ok {
+		return 0, 0
+	}
+	return gr.dx, len(gr.x)
 }
 
 func (gr grid) toX(xi float64) float64 {
@@ -313,7 +380,7 @@ func (gr grid) outside(f int, y float64) float64 {
 // values interleaved, node by node) at y.
 func (gr grid) at(u []float64, f int, y float64) float64 {
 	nf := len(gr.gs)
-	s := (gr.toXi(y) - gr.lo) / gr.dx
+	s := gr.pos(y)
 	n := len(gr.x)
 	if !(s >= 1) || !(s <= float64(n-2)) {
 		if s >= 0 && s <= float64(n-1) {
@@ -373,7 +440,7 @@ type operator struct {
 // built, or wt g(y) to its constant when y is outside the grid.
 func (gr grid) weights(row *rowAcc, c []float64, y, wt float64) {
 	n := len(gr.x)
-	s := (gr.toXi(y) - gr.lo) / gr.dx
+	s := gr.pos(y)
 	switch {
 	case !(s >= 0) || !(s <= float64(n-1)):
 		for f := range gr.gs {
@@ -695,10 +762,10 @@ func backwardSteps(gr grid, x0 float64, total, every int, fillAt func(j int) fun
 	}
 	next := make([]float64, n*nf)
 	out := make([][]float64, nf)
-	i0 := min(max(int(math.Round((gr.toXi(x0)-gr.lo)/gr.dx)), 0), n-1)
+	i0 := min(max(int(math.Round(gr.pos(x0))), 0), n-1)
 	record := func() {
 		if floor {
-			localFloor(d, u, n, nv, nf)
+			gr.floor(d, u, n, nv, nf)
 		}
 		for f := range out {
 			v := gr.at(u, f, x0)
@@ -717,7 +784,7 @@ func backwardSteps(gr grid, x0 float64, total, every int, fillAt func(j int) fun
 	for j := 1; j <= total; j++ {
 		if floor {
 			if (j-1)%every != 0 { // record computed it for this u
-				localFloor(d, u, n, nv, nf)
+				gr.floor(d, u, n, nv, nf)
 			}
 			for i := range n {
 				for f := range nv {
@@ -735,6 +802,33 @@ func backwardSteps(gr grid, x0 float64, total, every int, fillAt func(j int) fun
 		}
 	}
 	return out
+}
+
+// floor is localFloor on an interpolation grid and latticeFloor on a
+// lattice.
+func (gr grid) floor(d, u []float64, n, nv, nf int) {
+	if gr.reach > 0 {
+		latticeFloor(d, u, n, nv, nf, gr.reach)
+		return
+	}
+	localFloor(d, u, n, nv, nf)
+}
+
+// latticeFloor is localFloor on a lattice, where a step is a sum of at
+// most 2 reach + 1 positive weights times u within reach nodes and no
+// interpolation: its rounding, (2 reach + 2) 2^-53 of the largest |u|
+// there.
+func latticeFloor(d, u []float64, n, nv, nf, reach int) {
+	c := float64(2*reach+2) * 0x1p-53
+	for f := range nv {
+		for i := range n {
+			var m float64
+			for j := max(i-reach, 0); j <= min(i+reach, n-1); j++ {
+				m = math.Max(m, math.Abs(u[j*nf+f]))
+			}
+			d[i*nv+f] = c * m
+		}
+	}
 }
 
 // localFloor writes into d, node by node for each of the nv value
@@ -851,20 +945,45 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 		return nil, nil, err
 	}
 	s := j.Settings.withDefaults(p.X0)
+	z, w := hermite(s.Hermite)
+	h := p.Eta * p.rate()
+	fill := func(k *kernel, x float64) { discreteKernel(k, p.System, x, h) }
+	if !j.SDE {
+		if lat, ok := p.lattice(h, s.Radius, j.Settings, gs); ok {
+			// Exact on the lattice: the error is the radius's (the same
+			// lattice to 1.5 times it) and the floor's (rounding).
+			wide, _ := p.lattice(h, 1.5*s.Radius, j.Settings, gs)
+			passes := []pass{
+				{cost: float64(p.Steps * len(lat.x)), do: func() [][]float64 { return backward(lat, p.X0, p.Steps, 1, fill, z, w, true) }},
+				{cost: float64(p.Steps * len(wide.x)), do: func() [][]float64 { return backward(wide, p.X0, p.Steps, 1, fill, z, w, false) }},
+			}
+			combine := func(res [][][]float64) []Series {
+				v, rd := res[0], res[1]
+				nf := len(gs)
+				out := make([]Series, nf)
+				for f := range gs {
+					out[f] = make(Series, len(v[f]))
+					for i := range v[f] {
+						out[f][i] = Value{Value: v[f][i], Err: math.Abs(v[f][i]-rd[f][i]) + v[nf+f][i]}
+					}
+				}
+				return out
+			}
+			return passes, combine, nil
+		}
+	}
 	s, err := p.resolveNodes(s)
 	if err != nil {
 		return nil, nil, err
 	}
-	z, w := hermite(s.Hermite)
 	if !j.SDE {
-		h := p.Eta * p.rate()
 		at := func(n int, r float64, floor bool) pass {
 			cost := float64(p.Steps * n)
 			if floor {
 				cost *= 2
 			}
 			return pass{cost: cost, do: func() [][]float64 {
-				return backward(newMappedGrid(n, r, s.Map, s.Absorb, gs), p.X0, p.Steps, 1, func(k *kernel, x float64) { discreteKernel(k, p.System, x, h) }, z, w, floor)
+				return backward(newMappedGrid(n, r, s.Map, s.Absorb, gs), p.X0, p.Steps, 1, fill, z, w, floor)
 			}}
 		}
 		// The error floor is carried by the main pass only.

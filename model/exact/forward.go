@@ -117,34 +117,63 @@ func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, work
 		return ForwardResult{}, err
 	}
 	s = s.withDefaults(p.X0)
-	s, err := base.resolveNodes(s)
-	if err != nil {
-		return ForwardResult{}, err
-	}
 	type run struct {
 		n  int
 		r  float64
 		m  int
+		gr *grid // a lattice (else the settings' grid of n nodes on r)
 		fr forwardRun
 	}
 	var runs []*run
-	if sde {
+	// DSignSGD under a constant step: its lattice, exact up to rounding
+	// and the radius, checked against the same lattice to 1.5 times the
+	// radius (the run on half the nodes is the main one again).
+	var lat grid
+	isLattice := false
+	if c, ok := p.Schedule.(model.Constant); ok && !sde {
+		var wide grid
+		h := p.Eta * c.Rate(model.StepInfo{})
+		if lat, isLattice = base.lattice(h, s.Radius, s, gs); isLattice {
+			wide, _ = base.lattice(h, 1.5*s.Radius, s, gs)
+			runs = []*run{{gr: &lat}, {gr: &lat}, {gr: &wide}}
+		}
+	}
+	if !isLattice {
+		var err error
+		if s, err = base.resolveNodes(s); err != nil {
+			return ForwardResult{}, err
+		}
+	}
+	switch {
+	case isLattice:
+	case sde:
 		m := s.Substeps
 		runs = []*run{{n: s.Nodes, r: s.Radius, m: m}, {n: s.Nodes, r: s.Radius, m: 2 * m}, {n: s.Nodes, r: s.Radius, m: 4 * m},
 			{n: s.Nodes / 2, r: s.Radius, m: m}, {n: s.Nodes * 3 / 2, r: s.Radius * 1.5, m: m}, {n: s.Nodes / 4, r: s.Radius, m: m}}
-	} else {
+	default:
 		runs = []*run{{n: s.Nodes, r: s.Radius}, {n: s.Nodes / 2, r: s.Radius}, {n: s.Nodes * 3 / 2, r: s.Radius * 1.5}}
 	}
 	z, w := hermite(s.Hermite)
 	mc.ForEach(len(runs), workers, func(i int) {
 		rn := runs[i]
-		gr := newMappedGrid(rn.n, rn.r, s.Map, s.Absorb, gs)
+		if isLattice && i == 1 {
+			return // the main run's, below
+		}
+		var gr grid
+		if rn.gr != nil {
+			gr = *rn.gr
+		} else {
+			gr = newMappedGrid(rn.n, rn.r, s.Map, s.Absorb, gs)
+		}
 		if sde {
 			rn.fr = forwardFD(gr, p, rn.m, s.Reflect)
 		} else {
 			rn.fr = forwardDiscrete(gr, p, z, w)
 		}
 	})
+	if isLattice {
+		runs[1].fr = runs[0].fr
+	}
 	for _, rn := range runs {
 		if rn.fr.err != nil {
 			return ForwardResult{}, rn.fr.err
@@ -180,7 +209,11 @@ func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, work
 		// function's roughness where the forward floor uses g's) wherever
 		// it is smaller, plus its difference to the forward value (the two
 		// are adjoint: rounding apart).
-		bv, bf := horizonFloor(newMappedGrid(s.Nodes, s.Radius, s.Map, s.Absorb, gs), p, runs[0].fr, z, w)
+		hg := lat
+		if !isLattice {
+			hg = newMappedGrid(s.Nodes, s.Radius, s.Map, s.Absorb, gs)
+		}
+		bv, bf := horizonFloor(hg, p, runs[0].fr, z, w)
 		k := p.Steps
 		for f := range nf {
 			fwd := runs[0].fr.floor[f][k]
@@ -359,7 +392,7 @@ func gFloor(gr grid) []float64 {
 	n, nf := len(gr.x), len(gr.gs)
 	u := gValues(gr)
 	d := make([]float64, n*nf)
-	localFloor(d, u, n, nf, nf)
+	gr.floor(d, u, n, nf, nf)
 	return d
 }
 
@@ -543,7 +576,7 @@ func horizonFloor(gr grid, p Scheduled, fr forwardRun, z, w []float64) (value, f
 		a, b := max(ulo-6, 0), min(uhi+6, n-1)
 		clear(d)
 		if a <= b {
-			localFloor(d[a*nv:(b+1)*nv], u[a*nf:(b+1)*nf], b-a+1, nv, nf)
+			gr.floor(d[a*nv:(b+1)*nv], u[a*nf:(b+1)*nf], b-a+1, nv, nf)
 			for i := a; i <= b; i++ {
 				for f := range nv {
 					u[i*nf+nv+f] += d[i*nv+f]
@@ -586,9 +619,9 @@ func horizonFloor(gr grid, p Scheduled, fr forwardRun, z, w []float64) (value, f
 	a, b := max(ulo-6, 0), min(uhi+6, n-1)
 	clear(d)
 	if a <= b {
-		localFloor(d[a*nv:(b+1)*nv], u[a*nf:(b+1)*nf], b-a+1, nv, nf)
+		gr.floor(d[a*nv:(b+1)*nv], u[a*nf:(b+1)*nf], b-a+1, nv, nf)
 	}
-	i0 := min(max(int(math.Round((gr.toXi(p.X0)-gr.lo)/gr.dx)), 0), n-1)
+	i0 := min(max(int(math.Round(gr.pos(p.X0))), 0), n-1)
 	gfull := gr // at reads the stride from gs: the floors' functions are 0
 	gfull.gs = append([]func(float64) float64{}, gr.gs...)
 	for range nv {
@@ -618,7 +651,7 @@ func horizonFloor(gr grid, p Scheduled, fr forwardRun, z, w []float64) (value, f
 // are 0 there).
 func gather(gr grid, u []float64, nf int, y, wt float64, acc []float64) {
 	n := len(gr.x)
-	s := (gr.toXi(y) - gr.lo) / gr.dx
+	s := gr.pos(y)
 	switch {
 	case !(s >= 0) || !(s <= float64(n-1)):
 		if gr.absorb {
@@ -673,7 +706,7 @@ const dropMass = 1e-30
 // (0 when absorbing) to out (nil: dropped) and returns wt as escaped mass.
 func deposit(gr grid, p []float64, y, wt float64, out []float64) float64 {
 	n := len(gr.x)
-	s := (gr.toXi(y) - gr.lo) / gr.dx
+	s := gr.pos(y)
 	switch {
 	case !(s >= 0) || !(s <= float64(n-1)):
 		for f := range out {

@@ -26,11 +26,17 @@ type ExactCurve struct {
 // ExactSeries is a series' exact laws: the discrete method and its SDE,
 // with the grid they were computed on.
 type ExactSeries struct {
-	Radius   float64    `json:"radius"`
-	Map      float64    `json:"map,omitempty"` // the sinh map's scale (0: uniform)
-	Nodes    int        `json:"nodes"`
-	Discrete ExactCurve `json:"discrete"`
-	SDE      ExactCurve `json:"sde"`
+	Radius float64 `json:"radius"`
+	Map    float64 `json:"map,omitempty"` // the sinh map's scale (0: uniform)
+	Nodes  int     `json:"nodes"`
+	// Lattice is the spacing of the lattice x0 + j h / N on which the
+	// discrete method was computed (DSignSGD under a constant step:
+	// exact up to rounding and the radius), LatticeNodes its nodes; 0
+	// when it shares the SDE's kind of grid.
+	Lattice      float64    `json:"lattice,omitempty"`
+	LatticeNodes int        `json:"lattice_nodes,omitempty"`
+	Discrete     ExactCurve `json:"discrete"`
+	SDE          ExactCurve `json:"sde"`
 }
 
 // Figure1ExactPanels are the panels Figure1Exact computes: the
@@ -146,6 +152,7 @@ func Figure1Exact(panels []Panel, workers int, forward bool) error {
 		st := exactGrid(panels[sl.pi].ID)
 		s.Exact = &ExactSeries{Radius: radiusOf(st, s.Config.X0[0]), Map: st.Map, Nodes: nodesOf(st),
 			Discrete: exactCurve(out[2*i]), SDE: exactCurve(out[2*i+1])}
+		s.Exact.Lattice, s.Exact.LatticeNodes = jobs[2*i].Problem.LatticeSpacing(st)
 	}
 	return nil
 }
