@@ -265,8 +265,8 @@ type grid struct {
 	// reach > 0 marks a lattice (latticeGrid): every point the kernels
 	// reach is a node, at most reach nodes away; positions are rounded
 	// to the node (no interpolation).
-	reach  int
-	gs     []func(float64) float64 // the test functions, computed together
+	reach int
+	gs    []func(float64) float64 // the test functions, computed together
 }
 
 func newMappedGrid(n int, r, c float64, absorb bool, gs []func(float64) float64) grid {
