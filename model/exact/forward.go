@@ -149,9 +149,9 @@ func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, work
 	case sde:
 		m := s.Substeps
 		runs = []*run{{n: s.Nodes, r: s.Radius, m: m}, {n: s.Nodes, r: s.Radius, m: 2 * m}, {n: s.Nodes, r: s.Radius, m: 4 * m},
-			{n: s.Nodes / 2, r: s.Radius, m: m}, {n: s.Nodes * 3 / 2, r: s.Radius * 1.5, m: m}, {n: s.Nodes / 4, r: s.Radius, m: m}}
+			{n: s.Nodes / 2, r: s.Radius, m: m}, {n: s.wideNodes(), r: s.Radius * 1.5, m: m}, {n: s.Nodes / 4, r: s.Radius, m: m}}
 	default:
-		runs = []*run{{n: s.Nodes, r: s.Radius}, {n: s.Nodes / 2, r: s.Radius}, {n: s.Nodes * 3 / 2, r: s.Radius * 1.5}}
+		runs = []*run{{n: s.Nodes, r: s.Radius}, {n: s.Nodes / 2, r: s.Radius}, {n: s.wideNodes(), r: s.Radius * 1.5}}
 	}
 	z, w := hermite(s.Hermite)
 	mc.ForEach(len(runs), workers, func(i int) {
@@ -478,20 +478,25 @@ func forwardDiscrete(gr grid, sp Scheduled, z, w []float64) forwardRun {
 	if sp.Integrals {
 		fr.startIntegrals(nf)
 	}
+	// The nodes p may be nonzero on (those the last step added to): the
+	// step's bookkeeping reads only them.
+	wa, wb := 0, n-1
 	for step := range sp.Steps {
-		info := model.StepInfo{K: step, T: float64(step) * sp.Eta, Ensemble: ensembleGrad(p, absGrad)}
+		pw := p[wa : wb+1]
+		info := model.StepInfo{K: step, T: float64(step) * sp.Eta, Ensemble: ensembleGrad(pw, absGrad[wa:wb+1])}
 		rate := sp.Schedule.Rate(info)
 		fr.rate = append(fr.rate, rate)
 		fr.info = append(fr.info, info)
-		clear(next)
-		lo, hi := liveRange(p, gr.absorb)
+		lo, hi := liveRange(pw, gr.absorb)
+		lo, hi = lo+wa, hi+wa
 		fr.live = append(fr.live, [2]int32{int32(lo), int32(hi)})
 		dropped := 0.0
-		for i, pi := range p {
+		for i := wa; i <= wb; i++ {
 			if i < lo || i > hi {
-				dropped += math.Abs(pi)
+				dropped += math.Abs(p[i])
 			}
 		}
+		rng := [2]int{n, -1}
 		for i := lo; i <= hi; i++ {
 			pi := p[i]
 			if pi == 0 {
@@ -507,7 +512,7 @@ func forwardDiscrete(gr grid, sp Scheduled, z, w []float64) forwardRun {
 			for _, c := range comps[i] {
 				m, sd := x+h*c.a, h*c.b
 				if sd == 0 {
-					esc += deposit(gr, next, m, pi*c.wt, out)
+					esc += depositIn(gr, next, m, pi*c.wt, out, &rng)
 					continue
 				}
 				zq, wq := z, w
@@ -515,7 +520,7 @@ func forwardDiscrete(gr grid, sp Scheduled, z, w []float64) forwardRun {
 					zq, wq = z6, w6
 				}
 				for q, zz := range zq {
-					esc += deposit(gr, next, m+sd*zz, pi*c.wt*wq[q], out)
+					esc += depositIn(gr, next, m+sd*zz, pi*c.wt*wq[q], out, &rng)
 				}
 			}
 		}
@@ -529,9 +534,14 @@ func forwardDiscrete(gr grid, sp Scheduled, z, w []float64) forwardRun {
 			}
 			fr.integrate(rate, seg, segFloor)
 		}
+		clear(p[wa : wb+1]) // the next step's buffer: 0 again
 		p, next = next, p
-		flush(p)
-		fr.record(gv, p, frozen, d, esc, step+1)
+		wa, wb = rng[0], rng[1]
+		if wa > wb { // nothing left on the grid
+			wa, wb = 0, 0
+		}
+		flush(p[wa : wb+1])
+		fr.record(gv[wa*nf:], p[wa:wb+1], frozen, d[wa*nf:], esc, step+1)
 		// The dropped mass: at most its size times the largest |g| on the
 		// grid now and at every later step (absorbed outside: worth 0).
 		dropCum += dropped
@@ -705,6 +715,12 @@ const dropMass = 1e-30
 // interpolation (the weights of at), or, outside the grid, adds wt g(y)
 // (0 when absorbing) to out (nil: dropped) and returns wt as escaped mass.
 func deposit(gr grid, p []float64, y, wt float64, out []float64) float64 {
+	return depositIn(gr, p, y, wt, out, nil)
+}
+
+// depositIn is deposit, widening rng (when not nil) to the nodes it adds
+// to.
+func depositIn(gr grid, p []float64, y, wt float64, out []float64, rng *[2]int) float64 {
 	n := len(gr.x)
 	s := gr.pos(y)
 	switch {
@@ -718,9 +734,15 @@ func deposit(gr grid, p []float64, y, wt float64, out []float64) float64 {
 		t := s - float64(i)
 		p[i] += wt * (1 - t)
 		p[i+1] += wt * t
+		if rng != nil {
+			rng[0], rng[1] = min(rng[0], i), max(rng[1], i+1)
+		}
 	default:
 		i := min(int(s), n-3)
 		t := s - float64(i)
+		if rng != nil {
+			rng[0], rng[1] = min(rng[0], i-1), max(rng[1], i+2)
+		}
 		tm1, tp1, tm2 := t-1, t+1, t-2
 		p[i-1] += -wt * t * tm1 * tm2 / 6
 		p[i] += wt * tp1 * tm1 * tm2 / 2
