@@ -2,6 +2,7 @@ package exact
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -124,6 +125,69 @@ func TestForwardFDWindowMatchesFullGrid(t *testing.T) {
 			}
 			last := len(win.e[f]) - 1
 			t.Logf("%s, g%d at step %d: %.15g on the window, %.15g on the grid (mass lost %.2g)", c.name, f, last, win.e[f][last], full.e[f][last], win.dropped[last])
+		}
+	}
+}
+
+// TestSweep2 checks sweep2, the tridiagonal sweeps two nodes at a time,
+// against the plain sweeps on random diagonally dominant systems (the
+// shape of (I - dt L), L an M-matrix generator): the same solution to
+// 1e-13 relative, for n from 3 up.
+func TestSweep2(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(3, 4))
+	for trial := range 500 {
+		n := 3 + trial%40 + r.IntN(200)*(trial%2)
+		lower, diag, upper := make([]float64, n), make([]float64, n), make([]float64, n)
+		for i := range n {
+			if i > 0 {
+				lower[i] = -r.Float64() * math.Exp(3*r.NormFloat64())
+			}
+			if i < n-1 {
+				upper[i] = -r.Float64() * math.Exp(3*r.NormFloat64())
+			}
+			diag[i] = 1 - lower[i] - upper[i]
+		}
+		cp, inv, li := make([]float64, n), make([]float64, n), make([]float64, n)
+		inv[0] = 1 / diag[0]
+		cp[0] = upper[0] * inv[0]
+		for i := 1; i < n; i++ {
+			inv[i] = 1 / (diag[i] - lower[i]*cp[i-1])
+			cp[i] = upper[i] * inv[i]
+			li[i] = lower[i] * inv[i]
+		}
+		ll, cc := make([]float64, n), make([]float64, n)
+		for i := 2; i < n; i++ {
+			ll[i] = li[i] * li[i-1]
+		}
+		for i := 0; i+1 < n; i++ {
+			cc[i] = cp[i] * cp[i+1]
+		}
+		u := make([]float64, 2*n)
+		for i := range u {
+			u[i] = r.NormFloat64() * math.Exp(r.NormFloat64())
+		}
+		want := append([]float64{}, u...)
+		want[0], want[1] = want[0]*inv[0], want[1]*inv[0]
+		for i := 1; i < n; i++ {
+			for f := range 2 {
+				want[2*i+f] = want[2*i+f]*inv[i] - li[i]*want[2*(i-1)+f]
+			}
+		}
+		for i := n - 2; i >= 0; i-- {
+			for f := range 2 {
+				want[2*i+f] -= cp[i] * want[2*(i+1)+f]
+			}
+		}
+		got := append([]float64{}, u...)
+		got[0], got[1] = got[0]*inv[0], got[1]*inv[0]
+		sweep2(got, n, li, inv, cp, ll, cc)
+		scale := 0.0
+		for _, v := range want {
+			scale = math.Max(scale, math.Abs(v))
+		}
+		for i := range got {
+			require.InDeltaf(t, want[i], got[i], 1e-13*scale, "trial %d (n = %d), entry %d", trial, n, i)
 		}
 	}
 }
