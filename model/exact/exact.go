@@ -1103,6 +1103,14 @@ func spacing(n int) float64 { return 1 / float64(n-1) }
 // first invalid job's error is returned, naming the job when there are
 // several.
 func Batch(jobs []Job, workers int) ([][]Series, error) {
+	return BatchAfter(jobs, workers, nil)
+}
+
+// BatchAfter is Batch with other work in the same pool: the tasks in
+// first are started before the jobs' passes, in their order (the longest
+// first, for the pool to end evenly), and have all run when it returns.
+// Figure 1's exact laws run the bottom row's forward computations so.
+func BatchAfter(jobs []Job, workers int, first []func()) ([][]Series, error) {
 	var all []pass
 	combine := make([]func([][][]float64) []Series, len(jobs))
 	res := make([][][][]float64, len(jobs))
@@ -1121,7 +1129,12 @@ func Batch(jobs []Job, workers int) ([][]Series, error) {
 		combine[ji], res[ji] = c, make([][][]float64, len(ps))
 	}
 	sort.SliceStable(all, func(a, b int) bool { return all[a].cost > all[b].cost })
-	mc.ForEach(len(all), workers, func(i int) {
+	mc.ForEach(len(first)+len(all), workers, func(i int) {
+		if i < len(first) {
+			first[i]()
+			return
+		}
+		i -= len(first)
 		res[all[i].job][all[i].slot] = all[i].do()
 	})
 	out := make([][]Series, len(jobs))
