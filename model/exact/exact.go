@@ -273,6 +273,7 @@ func (p Problem) rate() float64 {
 type grid struct {
 	x      []float64
 	lo, dx float64 // in xi
+	idx    float64 // 1/dx
 	c      float64 // the sinh map's scale; 0: uniform
 	absorb bool
 	// reach > 0 marks a lattice (latticeGrid): every point the kernels
@@ -289,6 +290,7 @@ func newMappedGrid(n int, r, c float64, absorb bool, gs []func(float64) float64)
 		hi = math.Asinh(r / c)
 	}
 	gr.lo, gr.dx = -hi, 2*hi/float64(n-1)
+	gr.idx = 1 / gr.dx
 	for i := range gr.x {
 		gr.x[i] = gr.toX(gr.lo + float64(i)*gr.dx)
 	}
@@ -299,7 +301,7 @@ func newMappedGrid(n int, r, c float64, absorb bool, gs []func(float64) float64)
 // pos is y's position in node units (node i at i), rounded to the node
 // on a lattice.
 func (gr grid) pos(y float64) float64 {
-	s := (gr.toXi(y) - gr.lo) / gr.dx
+	s := (gr.toXi(y) - gr.lo) * gr.idx
 	if gr.reach > 0 {
 		return math.Round(s)
 	}
@@ -324,7 +326,7 @@ func latticeGrid(x0, h float64, na int, r float64, absorb bool, gs []func(float6
 		return grid{}, false
 	}
 	n := int(jhi-jlo) + 1
-	gr := grid{x: make([]float64, n), dx: delta, absorb: absorb, gs: gs, reach: na}
+	gr := grid{x: make([]float64, n), dx: delta, idx: 1 / delta, absorb: absorb, gs: gs, reach: na}
 	for i := range gr.x {
 		gr.x[i] = x0 + (jlo+float64(i))*delta
 	}
