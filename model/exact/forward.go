@@ -980,11 +980,16 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0 int) fo
 				}
 				return lower[i+1]
 			}
-			inv[a] = 1 / diag[a]
+			// The pivots d_i = diag_i - l_i u_{i-1} / d_{i-1}, the product
+			// l_i u_{i-1} taken outside the chain of divisions (which
+			// bounds the factorisation's speed), then the factors.
+			d := diag[a]
+			inv[a] = 1 / d
 			cp[a] = tu(a) * inv[a]
 			for i := a + 1; i <= b; i++ {
 				l := tl(i)
-				inv[i] = 1 / (diag[i] - l*cp[i-1])
+				d = diag[i] - l*tu(i-1)/d
+				inv[i] = 1 / d
 				cp[i] = tu(i) * inv[i]
 				li[i] = l * inv[i]
 			}
