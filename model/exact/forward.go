@@ -200,8 +200,23 @@ func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, work
 		}
 		return ser
 	}
+	// The floor of a value: the main run's; for the SDE, whose value
+	// combines the six runs' (sdeValue: coefficients of at most 8/3 in
+	// magnitude), three times the sum of theirs.
+	floorOf := func(get func(fr forwardRun) []float64) []float64 {
+		if !sde {
+			return get(runs[0].fr)
+		}
+		fl := make([]float64, len(get(runs[0].fr)))
+		for _, rn := range runs {
+			for k, v := range get(rn.fr) {
+				fl[k] += 3 * v
+			}
+		}
+		return fl
+	}
 	for f := range nf {
-		out.Tests[f] = combine(func(fr forwardRun) []float64 { return fr.e[f] }, runs[0].fr.floor[f])
+		out.Tests[f] = combine(func(fr forwardRun) []float64 { return fr.e[f] }, floorOf(func(fr forwardRun) []float64 { return fr.floor[f] }))
 	}
 	if !sde && p.Steps > 0 {
 		// At the horizon, the floor of the backward iteration over the
@@ -226,11 +241,11 @@ func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, work
 		for q := range 2 {
 			out.Integrals[q] = make([]Series, nf)
 			for f := range nf {
-				out.Integrals[q][f] = combine(func(fr forwardRun) []float64 { return fr.integ[q][f] }, runs[0].fr.integFloor[q][f])
+				out.Integrals[q][f] = combine(func(fr forwardRun) []float64 { return fr.integ[q][f] }, floorOf(func(fr forwardRun) []float64 { return fr.integFloor[q][f] }))
 			}
 		}
 	}
-	out.Escaped = combine(func(fr forwardRun) []float64 { return fr.escaped }, runs[0].fr.dropped)
+	out.Escaped = combine(func(fr forwardRun) []float64 { return fr.escaped }, floorOf(func(fr forwardRun) []float64 { return fr.dropped }))
 	return out, nil
 }
 
@@ -870,21 +885,29 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0 int) fo
 	var prevE, curE, seg, segFloor []float64
 	// roundoff is the relative rounding error of the law so far, measured:
 	// each solve conserves mass exactly in exact arithmetic (the rows of L
-	// sum to 0), so the change of the total mass is its rounding; counted
-	// four times over, plus 4 x 2^-52 per solve. (A bound from the largest
-	// entry of dt L, 1e13 on a fine mapped grid under a stiff rate, was a
-	// million times the error seen.) The mass dropped and killed is
-	// counted in it too, harmlessly: below 1e-30 a step.
-	roundoff, mass := 0.0, 1.0
-	expect := func(dst []float64) {
-		if sp.Integrals {
-			now := frozenMass[0] + frozenMass[1]
-			for _, pi := range p[wa : wb+1] {
-				now += pi
-			}
-			roundoff += 4*math.Abs(now-mass)/math.Abs(mass) + 4*0x1p-52
-			mass = now
+	// sum to 0) but for what it kills at the window's edges (known), so
+	// the drift of the total mass from the initial mass less the mass
+	// killed and dropped is the rounding so far; counted four times over,
+	// plus 4 x 2^-52 per solve. (A bound from the largest entry of dt L,
+	// 1e13 on a fine mapped grid under a stiff rate, was a million times
+	// the error seen; the drift measured solve by solve added up the
+	// summation's own rounding, 1e-14 a solve.) It bounds the rounding of
+	// E g as roundoff E|g|, in the floor of every value.
+	mass := frozenMass[0] + frozenMass[1] // expected: the initial mass, less what was killed and dropped
+	for _, pi := range p {
+		mass += pi
+	}
+	mass0, roundoff, solves := mass, 0.0, 0
+	measure := func(killed float64) {
+		now := frozenMass[0] + frozenMass[1]
+		for _, pi := range p[wa : wb+1] {
+			now += pi
 		}
+		mass -= killed
+		solves++
+		roundoff = 4*math.Abs(now-mass)/math.Abs(mass0) + 4*0x1p-52*float64(solves)
+	}
+	expect := func(dst []float64) {
 		for f := range nf {
 			v := frozenMass[0]*bcVal[f] + frozenMass[1]*bcVal[nf+f]
 			for i := wa; i <= wb; i++ {
@@ -912,7 +935,7 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0 int) fo
 		lo, hi = lo+wa, hi+wa
 		// The step's state, for a step done again on a wider window.
 		copy(saved[wa:wb+1], p[wa:wb+1])
-		savedFrozen, savedRoundoff, savedMass := frozenMass, roundoff, mass
+		savedFrozen, savedRoundoff, savedMass, savedSolves := frozenMass, roundoff, mass, solves
 		var savedPrev []float64
 		if sp.Integrals {
 			savedPrev = append(savedPrev[:0], prevE...)
@@ -925,6 +948,7 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0 int) fo
 			for i := oa; i <= ob; i++ {
 				if i < a || i > b {
 					dropped += math.Abs(p[i])
+					mass -= p[i]
 					p[i] = 0
 				}
 			}
@@ -1028,6 +1052,7 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0 int) fo
 					}
 				}
 				flush(p[a : b+1])
+				measure(k)
 				if sp.Integrals {
 					expect(curE)
 					for f := range nf {
@@ -1048,7 +1073,7 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0 int) fo
 			clear(p[a : b+1])
 			copy(p[oa:ob+1], saved[oa:ob+1])
 			wa, wb = oa, ob
-			frozenMass, roundoff, mass = savedFrozen, savedRoundoff, savedMass
+			frozenMass, roundoff, mass, solves = savedFrozen, savedRoundoff, savedMass, savedSolves
 			if sp.Integrals {
 				copy(prevE, savedPrev)
 				clear(seg)
@@ -1066,9 +1091,15 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0 int) fo
 		}
 		record(step + 1)
 		for f := range nf {
-			fr.floor[f][len(fr.floor[f])-1] += lost * gmax[f]
+			absE := math.Abs(frozenMass[0]*bcVal[f]) + math.Abs(frozenMass[1]*bcVal[nf+f])
+			for i := wa; i <= wb; i++ {
+				absE += math.Abs(p[i] * gv[i*nf+f])
+			}
+			// (the scheme adds no floor of its own step by step: see d)
+			fr.floor[f][len(fr.floor[f])-1] = lost*gmax[f] + roundoff*absE
 		}
-		fr.dropped = append(fr.dropped, lost)
+		// The escape probability's floor: the mass lost and the rounding.
+		fr.dropped = append(fr.dropped, lost+roundoff*math.Abs(frozenMass[0]+frozenMass[1]))
 		quantiles()
 	}
 	return fr
