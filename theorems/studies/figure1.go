@@ -93,7 +93,7 @@ type Figure1Options struct {
 	NoSDE   bool
 	// NoExact skips the exact laws of the one-dimensional top panels
 	// (Figure1Exact); ExactForward adds the bottom row's (forward in time,
-	// about 25 s more on 2 cores).
+	// a few seconds more on 2 cores; the command line's default).
 	NoExact      bool
 	ExactForward bool
 	Alpha        float64

@@ -67,7 +67,7 @@ func exactGrid(panel string) exact.Settings {
 // Figure1Exact computes the exact laws of Figure1ExactPanels' series
 // (Series.Exact) for panels that have them, on workers goroutines, all
 // series at once; the bottom row's (forward in time) only when forward is
-// set: they take about 25 s more on 2 cores (7-9 s for the top row). The
+// set (BenchmarkFigure1Exact and BenchmarkFigure1ExactForward time both). The
 // forward floor bounds the interpolation error by g's roughness (3e-4 on a
 // mean of 2e-8 for the left-bottom discrete method at sigma = 0.1); at the
 // horizon, the one the checks compare, the backward iteration over the
