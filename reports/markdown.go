@@ -265,8 +265,8 @@ func mark(resolved bool) string {
 }
 
 // ExactCaption describes the table of Monte Carlo runs against the exact
-// laws of Figure 1's one-dimensional top panels.
-const ExactCaption = "Each Monte Carlo series of Figure 1's one-dimensional top panels against its law computed by the exact engine " +
+// laws of Figure 1's one-dimensional panels.
+const ExactCaption = "Each Monte Carlo series of Figure 1's one-dimensional panels (left and right, both rows) against its law computed by the exact engine " +
 	"(no sampling; each exact value with its numerical error): the fraction of paths that diverged against the probability of leaving " +
 	"the engine's grid (the discrete method; left: [-1000, 1000], past which a DSGD path does not come back), and the mean of f - f* over " +
 	"the live paths at the horizon against the exact conditional mean. \"agree\" is the test at the claims' family-wise level: the " +

@@ -91,9 +91,10 @@ type Figure1Options struct {
 	Seed    uint64
 	Workers int
 	NoSDE   bool
-	// NoExact skips the exact laws of the one-dimensional top panels
-	// (Figure1Exact); ExactForward adds the bottom row's (forward in time,
-	// a few seconds more on 2 cores; the command line's default).
+	// NoExact skips the exact laws of the one-dimensional panels
+	// (Figure1Exact: the top row's); ExactForward adds the bottom row's
+	// (forward in time, a few seconds more on 2 cores; the command line's
+	// default).
 	NoExact      bool
 	ExactForward bool
 	Alpha        float64
