@@ -62,28 +62,8 @@ func sdeFD(gr grid, p Problem, dt float64, m int) [][]float64 {
 		lower[i], upper[i] = -dt*beta, -dt*alpha
 		diag[i] = 1 + dt*(alpha+beta)
 	}
-	// Thomas: forward elimination factors (and the reciprocals of the
-	// pivots), kept for every solve.
-	// li = lower/pivot, so that the forward sweep's dependent chain is one
-	// multiply and one subtract per node.
-	cp := make([]float64, n)
-	inv := make([]float64, n)
-	li := make([]float64, n)
-	inv[0] = 1 / diag[0]
-	cp[0] = upper[0] * inv[0]
-	for i := 1; i < n; i++ {
-		inv[i] = 1 / (diag[i] - lower[i]*cp[i-1])
-		cp[i] = upper[i] * inv[i]
-		li[i] = lower[i] * inv[i]
-	}
-	// The products of consecutive factors, for sweep2.
-	ll, cc := make([]float64, n), make([]float64, n)
-	for i := 2; i < n; i++ {
-		ll[i] = li[i] * li[i-1]
-	}
-	for i := 0; i+1 < n; i++ {
-		cc[i] = cp[i] * cp[i+1]
-	}
+	fac := factorTridiag(lower, diag, upper)
+	cp, inv, li, ll, cc := fac.cp, fac.inv, fac.li, fac.ll, fac.cc
 	u := make([]float64, n*nf)
 	for i, x := range gr.x {
 		for f, g := range gr.gs {
@@ -141,6 +121,34 @@ func sdeFD(gr grid, p Problem, dt float64, m int) [][]float64 {
 		record()
 	}
 	return out
+}
+
+// tridiag is a tridiagonal matrix's Thomas factorisation: the forward
+// elimination factors cp (upper / pivot), the reciprocals of the pivots
+// inv and li = lower / pivot (the forward sweep's dependent chain is then
+// one multiply and one subtract per node), with the products of
+// consecutive factors ll and cc for sweep2.
+type tridiag struct{ cp, inv, li, ll, cc []float64 }
+
+// factorTridiag factors the matrix of the given bands (lower[0] and
+// upper[n-1] unused), once for every solve.
+func factorTridiag(lower, diag, upper []float64) tridiag {
+	n := len(diag)
+	f := tridiag{cp: make([]float64, n), inv: make([]float64, n), li: make([]float64, n), ll: make([]float64, n), cc: make([]float64, n)}
+	f.inv[0] = 1 / diag[0]
+	f.cp[0] = upper[0] * f.inv[0]
+	for i := 1; i < n; i++ {
+		f.inv[i] = 1 / (diag[i] - lower[i]*f.cp[i-1])
+		f.cp[i] = upper[i] * f.inv[i]
+		f.li[i] = lower[i] * f.inv[i]
+	}
+	for i := 2; i < n; i++ {
+		f.ll[i] = f.li[i] * f.li[i-1]
+	}
+	for i := 0; i+1 < n; i++ {
+		f.cc[i] = f.cp[i] * f.cp[i+1]
+	}
+	return f
 }
 
 // sweep2 solves the factored tridiagonal system in place for two

@@ -10,6 +10,31 @@ import (
 	"github.com/sdeverify/sdeverify/model"
 )
 
+// windowCase is a scheduled one-dimensional problem on a grid, for the
+// tests of the engine's windows against the full grid.
+type windowCase struct {
+	name  string
+	sys   model.System
+	sched model.Schedule
+	x0    float64
+	eta   float64
+	st    Settings
+}
+
+// quarticSystem is one agent on x^4/4 with the given method and noise.
+func quarticSystem(m model.Method, n model.Noise) model.System {
+	return model.System{F: model.Homogeneous{Atom: model.Quartic{}, D: 1}, Method: m, Agents: []model.Agent{{Noise: n}}}
+}
+
+// eq1 is a gradient-normalised schedule of Eq. 1's form, 1/(3 + 3 G_k),
+// under the given reading.
+func eq1(r model.Reading) model.Schedule { return model.Normalized{Num: 1, A: 3, B: 3, Reading: r} }
+
+var (
+	cauchy             = model.StudentT{Nu: 1, Scale: []float64{1}}
+	survivalAndQuartic = []func(float64) float64{func(float64) float64 { return 1 }, func(x float64) float64 { return x * x * x * x / 4 }}
+)
+
 // TestHorizonFloorMatchesFullGrid checks horizonFloor, whose rows are the
 // nodes the forward steps carried and a margin, against the backward
 // iteration on every node (backwardSteps with the kernels rebuilt every
@@ -20,23 +45,12 @@ import (
 // uniform one.
 func TestHorizonFloorMatchesFullGrid(t *testing.T) {
 	t.Parallel()
-	quartic := model.Homogeneous{Atom: model.Quartic{}, D: 1}
-	cases := []struct {
-		name  string
-		sys   model.System
-		sched model.Schedule
-		x0    float64
-		eta   float64
-		st    Settings
-	}{
-		{"DSGD, Eq. 1 ensemble, sinh grid", model.System{F: quartic, Method: model.DSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 1}}}},
-			model.Normalized{Num: 1, A: 3, B: 3, Reading: model.ReadsEnsemble}, 3, 0.01, Settings{Nodes: 300, Radius: 20, Map: 0.01, Absorb: true}},
-		{"DSGD, Eq. 1 pathwise, sinh grid", model.System{F: quartic, Method: model.DSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 3}}}},
-			model.Normalized{Num: 1, A: 3, B: 3, Reading: model.ReadsPath}, 3, 0.01, Settings{Nodes: 300, Radius: 20, Map: 0.01, Absorb: true}},
-		{"DSignSGD Cauchy, 1/sqrt(k+1), uniform grid", model.System{F: quartic, Method: model.DSignSGD, Agents: []model.Agent{{Noise: model.StudentT{Nu: 1, Scale: []float64{1}}}}},
-			model.InvSqrt{Clock: model.StepIndex}, 2, 0.1, Settings{Nodes: 300, Absorb: true}},
+	cases := []windowCase{
+		{"DSGD, Eq. 1 ensemble, sinh grid", quarticSystem(model.DSGD, model.Gaussian{Sigma1: 1}), eq1(model.ReadsEnsemble), 3, 0.01, Settings{Nodes: 300, Radius: 20, Map: 0.01, Absorb: true}},
+		{"DSGD, Eq. 1 pathwise, sinh grid", quarticSystem(model.DSGD, model.Gaussian{Sigma1: 3}), eq1(model.ReadsPath), 3, 0.01, Settings{Nodes: 300, Radius: 20, Map: 0.01, Absorb: true}},
+		{"DSignSGD Cauchy, 1/sqrt(k+1), uniform grid", quarticSystem(model.DSignSGD, cauchy), model.InvSqrt{Clock: model.StepIndex}, 2, 0.1, Settings{Nodes: 300, Absorb: true}},
 	}
-	gs := []func(float64) float64{func(float64) float64 { return 1 }, func(x float64) float64 { return x * x * x * x / 4 }}
+	gs := survivalAndQuartic
 	for _, c := range cases {
 		sp := Scheduled{System: c.sys, X0: c.x0, Eta: c.eta, Schedule: c.sched, Steps: 300}
 		st := c.st.withDefaults(c.x0)
@@ -90,21 +104,11 @@ func TestHorizonFloorMatchesFullGrid(t *testing.T) {
 // integral likewise.
 func TestForwardFDWindowMatchesFullGrid(t *testing.T) {
 	t.Parallel()
-	quartic := model.Homogeneous{Atom: model.Quartic{}, D: 1}
-	cases := []struct {
-		name  string
-		sys   model.System
-		sched model.Schedule
-		x0    float64
-		eta   float64
-		st    Settings
-	}{
-		{"DSignSGD Cauchy, 1/sqrt(k+1), uniform grid", model.System{F: quartic, Method: model.DSignSGD, Agents: []model.Agent{{Noise: model.StudentT{Nu: 1, Scale: []float64{1}}}}},
-			model.InvSqrt{Clock: model.StepIndex}, 2, 0.1, Settings{Nodes: 1200, Absorb: true}},
-		{"DSGD, Eq. 1 ensemble, sinh grid", model.System{F: quartic, Method: model.DSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 1}}}},
-			model.Normalized{Num: 1, A: 3, B: 3, Reading: model.ReadsEnsemble}, 3, 0.01, Settings{Nodes: 2400, Radius: 20, Map: 0.01, Absorb: true}},
+	cases := []windowCase{
+		{"DSignSGD Cauchy, 1/sqrt(k+1), uniform grid", quarticSystem(model.DSignSGD, cauchy), model.InvSqrt{Clock: model.StepIndex}, 2, 0.1, Settings{Nodes: 1200, Absorb: true}},
+		{"DSGD, Eq. 1 ensemble, sinh grid", quarticSystem(model.DSGD, model.Gaussian{Sigma1: 1}), eq1(model.ReadsEnsemble), 3, 0.01, Settings{Nodes: 2400, Radius: 20, Map: 0.01, Absorb: true}},
 	}
-	gs := []func(float64) float64{func(float64) float64 { return 1 }, func(x float64) float64 { return x * x * x * x / 4 }}
+	gs := survivalAndQuartic
 	for _, c := range cases {
 		sp := Scheduled{System: c.sys, X0: c.x0, Eta: c.eta, Schedule: c.sched, Steps: 400, Integrals: true}
 		st := c.st.withDefaults(c.x0)
@@ -151,21 +155,8 @@ func TestSweep2(t *testing.T) {
 			}
 			diag[i] = 1 - lower[i] - upper[i]
 		}
-		cp, inv, li := make([]float64, n), make([]float64, n), make([]float64, n)
-		inv[0] = 1 / diag[0]
-		cp[0] = upper[0] * inv[0]
-		for i := 1; i < n; i++ {
-			inv[i] = 1 / (diag[i] - lower[i]*cp[i-1])
-			cp[i] = upper[i] * inv[i]
-			li[i] = lower[i] * inv[i]
-		}
-		ll, cc := make([]float64, n), make([]float64, n)
-		for i := 2; i < n; i++ {
-			ll[i] = li[i] * li[i-1]
-		}
-		for i := 0; i+1 < n; i++ {
-			cc[i] = cp[i] * cp[i+1]
-		}
+		fa := factorTridiag(lower, diag, upper)
+		cp, inv, li := fa.cp, fa.inv, fa.li
 		u := make([]float64, 2*n)
 		for i := range u {
 			u[i] = r.NormFloat64() * math.Exp(r.NormFloat64())
@@ -184,7 +175,7 @@ func TestSweep2(t *testing.T) {
 		}
 		got := append([]float64{}, u...)
 		got[0], got[1] = got[0]*inv[0], got[1]*inv[0]
-		sweep2(got, n, li, inv, cp, ll, cc)
+		sweep2(got, n, li, inv, cp, fa.ll, fa.cc)
 		scale := 0.0
 		for _, v := range want {
 			scale = math.Max(scale, math.Abs(v))
