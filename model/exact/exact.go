@@ -341,7 +341,41 @@ func (p Problem) lattice(h, r float64, s Settings, gs []func(float64) float64) (
 	if p.System.Method != model.DSignSGD || s.Interpolate {
 		return grid{}, false
 	}
-	return latticeGrid(p.X0, h, len(p.System.Agents), r, s.Absorb, gs)
+	gr, ok := latticeGrid(p.X0, h, len(p.System.Agents), r, s.Absorb, gs)
+	if !ok || roundingSensitive(p.System, gr.x, h) {
+		return grid{}, false
+	}
+	return gr, true
+}
+
+// roundingSensitive reports whether the sign probabilities at some lattice
+// node change by more than 1e-9 when the node moves by the rounding of a
+// position there (8 ulp of |x| + h). Then the law depends on how a
+// position is rounded: a lattice node within rounding of the minimiser
+// where a sign probability jumps (noise proportional to the gradient, or
+// sigma0 = 1e-162, which a rapid property drew: its Monte Carlo paths
+// returned to 0.0 exactly, where the lattice's node was x0 = 2e-19 and
+// every sign was +1), and no engine's answer is the method's. The lattice
+// is not used there (the interpolation grid then refuses the problem as
+// unresolved: ErrUnresolved).
+func roundingSensitive(sys model.System, xs []float64, h float64) bool {
+	gbuf := []float64{0}
+	grad := func(x float64) float64 {
+		sys.F.Grad(gbuf, []float64{x})
+		return gbuf[0]
+	}
+	for _, x := range xs {
+		eps := 8 * 0x1p-52 * (math.Abs(x) + h)
+		mid := signSum(sys, grad(x))
+		for _, y := range []float64{x - eps, x + eps} {
+			for s, q := range signSum(sys, grad(y)) {
+				if math.Abs(q-mid[s]) > 1e-9 {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // LatticeSpacing returns the spacing of the lattice on which Discrete
@@ -603,6 +637,50 @@ func (op operator) apply(dst, u []float64, nf int) {
 	}
 }
 
+// signSum returns the law of the sum of DSignSGD's agents' signs at
+// gradient gx (index s + N for the sum s), by dynamic programming over the
+// agents; sign(0) = 0.
+func signSum(sys model.System, gx float64) []float64 {
+	na := len(sys.Agents)
+	g := []float64{gx}
+	dist := make([]float64, 2*na+1)
+	dist[na] = 1
+	m, vs := []float64{0}, []float64{0}
+	for _, a := range sys.Agents {
+		m[0], vs[0] = 0, 0
+		a.Noise.AddSignMean(m, g, gx*gx)
+		a.Noise.AddSignVar(vs, g, gx*gx)
+		var pp, p0, pm float64
+		if vs[0] == 0 { // deterministic sign, sign(0) = 0
+			switch {
+			case gx > 0:
+				pp = 1
+			case gx < 0:
+				pm = 1
+			default:
+				p0 = 1
+			}
+		} else {
+			pp, pm = (1+m[0])/2, (1-m[0])/2
+		}
+		next := make([]float64, len(dist))
+		for s, ps := range dist {
+			if ps == 0 {
+				continue
+			}
+			if s+1 < len(dist) {
+				next[s+1] += ps * pp
+			}
+			if s > 0 {
+				next[s-1] += ps * pm
+			}
+			next[s] += ps * p0
+		}
+		dist = next
+	}
+	return dist
+}
+
 // agentVar returns agent a's noise variance at gradient g (Gaussian only).
 func agentVar(a model.Agent, g float64) float64 {
 	v := []float64{0}
@@ -651,44 +729,8 @@ func discreteKernel(k *kernel, sys model.System, x, h float64) {
 			k.add(pw, x-h*gx*scale/n, h*math.Sqrt(v)/n)
 		}
 	case model.DSignSGD:
-		// The sum of the agents' signs, by dynamic programming over agents.
 		na := len(sys.Agents)
-		dist := make([]float64, 2*na+1) // index s + na
-		dist[na] = 1
-		m := []float64{0}
-		for _, a := range sys.Agents {
-			m[0] = 0
-			a.Noise.AddSignMean(m, g, gx*gx)
-			vs := []float64{0}
-			a.Noise.AddSignVar(vs, g, gx*gx)
-			var pp, p0, pm float64
-			if vs[0] == 0 { // deterministic sign, sign(0) = 0
-				switch {
-				case gx > 0:
-					pp = 1
-				case gx < 0:
-					pm = 1
-				default:
-					p0 = 1
-				}
-			} else {
-				pp, pm = (1+m[0])/2, (1-m[0])/2
-			}
-			next := make([]float64, len(dist))
-			for s, ps := range dist {
-				if ps == 0 {
-					continue
-				}
-				if s+1 < len(dist) {
-					next[s+1] += ps * pp
-				}
-				if s > 0 {
-					next[s-1] += ps * pm
-				}
-				next[s] += ps * p0
-			}
-			dist = next
-		}
+		dist := signSum(sys, gx)
 		for s, ps := range dist {
 			k.add(ps, x-h*float64(s-na)/n, 0)
 		}

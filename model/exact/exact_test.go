@@ -147,7 +147,19 @@ func TestSignFeatureResolved(t *testing.T) {
 	jump := problem(t, `{"kind":"separable","dim":1,"atom":{"kind":"logcosh"}}`, `[{"noise":{"kind":"gaussian","sigma1":0.5}}]`, "dsignsgd", 1, 0.05, 12)
 	_, err = exact.Discrete(jump, g, exact.Settings{Interpolate: true})
 	require.ErrorIs(t, err, exact.ErrUnresolved)
+	// Its lattice is refused too: a node sits within rounding of the jump.
+	_, err = exact.Discrete(jump, g, exact.Settings{})
+	require.ErrorIs(t, err, exact.ErrUnresolved)
 	_, err = exact.SDE(jump, g, exact.Settings{})
+	require.ErrorIs(t, err, exact.ErrUnresolved)
+	// The deep tier's rapid property drew this one: x0 = 2e-19 and an
+	// agent with sigma0 = 1e-162. Its Monte Carlo paths came back to 0.0
+	// exactly (-0.05 + 0.05), where the lattice's node is x0 itself and
+	// every sign of that agent is +1: the law depends on rounding.
+	tiny := problem(t, `{"kind":"separable","dim":1,"atom":{"kind":"quartic"}}`,
+		`[{"noise":{"kind":"gaussian","sigma0":1,"sigma1":1}},{"noise":{"kind":"gaussian","sigma0":1.1113793747425387e-162,"sigma1":0.25}}]`,
+		"dsignsgd", 2.168404344971009e-19, 0.05, 4)
+	_, err = exact.Discrete(tiny, g, exact.Settings{})
 	require.ErrorIs(t, err, exact.ErrUnresolved)
 }
 
@@ -155,25 +167,22 @@ func TestSignFeatureResolved(t *testing.T) {
 // x0 + j h/N, where the engine computes its law without interpolation or
 // quadrature. Against an enumeration written here (the law of x_k as a map
 // from lattice index to probability, each agent's sign probabilities from
-// the noise's own CDF): two agents, one with Cauchy noise and one whose
-// Gaussian noise is proportional to the gradient (a sign probability that
-// jumps at the minimiser, where sign(0) = 0: the chain visits it), on
-// log cosh. Every E g(x_k) to 1e-13, each error estimate covering the
-// difference, and the forward computation the same.
+// the noise's own CDF): two agents, one with Cauchy noise and one with
+// affine Gaussian noise whose sign probability changes over |x| ~ 0.01
+// at the minimiser (which the chain visits), on log cosh. Every E g(x_k)
+// to 1e-13, each error estimate covering the difference, and the forward
+// computation the same.
 func TestSignLattice(t *testing.T) {
 	t.Parallel()
 	const x0, eta, steps = 0.1, 0.05, 12
 	p := problem(t, `{"kind":"separable","dim":1,"atom":{"kind":"logcosh"}}`,
-		`[{"noise":{"kind":"student-t","nu":1,"scale":[1]}},{"noise":{"kind":"gaussian","sigma1":0.5}}]`, "dsignsgd", x0, eta, steps)
+		`[{"noise":{"kind":"student-t","nu":1,"scale":[1]}},{"noise":{"kind":"gaussian","sigma0":0.01,"sigma1":0.5}}]`, "dsignsgd", x0, eta, steps)
 	g := func(x float64) float64 { return math.Log(math.Cosh(x)) }
 	// P(sign = +1), P(sign = -1) for each agent at gradient gr.
 	agents := []func(gr float64) (float64, float64){
 		func(gr float64) (float64, float64) { q := 0.5 + math.Atan(gr)/math.Pi; return q, 1 - q },
 		func(gr float64) (float64, float64) {
-			s := 0.5 * math.Abs(gr)
-			if s == 0 {
-				return 0, 0 // sign(0) = 0
-			}
+			s := math.Sqrt(0.01*0.01 + 0.25*gr*gr)
 			q := 0.5 * math.Erfc(-gr/(s*math.Sqrt2))
 			return q, 1 - q
 		},
