@@ -348,6 +348,17 @@ func (p Problem) lattice(h, r float64, s Settings, gs []func(float64) float64) (
 	return gr, true
 }
 
+// lattices returns the lattice on radius r and the one on 1.5 r (the
+// radius check), or false when either is refused (see lattice).
+func (p Problem) lattices(h, r float64, s Settings, gs []func(float64) float64) (lat, wide grid, ok bool) {
+	lat, ok = p.lattice(h, r, s, gs)
+	if !ok {
+		return grid{}, grid{}, false
+	}
+	wide, ok = p.lattice(h, 1.5*r, s, gs)
+	return lat, wide, ok
+}
+
 // roundingSensitive reports whether the sign probabilities at some lattice
 // node change by more than 1e-9 when the node moves by the rounding of a
 // position there (8 ulp of |x| + h). Then the law depends on how a
@@ -384,7 +395,7 @@ func roundingSensitive(sys model.System, xs []float64, h float64) bool {
 // interpolation grid of the settings.
 func (p Problem) LatticeSpacing(s Settings) (float64, int) {
 	s = s.withDefaults(p.X0)
-	gr, ok := p.lattice(p.Eta*p.rate(), s.Radius, s, nil)
+	gr, _, ok := p.lattices(p.Eta*p.rate(), s.Radius, s, nil)
 	if !ok {
 		return 0, 0
 	}
@@ -997,10 +1008,9 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 	h := p.Eta * p.rate()
 	fill := func(k *kernel, x float64) { discreteKernel(k, p.System, x, h) }
 	if !j.SDE {
-		if lat, ok := p.lattice(h, s.Radius, j.Settings, gs); ok {
+		if lat, wide, ok := p.lattices(h, s.Radius, j.Settings, gs); ok {
 			// Exact on the lattice: the error is the radius's (the same
 			// lattice to 1.5 times it) and the floor's (rounding).
-			wide, _ := p.lattice(h, 1.5*s.Radius, j.Settings, gs)
 			passes := []pass{
 				{cost: float64(p.Steps * len(lat.x)), do: func() [][]float64 { return backward(lat, p.X0, p.Steps, 1, fill, z, w, true) }},
 				{cost: float64(p.Steps * len(wide.x)), do: func() [][]float64 { return backward(wide, p.X0, p.Steps, 1, fill, z, w, false) }},

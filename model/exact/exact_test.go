@@ -231,4 +231,18 @@ func TestSignLattice(t *testing.T) {
 		}
 	}
 	t.Logf("E g(x_%d) = %.17g (err %.2g); enumeration %.17g", steps, ex[0][steps].Value, ex[0][steps].Err, want[steps])
+	dx, n := p.LatticeSpacing(exact.Settings{})
+	require.InDelta(t, eta/2, dx, 1e-18)
+	require.Positive(t, n)
+	// A lattice of 32,001 nodes whose radius check would need 48,001 (more
+	// than the engine makes): the interpolation grid, both ways.
+	fine := problem(t, `{"kind":"separable","dim":1,"atom":{"kind":"logcosh"}}`, `[{"noise":{"kind":"student-t","nu":1,"scale":[1]}}]`, "dsignsgd", 1, 2.5e-4, 3)
+	dx, n = fine.LatticeSpacing(exact.Settings{})
+	require.Zero(t, dx)
+	require.Zero(t, n)
+	gridSeries, err := exact.Discrete(fine, []func(float64) float64{g}, exact.Settings{})
+	require.NoError(t, err)
+	interp, err := exact.Discrete(fine, []func(float64) float64{g}, exact.Settings{Interpolate: true})
+	require.NoError(t, err)
+	require.Equal(t, interp, gridSeries)
 }

@@ -133,8 +133,7 @@ func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, work
 	if c, ok := p.Schedule.(model.Constant); ok && !sde {
 		var wide grid
 		h := p.Eta * c.Rate(model.StepInfo{})
-		if lat, isLattice = base.lattice(h, s.Radius, s, gs); isLattice {
-			wide, _ = base.lattice(h, 1.5*s.Radius, s, gs)
+		if lat, wide, isLattice = base.lattices(h, s.Radius, s, gs); isLattice {
 			runs = []*run{{gr: &lat}, {gr: &lat}, {gr: &wide}}
 		}
 	}
@@ -259,7 +258,7 @@ type forwardRun struct {
 	// at each step, and their floors.
 	integ, integFloor [2][][]float64
 	quantiles         [][]float64      // with Scheduled.QuantilesOf
-	dropped           []float64        // mass not carried by each step (see dropMass)
+	dropped           []float64        // mass not carried so far (see dropMass; the finite differences add the escaped mass's rounding: the escape probability's floor)
 	info              []model.StepInfo // each step's schedule input (discrete)
 	live              [][2]int32       // each step's carried nodes (discrete; liveRange)
 	err               error
