@@ -101,9 +101,10 @@ func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, work
 	if err := p.Schedule.Validate(); err != nil {
 		return ForwardResult{}, err
 	}
+	pathwiseSDE := sde && p.Schedule.Reads() == model.ReadsPath && model.ReadsGradient(p.Schedule)
 	if sde {
-		if p.Schedule.Reads() == model.ReadsPath && model.ReadsGradient(p.Schedule) {
-			return ForwardResult{}, model.Invalid("schedule", "pathwise", "the SDE's pathwise reading holds a rate read at each step's start along the path: no equation for the law carries it")
+		if pathwiseSDE && p.Integrals && !s.Reflect {
+			return ForwardResult{}, model.Invalid("settings.reflect", false, "the SDE's pathwise integrals are computed with reflecting edges only (a path held at an edge would keep its rate)")
 		}
 		s.Scheme = SchemeFD
 	}
@@ -121,6 +122,7 @@ func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, work
 		n  int
 		r  float64
 		m  int
+		nq int   // the pathwise SDE's interpolation points in the held rate
 		gr *grid // a lattice (else the settings' grid of n nodes on r)
 		fr forwardRun
 	}
@@ -149,6 +151,15 @@ func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, work
 		m := s.Substeps
 		runs = []*run{{n: s.Nodes, r: s.Radius, m: m}, {n: s.Nodes, r: s.Radius, m: 2 * m}, {n: s.Nodes, r: s.Radius, m: 4 * m},
 			{n: s.Nodes / 2, r: s.Radius, m: m}, {n: s.wideNodes(), r: s.Radius * 1.5, m: m}, {n: s.Nodes / 4, r: s.Radius, m: m}}
+		if pathwiseSDE {
+			// The held rate's interpolation: pathQ points in every run,
+			// and the main run again with pathQ2, whose difference is its
+			// error.
+			for _, rn := range runs {
+				rn.nq = pathQ
+			}
+			runs = append(runs, &run{n: s.Nodes, r: s.Radius, m: m, nq: pathQ2})
+		}
 	default:
 		runs = []*run{{n: s.Nodes, r: s.Radius}, {n: s.Nodes / 2, r: s.Radius}, {n: s.wideNodes(), r: s.Radius * 1.5}}
 	}
@@ -165,7 +176,7 @@ func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, work
 			gr = newMappedGrid(rn.n, rn.r, s.Map, s.Absorb, gs)
 		}
 		if sde {
-			rn.fr = forwardFD(gr, p, rn.m, s.Reflect)
+			rn.fr = forwardFD(gr, p, rn.m, s.Reflect, rn.nq)
 		} else {
 			rn.fr = forwardDiscrete(gr, p, z, w)
 		}
@@ -191,6 +202,9 @@ func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, work
 			if sde {
 				x := sdeValue(v[k], get(runs[1].fr)[k], get(runs[2].fr)[k], sp[k], rd[k], get(runs[5].fr)[k], s.Nodes)
 				val, e = x.Value, x.Err
+				if pathwiseSDE {
+					e += math.Abs(v[k] - get(runs[6].fr)[k])
+				}
 			}
 			if floor != nil {
 				e += floor[k]
@@ -786,13 +800,14 @@ func depositIn(gr grid, p []float64, y, wt float64, out []float64, rng *[2]int) 
 // step that kills more than dropMass in a solve is done again on a wider
 // window. The dropped and killed mass is valued at most the largest |g| on
 // the grid, in the floor, as in the discrete method's forward steps.
-func forwardFD(gr grid, sp Scheduled, m int, reflect bool) forwardRun {
-	return forwardFDMargin(gr, sp, m, reflect, fdMargin)
+func forwardFD(gr grid, sp Scheduled, m int, reflect bool, nq int) forwardRun {
+	return forwardFDMargin(gr, sp, m, reflect, fdMargin, nq)
 }
 
 // forwardFDMargin is forwardFD with the first margin margin0 (at least
-// the number of nodes: the whole grid every step).
-func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0 int) forwardRun {
+// the number of nodes: the whole grid every step). nq > 0 is the pathwise
+// reading's number of interpolation points in the held rate.
+func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0, nq int) forwardRun {
 	n, nf := len(gr.x), len(gr.gs)
 	fr := forwardRun{e: make([][]float64, nf), floor: make([][]float64, nf)}
 	if n < 5 {
@@ -897,13 +912,13 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0 int) fo
 		mass += pi
 	}
 	mass0, roundoff, solves := mass, 0.0, 0
-	measure := func(killed float64) {
+	measure := func(killed float64, count int) {
 		now := frozenMass[0] + frozenMass[1]
 		for _, pi := range p[wa : wb+1] {
 			now += pi
 		}
 		mass -= killed
-		solves++
+		solves += count
 		roundoff = 4*math.Abs(now-mass)/math.Abs(mass0) + 4*0x1p-52*float64(solves)
 	}
 	expect := func(dst []float64) {
@@ -922,11 +937,231 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0 int) fo
 		expect(prevE)
 		fr.startIntegrals(nf)
 	}
+	// prepare builds (I - dt L) at schedule value rate on the rows a..b as
+	// in sdeFD, and factors its transpose restricted to them: M^T has M's
+	// upper diagonal shifted below and its lower shifted above; rows 0 and
+	// n-1 of M have no off-diagonal entries unless reflecting, and the
+	// window's first and last rows none outside it.
+	prepare := func(rate float64, a, b int) {
+		r2 := rate * rate
+		if !reflect {
+			diag[0], diag[n-1] = 1, 1
+			lower[0], upper[0], lower[n-1], upper[n-1] = 0, 0, 0, 0
+		}
+		for i := a; i <= b; i++ {
+			inner := i > 0 && i < n-1
+			if !inner && !reflect {
+				continue
+			}
+			// The coefficients in the grid coordinate, a = rate^2 A_i and
+			// bb = rate M_i - rate^2 J_i, from the per-node constants
+			// (divisions once, not every step).
+			aa := r2 * cA[i]
+			bb := rate*cM[i] - r2*cJ[i]
+			aeff := fitted(aa, bb, gr.dx)
+			alpha := aeff*idx2 + bb*ihdx
+			beta := aeff*idx2 - bb*ihdx
+			if alpha < 0 { // rounding at Pe -> inf (a NaN stays, to be seen)
+				alpha = 0
+			}
+			if beta < 0 {
+				beta = 0
+			}
+			switch i {
+			case 0:
+				beta = 0 // reflecting: only inwards
+			case n - 1:
+				alpha = 0
+			}
+			lower[i], upper[i] = -dt*beta, -dt*alpha
+			diag[i] = 1 + dt*(alpha+beta)
+		}
+		tl := func(i int) float64 {
+			if i == a || (i-1 == 0 && !reflect) {
+				return 0
+			}
+			return upper[i-1]
+		}
+		tu := func(i int) float64 {
+			if i == b || (i+1 == n-1 && !reflect) {
+				return 0
+			}
+			return lower[i+1]
+		}
+		// The pivots d_i = diag_i - l_i u_{i-1} / d_{i-1}, the product
+		// l_i u_{i-1} taken outside the chain of divisions (which bounds
+		// the factorisation's speed), then the factors.
+		d := diag[a]
+		inv[a] = 1 / d
+		cp[a] = tu(a) * inv[a]
+		for i := a + 1; i <= b; i++ {
+			l := tl(i)
+			d = diag[i] - l*tu(i-1)/d
+			inv[i] = 1 / d
+			cp[i] = tu(i) * inv[i]
+			li[i] = l * inv[i]
+		}
+	}
+	// solve overwrites v's rows a..b with M^{-T} v (prepare's M) and
+	// returns what crossed the window's edges, dt times the edge nodes'
+	// outward rates times their mass. The chains run in registers (a
+	// store and reload per node doubled their latency).
+	solve := func(v []float64, a, b int) float64 {
+		prev := v[a] * inv[a]
+		v[a] = prev
+		for i := a + 1; i <= b; i++ {
+			prev = v[i]*inv[i] - li[i]*prev
+			v[i] = prev
+		}
+		for i := b - 1; i >= a; i-- {
+			prev = v[i] - cp[i]*prev
+			v[i] = prev
+		}
+		var k float64
+		if a > 0 {
+			k -= lower[a] * v[a]
+		}
+		if b < n-1 {
+			k -= upper[b] * v[b]
+		}
+		return k
+	}
+	// The pathwise reading (a rate read from each path's own |f'| at the
+	// step's start and held over its substeps): the law after the step is
+	// sum_j p_j K_{r_j}(j, .), K_r the step's kernel at rate r. K_r is
+	// analytic in r > 0, and is interpolated in log r at nq Chebyshev
+	// points rho_q over the live nodes' rates: p' = sum_q K_{rho_q}^T
+	// (l_q(r) p), l_q the Lagrange basis, nq solves a substep. The caller
+	// measures the interpolation by a second run with more points. With
+	// Integrals the path's own rate weighs its integrand: r p and r^2 p
+	// are carried the same way.
+	pathwise := nq > 0
+	var rn, p0, vq, v1, v2, rho, lr, lw []float64
+	var seg1, seg2 []float64
+	if pathwise {
+		rn, p0, vq, v1, v2 = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+		rho, lr, lw = make([]float64, nq), make([]float64, nq), make([]float64, n*nq)
+		seg1, seg2 = make([]float64, nf), make([]float64, nf)
+	}
+	dot := func(v []float64, a, b, f int) float64 {
+		var s float64
+		for i := a; i <= b; i++ {
+			if v[i] != 0 {
+				s += v[i] * gv[i*nf+f]
+			}
+		}
+		return s
+	}
+	stepPath := func(a, b int) float64 {
+		rmin, rmax := math.Inf(1), math.Inf(-1)
+		for i := a; i <= b; i++ {
+			if p[i] != 0 {
+				rmin, rmax = math.Min(rmin, rn[i]), math.Max(rmax, rn[i])
+			}
+		}
+		q := nq
+		if !(rmax > rmin*(1+1e-13)) { // one rate (or no mass)
+			q, rho[0] = 1, rmax
+			if math.IsInf(rmax, -1) {
+				rho[0] = 0
+			}
+		} else {
+			lo, hi := math.Log(rmin), math.Log(rmax)
+			for j := range q {
+				t := math.Cos(math.Pi * float64(2*j+1) / float64(2*q))
+				rho[j] = math.Exp(lo + (t+1)/2*(hi-lo))
+			}
+		}
+		copy(p0[a:b+1], p[a:b+1])
+		clear(p[a : b+1])
+		if q > 1 {
+			for j := range q {
+				lr[j] = math.Log(rho[j])
+			}
+			for i := a; i <= b; i++ {
+				if p0[i] != 0 {
+					lagrange(lw[i*nq:i*nq+q], lr[:q], math.Log(rn[i]))
+				}
+			}
+		}
+		if sp.Integrals {
+			clear(seg1)
+			clear(seg2)
+		}
+		killed, ksum := 0.0, 0.0
+		for j := range q {
+			prepare(rho[j], a, b)
+			for i := a; i <= b; i++ {
+				w := 1.0
+				if q > 1 {
+					w = lw[i*nq+j]
+				}
+				vq[i] = w * p0[i]
+				if sp.Integrals {
+					v1[i], v2[i] = vq[i]*rn[i], vq[i]*rn[i]*rn[i]
+				}
+			}
+			var e1, e2 []float64
+			if sp.Integrals {
+				e1, e2 = make([]float64, nf), make([]float64, nf)
+				for f := range nf {
+					e1[f], e2[f] = dot(v1, a, b, f), dot(v2, a, b, f)
+				}
+			}
+			for range m {
+				k := solve(vq, a, b)
+				killed += math.Abs(k)
+				ksum += k
+				if !reflect {
+					if a == 0 {
+						frozenMass[0] += vq[0]
+						vq[0] = 0
+					}
+					if b == n-1 {
+						frozenMass[1] += vq[n-1]
+						vq[n-1] = 0
+					}
+				}
+				if sp.Integrals { // reflecting edges (Forward refuses others)
+					solve(v1, a, b)
+					solve(v2, a, b)
+					for f := range nf {
+						n1, n2 := dot(v1, a, b, f), dot(v2, a, b, f)
+						seg1[f] += dt * (e1[f] + n1) / 2
+						seg2[f] += dt * (e2[f] + n2) / 2
+						e1[f], e2[f] = n1, n2
+					}
+				}
+			}
+			for i := a; i <= b; i++ {
+				p[i] += vq[i]
+			}
+		}
+		flush(p[a : b+1])
+		measure(ksum, q*m)
+		return killed
+	}
 	margin, lost := margin0, 0.0 // lost: the mass dropped and killed so far
 	for step := range sp.Steps {
-		rate := sp.Schedule.Rate(model.StepInfo{K: step, T: float64(step) * sp.Eta, Ensemble: ensembleGrad(p[wa:wb+1], absGrad[wa:wb+1])})
+		info := model.StepInfo{K: step, T: float64(step) * sp.Eta, Ensemble: ensembleGrad(p[wa:wb+1], absGrad[wa:wb+1])}
+		rate := sp.Schedule.Rate(info)
+		if pathwise {
+			// Every node's own rate (those a wider window adds included),
+			// and the law's mean rate as the step's schedule value.
+			var m0, m1 float64
+			for i := range n {
+				info.Path = absGrad[i]
+				rn[i] = sp.Schedule.Rate(info)
+			}
+			for i := wa; i <= wb; i++ {
+				m0 += p[i]
+				m1 += p[i] * rn[i]
+			}
+			if m0 > 0 {
+				rate = m1 / m0
+			}
+		}
 		fr.rate = append(fr.rate, rate)
-		r2 := rate * rate
 		lo, hi := liveRange(p[wa:wb+1], true)
 		if lo > hi { // no mass left on the nodes
 			lo, hi = 0, wb-wa
@@ -952,112 +1187,33 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0 int) fo
 				}
 			}
 			wa, wb = a, b
-			// (I - dt L) as in sdeFD on the window's rows, then its
-			// transpose: M^T has M's upper diagonal shifted below and its
-			// lower shifted above.
-			if !reflect {
-				diag[0], diag[n-1] = 1, 1
-				lower[0], upper[0], lower[n-1], upper[n-1] = 0, 0, 0, 0
-			}
-			for i := a; i <= b; i++ {
-				inner := i > 0 && i < n-1
-				if !inner && !reflect {
-					continue
-				}
-				// The coefficients in the grid coordinate, a = rate^2 A_i and
-				// bb = rate M_i - rate^2 J_i, from the per-node constants
-				// (divisions once, not every step).
-				aa := r2 * cA[i]
-				bb := rate*cM[i] - r2*cJ[i]
-				aeff := fitted(aa, bb, gr.dx)
-				alpha := aeff*idx2 + bb*ihdx
-				beta := aeff*idx2 - bb*ihdx
-				if alpha < 0 { // rounding at Pe -> inf (a NaN stays, to be seen)
-					alpha = 0
-				}
-				if beta < 0 {
-					beta = 0
-				}
-				switch i {
-				case 0:
-					beta = 0 // reflecting: only inwards
-				case n - 1:
-					alpha = 0
-				}
-				lower[i], upper[i] = -dt*beta, -dt*alpha
-				diag[i] = 1 + dt*(alpha+beta)
-			}
-			// Transposed bands: row i of M^T has M[i-1][i] = upper[i-1]
-			// below the diagonal and M[i+1][i] = lower[i+1] above it (rows
-			// 0 and n-1 of M have no off-diagonal entries unless
-			// reflecting; the window's first and last rows none outside it).
-			tl := func(i int) float64 {
-				if i == a || (i-1 == 0 && !reflect) {
-					return 0
-				}
-				return upper[i-1]
-			}
-			tu := func(i int) float64 {
-				if i == b || (i+1 == n-1 && !reflect) {
-					return 0
-				}
-				return lower[i+1]
-			}
-			// The pivots d_i = diag_i - l_i u_{i-1} / d_{i-1}, the product
-			// l_i u_{i-1} taken outside the chain of divisions (which
-			// bounds the factorisation's speed), then the factors.
-			d := diag[a]
-			inv[a] = 1 / d
-			cp[a] = tu(a) * inv[a]
-			for i := a + 1; i <= b; i++ {
-				l := tl(i)
-				d = diag[i] - l*tu(i-1)/d
-				inv[i] = 1 / d
-				cp[i] = tu(i) * inv[i]
-				li[i] = l * inv[i]
-			}
 			killed := 0.0
-			for range m {
-				// q = M^{-T} p; boundary nodes hold no mass before the solve.
-				// The chains run in registers (a store and reload per node
-				// doubled their latency).
-				prev := p[a] * inv[a]
-				p[a] = prev
-				for i := a + 1; i <= b; i++ {
-					prev = p[i]*inv[i] - li[i]*prev
-					p[i] = prev
-				}
-				for i := b - 1; i >= a; i-- {
-					prev = p[i] - cp[i]*prev
-					p[i] = prev
-				}
-				// What crossed the window's edges.
-				var k float64
-				if a > 0 {
-					k -= lower[a] * p[a]
-				}
-				if b < n-1 {
-					k -= upper[b] * p[b]
-				}
-				killed += math.Abs(k)
-				if !reflect {
-					if a == 0 {
-						frozenMass[0] += p[0]
-						p[0] = 0
+			if pathwise {
+				killed = stepPath(a, b)
+			} else {
+				prepare(rate, a, b)
+				for range m {
+					k := solve(p, a, b)
+					killed += math.Abs(k)
+					if !reflect {
+						if a == 0 {
+							frozenMass[0] += p[0]
+							p[0] = 0
+						}
+						if b == n-1 {
+							frozenMass[1] += p[n-1]
+							p[n-1] = 0
+						}
 					}
-					if b == n-1 {
-						frozenMass[1] += p[n-1]
-						p[n-1] = 0
+					flush(p[a : b+1])
+					measure(k, 1)
+					if sp.Integrals {
+						expect(curE)
+						for f := range nf {
+							seg[f] += dt * (prevE[f] + curE[f]) / 2
+						}
+						prevE, curE = curE, prevE
 					}
-				}
-				flush(p[a : b+1])
-				measure(k)
-				if sp.Integrals {
-					expect(curE)
-					for f := range nf {
-						seg[f] += dt * (prevE[f] + curE[f]) / 2
-					}
-					prevE, curE = curE, prevE
 				}
 			}
 			if killed <= dropMass || (a == 0 && b == n-1) {
@@ -1078,7 +1234,16 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0 int) fo
 				clear(seg)
 			}
 		}
-		if sp.Integrals {
+		switch {
+		case sp.Integrals && pathwise:
+			// Each path's integrand weighed by its own rate: the step's
+			// integrals are seg1, seg2 already.
+			for f := range nf {
+				fl1 := roundoff*math.Abs(seg1[f]) + lost*gmax[f]*sp.Eta*rmaxOf(rn, p, wa, wb)
+				fl2 := roundoff*math.Abs(seg2[f]) + lost*gmax[f]*sp.Eta*math.Pow(rmaxOf(rn, p, wa, wb), 2)
+				fr.integrateWeighted(f, seg1[f], seg2[f], fl1, fl2)
+			}
+		case sp.Integrals:
 			// The floor: the step's integral times the relative rounding
 			// of the law so far (no interpolation: see d), and the mass
 			// lost, worth at most the largest |g| over the step.
@@ -1103,6 +1268,60 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0 int) fo
 	}
 	return fr
 }
+
+// lagrange writes into l the Lagrange basis at the Chebyshev points of
+// the first kind us (their order: us[j] at angle (2j+1) pi / 2q) at u,
+// in the barycentric form.
+func lagrange(l, us []float64, u float64) {
+	var sum float64
+	for j, x := range us {
+		d := u - x
+		if d == 0 {
+			clear(l)
+			l[j] = 1
+			return
+		}
+		w := math.Sin(math.Pi * float64(2*j+1) / float64(2*len(us)))
+		if j%2 == 1 {
+			w = -w
+		}
+		l[j] = w / d
+		sum += l[j]
+	}
+	for j := range l {
+		l[j] /= sum
+	}
+}
+
+// rmaxOf is the largest rate rn[i] over the nodes a..b holding mass.
+func rmaxOf(rn, p []float64, a, b int) float64 {
+	r := 0.0
+	for i := a; i <= b; i++ {
+		if p[i] != 0 {
+			r = math.Max(r, rn[i])
+		}
+	}
+	return r
+}
+
+// integrateWeighted appends to test function f's integrals a step whose
+// integrals are seg1 and seg2 already (the pathwise reading), with their
+// floors, and the running sum's rounding as in integrate.
+func (fr *forwardRun) integrateWeighted(f int, seg1, seg2, fl1, fl2 float64) {
+	for q, sg := range [2][2]float64{{seg1, fl1}, {seg2, fl2}} {
+		k := len(fr.integ[q][f]) - 1
+		v := fr.integ[q][f][k] + sg[0]
+		fr.integ[q][f] = append(fr.integ[q][f], v)
+		fr.integFloor[q][f] = append(fr.integFloor[q][f], fr.integFloor[q][f][k]+sg[1]+4*0x1p-52*math.Abs(v))
+	}
+}
+
+// pathQ and pathQ2 are the numbers of interpolation points in the held
+// rate for the SDE's pathwise reading (forwardFD): the value and its check.
+const (
+	pathQ  = 8
+	pathQ2 = 12
+)
 
 // fdMargin is forwardFD's first margin: the nodes either side of those
 // holding at least dropMass that each step's window adds.

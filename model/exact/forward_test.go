@@ -188,3 +188,45 @@ func TestForwardScheduledClosedForm(t *testing.T) {
 	relClose(t, "E x_k^2 under eta_k = 1/sqrt(k+1)", got.Tests[0], func(k int) float64 { return want[k] }, 1e-6)
 	t.Logf("E x_40^2 %.12g (err %.2g), closed form %.12g", got.Tests[0][steps].Value, got.Tests[0][steps].Err, want[steps])
 }
+
+// TestForwardPathwiseSDE: the SDE's pathwise reading, whose rate is read
+// from each path's |f'| at the step's start and held over the step, by
+// interpolating the step's kernel in the held rate (forwardFD), against
+// the Monte Carlo engine's coupled SDE paths (which hold the rate the same
+// way): E f(X_t) - f* and the per-path integral I1 = int eta_s f'(X_s)^2 ds
+// (each path weighed by its own rate) at five checkpoints, within z(1e-6)
+// standard errors plus the integrator's bias allowance (twice the
+// coarse-minus-fine difference and its z(1e-6) interval; for I1, whose
+// twins are not recorded, that of E f' ^2 times phi^1) and the law's
+// numerical error (10 comparisons at 1e-6: 1e-5; deterministic for its
+// seed).
+func TestForwardPathwiseSDE(t *testing.T) {
+	t.Parallel()
+	cfg := `{"objective":{"kind":"separable","dim":1,"atom":{"kind":"quartic"}},"x0":[1.2],"agents":[{"noise":{"kind":"gaussian","sigma0":0.7}}],"method":"dsgd","model":{"kind":"sde"},
+		"eta":0.1,"schedule":{"kind":"normalized","num":1,"a":1,"b":2,"reading":"pathwise"},"steps":30,"paths":20000,"seed":5,"checkpoints":{"at":[3,6,12,20,30]}}`
+	mcfg, err := mc.ParseConfig([]byte(cfg))
+	require.NoError(t, err)
+	run, err := mcfg.Resolve()
+	require.NoError(t, err)
+	run.Coupled = true
+	res, err := mc.Simulate(run)
+	require.NoError(t, err)
+	sp, err := exact.ScheduledFromConfig(run)
+	require.NoError(t, err)
+	sp.Integrals = true
+	f := func(x float64) float64 { return x * x * x * x / 4 }
+	g2 := func(x float64) float64 { return x * x * x * x * x * x }
+	ex, err := exact.Forward(sp, []func(float64) float64{f, g2}, exact.Settings{Nodes: 1200, Radius: 4, Reflect: true}, true, 0)
+	require.NoError(t, err)
+	z := mc.ZCrit(1e-6)
+	for _, cp := range res.Checkpoints[1:] {
+		d := cp.Coupled.Diff
+		e := ex.Tests[0][cp.Step]
+		bias := 2 * (math.Abs(d.F.Mean) + z*d.F.SE)
+		require.LessOrEqualf(t, math.Abs(cp.F.Mean-e.Value), z*cp.F.SE+bias+e.Err, "step %d: E f Monte Carlo %.6g (se %.2g, bias allowance %.2g), law %.6g (err %.2g)", cp.Step, cp.F.Mean, cp.F.SE, bias, e.Value, e.Err)
+		i1 := ex.Integrals[0][1][cp.Step]
+		biasI := 2 * (math.Abs(d.GradNorm2.Mean) + z*d.GradNorm2.SE) * cp.Phi1.Mean
+		require.LessOrEqualf(t, math.Abs(cp.I1.Mean-i1.Value), z*cp.I1.SE+biasI+i1.Err, "step %d: I1 Monte Carlo %.6g (se %.2g, bias allowance %.2g), law %.6g (err %.2g)", cp.Step, cp.I1.Mean, cp.I1.SE, biasI, i1.Value, i1.Err)
+		t.Logf("step %d: E f %.6g (se %.2g, bias %.2g) vs %.6g (err %.2g); I1 %.6g (se %.2g) vs %.6g (err %.2g)", cp.Step, cp.F.Mean, cp.F.SE, bias, e.Value, e.Err, cp.I1.Mean, cp.I1.SE, i1.Value, i1.Err)
+	}
+}

@@ -113,8 +113,8 @@ func TestForwardFDWindowMatchesFullGrid(t *testing.T) {
 		sp := Scheduled{System: c.sys, X0: c.x0, Eta: c.eta, Schedule: c.sched, Steps: 400, Integrals: true}
 		st := c.st.withDefaults(c.x0)
 		gr := newMappedGrid(st.Nodes, st.Radius, st.Map, st.Absorb, gs)
-		win := forwardFD(gr, sp, 1, false)
-		full := forwardFDMargin(gr, sp, 1, false, st.Nodes)
+		win := forwardFD(gr, sp, 1, false, 0)
+		full := forwardFDMargin(gr, sp, 1, false, st.Nodes, 0)
 		require.NoError(t, win.err)
 		require.NoError(t, full.err)
 		lost := win.dropped[len(win.dropped)-1]
