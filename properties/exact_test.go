@@ -143,9 +143,10 @@ func TestMonteCarloAgreesWithExact(t *testing.T) {
 // sdeCheckConfig draws a one-dimensional configuration of exactConfig and
 // the theorem that covers it (Thm 4; for DCSGD Thm 5 with bounded
 // variance, else Thm 6 with eta; Thm 7 for DSignSGD with Student-t agents),
-// under its admissible schedule in the ensemble reading at a random margin
-// (Thm 7's decayed by 1/sqrt(k+1)).
-func sdeCheckConfig(t *rapid.T) (mc.Config, theorems.Theorem) {
+// under its admissible schedule at a random margin, in the ensemble or,
+// for DSGD and DCSGD, the pathwise reading (Thm 7's in the ensemble
+// reading, decayed by 1/sqrt(k+1)).
+func sdeCheckConfig(t *rapid.T) (mc.Config, theorems.Theorem, string) {
 	for {
 		cfg := exactConfig(t)
 		c, err := mc.ParseConfig([]byte(cfg))
@@ -161,7 +162,7 @@ func sdeCheckConfig(t *rapid.T) (mc.Config, theorems.Theorem) {
 				continue // not in Thm 7's class (a Gaussian agent)
 			}
 			c.Schedule = s
-			return c, theorems.Thm7()
+			return c, theorems.Thm7(), "ensemble"
 		}
 		th := theorems.Thm4()
 		if c.Method == "dcsgd" {
@@ -174,12 +175,13 @@ func sdeCheckConfig(t *rapid.T) (mc.Config, theorems.Theorem) {
 				th = theorems.Thm5()
 			}
 		}
-		s, err := theorems.AdmissibleSchedule(th, c, theorems.Options{}, rapid.Float64Range(0.2, 0.9).Draw(t, "margin"), nil)
+		reading := rapid.SampledFrom([]string{"ensemble", "pathwise"}).Draw(t, "reading")
+		s, err := theorems.AdmissibleSchedule(th, c, theorems.Options{Reading: reading}, rapid.Float64Range(0.2, 0.9).Draw(t, "margin"), nil)
 		if err != nil {
 			t.Fatalf("%v: %s", err, cfg)
 		}
 		c.Schedule = s
-		return c, th
+		return c, th, reading
 	}
 }
 
@@ -190,8 +192,8 @@ func sdeCheckConfig(t *rapid.T) (mc.Config, theorems.Theorem) {
 // standard errors plus the refined level's bias bound, the law's numerical
 // error and a rounding allowance of 1e-9 relative.
 func sdeCheckProperty(t *rapid.T) {
-	c, th := sdeCheckConfig(t)
-	o := theorems.Options{Targets: []string{"sde"}}
+	c, th, reading := sdeCheckConfig(t)
+	o := theorems.Options{Targets: []string{"sde"}, Reading: reading}
 	o.SDEEngine = theorems.EngineExact
 	ex, err := theorems.Check(th, c, o)
 	if err != nil {

@@ -18,18 +18,15 @@ type ExactSDE struct {
 }
 
 // exactApplies reports whether the SDE target of run can be decided from
-// its law: one dimension, and a rate the law carries (time-only, the
-// ensemble reading, or a pathwise reading with B = 0, which reads
-// nothing); for DSignSGD a clock schedule (see signReach).
+// its law: one dimension (every reading: the pathwise one by the held
+// rate's interpolation, exact.Forward); for DSignSGD a clock schedule (see
+// signReach).
 func exactApplies(run mc.Run, k Constants, reading string) bool {
 	if run.System.F.Dim() != 1 {
 		return false
 	}
 	if run.System.Method == model.DSignSGD && model.ReadsGradient(run.Schedule) {
 		return false // its grid's reach is set from the schedule in advance (signReach)
-	}
-	if reading == "pathwise" && (k.B != 0 || model.ReadsGradient(run.Schedule)) {
-		return false
 	}
 	return true
 }
@@ -72,6 +69,11 @@ func (c *checker) exactSDE(run mc.Run, fin *Finiteness) ([]Verdict, *ExactSDE, e
 		return nil, nil, err
 	}
 	sp.Integrals = true
+	if c.o.Reading == "pathwise" {
+		// Each path's step within the bound at its own gradient, on the
+		// whole law (exact.Forward checks every node it carries).
+		sp.Check = func(s model.StepInfo, rate float64) bool { return c.k.Admissible(rate, s.Path) }
+	}
 	fstar := run.System.F.Inf()
 	sp.QuantilesOf = func(x float64) float64 { return run.System.F.Value([]float64{x}) - fstar }
 	sp.QuantileLevels = FanQuantiles
@@ -136,10 +138,16 @@ func (c *checker) exactSDE(run mc.Run, fin *Finiteness) ([]Verdict, *ExactSDE, e
 func (c *checker) exactVerdicts(run mc.Run, res exact.ForwardResult, fin *Finiteness) []Verdict {
 	firstBad := -1
 	for k, rate := range res.Rate {
+		if c.o.Reading == "pathwise" {
+			break // checked path by path on the law
+		}
 		if !c.k.Admissible(rate, res.Tests[2][k].Value) {
 			firstBad = k
 			break
 		}
+	}
+	if c.o.Reading == "pathwise" {
+		firstBad = res.FirstCheckFailure
 	}
 	c.firstBad = firstBad // the Monte Carlo paths' admissibility is not evidence here
 	k := c.k

@@ -31,6 +31,12 @@ type Scheduled struct {
 	// plots, not decisions).
 	QuantilesOf    func(float64) float64
 	QuantileLevels []float64
+	// Check, for the SDE, is evaluated at every step on every node
+	// holding at least 1e-30 of the law, with the node's |f'| in
+	// StepInfo.Path and its rate (its own under the pathwise reading):
+	// ForwardResult.FirstCheckFailure is the first step where it fails (a
+	// theorem's admissibility, path by path).
+	Check func(s model.StepInfo, rate float64) bool
 }
 
 // ScheduledFromConfig builds a Scheduled from a resolved one-dimensional
@@ -71,6 +77,9 @@ type ForwardResult struct {
 	Rate      []float64
 	Integrals [2][]Series
 	Quantiles [][]float64 // per step, at Scheduled.QuantileLevels (SDE only)
+	// FirstCheckFailure is the first step at which Scheduled.Check failed
+	// on the SDE's law, or -1.
+	FirstCheckFailure int
 }
 
 // Forward computes the discrete method's law (sde false) or its SDE's
@@ -190,7 +199,7 @@ func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, work
 		}
 	}
 	nf := len(gs)
-	out := ForwardResult{Tests: make([]Series, nf), Rate: runs[0].fr.rate, Quantiles: runs[0].fr.quantiles}
+	out := ForwardResult{Tests: make([]Series, nf), Rate: runs[0].fr.rate, Quantiles: runs[0].fr.quantiles, FirstCheckFailure: runs[0].fr.firstBad}
 	combine := func(get func(fr forwardRun) []float64, floor []float64) Series {
 		v, sp, rd := get(runs[0].fr), get(runs[1].fr), get(runs[2].fr)
 		if sde {
@@ -275,6 +284,7 @@ type forwardRun struct {
 	dropped           []float64        // mass not carried so far (see dropMass; the finite differences add the escaped mass's rounding: the escape probability's floor)
 	info              []model.StepInfo // each step's schedule input (discrete)
 	live              [][2]int32       // each step's carried nodes (discrete; liveRange)
+	firstBad          int              // the first step Scheduled.Check failed at (or -1)
 	err               error
 }
 
@@ -809,7 +819,7 @@ func forwardFD(gr grid, sp Scheduled, m int, reflect bool, nq int) forwardRun {
 // reading's number of interpolation points in the held rate.
 func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0, nq int) forwardRun {
 	n, nf := len(gr.x), len(gr.gs)
-	fr := forwardRun{e: make([][]float64, nf), floor: make([][]float64, nf)}
+	fr := forwardRun{e: make([][]float64, nf), floor: make([][]float64, nf), firstBad: -1}
 	if n < 5 {
 		fr.err = fmt.Errorf("exact: %d nodes: too few", n)
 		return fr
@@ -1159,6 +1169,22 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0, nq int
 			}
 			if m0 > 0 {
 				rate = m1 / m0
+			}
+		}
+		if sp.Check != nil && fr.firstBad < 0 {
+			for i := wa; i <= wb; i++ {
+				if math.Abs(p[i]) < dropMass {
+					continue
+				}
+				r := rate
+				if pathwise {
+					r = rn[i]
+				}
+				info.Path = absGrad[i]
+				if !sp.Check(info, r) {
+					fr.firstBad = step
+					break
+				}
 			}
 		}
 		fr.rate = append(fr.rate, rate)
