@@ -62,11 +62,11 @@
 // tests.
 //
 // Schedules that change the step every step (time-only, the ensemble
-// reading, and for the discrete methods the pathwise reading) are carried
-// forward in time by [Forward], on windows of the grid that follow the law
-// (forward.go); the SDE's pathwise reading is not covered (its rate is
-// held from each step's start along the path: no equation for the law
-// carries it), nor Student-t noise for DSGD and DCSGD.
+// reading and the pathwise reading) are carried forward in time by
+// [Forward], on windows of the grid that follow the law (forward.go); for
+// the SDE's pathwise reading, whose rate is held from each step's start
+// along the path, the step's kernel is interpolated in the held rate. Not
+// covered: Student-t noise for DSGD and DCSGD.
 //
 // References: docs/math.md sections 2, 5, 7 and 8.
 package exact

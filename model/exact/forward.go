@@ -84,9 +84,9 @@ type ForwardResult struct {
 
 // Forward computes the discrete method's law (sde false) or its SDE's
 // (sde true: the finite-difference scheme, whatever s.Scheme says, with the
-// schedule value of each step held over its substeps; the pathwise reading
-// is refused there, its rate being read at the step's start along each
-// path, which no equation for the law carries) step by step on the grid,
+// schedule value of each step held over its substeps; under the pathwise
+// reading each path's own, by interpolation in the held rate, see
+// forwardFD, with one more run as its check) step by step on the grid,
 // for k = 0..Steps, with every value's numerical error: the differences to
 // half the nodes and to 1.5 times the radius, and for the SDE to the
 // two-level time extrapolation (m, 2m, 4m substeps), plus a floor of
