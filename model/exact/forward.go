@@ -1036,6 +1036,24 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0, nq int
 		}
 		return k
 	}
+	// solve2 is solve for two vectors at once (their chains interleaved),
+	// without the edges' flux.
+	solve2 := func(v, w []float64, a, b int) {
+		pv, pw := v[a]*inv[a], w[a]*inv[a]
+		v[a], w[a] = pv, pw
+		for i := a + 1; i <= b; i++ {
+			iv, l := inv[i], li[i]
+			pv = v[i]*iv - l*pv
+			pw = w[i]*iv - l*pw
+			v[i], w[i] = pv, pw
+		}
+		for i := b - 1; i >= a; i-- {
+			c := cp[i]
+			pv = v[i] - c*pv
+			pw = w[i] - c*pw
+			v[i], w[i] = pv, pw
+		}
+	}
 	// The pathwise reading (a rate read from each path's own |f'| at the
 	// step's start and held over its substeps): the law after the step is
 	// sum_j p_j K_{r_j}(j, .), K_r the step's kernel at rate r. K_r is
@@ -1046,12 +1064,19 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0, nq int
 	// Integrals the path's own rate weighs its integrand: r p and r^2 p
 	// are carried the same way.
 	pathwise := nq > 0
-	var rn, p0, vq, v1, v2, rho, lr, lw []float64
+	var rn, p0, vq, v1, v2, rho, lr, bw, lw []float64
 	var seg1, seg2 []float64
+	var acc1, acc2 [][]float64
 	if pathwise {
 		rn, p0, vq, v1, v2 = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-		rho, lr, lw = make([]float64, nq), make([]float64, nq), make([]float64, n*nq)
+		rho, lr, bw, lw = make([]float64, nq), make([]float64, nq), make([]float64, nq), make([]float64, n*nq)
 		seg1, seg2 = make([]float64, nf), make([]float64, nf)
+		if sp.Integrals {
+			acc1, acc2 = make([][]float64, m), make([][]float64, m)
+			for i := range m {
+				acc1[i], acc2[i] = make([]float64, n), make([]float64, n)
+			}
+		}
 	}
 	dot := func(v []float64, a, b, f int) float64 {
 		var s float64
@@ -1087,16 +1112,25 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0, nq int
 		if q > 1 {
 			for j := range q {
 				lr[j] = math.Log(rho[j])
+				bw[j] = math.Sin(math.Pi * float64(2*j+1) / float64(2*q))
+				if j%2 == 1 {
+					bw[j] = -bw[j]
+				}
 			}
 			for i := a; i <= b; i++ {
 				if p0[i] != 0 {
-					lagrange(lw[i*nq:i*nq+q], lr[:q], math.Log(rn[i]))
+					lagrange(lw[i*nq:i*nq+q], lr[:q], bw[:q], math.Log(rn[i]))
 				}
 			}
 		}
 		if sp.Integrals {
-			clear(seg1)
-			clear(seg2)
+			// The weighted laws after each substep, summed over the
+			// points (E g is linear: one product per substep, not one per
+			// point), for the trapezoidal integrals.
+			for i := range m {
+				clear(acc1[i][a : b+1])
+				clear(acc2[i][a : b+1])
+			}
 		}
 		killed, ksum := 0.0, 0.0
 		for j := range q {
@@ -1111,14 +1145,7 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0, nq int
 					v1[i], v2[i] = vq[i]*rn[i], vq[i]*rn[i]*rn[i]
 				}
 			}
-			var e1, e2 []float64
-			if sp.Integrals {
-				e1, e2 = make([]float64, nf), make([]float64, nf)
-				for f := range nf {
-					e1[f], e2[f] = dot(v1, a, b, f), dot(v2, a, b, f)
-				}
-			}
-			for range m {
+			for sub := range m {
 				k := solve(vq, a, b)
 				killed += math.Abs(k)
 				ksum += k
@@ -1133,18 +1160,37 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0, nq int
 					}
 				}
 				if sp.Integrals { // reflecting edges (Forward refuses others)
-					solve(v1, a, b)
-					solve(v2, a, b)
-					for f := range nf {
-						n1, n2 := dot(v1, a, b, f), dot(v2, a, b, f)
-						seg1[f] += dt * (e1[f] + n1) / 2
-						seg2[f] += dt * (e2[f] + n2) / 2
-						e1[f], e2[f] = n1, n2
+					solve2(v1, v2, a, b)
+					x1, x2 := acc1[sub][a:b+1], acc2[sub][a:b+1]
+					for i, v := range v1[a : b+1] {
+						x1[i] += v
+					}
+					for i, v := range v2[a : b+1] {
+						x2[i] += v
 					}
 				}
 			}
 			for i := a; i <= b; i++ {
 				p[i] += vq[i]
+			}
+		}
+		if sp.Integrals {
+			clear(seg1)
+			clear(seg2)
+			for f := range nf {
+				var e1, e2 float64
+				for i := a; i <= b; i++ {
+					if p0[i] != 0 {
+						e1 += p0[i] * rn[i] * gv[i*nf+f]
+						e2 += p0[i] * rn[i] * rn[i] * gv[i*nf+f]
+					}
+				}
+				for sub := range m {
+					n1, n2 := dot(acc1[sub], a, b, f), dot(acc2[sub], a, b, f)
+					seg1[f] += dt * (e1 + n1) / 2
+					seg2[f] += dt * (e2 + n2) / 2
+					e1, e2 = n1, n2
+				}
 			}
 		}
 		flush(p[a : b+1])
@@ -1295,10 +1341,10 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0, nq int
 	return fr
 }
 
-// lagrange writes into l the Lagrange basis at the Chebyshev points of
-// the first kind us (their order: us[j] at angle (2j+1) pi / 2q) at u,
-// in the barycentric form.
-func lagrange(l, us []float64, u float64) {
+// lagrange writes into l the Lagrange basis at the points us at u, in
+// the barycentric form with weights bw (for Chebyshev points of the first
+// kind, us[j] at angle (2j+1) pi / 2q: (-1)^j sin((2j+1) pi / 2q)).
+func lagrange(l, us, bw []float64, u float64) {
 	var sum float64
 	for j, x := range us {
 		d := u - x
@@ -1307,11 +1353,7 @@ func lagrange(l, us []float64, u float64) {
 			l[j] = 1
 			return
 		}
-		w := math.Sin(math.Pi * float64(2*j+1) / float64(2*len(us)))
-		if j%2 == 1 {
-			w = -w
-		}
-		l[j] = w / d
+		l[j] = bw[j] / d
 		sum += l[j]
 	}
 	for j := range l {
