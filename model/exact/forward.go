@@ -1036,6 +1036,21 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0, nq int
 		}
 		return k
 	}
+	// freeze moves the mass a solve left on the boundary nodes (when the
+	// window reaches them) into the frozen masses (not when reflecting).
+	freeze := func(v []float64, a, b int) {
+		if reflect {
+			return
+		}
+		if a == 0 {
+			frozenMass[0] += v[0]
+			v[0] = 0
+		}
+		if b == n-1 {
+			frozenMass[1] += v[n-1]
+			v[n-1] = 0
+		}
+	}
 	// solve2 is solve for two vectors at once (their chains interleaved),
 	// without the edges' flux.
 	solve2 := func(v, w []float64, a, b int) {
@@ -1149,16 +1164,7 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0, nq int
 				k := solve(vq, a, b)
 				killed += math.Abs(k)
 				ksum += k
-				if !reflect {
-					if a == 0 {
-						frozenMass[0] += vq[0]
-						vq[0] = 0
-					}
-					if b == n-1 {
-						frozenMass[1] += vq[n-1]
-						vq[n-1] = 0
-					}
-				}
+				freeze(vq, a, b)
 				if sp.Integrals { // reflecting edges (Forward refuses others)
 					solve2(v1, v2, a, b)
 					x1, x2 := acc1[sub][a:b+1], acc2[sub][a:b+1]
@@ -1267,16 +1273,7 @@ func forwardFDMargin(gr grid, sp Scheduled, m int, reflect bool, margin0, nq int
 				for range m {
 					k := solve(p, a, b)
 					killed += math.Abs(k)
-					if !reflect {
-						if a == 0 {
-							frozenMass[0] += p[0]
-							p[0] = 0
-						}
-						if b == n-1 {
-							frozenMass[1] += p[n-1]
-							p[n-1] = 0
-						}
-					}
+					freeze(p, a, b)
 					flush(p[a : b+1])
 					measure(k, 1)
 					if sp.Integrals {
