@@ -4,9 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
-
-	"gonum.org/v1/gonum/integrate/quad"
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
@@ -160,15 +159,31 @@ func (s Settings) wideNodes() int {
 	return int(math.Ceil(float64(s.Nodes-1)*r)) + 1
 }
 
+// quadRes is the cell rule's resolution on the main grid: cells of about
+// sd/quadRes under a normal of standard deviation sd (grid.qres), at most
+// 18 quadRes nodes a row.
+const quadRes = 24
+
+// qres is grid.qres of a pass on n nodes over [-r, r]: quadRes on the main
+// grid's spacing, scaled with the pass's spacing (half the nodes: half of
+// it, the same nodes on the stride; 1.5 times the radius at the same
+// spacing: the same).
+func (s Settings) qres(n int, r float64) float64 {
+	dxi := func(n int, r float64) float64 {
+		if s.Map > 0 {
+			return math.Asinh(r/s.Map) / float64(n-1)
+		}
+		return r / float64(n-1)
+	}
+	return quadRes * dxi(s.Nodes, s.Radius) / dxi(n, r)
+}
+
 func (s Settings) withDefaults(x0 float64) Settings {
 	if s.Nodes == 0 {
 		s.Nodes = 1200
 	}
 	if s.Radius == 0 {
 		s.Radius = 2*math.Abs(x0) + 2
-	}
-	if s.Hermite == 0 {
-		s.Hermite = 24
 	}
 	if s.Substeps == 0 {
 		s.Substeps = 4
@@ -281,6 +296,12 @@ type grid struct {
 	// to the node (no interpolation).
 	reach int
 	gs    []func(float64) float64 // the test functions, computed together
+	// qres: the cell rule integrates a normal of standard deviation sd on
+	// every k-th node, k about sd/(qres spacing): cells about sd/qres wide
+	// (0: every node). The half-grid check halves it, so that its rule's
+	// cells are twice as wide and the refinement sees the rule's error
+	// (Settings.qres).
+	qres float64
 }
 
 func newMappedGrid(n int, r, c float64, absorb bool, gs []func(float64) float64) grid {
@@ -459,17 +480,6 @@ func (gr grid) at(u []float64, f int, y float64) float64 {
 	return -a*t*tm1*tm2/6 + b*tp1*tm1*tm2/2 - c*tp1*t*tm2/2 + d*tp1*t*tm1/6
 }
 
-// hermite returns nodes z and weights w with sum w_q h(z_q) ~ E h(Z), Z ~ N(0,1).
-func hermite(n int) (z, w []float64) {
-	z, w = make([]float64, n), make([]float64, n)
-	quad.Hermite{}.FixedLocations(z, w, math.Inf(-1), math.Inf(1))
-	for i := range z {
-		z[i] *= math.Sqrt2
-		w[i] /= math.SqrtPi
-	}
-	return z, w
-}
-
 // kernel is the law of the next state from x: a mixture of normals
 // (weight, mean, standard deviation); sd 0 is a point mass.
 type kernel struct {
@@ -494,6 +504,29 @@ type operator struct {
 	col   []int32
 	val   []float64
 	c     []float64
+	// qlo, qhi: the nodes of each row that the cell rule computed (its
+	// whole range; qlo > qhi where it computed none), for quadFloor.
+	qlo, qhi []int32
+	cells    bool // some row has them
+	// outside holds the extreme points beyond the grid that some row
+	// values by the test functions (the largest |g| a value can take).
+	outside []float64
+}
+
+// addQuadFloor adds to d (the floor of one application, stride nv) the
+// cell rule's quadFloor of the largest |u| over each such row's nodes.
+func (op *operator) addQuadFloor(d, u []float64, n, nv, nf int, mt *maxTable) {
+	if !op.cells {
+		return
+	}
+	for f := range nv {
+		mt.build(u, n, nf, f)
+		for i := range n {
+			if lo, hi := op.qlo[i], op.qhi[i]; lo <= hi {
+				d[i*nv+f] += quadFloor * mt.max(int(lo), int(hi))
+			}
+		}
+	}
 }
 
 // weights adds the interpolation weights of y (times wt) to the row being
@@ -527,6 +560,18 @@ func (gr grid) weights(row *rowAcc, c []float64, y, wt float64) {
 type rowAcc struct {
 	v      []float64
 	lo, hi int
+	oy, ow []float64 // points beyond the grid and their weights (grid.normal)
+	cells  bool      // the cell rule added to the row (quadFloor)
+}
+
+// reset clears the row for the next one.
+func (r *rowAcc) reset() {
+	if r.lo <= r.hi {
+		clear(r.v[r.lo : r.hi+1])
+	}
+	r.lo, r.hi = len(r.v), -1
+	r.oy, r.ow = r.oy[:0], r.ow[:0]
+	r.cells = false
 }
 
 func (r *rowAcc) add(j int, v float64) {
@@ -535,43 +580,54 @@ func (r *rowAcc) add(j int, v float64) {
 }
 
 // build assembles the operator of the kernels fill gives at the nodes,
-// with Gauss-Hermite nodes z and weights w for each normal component.
-func build(gr grid, fill func(k *kernel, x float64), z, w []float64) operator {
+// each normal component integrated by grid.normal with q.
+func build(gr grid, fill func(k *kernel, x float64), q quadrature) operator {
 	var op operator
-	buildInto(&op, gr, fill, z, w)
+	buildInto(&op, gr, fill, q)
 	return op
 }
 
 // buildInto is build reusing op's memory (the backward iteration over a
 // schedule rebuilds its operator every step).
-func buildInto(op *operator, gr grid, fill func(k *kernel, x float64), z, w []float64) {
+func buildInto(op *operator, gr grid, fill func(k *kernel, x float64), q quadrature) {
 	n := len(gr.x)
 	nf := len(gr.gs)
 	if len(op.start) != n+1 {
 		op.start, op.c = make([]int, n+1), make([]float64, n*nf)
+		op.qlo, op.qhi = make([]int32, n), make([]int32, n)
 	} else {
 		clear(op.c)
 	}
+	op.cells = false
+	op.outside = op.outside[:0]
 	op.col, op.val = op.col[:0], op.val[:0]
 	var k kernel
 	row := rowAcc{v: make([]float64, n)}
-	z6, w6 := hermite(6)
 	for i, x := range gr.x {
 		fill(&k, x)
 		row.lo, row.hi = n, -1
+		row.oy, row.ow = row.oy[:0], row.ow[:0]
+		row.cells = false
 		for c, wc := range k.wt {
 			m, s := k.mean[c], k.sd[c]
 			if s == 0 {
 				gr.weights(&row, op.c[i*nf:(i+1)*nf], m, wc)
 				continue
 			}
-			zq, wq := z, w
-			if s < gr.spacing(x) {
-				zq, wq = z6, w6
+			gr.normal(&row, q, m, s, wc, gr.spacing(x))
+		}
+		for e, y := range row.oy {
+			for f := range gr.gs {
+				op.c[i*nf+f] += row.ow[e] * gr.outside(f, y)
 			}
-			for q, zz := range zq {
-				gr.weights(&row, op.c[i*nf:(i+1)*nf], m+s*zz, wc*wq[q])
-			}
+		}
+		if len(row.oy) > 0 && !gr.absorb {
+			op.outside = append(op.outside, slices.Min(row.oy), slices.Max(row.oy))
+		}
+		op.qlo[i], op.qhi[i] = 1, 0
+		if row.cells {
+			op.qlo[i], op.qhi[i] = int32(row.lo), int32(row.hi)
+			op.cells = true
 		}
 		for j := row.lo; j <= row.hi; j++ {
 			if v := row.v[j]; v != 0 {
@@ -586,8 +642,21 @@ func buildInto(op *operator, gr grid, fill func(k *kernel, x float64), z, w []fl
 
 // apply writes P u into dst for nf interleaved functions.
 func (op operator) apply(dst, u []float64, nf int) {
+	op.applyRange(dst, u, nf, 0, len(op.start)-1)
+}
+
+// applyRows is apply on the rows listed in runs (pairs of a first and
+// one past the last row), leaving the others of dst as they are.
+func (op operator) applyRows(dst, u []float64, nf int, runs [][2]int) {
+	for _, r := range runs {
+		op.applyRange(dst, u, nf, r[0], r[1])
+	}
+}
+
+// applyRange writes rows a to b-1 of P u into dst.
+func (op operator) applyRange(dst, u []float64, nf, a, b int) {
 	if nf == 1 {
-		for i := range dst {
+		for i := a; i < b; i++ {
 			acc := op.c[i]
 			cols, vals := op.col[op.start[i]:op.start[i+1]], op.val[op.start[i]:op.start[i+1]]
 			for e, v := range vals {
@@ -601,7 +670,7 @@ func (op operator) apply(dst, u []float64, nf int) {
 	// weak study's f, ||x||^2 = x^2, x and their error floors; Figure 1's
 	// survival and f with theirs), then the remaining one to three together:
 	// one pass over the row for every four functions or fewer.
-	for i := range op.start[:len(op.start)-1] {
+	for i := a; i < b; i++ {
 		cols, vals := op.col[op.start[i]:op.start[i+1]], op.val[op.start[i]:op.start[i+1]]
 		c := op.c[i*nf : (i+1)*nf]
 		d := dst[i*nf : (i+1)*nf]
@@ -800,15 +869,15 @@ func Coefficients(sys model.System, x float64) (b, sigma float64) {
 // current u): the rounding and interpolation errors made at each node,
 // weighted by the probability that the chain visits it, summed over the
 // applications. These come after the values: out[nf+f].
-func backward(gr grid, x0 float64, total, every int, fill func(k *kernel, x float64), z, w []float64, floor bool) [][]float64 {
-	return backwardSteps(gr, x0, total, every, func(int) func(*kernel, float64) { return fill }, false, z, w, floor)
+func backward(gr grid, x0 float64, total, every int, fill func(k *kernel, x float64), q quadrature, floor bool) [][]float64 {
+	return backwardSteps(gr, x0, total, every, func(int) func(*kernel, float64) { return fill }, false, q, floor)
 }
 
 // backwardSteps is backward with a one-step law that may change from one
 // application to the next: application j (1..total) uses fillAt(j)'s
 // kernels, rebuilt every application when varying is set (only the last
 // record is then E g(x_total) at x0: the others are of partial products).
-func backwardSteps(gr grid, x0 float64, total, every int, fillAt func(j int) func(*kernel, float64), varying bool, z, w []float64, floor bool) [][]float64 {
+func backwardSteps(gr grid, x0 float64, total, every int, fillAt func(j int) func(*kernel, float64), varying bool, q quadrature, floor bool) [][]float64 {
 	nv := len(gr.gs)
 	var d []float64
 	if floor {
@@ -821,7 +890,7 @@ func backwardSteps(gr grid, x0 float64, total, every int, fillAt func(j int) fun
 		gr.gs = gs
 	}
 	n, nf := len(gr.x), len(gr.gs)
-	op := build(gr, fillAt(1), z, w)
+	op := build(gr, fillAt(1), q)
 	u := make([]float64, n*nf)
 	for i, x := range gr.x {
 		for f, g := range gr.gs {
@@ -829,11 +898,43 @@ func backwardSteps(gr grid, x0 float64, total, every int, fillAt func(j int) fun
 		}
 	}
 	next := make([]float64, n*nf)
+	// The rows the chain reaches (constant operators; see liveRows): the
+	// others keep g in both buffers.
+	var runs [][2]int
+	var skipped, gmax float64
+	if !varying {
+		runs, skipped = op.liveRows(gr, x0, total)
+		copy(next, u)
+		for i := range n {
+			for f := range nv {
+				gmax = math.Max(gmax, math.Abs(u[i*nf+f]))
+			}
+		}
+		for _, y := range op.outside {
+			for f := range nv {
+				gmax = math.Max(gmax, math.Abs(gr.outside(f, y)))
+			}
+		}
+	}
+	// The floor on the rows computed: on each run of them apart (the
+	// others hold g, whose difference to the runs' u is no interpolation
+	// error but the skipped mass's, counted apart).
+	floorOf := func() {
+		if runs == nil {
+			gr.floor(d, u, n, nv, nf)
+			return
+		}
+		clear(d)
+		for _, r := range runs {
+			a, b := r[0], r[1]
+			gr.floor(d[a*nv:b*nv], u[a*nf:b*nf], b-a, nv, nf)
+		}
+	}
 	out := make([][]float64, nf)
 	i0 := min(max(int(math.Round(gr.pos(x0))), 0), n-1)
 	record := func() {
 		if floor {
-			gr.floor(d, u, n, nv, nf)
+			floorOf()
 		}
 		for f := range out {
 			v := gr.at(u, f, x0)
@@ -843,33 +944,94 @@ func backwardSteps(gr grid, x0 float64, total, every int, fillAt func(j int) fun
 				for i := max(0, i0-2); i <= min(n-1, i0+2); i++ {
 					dx0 = math.Max(dx0, d[i*nv+f-nv])
 				}
-				v = math.Abs(v) + dx0
+				v = math.Abs(v) + dx0 + 2*skipped*gmax
 			}
 			out[f] = append(out[f], v)
 		}
 	}
 	record()
+	var mt maxTable
 	for j := 1; j <= total; j++ {
+		if floor && (j-1)%every != 0 { // record computed it for this u
+			floorOf()
+		}
+		if varying && j > 1 {
+			buildInto(&op, gr, fillAt(j), q)
+		}
 		if floor {
-			if (j-1)%every != 0 { // record computed it for this u
-				gr.floor(d, u, n, nv, nf)
-			}
+			op.addQuadFloor(d, u, n, nv, nf, &mt)
 			for i := range n {
 				for f := range nv {
 					u[i*nf+nv+f] += d[i*nv+f]
 				}
 			}
 		}
-		if varying && j > 1 {
-			buildInto(&op, gr, fillAt(j), z, w)
+		if runs != nil {
+			op.applyRows(next, u, nf, runs)
+		} else {
+			op.apply(next, u, nf)
 		}
-		op.apply(next, u, nf)
 		u, next = next, u
 		if j%every == 0 {
 			record()
 		}
 	}
 	return out
+}
+
+// liveRows returns the rows of op that the chain from x0 reaches with a
+// mass of at least dropMass at one of the first total-1 applications, as
+// runs of consecutive rows (nil when that is every row), and the mass it
+// found below dropMass, summed over the applications (the forward sweep
+// does not spread it). The backward iteration needs u only where the
+// chain goes: E g(x_k) = p_0 . u_k = p_j . u_(k-j) + const, p_j the law
+// after j applications. Rows it never reaches keep their values of g, and
+// a value read there (weighted by less than dropMass each time) is off by
+// at most twice the largest |u|: the floor adds the skipped mass times
+// twice the largest |g| (backwardSteps). On Figure 1's and the weak
+// studies' grids the rows far out, whose kernels (sd = eta sigma1 |x|^3)
+// cover the whole grid and make the operator dense, are never reached.
+func (op operator) liveRows(gr grid, x0 float64, total int) (runs [][2]int, skipped float64) {
+	n := len(op.start) - 1
+	p, next := make([]float64, n), make([]float64, n)
+	deposit(gr, p, x0, 1, nil)
+	live := make([]bool, n)
+	for range total {
+		for i, pi := range p {
+			if pi == 0 {
+				continue
+			}
+			if pi < dropMass && pi > -dropMass {
+				skipped += math.Abs(pi)
+				continue
+			}
+			live[i] = true
+			cols, vals := op.col[op.start[i]:op.start[i+1]], op.val[op.start[i]:op.start[i+1]]
+			for e, v := range vals {
+				next[cols[e]] += pi * v
+			}
+		}
+		p, next = next, p
+		clear(next)
+	}
+	all := true
+	for i := 0; i < n; {
+		if !live[i] {
+			all = false
+			i++
+			continue
+		}
+		j := i
+		for j < n && live[j] {
+			j++
+		}
+		runs = append(runs, [2]int{i, j})
+		i = j
+	}
+	if all {
+		return nil, skipped
+	}
+	return runs, skipped
 }
 
 // floor is localFloor on an interpolation grid and latticeFloor on a
@@ -1004,7 +1166,7 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 		return nil, nil, err
 	}
 	s := j.Settings.withDefaults(p.X0)
-	z, w := hermite(s.Hermite)
+	q := newQuadrature(s.Hermite)
 	h := p.Eta * p.rate()
 	fill := func(k *kernel, x float64) { discreteKernel(k, p.System, x, h) }
 	if !j.SDE {
@@ -1012,8 +1174,8 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 			// Exact on the lattice: the error is the radius's (the same
 			// lattice to 1.5 times it) and the floor's (rounding).
 			passes := []pass{
-				{cost: float64(p.Steps * len(lat.x)), do: func() [][]float64 { return backward(lat, p.X0, p.Steps, 1, fill, z, w, true) }},
-				{cost: float64(p.Steps * len(wide.x)), do: func() [][]float64 { return backward(wide, p.X0, p.Steps, 1, fill, z, w, false) }},
+				{cost: float64(p.Steps * len(lat.x)), do: func() [][]float64 { return backward(lat, p.X0, p.Steps, 1, fill, q, true) }},
+				{cost: float64(p.Steps * len(wide.x)), do: func() [][]float64 { return backward(wide, p.X0, p.Steps, 1, fill, q, false) }},
 			}
 			combine := func(res [][][]float64) []Series {
 				v, rd := res[0], res[1]
@@ -1041,7 +1203,9 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 				cost *= 2
 			}
 			return pass{cost: cost, do: func() [][]float64 {
-				return backward(newMappedGrid(n, r, s.Map, s.Absorb, gs), p.X0, p.Steps, 1, fill, z, w, floor)
+				gr := newMappedGrid(n, r, s.Map, s.Absorb, gs)
+				gr.qres = s.qres(n, r)
+				return backward(gr, p.X0, p.Steps, 1, fill, q, floor)
 			}}
 		}
 		// The error floor is carried by the main pass only.
@@ -1064,6 +1228,7 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 	level := func(m, n int, r float64, floor bool) pass {
 		dt := p.Eta / float64(m)
 		gr := newMappedGrid(n, r, s.Map, s.Absorb, gs)
+		gr.qres = s.qres(n, r)
 		if s.Scheme == SchemeFD {
 			// a tridiagonal solve per substep: about a tenth of a banded product's cost
 			return pass{cost: float64(p.Steps*m*n) / 10, do: func() [][]float64 {
@@ -1075,7 +1240,7 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 			cost *= 2
 		}
 		return pass{cost: cost, do: func() [][]float64 {
-			return backward(gr, p.X0, p.Steps*m, m, func(k *kernel, x float64) { sdeKernel(k, p.System, x, dt, p.Eta, rate) }, z, w, floor)
+			return backward(gr, p.X0, p.Steps*m, m, func(k *kernel, x float64) { sdeKernel(k, p.System, x, dt, p.Eta, rate) }, q, floor)
 		}}
 	}
 	m := s.Substeps

@@ -172,7 +172,7 @@ func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, work
 	default:
 		runs = []*run{{n: s.Nodes, r: s.Radius}, {n: s.Nodes / 2, r: s.Radius}, {n: s.wideNodes(), r: s.Radius * 1.5}}
 	}
-	z, w := hermite(s.Hermite)
+	q := newQuadrature(s.Hermite)
 	mc.ForEach(len(runs), workers, func(i int) {
 		rn := runs[i]
 		if isLattice && i == 1 {
@@ -183,11 +183,12 @@ func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, work
 			gr = *rn.gr
 		} else {
 			gr = newMappedGrid(rn.n, rn.r, s.Map, s.Absorb, gs)
+			gr.qres = s.qres(rn.n, rn.r)
 		}
 		if sde {
 			rn.fr = forwardFD(gr, p, rn.m, s.Reflect, rn.nq)
 		} else {
-			rn.fr = forwardDiscrete(gr, p, z, w)
+			rn.fr = forwardDiscrete(gr, p, q)
 		}
 	})
 	if isLattice {
@@ -249,8 +250,9 @@ func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, work
 		hg := lat
 		if !isLattice {
 			hg = newMappedGrid(s.Nodes, s.Radius, s.Map, s.Absorb, gs)
+			hg.qres = s.qres(s.Nodes, s.Radius)
 		}
-		bv, bf := horizonFloor(hg, p, runs[0].fr, z, w)
+		bv, bf := horizonFloor(hg, p, runs[0].fr, q)
 		k := p.Steps
 		for f := range nf {
 			fwd := runs[0].fr.floor[f][k]
@@ -490,13 +492,14 @@ func liveRange(p []float64, absorb bool) (lo, hi int) {
 // cubic interpolation; mass landing outside is frozen there (valued by g)
 // or killed. The nodes carried are a range (liveRange), recorded for the
 // backward iteration of horizonFloor, whose rows are the same range.
-func forwardDiscrete(gr grid, sp Scheduled, z, w []float64) forwardRun {
+func forwardDiscrete(gr grid, sp Scheduled, q quadrature) forwardRun {
 	n, nf := len(gr.x), len(gr.gs)
 	fr := forwardRun{e: make([][]float64, nf), floor: make([][]float64, nf)}
 	p, next := make([]float64, n), make([]float64, n)
 	deposit(gr, p, sp.X0, 1, nil) // the start, by the same interpolation
 	comps, absGrad, local := discreteComps(gr, sp.System)
-	z6, w6 := hermite(6) // for normals narrower than the spacing (grid.spacing)
+	qr := rowAcc{v: make([]float64, n)}
+	qr.reset()
 	d := gFloor(gr)
 	gv := gValues(gr)
 	frozen := make([]float64, nf)
@@ -510,6 +513,13 @@ func forwardDiscrete(gr grid, sp Scheduled, z, w []float64) forwardRun {
 	}
 	dropCum := 0.0
 	fr.dropped = append(fr.dropped, 0)
+	// The cell rule's floor (quadFloor of the largest |g| under each
+	// normal), accumulated over the steps.
+	gmt := make([]maxTable, nf)
+	for f := range nf {
+		gmt[f].build(gv, n, nf, f)
+	}
+	qf := make([]float64, nf)
 	out := make([]float64, nf)
 	seg, segFloor := make([]float64, nf), make([]float64, nf)
 	pathwise := sp.Schedule.Reads() == model.ReadsPath
@@ -553,13 +563,22 @@ func forwardDiscrete(gr grid, sp Scheduled, z, w []float64) forwardRun {
 					esc += depositIn(gr, next, m, pi*c.wt, out, &rng)
 					continue
 				}
-				zq, wq := z, w
-				if sd < local[i] {
-					zq, wq = z6, w6
+				gr.normal(&qr, q, m, sd, c.wt, local[i])
+				if qr.lo <= qr.hi {
+					for j := qr.lo; j <= qr.hi; j++ {
+						next[j] += pi * qr.v[j]
+					}
+					rng[0], rng[1] = min(rng[0], qr.lo), max(rng[1], qr.hi)
+					if qr.cells {
+						for f := range nf {
+							qf[f] += quadFloor * math.Abs(pi) * c.wt * gmt[f].max(qr.lo, qr.hi)
+						}
+					}
 				}
-				for q, zz := range zq {
-					esc += depositIn(gr, next, m+sd*zz, pi*c.wt*wq[q], out, &rng)
+				for e, y := range qr.oy {
+					esc += depositIn(gr, next, y, pi*qr.ow[e], out, &rng)
 				}
+				qr.reset()
 			}
 		}
 		for f := range nf {
@@ -585,7 +604,7 @@ func forwardDiscrete(gr grid, sp Scheduled, z, w []float64) forwardRun {
 		dropCum += dropped
 		fr.dropped = append(fr.dropped, dropCum)
 		for f := range nf {
-			fr.floor[f][len(fr.floor[f])-1] += dropped * gmax[f]
+			fr.floor[f][len(fr.floor[f])-1] += dropped*gmax[f] + qf[f]
 		}
 	}
 	return fr
@@ -602,11 +621,12 @@ func forwardDiscrete(gr grid, sp Scheduled, z, w []float64) forwardRun {
 // pass: each row gathers u_{k+1} at its kernel's points, with the
 // interpolation weights deposit uses. The floor is carried along as in
 // backwardSteps: localFloor of u_{k+1} added before each step.
-func horizonFloor(gr grid, p Scheduled, fr forwardRun, z, w []float64) (value, floor []float64) {
+func horizonFloor(gr grid, p Scheduled, fr forwardRun, q quadrature) (value, floor []float64) {
 	n, nv := len(gr.x), len(gr.gs)
 	nf := 2 * nv // the values, then their floors
 	comps, absGrad, local := discreteComps(gr, p.System)
-	z6, w6 := hermite(6)
+	qr := rowAcc{v: make([]float64, n)}
+	qr.reset()
 	pathwise := p.Schedule.Reads() == model.ReadsPath
 	u, next := make([]float64, n*nf), make([]float64, n*nf)
 	for i, x := range gr.x {
@@ -616,6 +636,7 @@ func horizonFloor(gr grid, p Scheduled, fr forwardRun, z, w []float64) (value, f
 	}
 	d := make([]float64, n*nv)
 	acc := make([]float64, nf)
+	umt := make([]maxTable, nv) // |u_{k+1}| for the cell rule's floor
 	// The nodes whose u is nonzero (all of them at the horizon).
 	ulo, uhi := 0, n-1
 	for k := p.Steps - 1; k >= 0; k-- {
@@ -634,6 +655,9 @@ func horizonFloor(gr grid, p Scheduled, fr forwardRun, z, w []float64) (value, f
 		lo, hi := max(int(fr.live[k][0])-horizonMargin, 0), min(int(fr.live[k][1])+horizonMargin, n-1)
 		info, rate := fr.info[k], fr.rate[k]
 		clear(next)
+		for f := range nv {
+			umt[f].build(u, n, nf, f)
+		}
 		for i := lo; i <= hi; i++ {
 			r := rate
 			if pathwise {
@@ -649,13 +673,24 @@ func horizonFloor(gr grid, p Scheduled, fr forwardRun, z, w []float64) (value, f
 					gather(gr, u, nf, m, c.wt, acc)
 					continue
 				}
-				zq, wq := z, w
-				if sd < local[i] {
-					zq, wq = z6, w6
+				gr.normal(&qr, q, m, sd, c.wt, local[i])
+				if qr.cells {
+					for f := range nv {
+						acc[nv+f] += quadFloor * c.wt * umt[f].max(qr.lo, qr.hi)
+					}
 				}
-				for q, zz := range zq {
-					gather(gr, u, nf, m+sd*zz, c.wt*wq[q], acc)
+				for j := qr.lo; j <= qr.hi; j++ {
+					if v := qr.v[j]; v != 0 {
+						uj := u[j*nf : (j+1)*nf]
+						for f := range acc {
+							acc[f] += v * uj[f]
+						}
+					}
 				}
+				for e, y := range qr.oy {
+					gather(gr, u, nf, y, qr.ow[e], acc)
+				}
+				qr.reset()
 			}
 			copy(next[i*nf:(i+1)*nf], acc)
 		}

@@ -54,10 +54,10 @@ func TestHorizonFloorMatchesFullGrid(t *testing.T) {
 	for _, c := range cases {
 		sp := Scheduled{System: c.sys, X0: c.x0, Eta: c.eta, Schedule: c.sched, Steps: 300}
 		st := c.st.withDefaults(c.x0)
-		z, w := hermite(st.Hermite)
+		q := newQuadrature(st.Hermite)
 		gr := newMappedGrid(st.Nodes, st.Radius, st.Map, st.Absorb, gs)
-		fr := forwardDiscrete(gr, sp, z, w)
-		value, floor := horizonFloor(gr, sp, fr, z, w)
+		fr := forwardDiscrete(gr, sp, q)
+		value, floor := horizonFloor(gr, sp, fr, q)
 		// The reference: every node's row, every step.
 		pathwise := sp.Schedule.Reads() == model.ReadsPath
 		gbuf := []float64{0}
@@ -75,7 +75,7 @@ func TestHorizonFloorMatchesFullGrid(t *testing.T) {
 				discreteKernel(kn, sp.System, x, sp.Eta*r)
 			}
 		}
-		ref := backwardSteps(gr, sp.X0, sp.Steps, sp.Steps, fillAt, true, z, w, true)
+		ref := backwardSteps(gr, sp.X0, sp.Steps, sp.Steps, fillAt, true, q, true)
 		for f := range gs {
 			rv, rf := ref[f][len(ref[f])-1], ref[len(gs)+f][len(ref[f])-1]
 			fwd := fr.e[f][sp.Steps]
