@@ -149,7 +149,9 @@ func inputs(run mc.Run, o Options) Inputs {
 }
 
 // Check checks theorem th on the configuration cfg (whose schedule is used
-// as given) and returns its report.
+// as given) and returns its report. The targets ignore cfg.Model: "discrete"
+// is the discrete method and "sde" the SDE integrated as opt.SDE says, so an
+// sde configuration and its discrete twin give the same verdicts.
 func Check(th Theorem, cfg mc.Config, opt Options) (*Report, error) {
 	o := opt.withDefaults()
 	if err := o.validate(); err != nil {
@@ -312,6 +314,12 @@ func (c *checker) target(target string, run mc.Run, rep *Report) ([]Verdict, err
 	// has a finite left-hand side.
 	r.DivergeAt = math.MaxFloat64
 	var fin *Finiteness
+	if target == "discrete" {
+		// The discrete target is the discrete method whatever the
+		// configuration's model says: an "sde" configuration copied as is
+		// would decide the SDE (with the configuration's integrator) twice.
+		r.Model, r.Integrator, r.Coupled, r.CoupledPaths = mc.Discrete, model.Integrator{}, false, 0
+	}
 	if target == "sde" {
 		if err := SDERun(&r, *c.o.SDE); err != nil {
 			return nil, err
