@@ -20,6 +20,11 @@
 //   - Every number is a [Value]: the value and its error estimate.
 //   - Tails: [Classify], [EscapeBound] and [RadialExplosion] decide finite
 //     moments and explosion analytically (tails.go, explode.go).
+//   - [Divergence] bounds E g(x_K) of DSGD and DCSGD from below where
+//     escapes dominate it (unbounded noise on a power-law objective: the
+//     bound tends to infinity as eta -> 0), and [Settings.Functional]
+//     states what the engine computes instead when paths leave the grid
+//     (divergence.go, functional.go; docs/math.md section 7.2).
 //
 // # Method
 //
