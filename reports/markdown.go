@@ -208,6 +208,9 @@ func WeakMarkdown(w io.Writer, r *weak.Result) {
 		fmt.Fprintf(w, " %s (%s) |\n", num(p.VarRel), num(p.VarRelSE))
 	}
 	fmt.Fprintf(w, "\n(* within %s, left out of the fit)\n", r.Noise())
+	if r.Functional != "" {
+		fmt.Fprintf(w, "\n%s\n", r.Functional)
+	}
 	fmt.Fprintln(w, "\n| quantity | order | interval | systematic part | local slope | etas used | note |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
 	for _, f := range append(append([]weak.Fit{}, r.Fits...), r.ODEFits...) {

@@ -66,6 +66,7 @@ func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 		res.Points[i] = exactPoint(run, probs[i], series[2*i], series[2*i+1], o, ix, ix2)
 	}
 	res.fit(o)
+	res.Functional = exactFunctional(run, s, res.Points, o.Horizon)
 	return res, nil
 }
 

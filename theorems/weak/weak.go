@@ -124,6 +124,11 @@ type Result struct {
 	// "DSGD on x^4/4, sigma1 = 0.1"); empty: the method.
 	Label  string `json:"label,omitempty"`
 	Method string `json:"method"`
+	// Functional states which expectation the study's E g(x_k) is (the
+	// exact engine's chain stopped at the grid's edge, Monte Carlo's mean
+	// over its paths) and how it relates to Def. 3's E g(x_k), which
+	// diverges for DSGD and DCSGD with unbounded noise (functional.go).
+	Functional string `json:"functional"`
 	// Engine is EngineMonteCarlo or EngineExact (Paths and Seed are then 0
 	// and every se is the numerical error estimate).
 	Engine  string  `json:"engine"`
@@ -197,6 +202,7 @@ func Estimate(cfg mc.Config, o Options) (*Result, error) {
 		res.Points = append(res.Points, p)
 	}
 	res.fit(o)
+	res.Functional = mcFunctional(run, o, res.Points)
 	return res, nil
 }
 
