@@ -490,7 +490,7 @@ Verdicts: {{counts .R.Summary.Verdicts}}. Figure 1 claims: {{counts .R.Summary.F
 {{with .Power}}<h2 id="power">False alarms and detection (testing the tests)</h2><p>Measured by <code>{{.Command}}</code>.</p>
 <table><tr><th>check</th><th>kind</th><th>runs</th><th>flagged</th><th>rate</th><th>95% interval</th><th>required</th><th>met</th></tr>
 {{range .Rows}}<tr><td>{{.Name}}</td><td>{{.Kind}}</td><td>{{.Runs}}</td><td>{{.Flagged}}</td><td>{{num .Rate}}</td><td>[{{num .Lo}}, {{num .Hi}}]</td><td>{{.Required}}</td><td>{{if .OK}}yes{{else}}<span class="bad">NO</span>{{end}}</td></tr>{{end}}</table>{{end}}
-{{if .Findings}}<h2 id="findings">Findings</h2>{{range .Findings}}<h3 id="finding-{{.ID}}">{{.ID}}</h3><p><b>{{.Title}}</b></p><p>{{.Explanation}}</p>{{if .Failures}}<p>Evidence: {{range $i, $f := .Failures}}{{if $i}}, {{end}}<a href="#fail-{{id $f}}">{{$f}}</a>{{end}}.</p>{{end}}<p><a href="#summary">back to the summary</a></p>{{end}}{{end}}
+{{if .Findings}}<h2 id="findings">Findings</h2>{{range .Findings}}<h3 id="finding-{{.ID}}">{{.ID}}</h3><p><b>{{.Title}}</b></p><p>{{.Explanation}}</p>{{with .Evidence}}<p>Where: {{.}}</p>{{end}}{{if .Failures}}<p>Evidence: {{range $i, $f := .Failures}}{{if $i}}, {{end}}<a href="#fail-{{id $f}}">{{$f}}</a>{{end}}.</p>{{end}}<p><a href="#summary">back to the summary</a></p>{{end}}{{end}}
 {{range .Failures}}<h2 id="fail-{{id .ID}}">Failure report: {{.ID}}</h2><p><a href="#contents">contents</a> · <a href="#pinned">pinned set</a></p>
 <p>{{.Title}} ({{.Report.Ref}}), {{.Report.Reading}} reading: <span class="FAIL">{{.Report.Outcome}}</span>. {{.Why}} {{if .Regime}}Documented regime: {{.Regime}}.{{end}}</p>
 <p>Replay: <code>{{.Replay}}</code></p>

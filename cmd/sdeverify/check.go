@@ -140,6 +140,9 @@ func cmdPinned(args []string, stdout, stderr io.Writer) error {
 	}
 	var b bytes.Buffer
 	reports.PinnedMarkdown(&b, rs)
+	if !*short && *run == "" {
+		reports.UnpinnedFindingsMarkdown(&b, rs) // the whole set: also the findings no case reproduces (FINDINGS.md)
+	}
 	stdout.Write(reports.Plain(b.Bytes()))
 	if *md != "" {
 		if err := atomicfile.Write(*md, b.Bytes()); err != nil {

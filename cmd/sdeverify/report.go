@@ -247,6 +247,9 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	r.Weak = append(append(r.Weak, mcRes...), exWeak...)
+	if len(r.Weak) > 0 {
+		r.Findings = append(r.Findings, *studies.FindingWeakDivergence) // each weak study states its truncated functional
+	}
 	if b, err := os.ReadFile(*power); err == nil {
 		r.Power = json.RawMessage(b)
 	} else if !errors.Is(err, os.ErrNotExist) {

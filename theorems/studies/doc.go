@@ -14,7 +14,7 @@
 //   - The campaign: [GenerateCase] draws a configuration inside a theorem's
 //     hypotheses, [Expect] says which documented [Regime] it falls in, and
 //     [Campaign] runs a shard of them.
-//   - The findings: [Findings] lists every [Finding] (F1-F5); FINDINGS.md is
+//   - The findings: [Findings] lists every [Finding] (F1-F8); FINDINGS.md is
 //     generated from it with `sdeverify pinned -md FINDINGS.body.md`.
 //
 // References: paper Sec. 4.2, App. B; docs/math.md sections 3, 4 and 6.

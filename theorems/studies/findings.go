@@ -6,6 +6,10 @@ type Finding struct {
 	ID          string `json:"id"`
 	Title       string `json:"title"`
 	Explanation string `json:"explanation"`
+	// Evidence says where the suite shows a finding that no pinned case
+	// reproduces (a Figure 1 claim, the weak studies, a test); FINDINGS.md
+	// lists it beside the pinned findings.
+	Evidence string `json:"evidence,omitempty"`
 }
 
 // Findings of the suite (see FINDINGS.md for the evidence).
@@ -67,6 +71,30 @@ var (
 			"(V(x0) + c T)/1e10. The SDE does not explode (+-inf are entrance boundaries, F6); the paths that hit the integrator's substep floor were " +
 			"numerical trouble, not divergence. The weak-order-1 correspondence between method and SDE holds on bounded horizons for smooth test functions; " +
 			"escape to infinity is not such a functional, and here the two models part.",
+		Evidence: "Figure 1's left-top claim on the SDE (`go test ./theorems/studies -run 'TestFigure1$' -v`; the report's Figure 1 claims); docs/math.md section 8 (escape).",
+	}
+	FindingWeakDivergence = &Finding{
+		ID: "F8-weak-error-truncated-functional",
+		Title: "The weak studies measure a truncated functional: with unbounded noise DSGD and DCSGD on x^4/4 have E f(x_{T/eta}) -> infinity as eta -> 0 " +
+			"(E f(x_40) >= 10^(1.04e20) at eta = 0.05, T = 2, where the SDE's E f(X_2) = 0.01), so Def. 3 fails for them; DSignSGD's bounded step is immune",
+		Explanation: "Def. 3 compares E g(x_k) with E g(X_{k eta}) for every g of polynomial growth. One noise draw can push a path of DSGD or DCSGD past the " +
+			"contracting region |x| > sqrt(2/(eta eta_k)) of x^4/4; from there |x_{k+1}| >= eta eta_k |x_k|^3 - |x_k| whenever the noise does not point back " +
+			"(probability >= 1/2 a step; DCSGD: every agent kept too), so log|x| triples each step. docs/math.md section 7.2 proves " +
+			"E g(x_K) >= P pi(U) (P/2)^(K-1) C u_K^Q (exact.Divergence; P the probability that every agent keeps its coordinate, pi(U) the launch to |x_1| >= U): " +
+			"with Gaussian noise the launch costs exp(-O(eta^-3)) and the growth gives exp(c 3^(T/eta)), so E f(x_{T/eta}) -> infinity, as Euler's method loses " +
+			"its moments on superlinear SDEs (Hutzenthaler, Jentzen and Kloeden, Proc. R. Soc. A 467, 2011). On the weak examples (x0 = 1, T = 2) " +
+			"log10 E f(x_{T/eta}) >= 1.04e20 (DSGD, sigma1 = 0.1), 1.2e20 (sigma1 = 1) and 1.23e20 (DCSGD, Bernoulli p = 0.5, sigma0 = 0.5) at eta = 0.05, " +
+			"and 4.6e154 at eta = 0.00625, while the SDE's E f(X_2) is 0.0100-0.0130, finite (section 8); with Student-t noise E f(x_K) is infinite once " +
+			"4 3^(K-1) > nu. So no C, alpha satisfy Def. 3 for g = f or ||x||^2. Each weak study states what it measures instead (weak.Result.Functional, " +
+			"under its table): the exact engine E g(x_min(k, tau)), the chain stopped where it first leaves its grid [-R, R] (R = 2|x0| + 2 = 4 on the examples) " +
+			"and valued by g where it lands (with Settings.Absorb the mass is killed: E[g(x_k); tau > k]), the SDE's law on the same grid; Monte Carlo the mean " +
+			"over its paths, none of which escapes (the launch behind the bound has probability 10^(-1e9) or less at eta <= 0.1; an early escape would " +
+			"overflow). The orders the studies report for DSGD and DCSGD (about 1) are orders of that truncated functional, which Def. 3 does not define; " +
+			"for bounded g the escapes move E g by at most 2 sup|g| times their probability. DSignSGD's step is bounded by eta eta_k: |x_k| <= |x0| + T = 3 < R " +
+			"on its examples, so its studies measure E g(x_k) itself.",
+		Evidence: "exact.Divergence (`go test ./model/exact -run Divergence -v`: the bound against E f(x_K) computed directly on K = 1..3 steps, and its growth " +
+			"on the weak examples); the 'Measured:' statement under every weak study's table (`sdeverify weak -config examples/weak-dsgd-sigma1-0.1.json`, the report); " +
+			"docs/math.md section 7.2.",
 	}
 	FindingFig1RightAdmissibility = &Finding{
 		ID:    "F3-figure-1-right-schedule-not-admissible",
@@ -79,5 +107,6 @@ var (
 // Findings is the registry of the suite's findings, in the order of their
 // IDs (F1, F2, ...). FINDINGS.md is generated from it and from the pinned
 // cases that reproduce each (`sdeverify pinned -md FINDINGS.body.md`, under
-// a hand-written header).
-var Findings = []*Finding{FindingThm7Phases, FindingThm4Ensemble, FindingFig1RightAdmissibility, FindingDiscreteBoundary, FindingThm6Constant, FindingHeavyTails, FindingFig1SDEDivergence}
+// a hand-written header); a finding no pinned case reproduces is listed
+// there with its Evidence.
+var Findings = []*Finding{FindingThm7Phases, FindingThm4Ensemble, FindingFig1RightAdmissibility, FindingDiscreteBoundary, FindingThm6Constant, FindingHeavyTails, FindingFig1SDEDivergence, FindingWeakDivergence}
