@@ -100,10 +100,13 @@ func TestCheckExitCodes(t *testing.T) {
 	require.Contains(t, stderr.String(), "replay: sdeverify check -theorem thm7")
 	require.Regexp(t, `(?m)^sde\s+5\s+FAIL\s`, stdout.String(), "the terminal gets an aligned table")
 
+	// Margin 0.3: at 0.5 the discrete method diverges on 3 of the 64
+	// paths by t = 1.25 (a FAIL; the check used to run this sde config's
+	// SDE as its "discrete" target, issue 23).
 	pass := writeTemp(t, "pass.json", strings.Replace(smallConfig, `"sigma0":0.1`, `"sigma0":0.5`, 1))
 	stdout.Reset()
 	stderr.Reset()
-	code = run([]string{"check", "-theorem", "thm4", "-config", pass, "-margin", "0.5", "-reading", "pathwise"}, &stdout, &stderr)
+	code = run([]string{"check", "-theorem", "thm4", "-config", pass, "-margin", "0.3", "-reading", "pathwise"}, &stdout, &stderr)
 	require.Equal(t, 0, code, stderr.String()+stdout.String())
 	require.Contains(t, stdout.String(), "PASS")
 
