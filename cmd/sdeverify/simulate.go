@@ -12,15 +12,29 @@ import (
 	"github.com/sdeverify/sdeverify/model/mc"
 )
 
-// SimulateOutput is the JSON that 'sdeverify simulate -json' writes.
+// SimulateOutput is the JSON that 'sdeverify simulate -json' writes. The
+// exact engine (-engine exact or auto, d = 1) writes the same fields (see
+// SimCheckpoint for what its checkpoints hold) plus each checkpoint's
+// escape probability and num_err, and exact_grid; its live is null and its
+// result's diverged 0.
 type SimulateOutput struct {
-	Version  int           `json:"version"`
-	Config   mc.Config     `json:"config"` // resolved: every default filled in
-	Resolved ResolvedModel `json:"resolved"`
-	Seed     uint64        `json:"seed"`
-	Result   *mc.Result    `json:"result"`
+	Version int `json:"version"`
+	// Engine is the engine that computed the result: "montecarlo" or
+	// "exact".
+	Engine string `json:"engine"`
+	// ExactUnavailable says why -engine auto ran Monte Carlo: the exact
+	// engine does not apply (d > 1, a noise it does not cover, a law its
+	// grid cannot resolve).
+	ExactUnavailable string        `json:"exact_unavailable,omitempty"`
+	ExactGrid        *ExactGrid    `json:"exact_grid,omitempty"`
+	Config           mc.Config     `json:"config"` // resolved: every default filled in
+	Resolved         ResolvedModel `json:"resolved"`
+	Seed             uint64        `json:"seed"`
+	Result           *SimResult    `json:"result"`
 	// Per step: the ensemble mean of ||grad f|| (null once every path has
-	// diverged), the live paths, and the schedule value used.
+	// diverged), the live paths, and the schedule value used (the exact
+	// engine: the mean of |f'| over the law that stayed in its grid, no
+	// live paths, and null where the rate is each path's own).
 	EnsembleGradNorm []*float64 `json:"ensemble_grad_norm"`
 	Live             []int      `json:"live"`
 	Rate             []*float64 `json:"rate"`
@@ -43,15 +57,24 @@ type ResolvedModel struct {
 }
 
 func cmdSimulate(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("simulate", "simulate -config FILE [-json OUT] [-workers N]", stderr)
+	fs := newFlags("simulate", "simulate -config FILE [-engine mc|exact|auto] [-json OUT] [-workers N]", stderr)
 	cfgPath := fs.String("config", "", "experiment configuration (JSON; see model/mc.Config)")
 	out := fs.String("json", "", "write the resolved configuration and results as JSON to this file")
 	workers := fs.Int("workers", 0, "goroutines (0: all cores); results do not depend on it")
 	frac := fs.Float64("bias-fraction", 0.25, "SDE: refine the integrator until every estimated bias bound (|bias| + 2 se) is at most this fraction of its standard error")
 	noRefine := fs.Bool("no-refine", false, "SDE: run the configured integrator once, without the coupled bias estimate")
 	quiet := fs.Bool("q", false, "no progress on stderr (shown only on a terminal)")
+	engine := fs.String("engine", "mc", "mc, exact or auto. mc: Monte Carlo (the default: auto would turn the output of d = 1 configs into the exact engine's). "+
+		"exact: in d = 1, the law by the exact engine instead of paths: at each checkpoint E g conditional on having stayed in its grid [-R, R] "+
+		"(R = 64 (1 + |x0|) or diverge_at if nearer; dsignsgd: the farthest its law reaches) and the escape probability, of having left it, "+
+		"each with its numerical error (JSON: engine, exact_grid, and per checkpoint escape and num_err; se and n are 0, live, i1 and i2 null); "+
+		"exit 2 where the engine does not apply (d > 1, a noise or schedule it does not cover, a law its grid cannot resolve). "+
+		"auto: exact where it applies, else Monte Carlo, with the reason in the output and in the JSON's exact_unavailable")
 	if err := fs.parse(args); err != nil {
 		return err
+	}
+	if *engine != "mc" && *engine != "exact" && *engine != "auto" {
+		return usageErr("-engine = %q: want mc, exact or auto", *engine)
 	}
 	if *cfgPath == "" {
 		return usageErr("-config is required (see -h)")
@@ -73,8 +96,10 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 	if cfg.Model.Kind == "sde" && !*noRefine {
 		factor = 2 // the refined twins
 	}
-	if err := checkMemory(*cfgPath, cfg, factor); err != nil {
-		return err
+	if *engine == "mc" {
+		if err := checkMemory(*cfgPath, cfg, factor); err != nil {
+			return err
+		}
 	}
 	run, err := cfg.Resolve()
 	if err != nil {
@@ -82,35 +107,58 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 	}
 	run.Workers = *workers
 	start := time.Now()
-	var res *mc.Result
-	var integ *mc.Integration
 	p := newProgress(stderr, *quiet)
-	p.printf("simulating %s (%s), %d paths x %d steps ...", cfg.Method, run.Model, run.Paths, run.Steps)
-	if run.Model == mc.SDE && !*noRefine {
-		res, integ, err = mc.IntegrationError(run, mc.Refinement{Fraction: *frac, Progress: func(l mc.Level) {
-			p.printf("integrator level %d (%d substeps per step): bias bound %.3g x its allowance (%s)", l.Level, l.Substeps, l.Worst, l.Where)
-		}})
-		if err == nil {
-			last := integ.Levels[len(integ.Levels)-1]
-			run.Integrator.Substeps, run.Integrator.Stiffness, run.Integrator.MaxSubsteps = last.Substeps, last.Stiffness, last.MaxSubsteps
-		}
-	} else {
-		res, err = mc.Simulate(run)
-	}
-	if err != nil {
-		return usageErr("%s: %v", *cfgPath, err)
-	}
-	wall := time.Since(start)
 	o := SimulateOutput{
-		Version: 1, Config: cfg, Seed: cfg.Seed, Result: res,
+		Version: 1, Engine: engineMonteCarlo, Config: cfg, Seed: cfg.Seed,
 		Resolved: ResolvedModel{
 			Dim: run.System.F.Dim(), Certificate: run.System.F.Certificate(),
 			FStar: run.System.F.Inf(), Agents: len(run.System.Agents),
 		},
-		EnsembleGradNorm: mc.Finites(res.EnsembleGradNorm), Live: res.Live, Rate: mc.Finites(res.Rate),
-		Integration: integ, WallSeconds: wall.Seconds(), Workers: *workers,
-		Replay: fmt.Sprintf("sdeverify simulate -config %s", *cfgPath),
+		Workers: *workers,
+		Replay:  fmt.Sprintf("sdeverify simulate -config %s", *cfgPath),
 	}
+	if *engine != "mc" {
+		p.printf("computing the law of %s (%s) by the exact engine, %d steps ...", cfg.Method, run.Model, run.Steps)
+		er, err := runExact(run, *workers)
+		switch {
+		case err == nil:
+			res, grad := er.result(run)
+			o.Engine, o.ExactGrid, o.Result = engineExact, &er.grid, res
+			o.EnsembleGradNorm, o.Rate = mc.Finites(grad), mc.Finites(er.rate)
+		case *engine == "exact":
+			return usageErr("%s: -engine exact: the exact engine does not apply: %v", *cfgPath, err)
+		default:
+			o.ExactUnavailable = fmt.Sprintf("the exact engine does not apply (%v), so Monte Carlo", err)
+			p.printf("%s", o.ExactUnavailable)
+			if err := checkMemory(*cfgPath, cfg, factor); err != nil {
+				return err
+			}
+		}
+	}
+	if o.Engine == engineMonteCarlo {
+		var res *mc.Result
+		p.printf("simulating %s (%s), %d paths x %d steps ...", cfg.Method, run.Model, run.Paths, run.Steps)
+		if run.Model == mc.SDE && !*noRefine {
+			res, o.Integration, err = mc.IntegrationError(run, mc.Refinement{Fraction: *frac, Progress: func(l mc.Level) {
+				p.printf("integrator level %d (%d substeps per step): bias bound %.3g x its allowance (%s)", l.Level, l.Substeps, l.Worst, l.Where)
+			}})
+			if err == nil {
+				last := o.Integration.Levels[len(o.Integration.Levels)-1]
+				run.Integrator.Substeps, run.Integrator.Stiffness, run.Integrator.MaxSubsteps = last.Substeps, last.Stiffness, last.MaxSubsteps
+			}
+		} else {
+			res, err = mc.Simulate(run)
+		}
+		if err != nil {
+			return usageErr("%s: %v", *cfgPath, err)
+		}
+		o.Result = &SimResult{Result: res}
+		for _, c := range res.Checkpoints {
+			o.Result.Checkpoints = append(o.Result.Checkpoints, SimCheckpoint{Checkpoint: c})
+		}
+		o.EnsembleGradNorm, o.Live, o.Rate = mc.Finites(res.EnsembleGradNorm), res.Live, mc.Finites(res.Rate)
+	}
+	o.WallSeconds = time.Since(start).Seconds()
 	if o.Workers == 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -119,7 +167,11 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 			o.Resolved.Omega = append(o.Resolved.Omega, a.Compressor.(model.Unbiased).Omega(run.System.F.Dim()))
 		}
 	}
-	printTable(stdout, &o, run)
+	if o.Engine == engineExact {
+		printExactTable(stdout, &o, run)
+	} else {
+		printTable(stdout, &o, run)
+	}
 	if *out != "" {
 		return writeJSON(*out, o)
 	}
@@ -145,7 +197,11 @@ func printTable(w io.Writer, o *SimulateOutput, run mc.Run) {
 	}
 	fmt.Fprintf(w, "%s on d = %d, %s, %s; eta = %g, %d steps, %d paths, seed %d\n",
 		o.Config.Method, o.Resolved.Dim, agents, model, run.Eta, run.Steps, run.Paths, o.Seed)
-	fmt.Fprintf(w, "certificate (L0, L1) = (%.4g, %.4g), f* = %.4g\n\n", o.Resolved.Certificate.L0, o.Resolved.Certificate.L1, o.Resolved.FStar)
+	fmt.Fprintf(w, "certificate (L0, L1) = (%.4g, %.4g), f* = %.4g\n", o.Resolved.Certificate.L0, o.Resolved.Certificate.L1, o.Resolved.FStar)
+	if o.ExactUnavailable != "" {
+		fmt.Fprintf(w, "engine: %s\n", o.ExactUnavailable)
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', tabwriter.AlignRight)
 	if o.Integration == nil {
 		fmt.Fprintln(tw, "step\ttime\tlive\tdiverged\tE[f-f*]\t±se\tE||g||^2\t±se\tE||x-x*||^2\t±se\tphi1\t")
@@ -183,4 +239,38 @@ func printTable(w io.Writer, o *SimulateOutput, run mc.Run) {
 		fmt.Fprintf(w, "\nSDE substeps: %d in all, at most %d in one step, %d paths hit the floor (unresolved)\n", s.Total, s.MaxPerStep, s.CappedPaths)
 	}
 	fmt.Fprintf(w, "\n%d of %d paths diverged; wall time %.3fs on %d workers\n", o.Result.Diverged, run.Paths, o.WallSeconds, o.Workers)
+}
+
+// printExactTable prints the exact engine's law: at each checkpoint the
+// escape probability and the values conditional on not having escaped,
+// each with its numerical error.
+func printExactTable(w io.Writer, o *SimulateOutput, run mc.Run) {
+	g := o.ExactGrid
+	model := run.Model.String()
+	if g.Scheme != "" {
+		model += " (finite differences, extrapolated over 4, 8 and 16 substeps per step)"
+	}
+	agents := "1 agent"
+	if o.Resolved.Agents != 1 {
+		agents = fmt.Sprintf("%d agents", o.Resolved.Agents)
+	}
+	fmt.Fprintf(w, "%s on d = %d, %s, %s; eta = %g, %d steps; exact engine (%s), %d nodes on [-%g, %g]", o.Config.Method, o.Resolved.Dim, agents, model, run.Eta, run.Steps, g.Method, g.Nodes, g.Radius, g.Radius)
+	if g.Map > 0 {
+		fmt.Fprintf(w, " mapped by x = %g sinh(xi)", g.Map)
+	}
+	fmt.Fprintf(w, ", absorbing\ncertificate (L0, L1) = (%.4g, %.4g), f* = %.4g\n", o.Resolved.Certificate.L0, o.Resolved.Certificate.L1, o.Resolved.FStar)
+	fmt.Fprintf(w, "values conditional on having stayed in the grid; escape: the probability of having left it; ±err: numerical error (no sampling)\n\n")
+	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "step\ttime\tescape\t±err\tE[f-f*]\t±err\tE||g||^2\t±err\tE||x-x*||^2\t±err\tphi1\t")
+	for _, c := range o.Result.Checkpoints {
+		e := c.NumErr
+		phi1 := "-" // each path's own (the pathwise reading)
+		if !math.IsNaN(c.Phi1.Mean) {
+			phi1 = fmt.Sprintf("%.4g", c.Phi1.Mean)
+		}
+		fmt.Fprintf(tw, "%d\t%.4g\t%.4g\t%.2g\t%.6g\t%.2g\t%.6g\t%.2g\t%.6g\t%.2g\t%s\t\n",
+			c.Step, c.Time, *c.Escape, e.Escape, c.F.Mean, e.F, c.GradNorm2.Mean, e.GradNorm2, c.Dist2.Mean, e.Dist2, phi1)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nwall time %.3fs on %d workers\n", o.WallSeconds, o.Workers)
 }
