@@ -205,7 +205,8 @@ type Value struct {
 type Series []Value
 
 // FromConfig builds a Problem from a resolved one-dimensional run whose
-// schedule is constant, or says why it cannot.
+// schedule is constant, or says why it cannot (for the run's model: the
+// discrete method's law, or its SDE's coefficients).
 func FromConfig(run mc.Run) (Problem, error) {
 	if d := run.System.F.Dim(); d != 1 {
 		return Problem{}, model.Invalid("objective.dim", d, "the exact engine is one-dimensional")
@@ -215,6 +216,9 @@ func FromConfig(run mc.Run) (Problem, error) {
 		return Problem{}, model.Invalid("schedule", fmt.Sprintf("%T", run.Schedule), "the exact engine needs a constant schedule")
 	}
 	p := Problem{System: run.System, X0: run.X0[0], Eta: run.Eta, Rate: c.Rate(model.StepInfo{}), Steps: run.Steps}
+	if run.Model == mc.SDE {
+		return p, p.ValidateSDE() // the SDE needs the noise's variance only
+	}
 	return p, p.Validate()
 }
 
@@ -1154,13 +1158,14 @@ type pass struct {
 // results (indexed by slot) into the job's series.
 func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 	p, gs := j.Problem, j.Tests
-	if err := p.Validate(); err != nil {
-		return nil, nil, err
-	}
+	// The SDE needs the noise's variance only (Student-t with nu > 2 for
+	// DSGD and DCSGD), not the discrete method's law.
+	validate := p.Validate
 	if j.SDE {
-		if err := p.System.ValidateSDE(); err != nil {
-			return nil, nil, err
-		}
+		validate = p.ValidateSDE
+	}
+	if err := validate(); err != nil {
+		return nil, nil, err
 	}
 	if err := j.Settings.validate(p); err != nil {
 		return nil, nil, err
