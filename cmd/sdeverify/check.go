@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 
@@ -34,11 +35,11 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	cfgPath := fs.String("config", "", "experiment configuration (JSON)")
 	reading := fs.String("reading", "ensemble", "admissibility reading: ensemble (G_t = ensemble mean) or pathwise")
 	eps := fs.Float64("eps", 0.5, "eps in (0,1) of Thms 4-6")
-	ell := fs.Float64("ell", 0, "ell_nu of Thm 7 (0: 2 Xi_nu(1))")
-	alpha := fs.Float64("alpha", 1e-3, "probability of a false FAIL over the whole check")
-	margin := fs.Float64("margin", 0, "if > 0, replace the schedule by the theorem's admissible one with eta eta_t = margin x threshold")
+	ell := fs.Float64("ell", 0, "ell_nu of Thm 7, in (0, 2 Xi_nu(1)]: the slope of a line under 2 Xi_nu on [0, 1] (docs/math.md section 3; 0: 2 Xi_nu(1), the largest)")
+	alpha := fs.Float64("alpha", 1e-3, "probability of a false FAIL over the whole check, in (0, 1)")
+	margin := fs.Float64("margin", 0, "if > 0, replace the schedule by the theorem's admissible one with eta eta_t = margin x threshold (0: the config's schedule)")
 	decay := fs.String("decay", "", "with -margin: multiply by a clock decay (inv-sqrt or inv)")
-	maxPaths := fs.Int("max-paths", 0, "double the paths of INCONCLUSIVE verdicts up to this many")
+	maxPaths := fs.Int("max-paths", 0, "double the paths of INCONCLUSIVE verdicts up to this many (0: never)")
 	out := fs.String("json", "", "write the report as JSON")
 	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
 	quiet := fs.Bool("q", false, "no progress on stderr (shown only on a terminal)")
@@ -57,6 +58,24 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageErr("-theorem: %v", err)
 	}
+	switch {
+	case !(*eps > 0 && *eps < 1):
+		return usageErr("-eps = %v: must be in (0, 1)", *eps)
+	case !(*alpha > 0 && *alpha < 1):
+		return usageErr("-alpha = %v: must be in (0, 1)", *alpha)
+	case !(*ell >= 0) || math.IsInf(*ell, 0):
+		return usageErr("-ell = %v: must be > 0 (or 0 for 2 Xi_nu(1))", *ell)
+	case *ell != 0 && th.Method != model.DSignSGD:
+		return usageErr("-ell = %v: ell_nu is Thm 7's (thm7), not %s's", *ell, th.ID)
+	case !(*margin >= 0) || math.IsInf(*margin, 0):
+		return usageErr("-margin = %v: must be > 0 (or 0 for the config's schedule)", *margin)
+	case *decay != "" && *margin == 0:
+		return usageErr("-decay = %q: needs -margin", *decay)
+	case *maxPaths < 0:
+		return usageErr("-max-paths = %d: must be >= 0 (0: never double)", *maxPaths)
+	case *workers < 0:
+		return usageErr("-workers = %d: must be >= 0 (0: all cores)", *workers)
+	}
 	if err := checkOutFile("-json", *out); err != nil {
 		return err
 	}
@@ -64,8 +83,21 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := checkMemory(*cfgPath, cfg, 2); err != nil {
+	// Both targets, each with refined twins (an SDE's substeps at least
+	// the check's 4), the paths doubled up to -max-paths (twice the last
+	// level in all).
+	size := newRunSize(*cfgPath, cfg, 2)
+	size.runs, size.substeps = 2, max(size.substeps, 4)
+	if *maxPaths > cfg.Paths {
+		size.paths, size.pathsName, size.runs = float64(*maxPaths), "-max-paths", 4
+	}
+	if err := checkNeed(size); err != nil {
 		return err
+	}
+	if *ell != 0 {
+		if err := checkEll(*cfgPath, cfg, *ell); err != nil {
+			return err
+		}
 	}
 	replay := "sdeverify check " + strings.Join(args, " ")
 	o := theorems.Options{Eps: *eps, Ell: *ell, Reading: *reading, Alpha: *alpha, MaxPaths: *maxPaths, Workers: *workers, Replay: replay, SDEEngine: sdeEngine[*engine]}
@@ -105,6 +137,27 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	}
 	if rep.Outcome == theorems.Fail {
 		return &exitError{code: 1, err: fmt.Errorf("%s FAILS on %s (replay: %s)", th.ID, *cfgPath, replay)}
+	}
+	return nil
+}
+
+// checkEll refuses an ell_nu above 2 Xi_nu(1) for the config's nu: the
+// largest l with 2 Xi_nu(y) >= l y on [0, 1] (docs/math.md section 3), so
+// that a larger one is not a lower bound the proof can use and its
+// verdicts would mean nothing.
+func checkEll(cfgPath string, cfg mc.Config, ell float64) error {
+	run, err := cfg.Resolve()
+	if err != nil {
+		return usageErr("%s: %v", cfgPath, err)
+	}
+	for _, a := range run.System.Agents {
+		t, ok := a.Noise.(model.StudentT)
+		if !ok || !(t.Nu > 0) {
+			continue // Thm 7's noise-class hypothesis says why
+		}
+		if top := model.EllNu(t.Nu); ell > top {
+			return usageErr("-ell = %v: more than 2 Xi_nu(1) = %.6g for the config's nu = %v, the largest ell_nu with 2 Xi_nu(y) >= ell_nu y on [0, 1] (docs/math.md section 3)", ell, top, t.Nu)
+		}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -96,20 +97,129 @@ func availableMemory() int64 {
 	return 0
 }
 
-// checkMemory refuses a configuration whose estimated memory need exceeds
-// what the machine has available, before anything is allocated (factor:
-// copies of the paths' states the command keeps, 2 for a coupled SDE run).
-func checkMemory(cfgPath string, cfg mc.Config, factor float64) error {
-	need := cfg.MemoryNeed() * factor
-	if avail := availableMemory(); avail > 0 && need > float64(avail) {
-		return usageErr("%s: the run needs about %s (paths %d x dimension %d), more than the %s this machine has available: lower paths or the dimension",
-			cfgPath, bytesText(need), cfg.Paths, cfg.Objective.Dimension(), bytesText(float64(avail)))
+// maxWork bounds the work of one command, in updates of one coordinate of
+// one agent on one path over one step (substep, for an SDE; grid node, for
+// the exact engine): 1e13 is about a day of one core. No legitimate run
+// comes near it: Figure 1 at App. B's scale runs at most 1e9 a panel
+// (centre: 1000 paths x 2000 steps x dimension 1000 x 1 agent), and the
+// report's heaviest weak study about 1e10.
+const maxWork = 1e13
+
+// runSize is what a command will run, in float64 so that no product
+// overflows: the config's sizes, possibly overridden by flags.
+type runSize struct {
+	cfgPath string
+	cfg     mc.Config
+	// Paths and Steps: the config's, or a flag's (weak: the sum over its
+	// grid of horizon/eta). Paths 0: no paths (the exact engine).
+	paths, steps float64
+	// Copies of the paths' states kept at once (2 with refined twins, 3 for
+	// weak's discrete method and SDE pair); runs: ensembles run one after
+	// another (check: its targets and doublings).
+	copies, runs float64
+	// Nodes of the exact engine's grid (0: not used), and substeps per
+	// step of its time stepping (or of the SDE's integrator).
+	nodes, substeps float64
+	// what names the flags that set paths and steps, for the message
+	// (config fields otherwise).
+	pathsName, stepsName, nodesName string
+}
+
+// newRunSize is the size of a run of cfg as configured.
+func newRunSize(cfgPath string, cfg mc.Config, copies float64) runSize {
+	s := runSize{cfgPath: cfgPath, cfg: cfg, paths: float64(max(cfg.Paths, 0)), steps: float64(max(cfg.Steps, 0)),
+		copies: copies, runs: 1, substeps: 1, pathsName: "paths", stepsName: "steps", nodesName: "grid nodes"}
+	if cfg.Model.Kind == "sde" {
+		s.substeps = float64(max(cfg.Model.WithDefaults().Substeps, 1))
+	}
+	return s
+}
+
+// agents is the number of agents the config asks for (a count 0 means 1).
+func (s runSize) agents() float64 {
+	var n float64
+	for _, a := range s.cfg.Agents {
+		n += float64(max(a.Count, 1))
+	}
+	return max(n, 1)
+}
+
+// need estimates the bytes and the work of the run: the paths' states and
+// counters (mc.Config.MemoryNeed), per step three series (ensemble
+// gradient norm, live paths, rate), per agent its noise and compressor,
+// per checkpoint its statistics, and the exact engine's grid (about 32 kB
+// a node, measured: 741 MB at 24000 nodes on weak-dsgd-sigma1-0.1).
+func (s runSize) need() (bytes, work float64) {
+	c := s.cfg
+	c.Paths = 0
+	d := float64(max(c.Objective.Dimension(), 1))
+	perPath := mc.Config{Objective: c.Objective, Paths: 1}.MemoryNeed() - c.MemoryNeed()
+	bytes = c.MemoryNeed() + s.copies*s.paths*perPath + 24*s.steps + 64*s.agents() + 1024*s.checkpoints() + 32<<10*s.nodes
+	work = s.runs * s.copies * s.paths * s.steps * s.substeps * s.agents() * d
+	if s.nodes > 0 {
+		work += s.runs * s.nodes * s.steps * s.substeps * 64 // a kernel of about 64 nodes per node
+	}
+	return bytes, work
+}
+
+// checkpoints is how many checkpoints the config asks for (count's
+// default 50; at most one per step).
+func (s runSize) checkpoints() float64 {
+	cp := s.cfg.Checkpoints
+	switch {
+	case cp.At != nil:
+		return float64(len(cp.At))
+	case cp.Every > 0:
+		return s.steps / float64(cp.Every)
+	case cp.Count > 0:
+		return math.Min(float64(cp.Count), s.steps)
+	}
+	return math.Min(50, s.steps)
+}
+
+// sizes names the sizes behind an estimate, as the config's fields or the
+// flags that set them.
+func (s runSize) sizes() string {
+	t := fmt.Sprintf("%s = %.6g", s.stepsName, s.steps)
+	if s.paths > 0 {
+		t += fmt.Sprintf(", %s = %.6g", s.pathsName, s.paths)
+	}
+	t += fmt.Sprintf(", agents %.6g, dimension %d", s.agents(), s.cfg.Objective.Dimension())
+	if s.substeps > 1 {
+		t += fmt.Sprintf(", substeps %.6g", s.substeps)
+	}
+	if s.nodes > 0 {
+		t += fmt.Sprintf(", %s = %.6g", s.nodesName, s.nodes)
+	}
+	return t
+}
+
+// checkNeed refuses, before anything is allocated, a run whose estimated
+// memory exceeds what the machine has available or whose work exceeds
+// maxWork, in one line naming the sizes. Every command that runs a config
+// calls it.
+func checkNeed(s runSize) error {
+	for _, a := range s.cfg.Agents {
+		if a.Count < 0 {
+			return nil // Resolve names it
+		}
+	}
+	bytes, work := s.need()
+	if avail := availableMemory(); avail > 0 && bytes > float64(avail) {
+		return usageErr("%s: the run needs about %s (%s), more than the %s this machine has available: lower them",
+			s.cfgPath, bytesText(bytes), s.sizes(), bytesText(float64(avail)))
+	}
+	if work > maxWork {
+		return usageErr("%s: the run needs about %.2g updates (%s), more than the limit %g (about a day of one core): lower them",
+			s.cfgPath, work, s.sizes(), maxWork)
 	}
 	return nil
 }
 
 func bytesText(b float64) string {
 	switch {
+	case b >= 1<<40:
+		return fmt.Sprintf("%.3g TB", b/(1<<40))
 	case b >= 1<<30:
 		return fmt.Sprintf("%.1f GB", b/(1<<30))
 	case b >= 1<<20:

@@ -96,10 +96,18 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 	if cfg.Model.Kind == "sde" && !*noRefine {
 		factor = 2 // the refined twins
 	}
-	if *engine == "mc" {
-		if err := checkMemory(*cfgPath, cfg, factor); err != nil {
-			return err
+	size := newRunSize(*cfgPath, cfg, factor)
+	if *engine != "mc" {
+		// The exact engine's law: no paths (a Monte Carlo fallback is
+		// checked again), at most 4800 nodes (exactSettings) and, for an
+		// SDE, 4 + 8 + 16 substeps a step.
+		size.paths, size.nodes = 0, 4800
+		if cfg.Model.Kind == "sde" {
+			size.substeps = 28
 		}
+	}
+	if err := checkNeed(size); err != nil {
+		return err
 	}
 	run, err := cfg.Resolve()
 	if err != nil {
@@ -130,7 +138,7 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 		default:
 			o.ExactUnavailable = fmt.Sprintf("the exact engine does not apply (%v), so Monte Carlo", err)
 			p.printf("%s", o.ExactUnavailable)
-			if err := checkMemory(*cfgPath, cfg, factor); err != nil {
+			if err := checkNeed(newRunSize(*cfgPath, cfg, factor)); err != nil {
 				return err
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -65,11 +66,14 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 			return usageErr("%s: eta x steps = %v: the weak study's horizon must be > 0 (or give -horizon)", *cfgPath, *horizon)
 		}
 	}
+	if *nodes < 16 {
+		return usageErr("-nodes = %d: must be >= 16", *nodes)
+	}
+	if *workers < 0 {
+		return usageErr("-workers = %d: must be >= 0 (0: all cores)", *workers)
+	}
 	if !set["paths"] {
 		*paths = cfg.Paths
-		if *nodes < 16 {
-			return usageErr("-nodes = %d: must be >= 16", *nodes)
-		}
 		if *paths < 40 {
 			return usageErr("%s: paths = %d: a weak study needs at least 40 (give -paths)", *cfgPath, cfg.Paths)
 		}
@@ -80,7 +84,7 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 	var grid []float64
 	for _, s := range strings.Split(*etas, ",") {
 		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-		if err != nil || !(v > 0) {
+		if err != nil || !(v > 0) || math.IsInf(v, 0) {
 			return usageErr("-etas: %q is not a positive number", s)
 		}
 		grid = append(grid, v)
@@ -91,12 +95,15 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 	if *substeps < 1 {
 		return usageErr("-substeps = %d: must be >= 1", *substeps)
 	}
-	if !(*horizon > 0) {
-		return usageErr("-horizon = %v: must be > 0", *horizon)
+	if !(*horizon > 0) || math.IsInf(*horizon, 0) {
+		return usageErr("-horizon = %v: must be finite and > 0", *horizon)
 	}
-	mem := cfg
-	mem.Paths = *paths
-	if err := checkMemory(*cfgPath, mem, 3); err != nil {
+	switch *engine {
+	case "exact", "mc", "auto":
+	default:
+		return usageErr("-engine = %q: want auto, exact or mc", *engine)
+	}
+	if err := checkWeakNeed(*cfgPath, cfg, grid, *horizon, *paths, *substeps, *nodes, *engine, set); err != nil {
 		return err
 	}
 	o := weak.Options{Etas: grid, Horizon: *horizon, Paths: *paths, Seed: *seed,
@@ -114,8 +121,6 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "the exact engine does not apply (%v): Monte Carlo\n", err)
 			res, err = weak.Estimate(cfg, o)
 		}
-	default:
-		return usageErr("-engine = %q: want auto, exact or mc", *engine)
 	}
 	if err != nil {
 		return usageErr("%s: %v", *cfgPath, err)
@@ -127,4 +132,40 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 		return writeJSON(*out, res)
 	}
 	return nil
+}
+
+// checkWeakNeed is checkNeed for a weak study: each eta of the grid runs
+// horizon/eta steps, by Monte Carlo (paths, the discrete method and the
+// SDE at substeps and twice as many: 1 + 3 substeps a step) or by the
+// exact engine (nodes, at the same substeps).
+func checkWeakNeed(cfgPath string, cfg mc.Config, grid []float64, horizon float64, paths, substeps, nodes int, engine string, set map[string]bool) error {
+	var steps float64
+	for _, eta := range grid {
+		k := horizon / eta
+		if k > math.MaxInt32 {
+			name := "the config's eta x steps"
+			if set["horizon"] {
+				name = "-horizon"
+			}
+			return usageErr("%s = %g over eta = %g (-etas) is %.3g steps: more than %d", name, horizon, eta, k, math.MaxInt32)
+		}
+		steps += k
+	}
+	size := newRunSize(cfgPath, cfg, 3)
+	size.steps, size.stepsName = steps, "horizon/eta summed over the etas"
+	if set["etas"] || set["horizon"] {
+		size.stepsName = "-horizon/-etas summed"
+	}
+	size.paths, size.substeps = float64(paths), float64(1+3*substeps)
+	if set["paths"] {
+		size.pathsName = "-paths"
+	}
+	size.cfg.Checkpoints = mc.CheckpointSpec{At: []int{0}}
+	if engine != "mc" {
+		size.nodes, size.nodesName = float64(nodes), "-nodes"
+	}
+	if engine == "exact" {
+		size.paths = 0
+	}
+	return checkNeed(size)
 }

@@ -44,14 +44,68 @@ type CheckpointSpec struct {
 func DecodeConfig(r io.Reader) (Config, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
-	var c Config
-	if err := dec.Decode(&c); err != nil {
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
 	if dec.More() {
 		return Config{}, fmt.Errorf("config: trailing data after the JSON object")
 	}
+	strict := json.NewDecoder(bytes.NewReader(raw))
+	strict.DisallowUnknownFields()
+	var c Config
+	if err := strict.Decode(&c); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	if err := explicitZeros(raw); err != nil {
+		return Config{}, err
+	}
 	return c, nil
+}
+
+// explicitZeros refuses a 0 written out where the field's zero value means
+// its default (a constant schedule's value 1, checkpoints' count 50): a
+// typed 0 asks for something else, and is not silently replaced.
+func explicitZeros(raw []byte) error {
+	var v struct {
+		Schedule    json.RawMessage `json:"schedule"`
+		Checkpoints struct {
+			Every *json.Number `json:"every"`
+			Count *json.Number `json:"count"`
+		} `json:"checkpoints"`
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil // the typed decode has reported it
+	}
+	zero := func(n *json.Number) bool {
+		if n == nil {
+			return false
+		}
+		f, err := n.Float64()
+		return err == nil && f == 0
+	}
+	if zero(v.Checkpoints.Every) {
+		return model.Invalid("checkpoints.every", 0, "must be >= 1 (omit checkpoints for 50 log-spaced steps)")
+	}
+	if zero(v.Checkpoints.Count) {
+		return model.Invalid("checkpoints.count", 0, "must be >= 1 (omit it for 50)")
+	}
+	field := "schedule"
+	for sch := v.Schedule; len(sch) > 0; field += ".decay" {
+		var s struct {
+			Kind  string          `json:"kind"`
+			Value *json.Number    `json:"value"`
+			Decay json.RawMessage `json:"decay"`
+		}
+		if json.Unmarshal(sch, &s) != nil {
+			return nil
+		}
+		if s.Kind == "constant" && zero(s.Value) {
+			return model.Invalid(field+".value", 0, "must be > 0 (omit it for 1)")
+		}
+		sch = s.Decay
+	}
+	return nil
 }
 
 // ParseConfig is DecodeConfig on bytes.
@@ -188,6 +242,9 @@ func (c CheckpointSpec) resolve(steps int) ([]int, error) {
 		}
 		if n < 0 {
 			return nil, model.Invalid("count", n, "must be >= 1")
+		}
+		if c.Count > steps {
+			return nil, model.Invalid("count", n, fmt.Sprintf("more checkpoints than steps (%d)", steps))
 		}
 		add(0)
 		for i := 1; i <= n; i++ {
