@@ -3,16 +3,19 @@ package main
 import (
 	"bufio"
 	"errors"
+	"flag"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/sdeverify/sdeverify/internal/atomicfile"
 	"github.com/sdeverify/sdeverify/internal/jsonfinite"
+	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
 )
 
@@ -226,4 +229,91 @@ func bytesText(b float64) string {
 		return fmt.Sprintf("%.0f MB", b/(1<<20))
 	}
 	return fmt.Sprintf("%.0f kB", b/(1<<10))
+}
+
+// flagRules checks, right after parsing, the flags of the commands that
+// run no config of the user's (their sizes are the suite's own): a value
+// typed that the command would otherwise replace or misread, and the
+// campaign's size (set: the flags given on the command line).
+var flagRules = map[string]func(fs *flag.FlagSet, set map[string]bool) error{
+	"verify":  verifyRule,
+	"figure1": workersRule,
+	"report":  workersRule,
+	"pinned":  workersRule,
+}
+
+// flagInt is the value of fs's int flag name (0 if it has none: the rules
+// check the flags a command has).
+func flagInt(fs *flag.FlagSet, name string) int {
+	if f := fs.Lookup(name); f != nil {
+		if g, ok := f.Value.(flag.Getter); ok {
+			if v, ok := g.Get().(int); ok {
+				return v
+			}
+		}
+	}
+	return 0
+}
+
+// flagString is the value of fs's flag name ("" if it has none).
+func flagString(fs *flag.FlagSet, name string) string {
+	if f := fs.Lookup(name); f != nil {
+		return f.Value.String()
+	}
+	return ""
+}
+
+func workersRule(fs *flag.FlagSet, set map[string]bool) error {
+	if w := flagInt(fs, "workers"); w < 0 {
+		return usageErr("-workers = %d: must be >= 0 (0: all cores)", w)
+	}
+	return nil
+}
+
+// shardPattern is -shard's form, i/n, with nothing after it.
+var shardPattern = regexp.MustCompile(`^[0-9]+/[0-9]+$`)
+
+// campaignCaseWork bounds one campaign case's work (studies.CaseSize's
+// defaults: at most 200 steps, dimension 5 and 4 agents), per path: two
+// targets, refined twins, an SDE's 4 substeps a step.
+const campaignCaseWork = 200 * 5 * 4 * 2 * 2 * 4
+
+func verifyRule(fs *flag.FlagSet, set map[string]bool) error {
+	if err := workersRule(fs, set); err != nil {
+		return err
+	}
+	if only := flagInt(fs, "only"); set["only"] && only < 0 {
+		return usageErr("-only = %d: must be >= 0 (a case index; omit it for the whole campaign)", only)
+	}
+	if sh := flagString(fs, "shard"); set["shard"] && !shardPattern.MatchString(sh) {
+		return usageErr("-shard = %q: want i/n with 0 <= i < n", sh)
+	}
+	if fs.Lookup("n") == nil || fs.Lookup("paths") == nil {
+		return nil
+	}
+	n, paths := flagInt(fs, "n"), flagInt(fs, "paths")
+	if n < 1 {
+		return usageErr("-n = %d: must be >= 1", n)
+	}
+	if paths < 2 {
+		return usageErr("-paths = %d: must be >= 2", paths)
+	}
+	// The cases one invocation runs: one with -only, else this shard's.
+	cases := float64(n)
+	if set["only"] {
+		cases = 1
+	} else if sh := flagString(fs, "shard"); sh != "" {
+		var i, k int
+		if _, err := fmt.Sscanf(sh, "%d/%d", &i, &k); err == nil && k > 0 {
+			cases = math.Ceil(float64(n) / float64(k))
+		}
+	}
+	if w := cases * float64(paths) * campaignCaseWork; w > maxWork {
+		return usageErr("-n = %d, -paths = %d: about %.2g updates for %.6g cases, more than the limit %g (about a day of one core): lower them or shard the campaign", n, paths, w, cases, maxWork)
+	}
+	need := mc.Config{Objective: model.ObjectiveSpec{Dim: 5}, Paths: paths}.MemoryNeed() * 2
+	if avail := availableMemory(); avail > 0 && need > float64(avail) {
+		return usageErr("-paths = %d: a case needs about %s, more than the %s this machine has available", paths, bytesText(need), bytesText(float64(avail)))
+	}
+	return nil
 }

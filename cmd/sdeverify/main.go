@@ -121,5 +121,10 @@ func (fs *cmdFlags) parse(args []string) error {
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q (see -h)", fs.Arg(0))
 	}
+	if rule := flagRules[fs.Name()]; rule != nil {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		return rule(fs.FlagSet, set)
+	}
 	return nil
 }
