@@ -61,6 +61,11 @@ type Options struct {
 	Alpha       float64
 	Workers     int
 	Perturb     model.Perturbation // a deliberately wrong SDE (mutation testing)
+	// NoRefine runs the Monte Carlo SDE reference at Substeps only: no
+	// refined twin, no extrapolation and no bias allowance (biased by the
+	// integrator, at first order in eta/Substeps; to measure what the
+	// refinement gains).
+	NoRefine bool
 }
 
 func (o Options) withDefaults() Options {
@@ -87,11 +92,18 @@ func (o Options) withDefaults() Options {
 
 // Err is one test function's weak error at one eta.
 type Err struct {
-	Test     string  `json:"test"`
-	Err      float64 `json:"err"` // max over k of |mean difference|
-	SE       float64 `json:"se"`  // standard error of the difference at the maximising step
-	Step     int     `json:"step"`
-	Resolved bool    `json:"resolved"` // |Err| > z SE: above Monte Carlo noise
+	Test string  `json:"test"`
+	Err  float64 `json:"err"` // max over k of |mean difference|
+	SE   float64 `json:"se"`  // standard error of the difference at the maximising step
+	Step int     `json:"step"`
+	// Bias is the reference's estimated integrator error at Step, an
+	// allowance beside SE (not in it): for the Monte Carlo SDE the refined
+	// level's bias bound |mean(g(Y_m) - g(Y_2m))| + 2 se (see Estimate),
+	// for the gradient flow the difference of RK4 at 64 and 32 substeps;
+	// 0 where the engine puts its whole error in SE (the exact engine) or
+	// with Options.NoRefine.
+	Bias     float64 `json:"bias"`
+	Resolved bool    `json:"resolved"` // |Err| > z SE + Bias: above the Monte Carlo noise and the reference's bias
 }
 
 // Point is the estimate at one eta.
@@ -142,6 +154,12 @@ type Result struct {
 	// ExactRef is the same study by the exact engine, where it applies,
 	// beside a Monte Carlo one (the report draws it in the figure).
 	ExactRef *Result `json:"exact_ref,omitempty"`
+	// Reference says how a Monte Carlo study's SDE reference was computed
+	// (its levels and extrapolation).
+	Reference string `json:"reference,omitempty"`
+	// ExactChecks compare a Monte Carlo study with ExactRef, point by point
+	// (CheckExact); empty without ExactRef.
+	ExactChecks []ExactCheck `json:"exact_checks,omitempty"`
 }
 
 // The engines a Result can come from.
@@ -159,9 +177,29 @@ func (r *Result) Noise() string {
 	return "Monte Carlo noise"
 }
 
-// Weak estimates the weak error of cfg's method against its SDE over an
-// eta grid. cfg supplies the objective, agents, method, x0 and a clock
+// Estimate estimates the weak error of cfg's method against its SDE over
+// an eta grid. cfg supplies the objective, agents, method, x0 and a clock
 // schedule; its eta, steps, paths and checkpoints are replaced.
+//
+// The SDE reference is Euler-Maruyama, whose weak error is of first order
+// in the substep: E g(Y_m) = E g(X) + c/m + O(1/m^2) at m substeps a step
+// (at 10 substeps about 10% of DSGD's weak error on x^4/4). The SDE
+// therefore runs at two levels on the same Brownian path, m = o.Substeps
+// and 2m (as the theorem checks' refined twins), and the reference is the
+// Richardson extrapolation 2 E g(Y_2m) - E g(Y_m), free of the first-order
+// term. Coupled, every path has its twin (2 g(Y_2m) - g(Y_m) path by
+// path). Uncoupled, the standard error is the independent noises', and
+// the correction 2 (g(Y_2m) - g(Y_m)), whose variance is the integrator's
+// strong error, is estimated on every twinEvery-th path only (weighted
+// 2n/n_t, so that the per-path values still average to the estimate):
+// half the refinement's cost for a standard error within a few percent.
+// Each weak error's Bias is the refined level's bias bound at the
+// maximising step, |mean(g(Y_m) - g(Y_2m))| plus two standard errors, an
+// allowance for the extrapolation's remaining error (second order: much
+// smaller, asymptotically) kept beside the Monte Carlo standard error; a
+// point is Resolved only above z SE + Bias. o.NoRefine runs the single
+// level m, with no allowance. The gradient-flow baseline is RK4 (Bias: its
+// error estimate).
 func Estimate(cfg mc.Config, o Options) (*Result, error) {
 	o = o.withDefaults()
 	if o.Paths < 40 {
@@ -182,6 +220,11 @@ func Estimate(cfg mc.Config, o Options) (*Result, error) {
 	_, gaussian := run.System.AverageNoiseVar(0)
 	coupled := gaussian && run.System.Method == model.DSGD && !o.Independent
 	res := &Result{Method: run.System.Method.String(), Engine: EngineMonteCarlo, Paths: o.Paths, Seed: o.Seed, Horizon: o.Horizon}
+	m := o.Substeps
+	res.Reference = fmt.Sprintf("the SDE by Euler-Maruyama at %d and %d substeps a step on the same Brownian path, extrapolated to zero substep (2 Y_%d - Y_%d); each error bar adds the refined level's estimated bias (|mean(g(Y_%d) - g(Y_%d))| + 2 se); the gradient flow by RK4 (%d substeps a step, error from %d)", m, 2*m, 2*m, m, m, 2*m, flowSubsteps, flowCheck)
+	if o.NoRefine {
+		res.Reference = fmt.Sprintf("the SDE by Euler-Maruyama at %d substeps a step, not refined: the integrator's bias is not in the error bars; the gradient flow by RK4 (%d substeps a step, error from %d)", m, flowSubsteps, flowCheck)
+	}
 	switch {
 	case coupled:
 		res.Coupled = "coupled: the discrete step's normal draw is the SDE's Brownian increment over the step"
@@ -363,31 +406,64 @@ func wls(cols [][]float64, y, w []float64) (beta []float64, cov [][]float64, chi
 }
 
 type weakBlock struct {
-	dis, diff  [][]mc.Sums  // [test][k]
-	varD, varS []mc.Moments // per coordinate at the horizon
+	// [test][k]: the discrete method's values, the differences to the SDE
+	// reference and, refined, the coarse-minus-fine differences.
+	dis, diff, cf [][]mc.Sums
+	// Per coordinate at the horizon: the discrete method, the SDE's
+	// (coarse) level and, refined, its fine level and the coarse level on
+	// the paths with a twin.
+	varD, varS, varF, varT []mc.Moments
 }
 
-// weakAt runs every path at one eta and returns the point.
+// twinSalt separates the streams of the refined level's Brownian bridges
+// from the paths' (the salt of model/mc's refined twins).
+const twinSalt = 0x5851f42d4c957f2d
+
+// twinEvery: uncoupled, only the paths p with p mod twinEvery = 0 have a
+// refined twin (see Estimate).
+const twinEvery = 4
+
+// refined is a path's value of the difference to the extrapolated SDE
+// reference from its discrete value a and its SDE's coarse and fine values
+// c and f, with weight w on the twin's correction: 2 on every path
+// (a - (2 f - c)), or 2n/n_t on the n_t paths of n that have a twin.
+func refined(a, c, f, w float64) float64 { return a - c - w*(f-c) }
+
+// weakAt runs every path at one eta and returns the point. Unless
+// o.NoRefine, the SDE runs at two levels on the same Brownian path, Y_m
+// (o.Substeps substeps a step) and Y_2m, on every path (coupled) or every
+// twinEvery-th path, and the reference is the extrapolation
+// 2 E Y_2m - E Y_m; each error's Bias is the refined level's bias bound at
+// the maximising step (see Estimate).
 func weakAt(run mc.Run, eta float64, k int, coupled bool, o Options) Point {
 	sys := run.System
 	d := sys.F.Dim()
 	nt := len(o.Tests)
+	refine := !o.NoRefine
 	nb := (o.Paths + mc.BlockSize - 1) / mc.BlockSize
 	blocks := make([]weakBlock, nb)
 	in := model.Integrator{Scheme: model.EulerMaruyama, Substeps: o.Substeps, MaxSubsteps: o.Substeps, Perturb: o.Perturb}
 	type scratch struct {
-		ws           *model.Workspace
-		x, gx, y, gy []float64
+		ws                    *model.Workspace
+		x, gx, y, gy, yf, gyf []float64
 	}
 	scr := make([]scratch, mc.Workers(o.Workers, nb))
 	for w := range scr {
-		scr[w] = scratch{model.NewWorkspace(d), make([]float64, d), make([]float64, d), make([]float64, d), make([]float64, d)}
+		scr[w] = scratch{model.NewWorkspace(d), make([]float64, d), make([]float64, d), make([]float64, d), make([]float64, d), make([]float64, d), make([]float64, d)}
 	}
+	// The weight of a twin's correction: 2 n/n_t over the n_t twins of the
+	// n paths (uncoupled: the paths p with p mod twinEvery = 0).
+	tw := 2 * float64(o.Paths) / float64((o.Paths+twinEvery-1)/twinEvery)
 	mc.ForBlocks(nb, o.Workers, func(w, b int) {
 		ws, x, gx, y, gy := scr[w].ws, scr[w].x, scr[w].gx, scr[w].y, scr[w].gy
 		blk := &blocks[b]
 		blk.dis, blk.diff = sumsGrid(nt, k+1), sumsGrid(nt, k+1)
 		blk.varD, blk.varS = make([]mc.Moments, d), make([]mc.Moments, d)
+		var yf, gyf []float64
+		if refine {
+			blk.cf, blk.varF, blk.varT = sumsGrid(nt, k+1), make([]mc.Moments, d), make([]mc.Moments, d)
+			yf, gyf = scr[w].yf, scr[w].gyf
+		}
 		lo, hi := b*mc.BlockSize, min((b+1)*mc.BlockSize, o.Paths)
 		if coupled {
 			coupledBlock(sys, run, blk, lo, hi, eta, k, o)
@@ -395,10 +471,18 @@ func weakAt(run mc.Run, eta float64, k int, coupled bool, o Options) Point {
 		}
 		for p := lo; p < hi; p++ {
 			r := mc.Stream(o.Seed, p)
+			var rf *model.Rand
+			twin := refine && p%twinEvery == 0
+			var yt []float64 // the twin's state, nil without one
+			if twin {
+				rf = mc.Stream(o.Seed^twinSalt, p)
+				yt = yf
+				copy(yt, run.X0)
+			}
 			copy(x, run.X0)
 			copy(y, run.X0)
 			for step := 0; ; step++ {
-				blk.record(sys, o.Tests, step, x, y)
+				blk.record(sys, o.Tests, step, x, y, yt, tw)
 				if step == k {
 					break
 				}
@@ -406,58 +490,89 @@ func weakAt(run mc.Run, eta float64, k int, coupled bool, o Options) Point {
 				sys.F.Grad(gx, x)
 				sys.DiscreteStep(x, gx, dot(gx, gx), eta*rate, ws, r)
 				sys.F.Grad(gy, y)
-				sys.SDEStep(y, gy, dot(gy, gy), eta, rate, in, ws, r)
+				if twin {
+					// The coarse level draws from r as SDEStep does; the
+					// fine level's bridges come from rf.
+					sys.F.Grad(gyf, yf)
+					sys.SDEStepCoupled(y, gy, dot(gy, gy), yf, gyf, dot(gyf, gyf), eta, rate, rate, in, ws, r, rf)
+				} else {
+					sys.SDEStep(y, gy, dot(gy, gy), eta, rate, in, ws, r)
+				}
 			}
 			for j := range d {
 				blk.varD[j].Add(x[j])
 				blk.varS[j].Add(y[j])
+				if twin {
+					blk.varF[j].Add(yf[j])
+					blk.varT[j].Add(y[j])
+				}
 			}
 		}
 	})
 	// Reduce in block order; the total variance by batches of blocks.
-	totDis, totDiff := grid(nt, k+1), grid(nt, k+1)
+	totDis, totDiff, totCF := grid(nt, k+1), grid(nt, k+1), grid(nt, k+1)
 	const batches = 20
 	var rel []float64
-	bd, bs := make([]mc.Moments, d), make([]mc.Moments, d)
+	bd, bs, bf, bt := make([]mc.Moments, d), make([]mc.Moments, d), make([]mc.Moments, d), make([]mc.Moments, d)
 	for b := range blocks {
 		for ti := range nt {
 			for s := range k + 1 {
 				totDis[ti][s].Merge(blocks[b].dis[ti][s].Moments())
 				totDiff[ti][s].Merge(blocks[b].diff[ti][s].Moments())
+				if refine {
+					totCF[ti][s].Merge(blocks[b].cf[ti][s].Moments())
+				}
 			}
 		}
 		for j := range d {
 			bd[j].Merge(blocks[b].varD[j])
 			bs[j].Merge(blocks[b].varS[j])
+			if refine {
+				bf[j].Merge(blocks[b].varF[j])
+				bt[j].Merge(blocks[b].varT[j])
+			}
 		}
 		if (b+1)*batches/nb != b*batches/nb || b == nb-1 {
-			var vd, vs float64
+			var vd, vs, vf, vt float64
 			for j := range d {
 				vd += bd[j].Var()
 				vs += bs[j].Var()
+				vf += bf[j].Var()
+				vt += bt[j].Var()
+			}
+			if refine {
+				// The variance extrapolated as the means are, its
+				// correction from the paths with a twin.
+				vs += 2 * (vf - vt)
 			}
 			if vs > 0 {
 				rel = append(rel, vd/vs-1)
 			}
-			bd, bs = make([]mc.Moments, d), make([]mc.Moments, d)
+			bd, bs, bf, bt = make([]mc.Moments, d), make([]mc.Moments, d), make([]mc.Moments, d), make([]mc.Moments, d)
 		}
 	}
 	pt := Point{Eta: eta, Steps: k}
 	z := mc.ZCrit(o.Alpha)
-	ode := gradientFlow(sys, run, eta, k, o)
+	ode, odeErr := gradientFlow(sys, run, eta, k, o)
 	for ti, t := range o.Tests {
 		best := Err{Test: t.Name}
 		bestODE := Err{Test: t.Name}
 		for s := range k + 1 {
 			if e := math.Abs(totDiff[ti][s].Mean); s == 0 || e > best.Err {
 				best.Err, best.SE, best.Step = e, totDiff[ti][s].SE(), s
+				if refine {
+					// The refined level's bias, mean(Y_m - Y_2m) for a
+					// first-order scheme, bounds the extrapolation's
+					// remaining error as in the theorem checks.
+					best.Bias = math.Abs(totCF[ti][s].Mean) + 2*totCF[ti][s].SE()
+				}
 			}
 			if e := math.Abs(totDis[ti][s].Mean - ode[ti][s]); s == 0 || e > bestODE.Err {
-				bestODE.Err, bestODE.SE, bestODE.Step = e, totDis[ti][s].SE(), s
+				bestODE.Err, bestODE.SE, bestODE.Step, bestODE.Bias = e, totDis[ti][s].SE(), s, odeErr[ti][s]
 			}
 		}
-		best.Resolved = best.Err > z*best.SE
-		bestODE.Resolved = bestODE.Err > z*bestODE.SE
+		best.Resolved = best.Err > z*best.SE+best.Bias
+		bestODE.Resolved = bestODE.Err > z*bestODE.SE+bestODE.Bias
 		pt.Tests = append(pt.Tests, best)
 		pt.ODE = append(pt.ODE, bestODE)
 	}
@@ -469,32 +584,41 @@ func weakAt(run mc.Run, eta float64, k int, coupled bool, o Options) Point {
 	return pt
 }
 
-// recordAll adds the test-function values at step of the block's paths
-// (xs and ys hold them back to back, d coordinates each), in path order,
-// with the sums in locals: the same sums as record path by path. va and vc
-// are scratch for one value per path.
-func (blk *weakBlock) recordAll(sys model.System, tests []TestFunc, step, d int, xs, ys, va, vc []float64) {
-	f := sys.F
-	for ti, t := range tests {
-		switch t.kind {
-		case excessTest:
-			fstar := f.Inf()
-			model.ValueBatch(f, va, xs)
-			model.ValueBatch(f, vc, ys)
-			for p := range va {
-				va[p] -= fstar
-				vc[p] -= fstar
-			}
-		case norm2Test:
-			for p := range va {
-				va[p], vc[p] = norm2(xs[p*d:(p+1)*d]), norm2(ys[p*d:(p+1)*d])
-			}
-		default:
-			for p := range va {
-				va[p], vc[p] = t.G(f, xs[p*d:(p+1)*d]), t.G(f, ys[p*d:(p+1)*d])
-			}
+// testValues writes test t's value at each of the paths xs (d coordinates
+// each, back to back) into dst.
+func testValues(dst []float64, f model.Objective, t TestFunc, xs []float64, d int) {
+	switch t.kind {
+	case excessTest:
+		fstar := f.Inf()
+		model.ValueBatch(f, dst, xs)
+		for p := range dst {
+			dst[p] -= fstar
 		}
-		addPaired(&blk.dis[ti][step], &blk.diff[ti][step], va, vc)
+	case norm2Test:
+		for p := range dst {
+			dst[p] = norm2(xs[p*d : (p+1)*d])
+		}
+	default:
+		for p := range dst {
+			dst[p] = t.G(f, xs[p*d:(p+1)*d])
+		}
+	}
+}
+
+// recordAll adds the test-function values at step of the block's paths
+// (xs, ys and, refined, yfs hold them back to back, d coordinates each), in
+// path order, with the sums in locals: the same sums as record path by
+// path. va, vc and vf are scratch for one value per path.
+func (blk *weakBlock) recordAll(sys model.System, tests []TestFunc, step, d int, xs, ys, yfs, va, vc, vf []float64) {
+	for ti, t := range tests {
+		testValues(va, sys.F, t, xs, d)
+		testValues(vc, sys.F, t, ys, d)
+		if yfs == nil {
+			addPaired(&blk.dis[ti][step], &blk.diff[ti][step], va, vc)
+			continue
+		}
+		testValues(vf, sys.F, t, yfs, d)
+		addRefined(&blk.dis[ti][step], &blk.diff[ti][step], &blk.cf[ti][step], va, vc, vf)
 	}
 }
 
@@ -522,13 +646,50 @@ func addPaired(dis, diff *mc.Sums, a, c []float64) {
 	*diff = mc.Sums{N: n, Shift: sb, S1: b1, S2: b2}
 }
 
+// addRefined adds, for every p in order, a_p to dis, a_p minus the
+// extrapolation 2 f_p - c_p to diff (refined with weight 2), and c_p - f_p
+// to cf: the same sums as Sums.Add one by one, with the sums in registers.
+func addRefined(dis, diff, cf *mc.Sums, a, c, f []float64) {
+	c, f = c[:len(a)], f[:len(a)]
+	if len(a) == 0 {
+		return
+	}
+	n, sa, a1, a2 := dis.N, dis.Shift, dis.S1, dis.S2
+	sb, b1, b2 := diff.Shift, diff.S1, diff.S2
+	sc, c1, c2 := cf.Shift, cf.S1, cf.S2
+	if n == 0 { // Sums.Add's shift: the first observation
+		sa, sb, sc = a[0], refined(a[0], c[0], f[0], 2), c[0]-f[0]
+	}
+	for p, x := range a {
+		da, db, dc := x-sa, refined(x, c[p], f[p], 2)-sb, c[p]-f[p]-sc
+		a1 += da
+		a2 += da * da
+		b1 += db
+		b2 += db * db
+		c1 += dc
+		c2 += dc * dc
+	}
+	n += len(a)
+	*dis = mc.Sums{N: n, Shift: sa, S1: a1, S2: a2}
+	*diff = mc.Sums{N: n, Shift: sb, S1: b1, S2: b2}
+	*cf = mc.Sums{N: n, Shift: sc, S1: c1, S2: c2}
+}
+
 // record adds one path's test-function values at step: the discrete
-// method's (for the gradient-flow baseline) and the paired difference.
-func (blk *weakBlock) record(sys model.System, tests []TestFunc, step int, x, y []float64) {
+// method's (for the gradient-flow baseline) and the difference to the SDE
+// reference: g(x) - g(y), or with a twin yf (the refined level) minus
+// w (g(yf) - g(y)) too, and then g(y) - g(yf) to the twins' differences.
+func (blk *weakBlock) record(sys model.System, tests []TestFunc, step int, x, y, yf []float64, w float64) {
 	for ti, t := range tests {
 		a, c := t.G(sys.F, x), t.G(sys.F, y)
 		blk.dis[ti][step].Add(a)
-		blk.diff[ti][step].Add(a - c)
+		if yf == nil {
+			blk.diff[ti][step].Add(a - c)
+			continue
+		}
+		f := t.G(sys.F, yf)
+		blk.diff[ti][step].Add(refined(a, c, f, w))
+		blk.cf[ti][step].Add(c - f)
 	}
 }
 
@@ -565,35 +726,49 @@ func dot(a, b []float64) float64 {
 // N(0, I): the discrete noise sqrt(v(x)) xi (v = a + b ||grad f||^2 for
 // Gaussian agents) is the SDE's Brownian increment over the step, which is
 // the same joint law as drawing xi and then the increments as a Brownian
-// bridge on it. The loops run over the block's paths innermost (gradients of
-// all paths in one call), so that the paths' independent dependency chains
-// overlap in the processor; every path still draws from its own stream in
-// its own order, so the results do not depend on this.
+// bridge on it. Refined (unless o.NoRefine), the SDE's fine level takes
+// 2m substeps of h/2 whose increments are the halves of the coarse ones,
+// sqrt(h/2) (z_i +- b_i)/sqrt 2 with a bridge normal b_i from the path's
+// twin stream (as model.System.SDEStepCoupled): the discrete method and the
+// coarse level draw exactly what they draw unrefined. The loops run over
+// the block's paths innermost (gradients of all paths in one call), so that
+// the paths' independent dependency chains overlap in the processor; every
+// path still draws from its own streams in its own order, so the results
+// do not depend on this.
 func coupledBlock(sys model.System, run mc.Run, blk *weakBlock, lo, hi int, eta float64, k int, o Options) {
 	d, m, np := sys.F.Dim(), o.Substeps, hi-lo
+	refine := !o.NoRefine
 	va, vb, _ := sys.AverageNoiseAffine()
 	rs := make([]model.Rand, np)
 	xs, ys, gs := make([]float64, np*d), make([]float64, np*d), make([]float64, np*d)
 	vx, vy := make([]float64, np), make([]float64, np)
 	z := make([]float64, np*d*m) // standard normals, [path][coordinate][substep]
+	var rfs []model.Rand
+	var yfs, vf, zb, zf []float64
+	if refine {
+		rfs = make([]model.Rand, np)
+		yfs, vf = make([]float64, np*d), make([]float64, np)
+		zb, zf = make([]float64, m), make([]float64, np*d*2*m) // zf: the fine level's, [path][coordinate][substep]
+	}
 	for p := range np {
 		rs[p].Seed(mc.StreamSeed(o.Seed, lo+p))
 		copy(xs[p*d:], run.X0)
 		copy(ys[p*d:], run.X0)
+		if refine {
+			rfs[p].Seed(mc.StreamSeed(o.Seed^twinSalt, lo+p))
+			copy(yfs[p*d:], run.X0)
+		}
 	}
 	// dW_i = sqrt(h) z_i; the discrete draw is sum_i dW_i / sqrt(eta) =
 	// sum_i z_i / sqrt(m).
-	h := eta / float64(m)
-	sh, ism := math.Sqrt(h), 1/math.Sqrt(float64(m))
-	pert := o.Perturb
+	ism := 1 / math.Sqrt(float64(m))
 	for step := 0; ; step++ {
-		blk.recordAll(sys, o.Tests, step, d, xs, ys, vx, vy)
+		blk.recordAll(sys, o.Tests, step, d, xs, ys, yfs, vx, vy, vf)
 		if step == k {
 			break
 		}
 		rate := run.Schedule.Rate(model.StepInfo{K: step, T: float64(step) * eta})
-		noise := pert.Noise(rate)
-		er, rh := eta*rate, rate*h
+		er := eta * rate
 		model.GradBatch(sys.F, gs, xs)
 		svb := math.Sqrt(vb) * ism
 		for p := range np {
@@ -605,71 +780,132 @@ func coupledBlock(sys model.System, run mc.Run, blk *weakBlock, lo, hi int, eta 
 				sv = math.Sqrt(va+vb*dot(g, g)) * ism
 			}
 			for j := range d {
-				sum := rs[p].Normals(z[(p*d+j)*m : (p*d+j+1)*m])
+				q := (p*d + j) * m
+				sum := rs[p].Normals(z[q : q+m])
 				xs[p*d+j] -= er * (g[j] + sv*sum)
+				if refine {
+					rfs[p].Normals(zb)
+					for i, zi := range z[q : q+m] {
+						zf[2*q+2*i] = (zi + zb[i]) * math.Sqrt2 / 2
+						zf[2*q+2*i+1] = (zi - zb[i]) * math.Sqrt2 / 2
+					}
+				}
 			}
 		}
-		bias := pert.DriftBias
-		for i := range m {
-			model.GradBatch(sys.F, gs, ys)
-			if d == 1 && va == 0 {
-				// sqrt(eta vb g^2) = sqrt(eta vb) |g|: no square root per
-				// path (Figure 1's noise, sigma0 = 0).
-				c := noise * math.Sqrt(eta*vb) * sh
-				for p, g := range gs {
-					ys[p] -= rh*(g+bias) + c*math.Abs(g)*z[p*m+i]
-				}
-				continue
-			}
-			c := noise * sh
-			if d == 1 {
-				for p, g := range gs {
-					ys[p] -= rh*(g+bias) + c*math.Sqrt(eta*(va+vb*g*g))*z[p*m+i]
-				}
-				continue
-			}
-			for p := range np {
-				g := gs[p*d : (p+1)*d]
-				sd := c * math.Sqrt(eta*(va+vb*dot(g, g)))
-				for j := range d {
-					ys[p*d+j] -= rh*(g[j]+bias) + sd*z[(p*d+j)*m+i]
-				}
-			}
+		emSubsteps(sys, ys, gs, z, d, m, eta, rate, va, vb, o.Perturb)
+		if refine {
+			emSubsteps(sys, yfs, gs, zf, d, 2*m, eta, rate, va, vb, o.Perturb)
 		}
 	}
 	for p := range np {
 		for j := range d {
 			blk.varD[j].Add(xs[p*d+j])
 			blk.varS[j].Add(ys[p*d+j])
+			if refine {
+				blk.varF[j].Add(yfs[p*d+j])
+				blk.varT[j].Add(ys[p*d+j])
+			}
 		}
 	}
 }
 
-// gradientFlow integrates dX = -eta_t b(X) dt (no noise) with the weak
-// estimate's substeps and returns g(X_{k eta}) for each test and step.
-func gradientFlow(sys model.System, run mc.Run, eta float64, k int, o Options) [][]float64 {
-	d := sys.F.Dim()
-	x, g, b := make([]float64, d), make([]float64, d), make([]float64, d)
-	copy(x, run.X0)
-	out := make([][]float64, len(o.Tests))
-	for ti := range out {
-		out[ti] = make([]float64, k+1)
-	}
-	h := eta / float64(o.Substeps)
-	for s := 0; ; s++ {
-		for ti, t := range o.Tests {
-			out[ti][s] = t.G(sys.F, x)
+// emSubsteps advances the block's SDE paths ys (d coordinates each, back
+// to back) over one optimiser step by m Euler-Maruyama substeps of
+// h = eta/m driven by the standard normals z ([path][coordinate][substep]:
+// dW_i = sqrt(h) z_i), for Gaussian DSGD noise of averaged variance
+// va + vb ||grad f||^2; gs is scratch for the gradients.
+func emSubsteps(sys model.System, ys, gs, z []float64, d, m int, eta, rate, va, vb float64, pert model.Perturbation) {
+	h := eta / float64(m)
+	rh, sh := rate*h, math.Sqrt(h)
+	noise, bias := pert.Noise(rate), pert.DriftBias
+	for i := range m {
+		model.GradBatch(sys.F, gs, ys)
+		if d == 1 && va == 0 {
+			// sqrt(eta vb g^2) = sqrt(eta vb) |g|: no square root per
+			// path (Figure 1's noise, sigma0 = 0).
+			c := noise * math.Sqrt(eta*vb) * sh
+			for p, g := range gs {
+				ys[p] -= rh*(g+bias) + c*math.Abs(g)*z[p*m+i]
+			}
+			continue
 		}
-		if s == k {
-			return out
+		c := noise * sh
+		if d == 1 {
+			for p, g := range gs {
+				ys[p] -= rh*(g+bias) + c*math.Sqrt(eta*(va+vb*g*g))*z[p*m+i]
+			}
+			continue
 		}
-		rate := run.Schedule.Rate(model.StepInfo{K: s, T: float64(s) * eta})
-		for range o.Substeps {
-			sys.F.Grad(g, x)
-			sys.Drift(b, g, dot(g, g))
-			for j := range x {
-				x[j] -= rate * h * b[j]
+		for p := range len(gs) / d {
+			g := gs[p*d : (p+1)*d]
+			sd := c * math.Sqrt(eta*(va+vb*dot(g, g)))
+			for j := range d {
+				ys[p*d+j] -= rh*(g[j]+bias) + sd*z[(p*d+j)*m+i]
 			}
 		}
 	}
+}
+
+// Gradient-flow substeps per optimiser step (RK4), and the coarser run
+// whose difference is the error estimate: as Exact's baseline.
+const flowSubsteps, flowCheck = 64, 32
+
+// gradientFlow integrates dX = -eta_t b(X) dt (no noise) by RK4 with
+// flowSubsteps substeps per step (the schedule's value held over each
+// step) and returns g(X_{k eta}) for each test and step, with the
+// difference to flowCheck substeps as the error: the baseline no longer
+// carries an Euler method's first-order bias (about 10% of the weak error
+// at 10 substeps).
+func gradientFlow(sys model.System, run mc.Run, eta float64, k int, o Options) (val, errs [][]float64) {
+	d := sys.F.Dim()
+	flow := func(m int) [][]float64 {
+		x, y, g := append([]float64(nil), run.X0...), make([]float64, d), make([]float64, d)
+		k1, k2, k3, k4 := make([]float64, d), make([]float64, d), make([]float64, d), make([]float64, d)
+		out := make([][]float64, len(o.Tests))
+		for ti := range out {
+			out[ti] = make([]float64, k+1)
+		}
+		h := eta / float64(m)
+		for s := 0; ; s++ {
+			for ti, t := range o.Tests {
+				out[ti][s] = t.G(sys.F, x)
+			}
+			if s == k {
+				return out
+			}
+			rate := run.Schedule.Rate(model.StepInfo{K: s, T: float64(s) * eta})
+			// b writes -rate b(at) into dst.
+			b := func(dst, at []float64) {
+				sys.F.Grad(g, at)
+				sys.Drift(dst, g, dot(g, g))
+				for j := range dst {
+					dst[j] *= -rate
+				}
+			}
+			at := func(c float64, k []float64) []float64 {
+				for j := range y {
+					y[j] = x[j] + c*k[j]
+				}
+				return y
+			}
+			for range m {
+				b(k1, x)
+				b(k2, at(h/2, k1))
+				b(k3, at(h/2, k2))
+				b(k4, at(h, k3))
+				for j := range x {
+					x[j] += h / 6 * (k1[j] + 2*k2[j] + 2*k3[j] + k4[j])
+				}
+			}
+		}
+	}
+	val, coarse := flow(flowSubsteps), flow(flowCheck)
+	errs = make([][]float64, len(o.Tests))
+	for ti := range val {
+		errs[ti] = make([]float64, k+1)
+		for s := range val[ti] {
+			errs[ti][s] = math.Abs(val[ti][s] - coarse[ti][s])
+		}
+	}
+	return val, errs
 }
