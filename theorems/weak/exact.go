@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/exact"
@@ -41,31 +42,82 @@ func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 	}
 	res := &Result{Method: run.System.Method.String(), Engine: EngineExact, Horizon: o.Horizon,
 		Coupled: "no Monte Carlo (model/exact); each error bar is the numerical error estimate"}
-	// One batch for every eta: the discrete method and its SDE, with the
-	// SDE's coarsest substep as long as at the largest eta (see substeps).
-	var jobs []exact.Job
-	probs := make([]exact.Problem, len(o.Etas))
 	gs, ix, ix2 := testFuncs(run.System.F, o.Tests)
 	emax := slices.Max(o.Etas)
-	for i, eta := range o.Etas {
-		r := run
-		r.Eta, r.Steps = eta, int(math.Round(o.Horizon/eta))
-		if probs[i], err = exact.FromConfig(r); err != nil {
+	// points computes the etas' points in one batch: the discrete method
+	// and its SDE, with the SDE's coarsest substep as long as at the
+	// largest eta (see substeps).
+	points := func(etas []float64) ([]Point, error) {
+		var jobs []exact.Job
+		probs := make([]exact.Problem, len(etas))
+		for i, eta := range etas {
+			r := run
+			r.Eta, r.Steps = eta, int(math.Round(o.Horizon/eta))
+			if probs[i], err = exact.FromConfig(r); err != nil {
+				return nil, err
+			}
+			si := s
+			si.Substeps = substeps(s.Substeps, eta, emax)
+			jobs = append(jobs, exact.Job{Problem: probs[i], Tests: gs, Settings: s}, exact.Job{Problem: probs[i], Tests: gs, Settings: si, SDE: true})
+		}
+		series, err := exact.Batch(jobs, o.Workers)
+		if err != nil {
 			return nil, err
 		}
-		si := s
-		si.Substeps = substeps(s.Substeps, eta, emax)
-		jobs = append(jobs, exact.Job{Problem: probs[i], Tests: gs, Settings: s}, exact.Job{Problem: probs[i], Tests: gs, Settings: si, SDE: true})
+		pts := make([]Point, len(etas))
+		for i := range etas {
+			pts[i] = exactPoint(run, probs[i], series[2*i], series[2*i+1], o, ix, ix2)
+		}
+		return pts, nil
 	}
-	series, err := exact.Batch(jobs, o.Workers)
-	if err != nil {
+	z := mc.ZCrit(o.Alpha)
+	if res.Points, err = points(o.Etas); err != nil {
 		return nil, err
 	}
-	res.Points = make([]Point, len(o.Etas))
-	for i := range o.Etas {
-		res.Points[i] = exactPoint(run, probs[i], series[2*i], series[2*i+1], o, ix, ix2)
+	res.fitWindow(o, fitWindow)
+	// The grid grows downwards until every order has settled, or cannot
+	// (its newest point is within the numerical error), within the budget
+	// (asymptotic.go).
+	limited := make([]bool, len(res.Fits)+len(res.ODEFits))
+	// The variance's relative error does not drive it: it is the
+	// noisiest quantity and the costliest to settle; its own check says
+	// whether it did.
+	vq := len(o.Tests)
+	open := func() []string {
+		var names []string
+		for q, f := range append(slices.Clone(res.Fits), res.ODEFits...) {
+			if q != vq && !settled(f, o.OrderTol) && !limited[q] {
+				names = append(names, f.Test)
+			}
+		}
+		return names
 	}
-	res.fit(o)
+	for extra := 0; !o.Fixed && len(open()) > 0; extra++ {
+		next := slices.Min(o.Etas) / math.Pow(2, float64(extra+1))
+		if extra >= maxExtraHalvings || o.Horizon/next > maxSteps {
+			res.Extended = fmt.Sprintf("extended to eta = %.4g (%d halvings below the grid asked for); the budget (%d halvings, %d steps) stopped it before the order of %s settled", next*2, extra, maxExtraHalvings, maxSteps, strings.Join(open(), ", "))
+			break
+		}
+		pts, err := points([]float64{next})
+		if err != nil {
+			return nil, err
+		}
+		res.Points = append(res.Points, pts...)
+		res.fitWindow(o, fitWindow)
+		for q, e := range quantities(pts[0], len(o.Tests), z) {
+			limited[q] = limited[q] || !e.Resolved
+		}
+		res.Extended = fmt.Sprintf("extended to eta = %.4g (%d halvings) until the order of every test and of its gradient-flow baseline settled (local slopes at the smallest etas agreeing within an interval of half-width <= %g) or met the engine's numerical error", next, extra+1, o.OrderTol)
+	}
+	var stuck []string
+	for q, f := range append(slices.Clone(res.Fits), res.ODEFits...) {
+		if limited[q] && !settled(f, o.OrderTol) {
+			stuck = append(stuck, f.Test)
+		}
+	}
+	if len(stuck) > 0 {
+		res.Extended = joinNote(res.Extended, fmt.Sprintf("the order of %s did not settle before its weak error fell within the numerical error (%d grid nodes; more nodes lower it)", strings.Join(stuck, ", "), s.Nodes))
+	}
 	res.Functional = exactFunctional(run, s, res.Points, o.Horizon)
 	return res, nil
 }
@@ -173,4 +225,13 @@ func gradientFlowRK4(sys model.System, x0, eta, rate float64, k int, tests []Tes
 		}
 	}
 	return val, errs
+}
+
+// quantities returns a point's errors in the order of Result.Fits then
+// Result.ODEFits: each test, the variance's relative error, each test
+// against the gradient flow.
+func quantities(p Point, ntests int, z float64) []Err {
+	q := slices.Clone(p.Tests[:ntests])
+	q = append(q, Err{Err: math.Abs(p.VarRel), SE: p.VarRelSE, Resolved: math.Abs(p.VarRel) > z*p.VarRelSE})
+	return append(q, p.ODE[:ntests]...)
 }

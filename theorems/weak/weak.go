@@ -1,6 +1,8 @@
 package weak
 
 import (
+	"cmp"
+	"slices"
 	"fmt"
 	"math"
 	"strings"
@@ -66,6 +68,10 @@ type Options struct {
 	// integrator, at first order in eta/Substeps; to measure what the
 	// refinement gains).
 	NoRefine bool
+	// OrderTol is the half-width the exact engine's study extends its grid
+	// for (0: 0.05; see asymptotic.go); Fixed keeps the grid as given.
+	OrderTol float64
+	Fixed    bool
 }
 
 func (o Options) withDefaults() Options {
@@ -86,6 +92,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Alpha == 0 {
 		o.Alpha = 0.05
+	}
+	if o.OrderTol == 0 {
+		o.OrderTol = 0.05
 	}
 	return o
 }
@@ -125,9 +134,14 @@ type Fit struct {
 	// Systematic is the fit-model part of the interval's half-width.
 	Systematic float64   `json:"systematic"`
 	Lo, Hi     float64   `json:"-"`
-	CI         []float64 `json:"ci"` // [lo, hi], 1 - alpha
+	CI         []float64 `json:"ci"` // [lo, hi], 1 - alpha; null when not Asymptotic
 	Used       []float64 `json:"used"`
 	Note       string    `json:"note,omitempty"`
+	// Asymptotic: the local slopes at the smallest etas used agree within
+	// the interval (or their noise); otherwise the grid has not reached
+	// the asymptotic regime and CI is not given (see asymptotic.go).
+	Asymptotic bool      `json:"asymptotic"`
+	LastSlopes []float64 `json:"last_local_slopes,omitempty"`
 }
 
 // Result is a weak-error study.
@@ -160,6 +174,9 @@ type Result struct {
 	// ExactChecks compare a Monte Carlo study with ExactRef, point by point
 	// (CheckExact); empty without ExactRef.
 	ExactChecks []ExactCheck `json:"exact_checks,omitempty"`
+	// Extended says how the exact engine extended the eta grid (or why it
+	// stopped without settling the order); empty when it did not.
+	Extended string `json:"extended,omitempty"`
 }
 
 // The engines a Result can come from.
@@ -252,14 +269,21 @@ func Estimate(cfg mc.Config, o Options) (*Result, error) {
 // fit fits the order of every test, of the gradient-flow baseline and of
 // the variance's relative error over the result's points.
 func (res *Result) fit(o Options) {
+	res.fitWindow(o, 0)
+}
+
+// fitWindow is fit over the window smallest resolved etas of each
+// quantity (0: all of them).
+func (res *Result) fitWindow(o Options, window int) {
 	z := mc.ZCrit(o.Alpha)
+	res.Fits, res.ODEFits = nil, nil
 	for ti, t := range o.Tests {
-		res.Fits = append(res.Fits, fitOrder(t.Name, res.Points, func(p Point) Err { return p.Tests[ti] }, z, res.Noise()))
-		res.ODEFits = append(res.ODEFits, fitOrder(t.Name+" (gradient flow)", res.Points, func(p Point) Err { return p.ODE[ti] }, z, res.Noise()))
+		res.Fits = append(res.Fits, fitOrder(t.Name, res.Points, func(p Point) Err { return p.Tests[ti] }, z, res.Noise(), window, o.OrderTol))
+		res.ODEFits = append(res.ODEFits, fitOrder(t.Name+" (gradient flow)", res.Points, func(p Point) Err { return p.ODE[ti] }, z, res.Noise(), window, o.OrderTol))
 	}
 	res.Fits = append(res.Fits, fitOrder("Var relative error", res.Points, func(p Point) Err {
 		return Err{Err: math.Abs(p.VarRel), SE: p.VarRelSE, Resolved: math.Abs(p.VarRel) > z*p.VarRelSE}
-	}, z, res.Noise()))
+	}, z, res.Noise(), window, o.OrderTol))
 }
 
 // fitOrder fits the weak order over the resolved points, weighted by
@@ -279,20 +303,66 @@ func (res *Result) fit(o Options) {
 // slope over the points without the largest eta (the asymptotic end of the
 // grid), whose own error is of the next order. The plain slope over all
 // used points is reported as Local.
-func fitOrder(name string, pts []Point, get func(Point) Err, z float64, noise string) Fit {
-	f := Fit{Test: name, Slope: math.NaN(), Lo: math.NaN(), Hi: math.NaN(), Local: math.NaN()}
-	var xs, ys, ws []float64
+func fitOrder(name string, pts []Point, get func(Point) Err, z float64, noise string, window int, tol float64) Fit {
+	var xs, ys, ws, rel, used []float64
+	pts = slices.Clone(pts)
+	slices.SortStableFunc(pts, func(a, b Point) int { return cmp.Compare(b.Eta, a.Eta) })
 	for _, p := range pts {
 		e := get(p)
 		if !e.Resolved || !(e.SE > 0) {
 			continue
 		}
-		xs, ys, ws = append(xs, math.Log(p.Eta)), append(ys, math.Log(e.Err)), append(ws, (e.Err/e.SE)*(e.Err/e.SE))
-		f.Used = append(f.Used, p.Eta)
+		xs, ys, ws, rel = append(xs, math.Log(p.Eta)), append(ys, math.Log(e.Err)), append(ws, (e.Err/e.SE)*(e.Err/e.SE)), append(rel, e.SE/e.Err)
+		used = append(used, p.Eta)
 	}
+	resolved := len(xs)
+	var f Fit
+	if window > 0 && len(xs) > window {
+		// The asymptotic end: of the windows of consecutive resolved
+		// points, the one with the smallest etas whose order settles
+		// (asymptotic.go), or else the last one.
+		fit := func(cut int) Fit {
+			return fitPoints(name, used[cut:cut+window], xs[cut:cut+window], ys[cut:cut+window], ws[cut:cut+window], rel[cut:cut+window], z)
+		}
+		found := false
+		for _, ok := range []func(Fit) bool{func(g Fit) bool { return settled(g, tol) }, func(g Fit) bool { return g.Asymptotic }} {
+			for cut := len(xs) - window; cut >= 0 && !found; cut-- {
+				if f = fit(cut); ok(f) {
+					found = true
+				}
+			}
+		}
+		if !found {
+			f = fit(len(xs) - window)
+		}
+	} else {
+		f = fitPoints(name, used, xs, ys, ws, rel, z)
+	}
+	if resolved < 2 {
+		f.Note = fmt.Sprintf("%d of %d points above %s: no slope", resolved, len(pts), noise)
+		return f
+	}
+	var notes []string
+	if f.Note != "" {
+		notes = append(notes, f.Note)
+	}
+	if resolved < len(pts) {
+		notes = append(notes, fmt.Sprintf("%d of %d points within %s were left out", len(pts)-resolved, len(pts), noise))
+	}
+	if len(f.Used) < resolved {
+		notes = append(notes, fmt.Sprintf("fitted over %d consecutive etas above the noise, the smallest where the order settles (or else the smallest)", len(f.Used)))
+	}
+	f.Note = strings.Join(notes, "; ")
+	return f
+}
+
+// fitPoints fits the order over the points (log eta xs, decreasing; log
+// err ys; weights ws; relative standard errors rel) and checks that the
+// grid has reached the asymptotic regime there (checkAsymptotic).
+func fitPoints(name string, used, xs, ys, ws, rel []float64, z float64) Fit {
+	f := Fit{Test: name, Slope: math.NaN(), Lo: math.NaN(), Hi: math.NaN(), Local: math.NaN(), Used: used}
 	f.CI = []float64{math.NaN(), math.NaN()}
 	if len(xs) < 2 {
-		f.Note = fmt.Sprintf("%d of %d points above Monte Carlo noise: no slope", len(xs), len(pts))
 		return f
 	}
 	cols := [][]float64{make([]float64, len(xs)), xs}
@@ -345,20 +415,34 @@ func fitOrder(name string, pts []Point, get func(Point) Err, z float64, noise st
 	}
 	f.Lo, f.Hi = f.Slope-half, f.Slope+half
 	f.CI = []float64{f.Lo, f.Hi}
-	var notes []string
 	if len(cols) == 3 {
-		notes = append(notes, "with a first-order correction term")
+		f.Note = "with a first-order correction term"
 	}
-	if len(xs) < len(pts) {
-		notes = append(notes, fmt.Sprintf("%d of %d points within %s were left out", len(pts)-len(xs), len(pts), noise))
-	}
-	f.Note = strings.Join(notes, "; ")
+	checkAsymptotic(&f, xs, ys, rel, z)
 	return f
 }
 
 // wls solves weighted least squares y ~ X beta with weights w, returning
 // beta, its covariance (X^T W X)^-1 and the weighted residual sum of squares.
 func wls(cols [][]float64, y, w []float64) (beta []float64, cov [][]float64, chi2 float64, ok bool) {
+	// Scaled to the largest weight (an exact engine's points can weigh
+	// 1e20), which leaves beta alone; cov is scaled back below.
+	wmax := slices.Max(w)
+	if !(wmax > 0) || math.IsInf(wmax, 0) {
+		return nil, nil, 0, false
+	}
+	w = slices.Clone(w)
+	for i := range w {
+		w[i] /= wmax
+	}
+	defer func() {
+		for i := range cov {
+			for j := range cov[i] {
+				cov[i][j] /= wmax
+			}
+		}
+		chi2 *= wmax
+	}()
 	k := len(cols)
 	a := mat.NewSymDense(k, nil)
 	b := mat.NewVecDense(k, nil)

@@ -1,0 +1,63 @@
+package weak_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sdeverify/sdeverify/model/exact"
+	"github.com/sdeverify/sdeverify/theorems/weak"
+)
+
+const quartic = `{"kind":"separable","dim":1,"atom":{"kind":"quartic"}}`
+
+// TestExactOrderCoarseGrid: the grid of issue 23 that fooled the fit,
+// DCSGD (Bernoulli p = 0.5, sigma0 = 0.5) on x^4/4 from x0 = 1.5 with eta
+// 0.1 ... 0.0125 (the largest point within numerical error). Kept as
+// given (Options.Fixed) the order of E f has no interval that claims the
+// asymptotic regime (it was 0.879 [0.80, 0.96]); extended by the study it
+// settles with an interval of half-width <= 0.05 containing 1 (measured:
+// 1.013 [0.976, 1.050], to eta = 0.003125). E f alone (with its
+// gradient-flow baseline), so that the study extends for it only.
+// Deterministic.
+func TestExactOrderCoarseGrid(t *testing.T) {
+	t.Parallel()
+	cfg := weakConfig(t, quartic, `[{"noise":{"kind":"gaussian","sigma0":0.5},"compressor":{"kind":"bernoulli","p":0.5}}]`, "dcsgd", 1.5)
+	o := weak.Options{Etas: []float64{0.1, 0.05, 0.025, 0.0125}, Horizon: 2, Tests: weak.DefaultTests()[:1]}
+	fixed := o
+	fixed.Fixed = true
+	res, err := weak.Exact(cfg, fixed, exact.Settings{})
+	require.NoError(t, err)
+	f := res.Fits[0]
+	if f.Asymptotic {
+		require.Truef(t, f.CI[0] <= 1 && 1 <= f.CI[1], "fixed grid: an asymptotic interval %v that excludes 1", f.CI)
+	}
+	res, err = weak.Exact(cfg, o, exact.Settings{})
+	require.NoError(t, err)
+	f = res.Fits[0]
+	require.Truef(t, f.Asymptotic, "extended grid: %s", f.Note)
+	require.Lessf(t, f.CI[0], 1.0, "order of E f %v (%s)", f.CI, res.Extended)
+	require.Greaterf(t, f.CI[1], 1.0, "order of E f %v (%s)", f.CI, res.Extended)
+	require.LessOrEqualf(t, (f.CI[1]-f.CI[0])/2, 0.05, "half-width of %v", f.CI)
+	require.NotEmpty(t, res.Extended)
+	require.Less(t, res.Points[len(res.Points)-1].Eta, 0.0125)
+}
+
+// TestExactOrderPositiveControl: with additive Gaussian noise DSGD is
+// Euler-Maruyama of its SDE at h = eta (docs/math.md section 5), whose
+// weak order is 1 under the hypotheses of Talay and Tubaro (smooth
+// coefficients; here the drift x^3 is only locally Lipschitz, but the law
+// stays in its stable region up to the mass the grid's floor counts): the
+// study must find 1 within +-0.05. Deterministic.
+func TestExactOrderPositiveControl(t *testing.T) {
+	t.Parallel()
+	cfg := weakConfig(t, quartic, `[{"noise":{"kind":"gaussian","sigma0":0.5}}]`, "dsgd", 1)
+	res, err := weak.Exact(cfg, weak.Options{Etas: []float64{0.1, 0.05, 0.025, 0.0125}, Horizon: 2}, exact.Settings{})
+	require.NoError(t, err)
+	for _, f := range res.Fits[:2] {
+		require.Truef(t, f.Asymptotic, "%s: %s", f.Test, f.Note)
+		require.LessOrEqualf(t, math.Abs(f.Slope-1), 0.05, "%s: order %g %v", f.Test, f.Slope, f.CI)
+		require.Truef(t, f.CI[0] <= 1 && 1 <= f.CI[1], "%s: interval %v", f.Test, f.CI)
+	}
+}
