@@ -2,9 +2,9 @@ package weak
 
 import (
 	"cmp"
-	"slices"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
