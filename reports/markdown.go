@@ -187,7 +187,11 @@ func ReportMarkdown(w io.Writer, r *theorems.Report) {
 // relative error of the variance (which only the noise sets); then the
 // fitted orders.
 func WeakMarkdown(w io.Writer, r *weak.Result) {
-	fmt.Fprintf(w, "Weak error of %s against its SDE, %s, horizon T = %g; %s.\n\n", r.Method, weakSource(r), r.Horizon, r.Coupled)
+	fmt.Fprintf(w, "Weak error of %s against its SDE, %s, horizon T = %g; %s.", r.Method, weakSource(r), r.Horizon, r.Coupled)
+	if r.Reference != "" {
+		fmt.Fprintf(w, " Reference: %s.", r.Reference)
+	}
+	fmt.Fprint(w, "\n\n")
 	se := weakSE(r)
 	fmt.Fprint(w, "| eta | steps |")
 	for _, t := range r.Points[0].Tests {
@@ -203,7 +207,7 @@ func WeakMarkdown(w io.Writer, r *weak.Result) {
 		fmt.Fprintf(w, "| %g | %d |", p.Eta, p.Steps)
 		for i, t := range p.Tests {
 			o := p.ODE[i]
-			fmt.Fprintf(w, " %s (%s)%s | %s (%s)%s |", num(t.Err), num(t.SE), mark(t.Resolved), num(o.Err), num(o.SE), mark(o.Resolved))
+			fmt.Fprintf(w, " %s%s | %s%s |", errCell(t), mark(t.Resolved), errCell(o), mark(o.Resolved))
 		}
 		fmt.Fprintf(w, " %s (%s) |\n", num(p.VarRel), num(p.VarRelSE))
 	}
@@ -219,7 +223,39 @@ func WeakMarkdown(w io.Writer, r *weak.Result) {
 	if r.ExactRef != nil {
 		fmt.Fprintf(w, "\n%s\n", ExactRefText(r))
 	}
+	if len(r.ExactChecks) > 0 {
+		fmt.Fprintf(w, "\nMonte Carlo against the exact engine: %s\n\n| eta | quantity | Monte Carlo err (se; bias) | exact (numerical error) | z | agree |\n|---|---|---|---|---|---|\n", WeakExactCaption)
+		for _, c := range r.ExactChecks {
+			fmt.Fprintf(w, "| %g | %s | %s (%s; %s) | %s (%s) | %s | %s |\n", c.Eta, cell(weakQuantity(c)), num(c.Err), num(c.SE), num(c.Bias), num(c.Exact), num(c.ExactErr), num(c.Z), yesNo(c.Agree))
+		}
+	}
 }
+
+// errCell formats a weak error with its error bar: the standard error (or
+// numerical error) and, where the reference has one, its integrator bias
+// allowance.
+func errCell(e weak.Err) string {
+	if e.Bias > 0 {
+		return fmt.Sprintf("%s (%s; bias %s)", num(e.Err), num(e.SE), num(e.Bias))
+	}
+	return fmt.Sprintf("%s (%s)", num(e.Err), num(e.SE))
+}
+
+// weakQuantity names what a weak study's comparison with the exact engine
+// compares: a test function's weak error or its gradient-flow baseline's.
+func weakQuantity(c weak.ExactCheck) string {
+	if c.GradientFlow {
+		return "gradient flow: " + c.Test
+	}
+	return c.Test
+}
+
+// WeakExactCaption describes the comparison of a Monte Carlo weak study
+// with the exact engine's.
+const WeakExactCaption = "each weak error of the Monte Carlo study (its error bar: the standard error and the SDE reference's " +
+	"estimated integrator bias) against the exact engine's at the same eta (no sampling; with its numerical error). They agree " +
+	"when |err - exact| <= z se + bias + numerical error: a two-sided z test, Bonferroni over the study's comparisons; " +
+	"the report's Monte Carlo studies share a family-wise level of 1e-3, and a disagreement makes the report's status not as expected."
 
 // ExactRefText states the exact engine's result beside a Monte Carlo
 // weak study: the order of E f with its interval and err(eta) per eta.
@@ -248,11 +284,19 @@ func weakSource(r *weak.Result) string {
 	return fmt.Sprintf("%d paths, seed %d", r.Paths, r.Seed)
 }
 
-// weakSE names a weak study's error bars: standard errors, or the exact
-// engine's numerical error estimates.
+// weakSE names a weak study's error bars: standard errors (and the SDE
+// reference's integrator bias, where it has one), or the exact engine's
+// numerical error estimates.
 func weakSE(r *weak.Result) string {
 	if r.Engine == weak.EngineExact {
 		return "numerical error"
+	}
+	for _, p := range r.Points {
+		for _, e := range p.Tests {
+			if e.Bias > 0 {
+				return "se; bias"
+			}
+		}
 	}
 	return "se"
 }

@@ -615,7 +615,8 @@ func FanFigure(name string, r *theorems.Report) (Figure, error) {
 }
 
 // WeakFigure renders a weak-error study on log-log axes: err(eta) of each
-// test function with +-2 se bars, the gradient flow's, a slope-1 guide and,
+// test function with +-(2 se + bias) bars (bias: the SDE reference's
+// integrator bias allowance), the gradient flow's, a slope-1 guide and,
 // beside a Monte Carlo study, the same study by the exact engine (black
 // dots).
 func WeakFigure(name string, r *weak.Result) (Figure, error) {
@@ -626,7 +627,7 @@ func WeakFigure(name string, r *weak.Result) (Figure, error) {
 		for _, p := range r.Points {
 			e := p.Tests[ti]
 			c.X, c.Y = append(c.X, p.Eta), append(c.Y, e.Err)
-			c.Lo, c.Hi = append(c.Lo, e.Err-2*e.SE), append(c.Hi, e.Err+2*e.SE)
+			c.Lo, c.Hi = append(c.Lo, e.Err-2*e.SE-e.Bias), append(c.Hi, e.Err+2*e.SE+e.Bias)
 			o.X, o.Y = append(o.X, p.Eta), append(o.Y, p.ODE[ti].Err)
 		}
 		cs = append(cs, c, o)

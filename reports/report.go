@@ -47,18 +47,28 @@ type Summary struct {
 	// ExactDisagreements names the Figure 1 series whose Monte Carlo run
 	// disagrees with its exact law (studies.ExactCheck).
 	ExactDisagreements []string `json:"exact_disagreements"`
-	Fails              int      `json:"fails"` // failure reports included
+	// WeakExactDisagreements names the weak errors of the Monte Carlo weak
+	// studies that disagree with the exact engine's (weak.ExactCheck).
+	WeakExactDisagreements []string `json:"weak_exact_disagreements"`
+	Fails                  int      `json:"fails"` // failure reports included
 }
 
 // OK reports whether every outcome is as expected: no pinned case changed,
-// no new violation, and Monte Carlo agrees with every exact law.
+// no new violation, and Monte Carlo agrees with every exact law (Figure 1's
+// and the weak studies').
 func (r *Report) OK() bool {
-	return len(r.Summary.PinnedMismatches) == 0 && len(r.Summary.NewViolations) == 0 && len(r.Summary.ExactDisagreements) == 0
+	return len(r.Summary.PinnedMismatches) == 0 && len(r.Summary.NewViolations) == 0 && r.OffExact() == 0
+}
+
+// OffExact counts the Monte Carlo results that disagree with the exact
+// engine: Figure 1's series and the weak studies' errors.
+func (r *Report) OffExact() int {
+	return len(r.Summary.ExactDisagreements) + len(r.Summary.WeakExactDisagreements)
 }
 
 // Summarize fills r.Summary from the recorded results.
 func (r *Report) Summarize() {
-	s := Summary{Verdicts: map[string]int{}, Figure1Claims: map[string]int{}, PinnedMismatches: []string{}, NewViolations: []string{}, ExactDisagreements: []string{}}
+	s := Summary{Verdicts: map[string]int{}, Figure1Claims: map[string]int{}, PinnedMismatches: []string{}, NewViolations: []string{}, ExactDisagreements: []string{}, WeakExactDisagreements: []string{}}
 	count := func(rep *theorems.Report) {
 		for _, v := range rep.Verdicts {
 			if v.Outcome != "" {
@@ -88,6 +98,11 @@ func (r *Report) Summarize() {
 			if !c.Agree {
 				s.ExactDisagreements = append(s.ExactDisagreements, c.Panel+" "+c.Series+" "+c.Target)
 			}
+		}
+	}
+	for _, w := range r.Weak {
+		for _, c := range w.Disagreements() {
+			s.WeakExactDisagreements = append(s.WeakExactDisagreements, fmt.Sprintf("%s: eta %g, %s", weakTitle(w), c.Eta, weakQuantity(c)))
 		}
 	}
 	s.Fails = len(r.failures())
@@ -289,7 +304,7 @@ func (r *Report) markdown(w *bytes.Buffer) {
 	fmt.Fprintf(w, "# sdeverify verification report\n\n`%s`\n\n", r.Command)
 	status := "every outcome as expected (no new violation, no pinned outcome changed; the FAILs are documented findings)"
 	if !r.OK() {
-		status = fmt.Sprintf("**%d pinned outcome(s) changed, %d new violation(s), %d Monte Carlo run(s) off their exact law**", len(r.Summary.PinnedMismatches), len(r.Summary.NewViolations), len(r.Summary.ExactDisagreements))
+		status = fmt.Sprintf("**%d pinned outcome(s) changed, %d new violation(s), %d Monte Carlo run(s) off their exact law**", len(r.Summary.PinnedMismatches), len(r.Summary.NewViolations), r.OffExact())
 	}
 	fmt.Fprintf(w, "Status: %s. Verdicts: %s. Figure 1 claims: %s. Failure reports: %d.\n\n", status, Counts(r.Summary.Verdicts), Counts(r.Summary.Figure1Claims), r.Summary.Fails)
 	if fs := r.findings(); len(fs) > 0 {
@@ -425,6 +440,9 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"weaksource":   weakSource,
 	"weakse":       weakSE,
 	"exactref":     ExactRefText,
+	"errcell":      errCell,
+	"weakquantity": weakQuantity,
+	"weakcaption":  func() string { return WeakExactCaption },
 	"regime":       campaignRegime,
 	"sdebias":      func(r *theorems.Report) string { b, _ := sdeEvidence(r); return b },
 	"sdetails":     func(r *theorems.Report) string { _, t := sdeEvidence(r); return t },
@@ -449,7 +467,7 @@ code{background:#f3f3f3}.ok{color:#05772f}.bad{color:#b00020;font-weight:bold}
 </style></head><body>
 <h1>sdeverify verification report</h1>
 <p><code>{{.R.Command}}</code></p>
-<p>Status: {{if .R.OK}}<span class="ok">every outcome as expected</span> (no new violation, no pinned outcome changed; the FAILs are documented findings){{else}}<span class="bad">{{len .R.Summary.PinnedMismatches}} pinned outcome(s) changed, {{len .R.Summary.NewViolations}} new violation(s), {{len .R.Summary.ExactDisagreements}} Monte Carlo run(s) off their exact law</span>{{end}}.
+<p>Status: {{if .R.OK}}<span class="ok">every outcome as expected</span> (no new violation, no pinned outcome changed; the FAILs are documented findings){{else}}<span class="bad">{{len .R.Summary.PinnedMismatches}} pinned outcome(s) changed, {{len .R.Summary.NewViolations}} new violation(s), {{.R.OffExact}} Monte Carlo run(s) off their exact law</span>{{end}}.
 Verdicts: {{counts .R.Summary.Verdicts}}. Figure 1 claims: {{counts .R.Summary.Figure1Claims}}. Failure reports: {{.R.Summary.Fails}}.</p>
 {{with .Findings}}<h2 id="summary">Findings in brief</h2><ul>{{range .}}<li><a href="#finding-{{.ID}}"><b>{{.ID}}</b></a>: {{.Title}}{{if .Failures}} (failure reports: {{range $i, $f := .Failures}}{{if $i}}, {{end}}<a href="#fail-{{id $f}}">{{$f}}</a>{{end}}){{end}}</li>{{end}}</ul>{{end}}
 <nav id="contents"><h2>Contents</h2><ol>
@@ -477,15 +495,18 @@ Verdicts: {{counts .R.Summary.Verdicts}}. Figure 1 claims: {{counts .R.Summary.F
 <table><tr><th>case</th><th>theorem</th><th>reading</th><th>SDE</th><th>discrete</th><th>SDE integrator bias (max)</th><th>SDE tails</th><th>regime</th><th>new violation</th><th>replay</th></tr>
 {{range .R.Campaign}}<tr><td>{{if and .Report (eq .Report.Outcome "FAIL")}}<a href="#fail-{{id .Case.Name}}">{{.Case.Name}}</a>{{else}}{{.Case.Name}}{{end}}</td><td>{{.Case.Theorem}}</td><td>{{.Case.Reading}}</td>{{if .Report}}<td class="{{.Report.TargetOutcome "sde"}}">{{.Report.TargetOutcome "sde"}}</td><td class="{{.Report.TargetOutcome "discrete"}}">{{.Report.TargetOutcome "discrete"}}</td><td>{{sdebias .Report}}</td><td>{{sdetails .Report}}</td>{{else}}<td colspan="4">skipped: {{.Skipped}}</td>{{end}}<td>{{regime .}}</td><td>{{if .New}}<span class="bad">yes</span>{{else}}no{{end}}</td><td><code>{{.Replay}}</code></td></tr>{{end}}</table>{{end}}
 {{range $i, $w := .R.Weak}}<h2 id="weak-{{$i}}">Weak error: {{weaktitle $w}}</h2>
-<p>{{weaksource $w}}, horizon {{$w.Horizon}}; {{$w.Coupled}}.</p>
+<p>{{weaksource $w}}, horizon {{$w.Horizon}}; {{$w.Coupled}}.{{with $w.Reference}} Reference: {{.}}.{{end}}</p>
 <figure class="plot" data-name="weak-{{$i}}">{{index $.SVG (printf "weak-%d" $i)}}</figure>
 <table><tr><th>eta</th><th>steps</th>{{range (index $w.Points 0).Tests}}<th>err {{.Test}} ({{weakse $w}})</th><th>gradient flow: err {{.Test}} ({{weakse $w}})</th>{{end}}<th>Var relative error ({{weakse $w}})</th></tr>
-{{range $p := $w.Points}}<tr><td>{{$p.Eta}}</td><td>{{$p.Steps}}</td>{{range $k, $t := $p.Tests}}{{$o := index $p.ODE $k}}<td>{{num $t.Err}} ({{num $t.SE}}){{if not $t.Resolved}}*{{end}}</td><td>{{num $o.Err}} ({{num $o.SE}}){{if not $o.Resolved}}*{{end}}</td>{{end}}<td>{{num $p.VarRel}} ({{num $p.VarRelSE}})</td></tr>{{end}}</table><p>* within {{$w.Noise}}, left out of the fit</p>
+{{range $p := $w.Points}}<tr><td>{{$p.Eta}}</td><td>{{$p.Steps}}</td>{{range $k, $t := $p.Tests}}{{$o := index $p.ODE $k}}<td>{{errcell $t}}{{if not $t.Resolved}}*{{end}}</td><td>{{errcell $o}}{{if not $o.Resolved}}*{{end}}</td>{{end}}<td>{{num $p.VarRel}} ({{num $p.VarRelSE}})</td></tr>{{end}}</table><p>* within {{$w.Noise}}, left out of the fit</p>
 {{with $w.Functional}}<p>{{.}}</p>{{end}}
 <table><tr><th>quantity</th><th>order</th><th>interval</th><th>systematic part</th><th>local slope</th><th>etas used</th><th>note</th></tr>
 {{range $w.Fits}}<tr><td>{{.Test}}</td><td>{{num .Slope}}</td><td>[{{num .Lo}}, {{num .Hi}}]</td><td>{{num .Systematic}}</td><td>{{num .Local}}</td><td>{{.Used}}</td><td>{{.Note}}</td></tr>{{end}}
 {{range $w.ODEFits}}<tr><td>{{.Test}}</td><td>{{num .Slope}}</td><td>[{{num .Lo}}, {{num .Hi}}]</td><td>{{num .Systematic}}</td><td>{{num .Local}}</td><td>{{.Used}}</td><td>{{.Note}}</td></tr>{{end}}</table>
 {{with exactref $w}}<p>{{.}}</p>{{end}}
+{{with $w.ExactChecks}}<h3>Monte Carlo against the exact engine</h3><p>{{weakcaption}}</p>
+<table><tr><th>eta</th><th>quantity</th><th>Monte Carlo err (se; bias)</th><th>exact (numerical error)</th><th>z</th><th>agree</th></tr>
+{{range .}}<tr><td>{{.Eta}}</td><td>{{weakquantity .}}</td><td>{{num .Err}} ({{num .SE}}; {{num .Bias}})</td><td>{{num .Exact}} ({{num .ExactErr}})</td><td>{{num .Z}}</td><td>{{if .Agree}}<span class="ok">yes</span>{{else}}<span class="bad">NO</span>{{end}}</td></tr>{{end}}</table>{{end}}
 {{end}}
 {{with .Power}}<h2 id="power">False alarms and detection (testing the tests)</h2><p>Measured by <code>{{.Command}}</code>.</p>
 <table><tr><th>check</th><th>kind</th><th>runs</th><th>flagged</th><th>rate</th><th>95% interval</th><th>required</th><th>met</th></tr>

@@ -143,3 +143,45 @@ func TestCampaignRegime(t *testing.T) {
 	require.Equal(t, "", fs[0].Regime)
 	require.Contains(t, fs[0].Why, "no finding")
 }
+
+// TestWeakExactDisagreement: a Monte Carlo weak error off the exact
+// engine's (weak.Result.CheckExact) is flagged like Figure 1's Monte Carlo
+// runs off their exact laws: listed in the summary, counted in the status
+// of report.md and index.html, shown in the study's comparison table, and
+// the report is not OK. The same study in agreement leaves it OK.
+func TestWeakExactDisagreement(t *testing.T) {
+	t.Parallel()
+	for _, off := range []bool{false, true} {
+		r := sampleReport(t)
+		w := r.Weak[0]
+		x := &weak.Result{Method: w.Method, Engine: weak.EngineExact}
+		for _, p := range w.Points {
+			e := p.Tests[0].Err // Monte Carlo: err eta, se eta/10, bias 0
+			if off && p.Eta == 0.05 {
+				e *= 2 // 10 standard errors off
+			}
+			x.Points = append(x.Points, weak.Point{Eta: p.Eta, Tests: []weak.Err{{Test: "f - f*", Err: e, SE: 1e-9}}, ODE: []weak.Err{{Test: "f - f*", Err: p.ODE[0].Err, SE: 1e-9}}})
+		}
+		w.ExactRef = x
+		w.CheckExact(1e-3)
+		require.Len(t, w.ExactChecks, 4)
+		dir := filepath.Join(t.TempDir(), "out")
+		require.NoError(t, Write(dir, r))
+		md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+		require.NoError(t, err)
+		html, err := os.ReadFile(filepath.Join(dir, "index.html"))
+		require.NoError(t, err)
+		require.Contains(t, string(md), "Monte Carlo against the exact engine")
+		if !off {
+			require.True(t, r.OK())
+			require.Empty(t, r.Summary.WeakExactDisagreements)
+			continue
+		}
+		require.False(t, r.OK())
+		require.Equal(t, []string{"dsgd: eta 0.05, f - f*"}, r.Summary.WeakExactDisagreements)
+		require.Contains(t, string(md), "1 Monte Carlo run(s) off their exact law")
+		require.Contains(t, string(md), "| 0.05 | f - f* | 0.05 (0.005; 0) | 0.1 (1e-09) |")
+		require.Contains(t, string(html), "1 Monte Carlo run(s) off their exact law")
+		require.Contains(t, string(html), `<span class="bad">NO</span>`)
+	}
+}

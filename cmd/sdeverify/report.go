@@ -55,6 +55,12 @@ type reportTask struct {
 	run  func(workers int) error
 }
 
+// weakExactAlpha is the family-wise false-alarm probability of the
+// comparisons of the report's Monte Carlo weak studies with the exact
+// engine's (weak.Result.CheckExact), split evenly over the studies: the
+// level of Figure 1's comparisons with its exact laws.
+const weakExactAlpha = 1e-3
+
 // mcWeakExamples are the examples whose weak-error study the report also
 // runs by Monte Carlo, beside the exact engine's.
 var mcWeakExamples = []string{"weak-dsgd-sigma1-0.1.json", "weak-dsgd-sigma1-1.json"}
@@ -245,6 +251,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 		if j := slices.Index(exNames, name); j >= 0 {
 			mcRes[i].ExactRef = exWeak[j] // the same study: computed once
 		}
+		mcRes[i].CheckExact(weakExactAlpha / float64(len(mcNames)))
 	}
 	r.Weak = append(append(r.Weak, mcRes...), exWeak...)
 	if len(r.Weak) > 0 {
@@ -262,7 +269,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "wrote %s: index.html, report.md, report.json, figures/ (verdicts: %s; Figure 1 claims: %s; failure reports: %d)\n",
 		*out, reports.Counts(r.Summary.Verdicts), reports.Counts(r.Summary.Figure1Claims), r.Summary.Fails)
 	if !r.OK() {
-		return &exitError{code: 1, err: fmt.Errorf("pinned outcomes changed: %v; new violations: %v", r.Summary.PinnedMismatches, r.Summary.NewViolations)}
+		return &exitError{code: 1, err: fmt.Errorf("pinned outcomes changed: %v; new violations: %v; Monte Carlo off the exact engine: %v", r.Summary.PinnedMismatches, r.Summary.NewViolations, append(append([]string{}, r.Summary.ExactDisagreements...), r.Summary.WeakExactDisagreements...))}
 	}
 	return nil
 }
