@@ -220,6 +220,9 @@ func WeakMarkdown(w io.Writer, r *weak.Result) {
 	for _, f := range append(append([]weak.Fit{}, r.Fits...), r.ODEFits...) {
 		fmt.Fprintf(w, "| %s | %s | [%s, %s] | %s | %s | %v | %s |\n", cell(f.Test), num(f.Slope), num(f.Lo), num(f.Hi), num(f.Systematic), num(f.Local), f.Used, f.Note)
 	}
+	if r.Extended != "" {
+		fmt.Fprintf(w, "\nGrid: %s.\n", r.Extended)
+	}
 	if r.ExactRef != nil {
 		fmt.Fprintf(w, "\n%s\n", ExactRefText(r))
 	}
