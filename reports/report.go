@@ -441,6 +441,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"weakse":       weakSE,
 	"exactref":     ExactRefText,
 	"errcell":      errCell,
+	"varse":        weakVarSE,
 	"weakquantity": weakQuantity,
 	"weakcaption":  func() string { return WeakExactCaption },
 	"regime":       campaignRegime,
@@ -497,7 +498,7 @@ Verdicts: {{counts .R.Summary.Verdicts}}. Figure 1 claims: {{counts .R.Summary.F
 {{range $i, $w := .R.Weak}}<h2 id="weak-{{$i}}">Weak error: {{weaktitle $w}}</h2>
 <p>{{weaksource $w}}, horizon {{$w.Horizon}}; {{$w.Coupled}}.{{with $w.Reference}} Reference: {{.}}.{{end}}</p>
 <figure class="plot" data-name="weak-{{$i}}">{{index $.SVG (printf "weak-%d" $i)}}</figure>
-<table><tr><th>eta</th><th>steps</th>{{range (index $w.Points 0).Tests}}<th>err {{.Test}} ({{weakse $w}})</th><th>gradient flow: err {{.Test}} ({{weakse $w}})</th>{{end}}<th>Var relative error ({{weakse $w}})</th></tr>
+<table><tr><th>eta</th><th>steps</th>{{range (index $w.Points 0).Tests}}<th>err {{.Test}} ({{weakse $w}})</th><th>gradient flow: err {{.Test}} ({{weakse $w}})</th>{{end}}<th>Var relative error ({{varse $w}})</th></tr>
 {{range $p := $w.Points}}<tr><td>{{$p.Eta}}</td><td>{{$p.Steps}}</td>{{range $k, $t := $p.Tests}}{{$o := index $p.ODE $k}}<td>{{errcell $t}}{{if not $t.Resolved}}*{{end}}</td><td>{{errcell $o}}{{if not $o.Resolved}}*{{end}}</td>{{end}}<td>{{num $p.VarRel}} ({{num $p.VarRelSE}})</td></tr>{{end}}</table><p>* within {{$w.Noise}}, left out of the fit</p>
 {{with $w.Functional}}<p>{{.}}</p>{{end}}
 <table><tr><th>quantity</th><th>order</th><th>interval</th><th>systematic part</th><th>local slope</th><th>etas used</th><th>note</th></tr>

@@ -30,7 +30,11 @@ func exactFunctional(run mc.Run, s exact.Settings, pts []Point, horizon float64)
 
 // mcFunctional is Result.Functional for a Monte Carlo study.
 func mcFunctional(run mc.Run, o Options, pts []Point) string {
-	out := fmt.Sprintf("Measured: the mean of g(x_k) over the %d paths drawn from the discrete method, and of g(X_{k eta}) over %d Euler-Maruyama paths of the SDE (%d substeps a step); a path that overflowed would make it non-finite.", o.Paths, o.Paths, o.Substeps)
+	sde := fmt.Sprintf("Euler-Maruyama paths of the SDE at %d and %d substeps a step, extrapolated to zero substep (see the study's reference)", o.Substeps, 2*o.Substeps)
+	if o.NoRefine {
+		sde = fmt.Sprintf("Euler-Maruyama paths of the SDE (%d substeps a step)", o.Substeps)
+	}
+	out := fmt.Sprintf("Measured: the mean of g(x_k) over the %d paths drawn from the discrete method, and of g(X_{k eta}) over %d %s; a path that overflowed would make it non-finite.", o.Paths, o.Paths, sde)
 	return out + " " + defThree(run, pts, o.Horizon, math.Inf(1), o.Paths)
 }
 
