@@ -83,10 +83,19 @@ func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 	// noisiest quantity and the costliest to settle; its own check says
 	// whether it did.
 	vq := len(o.Tests)
+	// An order is confirmed when the local slope at a new, smaller eta
+	// falls inside the interval fitted before that eta was computed
+	// (widened by the slope's noise): the fit's prediction tested on a
+	// point it never saw. Local slopes can plateau before the asymptotic
+	// regime (DSignSGD-Gaussian's gradient-flow order read 0.976
+	// [0.965, 0.986] on 0.05 ... 0.00625 and 1.000 two halvings on), so a
+	// settled order is not enough: at least one halving always follows.
+	confirmed := make([]bool, len(limited))
+	all := func() []Fit { return append(slices.Clone(res.Fits), res.ODEFits...) }
 	open := func() []string {
 		var names []string
-		for q, f := range append(slices.Clone(res.Fits), res.ODEFits...) {
-			if q != vq && !settled(f, o.OrderTol) && !limited[q] {
+		for q, f := range all() {
+			if q != vq && !limited[q] && !(settled(f, o.OrderTol) && confirmed[q]) {
 				names = append(names, f.Test)
 			}
 		}
@@ -95,19 +104,34 @@ func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 	for extra := 0; !o.Fixed && len(open()) > 0; extra++ {
 		next := slices.Min(o.Etas) / math.Pow(2, float64(extra+1))
 		if extra >= maxExtraHalvings || o.Horizon/next > maxSteps {
-			res.Extended = fmt.Sprintf("extended to eta = %.4g (%d halvings below the grid asked for); the budget (%d halvings, %d steps) stopped it before the order of %s settled", next*2, extra, maxExtraHalvings, maxSteps, strings.Join(open(), ", "))
+			res.Extended = fmt.Sprintf("extended to eta = %.4g (%d halvings below the grid asked for); the budget (%d halvings, %d steps) stopped it before the order of %s settled and was confirmed", next*2, extra, maxExtraHalvings, maxSteps, strings.Join(open(), ", "))
 			break
 		}
 		pts, err := points([]float64{next})
 		if err != nil {
 			return nil, err
 		}
+		prev := all()
+		last := res.Points[0]
+		for _, p := range res.Points {
+			if p.Eta < last.Eta {
+				last = p
+			}
+		}
 		res.Points = append(res.Points, pts...)
 		res.fitWindow(o, fitWindow)
-		for q, e := range quantities(pts[0], len(o.Tests), z) {
-			limited[q] = limited[q] || !e.Resolved
+		qa, qb := quantities(last, len(o.Tests), z), quantities(pts[0], len(o.Tests), z)
+		for q := range limited {
+			limited[q] = limited[q] || !qb[q].Resolved
+			if !qa[q].Resolved || !qb[q].Resolved || !settled(prev[q], o.OrderTol) {
+				continue
+			}
+			dx := math.Log(last.Eta / pts[0].Eta)
+			slope := math.Log(qa[q].Err/qb[q].Err) / dx
+			se := math.Hypot(qa[q].SE/qa[q].Err, qb[q].SE/qb[q].Err) / dx
+			confirmed[q] = slope >= prev[q].Lo-z*se && slope <= prev[q].Hi+z*se
 		}
-		res.Extended = fmt.Sprintf("extended to eta = %.4g (%d halvings) until the order of every test and of its gradient-flow baseline settled (local slopes at the smallest etas agreeing within an interval of half-width <= %g) or met the engine's numerical error", next, extra+1, o.OrderTol)
+		res.Extended = fmt.Sprintf("extended to eta = %.4g (%d halvings) until the order of every test and of its gradient-flow baseline settled (local slopes at the smallest etas agreeing within an interval of half-width <= %g) and the local slope at the next eta fell inside it, or met the engine's numerical error", next, extra+1, o.OrderTol)
 	}
 	var stuck []string
 	for q, f := range append(slices.Clone(res.Fits), res.ODEFits...) {
