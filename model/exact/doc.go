@@ -36,8 +36,10 @@
 // DSGD; for DCSGD one normal per set of agents whose Bernoulli compressor
 // keeps the coordinate (2^N sets); for DSignSGD the law of the sum of the N
 // signs (+1 with probability (1 + E sign)/2), by dynamic programming over
-// agents. Normal components are integrated by Gauss-Hermite quadrature, and
-// u_j between nodes by 4-point cubic interpolation in xi. The step is a
+// agents. u_j between nodes is 4-point cubic interpolation in xi, and a
+// normal component is integrated against that interpolant: by 6-point
+// Gauss-Hermite when it is narrower than the spacing, otherwise cell by
+// cell with an analytic error bound (quadrature.go). The step is a
 // sparse matrix (built once per problem, the schedule being constant) plus
 // a constant vector: the mass that leaves the grid, valued by g, or killed
 // when Settings.Absorb is set (then g = 1 gives the probability of staying

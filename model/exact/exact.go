@@ -24,13 +24,13 @@ type Problem struct {
 // Settings set the numerical resolution (Nodes is a minimum: DSignSGD
 // raises it where the noise scale needs a finer grid, see resolveNodes).
 // The zero value means 1200 grid
-// nodes on [-Radius, Radius] with Radius = 2|X0| + 2, 24 Gauss-Hermite
-// nodes, and the SDE by Euler-Maruyama on 4, 8 and 16 substeps per step,
-// Richardson-extrapolated.
+// nodes on [-Radius, Radius] with Radius = 2|X0| + 2, normals wider than
+// the spacing integrated cell by cell (quadrature.go), and the SDE by
+// Euler-Maruyama on 4, 8 and 16 substeps per step, Richardson-extrapolated.
 type Settings struct {
 	Nodes    int     // grid nodes (>= 16)
 	Radius   float64 // the grid covers [-Radius, Radius]
-	Hermite  int     // Gauss-Hermite nodes for each Gaussian expectation
+	Hermite  int     // > 0: a fixed Gauss-Hermite rule of this many nodes for the normals wider than the spacing, instead of the cell rule (for comparisons)
 	Substeps int     // the coarsest SDE level (the others are 2x and 4x)
 	// Map > 0 spaces the nodes as x = Map sinh(xi) with xi uniform: a
 	// spacing of about Map dxi near 0 and |x| dxi far out, so that one grid
@@ -442,10 +442,10 @@ func (gr grid) toXi(x float64) float64 {
 }
 
 // spacing is the grid's node spacing near x. A normal narrower than it is
-// integrated by 6-point Gauss-Hermite quadrature instead of the settings'
-// (24 by default): the interpolant it averages is cubic on the cell or two
-// the normal covers, which 6 points integrate exactly up to degree 11 (the
-// same rule in the backward and forward schemes, which stay adjoint).
+// integrated by 6-point Gauss-Hermite quadrature (grid.normal): the
+// interpolant it averages is cubic on the cell or two the normal covers,
+// which 6 points integrate exactly up to degree 11 (the same rule in the
+// backward and forward schemes, which stay adjoint).
 func (gr grid) spacing(x float64) float64 {
 	if gr.c > 0 {
 		return gr.dx * math.Hypot(gr.c, x)
