@@ -183,9 +183,8 @@ func sdeGrid(st exact.Settings) exact.Settings {
 }
 
 // fwdCost orders Figure 1's forward computations for the pool: the
-// discrete method on a sinh grid (a quadrature of 24 points per node and
-// step), then the SDE on a sinh grid, then the rest (measured: 1.4, 0.3
-// to 0.7 and 0.4 to 0.6 s).
+// discrete method on a sinh grid (a quadrature over the cells under each
+// node's normal, every step), then the SDE on a sinh grid, then the rest.
 func fwdCost(sde bool, st exact.Settings) int {
 	switch {
 	case !sde && st.Map > 0:
