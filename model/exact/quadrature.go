@@ -192,38 +192,38 @@ func (gr grid) cellRule(r *rowAcc, m, sd, wt float64) {
 	if a < b {
 		ia := min(max(int(gr.pos(a)), 0), n-2)
 		ib := min(max(int(gr.pos(b)), 0), n-2)
-		// The stride: every k-th node, so that the rule's cells are at
-		// most about sd/qres wide (see grid.qres): by the widest spacing
-		// under the normal, at the end of [a, b] farther from 0.
-		k := 1
-		if gr.qres > 0 {
-			k = max(1, int(sd/(gr.qres*gr.spacing(math.Max(-a, b)))))
-		}
-		// pos rounds: one cell more either side, clipped to [a, b]. The
-		// cells are [j k, (j+1) k] in nodes; the rest beyond the last
-		// multiple of k below n-1 in cells of one node.
-		last := (n - 1) / k * k
+		// The stride: cells of k nodes, k a power of two (and i a multiple
+		// of k), as large as keeps the cell within about sd/qres (see
+		// grid.qres): on a sinh-mapped grid the stride is large near 0,
+		// where the nodes are dense, and 1 far out. Each cell's cubic runs
+		// through its own four nodes i-k ... i+2k, so that cells of
+		// different strides tile the range with no constraint between
+		// them.
 		c := wt / (sd * math.Sqrt(2*math.Pi))
 		var rec recurrence
-		cell := func(i, k int) {
+		end := min(ib+2, n-1)
+		for i := max(ia-1, 0); i < end; {
+			k := 1
+			if gr.qres > 0 {
+				h := sd / gr.qres
+				for k2 := 2; i%k2 == 0 && i+k2 <= n-1; k2 *= 2 {
+					if gr.x[i+k2]-gr.x[i] > h {
+						break
+					}
+					k = k2
+				}
+			}
 			xa, xb := gr.x[i], gr.x[i+k]
-			if xb <= a || xa >= b {
+			switch {
+			case xb <= a || xa >= b:
 				rec.ok = false
-				return
-			}
-			if gr.c == 0 && xa >= a && xb <= b && sd >= xb-xa {
+			case gr.c == 0 && xa >= a && xb <= b && sd >= xb-xa:
 				gr.fullCell(r, &rec, i, k, m, sd, c)
-				return
+			default:
+				rec.ok = false
+				gr.partCell(r, i, k, math.Max(xa, a), math.Min(xb, b), m, sd, c)
 			}
-			rec.ok = false
-			gr.partCell(r, i, k, math.Max(xa, a), math.Min(xb, b), m, sd, c)
-		}
-		for i := max(ia-1, 0) / k * k; i < min(ib+2, last); i += k {
-			cell(i, k)
-		}
-		rec.ok = false
-		for i := max(last, ia-1); i <= min(ib+1, n-2); i++ {
-			cell(i, 1)
+			i += k
 		}
 	}
 	if hi > xn {
@@ -335,10 +335,10 @@ func (r *rowAcc) addCell(i, k int, linear bool, w0, w1, w2, w3 float64) {
 // 2 recurrenceRun ulp (7e-15) of each weight.
 type recurrence struct {
 	ok   bool
-	q    int
+	q, k int // the rule's points and the cells' stride
 	left int // cells before the next restart
 	v, f [8]float64
-	k    float64
+	r    float64 // e^(-delta^2)
 }
 
 const recurrenceRun = 16
@@ -351,19 +351,19 @@ func (gr grid) fullCell(r *rowAcc, rec *recurrence, i, k int, m, sd, c float64) 
 	kdx := float64(k) * gr.dx
 	q := glPoints(sd / kdx)
 	gl := legendre[q]
-	if !rec.ok || rec.q != q || rec.left == 0 {
+	if !rec.ok || rec.q != q || rec.k != k || rec.left == 0 {
 		delta := kdx / sd
 		for j, u := range gl.x {
 			z := (gr.x[i] + (1+u)/2*kdx - m) / sd
 			rec.v[j] = math.Exp(-z * z / 2)
 			rec.f[j] = math.Exp(-z*delta - delta*delta/2)
 		}
-		rec.k = math.Exp(-delta * delta)
-		rec.ok, rec.q, rec.left = true, q, recurrenceRun
+		rec.r = math.Exp(-delta * delta)
+		rec.ok, rec.q, rec.k, rec.left = true, q, k, recurrenceRun
 	} else {
 		for j := range q {
 			rec.v[j] *= rec.f[j]
-			rec.f[j] *= rec.k
+			rec.f[j] *= rec.r
 		}
 	}
 	rec.left--
