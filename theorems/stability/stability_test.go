@@ -1,0 +1,251 @@
+package stability
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/mc"
+)
+
+func logGrid(lo, hi float64, n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = lo * math.Pow(hi/lo, float64(i)/float64(n-1))
+	}
+	return out
+}
+
+// quarticConfig is Figure 1's left panel in d = 1: DSGD on x^4/4 from x0
+// with noise variance sigma1^2 f'^2.
+func quarticConfig(t testing.TB, x0, sigma1 float64) mc.Config {
+	t.Helper()
+	c, err := mc.ParseConfig([]byte(fmt.Sprintf(`{"objective":{"kind":"separable","dim":1,"atom":{"kind":"quartic"}},"x0":[%g],
+		"agents":[{"noise":{"kind":"gaussian","sigma1":%g}}],"method":"dsgd","model":{"kind":"discrete"},"eta":0.01,
+		"schedule":{"kind":"constant"},"steps":100,"paths":100,"seed":1}`, x0, sigma1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestValidate(t *testing.T) {
+	t.Parallel()
+	good := Spec{Config: quarticConfig(t, 3, 3), Etas: []float64{0.01}, Horizon: 1, Radii: []float64{100}}
+	if err := good.Validate(); err != nil {
+		t.Fatalf("valid spec refused: %v", err)
+	}
+	cases := []struct {
+		field string
+		edit  func(s *Spec)
+	}{
+		{"etas", func(s *Spec) { s.Etas = nil }},
+		{"etas", func(s *Spec) { s.Etas = []float64{0.1, -1} }},
+		{"etas", func(s *Spec) { s.Etas = []float64{math.NaN()} }},
+		{"horizon", func(s *Spec) { s.Horizon = 0 }},
+		{"horizon", func(s *Spec) { s.Horizon = math.Inf(1) }},
+		{"horizon", func(s *Spec) { s.Horizon, s.Etas = 1e6, []float64{1e-3} }},
+		{"radii", func(s *Spec) { s.Radii = []float64{0} }},
+		{"level", func(s *Spec) { s.Level = 1 }},
+		{"level", func(s *Spec) { s.Level = math.NaN() }},
+		{"factor", func(s *Spec) { s.Factor = 0.5 }},
+		{"axis", func(s *Spec) { s.Axis = "nu" }},
+		{"values", func(s *Spec) { s.Axis = "sigma1" }},
+		{"values", func(s *Spec) { s.Values = []float64{1} }},
+		{"values", func(s *Spec) { s.Axis, s.Values = "sigma1", []float64{-1} }},
+		{"models", func(s *Spec) { s.Models = []string{"sde9"} }},
+		{"refine", func(s *Spec) { s.Refine = -1 }},
+		{"nodes", func(s *Spec) { s.Nodes = 3 }},
+		{"workers", func(s *Spec) { s.Workers = -2 }},
+	}
+	for i, tc := range cases {
+		s := good
+		tc.edit(&s)
+		err := s.Validate()
+		var fe *model.FieldError
+		if !errors.As(err, &fe) || fe.Field != tc.field {
+			t.Errorf("case %d: got %v, want an error naming %s", i, err, tc.field)
+		}
+	}
+	// Errors found while resolving: a threshold inside |x0|, an axis the
+	// noise does not have, a dimension the engine does not cover.
+	for i, tc := range []struct {
+		field string
+		edit  func(s *Spec)
+	}{
+		{"radii", func(s *Spec) { s.Radii = []float64{2} }},
+		{"agents[0].noise.kind", func(s *Spec) { s.Axis, s.Values = "scale", []float64{1} }},
+		{"method", func(s *Spec) { s.Axis, s.Values = "omega", []float64{1} }},
+		{"objective.dim", func(s *Spec) { s.Config.Objective.Dim = 2 }},
+	} {
+		s := good
+		tc.edit(&s)
+		_, err := Compute(s)
+		if err == nil || !strings.Contains(err.Error(), tc.field) {
+			t.Errorf("resolve case %d: got %v, want an error naming %s", i, err, tc.field)
+		}
+	}
+}
+
+// TestGradientDescentThreshold checks the discrete method's critical step
+// against gradient descent's closed form. Without noise, x - eta x^3 from
+// x0 = 3 diverges exactly when eta x0^2 > 2 (|x - eta x^3| > |x| iff
+// eta x^2 > 2, and the orbit then grows), eta_c = 2/9. With sigma1 = 0.01
+// the first step's noise has standard deviation eta 0.01 27 = 0.06 at
+// x0, and for eta = eta_c (1 - eps) the unstable 2-cycle +-sqrt(2/eta) lies
+// 7.5 eps outside x1 (to first order), a margin the later steps multiply by
+// |1 - 3 eta x^2| = 5: divergence with probability 1% needs eps <= 2.33 x
+// 0.06/7.5 = 0.019, and above eta_c it needs the noise to pull the path
+// back. So eta*(1%) lies in [0.98, 1] eta_c to first order; the test asks
+// for a bracket that meets [0.95, 1] eta_c and is within [0.9, 1.05] eta_c.
+// The gradient flow never diverges, so its SDE's p(eta, R) stays below q.
+func TestGradientDescentThreshold(t *testing.T) {
+	t.Parallel()
+	const etaC = 2.0 / 9
+	m, err := Compute(Spec{Config: quarticConfig(t, 3, 0.01), Etas: logGrid(0.15, 0.3, 5), Horizon: 1,
+		Radii: []float64{100}, Refine: 6, Nodes: 8000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range m.Curves {
+		cr := c.Critical
+		t.Logf("%s: %s (%.5g, %.5g], estimate %.5g", c.Model, cr.Status, cr.Lo, cr.Hi, cr.Eta)
+		for _, p := range c.Points {
+			t.Logf("  eta %.5g: p %.4g +- %.2g %s", p.Eta, p.Escape.Value, p.Escape.Err, p.Note)
+		}
+		if c.SDE {
+			if cr.Status != "above-grid" {
+				t.Errorf("SDE: got %s (%g, %g], want above-grid", cr.Status, cr.Lo, cr.Hi)
+			}
+			continue
+		}
+		if cr.Status != "bracketed" || cr.Hi < 0.95*etaC || cr.Lo > etaC || cr.Lo < 0.9*etaC || cr.Hi > 1.05*etaC {
+			t.Errorf("discrete: got %s (%g, %g], want a bracket meeting [%g, %g] within [%g, %g]", cr.Status, cr.Lo, cr.Hi,
+				0.95*etaC, etaC, 0.9*etaC, 1.05*etaC)
+		}
+	}
+}
+
+// mcEscape simulates DSGD on x^4/4 with noise sigma1 |f'| from x0 for
+// steps steps of size eta: the fraction of n paths that reach |x| >= R,
+// and the mean and standard error of f = x^4/4 at the horizon over the
+// paths that did not. Path chunks draw from streams derived from (seed,
+// chunk) alone, so the numbers do not depend on the goroutines.
+func mcEscape(x0, sigma1, eta float64, steps int, R float64, n int, seed uint64) (frac, mean, se float64) {
+	const chunks = 64
+	type acc struct{ esc, live, s, s2 float64 }
+	res := make([]acc, chunks)
+	var wg sync.WaitGroup
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ch := w; ch < chunks; ch += 2 {
+				r := rand.New(rand.NewPCG(seed, uint64(ch)))
+				var a acc
+				for range n / chunks {
+					x := x0
+					out := false
+					for range steps {
+						g := x * x * x
+						x -= eta * (g + sigma1*math.Abs(g)*r.NormFloat64())
+						if math.Abs(x) >= R {
+							out = true
+							break
+						}
+					}
+					if out {
+						a.esc++
+						continue
+					}
+					f := x * x * x * x / 4
+					a.live++
+					a.s += f
+					a.s2 += f * f
+				}
+				res[ch] = a
+			}
+		}()
+	}
+	wg.Wait()
+	var tot acc
+	for _, a := range res {
+		tot.esc, tot.live, tot.s, tot.s2 = tot.esc+a.esc, tot.live+a.live, tot.s+a.s, tot.s2+a.s2
+	}
+	mean = tot.s / tot.live
+	return tot.esc / float64(n), mean, math.Sqrt((tot.s2/tot.live - mean*mean) / tot.live)
+}
+
+// TestEscapeAgainstMonteCarlo compares the discrete method's p(eta, R)
+// and E[f | stayed] with Monte Carlo written here (2^19 paths a point) at
+// two steps of Figure 1's left panel (sigma1 = 3): |exact - MC| within the
+// exact value's bar plus z standard errors, z = 4.89 (two-sided 1e-6 per
+// comparison, 4 comparisons: false-alarm probability 4e-6).
+func TestEscapeAgainstMonteCarlo(t *testing.T) {
+	t.Parallel()
+	const T, R, n, z = 1.0, 100.0, 1 << 19, 4.89
+	etas := []float64{0.005, 0.02}
+	m, err := Compute(Spec{Config: quarticConfig(t, 3, 3), Etas: etas, Horizon: T, Radii: []float64{R}, Models: []string{"discrete"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range m.Curves[0].Points {
+		frac, mean, se := mcEscape(3, 3, p.Eta, p.Steps, R, n, 27+uint64(i))
+		pse := math.Sqrt(math.Max(frac*(1-frac), 1/float64(n)) / n)
+		t.Logf("eta %g: p %.6g +- %.2g, MC %.6g +- %.2g; mean %.6g +- %.2g, MC %.6g +- %.2g", p.Eta, p.Escape.Value, p.Escape.Err, frac, pse, p.Mean.Value, p.Mean.Err, mean, se)
+		if d := math.Abs(p.Escape.Value - frac); d > p.Escape.Err+z*pse {
+			t.Errorf("eta %g: got p %g +- %g, Monte Carlo %g +- %g (%.1f se beyond the bar)", p.Eta, p.Escape.Value, p.Escape.Err, frac, pse, (d-p.Escape.Err)/pse)
+		}
+		if d := math.Abs(p.Mean.Value - mean); d > p.Mean.Err+z*se {
+			t.Errorf("eta %g: got E[f | stayed] %g +- %g, Monte Carlo %g +- %g", p.Eta, p.Mean.Value, p.Mean.Err, mean, se)
+		}
+	}
+}
+
+// gbmEscape is the closed form of P(sup_{t<=T} X_t >= R) for the geometric
+// Brownian motion dX = mu X dt + s X dW from x0 < R: log X is a Brownian
+// motion with drift nu = mu - s^2/2 and level a = log(R/x0), and
+// P(max_{t<=T} (nu t + s W_t) >= a) = Phi((nu T - a)/(s sqrt T)) +
+// exp(2 nu a/s^2) Phi((-a - nu T)/(s sqrt T)).
+func gbmEscape(mu, s, x0, R, T float64) float64 {
+	nu, a := mu-s*s/2, math.Log(R/x0)
+	phi := func(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
+	st := s * math.Sqrt(T)
+	return phi((nu*T-a)/st) + math.Exp(2*nu*a/(s*s))*phi((-a-nu*T)/st)
+}
+
+// TestSDEEscapeClosedForm checks the SDE model's p(eta, R) against a
+// closed form it never saw: DSGD on x^2/2 with noise sigma1 |f'| has the
+// SDE dX = -X dt + sqrt(eta) sigma1 |X| dW (docs/math.md section 2), a
+// geometric Brownian motion that stays positive from x0 = 1, so that
+// reaching |X| >= R is reaching R. The bars must contain the closed form;
+// Ville's bound (exact.EscapeBound) must lie above it.
+func TestSDEEscapeClosedForm(t *testing.T) {
+	t.Parallel()
+	const s, T, R = 2.0, 2.0, 10.0
+	c, err := mc.ParseConfig([]byte(fmt.Sprintf(`{"objective":{"kind":"separable","dim":1,"atom":{"kind":"square"}},"x0":[1],
+		"agents":[{"noise":{"kind":"gaussian","sigma1":%g}}],"method":"dsgd","model":{"kind":"sde"},"eta":0.1,
+		"schedule":{"kind":"constant"},"steps":10,"paths":100,"seed":1}`, s)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Compute(Spec{Config: c, Etas: []float64{0.1, 0.2, 0.4}, Horizon: T, Radii: []float64{R}, Models: []string{"sde"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range m.Curves[0].Points {
+		want := gbmEscape(-1, math.Sqrt(p.Eta)*s, 1, R, T)
+		t.Logf("eta %g: p %.6g +- %.2g, closed form %.6g (%.2f bars), Ville %.3g", p.Eta, p.Escape.Value, p.Escape.Err, want, math.Abs(p.Escape.Value-want)/p.Escape.Err, p.Bound)
+		if math.Abs(p.Escape.Value-want) > p.Escape.Err {
+			t.Errorf("eta %g: got p %g +- %g, closed form %g", p.Eta, p.Escape.Value, p.Escape.Err, want)
+		}
+		if p.Bound < want {
+			t.Errorf("eta %g: Ville's bound %g below the closed form %g", p.Eta, p.Bound, want)
+		}
+	}
+}
