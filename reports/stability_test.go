@@ -1,0 +1,65 @@
+package reports
+
+import (
+	"bytes"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/theorems/stability"
+)
+
+// TestStabilityRender renders a small stability map (DSGD on x^4/4 from
+// x0 = 3, sigma1 in {1, 3}, two thresholds) as Markdown and as a figure:
+// every curve has its row, the verdicts and threshold comparisons their
+// tables, and the PNG decodes at the figure's size. With
+// SDEVERIFY_FIGURES=DIR the PNG is written there to be looked at.
+func TestStabilityRender(t *testing.T) {
+	cfg, err := mc.ParseConfig([]byte(`{"objective":{"kind":"separable","dim":1,"atom":{"kind":"quartic"}},"x0":[3],
+		"agents":[{"noise":{"kind":"gaussian","sigma1":3}}],"method":"dsgd","schedule":{"kind":"constant"},"eta":0.01,"steps":100}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := stability.Compute(stability.Spec{Config: cfg, Etas: []float64{0.0025, 0.005, 0.01, 0.02, 0.04}, Horizon: 1,
+		Radii: []float64{100, 1000}, Axis: "sigma1", Values: []float64{1, 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	StabilityMarkdown(&b, m)
+	md := b.String()
+	for _, want := range []string{"| model | axis | R | critical step eta*", "captures the discrete step-size restriction",
+		"| discrete method | sigma1 = 3 | 100 |", "| first-order SDE | sigma1 = 1 | 1000 |", "R1 -> R2", "sigma1 = 3: p(eta, R)"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the Markdown lacks %q:\n%s", want, md)
+		}
+	}
+	if n := strings.Count(md, "\n| discrete method | sigma1"); n != 4 {
+		t.Errorf("got %d rows of the discrete method's critical steps, want 4 (2 values x 2 thresholds)", n)
+	}
+	f, err := StabilityFigure("stability-dsgd", m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(f.PNG))
+	if err != nil {
+		t.Fatalf("PNG: %v", err)
+	}
+	if w := img.Bounds().Dx(); w < 1000 {
+		t.Errorf("got a PNG %d pixels wide, want the figure's 30 cm at 96 dpi (1134)", w)
+	}
+	if len(f.SVG) == 0 || !bytes.Contains(f.SVG, []byte("<svg")) {
+		t.Errorf("no SVG")
+	}
+	if dir := os.Getenv("SDEVERIFY_FIGURES"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, f.Name+".png"), f.PNG, 0o644); err != nil {
+			t.Error(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f.Name+".md"), b.Bytes(), 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+}
