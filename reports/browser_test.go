@@ -40,7 +40,8 @@ func TestBrowserRendersReport(t *testing.T) {
 	page := filepath.Join(dir, "index.html")
 	html, err := os.ReadFile(page)
 	require.NoError(t, err)
-	const measure = `<script>for (const f of document.querySelectorAll('figure.plot')) {
+	const measure = `<script>for (const d of document.querySelectorAll('details')) d.open = true;
+for (const f of document.querySelectorAll('figure.plot')) {
 const s = f.querySelector('svg'); const cs = getComputedStyle(document.body);
 const col = document.body.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
 f.setAttribute('data-width-ratio', (s.getBoundingClientRect().width / col).toFixed(3)); }</script></body>`

@@ -12,12 +12,8 @@ import (
 	"github.com/sdeverify/sdeverify/theorems/weak"
 )
 
-func num(x float64) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return fmt.Sprint(x)
-	}
-	return fmt.Sprintf("%.4g", x)
-}
+// num is Num, the report's measured values (format.go).
+func num(x float64) string { return Num(x) }
 
 // maxRatio returns a target's largest estimate/bound ratio over horizons
 // whose verdict is not VACUOUS.
@@ -49,13 +45,13 @@ func sdeEvidence(r *theorems.Report) (bias, tails string) {
 		}
 	}
 	if worst >= 0 {
-		bias = fmt.Sprintf("%.2g se", worst)
+		bias = Num2(worst) + " se"
 	}
 	switch {
 	case r.Finiteness != nil:
 		tails = fmt.Sprintf("mean %s, variance %s", r.Finiteness.LHS, r.Finiteness.Variance)
 	case !math.IsInf(kmax, -1):
-		tails = fmt.Sprintf("k ≤ %.2f", kmax)
+		tails = "k ≤ " + Fixed(kmax, 2)
 	}
 	return bias, tails
 }
@@ -65,6 +61,56 @@ func ExactSDEText(e *theorems.ExactSDE) string {
 	return fmt.Sprintf("in d = 1 the exact engine carries the SDE's law forward by finite differences (here %d nodes on a sinh map of scale %s, reflecting edges at ±%s): no sampling and no integrator bias; its verdicts are deterministic, each LHS with its numerical error", e.Nodes, num(e.Map), num(e.Radius))
 }
 
+// verdictLine is one verdict for people: the check, the target, the time,
+// the outcome, the left-hand side with its error bar against the bound,
+// and the reason.
+func verdictLine(v theorems.Verdict) string {
+	how := ""
+	switch {
+	case v.Engine == theorems.EngineExact && math.IsInf(v.Estimate, 0):
+		how = " (exact engine)"
+	case v.Engine == theorems.EngineExact:
+		how = " (numerical error " + Num2(v.NumErr) + ", exact engine)"
+	case !math.IsNaN(v.SE) && !math.IsInf(v.Estimate, 0):
+		how = " (se " + Num2(v.SE) + ")"
+	}
+	s := fmt.Sprintf("%s %s/%s t=%s: %s, LHS %s%s vs bound %s, ratio %s", v.Theorem, v.Reading, v.Target, Param(v.Time), v.Outcome, Num(v.Estimate), how, Num(v.Bound), sig(v.Ratio, 3))
+	if v.Engine != theorems.EngineExact {
+		s += fmt.Sprintf(", %d paths (%d diverged), alpha %s", v.Paths, v.Diverged, Num2(v.Alpha))
+	}
+	if v.Reason != "" {
+		s += ": " + v.Reason
+	}
+	return s
+}
+
+// biasText is a verdict's estimated integrator bias, "b ± e (z se)".
+func biasText(v theorems.Verdict) string {
+	b := v.IntegrationBias
+	if b == nil || math.IsNaN(b.Mean) {
+		return Missing
+	}
+	s := Num2(b.Mean) + " ± " + sig(b.SE, 1)
+	if v.SE > 0 {
+		s += " (" + Num2(math.Abs(b.Mean)/v.SE) + " se)"
+	}
+	return s
+}
+
+// tailText is the evidence on a verdict's tails: the analytical status
+// (d = 1, SDE) or the Pareto tail shape k.
+func tailText(v theorems.Verdict, f *theorems.Finiteness) string {
+	switch {
+	case v.Target == "sde" && f != nil:
+		return fmt.Sprintf("mean %s, variance %s (analytical)", f.LHS, f.Variance)
+	case v.TailK != nil && *v.TailK >= theorems.TailKLimit:
+		return fmt.Sprintf("heavy tail: k = %s (variance may be infinite)", Fixed(*v.TailK, 2))
+	case v.TailK != nil:
+		return fmt.Sprintf("k = %s < %s", Fixed(*v.TailK, 2), Param(theorems.TailKLimit))
+	}
+	return "no tail (flat or few values)"
+}
+
 // seCell is a verdict's uncertainty: the Monte Carlo standard error, or
 // the exact engine's numerical error.
 func seCell(v theorems.Verdict) string {
@@ -72,9 +118,9 @@ func seCell(v theorems.Verdict) string {
 		if math.IsInf(v.Estimate, 0) {
 			return "-" // infinite analytically: no error to give
 		}
-		return "±" + num(v.NumErr) + " (numerical)"
+		return "±" + Num2(v.NumErr) + " (numerical)"
 	}
-	return num(v.SE)
+	return Num2(v.SE)
 }
 
 // pathsCell is a verdict's paths ("exact" for the exact engine).
@@ -90,14 +136,14 @@ func alphaCell(v theorems.Verdict) string {
 	if v.Engine == theorems.EngineExact {
 		return "-"
 	}
-	return fmt.Sprintf("%.2g", v.Alpha)
+	return Num2(v.Alpha)
 }
 
 // ResolutionText renders a check's SDE integrator record for people.
 func ResolutionText(rs *theorems.Resolution) string {
 	s := fmt.Sprintf("%d substeps (at most %d in one step), %d paths capped", rs.Substeps.Total, rs.Substeps.MaxPerStep, rs.Substeps.CappedPaths)
 	if rs.Refined {
-		s += fmt.Sprintf("; refined twins at %d substeps per step, coarse-fine difference up to %.2g se", rs.RefineSubsteps, rs.MaxZ)
+		s += fmt.Sprintf("; refined twins at %d substeps per step, coarse-fine difference up to %s se", rs.RefineSubsteps, Num2(rs.MaxZ))
 	}
 	if rs.Resolved {
 		return s + "; resolved"
@@ -137,7 +183,7 @@ func PinnedMarkdown(w io.Writer, rs []studies.PinnedResult) {
 			fmt.Fprintf(w, "- `%s` (replay: `%s`):\n", r2.Case, r2.Replay)
 			for _, v := range r2.Report.Verdicts {
 				if v.Outcome != "" {
-					fmt.Fprintf(w, "  - %s\n", strings.TrimSpace(v.String()))
+					fmt.Fprintf(w, "  - %s\n", verdictLine(v))
 				}
 			}
 		}
@@ -175,7 +221,7 @@ func ReportMarkdown(w io.Writer, r *theorems.Report) {
 		if v.Outcome == "" {
 			continue // plotted, not decided
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |\n", v.Target, num(v.Time), v.Outcome, num(v.Estimate), seCell(v), num(v.Bound), num(v.Ratio), v.BiasText(), v.TailText(r.Finiteness), pathsCell(v), v.Diverged, alphaCell(v))
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |\n", v.Target, Param(v.Time), v.Outcome, num(v.Estimate), seCell(v), num(v.Bound), num(v.Ratio), biasText(v), tailText(v, r.Finiteness), pathsCell(v), v.Diverged, alphaCell(v))
 	}
 	if r.Replay != "" {
 		fmt.Fprintf(w, "\nReplay: `%s`\n", r.Replay)
@@ -187,7 +233,7 @@ func ReportMarkdown(w io.Writer, r *theorems.Report) {
 // relative error of the variance (which only the noise sets); then the
 // fitted orders.
 func WeakMarkdown(w io.Writer, r *weak.Result) {
-	fmt.Fprintf(w, "Weak error of %s against its SDE, %s, horizon T = %g; %s.", r.Method, weakSource(r), r.Horizon, r.Coupled)
+	fmt.Fprintf(w, "Weak error of %s against its SDE, %s, horizon T = %s; %s.", r.Method, weakSource(r), Param(r.Horizon), r.Coupled)
 	if r.Reference != "" {
 		fmt.Fprintf(w, " Reference: %s.", r.Reference)
 	}
@@ -204,21 +250,23 @@ func WeakMarkdown(w io.Writer, r *weak.Result) {
 	}
 	fmt.Fprintln(w, "---|")
 	for _, p := range r.Points {
-		fmt.Fprintf(w, "| %g | %d |", p.Eta, p.Steps)
+		fmt.Fprintf(w, "| %s | %d |", Param(p.Eta), p.Steps)
 		for i, t := range p.Tests {
 			o := p.ODE[i]
 			fmt.Fprintf(w, " %s%s | %s%s |", errCell(t), mark(t.Resolved), errCell(o), mark(o.Resolved))
 		}
-		fmt.Fprintf(w, " %s (%s) |\n", num(p.VarRel), num(p.VarRelSE))
+		fmt.Fprintf(w, " %s |\n", WithErr(p.VarRel, p.VarRelSE))
 	}
-	fmt.Fprintf(w, "\n(* within %s, left out of the fit)\n", r.Noise())
+	if anyUnresolved(r) {
+		fmt.Fprintf(w, "\n(* within %s, left out of the fit)\n", r.Noise())
+	}
 	if r.Functional != "" {
 		fmt.Fprintf(w, "\n%s\n", r.Functional)
 	}
 	fmt.Fprintln(w, "\n| quantity | order | interval | systematic part | local slope | etas used | note |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
 	for _, f := range append(append([]weak.Fit{}, r.Fits...), r.ODEFits...) {
-		fmt.Fprintf(w, "| %s | %s | [%s, %s] | %s | %s | %v | %s |\n", cell(f.Test), num(f.Slope), num(f.Lo), num(f.Hi), num(f.Systematic), num(f.Local), f.Used, f.Note)
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", cell(f.Test), num(f.Slope), Interval(f.Lo, f.Hi), Num2(f.Systematic), num(f.Local), List(f.Used), cell(f.Note))
 	}
 	if r.Extended != "" {
 		fmt.Fprintf(w, "\nGrid: %s.\n", r.Extended)
@@ -229,7 +277,7 @@ func WeakMarkdown(w io.Writer, r *weak.Result) {
 	if len(r.ExactChecks) > 0 {
 		fmt.Fprintf(w, "\nMonte Carlo against the exact engine: %s\n\n| eta | quantity | Monte Carlo err (se; bias) | exact (numerical error) | z | agree |\n|---|---|---|---|---|---|\n", WeakExactCaption)
 		for _, c := range r.ExactChecks {
-			fmt.Fprintf(w, "| %g | %s | %s (%s; %s) | %s (%s) | %s | %s |\n", c.Eta, cell(weakQuantity(c)), num(c.Err), num(c.SE), num(c.Bias), num(c.Exact), num(c.ExactErr), num(c.Z), yesNo(c.Agree))
+			fmt.Fprintf(w, "| %s | %s | %s (%s; %s) | %s | %s | %s |\n", Param(c.Eta), cell(weakQuantity(c)), num(c.Err), Num2(c.SE), Num2(c.Bias), WithErr(c.Exact, c.ExactErr), Num2(c.Z), yesNo(c.Agree))
 		}
 	}
 }
@@ -239,9 +287,9 @@ func WeakMarkdown(w io.Writer, r *weak.Result) {
 // allowance.
 func errCell(e weak.Err) string {
 	if e.Bias > 0 {
-		return fmt.Sprintf("%s (%s; bias %s)", num(e.Err), num(e.SE), num(e.Bias))
+		return fmt.Sprintf("%s (%s; bias %s)", num(e.Err), Num2(e.SE), Num2(e.Bias))
 	}
-	return fmt.Sprintf("%s (%s)", num(e.Err), num(e.SE))
+	return WithErr(e.Err, e.SE)
 }
 
 // weakQuantity names what a weak study's comparison with the exact engine
@@ -270,12 +318,12 @@ func ExactRefText(r *weak.Result) string {
 	var errs []string
 	for _, p := range x.Points {
 		if len(p.Tests) > 0 {
-			errs = append(errs, fmt.Sprintf("%g: %s (%s)", p.Eta, num(p.Tests[0].Err), num(p.Tests[0].SE)))
+			errs = append(errs, fmt.Sprintf("%s: %s", Param(p.Eta), WithErr(p.Tests[0].Err, p.Tests[0].SE)))
 		}
 	}
 	f := x.Fits[0]
-	return fmt.Sprintf("The same study by the exact engine (no sampling): order of E %s %s [%s, %s]; err(eta) (numerical error) at eta = %s.",
-		f.Test, num(f.Slope), num(f.Lo), num(f.Hi), strings.Join(errs, ", "))
+	return fmt.Sprintf("The same study by the exact engine (no sampling): order of E %s %s, interval %s; err(eta) (numerical error) at eta = %s.",
+		f.Test, num(f.Slope), Interval(f.Lo, f.Hi), strings.Join(errs, ", "))
 }
 
 // weakSource says where a weak study's numbers come from: the paths and
@@ -317,6 +365,19 @@ func weakVarSE(r *weak.Result) string {
 // cell escapes the pipes of a Markdown table cell.
 func cell(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
 
+// anyUnresolved reports whether a weak study has an error within its
+// noise (starred in its table, with a footnote).
+func anyUnresolved(r *weak.Result) bool {
+	for _, p := range r.Points {
+		for i, t := range p.Tests {
+			if !t.Resolved || !p.ODE[i].Resolved {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func mark(resolved bool) string {
 	if resolved {
 		return ""
@@ -339,12 +400,12 @@ func diverged(c studies.ExactCheck) string {
 	if c.Target != "discrete" {
 		return "-"
 	}
-	return fmt.Sprintf("%d of %d (%.3g%%)", c.Diverged, c.Paths, 100*float64(c.Diverged)/float64(c.Paths))
+	return fmt.Sprintf("%d of %d (%s)", c.Diverged, c.Paths, Percent(c.Diverged, c.Paths))
 }
 
 // exactValue formats an exact value with its numerical error.
 func exactValue(v exact.Value) string {
-	return fmt.Sprintf("%s ± %s", num(v.Value), num(v.Err))
+	return PlusMinus(v.Value, v.Err)
 }
 
 func yesNo(b bool) string {

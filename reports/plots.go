@@ -122,7 +122,7 @@ func positive(x, y []float64, floor, ceil float64) plotter.XYs {
 }
 
 // decades ticks a log axis at powers of ten, labelling at most 7 of them.
-// When fewer than two powers of ten fall inside the range, it also labels
+// When fewer than three powers of ten fall inside the range, it also labels
 // 2 and 5 times them, so that a narrow axis still reads. Over more than 14
 // decades only the labelled ones are ticked: a tick per decade over 1e0 to
 // 1e250 drew a solid black bar.
@@ -138,7 +138,7 @@ func (decades) Ticks(vmin, vmax float64) []plot.Tick {
 		}
 	}
 	mantissas := []float64{1}
-	if inside < 2 {
+	if inside < 3 {
 		mantissas = []float64{1, 2, 5}
 	}
 	step := max(1, (hi-lo+6)/7)
@@ -174,7 +174,6 @@ func curvePlot(title, xlabel, ylabel string, curves []Curve, logX bool, maxY flo
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text, p.Y.Label.Text = xlabel, ylabel
-	p.Title.TextStyle.Font.Size = vg.Points(10)
 	var ys [][]float64
 	for _, c := range curves {
 		ys = append(ys, c.Y, c.Lo, c.Hi)
@@ -205,44 +204,133 @@ func curvePlot(title, xlabel, ylabel string, curves []Curve, logX bool, maxY flo
 	}
 	for _, c := range curves {
 		if c.Lo != nil {
-			if poly := band(c.X, c.Y, c.Lo, c.Hi, lo, hi, logX); poly != nil {
+			polys := band(c.X, c.Y, c.Lo, c.Hi, lo, hi, logX)
+			for i, poly := range polys {
 				poly.Color = fade(c.Color, 60)
 				poly.LineStyle.Width = 0
 				p.Add(poly)
-				if c.Label != "" && len(positive(c.X, c.Y, lo, hi)) == 0 {
+				if i == 0 && c.Label != "" && len(positive(c.X, c.Y, lo, hi)) == 0 {
 					p.Legend.Add(c.Label, poly) // a band without a line
 				}
 			}
 		}
 	}
+	var off offScale
 	for _, c := range curves {
 		if c.LegendOnly {
 			p.Legend.Add(c.Label, &plotter.Line{LineStyle: c.style()})
 			continue
 		}
-		if c.Label != "" && maxY > 0 && slices.ContainsFunc(c.Y, func(y float64) bool { return y > hi }) {
-			c.Label += " (clipped)"
+		runs, above := segments(c.X, c.Y, lo, hi, logX)
+		off.add(c.Y, hi)
+		labelled := false
+		for _, run := range runs {
+			if len(run) == 1 { // an isolated point: a dot, not an invisible line
+				if sc, err := plotter.NewScatter(run); err == nil {
+					sc.GlyphStyle = draw.GlyphStyle{Color: c.Color, Radius: vg.Points(1.8), Shape: draw.CircleGlyph{}}
+					p.Add(sc)
+				}
+			}
+			l, err := plotter.NewLine(run)
+			if err != nil {
+				continue
+			}
+			l.LineStyle = c.style()
+			p.Add(l)
+			if c.Label != "" && !labelled {
+				p.Legend.Add(c.Label, l)
+				labelled = true
+			}
 		}
-		xy := positive(c.X, c.Y, lo, hi)
-		if logX {
-			xy = dropNonPositiveX(xy)
-		}
-		if len(xy) == 0 {
-			continue
-		}
-		l, err := plotter.NewLine(xy)
-		if err != nil {
-			continue
-		}
-		l.LineStyle = c.style()
-		p.Add(l)
-		if c.Label != "" {
-			p.Legend.Add(c.Label, l)
+		if len(above) > 0 {
+			p.Add(topMarkers(above, c.Color))
 		}
 	}
+	off.legend(p)
 	p.Legend.Top = true
-	p.Legend.TextStyle.Font.Size = vg.Points(9)
+	setFonts(p)
 	return p
+}
+
+// setFonts sets every text of p at a size that reads at the report's
+// column width: figures are 30 cm wide, which the page draws at about its
+// 1200 px column (1 pt is then about 1.4 px), so that 10.5 pt tick labels
+// and legends come out at about 14 px, above the 13 px of the report's
+// tables.
+func setFonts(p *plot.Plot) {
+	p.Title.TextStyle.Font.Size = vg.Points(12)
+	p.X.Label.TextStyle.Font.Size, p.Y.Label.TextStyle.Font.Size = vg.Points(11.5), vg.Points(11.5)
+	p.X.Tick.Label.Font.Size, p.Y.Tick.Label.Font.Size = vg.Points(10.5), vg.Points(10.5)
+	p.Legend.TextStyle.Font.Size = vg.Points(10.5)
+}
+
+// segments splits a curve into the runs drawn as lines, between points
+// that cannot be drawn (NaN; y <= 0 on a log axis), and the points above
+// the axis (infinite, or beyond hi), drawn as markers at the top edge
+// instead of spikes to it.
+func segments(x, y []float64, lo, hi float64, logX bool) (runs []plotter.XYs, above plotter.XYs) {
+	var run plotter.XYs
+	flush := func() {
+		if len(run) > 0 {
+			runs = append(runs, run)
+		}
+		run = nil
+	}
+	for i := range x {
+		switch {
+		case math.IsNaN(x[i]) || (logX && !(x[i] > 0)):
+			continue
+		case math.IsNaN(y[i]) || !(y[i] > 0):
+			flush()
+		case y[i] > hi:
+			flush()
+			above = append(above, plotter.XY{X: x[i], Y: hi})
+		default:
+			run = append(run, plotter.XY{X: x[i], Y: math.Max(y[i], lo)})
+		}
+	}
+	flush()
+	return runs, above
+}
+
+// topMarkers draws the points above a plot's top edge as filled triangles
+// on the edge, in the curve's colour.
+func topMarkers(pts plotter.XYs, c color.Color) *plotter.Scatter {
+	sc, _ := plotter.NewScatter(pts)
+	sc.GlyphStyle = draw.GlyphStyle{Color: c, Radius: vg.Points(4), Shape: draw.PyramidGlyph{}}
+	return sc
+}
+
+// offScale records whether a plot drew markers at its top edge for
+// infinite values, for finite values beyond the axis, or both, to say so
+// in the legend.
+type offScale struct{ inf, clipped bool }
+
+func (o *offScale) add(y []float64, hi float64) {
+	for _, v := range y {
+		switch {
+		case math.IsInf(v, 1):
+			o.inf = true
+		case v > hi:
+			o.clipped = true
+		}
+	}
+}
+
+// legend adds the markers' key to p's legend.
+func (o offScale) legend(p *plot.Plot) {
+	var what string
+	switch {
+	case o.inf && o.clipped:
+		what = "on the top edge: infinite or above the axis"
+	case o.inf:
+		what = "on the top edge: infinite"
+	case o.clipped:
+		what = "on the top edge: above the axis"
+	default:
+		return
+	}
+	p.Legend.Add(what, topMarkers(plotter.XYs{{X: 1, Y: 1}}, color.Gray{Y: 90}))
 }
 
 // panel is a plot with its legend, drawn in a strip at the plot's right,
@@ -260,7 +348,7 @@ func newPanel(p *plot.Plot) panel {
 	leg := p.Legend
 	p.Legend = plot.NewLegend()
 	leg.Top, leg.Left = true, true
-	leg.TextStyle.Font.Size = vg.Points(10)
+	leg.TextStyle.Font.Size = vg.Points(10.5)
 	leg.ThumbnailWidth = vg.Points(18)
 	return panel{p: p, leg: leg}
 }
@@ -292,45 +380,43 @@ func drawPanels(dc draw.Canvas, rows [][]panel) {
 	}
 }
 
-func dropNonPositiveX(xy plotter.XYs) plotter.XYs {
-	var out plotter.XYs
-	for _, v := range xy {
-		if v.X > 0 {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-// band returns the polygon between lo and hi, clamped to [floor, ceil],
+// band returns the polygons between lo and hi, clamped to [floor, ceil],
 // with the lower edge at least y/100 where y is the curve (a log axis
-// cannot show an interval that reaches 0), or nil.
-func band(x, y, lo, hi []float64, floor, ceil float64, logX bool) *plotter.Polygon {
+// cannot show an interval that reaches 0), split where an end is missing
+// or infinite (no band across a gap).
+func band(x, y, lo, hi []float64, floor, ceil float64, logX bool) []*plotter.Polygon {
+	var out []*plotter.Polygon
 	var top, bot plotter.XYs
+	flush := func() {
+		if len(top) >= 2 {
+			ring := append(plotter.XYs{}, top...)
+			for i := len(bot) - 1; i >= 0; i-- {
+				ring = append(ring, bot[i])
+			}
+			if poly, err := plotter.NewPolygon(ring); err == nil {
+				out = append(out, poly)
+			}
+		}
+		top, bot = nil, nil
+	}
+	clamp := func(v float64) float64 { return math.Min(math.Max(v, floor), ceil) }
 	for i := range x {
-		if math.IsNaN(lo[i]) || math.IsNaN(hi[i]) || math.IsInf(hi[i], 0) || (logX && !(x[i] > 0)) {
+		if logX && !(x[i] > 0) {
+			continue
+		}
+		if math.IsNaN(lo[i]) || math.IsNaN(hi[i]) || math.IsInf(hi[i], 0) || math.IsInf(lo[i], 0) || math.IsInf(y[i], 0) {
+			flush()
 			continue
 		}
 		l := lo[i]
 		if !math.IsNaN(y[i]) && y[i] > 0 {
 			l = math.Max(l, y[i]/100)
 		}
-		clamp := func(v float64) float64 { return math.Min(math.Max(v, floor), ceil) }
 		top = append(top, plotter.XY{X: x[i], Y: clamp(hi[i])})
 		bot = append(bot, plotter.XY{X: x[i], Y: clamp(l)})
 	}
-	if len(top) < 2 {
-		return nil
-	}
-	ring := append(plotter.XYs{}, top...)
-	for i := len(bot) - 1; i >= 0; i-- {
-		ring = append(ring, bot[i])
-	}
-	poly, err := plotter.NewPolygon(ring)
-	if err != nil {
-		return nil
-	}
-	return poly
+	flush()
+	return out
 }
 
 // z95 is the two-sided 95% normal quantile used for every band.
@@ -350,21 +436,24 @@ func statCurve(label string, r *mc.Result, c color.RGBA, dashed bool) Curve {
 }
 
 // Figure1Caption describes Figure1Figure.
-const Figure1Caption = "Figure 1: mean of f - f* over the live paths for the discrete methods (solid) and their SDEs (dashed), with 95% bands " +
-	"(lower edges floored at a hundredth of the mean where the interval reaches 0; values above 1e6 times the initial level drawn at the top edge); " +
-	"the legend gives the fraction of paths that diverged. In the top-left and top-right panels the black dots are the exact laws of both " +
-	"(model/exact: the mean over the paths still in the engine's grid, no sampling)."
+const Figure1Caption = "Figure 1, one row per method (the paper's columns: DSGD, DCSGD, DSignSGD), without a schedule on the left and with one on " +
+	"the right (the paper's rows): mean of f - f* over the live paths for the discrete methods (solid) and their SDEs (dashed), with 95% bands " +
+	"(lower edges floored at a hundredth of the mean where the interval reaches 0); a mean above 1e6 times the initial level is a triangle " +
+	"on the top edge, not a line; the legend gives the fraction of paths that diverged. In the DSGD and DSignSGD panels the black dots are the " +
+	"exact laws of both (model/exact: the mean over the paths still in the engine's grid, no sampling)."
 
 // Figure1Figure renders Figure 1's six panels like the paper's: one row
 // without a schedule, one with; each series' discrete method (solid) and SDE
 // (dashed) with 95% bands; the legend gives the diverged fraction.
 func Figure1Figure(r *studies.Figure1Result) (Figure, error) {
-	order := []string{"left-top", "centre-top", "right-top", "left-bottom", "centre-bottom", "right-bottom"}
+	// The paper's 2 x 3 grid, transposed: a row per method, so that each
+	// panel and its legend get half the width.
+	order := []string{"left-top", "left-bottom", "centre-top", "centre-bottom", "right-top", "right-bottom"}
 	byID := map[string]studies.Panel{}
 	for _, p := range r.Panels {
 		byID[p.ID] = p
 	}
-	rows := [][]panel{make([]panel, 3), make([]panel, 3)}
+	rows := [][]panel{make([]panel, 2), make([]panel, 2), make([]panel, 2)}
 	for i, id := range order {
 		pn, ok := byID[id]
 		if !ok {
@@ -378,7 +467,7 @@ func Figure1Figure(r *studies.Figure1Result) (Figure, error) {
 			col := palette[si%len(palette)]
 			lab := s.Label
 			if s.Discrete.Diverged > 0 {
-				lab += fmt.Sprintf(" (%.1f%% div.)", 100*float64(s.Discrete.Diverged)/float64(s.Config.Paths))
+				lab += fmt.Sprintf(" (%s div.)", Percent(s.Discrete.Diverged, s.Config.Paths))
 			}
 			cs = append(cs, statCurve(lab, s.Discrete, col, false))
 			if s.SDE != nil {
@@ -401,9 +490,9 @@ func Figure1Figure(r *studies.Figure1Result) (Figure, error) {
 		if hasExact {
 			cs = append(cs, Curve{Label: "exact laws (dots)", Color: palette[6], Dotted: true, LegendOnly: true})
 		}
-		rows[i/3][i%3] = newPanel(curvePlot(pn.Title, "step", "E[f - f*]", cs, true, maxY))
+		rows[i/2][i%2] = newPanel(curvePlot(pn.Title, "step", "E[f - f*]", cs, true, maxY))
 	}
-	return render("figure1", Figure1Caption, 44*vg.Centimeter, 20*vg.Centimeter, func(dc draw.Canvas) { drawPanels(dc, rows) })
+	return render("figure1", Figure1Caption, 30*vg.Centimeter, 30*vg.Centimeter, func(dc draw.Canvas) { drawPanels(dc, rows) })
 }
 
 // ratioCap is the top of the LHS/bound panel's linear axis: ratios above it
@@ -467,10 +556,30 @@ func BoundFigure(name string, r *theorems.Report) (Figure, error) {
 	for _, c := range ratios {
 		allRatios = append(allRatios, c...)
 	}
-	top := []panel{newPanel(ratioPlot(fmt.Sprintf("%s: left-hand side / bound with 95%% bands (FAIL: a band above 1)", r.Theorem), allRatios))}
+	top := []panel{newPanel(ratioPlot(fmt.Sprintf("%s: left-hand side / bound (FAIL: above 1; shaded where wider than the line: %s)", r.Theorem, bandWords(r)), allRatios))}
 	bottom := targetPanels(targets, lhs, raw, "left-hand side and bound", "value")
 	title := fmt.Sprintf("%s: the left-hand side against the bound", r.Theorem)
 	return render(name, title, 30*vg.Centimeter, 20*vg.Centimeter, func(dc draw.Canvas) { drawPanels(dc, [][]panel{top, bottom}) })
+}
+
+// bandWords says what the bound figure's shaded bands are: 95% intervals
+// of Monte Carlo estimates, the exact engine's numerical error, or both.
+func bandWords(r *theorems.Report) string {
+	mcarlo, ex := false, false
+	for _, v := range r.Verdicts {
+		if v.Engine == theorems.EngineExact {
+			ex = true
+		} else {
+			mcarlo = true
+		}
+	}
+	switch {
+	case mcarlo && ex:
+		return "95% intervals, numerical error for the exact engine"
+	case ex:
+		return "numerical error"
+	}
+	return "95% intervals"
 }
 
 // verdictBand is the band drawn around a verdict's left-hand side: the 95%
@@ -511,7 +620,6 @@ func targetPanels(targets []string, groups [][]Curve, raw [][]float64, title, yl
 func ratioPlot(title string, curves []Curve) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
-	p.Title.TextStyle.Font.Size = vg.Points(10)
 	p.X.Label.Text, p.Y.Label.Text = "time t", "LHS / bound"
 	hi := 1.5
 	var xs [][]float64
@@ -534,51 +642,66 @@ func ratioPlot(title string, curves []Curve) *plot.Plot {
 		p.Add(one)
 		p.Legend.Add("bound (= 1)", one)
 	}
-	clamp := func(v float64) float64 {
-		if math.IsNaN(v) {
-			return v
-		}
-		return math.Min(math.Max(v, 0), hi)
-	}
+	clamp := func(v float64) float64 { return math.Min(math.Max(v, 0), hi) }
+	var off offScale
 	for _, c := range curves {
-		var band, line plotter.XYs
-		var bot plotter.XYs
-		clipped := false
+		// Bands and lines run between the points that can be drawn; a
+		// ratio above the cap or infinite is a marker on the top edge.
+		var top, bot, line plotter.XYs
+		var above plotter.XYs
+		labelled := false
+		flush := func() {
+			if len(top) > 1 {
+				ring := append(plotter.XYs{}, top...)
+				for i := len(bot) - 1; i >= 0; i-- {
+					ring = append(ring, bot[i])
+				}
+				if poly, err := plotter.NewPolygon(ring); err == nil {
+					poly.Color = fade(c.Color, 60)
+					poly.LineStyle.Width = 0
+					p.Add(poly)
+				}
+			}
+			if len(line) > 0 {
+				if l, err := plotter.NewLine(line); err == nil {
+					l.LineStyle = c.style()
+					p.Add(l)
+					if !labelled {
+						p.Legend.Add(c.Label, l)
+						labelled = true
+					}
+				}
+			}
+			top, bot, line = nil, nil, nil
+		}
 		for i := range c.X {
-			if !(c.X[i] > 0) || math.IsNaN(c.Y[i]) {
+			switch {
+			case !(c.X[i] > 0):
 				continue
-			}
-			clipped = clipped || c.Hi[i] > hi || c.Y[i] > hi
-			line = append(line, plotter.XY{X: c.X[i], Y: clamp(c.Y[i])})
-			band = append(band, plotter.XY{X: c.X[i], Y: clamp(c.Hi[i])})
-			bot = append(bot, plotter.XY{X: c.X[i], Y: clamp(c.Lo[i])})
-		}
-		if len(line) == 0 {
-			continue
-		}
-		if len(band) > 1 {
-			ring := append(plotter.XYs{}, band...)
-			for i := len(bot) - 1; i >= 0; i-- {
-				ring = append(ring, bot[i])
-			}
-			if poly, err := plotter.NewPolygon(ring); err == nil {
-				poly.Color = fade(c.Color, 60)
-				poly.LineStyle.Width = 0
-				p.Add(poly)
+			case math.IsNaN(c.Y[i]):
+				flush()
+			case c.Y[i] > hi:
+				flush()
+				above = append(above, plotter.XY{X: c.X[i], Y: hi})
+			default:
+				line = append(line, plotter.XY{X: c.X[i], Y: clamp(c.Y[i])})
+				if !math.IsNaN(c.Lo[i]) && !math.IsNaN(c.Hi[i]) && !math.IsInf(c.Hi[i], 0) {
+					top = append(top, plotter.XY{X: c.X[i], Y: clamp(c.Hi[i])})
+					bot = append(bot, plotter.XY{X: c.X[i], Y: clamp(c.Lo[i])})
+				}
 			}
 		}
-		l, err := plotter.NewLine(line)
-		if err != nil {
-			continue
+		flush()
+		off.add(c.Y, hi)
+		if len(above) > 0 {
+			p.Add(topMarkers(above, c.Color))
+			if !labelled {
+				p.Legend.Add(c.Label, topMarkers(plotter.XYs{{X: 1, Y: 1}}, c.Color))
+			}
 		}
-		l.LineStyle = c.style()
-		p.Add(l)
-		lab := c.Label
-		if clipped {
-			lab += fmt.Sprintf(" (clipped at %g)", math.Round(hi*100)/100)
-		}
-		p.Legend.Add(lab, l)
 	}
+	off.legend(p)
+	setFonts(p)
 	return p
 }
 
@@ -614,6 +737,35 @@ func FanFigure(name string, r *theorems.Report) (Figure, error) {
 	return render(name, title, 30*vg.Centimeter, 11*vg.Centimeter, func(dc draw.Canvas) { drawPanels(dc, [][]panel{row}) })
 }
 
+// etaTicks labels a weak study's eta axis at its etas (every other one
+// when there are more than six), so that the ticks span the data.
+func etaTicks(r *weak.Result) plot.Ticker {
+	var etas []float64
+	for _, p := range r.Points {
+		etas = append(etas, p.Eta)
+	}
+	if r.ExactRef != nil {
+		for _, p := range r.ExactRef.Points {
+			etas = append(etas, p.Eta)
+		}
+	}
+	slices.Sort(etas)
+	etas = slices.Compact(etas)
+	step := 1
+	if len(etas) > 6 {
+		step = 2
+	}
+	var ts []plot.Tick
+	for i, eta := range etas {
+		t := plot.Tick{Value: eta}
+		if i%step == 0 { // the smallest eta always labelled
+			t.Label = Param(eta)
+		}
+		ts = append(ts, t)
+	}
+	return plot.ConstantTicks(ts)
+}
+
 // WeakFigure renders a weak-error study on log-log axes: err(eta) of each
 // test function with +-(2 se + bias) bars (bias: the SDE reference's
 // integrator bias allowance), the gradient flow's, a slope-1 guide and,
@@ -633,7 +785,7 @@ func WeakFigure(name string, r *weak.Result) (Figure, error) {
 		cs = append(cs, c, o)
 	}
 	if n := len(r.Points); n > 0 && len(cs) > 0 && cs[0].Y[n-1] > 0 {
-		g := Curve{Label: "slope 1", Color: palette[6], Dashed: true}
+		g := Curve{Label: "slope 1 (order 1)", Color: palette[6], Dashed: true}
 		for _, p := range r.Points {
 			g.X, g.Y = append(g.X, p.Eta), append(g.Y, cs[0].Y[n-1]*p.Eta/r.Points[n-1].Eta)
 		}
@@ -651,7 +803,17 @@ func WeakFigure(name string, r *weak.Result) (Figure, error) {
 			cs = append(cs, c)
 		}
 	}
-	title := fmt.Sprintf("Weak error of %s (order of E f: %.3g)", r.Method, r.Fits[0].Slope)
-	pn := newPanel(curvePlot(title, "eta", "err(eta)", cs, true, 0))
-	return render(name, title, 22*vg.Centimeter, 11*vg.Centimeter, func(dc draw.Canvas) { drawPanels(dc, [][]panel{{pn}}) })
+	title := fmt.Sprintf("Weak error of %s against its SDE", r.Method)
+	if len(r.Fits) > 0 {
+		f := r.Fits[0]
+		title += fmt.Sprintf(" (order of E[%s]: %s", f.Test, Fixed(f.Slope, 3))
+		if !math.IsNaN(f.Lo) && !math.IsNaN(f.Hi) && f.Hi > f.Lo {
+			title += ", interval [" + Fixed(f.Lo, 3) + ", " + Fixed(f.Hi, 3) + "]"
+		}
+		title += ")"
+	}
+	p := curvePlot(title, "eta", "err(eta)", cs, true, 0)
+	p.X.Tick.Marker = etaTicks(r)
+	pn := newPanel(p)
+	return render(name, title, 30*vg.Centimeter, 12*vg.Centimeter, func(dc draw.Canvas) { drawPanels(dc, [][]panel{{pn}}) })
 }

@@ -13,11 +13,14 @@ import (
 	"gonum.org/v1/plot/cmpimg"
 )
 
-// regenerate reports whether -regen was given (the flag is gonum's cmpimg's,
-// which these tests share).
+// update regenerates the golden images: go test ./reports -run Golden -update
+// (gonum's cmpimg flag -regen does the same).
+var update = flag.Bool("update", false, "rewrite the golden images under testdata/")
+
+// regenerate reports whether -update (or gonum cmpimg's -regen) was given.
 func regenerate() bool {
 	f := flag.Lookup("regen")
-	return f != nil && f.Value.String() == "true"
+	return *update || (f != nil && f.Value.String() == "true")
 }
 
 // golden compares a rendered PNG with testdata/NAME.png (within gonum's
@@ -32,19 +35,24 @@ func golden(t *testing.T, name string, png []byte) {
 		return
 	}
 	want, err := os.ReadFile(p)
-	require.NoError(t, err, "missing golden image; run go test ./reports -run Golden -args -regen")
+	require.NoError(t, err, "missing golden image; run go test ./reports -run Golden -update")
 	ok, err := cmpimg.EqualApprox("png", png, want, 0.02)
 	require.NoError(t, err)
 	if !ok {
-		got := filepath.Join(t.TempDir(), name+".png")
+		dir := filepath.Join(os.TempDir(), "sdeverify-golden")
+		require.NoError(t, os.MkdirAll(dir, 0o755))
+		got := filepath.Join(dir, name+".png")
 		require.NoError(t, os.WriteFile(got, png, 0o644))
-		t.Fatalf("%s differs from its golden image; see %s (go test ./reports -run Golden -args -regen after checking it)", name, got)
+		t.Fatalf("%s differs from its golden image; see %s (go test ./reports -run Golden -update after checking it)", name, got)
 	}
 }
 
 // TestGoldenCurves draws curves with zero, negative, NaN and infinite
 // values and bands that cross zero on log axes (gonum/plot panics on
 // non-positive values on log axes): no panic, and the picture is pinned.
+// An infinite value is a triangle on the top edge, named in the legend,
+// with the line broken around it (not a spike to the edge); an isolated
+// point is a dot.
 func TestGoldenCurves(t *testing.T) {
 	x := []float64{0, 1, 2, 5, 10, 20, 50, 100}
 	y := []float64{3, 2, 1, 0.3, 0, -1, math.NaN(), 1e-3}
@@ -53,9 +61,11 @@ func TestGoldenCurves(t *testing.T) {
 	cs := []Curve{
 		{Label: "with band", X: x, Y: y, Lo: lo, Hi: hi, Color: palette[0]},
 		{Label: "dashed", X: x, Y: []float64{1, 1, 1, 1, 1, 1, 1, 1}, Color: palette[1], Dashed: true},
+		{Label: "infinite at 3 points", X: x, Y: []float64{0.01, 0.02, math.Inf(1), 0.03, math.Inf(1), 0.02, math.Inf(1), 0.01}, Color: palette[2]},
 	}
 	p := curvePlot("log axes with bad values", "x", "y", cs, true, 10)
-	f, err := render("curves", "", 300, 200, func(dc drawCanvas) { p.Draw(dc) })
+	pn := newPanel(p)
+	f, err := render("curves", "", 560, 220, func(dc drawCanvas) { drawPanels(dc, [][]panel{{pn}}) })
 	require.NoError(t, err)
 	golden(t, "curves", f.PNG)
 	// No positive value at all: a linear axis and a note, no panic.
@@ -63,9 +73,11 @@ func TestGoldenCurves(t *testing.T) {
 	require.Contains(t, q.Title.Text, "no positive values")
 }
 
-// TestGoldenWeak pins the weak-error figure of a fixed result.
+// TestGoldenWeak pins the weak-error figure of a fixed result: its eta
+// axis labelled at the study's etas, the order and its interval in the
+// title.
 func TestGoldenWeak(t *testing.T) {
-	r := &weak.Result{Method: "dsgd", Fits: []weak.Fit{{Slope: 1.01}}}
+	r := &weak.Result{Method: "dsgd", Fits: []weak.Fit{{Test: "f - f*", Slope: 1.01, Lo: 0.98, Hi: 1.04}}}
 	for i, eta := range []float64{0.1, 0.05, 0.025, 0.0125} {
 		e := 0.05 * eta * (1 + 0.1*float64(i%2))
 		r.Points = append(r.Points, weak.Point{Eta: eta,
@@ -95,4 +107,26 @@ func TestGoldenBound(t *testing.T) {
 	f, err := BoundFigure("bound", r)
 	require.NoError(t, err)
 	golden(t, "bound", f.PNG)
+}
+
+// TestGoldenBoundInfinite pins the failure report's figure on the shape of
+// finding F6: the SDE's left-hand side is infinite (analytically, by the
+// exact engine) at the decided times and finite at the checkpoints between,
+// the discrete method's finite with a Monte Carlo band. The infinite
+// ratios are triangles on the top edge, said in the legend, not spikes
+// that drop back between them.
+func TestGoldenBoundInfinite(t *testing.T) {
+	r := &theorems.Report{Theorem: "thm4"}
+	for i := 1; i <= 16; i++ {
+		tm := 0.01 * math.Pow(1.5, float64(i))
+		sde := theorems.Verdict{Target: "sde", Time: tm, Estimate: 700 / (1 + tm), SE: 5, Bound: 3000 / (1 + tm*tm)}
+		if i%5 == 0 {
+			sde = theorems.Verdict{Target: "sde", Time: tm, Estimate: math.Inf(1), SE: math.NaN(), Bound: sde.Bound, Engine: theorems.EngineExact, Outcome: theorems.Fail}
+		}
+		r.Verdicts = append(r.Verdicts, sde,
+			theorems.Verdict{Target: "discrete", Time: tm, Estimate: 690 / (1 + tm), SE: 20, Bound: 3000 / (1 + tm*tm)})
+	}
+	f, err := BoundFigure("bound-infinite", r)
+	require.NoError(t, err)
+	golden(t, "bound-infinite", f.PNG)
 }

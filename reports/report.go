@@ -51,6 +51,14 @@ type Summary struct {
 	// studies that disagree with the exact engine's (weak.ExactCheck).
 	WeakExactDisagreements []string `json:"weak_exact_disagreements"`
 	Fails                  int      `json:"fails"` // failure reports included
+	// Checks counts the theorem checks (one per pinned or campaign
+	// configuration; Verdicts counts their checkpoints), CheckOutcomes
+	// them by target ("sde", "discrete") and outcome.
+	Checks        int                       `json:"checks"`
+	CheckOutcomes map[string]map[string]int `json:"check_outcomes"`
+	// UnexplainedFails names the FAILs (theorem checks, Figure 1 claims)
+	// that no documented finding explains.
+	UnexplainedFails []string `json:"unexplained_fails"`
 }
 
 // OK reports whether every outcome is as expected: no pinned case changed,
@@ -102,17 +110,27 @@ func (r *Report) Summarize() {
 	}
 	for _, w := range r.Weak {
 		for _, c := range w.Disagreements() {
-			s.WeakExactDisagreements = append(s.WeakExactDisagreements, fmt.Sprintf("%s: eta %g, %s", weakTitle(w), c.Eta, weakQuantity(c)))
+			s.WeakExactDisagreements = append(s.WeakExactDisagreements, fmt.Sprintf("%s: eta %s, %s", weakTitle(w), Param(c.Eta), weakQuantity(c)))
 		}
 	}
 	s.Fails = len(r.failures())
+	s.Checks, s.CheckOutcomes = r.checkOutcomes()
+	s.UnexplainedFails = append([]string{}, r.unexplained()...)
 	r.Summary = s
+	// Every finding the report shows evidence of, in order (F1, F2, ...),
+	// in report.json as in report.md and index.html.
+	fs := r.findings()
+	r.Findings = nil
+	for _, f := range fs {
+		r.Findings = append(r.Findings, f.Finding)
+	}
 }
 
 // failure is one check with a FAIL verdict, for a failure report.
 type failure struct {
 	ID, Title, Replay, Config, Why string
 	Regime                         string
+	Finding                        string // the finding that explains it ("": none)
 	Report                         *theorems.Report
 }
 
@@ -143,7 +161,7 @@ func (r *Report) findings() []FindingEntry {
 	for _, f := range studies.Findings {
 		var evid []string
 		for _, fl := range fails {
-			if strings.HasPrefix(fl.Why, f.ID+":") || fl.Regime == f.ID {
+			if fl.Finding == f.ID {
 				evid = append(evid, fl.ID)
 			}
 		}
@@ -173,20 +191,16 @@ func (r *Report) failures() []failure {
 	var out []failure
 	for _, p := range r.Pinned {
 		if p.Report.Outcome == theorems.Fail {
-			why := p.Why
+			why, fid := p.Why, ""
 			if p.Finding != nil {
-				why = p.Finding.ID + ": " + why
+				fid = p.Finding.ID
 			}
-			out = append(out, failure{ID: p.Case, Title: p.Report.Name, Replay: p.Replay, Config: cfgJSON(p.Report), Why: why, Report: p.Report})
+			out = append(out, failure{ID: p.Case, Title: p.Report.Name, Replay: p.Replay, Config: cfgJSON(p.Report), Why: why, Finding: fid, Report: p.Report})
 		}
 	}
 	for _, c := range r.Campaign {
 		if c.Report != nil && c.Report.Outcome == theorems.Fail {
-			why := ""
-			if c.Report.TargetOutcome("sde") != theorems.Fail && campaignRegime(c) == "" {
-				why = fmt.Sprintf("The discrete method fails while the SDE is %s: not F4 (whose SDE bounds hold), and no finding.", c.Report.TargetOutcome("sde"))
-			}
-			out = append(out, failure{ID: c.Case.Name, Title: c.Report.Name, Replay: c.Replay, Config: cfgJSON(c.Report), Why: why, Regime: campaignRegime(c), Report: c.Report})
+			out = append(out, failure{ID: c.Case.Name, Title: c.Report.Name, Replay: c.Replay, Config: cfgJSON(c.Report), Why: campaignWhy(c), Regime: campaignRegime(c), Finding: campaignRegime(c), Report: c.Report})
 		}
 	}
 	return out
@@ -195,16 +209,43 @@ func (r *Report) failures() []failure {
 // campaignRegime is the documented finding a campaign case is filed
 // under, the same in its table row and its failure report: the regime the
 // campaign expected, or F4 when only the discrete method fails while the
-// SDE passes (F4 says the SDE bounds hold there); a discrete FAIL beside an
-// undecided SDE is no finding ("").
+// SDE's estimate stays below its bound (F4: the SDE bound holds and does
+// not transfer to the discrete method), decided (PASS) or not
+// (INCONCLUSIVE below the bound, which the failure report says). A
+// discrete FAIL beside an SDE whose estimate reaches the bound (paths at
+// the integrator's floor, an infinite estimate) is no finding ("").
 func campaignRegime(c studies.CampaignResult) string {
 	if c.Regime != "" {
 		return string(c.Regime)
 	}
-	if c.Report != nil && c.Report.TargetOutcome("discrete") == theorems.Fail && c.Report.TargetOutcome("sde") == theorems.Pass {
+	if c.Report != nil && c.Report.TargetOutcome("discrete") == theorems.Fail && c.Report.TargetOutcome("sde") != theorems.Fail && sdeBelowBound(c.Report) {
 		return FindingDiscreteID
 	}
 	return ""
+}
+
+// campaignWhy explains a campaign FAIL's filing for its failure report.
+func campaignWhy(c studies.CampaignResult) string {
+	r := c.Report
+	sde, disc := r.TargetOutcome("sde"), r.TargetOutcome("discrete")
+	switch {
+	case c.Regime != "":
+		return fmt.Sprintf("The campaign expected this case in the regime of %s.", ShortID(string(c.Regime)))
+	case sde == theorems.Fail:
+		return "The SDE fails outside every documented finding: a new violation."
+	case disc != theorems.Fail:
+		return ""
+	case campaignRegime(c) == "":
+		return fmt.Sprintf("The discrete method fails (up to %s times the bound) while the SDE is %s with its estimate up to %s times the bound: "+
+			"no documented finding explains it (F4 needs the SDE below its bound). Not a violation of the theorems, which bound the SDE.",
+			Num(maxTargetRatio(r, "discrete")), sde, Num(maxTargetRatio(r, "sde")))
+	case sde == theorems.Pass:
+		return fmt.Sprintf("The discrete method fails (up to %s times the bound) while the SDE passes (up to %s times): %s.",
+			Num(maxTargetRatio(r, "discrete")), Num(maxTargetRatio(r, "sde")), ShortID(FindingDiscreteID))
+	}
+	return fmt.Sprintf("The discrete method fails (up to %s times the bound) while the SDE's estimate stays below the bound (up to %s times; %s: "+
+		"not decided at the check's level): %s, the discrete method's own O(eta) term, with the SDE's side of it not established here.",
+		Num(maxTargetRatio(r, "discrete")), Num(maxTargetRatio(r, "sde")), sde, ShortID(FindingDiscreteID))
 }
 
 // FindingDiscreteID is the finding that covers FAILs of the discrete
@@ -302,13 +343,29 @@ func (r *Report) figures() ([]Figure, error) {
 
 func (r *Report) markdown(w *bytes.Buffer) {
 	fmt.Fprintf(w, "# sdeverify verification report\n\n`%s`\n\n", r.Command)
-	status := "every outcome as expected (no new violation, no pinned outcome changed; the FAILs are documented findings)"
+	status := r.StatusLine()
 	if !r.OK() {
-		status = fmt.Sprintf("**%d pinned outcome(s) changed, %d new violation(s), %d Monte Carlo run(s) off their exact law**", len(r.Summary.PinnedMismatches), len(r.Summary.NewViolations), r.OffExact())
+		status = "**" + strings.Replace(status, ".", ".**", 1)
 	}
-	fmt.Fprintf(w, "Status: %s. Verdicts: %s. Figure 1 claims: %s. Failure reports: %d.\n\n", status, Counts(r.Summary.Verdicts), Counts(r.Summary.Figure1Claims), r.Summary.Fails)
+	fmt.Fprintf(w, "Status: %s\n\n", status)
+	if th, f1 := r.TheoremClaims(), r.Figure1Claims(); len(th)+len(f1) > 0 {
+		fmt.Fprintf(w, "## The paper's claims\n\n%s\n", ClaimsCaption)
+		if len(th) > 0 {
+			fmt.Fprintln(w, "\n| theorem, reading | checks | SDE | discrete | findings |\n|---|---|---|---|---|")
+			for _, c := range th {
+				fmt.Fprintf(w, "| %s | %d | %s | %s | %s |\n", cell(c.Claim), c.Checks, c.SDE, c.Discrete, cell(c.Findings))
+			}
+		}
+		if len(f1) > 0 {
+			fmt.Fprintln(w, "\n| Figure 1 claim | SDE | discrete | findings |\n|---|---|---|---|")
+			for _, c := range f1 {
+				fmt.Fprintf(w, "| %s | %s | %s | %s |\n", cell(c.Claim), c.SDE, c.Discrete, cell(c.Findings))
+			}
+		}
+		fmt.Fprintln(w)
+	}
 	if fs := r.findings(); len(fs) > 0 {
-		fmt.Fprintln(w, "Findings:")
+		fmt.Fprintln(w, "## Findings")
 		fmt.Fprintln(w)
 		for _, f := range fs {
 			fmt.Fprintf(w, "- **%s**: %s", f.ID, f.Title)
@@ -317,8 +374,11 @@ func (r *Report) markdown(w *bytes.Buffer) {
 			}
 			fmt.Fprintln(w)
 		}
+		fmt.Fprintln(w, "\nEach finding in full is at the end of this report, after the details.")
 		fmt.Fprintln(w)
 	}
+	fmt.Fprintln(w, "# Details")
+	fmt.Fprintln(w)
 	if r.Figure1 != nil {
 		fmt.Fprintf(w, "## Figure 1 (%s scale, seed %d)\n\n![Figure 1](figures/figure1.png)\n\n| panel | target | outcome | claim | evidence |\n|---|---|---|---|---|\n", r.Figure1.Scale, r.Figure1.Seed)
 		for _, c := range r.Figure1.Claims {
@@ -327,7 +387,7 @@ func (r *Report) markdown(w *bytes.Buffer) {
 		if len(r.Figure1.Exact) > 0 {
 			fmt.Fprintf(w, "\n### Monte Carlo against the exact laws\n\n%s\n\n| panel | series | target | diverged | exact escape | mean at T (se) | exact mean | agree |\n|---|---|---|---|---|---|---|---|\n", ExactCaption)
 			for _, c := range r.Figure1.Exact {
-				fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s (%s) | %s | %s |\n", c.Panel, c.Series, c.Target, diverged(c), exactValue(c.Escape), num(c.Mean), num(c.SE), exactValue(c.Exact), yesNo(c.Agree))
+				fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s (%s) | %s | %s |\n", c.Panel, c.Series, c.Target, diverged(c), exactValue(c.Escape), num(c.Mean), Num2(c.SE), exactValue(c.Exact), yesNo(c.Agree))
 			}
 		}
 	}
@@ -361,14 +421,52 @@ func (r *Report) markdown(w *bytes.Buffer) {
 		fmt.Fprintln(w)
 		powerMarkdown(w, r.Power)
 	}
+	if fs := r.findings(); len(fs) > 0 {
+		fmt.Fprintln(w, "\n## Findings in full")
+		for _, f := range fs {
+			fmt.Fprintf(w, "\n### %s\n\n**%s**\n\n%s\n", f.ID, f.Title, f.Explanation)
+			if f.Evidence != "" {
+				fmt.Fprintf(w, "\nWhere: %s\n", f.Evidence)
+			}
+			if len(f.Failures) > 0 {
+				fmt.Fprintf(w, "\nFailure reports: %s.\n", strings.Join(f.Failures, ", "))
+			}
+		}
+	}
 	for _, f := range r.failures() {
-		fmt.Fprintf(w, "\n## Failure report: %s\n\n%s. %s\n\n![bound](figures/fail-%s-bound.png) ![fan](figures/fail-%s-fan.png)\n\n", f.ID, f.Title, cell(f.Why+" "+f.Regime), f.ID, f.ID)
+		fmt.Fprintf(w, "\n## Failure report: %s\n\n%s.", f.ID, f.Title)
+		if f.Why != "" {
+			fmt.Fprintf(w, " %s", f.Why)
+		}
+		if f.Finding != "" {
+			fmt.Fprintf(w, " Finding: %s.", f.Finding)
+		} else {
+			fmt.Fprint(w, " Finding: none.")
+		}
+		fmt.Fprintf(w, "\n\n![bound](figures/fail-%s-bound.png) ![fan](figures/fail-%s-fan.png)\n\n", f.ID, f.ID)
 		ReportMarkdown(w, f.Report)
 		if f.Report.Replay == "" {
 			fmt.Fprintf(w, "\nReplay: `%s`\n", f.Replay)
 		}
 	}
 }
+
+// statusRest is the status line after its first words ("every outcome
+// as expected" or "NOT as expected"), which the page styles.
+func statusRest(r *Report) string {
+	st := r.StatusLine()
+	if i := strings.Index(st, ": "); i >= 0 {
+		return st[i+2:]
+	}
+	return st
+}
+
+// ClaimsCaption explains the table of the paper's claims.
+const ClaimsCaption = "Each theorem in each reading over every check of it in this report (a check: one configuration, pinned or from the " +
+	"random campaign, deciding the SDE and the discrete method at every checkpoint; its verdict is its worst), and each Figure 1 claim. " +
+	"A cell gives the outcome when every check agrees, else the number of checks with each outcome. \"findings\" names the documented " +
+	"findings of the row's checks (with how many checks each covers); a FAIL no finding explains says \"no finding\". The theorems bound the " +
+	"SDE; a discrete FAIL is not a violation of the paper."
 
 // Counts renders outcome counts for people: "3 PASS, 1 FAIL" ("none").
 func Counts(m map[string]int) string {
@@ -395,7 +493,7 @@ func powerMarkdown(w *bytes.Buffer, raw json.RawMessage) {
 	}
 	fmt.Fprintf(w, "Measured by `%s`.\n\n| check | kind | runs | flagged | rate | 95%% interval | required | met |\n|---|---|---|---|---|---|---|---|\n", t.Command)
 	for _, r := range t.Rows {
-		fmt.Fprintf(w, "| %s | %s | %d | %d | %.3g | [%.3g, %.3g] | %s | %v |\n", r.Name, r.Kind, r.Runs, r.Flagged, r.Rate, r.Lo, r.Hi, r.Required, r.OK)
+		fmt.Fprintf(w, "| %s | %s | %d | %d | %s | %s | %s | %s |\n", r.Name, r.Kind, r.Runs, r.Flagged, sig(r.Rate, 3), Interval(r.Lo, r.Hi), r.Required, yesNo(r.OK))
 	}
 }
 
@@ -415,9 +513,11 @@ func (r *Report) html(w *bytes.Buffer, figs []Figure) error {
 		SVG      map[string]template.HTML
 		Failures []failure
 		Findings []FindingEntry
+		Theorems []ClaimRow
+		Fig1     []ClaimRow
 		JSON     string
 		Power    *properties.PowerTable
-	}{R: r, SVG: svg, Failures: r.failures(), Findings: r.findings()}
+	}{R: r, SVG: svg, Failures: r.failures(), Findings: r.findings(), Theorems: r.TheoremClaims(), Fig1: r.Figure1Claims()}
 	if len(r.Power) > 0 {
 		var t properties.PowerTable
 		if json.Unmarshal(r.Power, &t) == nil {
@@ -428,50 +528,65 @@ func (r *Report) html(w *bytes.Buffer, figs []Figure) error {
 }
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"num": num,
+	"num":        num,
+	"num2":       Num2,
+	"param":      Param,
+	"interval":   Interval,
+	"list":       List,
+	"witherr":    WithErr,
+	"biastext":   biasText,
+	"tailtext":   tailText,
+	"unresolved": anyUnresolved,
 	"ratio": func(r *theorems.Report, t string) string {
 		if m, ok := maxRatio(r, t); ok {
 			return num(m)
 		}
 		return "-"
 	},
-	"counts":       Counts,
-	"weaktitle":    weakTitle,
-	"weaksource":   weakSource,
-	"weakse":       weakSE,
-	"exactref":     ExactRefText,
-	"errcell":      errCell,
-	"varse":        weakVarSE,
-	"weakquantity": weakQuantity,
-	"weakcaption":  func() string { return WeakExactCaption },
-	"regime":       campaignRegime,
-	"sdebias":      func(r *theorems.Report) string { b, _ := sdeEvidence(r); return b },
-	"sdetails":     func(r *theorems.Report) string { _, t := sdeEvidence(r); return t },
-	"resolution":   ResolutionText,
-	"exactsde":     ExactSDEText,
-	"secell":       seCell,
-	"pathscell":    pathsCell,
-	"alphacell":    alphaCell,
-	"figcaption":   func() string { return Figure1Caption },
-	"exactcaption": func() string { return ExactCaption },
-	"diverged":     diverged,
-	"exactvalue":   exactValue,
-	"id":           func(s string) string { return strings.NewReplacer(" ", "-", "/", "-").Replace(s) },
+	"counts":        Counts,
+	"status":        statusRest,
+	"claimscaption": func() string { return ClaimsCaption },
+	"weaktitle":     weakTitle,
+	"weaksource":    weakSource,
+	"weakse":        weakSE,
+	"exactref":      ExactRefText,
+	"errcell":       errCell,
+	"varse":         weakVarSE,
+	"weakquantity":  weakQuantity,
+	"weakcaption":   func() string { return WeakExactCaption },
+	"regime":        campaignRegime,
+	"sdebias":       func(r *theorems.Report) string { b, _ := sdeEvidence(r); return b },
+	"sdetails":      func(r *theorems.Report) string { _, t := sdeEvidence(r); return t },
+	"resolution":    ResolutionText,
+	"exactsde":      ExactSDEText,
+	"secell":        seCell,
+	"pathscell":     pathsCell,
+	"alphacell":     alphaCell,
+	"figcaption":    func() string { return Figure1Caption },
+	"exactcaption":  func() string { return ExactCaption },
+	"diverged":      diverged,
+	"exactvalue":    exactValue,
+	"id":            func(s string) string { return strings.NewReplacer(" ", "-", "/", "-").Replace(s) },
 }).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>sdeverify verification report</title>
 <style>
 body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}
 th{background:#f3f3f3}.PASS{color:#05772f}.FAIL{color:#b00020;font-weight:bold}.INCONCLUSIVE{color:#a15c00}.VACUOUS{color:#666}
-figure{margin:1em 0}figure svg{width:100%;height:auto}pre{background:#f7f7f7;padding:.5em;overflow:auto;font-size:12px}
+figure{margin:1em 0}summary{cursor:pointer;margin:.5em 0;color:#0645ad}.small{font-size:13px}figure svg{width:100%;height:auto}pre{background:#f7f7f7;padding:.5em;overflow:auto;font-size:12px}
 code{background:#f3f3f3}.ok{color:#05772f}.bad{color:#b00020;font-weight:bold}
 </style></head><body>
 <h1>sdeverify verification report</h1>
 <p><code>{{.R.Command}}</code></p>
-<p>Status: {{if .R.OK}}<span class="ok">every outcome as expected</span> (no new violation, no pinned outcome changed; the FAILs are documented findings){{else}}<span class="bad">{{len .R.Summary.PinnedMismatches}} pinned outcome(s) changed, {{len .R.Summary.NewViolations}} new violation(s), {{.R.OffExact}} Monte Carlo run(s) off their exact law</span>{{end}}.
-Verdicts: {{counts .R.Summary.Verdicts}}. Figure 1 claims: {{counts .R.Summary.Figure1Claims}}. Failure reports: {{.R.Summary.Fails}}.</p>
+<p id="status">Status: {{if .R.OK}}<span class="ok">every outcome as expected</span>{{else}}<span class="bad">NOT as expected</span>{{end}}: {{status .R}}</p>
+{{if or .Theorems .Fig1}}<h2 id="claims">The paper's claims</h2><p class="small">{{claimscaption}}</p>
+{{with .Theorems}}<table><tr><th>theorem, reading</th><th>checks</th><th>SDE</th><th>discrete</th><th>findings</th></tr>
+{{range .}}<tr><td>{{.Claim}}</td><td>{{.Checks}}</td><td class="{{.SDE}}">{{.SDE}}</td><td class="{{.Discrete}}">{{.Discrete}}</td><td>{{.Findings}}</td></tr>{{end}}</table>{{end}}
+{{with .Fig1}}<table><tr><th>Figure 1 claim</th><th>SDE</th><th>discrete</th><th>findings</th></tr>
+{{range .}}<tr><td>{{.Claim}}</td><td class="{{.SDE}}">{{.SDE}}</td><td class="{{.Discrete}}">{{.Discrete}}</td><td>{{.Findings}}</td></tr>{{end}}</table>{{end}}{{end}}
 {{with .Findings}}<h2 id="summary">Findings in brief</h2><ul>{{range .}}<li><a href="#finding-{{.ID}}"><b>{{.ID}}</b></a>: {{.Title}}{{if .Failures}} (failure reports: {{range $i, $f := .Failures}}{{if $i}}, {{end}}<a href="#fail-{{id $f}}">{{$f}}</a>{{end}}){{end}}</li>{{end}}</ul>{{end}}
 <nav id="contents"><h2>Contents</h2><ol>
+{{if or .Theorems .Fig1}}<li><a href="#claims">The paper's claims</a></li>{{end}}
 {{if .R.Figure1}}<li><a href="#figure1">Figure 1</a></li>{{end}}
 {{if .R.Pinned}}<li><a href="#pinned">Theorem verdicts: the pinned set</a></li>{{end}}
 {{if .R.Campaign}}<li><a href="#campaign">Theorem verdicts: a random campaign</a></li>{{end}}
@@ -483,39 +598,45 @@ Verdicts: {{counts .R.Summary.Verdicts}}. Figure 1 claims: {{counts .R.Summary.F
 {{with .R.Figure1}}
 <h2 id="figure1">Figure 1 ({{.Scale}} scale, seed {{.Seed}})</h2>
 <figure class="plot" data-name="figure1">{{index $.SVG "figure1"}}<figcaption>{{figcaption}}</figcaption></figure>
+<details><summary>The claims' evidence ({{len .Claims}} rows)</summary>
 <table><tr><th>panel</th><th>target</th><th>outcome</th><th>claim</th><th>evidence</th></tr>
-{{range .Claims}}<tr><td>{{.Panel}}</td><td>{{.Target}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td>{{.Statement}}</td><td>{{.Evidence}}</td></tr>{{end}}</table>
-{{if .Exact}}<h3 id="figure1-exact">Monte Carlo against the exact laws</h3><p>{{exactcaption}}</p>
+{{range .Claims}}<tr><td>{{.Panel}}</td><td>{{.Target}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td>{{.Statement}}</td><td>{{.Evidence}}</td></tr>{{end}}</table></details>
+{{if .Exact}}<details id="figure1-exact"><summary>Monte Carlo against the exact laws ({{len .Exact}} rows)</summary><p>{{exactcaption}}</p>
 <table><tr><th>panel</th><th>series</th><th>target</th><th>diverged</th><th>exact escape</th><th>mean at T (se)</th><th>exact mean</th><th>agree</th></tr>
-{{range .Exact}}<tr><td>{{.Panel}}</td><td>{{.Series}}</td><td>{{.Target}}</td><td>{{diverged .}}</td><td>{{exactvalue .Escape}}</td><td>{{num .Mean}} ({{num .SE}})</td><td>{{exactvalue .Exact}}</td><td>{{if .Agree}}<span class="ok">yes</span>{{else}}<span class="bad">NO</span>{{end}}</td></tr>{{end}}</table>{{end}}
+{{range .Exact}}<tr><td>{{.Panel}}</td><td>{{.Series}}</td><td>{{.Target}}</td><td>{{diverged .}}</td><td>{{exactvalue .Escape}}</td><td>{{witherr .Mean .SE}}</td><td>{{exactvalue .Exact}}</td><td>{{if .Agree}}<span class="ok">yes</span>{{else}}<span class="bad">NO</span>{{end}}</td></tr>{{end}}</table></details>{{end}}
 {{end}}
 {{if .R.Pinned}}<h2 id="pinned">Theorem verdicts: the pinned set</h2>
+<details><summary>{{len .R.Pinned}} pinned checks, each against its expected outcome</summary>
 <table><tr><th>case</th><th>theorem</th><th>reading</th><th>SDE</th><th>discrete</th><th>max LHS/bound (SDE, discrete)</th><th>SDE integrator bias (max)</th><th>SDE tails</th><th>as expected</th><th>why</th></tr>
-{{range .R.Pinned}}<tr><td>{{if eq .Report.Outcome "FAIL"}}<a href="#fail-{{id .Case}}">{{.Case}}</a>{{else}}{{.Case}}{{end}}</td><td>{{.Theorem}}</td><td>{{.Reading}}</td><td class="{{index .Got "sde"}}">{{index .Got "sde"}}</td><td class="{{index .Got "discrete"}}">{{index .Got "discrete"}}</td><td>{{ratio .Report "sde"}}, {{ratio .Report "discrete"}}</td><td>{{sdebias .Report}}</td><td>{{sdetails .Report}}</td><td>{{if .AsWanted}}yes{{else}}<span class="bad">NO</span>{{end}}</td><td>{{.Why}}</td></tr>{{end}}</table>{{end}}
+{{range .R.Pinned}}<tr><td>{{if eq .Report.Outcome "FAIL"}}<a href="#fail-{{id .Case}}">{{.Case}}</a>{{else}}{{.Case}}{{end}}</td><td>{{.Theorem}}</td><td>{{.Reading}}</td><td class="{{index .Got "sde"}}">{{index .Got "sde"}}</td><td class="{{index .Got "discrete"}}">{{index .Got "discrete"}}</td><td>{{ratio .Report "sde"}}, {{ratio .Report "discrete"}}</td><td>{{sdebias .Report}}</td><td>{{sdetails .Report}}</td><td>{{if .AsWanted}}yes{{else}}<span class="bad">NO</span>{{end}}</td><td>{{.Why}}</td></tr>{{end}}</table></details>{{end}}
 {{if .R.Campaign}}<h2 id="campaign">Theorem verdicts: a random campaign</h2>
+<details><summary>{{len .R.Campaign}} random cases</summary>
 <table><tr><th>case</th><th>theorem</th><th>reading</th><th>SDE</th><th>discrete</th><th>SDE integrator bias (max)</th><th>SDE tails</th><th>regime</th><th>new violation</th><th>replay</th></tr>
-{{range .R.Campaign}}<tr><td>{{if and .Report (eq .Report.Outcome "FAIL")}}<a href="#fail-{{id .Case.Name}}">{{.Case.Name}}</a>{{else}}{{.Case.Name}}{{end}}</td><td>{{.Case.Theorem}}</td><td>{{.Case.Reading}}</td>{{if .Report}}<td class="{{.Report.TargetOutcome "sde"}}">{{.Report.TargetOutcome "sde"}}</td><td class="{{.Report.TargetOutcome "discrete"}}">{{.Report.TargetOutcome "discrete"}}</td><td>{{sdebias .Report}}</td><td>{{sdetails .Report}}</td>{{else}}<td colspan="4">skipped: {{.Skipped}}</td>{{end}}<td>{{regime .}}</td><td>{{if .New}}<span class="bad">yes</span>{{else}}no{{end}}</td><td><code>{{.Replay}}</code></td></tr>{{end}}</table>{{end}}
+{{range .R.Campaign}}<tr><td>{{if and .Report (eq .Report.Outcome "FAIL")}}<a href="#fail-{{id .Case.Name}}">{{.Case.Name}}</a>{{else}}{{.Case.Name}}{{end}}</td><td>{{.Case.Theorem}}</td><td>{{.Case.Reading}}</td>{{if .Report}}<td class="{{.Report.TargetOutcome "sde"}}">{{.Report.TargetOutcome "sde"}}</td><td class="{{.Report.TargetOutcome "discrete"}}">{{.Report.TargetOutcome "discrete"}}</td><td>{{sdebias .Report}}</td><td>{{sdetails .Report}}</td>{{else}}<td colspan="4">skipped: {{.Skipped}}</td>{{end}}<td>{{regime .}}</td><td>{{if .New}}<span class="bad">yes</span>{{else}}no{{end}}</td><td><code>{{.Replay}}</code></td></tr>{{end}}</table></details>{{end}}
 {{range $i, $w := .R.Weak}}<h2 id="weak-{{$i}}">Weak error: {{weaktitle $w}}</h2>
-<p>{{weaksource $w}}, horizon {{$w.Horizon}}; {{$w.Coupled}}.{{with $w.Reference}} Reference: {{.}}.{{end}}</p>
+<p>{{weaksource $w}}, horizon T = {{param $w.Horizon}}; {{$w.Coupled}}.{{with $w.Reference}} Reference: {{.}}.{{end}}</p>
 <figure class="plot" data-name="weak-{{$i}}">{{index $.SVG (printf "weak-%d" $i)}}</figure>
+<details><summary>Errors, fitted orders{{if $w.ExactChecks}} and the comparison with the exact engine{{end}}</summary>
 <table><tr><th>eta</th><th>steps</th>{{range (index $w.Points 0).Tests}}<th>err {{.Test}} ({{weakse $w}})</th><th>gradient flow: err {{.Test}} ({{weakse $w}})</th>{{end}}<th>Var relative error ({{varse $w}})</th></tr>
-{{range $p := $w.Points}}<tr><td>{{$p.Eta}}</td><td>{{$p.Steps}}</td>{{range $k, $t := $p.Tests}}{{$o := index $p.ODE $k}}<td>{{errcell $t}}{{if not $t.Resolved}}*{{end}}</td><td>{{errcell $o}}{{if not $o.Resolved}}*{{end}}</td>{{end}}<td>{{num $p.VarRel}} ({{num $p.VarRelSE}})</td></tr>{{end}}</table><p>* within {{$w.Noise}}, left out of the fit</p>
+{{range $p := $w.Points}}<tr><td>{{param $p.Eta}}</td><td>{{$p.Steps}}</td>{{range $k, $t := $p.Tests}}{{$o := index $p.ODE $k}}<td>{{errcell $t}}{{if not $t.Resolved}}*{{end}}</td><td>{{errcell $o}}{{if not $o.Resolved}}*{{end}}</td>{{end}}<td>{{witherr $p.VarRel $p.VarRelSE}}</td></tr>{{end}}</table>{{if unresolved $w}}<p>* within {{$w.Noise}}, left out of the fit</p>{{end}}
 {{with $w.Functional}}<p>{{.}}</p>{{end}}
 <table><tr><th>quantity</th><th>order</th><th>interval</th><th>systematic part</th><th>local slope</th><th>etas used</th><th>note</th></tr>
-{{range $w.Fits}}<tr><td>{{.Test}}</td><td>{{num .Slope}}</td><td>[{{num .Lo}}, {{num .Hi}}]</td><td>{{num .Systematic}}</td><td>{{num .Local}}</td><td>{{.Used}}</td><td>{{.Note}}</td></tr>{{end}}
-{{range $w.ODEFits}}<tr><td>{{.Test}}</td><td>{{num .Slope}}</td><td>[{{num .Lo}}, {{num .Hi}}]</td><td>{{num .Systematic}}</td><td>{{num .Local}}</td><td>{{.Used}}</td><td>{{.Note}}</td></tr>{{end}}</table>
+{{range $w.Fits}}<tr><td>{{.Test}}</td><td>{{num .Slope}}</td><td>{{interval .Lo .Hi}}</td><td>{{num2 .Systematic}}</td><td>{{num .Local}}</td><td>{{list .Used}}</td><td>{{.Note}}</td></tr>{{end}}
+{{range $w.ODEFits}}<tr><td>{{.Test}}</td><td>{{num .Slope}}</td><td>{{interval .Lo .Hi}}</td><td>{{num2 .Systematic}}</td><td>{{num .Local}}</td><td>{{list .Used}}</td><td>{{.Note}}</td></tr>{{end}}</table>
 {{with exactref $w}}<p>{{.}}</p>{{end}}
 {{with $w.ExactChecks}}<h3>Monte Carlo against the exact engine</h3><p>{{weakcaption}}</p>
 <table><tr><th>eta</th><th>quantity</th><th>Monte Carlo err (se; bias)</th><th>exact (numerical error)</th><th>z</th><th>agree</th></tr>
-{{range .}}<tr><td>{{.Eta}}</td><td>{{weakquantity .}}</td><td>{{num .Err}} ({{num .SE}}; {{num .Bias}})</td><td>{{num .Exact}} ({{num .ExactErr}})</td><td>{{num .Z}}</td><td>{{if .Agree}}<span class="ok">yes</span>{{else}}<span class="bad">NO</span>{{end}}</td></tr>{{end}}</table>{{end}}
+{{range .}}<tr><td>{{param .Eta}}</td><td>{{weakquantity .}}</td><td>{{num .Err}} ({{num2 .SE}}; {{num2 .Bias}})</td><td>{{witherr .Exact .ExactErr}}</td><td>{{num2 .Z}}</td><td>{{if .Agree}}<span class="ok">yes</span>{{else}}<span class="bad">NO</span>{{end}}</td></tr>{{end}}</table>{{end}}
+</details>
 {{end}}
-{{with .Power}}<h2 id="power">False alarms and detection (testing the tests)</h2><p>Measured by <code>{{.Command}}</code>.</p>
+{{with .Power}}<h2 id="power">False alarms and detection (testing the tests)</h2><details><summary>{{len .Rows}} rows, measured by <code>{{.Command}}</code></summary>
 <table><tr><th>check</th><th>kind</th><th>runs</th><th>flagged</th><th>rate</th><th>95% interval</th><th>required</th><th>met</th></tr>
-{{range .Rows}}<tr><td>{{.Name}}</td><td>{{.Kind}}</td><td>{{.Runs}}</td><td>{{.Flagged}}</td><td>{{num .Rate}}</td><td>[{{num .Lo}}, {{num .Hi}}]</td><td>{{.Required}}</td><td>{{if .OK}}yes{{else}}<span class="bad">NO</span>{{end}}</td></tr>{{end}}</table>{{end}}
+{{range .Rows}}<tr><td>{{.Name}}</td><td>{{.Kind}}</td><td>{{.Runs}}</td><td>{{.Flagged}}</td><td>{{num .Rate}}</td><td>{{interval .Lo .Hi}}</td><td>{{.Required}}</td><td>{{if .OK}}yes{{else}}<span class="bad">NO</span>{{end}}</td></tr>{{end}}</table></details>{{end}}
 {{if .Findings}}<h2 id="findings">Findings</h2>{{range .Findings}}<h3 id="finding-{{.ID}}">{{.ID}}</h3><p><b>{{.Title}}</b></p><p>{{.Explanation}}</p>{{with .Evidence}}<p>Where: {{.}}</p>{{end}}{{if .Failures}}<p>Evidence: {{range $i, $f := .Failures}}{{if $i}}, {{end}}<a href="#fail-{{id $f}}">{{$f}}</a>{{end}}.</p>{{end}}<p><a href="#summary">back to the summary</a></p>{{end}}{{end}}
 {{range .Failures}}<h2 id="fail-{{id .ID}}">Failure report: {{.ID}}</h2><p><a href="#contents">contents</a> · <a href="#pinned">pinned set</a></p>
-<p>{{.Title}} ({{.Report.Ref}}), {{.Report.Reading}} reading: <span class="FAIL">{{.Report.Outcome}}</span>. {{.Why}} {{if .Regime}}Documented regime: {{.Regime}}.{{end}}</p>
+<p>{{.Title}} ({{.Report.Ref}}), {{.Report.Reading}} reading: <span class="FAIL">{{.Report.Outcome}}</span>. {{.Why}} Finding: {{if .Finding}}<a href="#finding-{{.Finding}}">{{.Finding}}</a>{{else}}none{{end}}.</p>
 <p>Replay: <code>{{.Replay}}</code></p>
+<details><summary>Figures, hypotheses and verdicts</summary>
 <figure class="plot" data-name="fail-{{.ID}}-bound">{{index $.SVG (printf "fail-%s-bound" .ID)}}</figure>
 <figure class="plot" data-name="fail-{{.ID}}-fan">{{index $.SVG (printf "fail-%s-fan" .ID)}}</figure>
 <ul>{{range .Report.Hypotheses}}<li>hypothesis {{.Name}}: {{if .Held}}held{{else if .Limit}}did not hold (a hypothesis of the limit only){{else}}<b>did not hold</b>{{end}} ({{.Detail}})</li>{{end}}</ul>
@@ -524,8 +645,9 @@ Verdicts: {{counts .R.Summary.Verdicts}}. Figure 1 claims: {{counts .R.Summary.F
 {{with .Report.ExactSDE}}<p>SDE decided from its law: {{exactsde .}}</p>{{end}}
 {{with .Report.ExactUndecided}}<p>SDE by Monte Carlo: {{.}}</p>{{end}}
 {{$fin := .Report.Finiteness}}<table><tr><th>target</th><th>t</th><th>outcome</th><th>LHS</th><th>se</th><th>bound</th><th>ratio</th><th>integrator bias</th><th>tails</th><th>paths</th><th>diverged</th><th>alpha</th><th>seed</th></tr>
-{{range .Report.Verdicts}}{{if .Outcome}}<tr><td>{{.Target}}</td><td>{{num .Time}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td>{{num .Estimate}}</td><td>{{secell .}}</td><td>{{num .Bound}}</td><td>{{num .Ratio}}</td><td>{{.BiasText}}</td><td>{{.TailText $fin}}</td><td>{{pathscell .}}</td><td>{{.Diverged}}</td><td>{{alphacell .}}</td><td>{{.Seed}}</td></tr>{{end}}{{end}}</table>
+{{range .Report.Verdicts}}{{if .Outcome}}<tr><td>{{.Target}}</td><td>{{param .Time}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td>{{num .Estimate}}</td><td>{{secell .}}</td><td>{{num .Bound}}</td><td>{{num .Ratio}}</td><td>{{biastext .}}</td><td>{{tailtext . $fin}}</td><td>{{pathscell .}}</td><td>{{.Diverged}}</td><td>{{alphacell .}}</td><td>{{.Seed}}</td></tr>{{end}}{{end}}</table>
 <details><summary>configuration</summary><pre>{{.Config}}</pre></details>
+</details>
 {{end}}
 <p>Machine-readable: <a href="report.json">report.json</a> (schema {{.R.Schema}}); figures in <a href="figures/">figures/</a> as SVG and PNG.</p>
 </body></html>

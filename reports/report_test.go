@@ -2,6 +2,7 @@ package reports
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -127,21 +128,37 @@ func TestWriteReport(t *testing.T) {
 
 // TestCampaignRegime: a campaign case is filed under a finding the same way
 // in its table row and its failure report: the regime the campaign expected;
-// F4 when only the discrete method fails and the SDE passes (F4 says the SDE
-// bounds hold); nothing when the SDE is undecided (the case the issue found
-// filed under F4 with every SDE path at the substep floor).
+// F4 when only the discrete method fails and the SDE's estimate stays below
+// its bound (F4 says the SDE bounds hold: decided, PASS, or not,
+// INCONCLUSIVE under the bound, which the failure report says); nothing when
+// the SDE's estimate reaches the bound (the case the issue found filed under
+// F4 with every SDE path at the substep floor, LHS 1e50), which the failure
+// report calls no finding.
 func TestCampaignRegime(t *testing.T) {
-	rep := func(sde, disc theorems.Outcome) *theorems.Report {
-		return &theorems.Report{Outcome: theorems.Worse(sde, disc), Verdicts: []theorems.Verdict{{Target: "sde", Outcome: sde}, {Target: "discrete", Outcome: disc}}}
+	rep := func(sde, disc theorems.Outcome, sdeRatio float64) *theorems.Report {
+		return &theorems.Report{Outcome: theorems.Worse(sde, disc), Verdicts: []theorems.Verdict{{Target: "sde", Outcome: sde, Ratio: sdeRatio}, {Target: "discrete", Outcome: disc, Ratio: 1.13}}}
 	}
-	require.Equal(t, FindingDiscreteID, campaignRegime(studies.CampaignResult{Report: rep(theorems.Pass, theorems.Fail)}))
-	require.Equal(t, "", campaignRegime(studies.CampaignResult{Report: rep(theorems.Inconclusive, theorems.Fail)}))
-	require.Equal(t, "F6", campaignRegime(studies.CampaignResult{Regime: "F6", Report: rep(theorems.Fail, theorems.Fail)}))
-	r := &Report{Campaign: []studies.CampaignResult{{Case: studies.Case{Name: "c0"}, Report: rep(theorems.Inconclusive, theorems.Fail)}}}
+	require.Equal(t, FindingDiscreteID, campaignRegime(studies.CampaignResult{Report: rep(theorems.Pass, theorems.Fail, 0.5)}))
+	require.Equal(t, FindingDiscreteID, campaignRegime(studies.CampaignResult{Report: rep(theorems.Inconclusive, theorems.Fail, 0.86)}))
+	require.Equal(t, "", campaignRegime(studies.CampaignResult{Report: rep(theorems.Inconclusive, theorems.Fail, 1e50)}))
+	require.Equal(t, "", campaignRegime(studies.CampaignResult{Report: rep(theorems.Inconclusive, theorems.Fail, math.Inf(1))}))
+	require.Equal(t, "F6", campaignRegime(studies.CampaignResult{Regime: "F6", Report: rep(theorems.Fail, theorems.Fail, math.Inf(1))}))
+	r := &Report{Campaign: []studies.CampaignResult{
+		{Case: studies.Case{Name: "c0"}, Report: rep(theorems.Inconclusive, theorems.Fail, 1e50)},
+		{Case: studies.Case{Name: "c1"}, Report: rep(theorems.Inconclusive, theorems.Fail, 0.86)},
+	}}
 	fs := r.failures()
-	require.Len(t, fs, 1)
-	require.Equal(t, "", fs[0].Regime)
-	require.Contains(t, fs[0].Why, "no finding")
+	require.Len(t, fs, 2)
+	require.Equal(t, "", fs[0].Finding)
+	require.Contains(t, fs[0].Why, "no documented finding explains it")
+	require.Equal(t, FindingDiscreteID, fs[1].Finding)
+	require.Contains(t, fs[1].Why, "up to 1.13 times the bound")
+	require.Contains(t, fs[1].Why, "not established here")
+	// The unexplained FAIL is named in the summary and the status line.
+	r.Summarize()
+	require.Equal(t, []string{"c0"}, r.Summary.UnexplainedFails)
+	require.Contains(t, r.StatusLine(), "FAILs no finding explains")
+	require.Contains(t, r.StatusLine(), "c0")
 }
 
 // TestWeakExactDisagreement: a Monte Carlo weak error off the exact
@@ -179,9 +196,57 @@ func TestWeakExactDisagreement(t *testing.T) {
 		}
 		require.False(t, r.OK())
 		require.Equal(t, []string{"dsgd: eta 0.05, f - f*"}, r.Summary.WeakExactDisagreements)
-		require.Contains(t, string(md), "1 Monte Carlo run(s) off their exact law")
+		require.Contains(t, string(md), "1 Monte Carlo run off its exact law")
 		require.Contains(t, string(md), "| 0.05 | f - f* | 0.05 (0.005; 0) | 0.1 (1e-09) |")
-		require.Contains(t, string(html), "1 Monte Carlo run(s) off their exact law")
+		require.Contains(t, string(html), "1 Monte Carlo run off its exact law")
 		require.Contains(t, string(html), `<span class="bad">NO</span>`)
+	}
+}
+
+// TestFindingsInEveryFormat: every finding the report shows evidence of
+// (a pinned case's, a Figure 1 claim's, one the command adds) is in
+// report.json, report.md and index.html, in the order of their numbers,
+// whatever order the report was given them in; the report reads top-down
+// (the status, then the claims table, then the details); and the status
+// counts checks, not checkpoints, saying so.
+func TestFindingsInEveryFormat(t *testing.T) {
+	t.Parallel()
+	r := sampleReport(t)
+	r.Findings = []studies.Finding{*studies.FindingWeakDivergence, *studies.FindingFig1RightAdmissibility}
+	r.Figure1.Claims = append(r.Figure1.Claims, studies.Claim{Panel: "left-top", Target: "sde", Statement: "a claim <with markup>", Outcome: theorems.Fail, Finding: studies.FindingFig1SDEDivergence.ID})
+	dir := filepath.Join(t.TempDir(), "out")
+	require.NoError(t, Write(dir, r))
+	want := []string{studies.FindingThm7Phases.ID, studies.FindingFig1RightAdmissibility.ID, studies.FindingFig1SDEDivergence.ID, studies.FindingWeakDivergence.ID}
+	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	require.NoError(t, err)
+	var back struct {
+		Findings []studies.Finding `json:"findings"`
+		Summary  Summary           `json:"summary"`
+	}
+	require.NoError(t, json.Unmarshal(b, &back))
+	var ids []string
+	for _, f := range back.Findings {
+		ids = append(ids, f.ID)
+	}
+	require.Equal(t, want, ids)
+	require.Equal(t, 2, back.Summary.Checks, "a pinned and a campaign check")
+	for _, name := range []string{"report.md", "index.html"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		page := string(b)
+		last := -1
+		for _, id := range want {
+			i := strings.Index(page, id)
+			require.Greaterf(t, i, last, "%s: %s missing or out of order", name, id)
+			last = i
+		}
+		status := strings.Index(page, "every outcome as expected")
+		claims := strings.Index(page, `<h2 id="claims">`)
+		if name == "report.md" {
+			claims = strings.Index(page, "## The paper's claims")
+		}
+		require.Truef(t, status >= 0 && claims > status && claims < strings.Index(page, "Figure 1 (test scale"), "%s: the status, then the claims, then the details", name)
+		require.Contains(t, page, "Theorem checks (one per configuration")
+		require.Contains(t, page, "F7")
 	}
 }
