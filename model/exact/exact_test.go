@@ -246,3 +246,68 @@ func TestSignLattice(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, interp, gridSeries)
 }
+
+// coveredOrUnresolved asserts that every value of the series either covers
+// the closed form within its error estimate or is marked unresolved
+// (infinite error), and returns how many are unresolved.
+func coveredOrUnresolved(t *testing.T, name string, got exact.Series, want func(k int) float64) int {
+	t.Helper()
+	n := 0
+	for k, v := range got {
+		if !v.Resolved() {
+			n++
+			continue
+		}
+		w := want(k)
+		require.LessOrEqualf(t, math.Abs(v.Value-w), v.Err, "%s, step %d: got %.10g +- %.3g, closed form %.10g (%.2f bars)", name, k, v.Value, v.Err, w, math.Abs(v.Value-w)/v.Err)
+	}
+	return n
+}
+
+// TestRadiusTail: DSGD on x^2/2 with noise proportional to the gradient
+// (sigma0 = 0, sigma1 = 4, x0 = 1, eta = 0.1, 40 steps, default settings:
+// the grid [-4, 4] holds the mass that leaves it) has power-law tails, so
+// the value's radius error decays slowly in R: E x_40^2 is 0.714 on the
+// default grid against the closed form 0.97^40 = 0.296 (the SDE: 0.703
+// against e^-1.6), and |v(R) - v(1.5R)| = 0.058 was the whole radius term
+// (7 bars). With the third radius each value covers the closed form or is
+// unresolved; the early steps, whose tails have not formed, are resolved
+// and the horizon is not (the ratio of radius differences is 0.91).
+func TestRadiusTail(t *testing.T) {
+	t.Parallel()
+	const s, x0, eta, steps = 4.0, 1.0, 0.1, 40
+	p := problem(t, `{"kind":"separable","dim":1,"atom":{"kind":"square","c":1}}`,
+		fmt.Sprintf(`[{"noise":{"kind":"gaussian","sigma0":0,"sigma1":%g}}]`, s), "dsgd", x0, eta, steps)
+	r := sq(1-eta) + eta*eta*s*s
+	d, err := exact.Discrete(p, []func(float64) float64{sq}, exact.Settings{})
+	require.NoError(t, err)
+	nd := coveredOrUnresolved(t, "discrete E x^2", d[0], func(k int) float64 { return x0 * x0 * math.Pow(r, float64(k)) })
+	sd, err := exact.SDE(p, []func(float64) float64{sq}, exact.Settings{})
+	require.NoError(t, err)
+	ns := coveredOrUnresolved(t, "SDE E X^2", sd[0], func(k int) float64 { return x0 * x0 * math.Exp((-2+eta*s*s)*float64(k)*eta) })
+	for _, ser := range []exact.Series{d[0], sd[0]} {
+		require.True(t, ser[1].Resolved(), "one step has no tail to speak of")
+	}
+	t.Logf("unresolved steps: discrete %d, SDE %d of %d", nd, ns, steps+1)
+}
+
+// TestTimeExtrapolationCannotCancel: the SDE of DSGD on x^2/2 with
+// sigma1 = 1.5 (x0 = 1, eta = 0.1, 5 steps) is a geometric Brownian
+// motion, E X_t^2 = e^((-2 + 0.225) t). With three Euler-Maruyama levels
+// (4, 8, 16 substeps) the engine gave 0.4116837673 +- 3.75e-8 against
+// e^-0.8875 = 0.4116836765 (2.4 bars): its time error estimate, about
+// c2/128 + 7 c3/2048, cancelled. Four levels give every step within its
+// bar, with a bar below 1e-6 (so that the comparison can fail).
+func TestTimeExtrapolationCannotCancel(t *testing.T) {
+	t.Parallel()
+	const s, x0, eta, steps = 1.5, 1.0, 0.1, 5
+	p := problem(t, `{"kind":"separable","dim":1,"atom":{"kind":"square","c":1}}`,
+		fmt.Sprintf(`[{"noise":{"kind":"gaussian","sigma0":0,"sigma1":%g}}]`, s), "dsgd", x0, eta, steps)
+	sd, err := exact.SDE(p, []func(float64) float64{sq}, exact.Settings{})
+	require.NoError(t, err)
+	require.Zero(t, coveredOrUnresolved(t, "SDE E X^2", sd[0], func(k int) float64 { return x0 * x0 * math.Exp((-2+eta*s*s)*float64(k)*eta) }))
+	for k, v := range sd[0] {
+		require.LessOrEqualf(t, v.Err, 1e-6, "step %d: the bar %.3g is too wide to test anything", k, v.Err)
+	}
+	t.Logf("E X_5^2 = %.10g +- %.3g, closed form %.10g", sd[0][steps].Value, sd[0][steps].Err, math.Exp((-2+eta*s*s)*steps*eta))
+}

@@ -46,7 +46,7 @@ func sdeFD(gr grid, p Problem, dt float64, m int) [][]float64 {
 	for i := 1; i < n-1; i++ {
 		xi := gr.lo + float64(i)*gr.dx
 		x := gr.x[i]
-		b, sig := Coefficients(p.System, x)
+		b, sig := p.Coefficients(x)
 		mu := -rate * b
 		d := 0.5 * rate * rate * p.Eta * sig / na
 		j, j2 := 1.0, 0.0 // x'(xi), x''(xi)

@@ -210,8 +210,8 @@ func Forward(p Scheduled, gs []func(float64) float64, s Settings, sde bool, work
 		for k := range v {
 			val, e := v[k], math.Abs(v[k]-sp[k])+math.Abs(v[k]-rd[k])
 			if sde {
-				x := sdeValue(v[k], get(runs[1].fr)[k], get(runs[2].fr)[k], sp[k], rd[k], get(runs[5].fr)[k], s.Nodes)
-				val, e = x.Value, x.Err
+				x := sdeValue(v[k], get(runs[1].fr)[k], get(runs[2].fr)[k], sp[k], get(runs[5].fr)[k], s.Nodes)
+				val, e = x.Value, x.Err+math.Abs(v[k]-rd[k])
 				if pathwiseSDE {
 					e += math.Abs(v[k] - get(runs[6].fr)[k])
 				}
