@@ -8,56 +8,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// AtomSpec is the JSON form of an atom: c * h(a x) with h named by Kind.
-type AtomSpec struct {
-	Kind string  `json:"kind"`         // quartic, power, cosh, logcosh, square, explinear
-	P    float64 `json:"p,omitempty"`  // power: exponent > 2
-	L0   float64 `json:"l0,omitempty"` // quartic, power: chosen L0 (0: the atom's default)
-	C    float64 `json:"c,omitempty"`  // outer scale > 0 (0 means 1)
-	A    float64 `json:"a,omitempty"`  // inner scale != 0 (0 means 1)
-}
-
-// Build returns the atom.
-func (s AtomSpec) Build() (Atom, error) {
-	var a Atom
-	switch s.Kind {
-	case "quartic":
-		a = Quartic{L0: s.L0}
-	case "power":
-		a = Power{P: s.P, L0: s.L0}
-	case "cosh":
-		a = Cosh{}
-	case "logcosh":
-		a = LogCosh{}
-	case "square":
-		a = Square{}
-	case "explinear":
-		a = ExpLinear{}
-	default:
-		return nil, Invalid("kind", fmt.Sprintf("%q", s.Kind), "must be one of quartic, power, cosh, logcosh, square, explinear")
-	}
-	if s.Kind != "power" && s.P != 0 {
-		return nil, Invalid("p", s.P, "is only used by kind power")
-	}
-	if s.Kind != "power" && s.Kind != "quartic" && s.L0 != 0 {
-		return nil, Invalid("l0", s.L0, "is only used by kinds quartic and power")
-	}
-	if s.C != 0 || s.A != 0 {
-		c, aa := s.C, s.A
-		if c == 0 {
-			c = 1
-		}
-		if aa == 0 {
-			aa = 1
-		}
-		a = Scaled{Atom: a, C: c, A: aa}
-	}
-	if err := a.Validate(); err != nil {
-		return nil, err
-	}
-	return a, nil
-}
-
 // ObjectiveSpec is the JSON form of an objective. Kind "separable" sums one
 // atom over Dim coordinates (Atom) or one atom per coordinate (Atoms); kind
 // "quadratic" is x^T Matrix x / 2. Either may be shifted (minimiser moved to
@@ -199,25 +149,6 @@ type AgentSpec struct {
 	Count      int             `json:"count,omitempty"`
 }
 
-// NoiseSpec is gaussian (sigma0, sigma1) or student-t (nu, scale).
-type NoiseSpec struct {
-	Kind   string    `json:"kind"`
-	Sigma0 float64   `json:"sigma0,omitempty"`
-	Sigma1 float64   `json:"sigma1,omitempty"`
-	Nu     float64   `json:"nu,omitempty"`
-	Scale  []float64 `json:"scale,omitempty"`
-}
-
-// CompressorSpec is identity, bernoulli (p), randk (k, or omega giving
-// k = round(d/(1+omega)) as in Figure 1) or qsgd (s).
-type CompressorSpec struct {
-	Kind  string  `json:"kind"`
-	P     float64 `json:"p,omitempty"`
-	K     int     `json:"k,omitempty"`
-	Omega float64 `json:"omega,omitempty"`
-	S     int     `json:"s,omitempty"`
-}
-
 // ModelSpec is discrete or sde. For sde the defaults are scheme tamed,
 // substeps 1, stiffness 0.1 (a negative stiffness turns the adaptive
 // substeps off) and max_substeps max(1000, substeps).
@@ -227,20 +158,6 @@ type ModelSpec struct {
 	Substeps    int     `json:"substeps,omitempty"`
 	Stiffness   float64 `json:"stiffness,omitempty"`
 	MaxSubsteps int     `json:"max_substeps,omitempty"`
-}
-
-// ScheduleSpec is constant (value), inv-sqrt or inv (clock: step or time),
-// or normalized (num, a, b, reading: ensemble or pathwise, cap, decay).
-type ScheduleSpec struct {
-	Kind    string        `json:"kind"`
-	Value   float64       `json:"value,omitempty"`
-	Clock   string        `json:"clock,omitempty"`
-	Num     float64       `json:"num,omitempty"`
-	A       float64       `json:"a,omitempty"`
-	B       float64       `json:"b,omitempty"`
-	Reading string        `json:"reading,omitempty"`
-	Cap     float64       `json:"cap,omitempty"`
-	Decay   *ScheduleSpec `json:"decay,omitempty"`
 }
 
 // WithDefaults fills an SDE model's defaults (see ModelSpec); an explicit
@@ -282,95 +199,4 @@ func (m ModelSpec) Integrator() (Integrator, error) {
 		return Integrator{}, Invalid("scheme", fmt.Sprintf("%q", m.Scheme), "must be em or tamed")
 	}
 	return in, in.Validate()
-}
-
-// Build returns the noise model (validated where it is used: System.Validate).
-func (n NoiseSpec) Build() (Noise, error) {
-	switch n.Kind {
-	case "gaussian":
-		if n.Nu != 0 || n.Scale != nil {
-			return nil, Invalid("nu", n.Nu, "gaussian noise takes sigma0 and sigma1 only")
-		}
-		return Gaussian{Sigma0: n.Sigma0, Sigma1: n.Sigma1}, nil
-	case "student-t":
-		if n.Sigma0 != 0 || n.Sigma1 != 0 {
-			return nil, Invalid("sigma0", n.Sigma0, "student-t noise takes nu and scale only")
-		}
-		return StudentT{Nu: n.Nu, Scale: n.Scale}, nil
-	}
-	return nil, Invalid("kind", fmt.Sprintf("%q", n.Kind), "must be gaussian or student-t")
-}
-
-// Build returns the compressor for dimension d.
-func (c CompressorSpec) Build(d int) (Compressor, error) {
-	switch c.Kind {
-	case "identity":
-		return Identity{}, nil
-	case "bernoulli":
-		return Bernoulli{P: c.P}, nil
-	case "randk":
-		if c.Omega != 0 {
-			if c.K != 0 {
-				return nil, Invalid("omega", c.Omega, "give k or omega, not both")
-			}
-			if !(c.Omega > 0) || math.IsInf(c.Omega, 0) {
-				return nil, Invalid("omega", c.Omega, "must be finite and > 0")
-			}
-			return RandK{K: max(1, int(math.Round(float64(d)/(1+c.Omega))))}, nil
-		}
-		return RandK{K: c.K}, nil
-	case "qsgd":
-		return QSGD{S: c.S}, nil
-	}
-	return nil, Invalid("kind", fmt.Sprintf("%q", c.Kind), "must be identity, bernoulli, randk or qsgd")
-}
-
-func parseClock(s string) (Clock, error) {
-	switch s {
-	case "", "step":
-		return StepIndex, nil
-	case "time":
-		return Time, nil
-	}
-	return 0, Invalid("clock", fmt.Sprintf("%q", s), "must be step or time")
-}
-
-// Build returns the schedule, validated.
-func (s ScheduleSpec) Build() (Schedule, error) {
-	var sch Schedule
-	switch s.Kind {
-	case "constant":
-		sch = Constant{Value: s.Value}
-	case "inv-sqrt", "inv":
-		c, err := parseClock(s.Clock)
-		if err != nil {
-			return nil, err
-		}
-		if s.Kind == "inv" {
-			sch = Inv{Clock: c}
-		} else {
-			sch = InvSqrt{Clock: c}
-		}
-	case "normalized":
-		n := Normalized{Num: s.Num, A: s.A, B: s.B, Cap: s.Cap}
-		switch s.Reading {
-		case "ensemble":
-			n.Reading = ReadsEnsemble
-		case "pathwise":
-			n.Reading = ReadsPath
-		default:
-			return nil, Invalid("reading", fmt.Sprintf("%q", s.Reading), "must be ensemble or pathwise")
-		}
-		if s.Decay != nil {
-			dec, err := s.Decay.Build()
-			if err != nil {
-				return nil, Prefix("decay", err)
-			}
-			n.Decay = dec
-		}
-		sch = n
-	default:
-		return nil, Invalid("kind", fmt.Sprintf("%q", s.Kind), "must be constant, inv-sqrt, inv or normalized")
-	}
-	return sch, sch.Validate()
 }

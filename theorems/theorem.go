@@ -88,20 +88,13 @@ func failed(name, format string, a ...any) Hypothesis {
 	return Hypothesis{Name: name, Held: false, Detail: fmt.Sprintf(format, a...)}
 }
 
-// agentVariance returns agent i's (sigma0^2, sigma1^2) in the sense of
-// paper Def. 2 (||Sigma_i(x)||_inf <= sigma0^2 + sigma1^2 ||grad f||^2):
-// Gaussian gives its own pair, Student-t with nu > 2 gives
-// (max_j scale_j^2 nu/(nu-2), 0); nu <= 2 has no variance.
+// agentVariance returns an agent's (sigma0^2, sigma1^2) in the sense of
+// paper Def. 2 (||Sigma_i(x)||_inf <= sigma0^2 + sigma1^2 ||grad f||^2),
+// as its noise law states it (model.VarianceBounder); ok is false for a
+// law outside the class (infinite variance, or no stated bound).
 func agentVariance(n model.Noise) (s0, s1 float64, ok bool) {
-	switch n := n.(type) {
-	case model.Gaussian:
-		return n.Sigma0 * n.Sigma0, n.Sigma1 * n.Sigma1, true
-	case model.StudentT:
-		if n.Nu <= 2 {
-			return 0, 0, false
-		}
-		m := n.MaxScale()
-		return m * m * model.StudentTVariance(n.Nu), 0, true
+	if v, isV := n.(model.VarianceBounder); isV {
+		return v.VarianceBound()
 	}
 	return 0, 0, false
 }

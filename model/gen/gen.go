@@ -5,6 +5,8 @@
 package gen
 
 import (
+	"encoding/json"
+	"fmt"
 	"math"
 
 	"github.com/sdeverify/sdeverify/model"
@@ -13,8 +15,9 @@ import (
 // Options bounds the random objectives Objective draws.
 // The zero value means dimensions 1..100, rotations up to dimension 50.
 type Options struct {
-	MinDim, MaxDim int // dimension range, drawn log-uniformly
-	MaxRotateDim   int // largest dimension that may be rotated (a dense d x d matrix)
+	MinDim, MaxDim int      // dimension range, drawn log-uniformly
+	MaxRotateDim   int      // largest dimension that may be rotated (a dense d x d matrix)
+	Atoms          []string // the atom kinds drawn (nil: PaperAtoms)
 }
 
 func (o Options) defaults() Options {
@@ -30,17 +33,17 @@ func (o Options) defaults() Options {
 	return o
 }
 
-var atomKinds = []string{"quartic", "power", "cosh", "logcosh", "square", "explinear"}
+// PaperAtoms are the atoms Objective draws by default, in the order of its
+// draws: a campaign's cases must not depend on which kinds a binary links
+// in (Options.Atoms widens the choice, to every registered atom for the
+// property tests).
+var PaperAtoms = []string{"quartic", "power", "cosh", "logcosh", "square", "explinear"}
 
-// A Drawer supplies the random choices of the generators, each with a name.
+// A Drawer supplies the random choices of the generators, each with a name
+// (model.Drawer: the registered kinds draw their parameters through it).
 // RandDrawer draws from a seeded generator (campaigns); the property tests
 // draw through rapid, which owns the inputs and so can shrink a failure.
-type Drawer interface {
-	Float(name string, lo, hi float64) float64 // uniform on [lo, hi]
-	Int(name string, lo, hi int) int           // uniform on [lo, hi]
-	Norm(name string) float64                  // standard normal
-	Uint64(name string) uint64
-}
+type Drawer = model.Drawer
 
 // Uniforms is what RandDrawer needs of a generator: a *Rand or a
 // math/rand/v2 *rand.Rand.
@@ -71,18 +74,17 @@ func LogUniform(d Drawer, name string, lo, hi float64) float64 {
 	return lo * math.Pow(hi/lo, d.Float(name, 0, 1))
 }
 
-// Atom draws an atom of a random kind with random scales: c
-// log-uniform on [0.1, 10], |a| log-uniform on [0.2, 5] with a random sign,
-// p uniform on (2.1, 6), L0 log-uniform on [0.1, 10].
-func Atom(dr Drawer) model.AtomSpec {
-	s := model.AtomSpec{Kind: atomKinds[dr.Int("atom kind", 0, len(atomKinds)-1)]}
-	switch s.Kind {
-	case "power":
-		s.P = dr.Float("p", 2.1, 6)
-		s.L0 = LogUniform(dr, "l0", 0.1, 10)
-	case "quartic":
-		s.L0 = LogUniform(dr, "l0", 0.1, 10)
-	}
+// Atom draws an atom of a random kind among PaperAtoms (its parameters
+// by the kind's own draw: power's p uniform on (2.1, 6) and, for power and
+// quartic, L0 log-uniform on [0.1, 10]) with random scales: c log-uniform
+// on [0.1, 10], |a| log-uniform on [0.2, 5] with a random sign.
+func Atom(dr Drawer) model.AtomSpec { return AtomOf(dr, PaperAtoms) }
+
+// AtomOf is Atom with the kind drawn among kinds (registered atom names).
+// It panics on a name that is not a registered, drawable atom.
+func AtomOf(dr Drawer, kinds []string) model.AtomSpec {
+	name := kinds[dr.Int("atom kind", 0, len(kinds)-1)]
+	s := model.AtomSpec{Kind: name, Params: drawParams("atom", name, dr, model.DrawOptions{Dim: 1})}
 	if dr.Int("scaled", 0, 1) == 0 {
 		s.C = LogUniform(dr, "c", 0.1, 10)
 		s.A = LogUniform(dr, "a", 0.2, 5)
@@ -90,7 +92,51 @@ func Atom(dr Drawer) model.AtomSpec {
 			s.A = -s.A
 		}
 	}
-	return s
+	return normalAtom(s)
+}
+
+// normalAtom returns s as decoding its JSON gives it: a built-in kind's
+// parameters in the spec's fields, which callers read, rather than in
+// Params.
+func normalAtom(s model.AtomSpec) model.AtomSpec {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(fmt.Sprintf("gen: drawn atom %+v: %v", s, err))
+	}
+	var out model.AtomSpec
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(fmt.Sprintf("gen: drawn atom %s: %v", b, err))
+	}
+	return out
+}
+
+// Drawable returns the names of the registered kinds of a sort (noise,
+// compressor, atom or schedule) that can be drawn, sorted.
+func Drawable(sort string) []string {
+	var names []string
+	for _, k := range model.Kinds(sort) {
+		if k.Drawable {
+			names = append(names, k.Name)
+		}
+	}
+	return names
+}
+
+// drawParams draws the parameters of the named kind of a sort.
+func drawParams(sort, name string, dr Drawer, o model.DrawOptions) json.RawMessage {
+	for _, k := range model.Kinds(sort) {
+		if k.Name == name {
+			p, ok := k.Draw(dr, o)
+			if !ok {
+				panic(fmt.Sprintf("gen: %s kind %q cannot be drawn", sort, name))
+			}
+			if string(p) == "{}" {
+				return nil
+			}
+			return p
+		}
+	}
+	panic(fmt.Sprintf("gen: no %s kind %q", sort, name))
 }
 
 // Objective draws a random (L0,L1)-smooth objective: a separable
@@ -98,17 +144,21 @@ func Atom(dr Drawer) model.AtomSpec {
 // quadratic, optionally shifted and rotated. Every spec it returns builds.
 func Objective(dr Drawer, opt Options) model.ObjectiveSpec {
 	opt = opt.defaults()
+	atoms := opt.Atoms
+	if atoms == nil {
+		atoms = PaperAtoms
+	}
 	d := int(math.Round(LogUniform(dr, "dim", float64(opt.MinDim), float64(opt.MaxDim)+0.49)))
 	d = min(max(d, opt.MinDim), opt.MaxDim)
 	var s model.ObjectiveSpec
 	switch k := dr.Int("objective kind", 0, 4); {
 	case k < 2:
-		a := Atom(dr)
+		a := AtomOf(dr, atoms)
 		s = model.ObjectiveSpec{Kind: "separable", Dim: d, Atom: &a}
 	case k < 4:
 		s = model.ObjectiveSpec{Kind: "separable", Atoms: make([]model.AtomSpec, d)}
 		for j := range s.Atoms {
-			s.Atoms[j] = Atom(dr)
+			s.Atoms[j] = AtomOf(dr, atoms)
 		}
 	default:
 		// A = B B^T / d with B Gaussian d x r: PSD of rank r <= d.
@@ -145,4 +195,13 @@ func Objective(dr Drawer, opt Options) model.ObjectiveSpec {
 		s.RotationSeed = dr.Uint64("rotation seed") | 1
 	}
 	return s
+}
+
+// Kind draws a kind among kinds (names of registered, drawable kinds of
+// a sort: noise, compressor, atom or schedule) and its parameters, as the
+// JSON object a configuration gives beside "kind" (nil for none). It
+// panics on a name that is not a registered, drawable kind of the sort.
+func Kind(dr Drawer, sort string, kinds []string, o model.DrawOptions) (name string, params json.RawMessage) {
+	name = kinds[dr.Int(sort+" kind", 0, len(kinds)-1)]
+	return name, drawParams(sort, name, dr, o)
 }

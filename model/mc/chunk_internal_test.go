@@ -30,7 +30,7 @@ func TestChunkedMatchesLockstep(t *testing.T) {
 		  "steps":200,"paths":150,"seed":8,"checkpoints":{"count":3}}`,
 		`{"objective":{"kind":"separable","dim":5,"atom":{"kind":"cosh"}},"x0":[1.5],
 		  "agents":[{"noise":{"kind":"gaussian","sigma1":1}},{"noise":{"kind":"student-t","nu":3,"scale":[0.5]}}],
-		  "method":"dsgd","model":{"kind":"discrete"},"eta":0.05,"schedule":{"kind":"inv","decay":{"kind":"inv"}},
+		  "method":"dsgd","model":{"kind":"discrete"},"eta":0.05,"schedule":{"kind":"inv"},
 		  "steps":150,"paths":130,"seed":4,"checkpoints":{"at":[0,7,150]}}`,
 	}
 	old := maxChunk

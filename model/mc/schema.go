@@ -4,36 +4,38 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
+
+	"github.com/sdeverify/sdeverify/model"
 )
 
 // schemaEnums lists the values of the string fields that name a kind, by
 // "Type.json_name": the values the spec types' Build methods accept
 // (TestConfigSchemaEnums checks each against them).
 var schemaEnums = map[string][]string{
-	"Config.method":        {"dsgd", "dcsgd", "dsignsgd"},
-	"ObjectiveSpec.kind":   {"separable", "quadratic"},
-	"AtomSpec.kind":        {"quartic", "power", "cosh", "logcosh", "square", "explinear"},
-	"NoiseSpec.kind":       {"gaussian", "student-t"},
-	"CompressorSpec.kind":  {"identity", "bernoulli", "randk", "qsgd"},
-	"ModelSpec.kind":       {"discrete", "sde"},
-	"ModelSpec.scheme":     {"em", "tamed"},
-	"ScheduleSpec.kind":    {"constant", "inv-sqrt", "inv", "normalized"},
-	"ScheduleSpec.clock":   {"step", "time"},
-	"ScheduleSpec.reading": {"ensemble", "pathwise"},
+	"Config.method":      {"dsgd", "dcsgd", "dsignsgd"},
+	"ObjectiveSpec.kind": {"separable", "quadratic"},
+	"ModelSpec.kind":     {"discrete", "sde"},
+	"ModelSpec.scheme":   {"em", "tamed"},
+}
+
+// kindSorts maps the spec types of the registered sorts to their sort: their
+// schema is one alternative per registered kind (model.Kinds), each with
+// that kind's parameters.
+var kindSorts = map[string]string{
+	"NoiseSpec":      "noise",
+	"CompressorSpec": "compressor",
+	"AtomSpec":       "atom",
+	"ScheduleSpec":   "schedule",
 }
 
 // schemaRequired lists, by type, the fields a configuration must give
 // (Resolve fails without them; TestConfigSchemaRequired checks it). Every
 // other field has a default.
 var schemaRequired = map[string][]string{
-	"Config":         {"objective", "x0", "agents", "method", "model", "eta", "schedule", "steps", "paths"},
-	"ObjectiveSpec":  {"kind"},
-	"AtomSpec":       {"kind"},
-	"AgentSpec":      {"noise"},
-	"NoiseSpec":      {"kind"},
-	"CompressorSpec": {"kind"},
-	"ModelSpec":      {"kind"},
-	"ScheduleSpec":   {"kind"},
+	"Config":        {"objective", "x0", "agents", "method", "model", "eta", "schedule", "steps", "paths"},
+	"ObjectiveSpec": {"kind"},
+	"AgentSpec":     {"noise"},
+	"ModelSpec":     {"kind"},
 }
 
 // ConfigSchema returns the JSON Schema (draft 2020-12) of Config, generated
@@ -75,6 +77,15 @@ func schemaOf(t reflect.Type, defs map[string]any) map[string]any {
 		name := t.Name()
 		ref := map[string]any{"$ref": "#/$defs/" + name}
 		if _, done := defs[name]; done {
+			return ref
+		}
+		if sort, ok := kindSorts[name]; ok {
+			defs[name] = nil // before the kinds: a schedule's decay is a schedule
+			var alts []any
+			for _, k := range model.Kinds(sort) {
+				alts = append(alts, k.Schema(func(t reflect.Type) map[string]any { return schemaOf(t, defs) }))
+			}
+			defs[name] = map[string]any{"oneOf": alts, "description": "One of the registered " + sort + " kinds, its parameters beside \"kind\"."}
 			return ref
 		}
 		obj := map[string]any{"type": "object", "additionalProperties": false}

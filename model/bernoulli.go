@@ -1,0 +1,55 @@
+package model
+
+import "math"
+
+func init() {
+	Register(Kind[Bernoulli, Compressor]{
+		Name: "bernoulli",
+		Doc:  "Bernoulli sparsification: each coordinate kept with probability p in (0, 1] and scaled by 1/p (omega = 1/p - 1).",
+		Draw: func(dr Drawer, _ DrawOptions) Bernoulli { return Bernoulli{P: dr.Float("p", 0.1, 1)} },
+	})
+}
+
+var _ Unbiased = Bernoulli{}
+
+// Bernoulli sparsification keeps each coordinate independently with
+// probability P and scales it by 1/P: omega = 1/P - 1 and
+// E[Phi Phi^T | v] = omega diag(v^2).
+type Bernoulli struct {
+	P float64 `json:"p" doc:"keep probability in (0, 1]"` // keep probability in (0, 1]
+}
+
+// Compress implements Compressor.
+func (b Bernoulli) Compress(dst, v []float64, r *Rand) {
+	s := 1 / b.P
+	for j, vj := range v {
+		if r.Float64() < b.P {
+			dst[j] = vj * s
+		} else {
+			dst[j] = 0
+		}
+	}
+}
+
+// Omega implements Unbiased.
+func (b Bernoulli) Omega(int) float64 { return 1/b.P - 1 }
+
+// ErrorCov implements Unbiased.
+func (b Bernoulli) ErrorCov(diag, v []float64) float64 {
+	w := b.Omega(len(v))
+	for j, vj := range v {
+		diag[j] = w * vj * vj
+	}
+	return 0
+}
+
+// Linear implements Unbiased.
+func (b Bernoulli) Linear(d int) (alpha, beta float64, ok bool) { return b.Omega(d), 0, true }
+
+// Validate implements Compressor.
+func (b Bernoulli) Validate(int) error {
+	if math.IsNaN(b.P) || b.P <= 0 || b.P > 1 {
+		return Invalid("p", b.P, "must be in (0, 1]")
+	}
+	return nil
+}

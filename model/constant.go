@@ -1,0 +1,40 @@
+package model
+
+func init() {
+	Register(Kind[constantParams, Schedule]{
+		Name:  "constant",
+		Doc:   "A constant multiplier eta_k = value > 0 (omitted: 1).",
+		Build: func(p constantParams, _ int) (Schedule, error) { return Constant(p), nil },
+		Draw: func(dr Drawer, _ DrawOptions) constantParams {
+			return constantParams{Value: logUniform(dr, "value", 0.1, 10)}
+		},
+	})
+}
+
+type constantParams struct {
+	Value float64 `json:"value,omitempty" doc:"the multiplier > 0 (omitted: 1)"`
+}
+
+var _ Schedule = Constant{}
+
+// Constant is eta_k = Value (0 means 1).
+type Constant struct {
+	Value float64 // > 0; 0 means 1
+}
+
+// Rate implements Schedule.
+func (c Constant) Rate(StepInfo) float64 {
+	if c.Value == 0 {
+		return 1
+	}
+	return c.Value
+}
+
+// Reads implements Schedule.
+func (Constant) Reads() Reading { return ReadsClock }
+
+// RobbinsMonro implements Schedule: a constant has phi^2/phi^1 = const > 0.
+func (Constant) RobbinsMonro() bool { return false }
+
+// Validate implements Schedule.
+func (c Constant) Validate() error { return checkNonNeg("value", c.Value) }

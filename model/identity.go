@@ -1,0 +1,32 @@
+package model
+
+func init() {
+	Register(Kind[Identity, Compressor]{
+		Name: "identity",
+		Doc:  "No compression: C(v) = v, omega = 0.",
+		Draw: func(Drawer, DrawOptions) Identity { return Identity{} },
+	})
+}
+
+var _ Unbiased = Identity{}
+
+// Identity is C(v) = v, omega = 0.
+type Identity struct{}
+
+// Compress implements Compressor.
+func (Identity) Compress(dst, v []float64, _ *Rand) { copy(dst, v) }
+
+// Omega implements Unbiased.
+func (Identity) Omega(int) float64 { return 0 }
+
+// ErrorCov implements Unbiased: zero.
+func (Identity) ErrorCov(diag, _ []float64) float64 {
+	clear(diag)
+	return 0
+}
+
+// Linear implements Unbiased.
+func (Identity) Linear(int) (alpha, beta float64, ok bool) { return 0, 0, true }
+
+// Validate implements Compressor.
+func (Identity) Validate(int) error { return nil }

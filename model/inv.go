@@ -1,0 +1,31 @@
+package model
+
+func init() {
+	Register(Kind[clockParams, Schedule]{
+		Name: "inv",
+		Doc:  "eta_k = 1/(1 + c) with c the step index k or the time t = k eta (Robbins-Monro).",
+		Build: func(p clockParams, _ int) (Schedule, error) {
+			c, err := p.clock()
+			return Inv{Clock: c}, err
+		},
+		Draw: func(dr Drawer, _ DrawOptions) clockParams { return drawClock(dr) },
+	})
+}
+
+var _ Schedule = Inv{}
+
+// Inv is eta_k = 1/(1 + c) with c = k or t: phi^1 ~ log c and phi^2
+// converges, so Robbins-Monro holds.
+type Inv struct{ Clock Clock }
+
+// Rate implements Schedule.
+func (s Inv) Rate(i StepInfo) float64 { return 1 / (1 + clockValue(s.Clock, i)) }
+
+// Reads implements Schedule.
+func (Inv) Reads() Reading { return ReadsClock }
+
+// RobbinsMonro implements Schedule.
+func (Inv) RobbinsMonro() bool { return true }
+
+// Validate implements Schedule.
+func (s Inv) Validate() error { return validateClock(s.Clock) }

@@ -1,0 +1,33 @@
+package model
+
+import "math"
+
+func init() {
+	Register(Kind[clockParams, Schedule]{
+		Name: "inv-sqrt",
+		Doc:  "eta_k = 1/sqrt(1 + c) with c the step index k or the time t = k eta (Robbins-Monro).",
+		Build: func(p clockParams, _ int) (Schedule, error) {
+			c, err := p.clock()
+			return InvSqrt{Clock: c}, err
+		},
+		Draw: func(dr Drawer, _ DrawOptions) clockParams { return drawClock(dr) },
+	})
+}
+
+var _ Schedule = InvSqrt{}
+
+// InvSqrt is eta_k = 1/sqrt(1 + c) with c = k or t: phi^1 ~ 2 sqrt(c) and
+// phi^2 ~ log c, so Robbins-Monro holds.
+type InvSqrt struct{ Clock Clock }
+
+// Rate implements Schedule.
+func (s InvSqrt) Rate(i StepInfo) float64 { return 1 / math.Sqrt(1+clockValue(s.Clock, i)) }
+
+// Reads implements Schedule.
+func (InvSqrt) Reads() Reading { return ReadsClock }
+
+// RobbinsMonro implements Schedule.
+func (InvSqrt) RobbinsMonro() bool { return true }
+
+// Validate implements Schedule.
+func (s InvSqrt) Validate() error { return validateClock(s.Clock) }

@@ -1,0 +1,64 @@
+package model
+
+import "math"
+
+func init() {
+	Register(Kind[Quartic, Atom]{
+		Name: "quartic",
+		Doc:  "h(x) = x^4/4, with the certificate (l0, 2/sqrt(l0)) for a chosen l0 > 0 (omitted: 3).",
+		Draw: func(dr Drawer, _ DrawOptions) Quartic { return Quartic{L0: logUniform(dr, "l0", 0.1, 10)} },
+	})
+}
+
+var _ Atom = Quartic{}
+
+// DefaultQuarticL0 is the L0 a Quartic uses when its L0 field is zero: the
+// value docs/math.md section 4 uses for Figure 1.
+const DefaultQuarticL0 = 3
+
+// Quartic is h(x) = x^4/4. Since h_xx = 3x^2 and |h_x| = |x|^3, the pair
+// (L0, L1) is valid exactly when L1 >= 2/sqrt(L0) (the maximum over u of
+// (3u^2 - L0)/u^3 is attained at u = sqrt(L0)). Certificate returns that
+// smallest L1 for the chosen L0.
+type Quartic struct {
+	L0 float64 `json:"l0,omitempty" doc:"chosen l0 > 0 of the certificate (omitted: 3)"` // chosen L0 > 0 of the certificate; 0 means DefaultQuarticL0
+}
+
+func (q Quartic) l0() float64 {
+	if q.L0 == 0 {
+		return DefaultQuarticL0
+	}
+	return q.L0
+}
+
+// Eval implements Atom.
+func (Quartic) Eval(x float64) (h, d1, d2 float64) {
+	x2 := x * x
+	return x2 * x2 / 4, x2 * x, 3 * x2
+}
+
+// Deriv implements Atom.
+func (Quartic) Deriv(x float64) float64 { return x * x * x }
+
+// Inf implements Atom.
+func (Quartic) Inf() float64 { return 0 }
+
+// Argmin implements Atom.
+func (Quartic) Argmin() float64 { return 0 }
+
+// Certificate implements Atom: (L0, 2/sqrt(L0)).
+func (q Quartic) Certificate() Certificate {
+	l0 := q.l0()
+	return Certificate{L0: l0, L1: 2 / math.Sqrt(l0)}
+}
+
+// Validate implements Atom.
+func (q Quartic) Validate() error {
+	if err := checkNonNeg("l0", q.L0); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Curv returns h_xx (as Eval).
+func (Quartic) Curv(x float64) float64 { return 3 * (x * x) }

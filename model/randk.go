@@ -1,0 +1,108 @@
+package model
+
+import (
+	"fmt"
+	"math"
+)
+
+// randKParams are rand-k's parameters in a configuration: k, or omega
+// giving k = round(d/(1+omega)) as in Figure 1.
+type randKParams struct {
+	K     int     `json:"k,omitempty" doc:"coordinates kept, in [1, d]"`
+	Omega float64 `json:"omega,omitempty" doc:"instead of k: k = max(1, round(d/(1+omega))), omega > 0"`
+}
+
+func init() {
+	Register(Kind[randKParams, Compressor]{
+		Name: "randk",
+		Doc:  "Rand-k sparsification: a uniformly random k-subset of the d coordinates kept and scaled by d/k (omega = d/k - 1).",
+		Build: func(p randKParams, d int) (Compressor, error) {
+			if p.Omega != 0 {
+				if p.K != 0 {
+					return nil, Invalid("omega", p.Omega, "give k or omega, not both")
+				}
+				if !(p.Omega > 0) || math.IsInf(p.Omega, 0) {
+					return nil, Invalid("omega", p.Omega, "must be finite and > 0")
+				}
+				return RandK{K: max(1, int(math.Round(float64(d)/(1+p.Omega))))}, nil
+			}
+			return RandK{K: p.K}, nil
+		},
+		Draw: func(dr Drawer, o DrawOptions) randKParams { return randKParams{K: dr.Int("k", 1, max(1, o.Dim))} },
+	})
+}
+
+var _ Unbiased = RandK{}
+
+// RandK keeps a uniformly random K-subset of the d coordinates and scales
+// them by d/K: omega = d/K - 1. Its error covariance is not diagonal: with
+// q = P(j, l both kept) = K(K-1)/(d(d-1)),
+//
+//	E[C C^T]_jj = (d/K) v_j^2,  E[C C^T]_jl = (d/K)^2 q v_j v_l,
+//
+// so E[Phi Phi^T | v] = (omega + b) diag(v^2) - b v v^T with
+// b = (d-K)/(K(d-1)). Since omega + b = b d, this is
+// (omega + b) D (I - 1 1^T/d) D with D = diag(v): a scaled projection, which
+// is why it has an O(d) square root.
+type RandK struct {
+	K int `json:"k"` // coordinates kept, in [1, d]
+}
+
+// Compress implements Compressor. It selects the subset by Floyd's
+// algorithm (K random indices, no scratch: dst marks the chosen ones).
+func (c RandK) Compress(dst, v []float64, r *Rand) {
+	d := len(v)
+	c.mark(dst, r)
+	s := float64(d) / float64(c.K)
+	for j, m := range dst {
+		if m != 0 {
+			dst[j] = v[j] * s
+		}
+	}
+}
+
+// mark sets mask[j] = 1 on a uniformly random K-subset and 0 elsewhere
+// (Floyd's algorithm: K draws, no other scratch).
+func (c RandK) mark(mask []float64, r *Rand) {
+	d := len(mask)
+	clear(mask)
+	for j := d - c.K; j < d; j++ {
+		t := r.IntN(j + 1)
+		if mask[t] != 0 {
+			t = j
+		}
+		mask[t] = 1
+	}
+}
+
+// Omega implements Unbiased.
+func (c RandK) Omega(d int) float64 { return float64(d)/float64(c.K) - 1 }
+
+func (c RandK) b(d int) float64 {
+	if d == 1 {
+		return 0
+	}
+	return float64(d-c.K) / (float64(c.K) * float64(d-1))
+}
+
+// ErrorCov implements Unbiased.
+func (c RandK) ErrorCov(diag, v []float64) float64 {
+	a, b, _ := c.Linear(len(v))
+	for j, vj := range v {
+		diag[j] = a * vj * vj
+	}
+	return b
+}
+
+// Linear implements Unbiased: alpha = omega + b, beta = b.
+func (c RandK) Linear(d int) (alpha, beta float64, ok bool) {
+	return c.Omega(d) + c.b(d), c.b(d), true
+}
+
+// Validate implements Compressor.
+func (c RandK) Validate(d int) error {
+	if c.K < 1 || c.K > d {
+		return Invalid("k", c.K, fmt.Sprintf("must be in [1, %d] (the dimension)", d))
+	}
+	return nil
+}

@@ -1,0 +1,36 @@
+package model
+
+func init() {
+	Register(Kind[Square, Atom]{
+		Name: "square",
+		Doc:  "h(x) = x^2/2, (1,0)-smooth.",
+		Draw: func(Drawer, DrawOptions) Square { return Square{} },
+	})
+}
+
+var _ Atom = Square{}
+
+// Square is h(x) = x^2/2, (1,0)-smooth. Scale it with Scaled for other
+// curvatures.
+type Square struct{}
+
+// Eval implements Atom.
+func (Square) Eval(x float64) (h, d1, d2 float64) { return x * x / 2, x, 1 }
+
+// Deriv implements Atom.
+func (Square) Deriv(x float64) float64 { return x }
+
+// Inf implements Atom.
+func (Square) Inf() float64 { return 0 }
+
+// Argmin implements Atom.
+func (Square) Argmin() float64 { return 0 }
+
+// Certificate implements Atom.
+func (Square) Certificate() Certificate { return Certificate{L0: 1} }
+
+// Validate implements Atom.
+func (Square) Validate() error { return nil }
+
+// Curv returns h_xx (as Eval).
+func (Square) Curv(float64) float64 { return 1 }
