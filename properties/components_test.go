@@ -18,80 +18,45 @@ import (
 // the 3e-6 the budget states.
 const componentAlpha = 1e-8
 
-// genCompressor draws an unbiased compressor for dimension d.
+// genCompressor draws an unbiased compressor of a registered kind for
+// dimension d (a biased kind skips the case).
 func genCompressor(t *rapid.T, d int) model.Unbiased {
-	switch rapid.IntRange(0, 3).Draw(t, "compressor") {
-	case 0:
-		return model.Bernoulli{P: rapid.Float64Range(0.1, 1).Draw(t, "p")}
-	case 1:
-		return model.RandK{K: rapid.IntRange(1, d).Draw(t, "k")}
-	case 2:
-		return model.QSGD{S: rapid.IntRange(1, 8).Draw(t, "s")}
+	spec := CompressorSpecs(model.DrawOptions{Dim: d}).Draw(t, "compressor")
+	c, err := spec.Build(d)
+	if err != nil {
+		t.Fatalf("compressor %+v: %v", spec, err)
 	}
-	return model.Identity{}
+	u, ok := c.(model.Unbiased)
+	if !ok {
+		t.Skipf("%s is not unbiased", spec.Kind)
+	}
+	return u
 }
 
-// compressorProperty: every unbiased compressor has E C(v) = v and
-// E||C(v)-v||^2 <= omega ||v||^2 on a random v (z tests, 5000 draws).
-func compressorProperty(t *rapid.T) {
-	d := rapid.IntRange(1, 6).Draw(t, "d")
-	c := genCompressor(t, d)
-	v := make([]float64, d)
-	for j := range v {
-		// 0 or |v_j| in [1e-3, 5]: below ~1e-154 the squared deviations
-		// underflow and the standard error would be 0.
-		if !rapid.Bool().Draw(t, "v zero") {
-			v[j] = rapid.Float64Range(1e-3, 5).Draw(t, "|v|")
-			if rapid.Bool().Draw(t, "v sign") {
-				v[j] = -v[j]
+// TestCompressorsUnbiased, TestNoiseLaws, TestAtoms and TestSchedules run
+// the kind properties (kinds.go) over every registered kind.
+func TestCompressorsUnbiased(t *testing.T) {
+	t.Parallel()
+	rapid.Check(t, CompressorProperty())
+}
+
+func TestNoiseLaws(t *testing.T) { t.Parallel(); rapid.Check(t, NoiseLawProperty()) }
+func TestAtoms(t *testing.T)     { t.Parallel(); rapid.Check(t, AtomProperty()) }
+func TestSchedules(t *testing.T) { t.Parallel(); rapid.Check(t, ScheduleProperty()) }
+
+// TestGeneratorsDrawEveryKind: in 400 examples the generators draw every
+// registered, drawable kind of each sort.
+func TestGeneratorsDrawEveryKind(t *testing.T) {
+	t.Parallel()
+	drawn := DrawnKinds(400)
+	for sort, got := range drawn {
+		for _, name := range gen.Drawable(sort) {
+			if got[name] == 0 {
+				t.Errorf("%s kind %s never drawn in 400 examples: %v", sort, name, got)
 			}
 		}
 	}
-	seed := rapid.Uint64().Draw(t, "seed")
-	if err := c.Validate(d); err != nil {
-		t.Fatalf("generated an invalid compressor: %v", err)
-	}
-	r := mc.Stream(seed, 0)
-	out := make([]float64, d)
-	mean := make([]mc.Moments, d)
-	var err2 mc.Moments
-	var vv float64
-	for _, x := range v {
-		vv += x * x
-	}
-	const n = 5000
-	for range n {
-		c.Compress(out, v, r)
-		var e float64
-		for j := range d {
-			mean[j].Add(out[j] - v[j])
-			e += (out[j] - v[j]) * (out[j] - v[j])
-		}
-		err2.Add(e - c.Omega(d)*vv)
-	}
-	alpha := componentAlpha / float64(d+1)
-	diag := make([]float64, d)
-	beta := c.ErrorCov(diag, v)
-	for j := range d {
-		// A sample without spread does not show the variance (QSGD with a
-		// fractional level of 1e-7 rounds up too rarely for 5000 draws), so
-		// the z test uses the variance the compressor's law implies,
-		// Var C_j = D_j - beta v_j^2, whenever the sample shows none; a
-		// rounding tolerance of 1e-12 ||v|| covers exact cases.
-		se := mean[j].SE()
-		if se == 0 {
-			se = math.Sqrt(math.Max(0, diag[j]-beta*v[j]*v[j]) / n)
-		}
-		if z := mc.ZTestSE(mean[j].Mean, se+1e-12*math.Sqrt(vv), n, 0, alpha); z.Reject {
-			t.Fatalf("%T biased in coordinate %d: %v", c, j, z)
-		}
-	}
-	if z := mc.ZTest(err2, 0, alpha); z.Z > z.Crit && !(err2.SE() == 0 && err2.Mean <= 1e-12*(vv+1e-300)) {
-		t.Fatalf("%T exceeds its omega = %v: %v", c, c.Omega(d), z)
-	}
 }
-
-func TestCompressorsUnbiased(t *testing.T) { t.Parallel(); rapid.Check(t, compressorProperty) }
 
 // genSystem draws a system of 1-3 agents on a random objective of dimension
 // <= 3 whose SDE exists (finite variance for DSGD and DCSGD).
@@ -105,16 +70,18 @@ func genSystem(t *rapid.T) model.System {
 	method := model.Method(rapid.IntRange(0, 2).Draw(t, "method"))
 	n := rapid.IntRange(1, 3).Draw(t, "agents")
 	sys := model.System{F: f, Method: method}
+	// The z tests of one step's second moments need the noise's fourth
+	// moments, except under DSignSGD (the sign is bounded).
+	moments := 4
+	if method == model.DSignSGD {
+		moments = 0
+	}
 	for range n {
 		var a model.Agent
-		if rapid.Bool().Draw(t, "student") {
-			nu := rapid.Float64Range(9, 20).Draw(t, "nu") // 4th moments exist: the z tests need them
-			if method == model.DSignSGD {
-				nu = rapid.Float64Range(1, 20).Draw(t, "nu")
-			}
-			a.Noise = model.StudentT{Nu: nu, Scale: []float64{rapid.Float64Range(0.05, 2).Draw(t, "scale")}}
-		} else {
-			a.Noise = model.Gaussian{Sigma0: rapid.Float64Range(0, 2).Draw(t, "sigma0"), Sigma1: rapid.Float64Range(0, 1).Draw(t, "sigma1")}
+		spec := NoiseSpecs(model.DrawOptions{Dim: d, Moments: moments}).Draw(t, "noise")
+		var err error
+		if a.Noise, err = spec.Build(); err != nil {
+			t.Fatalf("noise %+v: %v", spec, err)
 		}
 		if method == model.DCSGD {
 			a.Compressor = genCompressor(t, d)
@@ -234,7 +201,7 @@ func determinismProperty(t *rapid.T) {
 func TestDeterministic(t *testing.T) { t.Parallel(); rapid.Check(t, determinismProperty) }
 
 // Fuzz targets: every property through rapid.MakeFuzz (make fuzz runs them).
-func FuzzCompressorsUnbiased(f *testing.F) { f.Fuzz(rapid.MakeFuzz(compressorProperty)) }
+func FuzzCompressorsUnbiased(f *testing.F) { f.Fuzz(rapid.MakeFuzz(CompressorProperty())) }
 func FuzzOneStepMoments(f *testing.F)      { f.Fuzz(rapid.MakeFuzz(oneStepProperty)) }
 func FuzzDeterministic(f *testing.F)       { f.Fuzz(rapid.MakeFuzz(determinismProperty)) }
 func FuzzTheoremThm4Pathwise(f *testing.F) {
