@@ -113,9 +113,9 @@ func StabilityMarkdown(w io.Writer, m *stability.Map) {
 			}
 		}
 		if m.Axis != "" {
-			fmt.Fprintf(w, "%s: p(eta, R) ± its error; E[f - f* | stayed] at the largest R.\n\n", axisCell(m, v))
+			fmt.Fprintf(w, "%s: p(eta, R) ± its error; E[f - f*] given that the path stayed, at the largest R.\n\n", axisCell(m, v))
 		} else {
-			fmt.Fprintf(w, "p(eta, R) ± its error; E[f - f* | stayed] at the largest R.\n\n")
+			fmt.Fprintf(w, "p(eta, R) ± its error; E[f - f*] given that the path stayed, at the largest R.\n\n")
 		}
 		head := []string{"eta", "steps"}
 		for _, c := range cs {
@@ -124,7 +124,7 @@ func StabilityMarkdown(w io.Writer, m *stability.Map) {
 		rmax := m.Radii[len(m.Radii)-1]
 		for _, c := range cs {
 			if c.Radius == rmax {
-				head = append(head, "E[f - f* | stayed], "+c.Label)
+				head = append(head, "E[f - f*] given stayed, "+c.Label)
 			}
 		}
 		fmt.Fprintln(w, "| "+strings.Join(head, " | ")+" |")

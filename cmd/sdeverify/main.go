@@ -48,6 +48,7 @@ Usage:
   sdeverify check -theorem ID -config FILE [-json OUT]   check a theorem on an experiment
   sdeverify pinned [-short] [-md OUT] [-json OUT]        check the pinned set against its expected outcomes
   sdeverify weak -config FILE [-etas ...] [-json OUT]    weak error of the method against its SDE, with the order
+  sdeverify stability -config FILE [-etas LO:HI:N] [-level Q] [-radius R,...] [-horizon T] [-json OUT]  critical step sizes of the method and its SDE models (d = 1)
   sdeverify report [-out DIR] [-scale small|paper]       the verification report (the main job)
   sdeverify figure1 [-scale paper|small] [-out DIR]      Figure 1's six panels and claims
   sdeverify verify [-n N] [-seed S] [-shard i/n] [-json] a campaign over random configurations

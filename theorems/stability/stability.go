@@ -263,7 +263,12 @@ func (s Spec) problems() ([]exact.Problem, []float64, error) {
 	}
 	var out []exact.Problem
 	for _, v := range values {
-		c := s.Config
+		// A deep copy: Resolve writes the defaults back into the config's
+		// slices and pointers, which the caller's spec shares.
+		c, err := copyConfig(s.Config)
+		if err != nil {
+			return nil, nil, err
+		}
 		if s.Axis != "" {
 			var err error
 			if c, err = withAxis(c, s.Axis, v); err != nil {
@@ -588,6 +593,15 @@ func verdicts(cs []Curve, factor float64) []Verdict {
 		}
 	}
 	return out
+}
+
+// copyConfig returns a deep copy of c (through its JSON form).
+func copyConfig(c mc.Config) (mc.Config, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return c, err
+	}
+	return mc.ParseConfig(b)
 }
 
 // jsonOf is v's compact JSON, for the map's description.
