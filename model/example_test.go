@@ -76,3 +76,14 @@ func ExampleNormalized() {
 	fmt.Printf("%.4f %.4f\n", s.Rate(model.StepInfo{Ensemble: 0}), s.Rate(model.StepInfo{Ensemble: 27}))
 	// Output: 0.3333 0.0119
 }
+
+// The registered kinds of a sort, as the configuration names them (a
+// package that registers more, imported blank, adds to the list).
+func ExampleKinds() {
+	for _, k := range model.Kinds("noise") {
+		fmt.Printf("%s %v\n", k.Name, k.Params())
+	}
+	// Output:
+	// gaussian [sigma0 sigma1]
+	// student-t [nu scale]
+}

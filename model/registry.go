@@ -157,7 +157,7 @@ func Register[P, T any](k Kind[P, T]) {
 func Kinds(sort string) []KindInfo {
 	registry.RLock()
 	defer registry.RUnlock()
-	out := make([]KindInfo, 0, len(registry.kinds[sort]))
+	var out []KindInfo
 	for _, k := range registry.kinds[sort] {
 		out = append(out, *k)
 	}

@@ -194,11 +194,12 @@ func CompressorProperty(kinds ...string) func(*rapid.T) {
 	}
 }
 
-// AtomProperty (deterministic): at random points an atom's Deriv is
-// Eval's first derivative, which agrees with a central difference of
-// Eval's value, as the second derivative agrees with one of Deriv (to
-// 1e-5 relative); |h”| <= L0 + L1 |h'| holds for its certificate (to
-// 1e-9 relative); h >= Inf, and h(Argmin) = Inf.
+// AtomProperty (deterministic): at random points at least 0.05 from the
+// minimiser, an atom's Deriv is Eval's first derivative h_x, which agrees
+// with a central difference of Eval's value, as the second derivative h_xx
+// agrees with one of Deriv (to 1e-5 relative); |h_xx| <= L0 + L1 |h_x|
+// holds for its certificate (to 1e-9 relative); h >= Inf, and
+// h(Argmin) = Inf.
 func AtomProperty(kinds ...string) func(*rapid.T) {
 	return func(t *rapid.T) {
 		spec := AtomSpecs(kinds...).Draw(t, "atom")
