@@ -118,7 +118,10 @@ func TestSpecErrors(t *testing.T) {
 			_, err := model.ScheduleSpec{Kind: "normalized", Num: 1, A: 1, Reading: "ensemble", Decay: &model.ScheduleSpec{Kind: "inv", Clock: "hour"}}.Build()
 			return err
 		}, `decay.clock = "hour": must be step or time`},
-		{func() error { _, err := model.ScheduleSpec{Kind: "inv", Decay: &model.ScheduleSpec{Kind: "inv"}}.Build(); return err }, `decay = {"kind":"inv"}: unknown field "decay"`},
+		{func() error {
+			_, err := model.ScheduleSpec{Kind: "inv", Decay: &model.ScheduleSpec{Kind: "inv"}}.Build()
+			return err
+		}, `decay = {"kind":"inv"}: unknown field "decay"`},
 	} {
 		err := c.build()
 		require.Error(t, err, "case %d", i)
