@@ -3,6 +3,7 @@ package stability
 import (
 	"math"
 
+	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/exact"
 )
 
@@ -20,13 +21,20 @@ type Model struct {
 	// SDE model other than the first-order one, by a field of
 	// exact.Problem). It must not change the problem's method, noise or x0.
 	Prepare func(p *exact.Problem)
+	// Tails, if set, states the model's behaviour at +inf at step eta and
+	// schedule value rate (Feller's class: is infinity attainable?).
+	Tails func(sys model.System, eta, rate float64) string
+	// Bound, if set, is an upper bound on p(eta, R) for the problem (the
+	// problem's Steps times Eta the horizon), or 1.
+	Bound func(p exact.Problem, R float64) float64
 }
 
 // Models are the models a map can draw, in the order tables list them.
 // A new model of the exact engine is one entry here.
 var Models = []Model{
 	{Name: "discrete", Label: "discrete method"},
-	{Name: "sde", Label: "first-order SDE", SDE: true},
+	{Name: "sde", Label: "first-order SDE", SDE: true, Tails: tailsOf, Bound: villeBound},
+	{Name: "sde2", Label: "second-order SDE", SDE: true, Prepare: func(p *exact.Problem) { p.Model = exact.ModelSecondOrder }},
 }
 
 // ModelByName returns the registered model called name.

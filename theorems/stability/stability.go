@@ -77,7 +77,12 @@ type Map struct {
 	Radii     []float64 `json:"radii"`
 	Etas      []float64 `json:"etas"`
 	Models    []string  `json:"models"`
-	Curves    []Curve   `json:"curves"`
+	// Skipped lists the registered models left out because the exact
+	// engine does not derive them for this configuration (for instance the
+	// second-order SDE for a method other than DSGD), with the reason;
+	// only when Spec.Models is nil (a model asked for by name is an error).
+	Skipped []string `json:"skipped,omitempty"`
+	Curves  []Curve  `json:"curves"`
 	// Radius compares each curve with the same curve at the next larger
 	// threshold: where p(eta, R) has converged in R and where it keeps
 	// falling.
@@ -101,9 +106,10 @@ type Curve struct {
 	Map      float64  `json:"map,omitempty"`
 	Points   []Point  `json:"points"`
 	Critical Critical `json:"critical"`
-	// Tails, for an SDE model, is Feller's classification of +inf at the
-	// grid's largest eta (exact.Classify): an entrance boundary is never
-	// reached, so p(eta, R) -> 0 as R -> inf.
+	// Tails, for a model that states it (Model.Tails: the first-order
+	// SDE), is Feller's classification of +inf at the grid's largest eta
+	// (exact.Classify): an entrance boundary is never reached, so
+	// p(eta, R) -> 0 as R -> inf.
 	Tails string `json:"tails,omitempty"`
 }
 
@@ -116,9 +122,9 @@ type Point struct {
 	Escape exact.Value `json:"escape"`
 	// Mean is E[f(x_K) - f* | the path stayed in (-R, R)], K = Steps.
 	Mean exact.Value `json:"mean"`
-	// Bound, for an SDE model, is Ville's upper bound on p(eta, R)
-	// (exact.EscapeBound; 1 when it does not apply). 0 for the discrete
-	// method.
+	// Bound, for a model with one (Model.Bound: the first-order SDE), is
+	// an upper bound on p(eta, R): Ville's (exact.EscapeBound; 1 when it
+	// does not apply). 0 for the others.
 	Bound float64 `json:"bound,omitempty"`
 	// Refined marks a step added by bisection of the critical bracket.
 	Refined bool `json:"refined,omitempty"`
@@ -346,14 +352,37 @@ func Compute(s Spec) (*Map, error) {
 		model Model
 	}
 	var ins []curveIn
+	// The models the engine derives for this configuration.
+	var kept []string
+	for _, name := range names {
+		md, _ := ModelByName(name)
+		p := probs[0]
+		p.Eta, p.Steps = etas[0], 1
+		if md.Prepare != nil {
+			md.Prepare(&p)
+		}
+		err := p.Validate()
+		if md.SDE {
+			err = p.ValidateSDE()
+		}
+		switch {
+		case err == nil:
+			kept = append(kept, name)
+		case len(s.Models) == 0:
+			m.Skipped = append(m.Skipped, name+": "+err.Error())
+		default:
+			return nil, model.Invalid("models", name, err.Error())
+		}
+	}
+	m.Models = kept
 	for vi, v := range values {
-		for _, name := range names {
+		for _, name := range kept {
 			md, _ := ModelByName(name)
 			for _, r := range radii {
 				st := gridFor(s.Config.Method, probs[vi].X0, r, md.SDE, s.Nodes)
 				c := Curve{Model: md.Name, Label: md.Label, SDE: md.SDE, Value: v, Radius: r, Nodes: st.Nodes, Map: st.Map}
-				if md.SDE {
-					c.Tails = tailsOf(probs[vi].System, etas[len(etas)-1], probs[vi].Rate)
+				if md.Tails != nil {
+					c.Tails = md.Tails(probs[vi].System, etas[len(etas)-1], probs[vi].Rate)
 				}
 				m.Curves = append(m.Curves, c)
 				ins = append(ins, curveIn{probs[vi], md})
@@ -370,8 +399,8 @@ func Compute(s Spec) (*Map, error) {
 			c := &m.Curves[t.curve]
 			p := pts[i]
 			p.Eta, p.Steps = t.eta, jobs[i].Problem.Steps
-			if c.SDE && p.Note == "" {
-				p.Bound = villeBound(jobs[i].Problem, c.Radius)
+			if md := ins[t.curve].model; md.Bound != nil && p.Note == "" {
+				p.Bound = md.Bound(jobs[i].Problem, c.Radius)
 			}
 			c.Points = append(c.Points, p)
 			slices.SortFunc(c.Points, func(a, b Point) int { return cmpFloat(a.Eta, b.Eta) })

@@ -13,13 +13,7 @@ import (
 	"github.com/sdeverify/sdeverify/model/mc"
 )
 
-func logGrid(lo, hi float64, n int) []float64 {
-	out := make([]float64, n)
-	for i := range out {
-		out[i] = lo * math.Pow(hi/lo, float64(i)/float64(n-1))
-	}
-	return out
-}
+func logGrid(lo, hi float64, n int) []float64 { return logSpaced(lo, hi, n) }
 
 // quarticConfig is Figure 1's left panel in d = 1: DSGD on x^4/4 from x0
 // with noise variance sigma1^2 f'^2.
@@ -223,8 +217,10 @@ func gbmEscape(mu, s, x0, R, T float64) float64 {
 // closed form it never saw: DSGD on x^2/2 with noise sigma1 |f'| has the
 // SDE dX = -X dt + sqrt(eta) sigma1 |X| dW (docs/math.md section 2), a
 // geometric Brownian motion that stays positive from x0 = 1, so that
-// reaching |X| >= R is reaching R. The bars must contain the closed form;
-// Ville's bound (exact.EscapeBound) must lie above it.
+// reaching |X| >= R is reaching R. Its second-order model (Li, Tai and E:
+// drift -(f' + (eta/2) f' f”)) is the geometric Brownian motion with
+// drift -(1 + eta/2) X. The bars must contain the closed forms; Ville's
+// bound (exact.EscapeBound, for the first-order model) must lie above it.
 func TestSDEEscapeClosedForm(t *testing.T) {
 	t.Parallel()
 	const s, T, R = 2.0, 2.0, 10.0
@@ -234,18 +230,41 @@ func TestSDEEscapeClosedForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Compute(Spec{Config: c, Etas: []float64{0.1, 0.2, 0.4}, Horizon: T, Radii: []float64{R}, Models: []string{"sde"}})
+	m, err := Compute(Spec{Config: c, Etas: []float64{0.1, 0.2, 0.4}, Horizon: T, Radii: []float64{R}, Models: []string{"sde", "sde2"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range m.Curves[0].Points {
-		want := gbmEscape(-1, math.Sqrt(p.Eta)*s, 1, R, T)
-		t.Logf("eta %g: p %.6g +- %.2g, closed form %.6g (%.2f bars), Ville %.3g", p.Eta, p.Escape.Value, p.Escape.Err, want, math.Abs(p.Escape.Value-want)/p.Escape.Err, p.Bound)
-		if math.Abs(p.Escape.Value-want) > p.Escape.Err {
-			t.Errorf("eta %g: got p %g +- %g, closed form %g", p.Eta, p.Escape.Value, p.Escape.Err, want)
+	for _, cv := range m.Curves {
+		for _, p := range cv.Points {
+			mu := -1.0
+			if cv.Model == "sde2" {
+				mu = -(1 + p.Eta/2)
+			}
+			want := gbmEscape(mu, math.Sqrt(p.Eta)*s, 1, R, T)
+			t.Logf("%s eta %g: p %.6g +- %.2g, closed form %.6g (%.2f bars), Ville %.3g", cv.Model, p.Eta, p.Escape.Value, p.Escape.Err, want, math.Abs(p.Escape.Value-want)/p.Escape.Err, p.Bound)
+			if math.Abs(p.Escape.Value-want) > p.Escape.Err {
+				t.Errorf("%s eta %g: got p %g +- %g, closed form %g", cv.Model, p.Eta, p.Escape.Value, p.Escape.Err, want)
+			}
+			if cv.Model == "sde" && p.Bound < want {
+				t.Errorf("%s eta %g: Ville's bound %g below the closed form %g", cv.Model, p.Eta, p.Bound, want)
+			}
 		}
-		if p.Bound < want {
-			t.Errorf("eta %g: Ville's bound %g below the closed form %g", p.Eta, p.Bound, want)
+	}
+}
+
+// TestPaperMapsValid: the report's maps and Figure 1's point are valid
+// specs (computing them is the deep tier's and the report's job).
+func TestPaperMapsValid(t *testing.T) {
+	t.Parallel()
+	for _, pm := range PaperMaps() {
+		if err := pm.Spec.Validate(); err != nil {
+			t.Errorf("%s: %v", pm.ID, err)
 		}
+		if _, _, err := pm.Spec.problems(); err != nil {
+			t.Errorf("%s: %v", pm.ID, err)
+		}
+	}
+	if err := Figure1Point().Validate(); err != nil {
+		t.Errorf("Figure 1's point: %v", err)
 	}
 }

@@ -1,0 +1,81 @@
+package stability
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/sdeverify/sdeverify/model/mc"
+)
+
+// PaperMap is one of the report's stability maps: its spec and what it
+// shows.
+type PaperMap struct {
+	ID    string // file stem: stability-dsgd-quartic, ...
+	Title string
+	Spec  Spec
+}
+
+func paperConfig(atom string, x0 float64, agent, method string) mc.Config {
+	c, err := mc.ParseConfig([]byte(fmt.Sprintf(`{"objective":{"kind":"separable","dim":1,"atom":{"kind":%q}},"x0":[%g],
+		"agents":[%s],"method":%q,"model":{"kind":"discrete"},"eta":0.01,"schedule":{"kind":"constant"},"steps":500,"paths":2,"seed":1}`,
+		atom, x0, agent, method)))
+	if err != nil {
+		panic("stability: paper map configuration: " + err.Error())
+	}
+	return c
+}
+
+func logSpaced(lo, hi float64, n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = lo * math.Pow(hi/lo, float64(i)/float64(n-1))
+	}
+	return out
+}
+
+// PaperMaps are the stability maps of the paper's three methods in d = 1
+// (issue 27): 12 steps log-spaced over [0.001, 0.3], the horizon T = 5
+// (the escapes of Figure 1's left panel all happen before: its p at
+// eta = 0.01 is the same at T = 5 and T = 50 to 6 digits), level 1%, four
+// bisection rounds, every registered model the engine derives.
+//
+//   - DSGD on x^4/4 from x0 = 3 over Figure 1's noise levels sigma1 in
+//     {0.1, 1, 3}, R in {100, 1000, 10000};
+//   - DSGD on cosh from x0 = 2 (the (1,1)-smooth atom: exponential growth),
+//     sigma1 in {0.3, 1, 3}, R in {20, 40} (cosh overflows beyond 700);
+//   - DCSGD on x^4/4 from x0 = 3, sigma1 = 1, Bernoulli compression of
+//     omega in {0, 1, 2, 4} (in d = 1 rand-k is the identity);
+//   - DSignSGD on x^4/4 from x0 = 2 with Cauchy noise of Figure 1's
+//     scales {0.25, 1, 4, 16}, R in {6, 12}: its step is at most eta, so
+//     |x_k| <= |x0| + T and it cannot diverge; p(eta, R) is the
+//     probability of wandering that far.
+func PaperMaps() []PaperMap {
+	etas := logSpaced(0.001, 0.3, 12)
+	base := Spec{Etas: etas, Horizon: 5, Refine: 4}
+	mk := func(id, title string, c mc.Config, radii []float64, axis string, values []float64) PaperMap {
+		s := base
+		s.Config, s.Radii, s.Axis, s.Values = c, radii, axis, values
+		return PaperMap{ID: id, Title: title, Spec: s}
+	}
+	return []PaperMap{
+		mk("stability-dsgd-quartic", "DSGD on x^4/4 from x0 = 3 (Figure 1's left panel)",
+			paperConfig("quartic", 3, `{"noise":{"kind":"gaussian","sigma1":1}}`, "dsgd"), []float64{100, 1000, 10000}, "sigma1", []float64{0.1, 1, 3}),
+		mk("stability-dsgd-cosh", "DSGD on cosh from x0 = 2",
+			paperConfig("cosh", 2, `{"noise":{"kind":"gaussian","sigma1":1}}`, "dsgd"), []float64{20, 40}, "sigma1", []float64{0.3, 1, 3}),
+		mk("stability-dcsgd-quartic", "DCSGD (Bernoulli) on x^4/4 from x0 = 3, sigma1 = 1",
+			paperConfig("quartic", 3, `{"noise":{"kind":"gaussian","sigma1":1},"compressor":{"kind":"bernoulli","p":1}}`, "dcsgd"), []float64{100, 1000, 10000}, "omega", []float64{0, 1, 2, 4}),
+		mk("stability-dsignsgd-quartic", "DSignSGD (Cauchy) on x^4/4 from x0 = 2 (Figure 1's right panel)",
+			paperConfig("quartic", 2, `{"noise":{"kind":"student-t","nu":1,"scale":[1]}}`, "dsignsgd"), []float64{6, 12}, "scale", []float64{0.25, 1, 4, 16}),
+	}
+}
+
+// Figure1Point is the map at Figure 1's left-top point, the reading of
+// finding F7: DSGD on x^4/4 from x0 = 3, sigma1 = 3, eta = 0.01, 5000
+// steps (T = 50), every model, R in {100, 1e3, 1e4, 1e5}: the discrete
+// method's p(0.01, R) has converged in R (its divergence probability), the
+// first-order SDE's falls like 1/R (its boundary at infinity is an
+// entrance: it never explodes).
+func Figure1Point() Spec {
+	return Spec{Config: paperConfig("quartic", 3, `{"noise":{"kind":"gaussian","sigma1":3}}`, "dsgd"), Etas: []float64{0.01},
+		Horizon: 50, Radii: []float64{100, 1000, 10000, 100000}}
+}
