@@ -209,7 +209,7 @@ func cmdPinned(args []string, stdout, stderr io.Writer) error {
 	}
 	for _, r := range rs {
 		if !r.AsWanted {
-			return &exitError{code: 1, err: fmt.Errorf("case %s: got %v, want %v (replay: %s)", r.Case, r.Got, r.Want, r.Replay)}
+			return &exitError{code: 1, err: fmt.Errorf("case %s: got %s, want %s (replay: %s)", r.Case, reports.Outcomes(r.Got), reports.Outcomes(r.Want), r.Replay)}
 		}
 	}
 	return nil

@@ -5,11 +5,13 @@ import (
 	"io"
 	"math"
 	"runtime"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/reports"
 )
 
 // SimulateOutput is the JSON that 'sdeverify simulate -json' writes. The
@@ -191,21 +193,21 @@ func biasCell(s mc.Stat) string {
 	if s.N == 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%.2g±%.1g", s.Mean, s.SE)
+	return reports.Num2(s.Mean) + "±" + reports.Num2(s.SE)
 }
 
 func printTable(w io.Writer, o *SimulateOutput, run mc.Run) {
 	model := run.Model.String()
 	if run.Model == mc.SDE {
-		model += fmt.Sprintf(" (%s, substeps %d, stiffness %g, max %d)", o.Config.Model.Scheme, run.Integrator.Substeps, run.Integrator.Stiffness, run.Integrator.MaxSubsteps)
+		model += fmt.Sprintf(" (%s, substeps %d, stiffness %s, max %d)", o.Config.Model.Scheme, run.Integrator.Substeps, reports.Param(run.Integrator.Stiffness), run.Integrator.MaxSubsteps)
 	}
 	agents := "1 agent"
 	if o.Resolved.Agents != 1 {
 		agents = fmt.Sprintf("%d agents", o.Resolved.Agents)
 	}
-	fmt.Fprintf(w, "%s on d = %d, %s, %s; eta = %g, %d steps, %d paths, seed %d\n",
-		o.Config.Method, o.Resolved.Dim, agents, model, run.Eta, run.Steps, run.Paths, o.Seed)
-	fmt.Fprintf(w, "certificate (L0, L1) = (%.4g, %.4g), f* = %.4g\n", o.Resolved.Certificate.L0, o.Resolved.Certificate.L1, o.Resolved.FStar)
+	fmt.Fprintf(w, "%s on d = %d, %s, %s; eta = %s, %d steps, %d paths, seed %d\n",
+		o.Config.Method, o.Resolved.Dim, agents, model, reports.Param(run.Eta), run.Steps, run.Paths, o.Seed)
+	fmt.Fprintf(w, "certificate (L0, L1) = (%s, %s), f* = %s\n", reports.Num(o.Resolved.Certificate.L0), reports.Num(o.Resolved.Certificate.L1), reports.Num(o.Resolved.FStar))
 	if o.ExactUnavailable != "" {
 		fmt.Fprintf(w, "engine: %s\n", o.ExactUnavailable)
 	}
@@ -214,8 +216,9 @@ func printTable(w io.Writer, o *SimulateOutput, run mc.Run) {
 	if o.Integration == nil {
 		fmt.Fprintln(tw, "step\ttime\tlive\tdiverged\tE[f-f*]\t±se\tE||g||^2\t±se\tE||x-x*||^2\t±se\tphi1\t")
 		for _, c := range o.Result.Checkpoints {
-			fmt.Fprintf(tw, "%d\t%.4g\t%d\t%d\t%.4g\t%.2g\t%.4g\t%.2g\t%.4g\t%.2g\t%.4g\t\n",
-				c.Step, c.Time, c.Live, c.Diverged, c.F.Mean, c.F.SE, c.GradNorm2.Mean, c.GradNorm2.SE, c.Dist2.Mean, c.Dist2.SE, c.Phi1.Mean)
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+				c.Step, reports.Param(c.Time), c.Live, c.Diverged, reports.Num(c.F.Mean), reports.Num2(c.F.SE), reports.Num(c.GradNorm2.Mean), reports.Num2(c.GradNorm2.SE),
+				reports.Num(c.Dist2.Mean), reports.Num2(c.Dist2.SE), reports.Num(c.Phi1.Mean))
 		}
 	} else {
 		// Each SDE value with its estimated integrator bias ("bias"), to
@@ -226,16 +229,16 @@ func printTable(w io.Writer, o *SimulateOutput, run mc.Run) {
 			if c.Coupled != nil {
 				b = c.Coupled.Bias()
 			}
-			fmt.Fprintf(tw, "%d\t%.4g\t%d\t%d\t%.4g\t%.2g\t%s\t%.4g\t%.2g\t%s\t%.4g\t%.2g\t%s\t%.4g\t\n",
-				c.Step, c.Time, c.Live, c.Diverged, c.F.Mean, c.F.SE, biasCell(b.F), c.GradNorm2.Mean, c.GradNorm2.SE, biasCell(b.GradNorm2),
-				c.Dist2.Mean, c.Dist2.SE, biasCell(b.Dist2), c.Phi1.Mean)
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+				c.Step, reports.Param(c.Time), c.Live, c.Diverged, reports.Num(c.F.Mean), reports.Num2(c.F.SE), biasCell(b.F), reports.Num(c.GradNorm2.Mean), reports.Num2(c.GradNorm2.SE), biasCell(b.GradNorm2),
+				reports.Num(c.Dist2.Mean), reports.Num2(c.Dist2.SE), biasCell(b.Dist2), reports.Num(c.Phi1.Mean))
 		}
 	}
 	tw.Flush()
 	if in := o.Integration; in != nil {
-		fmt.Fprintf(w, "\nintegration error (bias = 2 x mean(coarse - refined twin), weak order 1; allowance: |bias| + %g se(bias) <= %g se):\n", in.Z, in.Fraction)
+		fmt.Fprintf(w, "\nintegration error (bias = 2 x mean(coarse - refined twin), weak order 1; allowance: |bias| + %s se(bias) <= %s se):\n", reports.Param(in.Z), reports.Param(in.Fraction))
 		for _, l := range in.Levels {
-			fmt.Fprintf(w, "  level %d: substeps %d, stiffness %g, max %d: worst %.3g of the allowance (%s)\n", l.Level, l.Substeps, l.Stiffness, l.MaxSubsteps, l.Worst, l.Where)
+			fmt.Fprintf(w, "  level %d: substeps %d, stiffness %s, max %d: worst %s of the allowance (%s)\n", l.Level, l.Substeps, reports.Param(l.Stiffness), l.MaxSubsteps, reports.Num(l.Worst), l.Where)
 		}
 		if in.Resolved {
 			fmt.Fprintf(w, "  resolved: every bias bound is within its allowance at level %d\n", in.Levels[len(in.Levels)-1].Level)
@@ -247,6 +250,16 @@ func printTable(w io.Writer, o *SimulateOutput, run mc.Run) {
 		fmt.Fprintf(w, "\nSDE substeps: %d in all, at most %d in one step, %d paths hit the floor (unresolved)\n", s.Total, s.MaxPerStep, s.CappedPaths)
 	}
 	fmt.Fprintf(w, "\n%d of %d paths diverged; wall time %.3fs on %d workers\n", o.Result.Diverged, run.Paths, o.WallSeconds, o.Workers)
+}
+
+// sig6 formats an exact value with 6 significant digits (its numerical
+// error is far below the 4 of a Monte Carlo mean), missing and infinite
+// values as the report's formatter writes them.
+func sig6(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return reports.Num(x)
+	}
+	return strconv.FormatFloat(x, 'g', 6, 64)
 }
 
 // printExactTable prints the exact engine's law: at each checkpoint the
@@ -262,11 +275,11 @@ func printExactTable(w io.Writer, o *SimulateOutput, run mc.Run) {
 	if o.Resolved.Agents != 1 {
 		agents = fmt.Sprintf("%d agents", o.Resolved.Agents)
 	}
-	fmt.Fprintf(w, "%s on d = %d, %s, %s; eta = %g, %d steps; exact engine (%s), %d nodes on [-%g, %g]", o.Config.Method, o.Resolved.Dim, agents, model, run.Eta, run.Steps, g.Method, g.Nodes, g.Radius, g.Radius)
+	fmt.Fprintf(w, "%s on d = %d, %s, %s; eta = %s, %d steps; exact engine (%s), %d nodes on [-%s, %s]", o.Config.Method, o.Resolved.Dim, agents, model, reports.Param(run.Eta), run.Steps, g.Method, g.Nodes, reports.Param(g.Radius), reports.Param(g.Radius))
 	if g.Map > 0 {
-		fmt.Fprintf(w, " mapped by x = %g sinh(xi)", g.Map)
+		fmt.Fprintf(w, " mapped by x = %s sinh(xi)", reports.Param(g.Map))
 	}
-	fmt.Fprintf(w, ", absorbing\ncertificate (L0, L1) = (%.4g, %.4g), f* = %.4g\n", o.Resolved.Certificate.L0, o.Resolved.Certificate.L1, o.Resolved.FStar)
+	fmt.Fprintf(w, ", absorbing\ncertificate (L0, L1) = (%s, %s), f* = %s\n", reports.Num(o.Resolved.Certificate.L0), reports.Num(o.Resolved.Certificate.L1), reports.Num(o.Resolved.FStar))
 	fmt.Fprintf(w, "values conditional on having stayed in the grid; escape: the probability of having left it; ±err: numerical error (no sampling)\n\n")
 	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "step\ttime\tescape\t±err\tE[f-f*]\t±err\tE||g||^2\t±err\tE||x-x*||^2\t±err\tphi1\t")
@@ -274,10 +287,11 @@ func printExactTable(w io.Writer, o *SimulateOutput, run mc.Run) {
 		e := c.NumErr
 		phi1 := "-" // each path's own (the pathwise reading)
 		if !math.IsNaN(c.Phi1.Mean) {
-			phi1 = fmt.Sprintf("%.4g", c.Phi1.Mean)
+			phi1 = reports.Num(c.Phi1.Mean)
 		}
-		fmt.Fprintf(tw, "%d\t%.4g\t%.4g\t%.2g\t%.6g\t%.2g\t%.6g\t%.2g\t%.6g\t%.2g\t%s\t\n",
-			c.Step, c.Time, *c.Escape, e.Escape, c.F.Mean, e.F, c.GradNorm2.Mean, e.GradNorm2, c.Dist2.Mean, e.Dist2, phi1)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+			c.Step, reports.Param(c.Time), reports.Num(*c.Escape), reports.Num2(e.Escape), sig6(c.F.Mean), reports.Num2(e.F), sig6(c.GradNorm2.Mean), reports.Num2(e.GradNorm2),
+			sig6(c.Dist2.Mean), reports.Num2(e.Dist2), phi1)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nwall time %.3fs on %d workers\n", o.WallSeconds, o.Workers)
