@@ -75,7 +75,7 @@ func (s System) Validate() error {
 		case DCSGD:
 			c, ok := a.Compressor.(Unbiased)
 			if !ok {
-				return Invalid(p+".compressor", fmt.Sprintf("%T", a.Compressor), "dcsgd needs an unbiased compressor (identity, bernoulli, randk, qsgd)")
+				return Invalid(p+".compressor", fmt.Sprintf("%T", a.Compressor), "dcsgd needs an unbiased compressor (model.Unbiased: omega and the error covariance)")
 			}
 			if err := c.Validate(d); err != nil {
 				return Prefix(p+".compressor", err)
