@@ -31,9 +31,16 @@
 //   - Dynamics: a [System] (objective, [Agent]s, [Method]) steps the
 //     discrete method ([System.DiscreteStep]) or its SDE with an
 //     [Integrator] ([System.SDEStep]).
+//   - Kinds: each noise law, compressor, atom and schedule is one file that
+//     registers itself ([Register], a [Kind]: its name in configurations,
+//     its parameters, its documentation, its draw); [Kinds] lists a sort's
+//     kinds for the schema, the generators and the command line. What only
+//     some kinds can do is an optional interface ([VarianceBounder],
+//     [Unbiased]). docs/extending.md adds a kind of each sort.
 //   - The JSON forms of all of these: [ObjectiveSpec], [AtomSpec],
 //     [AgentSpec], [NoiseSpec], [CompressorSpec], [ScheduleSpec],
-//     [ModelSpec] (model/spec.go), each with Build; errors are [FieldError]s.
+//     [ModelSpec] (model/spec.go, model/kindspec.go), each with Build;
+//     errors are [FieldError]s.
 //   - Randomness: [Rand] (xoshiro256++ with its own ziggurat).
 //
 // Model values hold parameters only: they are safe to share between
