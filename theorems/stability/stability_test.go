@@ -268,3 +268,34 @@ func TestPaperMapsValid(t *testing.T) {
 		t.Errorf("Figure 1's point: %v", err)
 	}
 }
+
+// TestSDETailExponent checks how the SDE models' p(eta, R) falls with R
+// against their scale functions (docs/math.md, "Stability maps"). On
+// x^4/4 with noise sigma1 |f'| the first-order SDE has 2 mu/s^2 =
+// -2/(eta sigma1^2 x^3), integrable at infinity: the scale density tends to
+// a constant, S(R) ~ R, and p(eta, R) ~ C/S(R) falls by 10 per decade of
+// R. The second-order model's drift adds (eta/2) f' f'' = 1.5 eta x^5, so
+// 2 mu/s^2 gains -3/(sigma1^2 x): the scale density grows like
+// x^(3/sigma1^2) and p by 10^(1 + 3/sigma1^2) per decade (10^(4/3) at
+// sigma1 = 3). The ratio p(eta, 1e4)/p(eta, 1e3) must be within 3% of these
+// (the asymptotic law's correction at R = 1e3 is of relative order
+// S(a)/S(R) and the engine's bars are below 1% of the ratio there).
+func TestSDETailExponent(t *testing.T) {
+	t.Parallel()
+	m, err := Compute(Spec{Config: quarticConfig(t, 3, 3), Etas: []float64{0.1}, Horizon: 5, Radii: []float64{1000, 10000},
+		Models: []string{"sde", "sde2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"sde": 0.1, "sde2": math.Pow(10, -(1 + 3.0/9))}
+	for _, r := range m.Radius {
+		got := r.MinRatio
+		t.Logf("%s: p(1e4)/p(1e3) = %.5g (max %.5g), want %.5g", r.Model, got, r.MaxRatio, want[r.Model])
+		if r.Points != 1 || math.Abs(got/want[r.Model]-1) > 0.03 {
+			t.Errorf("%s: got p(1e4)/p(1e3) = %g over %d etas, want %g within 3%%", r.Model, got, r.Points, want[r.Model])
+		}
+	}
+	if len(m.Radius) != 2 {
+		t.Errorf("got %d radius comparisons, want 2", len(m.Radius))
+	}
+}
