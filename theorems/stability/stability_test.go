@@ -274,7 +274,7 @@ func TestPaperMapsValid(t *testing.T) {
 // x^4/4 with noise sigma1 |f'| the first-order SDE has 2 mu/s^2 =
 // -2/(eta sigma1^2 x^3), integrable at infinity: the scale density tends to
 // a constant, S(R) ~ R, and p(eta, R) ~ C/S(R) falls by 10 per decade of
-// R. The second-order model's drift adds (eta/2) f' f'' = 1.5 eta x^5, so
+// R. The second-order model's drift adds (eta/2) f' f_xx = 1.5 eta x^5, so
 // 2 mu/s^2 gains -3/(sigma1^2 x): the scale density grows like
 // x^(3/sigma1^2) and p by 10^(1 + 3/sigma1^2) per decade (10^(4/3) at
 // sigma1 = 3). The ratio p(eta, 1e4)/p(eta, 1e3) must be within 3% of these
