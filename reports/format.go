@@ -47,7 +47,25 @@ func sig(x float64, digits int) string {
 	if s == "-0" {
 		return "0"
 	}
-	return s
+	return shortExp(s)
+}
+
+// shortExp writes an exponent without its plus sign and leading zeros,
+// "1.779e+04" as "1.779e4" and "5e-07" as "5e-7", as the figures' axes do.
+func shortExp(s string) string {
+	i := strings.IndexByte(s, 'e')
+	if i < 0 {
+		return s
+	}
+	mant, exp := s[:i], s[i+1:]
+	sign := ""
+	switch exp[0] {
+	case '-':
+		sign, exp = "-", exp[1:]
+	case '+':
+		exp = exp[1:]
+	}
+	return mant + "e" + sign + strings.TrimLeft(exp[:len(exp)-1], "0") + exp[len(exp)-1:]
 }
 
 // Param formats a configured value (a step size, a time, a scale): the
@@ -64,7 +82,7 @@ func Param(x float64) string {
 	if err != nil {
 		r = x
 	}
-	return strconv.FormatFloat(r, 'g', -1, 64)
+	return shortExp(strconv.FormatFloat(r, 'g', -1, 64))
 }
 
 // Fixed formats x with the given decimals, without a negative zero

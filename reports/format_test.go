@@ -26,6 +26,11 @@ func TestFormat(t *testing.T) {
 		{Param(2.0500000000000003), "2.05"},
 		{Param(0.00625), "0.00625"},
 		{Param(1e-12), "1e-12"},
+		{Param(2e-7), "2e-7"},
+		{Num(17790.4), "1.779e4"},
+		{Num(3.938e83), "3.938e83"},
+		{Num2(5.3e-7), "5.3e-7"},
+		{Num(-1.5e-10), "-1.5e-10"},
 		{Fixed(-0.001, 2), "0.00"},
 		{Fixed(-0.2, 2), "-0.20"},
 		{Interval(nan, nan), "-"},
@@ -53,7 +58,7 @@ func TestVerdictText(t *testing.T) {
 	v := theorems.Verdict{Theorem: "thm4", Reading: "ensemble", Target: "discrete", Time: 0.15000000000000002, Outcome: theorems.Fail,
 		Estimate: math.Inf(1), SE: math.NaN(), Bound: 14.35, Ratio: math.Inf(1), Paths: 2000, Diverged: 3, Alpha: 1.7e-7, Reason: "3 of 2000 paths diverged"}
 	got := verdictLine(v)
-	require.Equal(t, "thm4 ensemble/discrete t=0.15: FAIL, LHS ∞ vs bound 14.35, ratio ∞, 2000 paths (3 diverged), alpha 1.7e-07: 3 of 2000 paths diverged", got)
+	require.Equal(t, "thm4 ensemble/discrete t=0.15: FAIL, LHS ∞ vs bound 14.35, ratio ∞, 2000 paths (3 diverged), alpha 1.7e-7: 3 of 2000 paths diverged", got)
 	k := -0.001
 	r := &theorems.Report{Verdicts: []theorems.Verdict{{Target: "sde", Outcome: theorems.Pass, TailK: &k, SE: 1}}}
 	_, tails := sdeEvidence(r)

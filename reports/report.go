@@ -394,11 +394,11 @@ func (r *Report) markdown(w *bytes.Buffer) {
 	if len(r.Pinned) > 0 {
 		fmt.Fprintln(w, "\n## Theorem verdicts: the pinned set")
 		fmt.Fprintln(w)
-		PinnedMarkdown(w, r.Pinned)
+		PinnedTable(w, r.Pinned) // the findings in full and each FAIL's verdicts follow, in their sections
 	}
 	if len(r.Campaign) > 0 {
 		fmt.Fprintln(w, "\n## Theorem verdicts: a random campaign")
-		fmt.Fprintln(w, "\n| case | theorem | reading | SDE | discrete | SDE integrator bias (max) | SDE tails | regime | new violation | replay |\n|---|---|---|---|---|---|---|---|---|---|")
+		fmt.Fprintln(w, "\n| case | theorem | reading | SDE | discrete | SDE integrator bias (max) | SDE tails | finding | new violation | replay |\n|---|---|---|---|---|---|---|---|---|---|")
 		for _, c := range r.Campaign {
 			if c.Report == nil {
 				fmt.Fprintf(w, "| %s | %s | %s | skipped: %s | | | | | | |\n", c.Case.Name, c.Case.Theorem, c.Case.Reading, cell(c.Skipped))
@@ -409,7 +409,7 @@ func (r *Report) markdown(w *bytes.Buffer) {
 				isNew = "**yes**"
 			}
 			bias, tails := sdeEvidence(c.Report)
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | `%s` |\n", c.Case.Name, c.Case.Theorem, c.Case.Reading, c.Report.TargetOutcome("sde"), c.Report.TargetOutcome("discrete"), bias, tails, campaignRegime(c), isNew, c.Replay)
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | `%s` |\n", c.Case.Name, c.Case.Theorem, c.Case.Reading, outcomeCell(c.Report.TargetOutcome("sde")), outcomeCell(c.Report.TargetOutcome("discrete")), bias, tails, Words(nonEmpty(campaignRegime(c))), isNew, c.Replay)
 		}
 	}
 	for i, wk := range r.Weak {
@@ -449,6 +449,14 @@ func (r *Report) markdown(w *bytes.Buffer) {
 			fmt.Fprintf(w, "\nReplay: `%s`\n", f.Replay)
 		}
 	}
+}
+
+// nonEmpty is the one-element list of s, or none when s is empty.
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
 }
 
 // statusRest is the status line after its first words ("every outcome
@@ -611,8 +619,8 @@ code{background:#f3f3f3}.ok{color:#05772f}.bad{color:#b00020;font-weight:bold}
 {{range .R.Pinned}}<tr><td>{{if eq .Report.Outcome "FAIL"}}<a href="#fail-{{id .Case}}">{{.Case}}</a>{{else}}{{.Case}}{{end}}</td><td>{{.Theorem}}</td><td>{{.Reading}}</td><td class="{{index .Got "sde"}}">{{index .Got "sde"}}</td><td class="{{index .Got "discrete"}}">{{index .Got "discrete"}}</td><td>{{ratio .Report "sde"}}, {{ratio .Report "discrete"}}</td><td>{{sdebias .Report}}</td><td>{{sdetails .Report}}</td><td>{{if .AsWanted}}yes{{else}}<span class="bad">NO</span>{{end}}</td><td>{{.Why}}</td></tr>{{end}}</table></details>{{end}}
 {{if .R.Campaign}}<h2 id="campaign">Theorem verdicts: a random campaign</h2>
 <details><summary>{{len .R.Campaign}} random cases</summary>
-<table><tr><th>case</th><th>theorem</th><th>reading</th><th>SDE</th><th>discrete</th><th>SDE integrator bias (max)</th><th>SDE tails</th><th>regime</th><th>new violation</th><th>replay</th></tr>
-{{range .R.Campaign}}<tr><td>{{if and .Report (eq .Report.Outcome "FAIL")}}<a href="#fail-{{id .Case.Name}}">{{.Case.Name}}</a>{{else}}{{.Case.Name}}{{end}}</td><td>{{.Case.Theorem}}</td><td>{{.Case.Reading}}</td>{{if .Report}}<td class="{{.Report.TargetOutcome "sde"}}">{{.Report.TargetOutcome "sde"}}</td><td class="{{.Report.TargetOutcome "discrete"}}">{{.Report.TargetOutcome "discrete"}}</td><td>{{sdebias .Report}}</td><td>{{sdetails .Report}}</td>{{else}}<td colspan="4">skipped: {{.Skipped}}</td>{{end}}<td>{{regime .}}</td><td>{{if .New}}<span class="bad">yes</span>{{else}}no{{end}}</td><td><code>{{.Replay}}</code></td></tr>{{end}}</table></details>{{end}}
+<table><tr><th>case</th><th>theorem</th><th>reading</th><th>SDE</th><th>discrete</th><th>SDE integrator bias (max)</th><th>SDE tails</th><th>finding</th><th>new violation</th><th>replay</th></tr>
+{{range .R.Campaign}}<tr><td>{{if and .Report (eq .Report.Outcome "FAIL")}}<a href="#fail-{{id .Case.Name}}">{{.Case.Name}}</a>{{else}}{{.Case.Name}}{{end}}</td><td>{{.Case.Theorem}}</td><td>{{.Case.Reading}}</td>{{if .Report}}<td class="{{.Report.TargetOutcome "sde"}}">{{.Report.TargetOutcome "sde"}}</td><td class="{{.Report.TargetOutcome "discrete"}}">{{.Report.TargetOutcome "discrete"}}</td><td>{{sdebias .Report}}</td><td>{{sdetails .Report}}</td>{{else}}<td colspan="4">skipped: {{.Skipped}}</td>{{end}}<td>{{with regime .}}{{.}}{{else}}-{{end}}</td><td>{{if .New}}<span class="bad">yes</span>{{else}}no{{end}}</td><td><code>{{.Replay}}</code></td></tr>{{end}}</table></details>{{end}}
 {{range $i, $w := .R.Weak}}<h2 id="weak-{{$i}}">Weak error: {{weaktitle $w}}</h2>
 <p>{{weaksource $w}}, horizon T = {{param $w.Horizon}}; {{$w.Coupled}}.{{with $w.Reference}} Reference: {{.}}.{{end}}</p>
 <figure class="plot" data-name="weak-{{$i}}">{{index $.SVG (printf "weak-%d" $i)}}</figure>

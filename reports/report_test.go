@@ -197,7 +197,7 @@ func TestWeakExactDisagreement(t *testing.T) {
 		require.False(t, r.OK())
 		require.Equal(t, []string{"dsgd: eta 0.05, f - f*"}, r.Summary.WeakExactDisagreements)
 		require.Contains(t, string(md), "1 Monte Carlo run off its exact law")
-		require.Contains(t, string(md), "| 0.05 | f - f* | 0.05 (0.005; 0) | 0.1 (1e-09) |")
+		require.Contains(t, string(md), "| 0.05 | f - f* | 0.05 (0.005; 0) | 0.1 (1e-9) |")
 		require.Contains(t, string(html), "1 Monte Carlo run off its exact law")
 		require.Contains(t, string(html), `<span class="bad">NO</span>`)
 	}
