@@ -94,6 +94,8 @@ type verdictJSON struct {
 	Alpha     *float64   `json:"alpha"`
 	Time      *float64   `json:"time"`
 	Quantiles []*float64 `json:"quantiles,omitempty"`
+	TailK     any        `json:"tail_k,omitempty"`
+	NumErr    any        `json:"num_err,omitempty"`
 }
 
 // plainVerdict has Verdict's fields without its methods.
@@ -101,16 +103,33 @@ type plainVerdict Verdict
 
 // MarshalJSON writes non-finite numbers as null.
 func (v Verdict) MarshalJSON() ([]byte, error) {
-	o := verdictJSON{plainVerdict(v), mc.Finite(v.Estimate), mc.Finite(v.SE), mc.Finite(v.Bound), mc.Finite(v.Ratio), mc.Finite(v.Alpha), mc.Finite(v.Time), nil}
+	o := verdictJSON{plainVerdict: plainVerdict(v), Estimate: mc.Finite(v.Estimate), SE: mc.Finite(v.SE), Bound: mc.Finite(v.Bound),
+		Ratio: mc.Finite(v.Ratio), Alpha: mc.Finite(v.Alpha), Time: mc.Finite(v.Time)}
 	for _, q := range v.Quantiles {
 		o.Quantiles = append(o.Quantiles, mc.Finite(q))
+	}
+	orNull := func(x float64) any {
+		if p := mc.Finite(x); p != nil {
+			return *p
+		}
+		return json.RawMessage("null")
+	}
+	if v.TailK != nil {
+		o.TailK = orNull(*v.TailK)
+	}
+	if v.NumErr != 0 {
+		o.NumErr = orNull(v.NumErr)
 	}
 	return json.Marshal(o)
 }
 
 // UnmarshalJSON reads null as NaN.
 func (v *Verdict) UnmarshalJSON(b []byte) error {
-	var in verdictJSON
+	var in struct {
+		verdictJSON
+		TailK  json.RawMessage `json:"tail_k"`
+		NumErr json.RawMessage `json:"num_err"`
+	}
 	if err := json.Unmarshal(b, &in); err != nil {
 		return err
 	}
@@ -120,7 +139,27 @@ func (v *Verdict) UnmarshalJSON(b []byte) error {
 	for _, q := range in.Quantiles {
 		v.Quantiles = append(v.Quantiles, mc.OrNaN(q))
 	}
-	return nil
+	// tail_k and num_err: absent is none (nil, 0), null non-finite (NaN).
+	num := func(raw json.RawMessage) (*float64, error) {
+		if raw == nil {
+			return nil, nil
+		}
+		var p *float64
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return nil, err
+		}
+		x := mc.OrNaN(p)
+		return &x, nil
+	}
+	var err error
+	if v.TailK, err = num(in.TailK); err != nil {
+		return err
+	}
+	p, err := num(in.NumErr)
+	if p != nil {
+		v.NumErr = *p
+	}
+	return err
 }
 
 // Worse returns the worse of two outcomes: FAIL > INCONCLUSIVE > PASS >

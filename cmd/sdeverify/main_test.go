@@ -132,10 +132,12 @@ func TestVerifyShardsMerge(t *testing.T) {
 	read := func(p string) map[int]string {
 		b, err := os.ReadFile(p)
 		require.NoError(t, err)
-		var rs []map[string]json.RawMessage
-		require.NoError(t, json.Unmarshal(b, &rs))
+		var sf struct {
+			Cases []map[string]json.RawMessage `json:"cases"`
+		}
+		require.NoError(t, json.Unmarshal(b, &sf))
 		m := map[int]string{}
-		for _, r := range rs {
+		for _, r := range sf.Cases {
 			var i int
 			require.NoError(t, json.Unmarshal(r["index"], &i))
 			m[i] = string(r["report"])
@@ -172,14 +174,14 @@ func TestVerifyShardsMerge(t *testing.T) {
 		return m
 	}
 	require.Equal(t, reportJSON("rep-all"), reportJSON("rep"))
-	code = run([]string{"merge", "-out", filepath.Join(dir, "rep2"), outs[0], outs[0]}, &stdout, &stderr)
+	code = run([]string{"merge", "-out", filepath.Join(dir, "rep2"), outs[0], outs[2]}, &stdout, &stderr)
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr.String(), "overlapping shards")
 
 	// One shard of two is refused unless -partial; -out is required.
 	stderr.Reset()
 	require.Equal(t, 2, run([]string{"merge", "-out", filepath.Join(dir, "rep3"), outs[1]}, &stdout, &stderr))
-	require.Contains(t, stderr.String(), "incomplete: missing case(s) 0 ")
+	require.Contains(t, stderr.String(), "incomplete: 2 of the campaign's 3 cases missing (0, 2): shard 0/2 not given")
 	require.NoFileExists(t, filepath.Join(dir, "rep3", "report.json"))
 	require.Equal(t, 0, run([]string{"merge", "-partial", "-out", filepath.Join(dir, "rep3"), outs[1]}, &stdout, &stderr))
 	stderr.Reset()

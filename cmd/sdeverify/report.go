@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -382,15 +383,25 @@ func shardFromEnv(getenv func(string) string) (string, error) {
 	return "0/1", nil
 }
 
+// campaignAlpha is the false-alarm probability of each campaign case's
+// check (theorems.Options.Alpha).
+const campaignAlpha = 1e-3
+
+// verifyAfterCase, when set (by tests), is called after each case that
+// verify computes and saves, with the number of cases done so far; an
+// error stops the run there, as an interruption would.
+var verifyAfterCase func(done int) error
+
 func cmdVerify(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("verify", "verify [-n N] [-seed S] [-shard i/n] [-only J [-out DIR]] [-json OUT] [-q]", stderr)
+	fs := newFlags("verify", "verify [-n N] [-seed S] [-paths P] [-shard i/n] [-json OUT [-resume]] [-only J [-out DIR]] [-q]", stderr)
 	n := fs.Int("n", 20, "random cases in the campaign")
 	seed := fs.Uint64("seed", 1, "campaign seed: case j draws from the stream (seed, j)")
-	shard := fs.String("shard", "", "run the cases j with j mod n = i, as i/n (default: from a Slurm job array or a Kubernetes Indexed Job, else 0/1; see shardFromEnv)")
+	shard := fs.String("shard", "", "run the cases j with j mod n = i, as i/n (default: from a Slurm job array, SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT, or from a Kubernetes Indexed Job, JOB_COMPLETION_INDEX of SDEVERIFY_SHARDS; else 0/1)")
 	only := fs.Int("only", -1, "run only case J (replay: prints its full verdict table)")
 	outDir := fs.String("out", "", "with -only: write a report folder with the case (and its failure report with plots if it FAILs)")
 	paths := fs.Int("paths", 400, "paths per case")
-	out := fs.String("json", "", "write the results as JSON (input of 'sdeverify merge')")
+	out := fs.String("json", "", "write the shard as JSON, with the campaign's identity (input of 'sdeverify merge'); until it is written, each finished case is saved in OUT.cases")
+	resume := fs.Bool("resume", false, "with -json OUT: continue an interrupted run from the cases saved in OUT.cases (refused if they are of another campaign or shard)")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
 	if err := fs.parse(args); err != nil {
@@ -413,6 +424,12 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 	if err := checkOutFile("-json", *out); err != nil {
 		return err
 	}
+	if *resume && *out == "" {
+		return usageErr("-resume needs -json OUT (the finished cases are saved in OUT.cases)")
+	}
+	if *resume && *only >= 0 {
+		return usageErr("-resume continues a campaign; -only = %d replays one case", *only)
+	}
 	if *outDir != "" {
 		if *only < 0 {
 			return usageErr("-out needs -only (a report of one replayed case; 'sdeverify merge' reports a campaign)")
@@ -421,21 +438,60 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	if *only >= *n {
+		return usageErr("-only = %d: must be < -n = %d", *only, *n)
+	}
 	p := newProgress(stderr, *quiet)
 	size := studies.CaseSize{Paths: *paths}
+	opts := theorems.Options{Alpha: campaignAlpha, Workers: *workers}
+	id := newCampaignID(*seed, *n, size, campaignAlpha)
+	sh := shardID{Index: i, Count: k}
 	var rs []studies.CampaignResult
-	var err error
 	if *only >= 0 {
-		if *only >= *n {
-			return usageErr("-only = %d: must be < -n = %d", *only, *n)
+		sh = shardID{Only: only}
+		r, err := studies.CampaignCase(*n, *seed, *only, size, opts)
+		if err != nil {
+			return err
 		}
-		rs, err = studies.Campaign(*only+1, *seed, *only, *only+1, size, theorems.Options{Alpha: 1e-3, Workers: *workers})
+		rs = append(rs, r)
 	} else {
-		p.printf("campaign: cases %d mod %d of %d ...", i, k, *n)
-		rs, err = studies.Campaign(*n, *seed, i, k, size, theorems.Options{Alpha: 1e-3, Workers: *workers})
-	}
-	if err != nil {
-		return err
+		var st *caseState
+		if *out != "" {
+			var err error
+			if st, err = openState(*out, id, sh, *resume, stderr); err != nil {
+				return err
+			}
+		}
+		total := (*n - i + k - 1) / k
+		if st != nil && len(st.done) > 0 {
+			p.printf("campaign: cases %d mod %d of %d: %d of %d saved in %s", i, k, *n, len(st.done), total, st.dir)
+		} else {
+			p.printf("campaign: cases %d mod %d of %d ...", i, k, *n)
+		}
+		for j := i; j < *n; j += k {
+			if st != nil {
+				if r, ok := st.done[j]; ok {
+					rs = append(rs, r)
+					continue
+				}
+			}
+			r, err := studies.CampaignCase(*n, *seed, j, size, opts)
+			if err != nil {
+				return err
+			}
+			rs = append(rs, r)
+			if st != nil {
+				if err := st.save(id, sh, r); err != nil {
+					return err
+				}
+			}
+			p.printf("case %d: done (%d of %d)", j, len(rs), total)
+			if verifyAfterCase != nil {
+				if err := verifyAfterCase(len(rs)); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	var newv []string
 	for _, r := range rs {
@@ -455,8 +511,13 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if *out != "" {
-		if err := writeJSON(*out, rs); err != nil {
+		if err := writeShard(*out, &shardFile{Campaign: id, Shard: sh, Cases: rs}); err != nil {
 			return err
+		}
+		if *only < 0 {
+			if err := os.RemoveAll(stateDir(*out)); err != nil {
+				return err
+			}
 		}
 	}
 	if *outDir != "" {
@@ -489,48 +550,129 @@ func cmdMerge(args []string, stdout, stderr io.Writer) error {
 	if err := checkOutDir("-out", *out); err != nil {
 		return err
 	}
-	var all []studies.CampaignResult
-	seen := map[int]string{}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return usageErr("%v", err)
-		}
-		var rs []studies.CampaignResult
-		if err := json.Unmarshal(b, &rs); err != nil {
-			return usageErr("%s: %v", f, err)
-		}
-		for _, r := range rs {
-			if prev, dup := seen[r.Index]; dup {
-				return usageErr("%s: case %d is also in %s (overlapping shards)", f, r.Index, prev)
-			}
-			seen[r.Index] = f
-			all = append(all, r)
-		}
+	m, err := mergeShards(files)
+	if err != nil {
+		return usageErr("%v", err)
 	}
-	sort.Slice(all, func(a, b int) bool { return all[a].Index < all[b].Index })
-	// Shards split the cases by index mod n: a missing shard leaves a gap.
-	var missing []string
-	next := 0
-	for _, r := range all {
-		for ; next < r.Index; next++ {
-			missing = append(missing, strconv.Itoa(next))
-		}
-		next = r.Index + 1
+	if len(m.missing) > 0 && !*partial {
+		return usageErr("incomplete: %s (give every shard, or -partial)", m.missingText())
 	}
-	if len(missing) > 0 && !*partial {
-		if len(missing) > 10 {
-			missing = append(missing[:10], "...")
-		}
-		return usageErr("incomplete: missing case(s) %s (give every shard, or -partial)", strings.Join(missing, ", "))
-	}
-	r := &reports.Report{Command: "sdeverify merge " + strings.Join(args, " "), Settings: map[string]any{"shards": len(files), "cases": strconv.Itoa(len(all))}, Campaign: all}
+	id := m.id
+	r := &reports.Report{Command: "sdeverify merge " + strings.Join(args, " "),
+		Settings: map[string]any{"seed": id.Seed, "n": id.N, "paths": id.Paths, "suite": id.Suite, "shards": len(files), "cases": len(m.cases)},
+		Campaign: m.cases}
 	if err := reports.Write(*out, r); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "merged %d cases from %d shards into %s\n", len(all), len(files), *out)
+	fmt.Fprintf(stdout, "merged %s from %s into %s", plural(len(m.cases), "case"), plural(len(files), "shard"), *out)
+	if len(m.missing) > 0 {
+		fmt.Fprintf(stdout, " (-partial: %s)", m.missingText())
+	}
+	fmt.Fprintln(stdout)
 	if !r.OK() {
 		return &exitError{code: 1, err: fmt.Errorf("new violations: %v", r.Summary.NewViolations)}
 	}
 	return nil
+}
+
+// plural is "1 case", "2 cases".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// mergedShards is the union of a campaign's shard files.
+type mergedShards struct {
+	id      campaignID
+	cases   []studies.CampaignResult // by index
+	missing []int                    // indices below n in no shard
+	// shardsMissing names the shards i/k not given, when every file is a
+	// shard of the same k.
+	shardsMissing []string
+}
+
+func (m *mergedShards) missingText() string {
+	var c []string
+	for _, j := range m.missing {
+		if len(c) == 10 {
+			c = append(c, "...")
+			break
+		}
+		c = append(c, strconv.Itoa(j))
+	}
+	t := fmt.Sprintf("%d of the campaign's %s missing (%s)", len(m.missing), plural(m.id.N, "case"), strings.Join(c, ", "))
+	if len(m.shardsMissing) > 0 {
+		t += fmt.Sprintf(": shard %s not given", strings.Join(m.shardsMissing, ", "))
+	}
+	return t
+}
+
+// mergeShards reads shard files and joins their cases. It refuses, in one
+// line naming the field and the two values, shards of different
+// campaigns (seed, n, paths, the case sizes, alpha, the suite's version);
+// a file given twice, a shard given twice, and a case in two shards.
+func mergeShards(files []string) (*mergedShards, error) {
+	var m mergedShards
+	var firstName string
+	givenAs := map[string]string{} // absolute path: as given
+	shardOf := map[string]string{} // shard: file
+	caseIn := map[int]string{}     // case index: file
+	counts := map[int]bool{}
+	anyOnly := false
+	for _, f := range files {
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			return nil, err
+		}
+		if prev, dup := givenAs[abs]; dup {
+			if prev == f {
+				return nil, fmt.Errorf("%s is given twice", f)
+			}
+			return nil, fmt.Errorf("%s and %s are the same file", prev, f)
+		}
+		givenAs[abs] = f
+		sf, err := readShard(f)
+		if err != nil {
+			return nil, err
+		}
+		if firstName == "" {
+			firstName, m.id = f, sf.Campaign
+		} else if err := m.id.differ(firstName, sf.Campaign, f); err != nil {
+			return nil, err
+		}
+		if prev, dup := shardOf[sf.Shard.String()]; dup {
+			return nil, fmt.Errorf("%s and %s are both shard %s of the campaign (the same shard twice)", prev, f, sf.Shard)
+		}
+		shardOf[sf.Shard.String()] = f
+		if sf.Shard.Only != nil {
+			anyOnly = true
+		} else {
+			counts[sf.Shard.Count] = true
+		}
+		for _, r := range sf.Cases {
+			if prev, dup := caseIn[r.Index]; dup {
+				return nil, fmt.Errorf("case %d is in both %s and %s (overlapping shards)", r.Index, prev, f)
+			}
+			caseIn[r.Index] = f
+			m.cases = append(m.cases, r)
+		}
+	}
+	sort.Slice(m.cases, func(a, b int) bool { return m.cases[a].Index < m.cases[b].Index })
+	for j := range m.id.N {
+		if _, ok := caseIn[j]; !ok {
+			m.missing = append(m.missing, j)
+		}
+	}
+	if len(counts) == 1 && !anyOnly && len(m.missing) > 0 {
+		for k := range counts {
+			for i := range k {
+				if s := (shardID{Index: i, Count: k}).String(); shardOf[s] == "" {
+					m.shardsMissing = append(m.shardsMissing, s)
+				}
+			}
+		}
+	}
+	return &m, nil
 }

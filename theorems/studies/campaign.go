@@ -24,7 +24,10 @@ type CaseSize struct {
 	AvoidFindings bool
 }
 
-func (s CaseSize) withDefaults() CaseSize {
+// WithDefaults returns s with its zero fields set to their defaults: the
+// sizes a campaign's cases are drawn under, which a campaign's identity
+// records.
+func (s CaseSize) WithDefaults() CaseSize {
 	if s.Paths == 0 {
 		s.Paths = 400
 	}
@@ -47,7 +50,7 @@ func (s CaseSize) withDefaults() CaseSize {
 // Every random choice goes through dr, so that rapid can shrink a failing
 // case.
 func GenerateCase(dr gen.Drawer, size CaseSize) (Case, error) {
-	size = size.withDefaults()
+	size = size.WithDefaults()
 	obj := gen.Objective(dr, gen.Options{MaxDim: size.MaxDim, MaxRotateDim: size.MaxDim})
 	f, err := obj.Build()
 	if err != nil {
@@ -254,29 +257,47 @@ func Campaign(n int, seed uint64, shard, shards int, size CaseSize, o theorems.O
 	}
 	var out []CampaignResult
 	for j := shard; j < n; j += shards {
-		c, err := GenerateCase(gen.RandDrawer{R: mc.Stream(seed, j)}, size)
+		res, err := CampaignCase(n, seed, j, size, o)
 		if err != nil {
-			return nil, fmt.Errorf("case %d: %w", j, err)
-		}
-		c.Name = fmt.Sprintf("campaign-%d-%d", seed, j)
-		res := CampaignResult{Index: j, Case: c, Replay: fmt.Sprintf("sdeverify verify -seed %d -n %d -only %d", seed, n, j)}
-		if res.Regime, err = Expect(c); err != nil {
 			return nil, err
 		}
-		cfg, co, th, err := c.Build()
-		if err != nil {
-			res.Skipped = err.Error()
-			out = append(out, res)
-			continue
-		}
-		co.Alpha, co.Workers, co.NoRefine, co.Replay = o.Alpha, o.Workers, o.NoRefine, res.Replay
-		if res.Report, err = theorems.Check(th, cfg, co); err != nil {
-			return nil, fmt.Errorf("case %d: %w", j, err)
-		}
-		res.New = res.Report.TargetOutcome("sde") == theorems.Fail && res.Regime == ""
 		out = append(out, res)
 	}
 	return out, nil
+}
+
+// CampaignCase checks case j of the campaign of n cases from seed: it
+// draws from the stream (seed, j) alone, so that a case's result does not
+// depend on the shard that runs it or on which cases ran before it (a
+// resumed campaign equals an uninterrupted one).
+func CampaignCase(n int, seed uint64, j int, size CaseSize, o theorems.Options) (CampaignResult, error) {
+	if j < 0 || j >= n {
+		return CampaignResult{}, fmt.Errorf("case %d: want 0 <= j < n = %d", j, n)
+	}
+	c, err := GenerateCase(gen.RandDrawer{R: mc.Stream(seed, j)}, size)
+	if err != nil {
+		return CampaignResult{}, fmt.Errorf("case %d: %w", j, err)
+	}
+	c.Name = fmt.Sprintf("campaign-%d-%d", seed, j)
+	replay := fmt.Sprintf("sdeverify verify -seed %d -n %d -only %d", seed, n, j)
+	if p := size.Paths; p != 0 && p != (CaseSize{}).WithDefaults().Paths {
+		replay += fmt.Sprintf(" -paths %d", p)
+	}
+	res := CampaignResult{Index: j, Case: c, Replay: replay}
+	if res.Regime, err = Expect(c); err != nil {
+		return CampaignResult{}, fmt.Errorf("case %d: %w", j, err)
+	}
+	cfg, co, th, err := c.Build()
+	if err != nil {
+		res.Skipped = err.Error()
+		return res, nil
+	}
+	co.Alpha, co.Workers, co.NoRefine, co.Replay = o.Alpha, o.Workers, o.NoRefine, res.Replay
+	if res.Report, err = theorems.Check(th, cfg, co); err != nil {
+		return CampaignResult{}, fmt.Errorf("case %d: %w", j, err)
+	}
+	res.New = res.Report.TargetOutcome("sde") == theorems.Fail && res.Regime == ""
+	return res, nil
 }
 
 // keepPhase3 raises the agents' scales so that every agent stays in Phase 3
