@@ -445,6 +445,13 @@ type stressCmp struct {
 	Paths            int
 }
 
+// unresolved: the value or the second run's value has no finite bar
+// (exact.Value.Resolved false: the engine declined to bound it). Such a
+// comparison is counted apart, neither covered nor missed.
+func (c stressCmp) unresolved() bool {
+	return math.IsInf(c.Err, 0) || math.IsNaN(c.Err) || (!c.MC && (math.IsInf(c.RefErr, 0) || math.IsNaN(c.RefErr)))
+}
+
 // interval is the reference's interval at two-sided level alpha (for a
 // second run: its value +- its bar).
 func (c stressCmp) interval(alpha float64) (lo, hi float64) {
@@ -782,6 +789,7 @@ type stressSummary struct {
 // stressTally counts one row of the table.
 type stressTally struct {
 	n, cov, beyond  int
+	unresolved      int // comparisons with an unresolved value, not in n
 	nTight, inTight int // references whose noise is under a tenth of the bar: |d| <= err alone
 	worstExcess     float64
 	worstTight      float64
@@ -789,6 +797,10 @@ type stressTally struct {
 }
 
 func (tl *stressTally) add(c stressCmp) {
+	if c.unresolved() {
+		tl.unresolved++
+		return
+	}
 	tl.n++
 	if c.covered() {
 		tl.cov++
@@ -843,10 +855,10 @@ func (s *stressCollector) summary() stressSummary {
 	}
 	var out stressSummary
 	out.lines = append(out.lines, fmt.Sprintf("exact engine stress: %d cases (%d refused as unresolved), %d comparisons", s.cases, s.refused, len(s.cmps)))
-	out.lines = append(out.lines, "  row: coverage | beyond 3 bars | worst excess over the reference's interval, in bars | within err alone where the reference's noise < err/10 | worst |d|/err there")
+	out.lines = append(out.lines, "  row: coverage | beyond 3 bars | worst excess over the reference's interval, in bars | within err alone where the reference's noise < err/10 | worst |d|/err there | unresolved (not counted)")
 	for _, k := range keys {
 		tl := by[k]
-		out.lines = append(out.lines, fmt.Sprintf("  %-46s %s | %d | %.3g | %s | %.3g", k, pct(tl.cov, tl.n), tl.beyond, tl.worstExcess, pct(tl.inTight, tl.nTight), tl.worstTight))
+		out.lines = append(out.lines, fmt.Sprintf("  %-46s %s | %d | %.3g | %s | %.3g | %d", k, pct(tl.cov, tl.n), tl.beyond, tl.worstExcess, pct(tl.inTight, tl.nTight), tl.worstTight, tl.unresolved))
 	}
 	for _, k := range keys {
 		if tl := by[k]; strings.Contains(k, " / ") && tl.worst != "" {

@@ -55,8 +55,8 @@ func (p Problem) Coefficients(x float64) (b, sigma float64) {
 	return b, sigma
 }
 
-// secondDerivative returns f_xx of a one-dimensional separable objective
-// (its atom's h_xx, with its sign), or false for an objective that does
+// secondDerivative returns f_xx of a one-dimensional separable or
+// homogeneous objective (its atom's h_xx, with its sign), or false for an objective that does
 // not provide it.
 func secondDerivative(f model.Objective) (func(float64) float64, bool) {
 	var atoms []model.Atom
@@ -65,6 +65,10 @@ func secondDerivative(f model.Objective) (func(float64) float64, bool) {
 		atoms = s.Atoms
 	case *model.Separable:
 		atoms = s.Atoms
+	case model.Homogeneous:
+		if s.D == 1 {
+			atoms = []model.Atom{s.Atom}
+		}
 	}
 	if len(atoms) != 1 {
 		return nil, false

@@ -29,8 +29,10 @@ func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 	if err := run.System.ValidateSDE(); err != nil {
 		return nil, err
 	}
-	if _, err := exact.FromConfig(run); err != nil {
+	if p, err := exact.FromConfig(run); err != nil {
 		return nil, err
+	} else if p.Model = o.Model; p.ValidateSDE() != nil {
+		return nil, p.ValidateSDE()
 	}
 	for _, eta := range o.Etas {
 		if !(eta > 0) {
@@ -40,7 +42,7 @@ func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 			return nil, fmt.Errorf("etas: %v is longer than the horizon %v", eta, o.Horizon)
 		}
 	}
-	res := &Result{Method: run.System.Method.String(), Engine: EngineExact, Horizon: o.Horizon,
+	res := &Result{Method: run.System.Method.String(), Model: o.Model, Engine: EngineExact, Horizon: o.Horizon,
 		Coupled: "no Monte Carlo (model/exact); each error bar is the numerical error estimate"}
 	gs, ix, ix2 := testFuncs(run.System.F, o.Tests)
 	emax := slices.Max(o.Etas)
@@ -56,6 +58,7 @@ func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 			if probs[i], err = exact.FromConfig(r); err != nil {
 				return nil, err
 			}
+			probs[i].Model = o.Model
 			si := s
 			si.Substeps = substeps(s.Substeps, eta, emax)
 			jobs = append(jobs, exact.Job{Problem: probs[i], Tests: gs, Settings: s}, exact.Job{Problem: probs[i], Tests: gs, Settings: si, SDE: true})
@@ -64,9 +67,17 @@ func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		pts := make([]Point, len(etas))
+		// An eta whose values the engine could not bound (a radius error
+		// that does not converge on the grid: exact.Value.Resolved) has no
+		// point; it is named in Result.Unresolved and left out of every
+		// fit.
+		var pts []Point
 		for i := range etas {
-			pts[i] = exactPoint(run, probs[i], series[2*i], series[2*i+1], o, ix, ix2)
+			if why := unresolvedWhy(series[2*i], series[2*i+1], o.Tests); why != "" {
+				res.Unresolved = append(res.Unresolved, fmt.Sprintf("eta = %g: %s on the grid [-%g, %g]", etas[i], why, s.GridRadius(run.X0[0]), s.GridRadius(run.X0[0])))
+				continue
+			}
+			pts = append(pts, exactPoint(run, probs[i], series[2*i], series[2*i+1], o, ix, ix2))
 		}
 		return pts, nil
 	}
@@ -110,6 +121,10 @@ func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 		pts, err := points([]float64{next})
 		if err != nil {
 			return nil, err
+		}
+		if len(pts) == 0 {
+			res.Extended = fmt.Sprintf("extended to eta = %.4g (%d halvings below the grid asked for); eta = %.4g was unresolved (see unresolved), which stopped it before the order of %s settled and was confirmed", next*2, extra, next, strings.Join(open(), ", "))
+			break
 		}
 		prev := all()
 		last := res.Points[0]
@@ -258,4 +273,29 @@ func quantities(p Point, ntests int, z float64) []Err {
 	q := slices.Clone(p.Tests[:ntests])
 	q = append(q, Err{Err: math.Abs(p.VarRel), SE: p.VarRelSE, Resolved: math.Abs(p.VarRel) > z*p.VarRelSE})
 	return append(q, p.ODE[:ntests]...)
+}
+
+// testName names the i-th test function of testFuncs (the tests, then x
+// and x^2 for the variance).
+func testName(tests []TestFunc, i int) string {
+	if i < len(tests) {
+		return tests[i].Name
+	}
+	return []string{"x", "x^2"}[min(i-len(tests), 1)]
+}
+
+// unresolvedWhy says which value of an eta's discrete (d) or SDE (sd)
+// series the engine could not bound, or "".
+func unresolvedWhy(d, sd []exact.Series, tests []TestFunc) string {
+	for _, c := range []struct {
+		what string
+		ser  []exact.Series
+	}{{"the discrete method", d}, {"the SDE", sd}} {
+		for ti, se := range c.ser {
+			if k := se.Unresolved(); k >= 0 {
+				return fmt.Sprintf("%s's E %s at step %d has a radius error that does not converge", c.what, testName(tests, ti), k)
+			}
+		}
+	}
+	return ""
 }

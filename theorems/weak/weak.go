@@ -72,6 +72,11 @@ type Options struct {
 	// for (0: 0.05; see asymptotic.go); Fixed keeps the grid as given.
 	OrderTol float64
 	Fixed    bool
+	// Model is the SDE model the discrete method is compared with: "" or
+	// exact.ModelFirstOrder, the paper's SDE; exact.ModelSecondOrder, Li,
+	// Tai and E's second-order modified equation (DSGD; the exact engine
+	// only: docs/math.md section 7.3).
+	Model string
 }
 
 func (o Options) withDefaults() Options {
@@ -150,6 +155,9 @@ type Result struct {
 	// "DSGD on x^4/4, sigma1 = 0.1"); empty: the method.
 	Label  string `json:"label,omitempty"`
 	Method string `json:"method"`
+	// Model is the SDE model (Options.Model; empty: the paper's
+	// first-order SDE).
+	Model string `json:"model,omitempty"`
 	// Functional states which expectation the study's E g(x_k) is (the
 	// exact engine's chain stopped at the grid's edge, Monte Carlo's mean
 	// over its paths) and how it relates to Def. 3's E g(x_k), which
@@ -177,6 +185,11 @@ type Result struct {
 	// Extended says how the exact engine extended the eta grid (or why it
 	// stopped without settling the order); empty when it did not.
 	Extended string `json:"extended,omitempty"`
+	// Unresolved names the etas whose values the exact engine could not
+	// bound (exact.Value.Resolved false: a radius error that does not
+	// converge on the grid, where the law's mass keeps leaving it); they
+	// have no point and are in no fit.
+	Unresolved []string `json:"unresolved,omitempty"`
 }
 
 // The engines a Result can come from.
@@ -221,6 +234,9 @@ func Estimate(cfg mc.Config, o Options) (*Result, error) {
 	o = o.withDefaults()
 	if o.Paths < 40 {
 		return nil, fmt.Errorf("paths = %d: need at least 40 (20 batches of 2)", o.Paths)
+	}
+	if o.Model != "" && o.Model != "first-order" {
+		return nil, model.Invalid("model", o.Model, "the Monte Carlo weak study simulates the paper's first-order SDE only; the exact engine computes the others (one dimension, constant schedule)")
 	}
 	c := cfg
 	c.Eta, c.Steps, c.Paths, c.Checkpoints = o.Etas[0], 1, 2, mc.CheckpointSpec{At: []int{1}}
