@@ -13,8 +13,8 @@ import (
 //
 //   - a measured value (an estimate, an error bar, a ratio): 4 significant
 //     digits ([Num]); an error bar or a shape parameter: 2 ([Num2]);
-//   - a configured value (eta, a time, sigma): its shortest decimal once
-//     the float noise of its arithmetic is rounded off ([Param]:
+//   - a configured value (eta, a time, sigma): up to 6 significant
+//     digits, without the float noise of its arithmetic ([Param]:
 //     0.15000000000000002 is 0.15);
 //   - infinity is "∞" (or "-∞"); a missing value (NaN: no estimate, no
 //     error bar, no interval) is [Missing];
@@ -68,9 +68,10 @@ func shortExp(s string) string {
 	return mant + "e" + sign + strings.TrimLeft(exp[:len(exp)-1], "0") + exp[len(exp)-1:]
 }
 
-// Param formats a configured value (a step size, a time, a scale): the
-// shortest decimal that reads back as x rounded to 12 significant digits,
-// so that the float noise of step*eta does not show.
+// Param formats a configured value (a step size, a time, a scale): x
+// rounded to 6 significant digits, written as briefly as that allows, so
+// that the float noise of step*eta does not show (0.15000000000000002 is
+// 0.15) and a grid's etas keep their digits (0.00078125).
 func Param(x float64) string {
 	switch {
 	case math.IsNaN(x) || math.IsInf(x, 0):
@@ -78,7 +79,7 @@ func Param(x float64) string {
 	case x == 0:
 		return "0"
 	}
-	r, err := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 12, 64), 64)
+	r, err := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 6, 64), 64)
 	if err != nil {
 		r = x
 	}

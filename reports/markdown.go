@@ -344,7 +344,7 @@ func ExactRefText(r *weak.Result) string {
 		}
 	}
 	f := x.Fits[0]
-	return fmt.Sprintf("The same study by the exact engine (no sampling): order of E %s %s, interval %s; err(eta) (numerical error) at eta = %s.",
+	return fmt.Sprintf("The same study by the exact engine (no sampling): order of E[%s] %s, interval %s; err(eta) (numerical error) at eta = %s.",
 		f.Test, num(f.Slope), Interval(f.Lo, f.Hi), strings.Join(errs, ", "))
 }
 
