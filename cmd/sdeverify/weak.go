@@ -34,7 +34,7 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 	engine := fs.String("engine", "auto", "exact (one dimension, constant schedule: no Monte Carlo), mc (Monte Carlo), or auto: exact where it applies")
 	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
 	quiet := fs.Bool("q", false, "no progress on stderr (shown only on a terminal)")
-	sdeModel := fs.String("model", "", "SDE model: first-order (the paper's, default) or second-order (Li, Tai and E's second-order modified equation: dsgd, exact engine only)")
+	sdeModel := fs.String("model", "", "SDE model: first-order (the paper's, default) or second-order (Li, Tai and E's second-order modified equation: dsgd and dcsgd, exact engine only)")
 	nodes := fs.Int("nodes", 2400, "exact engine: grid nodes (a minimum; more where DSignSGD's noise scale needs them). 2400 keeps the interpolation floor below the weak errors of eta >= 0.00625")
 	if err := fs.parse(args); err != nil {
 		return err

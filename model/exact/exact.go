@@ -24,8 +24,9 @@ type Problem struct {
 	Steps  int
 	// Model is the SDE model: "" or ModelFirstOrder, the paper's
 	// first-order SDE (docs/math.md section 2); ModelSecondOrder, Li, Tai
-	// and E's second-order stochastic modified equation (DSGD only,
-	// objectives with a second derivative: docs/math.md section 7.3).
+	// and E's second-order stochastic modified equation (DSGD and DCSGD,
+	// whose mean update is f', on objectives with a second derivative:
+	// docs/math.md section 7.3).
 	Model string
 }
 
@@ -41,7 +42,7 @@ var Models = []string{ModelFirstOrder, ModelSecondOrder}
 // Coefficients returns the drift b(x) and covariance Sigma(x) of the
 // problem's SDE model in the form dX = -rate b dt + rate sqrt(eta/N) S dW,
 // S = sqrt(Sigma): for the first-order model those of the package-level
-// Coefficients; for the second-order model of DSGD the drift
+// Coefficients; for the second-order model (DSGD, DCSGD) the drift
 // b = f' + (eta rate/2) f' f_xx with the same Sigma (docs/math.md 7.3).
 // The problem must have passed ValidateSDE.
 func (p Problem) Coefficients(x float64) (b, sigma float64) {
@@ -87,8 +88,8 @@ func (p Problem) validateModel() error {
 	default:
 		return model.Invalid("model", p.Model, "want first-order or second-order")
 	}
-	if p.System.Method != model.DSGD {
-		return model.Invalid("model", p.Model, fmt.Sprintf("the second-order model is derived for dsgd only (docs/math.md 7.3); for %v the mean update is not a gradient and what the noise adds at order 2 is not derived", p.System.Method))
+	if p.System.Method != model.DSGD && p.System.Method != model.DCSGD {
+		return model.Invalid("model", p.Model, fmt.Sprintf("the second-order model is implemented for dsgd and dcsgd only (mean update f', docs/math.md 7.3); for %v the correction needs the derivative of the mean update E sign(g), which the engine does not compute", p.System.Method))
 	}
 	if _, ok := secondDerivative(p.System.F); !ok {
 		return model.Invalid("model", p.Model, fmt.Sprintf("the second-order model needs f'' of the objective, which %T does not provide (a one-dimensional separable objective does)", p.System.F))

@@ -337,7 +337,7 @@ func TestSecondOrderOrnsteinUhlenbeck(t *testing.T) {
 	q := problem(t, `{"kind":"separable","dim":1,"atom":{"kind":"square"}}`, `[{"noise":{"kind":"gaussian","sigma0":1}}]`, "dsignsgd", x0, eta, steps)
 	q.Model = exact.ModelSecondOrder
 	_, err := exact.SDE(q, []func(float64) float64{sq}, exact.Settings{})
-	require.ErrorContains(t, err, "dsgd only")
+	require.ErrorContains(t, err, "dsgd and dcsgd only")
 	q.Model = "nope"
 	_, err = exact.SDE(q, []func(float64) float64{sq}, exact.Settings{})
 	require.ErrorContains(t, err, "nope")

@@ -74,8 +74,8 @@ type Options struct {
 	Fixed    bool
 	// Model is the SDE model the discrete method is compared with: "" or
 	// exact.ModelFirstOrder, the paper's SDE; exact.ModelSecondOrder, Li,
-	// Tai and E's second-order modified equation (DSGD; the exact engine
-	// only: docs/math.md section 7.3).
+	// Tai and E's second-order modified equation (DSGD and DCSGD; the
+	// exact engine only: docs/math.md section 7.3).
 	Model string
 }
 
