@@ -78,8 +78,8 @@ func StabilityMarkdown(w io.Writer, m *stability.Map) {
 			iv = "[" + stabNum(cr.ILo) + ", " + stabNum(cr.IHi) + "]"
 		}
 		tails := "-"
-		if c.SDE {
-			tails = c.Tails
+		if c.Tails != "" {
+			tails = stabCell(c.Tails)
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", c.Label, axisCell(m, c.Value), stabNum(c.Radius), criticalCell(cr), iv, stabYesNo(cr.Monotone), tails)
 	}
@@ -150,6 +150,9 @@ func StabilityMarkdown(w io.Writer, m *stability.Map) {
 	}
 }
 
+// stabCell escapes the pipes of free text in a table cell.
+func stabCell(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
+
 func rateOf(r float64) float64 {
 	if r == 0 {
 		return 1
@@ -169,7 +172,7 @@ func pointCell(p stability.Point, ok, mean bool) string {
 	case !ok:
 		return ""
 	case p.Note != "":
-		return "refused: " + strings.ReplaceAll(p.Note, "|", "/")
+		return "refused: " + stabCell(p.Note)
 	case mean:
 		return stabValue(p.Mean.Value, p.Mean.Err)
 	}
@@ -213,30 +216,40 @@ func axisValues(m *stability.Map) []float64 {
 // dashes are the line styles of the thresholds, the largest R solid.
 var dashes = [][]vg.Length{nil, {vg.Points(6), vg.Points(3)}, {vg.Points(2), vg.Points(2)}, {vg.Points(8), vg.Points(2), vg.Points(2), vg.Points(2)}}
 
-// StabilityFigure draws a stability map in two panels. Left: the critical
-// step eta*(q) against the axis value, one curve per model and threshold
-// (the discrete method's bold; the SDE models' thin, dashed by threshold,
-// the largest R solid), the bracket (lo, hi] as a vertical bar and a
-// triangle at lo where eta* lies above the grid. Right: p(eta, R) against
-// eta at the largest threshold, one colour per axis value, the discrete
-// method bold and solid, the SDE models thin and dashed, the engine's
-// error bars as bands, and the level q.
+// StabilityFigure draws a stability map in two panels, one above the
+// other, each with its legend to its right. Top: the critical step
+// eta*(q) against the axis value, one curve per model (the discrete
+// method's bold and black, at the largest threshold, where it has
+// converged in R; each SDE model in its colour, dashed by threshold, the
+// largest R solid), the bracket (lo, hi] as a vertical bar and a triangle
+// at lo where eta* lies above the grid. Bottom: p(eta, R) against eta at
+// the largest threshold, one colour per axis value, the discrete method
+// bold and solid, the first-order SDE dashed, other models dotted, the
+// engine's error bars as bands, and the level q.
 func StabilityFigure(name string, m *stability.Map) (Figure, error) {
-	left, err := criticalPlot(m)
+	top, err := criticalPlot(m)
 	if err != nil {
 		return Figure{Name: name}, err
 	}
-	right, err := escapePlot(m)
+	bottom, err := escapePlot(m)
 	if err != nil {
 		return Figure{Name: name}, err
 	}
 	title := fmt.Sprintf("Stability map: %s, critical step at p = %s and p(eta, R)", m.Method, stabNum(m.Level))
-	return render(name, title, 30*vg.Centimeter, 13*vg.Centimeter, func(dc draw.Canvas) {
-		t := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Millimeter * 8, PadTop: vg.Millimeter * 3, PadBottom: vg.Millimeter * 3,
-			PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
-		cv := plot.Align([][]*plot.Plot{{left, right}}, t, dc)
-		left.Draw(cv[0][0])
-		right.Draw(cv[0][1])
+	const legendWidth = 8.5 * vg.Centimeter
+	return render(name, title, 30*vg.Centimeter, 24*vg.Centimeter, func(dc draw.Canvas) {
+		t := draw.Tiles{Rows: 2, Cols: 1, PadY: vg.Millimeter * 8, PadTop: vg.Millimeter * 3, PadBottom: vg.Millimeter * 3,
+			PadLeft: vg.Millimeter * 2, PadRight: legendWidth}
+		cv := plot.Align([][]*plot.Plot{{top}, {bottom}}, t, dc)
+		for i, p := range []*plot.Plot{top, bottom} {
+			c := cv[i][0]
+			leg := p.Legend
+			p.Legend = plot.NewLegend()
+			p.Draw(c)
+			p.Legend = leg
+			leg.Top, leg.Left = true, true
+			leg.Draw(draw.Crop(c, c.Max.X-c.Min.X+vg.Millimeter*4, legendWidth-vg.Millimeter*2, 0, 0))
+		}
 	})
 }
 
@@ -299,6 +312,9 @@ func criticalPlot(m *stability.Map) (*plot.Plot, error) {
 		col := modelColor(m, model)
 		for ri := nr - 1; ri >= 0; ri-- {
 			R := m.Radii[ri]
+			if model == "discrete" && ri < nr-1 {
+				continue // converged in R: see the map's threshold table
+			}
 			var line plotter.XYs
 			var above plotter.XYs
 			for _, c := range m.Curves {
@@ -323,10 +339,7 @@ func criticalPlot(m *stability.Map) (*plot.Plot, error) {
 					above = append(above, plotter.XY{X: c.Value, Y: cr.Lo})
 				}
 			}
-			label := labelOf(m, model)
-			if model != "discrete" || nr > 1 {
-				label += ", R = " + stabNum(R)
-			}
+			label := labelOf(m, model) + ", R = " + stabNum(R)
 			st := modelStyle(model, nr-1-ri, col)
 			if len(line) > 0 {
 				l, err := plotter.NewLine(line)
@@ -431,8 +444,12 @@ func escapePlot(m *stability.Map) (*plot.Plot, error) {
 				return nil, err
 			}
 			l.LineStyle = modelStyle(c.Model, 1, col)
-			if c.Model == "discrete" {
+			switch c.Model {
+			case "discrete":
 				l.LineStyle.Dashes = nil
+			case "sde":
+			default:
+				l.LineStyle.Dashes = dashes[2]
 			}
 			p.Add(l)
 			label := c.Label

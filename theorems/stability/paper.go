@@ -34,7 +34,7 @@ func logSpaced(lo, hi float64, n int) []float64 {
 }
 
 // PaperMaps are the stability maps of the paper's three methods in d = 1
-// (issue 27): 12 steps log-spaced over [0.001, 0.3], the horizon T = 5
+// (issue 27): 12 steps log-spaced over [0.001, 1], the horizon T = 5
 // (the escapes of Figure 1's left panel all happen before: its p at
 // eta = 0.01 is the same at T = 5 and T = 50 to 6 digits), level 1%, four
 // bisection rounds, every registered model the engine derives.
@@ -50,7 +50,7 @@ func logSpaced(lo, hi float64, n int) []float64 {
 //     |x_k| <= |x0| + T and it cannot diverge; p(eta, R) is the
 //     probability of wandering that far.
 func PaperMaps() []PaperMap {
-	etas := logSpaced(0.001, 0.3, 12)
+	etas := logSpaced(0.001, 1, 12)
 	base := Spec{Etas: etas, Horizon: 5, Refine: 4}
 	mk := func(id, title string, c mc.Config, radii []float64, axis string, values []float64) PaperMap {
 		s := base

@@ -524,6 +524,8 @@ func tailsOf(sys model.System, eta, rate float64) string {
 	}
 	b := t.Plus
 	switch {
+	case b.SubGaussian:
+		return "bounded coefficients: sub-Gaussian tails, no explosion"
 	case b.Kind == "":
 		return "undecided: " + b.Reason
 	case b.Attainable:

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -297,5 +298,49 @@ func TestSDETailExponent(t *testing.T) {
 	}
 	if len(m.Radius) != 2 {
 		t.Errorf("got %d radius comparisons, want 2", len(m.Radius))
+	}
+}
+
+// TestPaperMapsDeep computes the report's maps (deep tier:
+// SDEVERIFY_DEEP=1, several minutes on 2 cores) and checks what the theory
+// of docs/math.md, "Stability maps", says of them: the discrete method's
+// p(eta, R) has converged in R (within its bars, or within 5% where a
+// Bernoulli compressor leaves escaping paths in flight at the horizon);
+// each first-order SDE's falls at least like 1/R (its scale density
+// increases to a constant: S(R) grows at least linearly); on x^4/4 every
+// SDE model misses DSGD's and DCSGD's step-size restriction at the largest
+// R where the discrete method's critical step is on the grid
+// (sigma1 >= 1); DSignSGD, whose step is at most eta, never reaches q.
+func TestPaperMapsDeep(t *testing.T) {
+	if os.Getenv("SDEVERIFY_DEEP") == "" {
+		t.Skip("deep tier: SDEVERIFY_DEEP=1")
+	}
+	for _, pm := range PaperMaps() {
+		m, err := Compute(pm.Spec)
+		if err != nil {
+			t.Fatalf("%s: %v", pm.ID, err)
+		}
+		for _, r := range m.Radius {
+			switch {
+			case r.Model == "discrete" && !r.Converged && r.MinRatio < 0.95:
+				t.Errorf("%s: discrete, value %g: p(R = %g)/p(R = %g) down to %g", pm.ID, r.Value, r.R2, r.R1, r.MinRatio)
+			case r.Model == "sde" && r.Points > 0 && r.MaxRatio > 1.03*r.R1/r.R2:
+				t.Errorf("%s: first-order SDE, value %g: p(R = %g)/p(R = %g) up to %g, above R1/R2 = %g", pm.ID, r.Value, r.R2, r.R1, r.MaxRatio, r.R1/r.R2)
+			}
+		}
+		rmax := m.Radii[len(m.Radii)-1]
+		for _, v := range m.Verdicts {
+			quartic := pm.ID == "stability-dsgd-quartic" || pm.ID == "stability-dcsgd-quartic"
+			if quartic && v.Radius == rmax && v.Discrete.Status == "bracketed" && v.Outcome != "misses" {
+				t.Errorf("%s: %s at value %g, R = %g: got %s (ratio in [%g, %g]), want misses", pm.ID, v.Model, v.Value, v.Radius, v.Outcome, v.RatioLo, v.RatioHi)
+			}
+		}
+		if pm.ID == "stability-dsignsgd-quartic" {
+			for _, c := range m.Curves {
+				if c.Critical.Status != "above-grid" {
+					t.Errorf("%s: %s at value %g, R = %g: got %s, want above-grid", pm.ID, c.Model, c.Value, c.Radius, c.Critical.Status)
+				}
+			}
+		}
 	}
 }
