@@ -290,10 +290,21 @@ func openState(out string, id campaignID, sh shardID, resume bool, stderr io.Wri
 		}
 		return st, nil
 	}
-	if err := os.Mkdir(st.dir, 0o755); err != nil {
+	// The folder appears with its campaign.json or not at all.
+	tmp, err := os.MkdirTemp(filepath.Dir(st.dir), "."+filepath.Base(st.dir)+".tmp*")
+	if err != nil {
 		return nil, usageErr("-json = %s: cannot make %s: %v", out, st.dir, err)
 	}
-	if err := writeShard(idPath, &shardFile{Campaign: id, Shard: sh}); err != nil {
+	if err := writeShard(filepath.Join(tmp, "campaign.json"), &shardFile{Campaign: id, Shard: sh}); err != nil {
+		os.RemoveAll(tmp)
+		return nil, err
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.RemoveAll(tmp)
+		return nil, err
+	}
+	if err := os.Rename(tmp, st.dir); err != nil {
+		os.RemoveAll(tmp)
 		return nil, err
 	}
 	return st, nil
