@@ -52,21 +52,28 @@
 // the difference to the lattice on 1.5 times the radius, plus rounding).
 // Settings.Interpolate asks for the interpolation grid instead.
 //
-// The SDE by Euler-Maruyama takes m, 2m and 4m substeps per step, each
-// level computed in this way, and extrapolates to zero substep length. By
-// finite differences (sdeFD) it solves the backward equation with
-// exponentially fitted differences (an M-matrix: positive, constants kept)
-// and implicit Euler, extrapolated in time over m, 2m, 4m and in space over
-// h, 2h, 4h; each substep is a tridiagonal solve, which long horizons need.
+// The SDE by Euler-Maruyama takes four levels of substeps per step (m/2,
+// m, 2m, 4m for an even m), each computed in this way on the grid and on
+// half its nodes, and extrapolates the finest three to zero substep length
+// (emValue). By finite differences (sdeFD) it solves the backward equation
+// with exponentially fitted differences (an M-matrix: positive, constants
+// kept) and implicit Euler, extrapolated in time over m, 2m, 4m and in
+// space over h, 2h, 4h; each substep is a tridiagonal solve, which long
+// horizons need. The SDE is a model of the problem (Problem.Model): the
+// paper's first-order SDE, or the second-order modified equation of DSGD
+// and DCSGD (Problem.Coefficients).
 //
 // The error estimate of a value is the sum of its differences to the same
-// computation on half the nodes, on 1.5 times the radius (same spacing) and,
-// for the SDE, to the two-level extrapolation, plus a floor of rounding and
-// interpolation errors carried through the iteration (localFloor). It is an
-// a-posteriori estimate, checked against closed forms (Ornstein-Uhlenbeck,
-// the geometric Brownian motion of noise proportional to the gradient), the
-// two SDE schemes against each other, and the Monte Carlo engine in the
-// tests.
+// computation on half the nodes, its radius term (radiusErr: 1.5 and, on a
+// grid that holds the mass leaving it, 2.25 times the radius at the same
+// spacing, with the geometric tail of the differences; a tail that does
+// not converge makes the value unresolved, Value.Resolved false) and, for
+// the SDE, its time error (emValue, sdeValue), plus a floor of rounding
+// and interpolation errors carried through the iteration (localFloor). It
+// is an a-posteriori estimate, checked against closed forms
+// (Ornstein-Uhlenbeck, the geometric Brownian motion of noise proportional
+// to the gradient), the two SDE schemes against each other, and the Monte
+// Carlo engine in the tests.
 //
 // Schedules that change the step every step (time-only, the ensemble
 // reading and the pathwise reading) are carried forward in time by

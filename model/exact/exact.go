@@ -102,12 +102,12 @@ func (p Problem) validateModel() error {
 // The zero value means 1200 grid
 // nodes on [-Radius, Radius] with Radius = 2|X0| + 2, normals wider than
 // the spacing integrated cell by cell (quadrature.go), and the SDE by
-// Euler-Maruyama on 4, 8 and 16 substeps per step, Richardson-extrapolated.
+// Euler-Maruyama on 2, 4, 8 and 16 substeps per step, Richardson-extrapolated.
 type Settings struct {
 	Nodes    int     // grid nodes (>= 16)
 	Radius   float64 // the grid covers [-Radius, Radius]
 	Hermite  int     // > 0: a fixed Gauss-Hermite rule of this many nodes for the normals wider than the spacing, instead of the cell rule (for comparisons)
-	Substeps int     // the coarsest SDE level (the others are 2x and 4x)
+	Substeps int     // the SDE's base level m (Euler-Maruyama: m/2, m, 2m, 4m for an even m, else m..8m; finite differences: m, 2m, 4m)
 	// Map > 0 spaces the nodes as x = Map sinh(xi) with xi uniform: a
 	// spacing of about Map dxi near 0 and |x| dxi far out, so that one grid
 	// resolves both the minimiser and power-law tails out to a large
@@ -1261,11 +1261,12 @@ func Discrete(p Problem, gs []func(float64) float64, s Settings) ([]Series, erro
 	return out[0], nil
 }
 
-// SDE returns E g(X_{k eta}) for k = 0..Steps of the method's SDE, one
-// Series per test function in gs: Euler-Maruyama on m, 2m and 4m substeps
-// per step, extrapolated to zero substep length (the scheme's weak error is
-// c1/m + c2/m^2 + ...), with the numerical error estimated from the
-// spatial, radius and extrapolation refinements.
+// SDE returns E g(X_{k eta}) for k = 0..Steps of the problem's SDE model
+// (Problem.Model), one Series per test function in gs: Euler-Maruyama on
+// four levels of substeps per step (emLevels), extrapolated to zero
+// substep length (the scheme's weak error is c1/m + c2/m^2 + ...), with
+// the numerical error estimated from the spatial, radius and
+// extrapolation refinements (emValue, radiusErr).
 func SDE(p Problem, gs []func(float64) float64, s Settings) ([]Series, error) {
 	out, err := Batch([]Job{{Problem: p, Tests: gs, Settings: s, SDE: true}}, 0)
 	if err != nil {
