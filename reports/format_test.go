@@ -47,6 +47,8 @@ func TestFormat(t *testing.T) {
 		{Outcomes(map[string]theorems.Outcome{"discrete": theorems.Pass, "sde": theorems.Fail}), "sde FAIL, discrete PASS"},
 		{Percent(6, 200), "3%"},
 		{Percent(1, 0), "-"},
+		{worstOutcome("2 FAIL, 1 PASS"), "FAIL"}, // a claims cell's colour
+		{worstOutcome("1 INCONCLUSIVE, 1 PASS"), "INCONCLUSIVE"},
 	} {
 		require.Equalf(t, c.want, c.got, "case %d", i)
 	}

@@ -451,6 +451,17 @@ func (r *Report) markdown(w *bytes.Buffer) {
 	}
 }
 
+// worstOutcome is the worst outcome a claims cell names ("2 FAIL, 1
+// PASS" is FAIL), for its colour.
+func worstOutcome(cell string) string {
+	for _, o := range []theorems.Outcome{theorems.Fail, theorems.Inconclusive, theorems.Pass, theorems.Vacuous} {
+		if strings.Contains(cell, string(o)) {
+			return string(o)
+		}
+	}
+	return ""
+}
+
 // nonEmpty is the one-element list of s, or none when s is empty.
 func nonEmpty(s string) []string {
 	if s == "" {
@@ -553,6 +564,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	},
 	"counts":        Counts,
 	"status":        statusRest,
+	"worst":         worstOutcome,
 	"claimscaption": func() string { return ClaimsCaption },
 	"weaktitle":     weakTitle,
 	"weaksource":    weakSource,
@@ -589,9 +601,9 @@ code{background:#f3f3f3}.ok{color:#05772f}.bad{color:#b00020;font-weight:bold}
 <p id="status">Status: {{if .R.OK}}<span class="ok">every outcome as expected</span>{{else}}<span class="bad">NOT as expected</span>{{end}}: {{status .R}}</p>
 {{if or .Theorems .Fig1}}<h2 id="claims">The paper's claims</h2><p class="small">{{claimscaption}}</p>
 {{with .Theorems}}<table><tr><th>theorem, reading</th><th>checks</th><th>SDE</th><th>discrete</th><th>findings</th></tr>
-{{range .}}<tr><td>{{.Claim}}</td><td>{{.Checks}}</td><td class="{{.SDE}}">{{.SDE}}</td><td class="{{.Discrete}}">{{.Discrete}}</td><td>{{.Findings}}</td></tr>{{end}}</table>{{end}}
+{{range .}}<tr><td>{{.Claim}}</td><td>{{.Checks}}</td><td class="{{worst .SDE}}">{{.SDE}}</td><td class="{{worst .Discrete}}">{{.Discrete}}</td><td>{{.Findings}}</td></tr>{{end}}</table>{{end}}
 {{with .Fig1}}<table><tr><th>Figure 1 claim</th><th>SDE</th><th>discrete</th><th>findings</th></tr>
-{{range .}}<tr><td>{{.Claim}}</td><td class="{{.SDE}}">{{.SDE}}</td><td class="{{.Discrete}}">{{.Discrete}}</td><td>{{.Findings}}</td></tr>{{end}}</table>{{end}}{{end}}
+{{range .}}<tr><td>{{.Claim}}</td><td class="{{worst .SDE}}">{{.SDE}}</td><td class="{{worst .Discrete}}">{{.Discrete}}</td><td>{{.Findings}}</td></tr>{{end}}</table>{{end}}{{end}}
 {{with .Findings}}<h2 id="summary">Findings in brief</h2><ul>{{range .}}<li><a href="#finding-{{.ID}}"><b>{{.ID}}</b></a>: {{.Title}}{{if .Failures}} (failure reports: {{range $i, $f := .Failures}}{{if $i}}, {{end}}<a href="#fail-{{id $f}}">{{$f}}</a>{{end}}){{end}}</li>{{end}}</ul>{{end}}
 <nav id="contents"><h2>Contents</h2><ol>
 {{if or .Theorems .Fig1}}<li><a href="#claims">The paper's claims</a></li>{{end}}
