@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
 
 	"github.com/sdeverify/sdeverify/internal/atomicfile"
@@ -17,12 +16,14 @@ import (
 )
 
 func loadConfig(path string) (mc.Config, error) {
-	f, err := os.Open(path)
+	b, err := readConfig(path)
 	if err != nil {
-		return mc.Config{}, usageErr("%v", err)
+		return mc.Config{}, err
 	}
-	defer f.Close()
-	c, err := mc.DecodeConfig(f)
+	c, err := mc.ParseConfig(b)
+	if err == nil {
+		err = configZeros(b)
+	}
 	if err != nil {
 		return mc.Config{}, usageErr("%s: %v", path, err)
 	}
@@ -87,7 +88,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	// the check's 4), the paths doubled up to -max-paths (twice the last
 	// level in all).
 	size := newRunSize(*cfgPath, cfg, 2)
-	size.runs, size.substeps = 2, max(size.substeps, 4)
+	size.runs, size.substeps, size.pathValues = 2, max(size.substeps, 4), true
 	if *maxPaths > cfg.Paths {
 		size.paths, size.pathsName, size.runs = float64(*maxPaths), "-max-paths", 4
 	}

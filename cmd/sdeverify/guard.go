@@ -2,9 +2,11 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"unsafe"
 
 	"github.com/sdeverify/sdeverify/internal/atomicfile"
 	"github.com/sdeverify/sdeverify/internal/jsonfinite"
@@ -80,6 +83,70 @@ func writeJSON(path string, v any) error {
 	return atomicfile.Write(path, append(b, '\n'))
 }
 
+// maxConfigBytes bounds a config file (the largest shipped example is a
+// few kB; a quadratic's matrix in dimension 1000 about 20 MB).
+const maxConfigBytes = 64 << 20
+
+// readConfig reads a config file of at most maxConfigBytes (so that
+// -config /dev/zero is refused, not read without end).
+func readConfig(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	if err != nil {
+		return nil, usageErr("%s: %v", path, err)
+	}
+	if len(b) > maxConfigBytes {
+		return nil, usageErr("%s: larger than %s: not a config", path, bytesText(maxConfigBytes))
+	}
+	return b, nil
+}
+
+// configZeros refuses, in a config, a 0 written out where the field's
+// zero value means its default and a typed 0 would mean something else:
+// an agent's count (omitted: 1 agent), an SDE model's substeps (omitted:
+// 1), max_substeps (omitted: max(1000, substeps)) and stiffness (omitted:
+// 0.1; a negative stiffness turns the adaptive substeps off).
+func configZeros(raw []byte) error {
+	var v struct {
+		Agents []struct {
+			Count *json.Number `json:"count"`
+		} `json:"agents"`
+		Model struct {
+			Substeps    *json.Number `json:"substeps"`
+			MaxSubsteps *json.Number `json:"max_substeps"`
+			Stiffness   *json.Number `json:"stiffness"`
+		} `json:"model"`
+	}
+	if json.Unmarshal(raw, &v) != nil {
+		return nil // the typed decode has reported it
+	}
+	zero := func(n *json.Number) bool {
+		if n == nil {
+			return false
+		}
+		f, err := n.Float64()
+		return err == nil && f == 0
+	}
+	for i, a := range v.Agents {
+		if zero(a.Count) {
+			return model.Invalid(fmt.Sprintf("agents[%d].count", i), 0, "must be >= 1 (omit it for 1 agent)")
+		}
+	}
+	switch {
+	case zero(v.Model.Substeps):
+		return model.Invalid("model.substeps", 0, "must be >= 1 (omit it for 1)")
+	case zero(v.Model.MaxSubsteps):
+		return model.Invalid("model.max_substeps", 0, "must be >= substeps (omit it for max(1000, substeps))")
+	case zero(v.Model.Stiffness):
+		return model.Invalid("model.stiffness", 0, "must be > 0, or < 0 to turn the adaptive substeps off (omit it for 0.1)")
+	}
+	return nil
+}
+
 // availableMemory returns the machine's available memory in bytes
 // (MemAvailable of /proc/meminfo), or 0 when it cannot be read.
 func availableMemory() int64 {
@@ -123,6 +190,9 @@ type runSize struct {
 	// Nodes of the exact engine's grid (0: not used), and substeps per
 	// step of its time stepping (or of the SDE's integrator).
 	nodes, substeps float64
+	// pathValues: every path's values are kept at each checkpoint
+	// (mc.Run.KeepPathValues: check, for its per-path left-hand sides).
+	pathValues bool
 	// what names the flags that set paths and steps, for the message
 	// (config fields otherwise).
 	pathsName, stepsName, nodesName string
@@ -150,15 +220,21 @@ func (s runSize) agents() float64 {
 // need estimates the bytes and the work of the run: the paths' states and
 // counters (mc.Config.MemoryNeed), per step three series (ensemble
 // gradient norm, live paths, rate), per agent its noise and compressor,
-// per checkpoint its statistics, and the exact engine's grid (about 32 kB
-// a node, measured: 741 MB at 24000 nodes on weak-dsgd-sigma1-0.1).
+// per checkpoint its statistics (and with pathValues every path's
+// values), and the exact engine's grid (about 32 kB a node, measured:
+// 741 MB at 24000 nodes on weak-dsgd-sigma1-0.1). The work counts every
+// path's update of each coordinate by each agent at each substep, the
+// checkpoints' statistics over the paths, and the grid's kernels.
 func (s runSize) need() (bytes, work float64) {
 	c := s.cfg
 	c.Paths = 0
 	d := float64(max(c.Objective.Dimension(), 1))
 	perPath := mc.Config{Objective: c.Objective, Paths: 1}.MemoryNeed() - c.MemoryNeed()
 	bytes = c.MemoryNeed() + s.copies*s.paths*perPath + 24*s.steps + 64*s.agents() + 1024*s.checkpoints() + 32<<10*s.nodes
-	work = s.runs * s.copies * s.paths * s.steps * s.substeps * s.agents() * d
+	if s.pathValues {
+		bytes += s.copies * s.paths * s.checkpoints() * float64(unsafe.Sizeof(mc.PathValue{}))
+	}
+	work = s.runs * s.copies * s.paths * (s.steps*s.substeps*s.agents()*d + s.checkpoints()*d)
 	if s.nodes > 0 {
 		work += s.runs * s.nodes * s.steps * s.substeps * 64 // a kernel of about 64 nodes per node
 	}
@@ -197,6 +273,12 @@ func (s runSize) sizes() string {
 	return t
 }
 
+// memoryShare is the share of the machine's available memory a run may
+// be estimated to need: the estimates count the run's own data, and the
+// rest is the margin for what they leave out (the Go runtime, the garbage
+// collector's headroom, buffers) and for the other processes.
+const memoryShare = 0.8
+
 // checkNeed refuses, before anything is allocated, a run whose estimated
 // memory exceeds what the machine has available or whose work exceeds
 // maxWork, in one line naming the sizes. Every command that runs a config
@@ -208,9 +290,9 @@ func checkNeed(s runSize) error {
 		}
 	}
 	bytes, work := s.need()
-	if avail := availableMemory(); avail > 0 && bytes > float64(avail) {
-		return usageErr("%s: the run needs about %s (%s), more than the %s this machine has available: lower them",
-			s.cfgPath, bytesText(bytes), s.sizes(), bytesText(float64(avail)))
+	if avail := availableMemory(); avail > 0 && bytes > memoryShare*float64(avail) {
+		return usageErr("%s: the run needs about %s (%s), more than %.0f%% of the %s this machine has available: lower them",
+			s.cfgPath, bytesText(bytes), s.sizes(), 100*memoryShare, bytesText(float64(avail)))
 	}
 	if work > maxWork {
 		return usageErr("%s: the run needs about %.2g updates (%s), more than the limit %g (about a day of one core): lower them",
@@ -270,6 +352,37 @@ func workersRule(fs *flag.FlagSet, set map[string]bool) error {
 	return nil
 }
 
+// caseFlag is -only's value: a case index, or none when the flag is not
+// given (the help then shows no default).
+type caseFlag struct{ j *int }
+
+func (c *caseFlag) String() string {
+	if c == nil || c.j == nil {
+		return ""
+	}
+	return strconv.Itoa(*c.j)
+}
+
+func (c *caseFlag) Set(s string) error {
+	v, err := strconv.ParseInt(s, 0, strconv.IntSize)
+	if err != nil {
+		return errors.New("parse error")
+	}
+	j := int(v)
+	c.j = &j
+	return nil
+}
+
+// Get is the case index, -1 for none.
+func (c *caseFlag) Get() any { return c.index() }
+
+func (c *caseFlag) index() int {
+	if c.j == nil {
+		return -1
+	}
+	return *c.j
+}
+
 // shardPattern is -shard's form, i/n, with nothing after it.
 var shardPattern = regexp.MustCompile(`^[0-9]+/[0-9]+$`)
 
@@ -311,9 +424,12 @@ func verifyRule(fs *flag.FlagSet, set map[string]bool) error {
 	if w := cases * float64(paths) * campaignCaseWork; w > maxWork {
 		return usageErr("-n = %d, -paths = %d: about %.2g updates for %.6g cases, more than the limit %g (about a day of one core): lower them or shard the campaign", n, paths, w, cases, maxWork)
 	}
-	need := mc.Config{Objective: model.ObjectiveSpec{Dim: 5}, Paths: paths}.MemoryNeed() * 2
-	if avail := availableMemory(); avail > 0 && need > float64(avail) {
-		return usageErr("-paths = %d: a case needs about %s, more than the %s this machine has available", paths, bytesText(need), bytesText(float64(avail)))
+	// Two copies (the refined twins) of the paths' states, and each
+	// path's values at the case's 3 checkpoints.
+	need := mc.Config{Objective: model.ObjectiveSpec{Dim: 5}, Paths: paths}.MemoryNeed()*2 +
+		2*float64(paths)*3*float64(unsafe.Sizeof(mc.PathValue{}))
+	if avail := availableMemory(); avail > 0 && need > memoryShare*float64(avail) {
+		return usageErr("-paths = %d: a case needs about %s, more than %.0f%% of the %s this machine has available", paths, bytesText(need), 100*memoryShare, bytesText(float64(avail)))
 	}
 	return nil
 }

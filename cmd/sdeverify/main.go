@@ -51,8 +51,9 @@ Usage:
   sdeverify stability -config FILE [-etas LO:HI:N] [-level Q] [-radius R,...] [-horizon T] [-json OUT]  critical step sizes of the method and its SDE models (d = 1)
   sdeverify report [-out DIR] [-scale small|paper]       the verification report (the main job)
   sdeverify figure1 [-scale paper|small] [-out DIR]      Figure 1's six panels and claims
-  sdeverify verify [-n N] [-seed S] [-shard i/n] [-json] a campaign over random configurations
-  sdeverify merge -out DIR SHARD.json...                 combine campaign shards into one report
+  sdeverify verify [-n N] [-seed S] [-shard i/n] [-json OUT [-resume]]
+                                                         a campaign over random configurations (-resume: continue an interrupted one)
+  sdeverify merge -out DIR SHARD.json...                 combine one campaign's shards into one report
 
 Exit codes: 0 every outcome as expected, 1 a new violation (or a changed
 pinned outcome), 2 usage or configuration error.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/theorems"
 )
 
@@ -205,8 +206,8 @@ func TestBadInputBeforeWork(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"simulate", "-config", huge}, "more than the"},
-		{[]string{"check", "-theorem", "thm4", "-config", huge}, "more than the"},
+		{[]string{"simulate", "-config", huge}, "more than 80% of the"},
+		{[]string{"check", "-theorem", "thm4", "-config", huge}, "more than 80% of the"},
 		{[]string{"simulate", "-config", far}, "x0[0] = 1e+308: is beyond diverge_at = 1e+10"},
 		{[]string{"simulate", "-config", overflow}, "overflows at the start"},
 		{[]string{"simulate", "-config", cfg, "-json", filepath.Join(dir, "missing", "out.json")}, "-json = "},
@@ -351,5 +352,66 @@ func TestShardFromEnv(t *testing.T) {
 		}
 		require.NoError(t, err)
 		require.Equal(t, c.want, got)
+	}
+}
+
+// TestMemoryMargin: a run estimated above 80% of the available memory is
+// refused, one at 60% is not (by memory: its work is small); check's
+// per-path values at every checkpoint count.
+func TestMemoryMargin(t *testing.T) {
+	t.Parallel()
+	avail := float64(availableMemory())
+	if avail == 0 {
+		t.Skip("no /proc/meminfo")
+	}
+	cfg, err := mc.ParseConfig([]byte(smallConfig))
+	require.NoError(t, err)
+	perPath := mc.Config{Objective: cfg.Objective, Paths: 1}.MemoryNeed() - mc.Config{Objective: cfg.Objective}.MemoryNeed()
+	for _, c := range []struct {
+		share float64
+		want  bool
+	}{{0.9, true}, {0.6, false}} {
+		s := newRunSize("c.json", cfg, 1)
+		s.paths, s.steps = math.Round(c.share*avail/perPath), 1
+		err := checkNeed(s)
+		if !c.want {
+			require.NoError(t, err, "share %g", c.share)
+			continue
+		}
+		require.ErrorContains(t, err, "more than 80% of the", "share %g", c.share)
+	}
+	// 10^4 paths, 10^5 steps with a checkpoint at each: little memory
+	// for simulate, 10^9 path values (48 GB) for check.
+	cfg.Checkpoints = mc.CheckpointSpec{Every: 1}
+	s := newRunSize("c.json", cfg, 2)
+	s.paths, s.steps = 1e4, 1e5
+	b, _ := s.need()
+	require.Less(t, b, 1e9)
+	s.pathValues = true
+	b, _ = s.need()
+	require.Greater(t, b, 2*1e4*1e5*48.0)
+}
+
+// TestConfigZeros: a 0 typed where omitting the field gives its default
+// (an agent's count, an SDE model's substeps, max_substeps, stiffness) is
+// refused in one line naming the field.
+func TestConfigZeros(t *testing.T) {
+	t.Parallel()
+	for i, c := range []struct {
+		old, new, want string
+	}{
+		{`"agents":[{"noise"`, `"agents":[{"count":0,"noise"`, "agents[0].count = 0: must be >= 1 (omit it for 1 agent)"},
+		{`"model":{"kind":"sde"}`, `"model":{"kind":"sde","substeps":0}`, "model.substeps = 0: must be >= 1 (omit it for 1)"},
+		{`"model":{"kind":"sde"}`, `"model":{"kind":"sde","max_substeps":0}`, "model.max_substeps = 0"},
+		{`"model":{"kind":"sde"}`, `"model":{"kind":"sde","stiffness":0}`, "model.stiffness = 0: must be > 0, or < 0 to turn the adaptive substeps off (omit it for 0.1)"},
+	} {
+		require.Contains(t, smallConfig, c.old)
+		cfg := writeTemp(t, "c.json", strings.Replace(smallConfig, c.old, c.new, 1))
+		for _, args := range [][]string{{"simulate", "-config", cfg}, {"check", "-theorem", "thm4", "-config", cfg}, {"weak", "-config", cfg}} {
+			var stdout, stderr bytes.Buffer
+			require.Equal(t, 2, run(args, &stdout, &stderr), "case %d: %v", i, args)
+			require.Contains(t, stderr.String(), c.want, "case %d", i)
+			require.Equal(t, 1, strings.Count(stderr.String(), "\n"), "case %d", i)
+		}
 	}
 }

@@ -397,7 +397,8 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 	n := fs.Int("n", 20, "random cases in the campaign")
 	seed := fs.Uint64("seed", 1, "campaign seed: case j draws from the stream (seed, j)")
 	shard := fs.String("shard", "", "run the cases j with j mod n = i, as i/n (default: from a Slurm job array, SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT, or from a Kubernetes Indexed Job, JOB_COMPLETION_INDEX of SDEVERIFY_SHARDS; else 0/1)")
-	only := fs.Int("only", -1, "run only case J (replay: prints its full verdict table)")
+	only := &caseFlag{}
+	fs.Var(only, "only", "run only case `J` (replay: prints its full verdict table)")
 	outDir := fs.String("out", "", "with -only: write a report folder with the case (and its failure report with plots if it FAILs)")
 	paths := fs.Int("paths", 400, "paths per case")
 	out := fs.String("json", "", "write the shard as JSON, with the campaign's identity (input of 'sdeverify merge'); until it is written, each finished case is saved in OUT.cases")
@@ -427,19 +428,19 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 	if *resume && *out == "" {
 		return usageErr("-resume needs -json OUT (the finished cases are saved in OUT.cases)")
 	}
-	if *resume && *only >= 0 {
-		return usageErr("-resume continues a campaign; -only = %d replays one case", *only)
+	if *resume && only.index() >= 0 {
+		return usageErr("-resume continues a campaign; -only = %d replays one case", only.index())
 	}
 	if *outDir != "" {
-		if *only < 0 {
+		if only.index() < 0 {
 			return usageErr("-out needs -only (a report of one replayed case; 'sdeverify merge' reports a campaign)")
 		}
 		if err := checkOutDir("-out", *outDir); err != nil {
 			return err
 		}
 	}
-	if *only >= *n {
-		return usageErr("-only = %d: must be < -n = %d", *only, *n)
+	if only.index() >= *n {
+		return usageErr("-only = %d: must be < -n = %d", only.index(), *n)
 	}
 	p := newProgress(stderr, *quiet)
 	size := studies.CaseSize{Paths: *paths}
@@ -447,9 +448,9 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 	id := newCampaignID(*seed, *n, size, campaignAlpha)
 	sh := shardID{Index: i, Count: k}
 	var rs []studies.CampaignResult
-	if *only >= 0 {
-		sh = shardID{Only: only}
-		r, err := studies.CampaignCase(*n, *seed, *only, size, opts)
+	if only.index() >= 0 {
+		sh = shardID{Only: only.j}
+		r, err := studies.CampaignCase(*n, *seed, only.index(), size, opts)
 		if err != nil {
 			return err
 		}
@@ -500,7 +501,7 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 			continue
 		}
 		fmt.Fprintf(stdout, "%3d %-12s %-9s sde %-12s discrete %-12s %s\n", r.Index, r.Case.Theorem, r.Case.Reading, r.Report.TargetOutcome("sde"), r.Report.TargetOutcome("discrete"), r.Regime)
-		if *only >= 0 {
+		if only.index() >= 0 {
 			var b bytes.Buffer
 			fmt.Fprintln(&b)
 			reports.ReportMarkdown(&b, r.Report)
@@ -514,14 +515,14 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 		if err := writeShard(*out, &shardFile{Campaign: id, Shard: sh, Cases: rs}); err != nil {
 			return err
 		}
-		if *only < 0 {
+		if only.index() < 0 {
 			if err := os.RemoveAll(stateDir(*out)); err != nil {
 				return err
 			}
 		}
 	}
 	if *outDir != "" {
-		rep := &reports.Report{Command: "sdeverify verify " + strings.Join(args, " "), Settings: map[string]any{"n": *n, "seed": *seed, "only": *only, "paths": *paths}, Campaign: rs}
+		rep := &reports.Report{Command: "sdeverify verify " + strings.Join(args, " "), Settings: map[string]any{"n": *n, "seed": *seed, "only": only.index(), "paths": *paths}, Campaign: rs}
 		if err := reports.Write(*outDir, rep); err != nil {
 			return err
 		}
