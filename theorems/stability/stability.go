@@ -155,7 +155,8 @@ type RadiusCheck struct {
 // in [RatioLo, RatioHi] (from their brackets). The model captures the
 // step-size restriction when that interval lies within [1/Factor, Factor],
 // misses it when the interval lies outside, and the verdict is undecided
-// otherwise.
+// otherwise; where neither reaches the level on the grid there is no
+// restriction to capture there.
 type Verdict struct {
 	Model    string   `json:"model"`
 	Value    float64  `json:"value"`
@@ -611,6 +612,8 @@ func verdicts(cs []Curve, factor float64) []Verdict {
 			v.RatioLo = c.Critical.Lo / d.Critical.Hi
 			v.RatioHi = c.Critical.Hi / d.Critical.Lo
 			switch {
+			case d.Critical.Status == "above-grid" && c.Critical.Status == "above-grid":
+				v.Outcome = "no restriction on the grid"
 			case math.IsNaN(v.RatioLo) || math.IsNaN(v.RatioHi):
 				v.Outcome = "undecided"
 			case v.RatioLo >= factor || v.RatioHi <= 1/factor:
