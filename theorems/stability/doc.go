@@ -3,7 +3,7 @@
 // registered in [Models]), the probability of reaching |x| >= R by the
 // horizon and E[f - f* | stayed] there, as functions of the step size eta
 // on a grid and of a noise or compression parameter, with the critical
-// step of each model and its uncertainty (docs/math.md, "Stability maps").
+// step of each model and its uncertainty (docs/math.md section 9).
 //
 // # Index
 //
@@ -19,6 +19,9 @@
 //     falling) and the [Verdict]s (does an SDE model's critical step come
 //     within a factor of the discrete method's?).
 //   - [CriticalStep] computes a critical step from a curve's points.
+//   - [PaperMaps] are the report's maps of the paper's three methods (DSGD
+//     on x^4/4 and cosh, DCSGD over omega, DSignSGD over the Cauchy scale),
+//     [Figure1Point] the map at Figure 1's left-top point (finding F7).
 //
 // # Method
 //
@@ -36,6 +39,6 @@
 // steps around the crossing, and the same interpolation of p + err and
 // p - err gives its interval.
 //
-// References: docs/math.md sections 7 and 8 and "Stability maps";
+// References: docs/math.md sections 7, 8 and 9;
 // FINDINGS.md F6, F7.
 package stability

@@ -271,7 +271,7 @@ func TestPaperMapsValid(t *testing.T) {
 }
 
 // TestSDETailExponent checks how the SDE models' p(eta, R) falls with R
-// against their scale functions (docs/math.md, "Stability maps"). On
+// against their scale functions (docs/math.md section 9). On
 // x^4/4 with noise sigma1 |f'| the first-order SDE has 2 mu/s^2 =
 // -2/(eta sigma1^2 x^3), integrable at infinity: the scale density tends to
 // a constant, S(R) ~ R, and p(eta, R) ~ C/S(R) falls by 10 per decade of
@@ -303,7 +303,7 @@ func TestSDETailExponent(t *testing.T) {
 
 // TestPaperMapsDeep computes the report's maps (deep tier:
 // SDEVERIFY_DEEP=1, several minutes on 2 cores) and checks what the theory
-// of docs/math.md, "Stability maps", says of them: the discrete method's
+// of docs/math.md section 9 says of them: the discrete method's
 // p(eta, R) has converged in R (within its bars, or within 5% where a
 // Bernoulli compressor leaves escaping paths in flight at the horizon);
 // each first-order SDE's falls at least like 1/R (its scale density
