@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -160,21 +161,194 @@ func cliArgs(t *rapid.T, cfg string, weakCfg bool) []string {
 		"-only": {"0"}, "-shard": {"0/1", "1/2"}, "-n": {"1"}, "-paths": {"40"}, "-workers": {"2"}})
 }
 
+// shardPool is a set of campaign shard files for the merge and -resume
+// properties, with what each holds: its campaign, its shard and its cases
+// (or that it is not a valid shard file).
+type shardPool struct {
+	files []poolShard
+	// stateDir is OUT.cases of a run of campaign "s1 n2 p40", shard 0/1,
+	// interrupted after case 0; whole is the uninterrupted run's file.
+	stateDir, whole string
+}
+
+type poolShard struct {
+	path     string
+	campaign string // "": not a valid shard file
+	n        int
+	shard    string
+	cases    []int
+}
+
+// newShardPool runs the campaigns once (7 cases of 40 paths) and writes
+// the invalid files beside them.
+func newShardPool(t *testing.T) *shardPool {
+	t.Helper()
+	dir := t.TempDir()
+	var p shardPool
+	add := func(seed, n, paths int, sh string, cases ...int) string {
+		out := filepath.Join(dir, fmt.Sprintf("s%d-n%d-p%d-%s.json", seed, n, paths, strings.ReplaceAll(sh, "/", "of")))
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"verify", "-n", fmt.Sprint(n), "-seed", fmt.Sprint(seed), "-paths", fmt.Sprint(paths), "-shard", sh, "-json", out, "-q"}, &stdout, &stderr); code > 1 {
+			t.Fatalf("verify %s: exit %d: %s", out, code, stderr.String())
+		}
+		p.files = append(p.files, poolShard{out, fmt.Sprintf("s%d n%d p%d", seed, n, paths), n, sh, cases})
+		return out
+	}
+	add(1, 2, 40, "0/2", 0)
+	add(1, 2, 40, "1/2", 1)
+	p.whole = add(1, 2, 40, "0/1", 0, 1)
+	add(2, 2, 40, "1/2", 1)
+	add(1, 2, 41, "1/2", 1)
+	add(1, 3, 40, "1/2", 1)
+	for name, body := range map[string]string{"old.json": `[{"index": 0}]`, "empty.json": "", "junk.json": `{"format": "x"}`} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p.files = append(p.files, poolShard{path: path})
+	}
+	b, err := os.ReadFile(p.files[0].path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string][]byte{"truncated.json": b[:len(b)/2], "edited.json": bytes.Replace(b, []byte(`"seed": 1,`), []byte(`"seed": 7,`), 1)} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p.files = append(p.files, poolShard{path: path})
+	}
+	// The interrupted run.
+	out := filepath.Join(dir, "interrupted.json")
+	verifyAfterCase = func(int) error { return errors.New("interrupted") }
+	defer func() { verifyAfterCase = nil }()
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"verify", "-n", "2", "-seed", "1", "-paths", "40", "-shard", "0/1", "-json", out, "-q"}, &stdout, &stderr); code != 2 {
+		t.Fatalf("interrupted run: exit %d: %s", code, stderr.String())
+	}
+	p.stateDir = stateDir(out)
+	return &p
+}
+
+// mergeOracle is what merge must do with files (in order): the one-line
+// refusal's telltale, or "" for a merge that succeeds.
+func mergeOracle(files []poolShard, partial bool) string {
+	seenPath, seenShard, seenCase := map[string]bool{}, map[string]bool{}, map[int]bool{}
+	first := ""
+	n := 0
+	for _, f := range files {
+		switch {
+		case seenPath[f.path]:
+			return "is given twice"
+		case f.campaign == "":
+			return f.path
+		case first != "" && f.campaign != first:
+			return "not the same campaign"
+		case seenShard[f.shard]:
+			return "(the same shard twice)"
+		}
+		seenPath[f.path], seenShard[f.shard] = true, true
+		if first == "" {
+			first, n = f.campaign, f.n
+		}
+		for _, j := range f.cases {
+			if seenCase[j] {
+				return "(overlapping shards)"
+			}
+			seenCase[j] = true
+		}
+	}
+	if len(seenCase) < n && !partial {
+		return "incomplete: "
+	}
+	return ""
+}
+
+// mergeArgs draws a merge of one to three files of the pool (repeats
+// allowed), with -partial or not.
+func mergeArgs(t *rapid.T, pool *shardPool, dir string) (args []string, want string) {
+	files := rapid.SliceOfN(rapid.SampledFrom(pool.files), 1, 3).Draw(t, "shards")
+	partial := rapid.Bool().Draw(t, "partial")
+	args = []string{"merge", "-out", filepath.Join(dir, "rep")}
+	if partial {
+		args = append(args, "-partial")
+	}
+	for _, f := range files {
+		args = append(args, f.path)
+	}
+	return args, mergeOracle(files, partial)
+}
+
+// resumeArgs copies the pool's interrupted run into dir and draws a
+// verify over it: its campaign and shard or another, with -resume or
+// not. It returns the output file and the refusal's telltale ("" for a
+// run that must finish with the uninterrupted run's file).
+func resumeArgs(t *rapid.T, pool *shardPool, dir string) (args []string, out, want string) {
+	out = filepath.Join(dir, "interrupted.json")
+	if err := os.CopyFS(stateDir(out), os.DirFS(pool.stateDir)); err != nil {
+		t.Fatalf("copy state: %v", err)
+	}
+	seed := rapid.SampledFrom([]string{"1", "1", "2"}).Draw(t, "seed")
+	n := rapid.SampledFrom([]string{"2", "2", "3"}).Draw(t, "n")
+	paths := rapid.SampledFrom([]string{"40", "40", "41"}).Draw(t, "paths")
+	shard := rapid.SampledFrom([]string{"0/1", "0/1", "0/2"}).Draw(t, "shard")
+	resume := rapid.IntRange(0, 4).Draw(t, "resume") > 0
+	args = []string{"verify", "-n", n, "-seed", seed, "-paths", paths, "-shard", shard, "-json", out}
+	switch {
+	case !resume:
+		return args, out, "add -resume"
+	case seed != "1":
+		want = "seed = " + seed + ", but"
+	case n != "2":
+		want = "n = " + n + ", but"
+	case paths != "40":
+		want = "paths = " + paths + ", but"
+	case shard != "0/1":
+		want = "-shard = " + shard + ", but"
+	}
+	return append(args, "-resume"), out, want
+}
+
 // TestCLIProperty drives the command line with mutated examples and
 // random flags: every run exits 0, 1 or 2, never panics, and a refusal
 // (exit 2) is one line that comes within a second. Cheap by construction
 // (40 paths, 20 steps, small grids) unless a mutation is the point, in
-// which case the guards must refuse it. go test -run TestCLIProperty
-// -rapid.checks=10000 for a long run.
+// which case the guards must refuse it. It also merges random sets of
+// campaign shards (of one campaign, of others, repeated, invalid), each
+// against an oracle of what merge must refuse, and resumes an
+// interrupted campaign with its own or other settings: refused naming the
+// field, or finished with the uninterrupted run's file byte for byte.
+// Not parallel: newShardPool sets verifyAfterCase. go test -run
+// TestCLIProperty -rapid.checks=10000 for a long run.
 func TestCLIProperty(t *testing.T) {
+	pool := newShardPool(t)
+	whole, err := os.ReadFile(pool.whole)
+	if err != nil {
+		t.Fatal(err)
+	}
 	rapid.Check(t, func(t *rapid.T) {
 		dir, err := os.MkdirTemp("", "sdeverify-prop-")
 		if err != nil {
 			t.Fatalf("temp dir: %v", err)
 		}
 		defer os.RemoveAll(dir)
-		cfg, weakCfg := mutatedConfig(t, dir)
-		args := append(cliArgs(t, cfg, weakCfg), "-q")
+		var args []string
+		var want, resumed string
+		oracle := false
+		switch rapid.IntRange(0, 5).Draw(t, "kind") {
+		case 0:
+			args, want = mergeArgs(t, pool, dir)
+			oracle = true
+		case 1:
+			args, resumed, want = resumeArgs(t, pool, dir)
+			oracle = true
+		default:
+			cfg, weakCfg := mutatedConfig(t, dir)
+			args = cliArgs(t, cfg, weakCfg)
+		}
+		if args[0] != "merge" {
+			args = append(args, "-q")
+		}
 		var stdout, stderr bytes.Buffer
 		start := time.Now()
 		slow := time.AfterFunc(10*time.Second, func() { fmt.Fprintf(os.Stderr, "TestCLIProperty: still running after 10 s: %v\n", args) })
@@ -195,11 +369,25 @@ func TestCLIProperty(t *testing.T) {
 				t.Fatalf("%v: refused after %v: %s", args, took, stderr.String())
 			}
 			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
-			if last := lines[len(lines)-1]; !strings.HasPrefix(last, "sdeverify ") || strings.Contains(stderr.String(), "goroutine ") {
+			if last := lines[len(lines)-1]; !strings.HasPrefix(last, "sdeverify ") || strings.Contains(stderr.String(), "goroutine ") || len(lines) > 1 {
 				t.Fatalf("%v: refusal is not one line: %q", args, stderr.String())
 			}
 		default:
 			t.Fatalf("%v: exit %d, want 0, 1 or 2: %s", args, code, stderr.String())
+		}
+		if !oracle {
+			return
+		}
+		switch {
+		case want == "" && code == 2:
+			t.Fatalf("%v: refused, want it to work: %s", args, stderr.String())
+		case want != "" && (code != 2 || !strings.Contains(stderr.String(), want)):
+			t.Fatalf("%v: exit %d, %q: want a refusal with %q", args, code, stderr.String(), want)
+		case want == "" && resumed != "":
+			got, err := os.ReadFile(resumed)
+			if err != nil || !bytes.Equal(got, whole) {
+				t.Fatalf("%v: the resumed run's file differs from the uninterrupted run's (%v)", args, err)
+			}
 		}
 	})
 }

@@ -545,6 +545,11 @@ func cmdMerge(args []string, stdout, stderr io.Writer) error {
 	if len(files) == 0 {
 		return usageErr("give the shard files written by 'sdeverify verify -json' (see -h)")
 	}
+	for _, f := range files {
+		if _, err := os.Stat(f); err != nil && strings.HasPrefix(f, "-") {
+			return usageErr("%s after the shard files: flags go first (see -h)", f)
+		}
+	}
 	if *out == "" {
 		return usageErr("-out is required (see -h)")
 	}
