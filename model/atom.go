@@ -25,6 +25,16 @@ type curver interface {
 	Curv(x float64) float64
 }
 
+// sumAtom is an atom with loops of its own over many coordinates, which
+// Homogeneous calls instead of the atom's methods coordinate by coordinate
+// (x^4/4, Figure 1's objective: a loop the compiler keeps in registers).
+type sumAtom interface {
+	sumValue(x []float64) float64 // sum_j h(x_j)
+	values(dst, xs []float64)     // dst_i = h(xs_i), with sumValue's operations on one point
+	derivs(dst, x []float64)      // dst_j = h'(x_j), len(dst) == len(x)
+	maxCurv(x []float64) float64  // max_j |h''(x_j)|, a NaN winning
+}
+
 // curv returns a's h_xx(x).
 func curv(a Atom, x float64) float64 {
 	if c, ok := a.(curver); ok {

@@ -190,8 +190,9 @@ func (s Separable) Validate() error {
 }
 
 // Homogeneous is f(x) = sum_{j<D} h(x_j), the same atom on every coordinate
-// (Figure 1's sum of quartics). It has the atom's certificate. Grad has a
-// fast path for Quartic.
+// (Figure 1's sum of quartics). It has the atom's certificate. An atom
+// with loops of its own over the coordinates (x^4/4) is called once per
+// point rather than once per coordinate.
 type Homogeneous struct {
 	Atom Atom
 	D    int // dimension, >= 1
@@ -202,14 +203,10 @@ func (s Homogeneous) Dim() int { return s.D }
 
 // Value implements Objective.
 func (s Homogeneous) Value(x []float64) float64 {
-	var v float64
-	if _, ok := s.Atom.(Quartic); ok {
-		for _, xj := range x[:s.D] {
-			x2 := xj * xj
-			v += x2 * x2
-		}
-		return v / 4
+	if sa, ok := s.Atom.(sumAtom); ok {
+		return sa.sumValue(x[:s.D])
 	}
+	var v float64
 	for _, xj := range x[:s.D] {
 		h, _, _ := s.Atom.Eval(xj)
 		v += h
@@ -221,11 +218,8 @@ func (s Homogeneous) Value(x []float64) float64 {
 func (s Homogeneous) ValueBatch(dst, xs []float64) {
 	n := len(xs) / s.D
 	dst = dst[:n]
-	if _, ok := s.Atom.(Quartic); ok && s.D == 1 {
-		for i, x := range xs[:n] {
-			x2 := x * x
-			dst[i] = x2 * x2 / 4 // Value's 0 + x^4, then / 4
-		}
+	if sa, ok := s.Atom.(sumAtom); ok && s.D == 1 {
+		sa.values(dst, xs[:n])
 		return
 	}
 	for i := range dst {
@@ -237,10 +231,8 @@ func (s Homogeneous) ValueBatch(dst, xs []float64) {
 func (s Homogeneous) Grad(dst, x []float64) {
 	x = x[:s.D]
 	dst = dst[:len(x)]
-	if _, ok := s.Atom.(Quartic); ok {
-		for j, xj := range x {
-			dst[j] = xj * xj * xj
-		}
+	if sa, ok := s.Atom.(sumAtom); ok {
+		sa.derivs(dst, x)
 		return
 	}
 	for j, xj := range x {
@@ -252,10 +244,8 @@ func (s Homogeneous) Grad(dst, x []float64) {
 // the same atom.
 func (s Homogeneous) GradBatch(dst, xs []float64) {
 	dst = dst[:len(xs)]
-	if _, ok := s.Atom.(Quartic); ok {
-		for i, x := range xs {
-			dst[i] = x * x * x
-		}
+	if sa, ok := s.Atom.(sumAtom); ok {
+		sa.derivs(dst, xs)
 		return
 	}
 	for i, x := range xs {
@@ -265,13 +255,10 @@ func (s Homogeneous) GradBatch(dst, xs []float64) {
 
 // HessNorm implements Objective.
 func (s Homogeneous) HessNorm(x []float64) float64 {
-	var m float64
-	if _, ok := s.Atom.(Quartic); ok {
-		for _, xj := range x[:s.D] {
-			m = maxNaN(m, xj*xj)
-		}
-		return 3 * m
+	if sa, ok := s.Atom.(sumAtom); ok {
+		return sa.maxCurv(x[:s.D])
 	}
+	var m float64
 	for _, xj := range x[:s.D] {
 		m = maxNaN(m, math.Abs(curv(s.Atom, xj)))
 	}

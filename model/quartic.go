@@ -10,7 +10,10 @@ func init() {
 	})
 }
 
-var _ Atom = Quartic{}
+var (
+	_ Atom    = Quartic{}
+	_ sumAtom = Quartic{}
+)
 
 // DefaultQuarticL0 is the L0 a Quartic uses when its L0 field is zero: the
 // value docs/math.md section 4 uses for Figure 1.
@@ -62,3 +65,39 @@ func (q Quartic) Validate() error {
 
 // Curv returns h_xx (as Eval).
 func (Quartic) Curv(x float64) float64 { return 3 * (x * x) }
+
+// sumValue implements sumAtom: (sum_j x_j^4)/4.
+func (Quartic) sumValue(x []float64) float64 {
+	var v float64
+	for _, xj := range x {
+		x2 := xj * xj
+		v += x2 * x2
+	}
+	return v / 4
+}
+
+// values implements sumAtom: sumValue's 0 + x^4, then / 4, per point.
+func (Quartic) values(dst, xs []float64) {
+	dst = dst[:len(xs)]
+	for i, x := range xs {
+		x2 := x * x
+		dst[i] = x2 * x2 / 4
+	}
+}
+
+// derivs implements sumAtom.
+func (Quartic) derivs(dst, x []float64) {
+	dst = dst[:len(x)]
+	for j, xj := range x {
+		dst[j] = xj * xj * xj
+	}
+}
+
+// maxCurv implements sumAtom: 3 max_j x_j^2.
+func (Quartic) maxCurv(x []float64) float64 {
+	var m float64
+	for _, xj := range x {
+		m = maxNaN(m, xj*xj)
+	}
+	return 3 * m
+}
