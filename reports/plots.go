@@ -556,7 +556,7 @@ func BoundFigure(name string, r *theorems.Report) (Figure, error) {
 	for _, c := range ratios {
 		allRatios = append(allRatios, c...)
 	}
-	top := []panel{newPanel(ratioPlot(fmt.Sprintf("%s: left-hand side / bound (FAIL: above 1; shaded where wider than the line: %s)", r.Theorem, bandWords(r)), allRatios))}
+	top := []panel{newPanel(ratioPlot(fmt.Sprintf("%s: LHS / bound, FAIL above 1 (bands, where wider than the line: %s)", r.Theorem, bandWords(r)), allRatios))}
 	bottom := targetPanels(targets, lhs, raw, "left-hand side and bound", "value")
 	title := fmt.Sprintf("%s: the left-hand side against the bound", r.Theorem)
 	return render(name, title, 30*vg.Centimeter, 20*vg.Centimeter, func(dc draw.Canvas) { drawPanels(dc, [][]panel{top, bottom}) })
@@ -575,7 +575,7 @@ func bandWords(r *theorems.Report) string {
 	}
 	switch {
 	case mcarlo && ex:
-		return "95% intervals, numerical error for the exact engine"
+		return "95% intervals or numerical error"
 	case ex:
 		return "numerical error"
 	}
