@@ -20,6 +20,7 @@ import (
 	"github.com/sdeverify/sdeverify/internal/jsonfinite"
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/theorems/studies"
 )
 
 // checkOutFile checks, before any work, that a file can be written at
@@ -320,7 +321,7 @@ func bytesText(b float64) string {
 var flagRules = map[string]func(fs *flag.FlagSet, set map[string]bool) error{
 	"verify":  verifyRule,
 	"figure1": workersRule,
-	"report":  workersRule,
+	"report":  reportRule,
 	"pinned":  workersRule,
 }
 
@@ -381,6 +382,47 @@ func (c *caseFlag) index() int {
 		return -1
 	}
 	return *c.j
+}
+
+// reportRule bounds the report's campaign and Monte Carlo weak studies
+// (-campaign, -weak-paths), as verify's and weak's guards do.
+func reportRule(fs *flag.FlagSet, set map[string]bool) error {
+	if err := workersRule(fs, set); err != nil {
+		return err
+	}
+	n, paths := flagInt(fs, "campaign"), flagInt(fs, "weak-paths")
+	if n < 0 {
+		return usageErr("-campaign = %d: must be >= 0 (0: no campaign)", n)
+	}
+	if paths < 0 {
+		return usageErr("-weak-paths = %d: must be >= 0 (0: no Monte Carlo weak studies)", paths)
+	}
+	caseSize := studies.CaseSize{}.WithDefaults()
+	if w := float64(n) * float64(caseSize.Paths) * campaignCaseWork; w > maxWork {
+		return usageErr("-campaign = %d: about %.2g updates, more than the limit %g (about a day of one core): lower it, or run the campaign with verify in shards", n, w, maxWork)
+	}
+	if paths == 0 {
+		return nil
+	}
+	for _, name := range mcWeakExamples {
+		cfg, etas, horizon, err := weakExample(name)
+		if err != nil {
+			return err
+		}
+		// weak.Estimate: the discrete method and the SDE at m = 10 and
+		// 2m substeps a step, three copies of the paths.
+		size := newRunSize("examples/"+name, cfg, 3)
+		size.steps, size.stepsName = 0, "horizon/eta summed over the etas"
+		for _, eta := range etas {
+			size.steps += horizon / eta
+		}
+		size.paths, size.pathsName, size.substeps = float64(paths), "-weak-paths", 1+3*10
+		size.cfg.Checkpoints = mc.CheckpointSpec{At: []int{0}}
+		if err := checkNeed(size); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // shardPattern is -shard's form, i/n, with nothing after it.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -413,5 +414,29 @@ func TestConfigZeros(t *testing.T) {
 			require.Contains(t, stderr.String(), c.want, "case %d", i)
 			require.Equal(t, 1, strings.Count(stderr.String(), "\n"), "case %d", i)
 		}
+	}
+}
+
+// TestReportSizes: report's campaign and Monte Carlo weak studies are
+// guarded like verify's and weak's (they ran out of memory at 1e12).
+func TestReportSizes(t *testing.T) {
+	t.Parallel()
+	out := filepath.Join(t.TempDir(), "rep")
+	for i, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-campaign", "1000000000000"}, "-campaign = 1000000000000: about 2.6e+19 updates, more than the limit"},
+		{[]string{"-weak-paths", "1000000000000"}, "-weak-paths = 1e+12"},
+		{[]string{"-campaign", "-1"}, "-campaign = -1: must be >= 0"},
+		{[]string{"-weak-paths", "-3"}, "-weak-paths = -3: must be >= 0"},
+	} {
+		var stdout, stderr bytes.Buffer
+		start := time.Now()
+		require.Equal(t, 2, run(append([]string{"report", "-out", out, "-q"}, c.args...), &stdout, &stderr), "case %d", i)
+		require.Less(t, time.Since(start), time.Second, "case %d", i)
+		require.Contains(t, stderr.String(), c.want, "case %d", i)
+		require.Equal(t, 1, strings.Count(stderr.String(), "\n"), "case %d", i)
+		require.NoDirExists(t, out)
 	}
 }
