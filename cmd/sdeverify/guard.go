@@ -320,7 +320,7 @@ func bytesText(b float64) string {
 // campaign's size (set: the flags given on the command line).
 var flagRules = map[string]func(fs *flag.FlagSet, set map[string]bool) error{
 	"verify":  verifyRule,
-	"figure1": workersRule,
+	"figure1": figure1Rule,
 	"report":  reportRule,
 	"pinned":  workersRule,
 }
@@ -382,6 +382,21 @@ func (c *caseFlag) index() int {
 		return -1
 	}
 	return *c.j
+}
+
+// figure1Work bounds one Figure 1 run at App. B's scale: six panels of at
+// most 1e9 updates each (see maxWork).
+const figure1Work = 6e9
+
+// figure1Rule bounds -bench's -runs by the work limit.
+func figure1Rule(fs *flag.FlagSet, set map[string]bool) error {
+	if err := workersRule(fs, set); err != nil {
+		return err
+	}
+	if runs := flagInt(fs, "runs"); float64(runs)*figure1Work > maxWork {
+		return usageErr("-runs = %d: about %.2g updates at the paper's scale, more than the limit %g (about a day of one core): lower it", runs, float64(runs)*figure1Work, maxWork)
+	}
+	return nil
 }
 
 // reportRule bounds the report's campaign and Monte Carlo weak studies

@@ -418,7 +418,8 @@ func TestConfigZeros(t *testing.T) {
 }
 
 // TestReportSizes: report's campaign and Monte Carlo weak studies are
-// guarded like verify's and weak's (they ran out of memory at 1e12).
+// guarded like verify's and weak's (they ran out of memory at 1e12), and
+// figure1 -bench's -runs by the work limit.
 func TestReportSizes(t *testing.T) {
 	t.Parallel()
 	out := filepath.Join(t.TempDir(), "rep")
@@ -439,4 +440,7 @@ func TestReportSizes(t *testing.T) {
 		require.Equal(t, 1, strings.Count(stderr.String(), "\n"), "case %d", i)
 		require.NoDirExists(t, out)
 	}
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 2, run([]string{"figure1", "-bench", "-runs", "1000000000"}, &stdout, &stderr))
+	require.Contains(t, stderr.String(), "-runs = 1000000000: about 6e+18 updates")
 }
