@@ -63,3 +63,20 @@ func TestStabilityRender(t *testing.T) {
 		}
 	}
 }
+
+// TestExplosionMarkdown renders recorded rows: one table row each.
+func TestExplosionMarkdown(t *testing.T) {
+	rows := []stability.ExplosionRow{
+		{Omega: 4, Reading: "per-coordinate", Sigma1: 0.1, Certified: true, R1: 10586, Lower: 0.9, Level: 102.9, Paths: 200, HitHalf: 200, Hit: 200, LowerBound: 0.8664, UpperBound: 1, Alpha: 1e-3, Seed: 7},
+		{Omega: 0, Reading: "total", Sigma1: 0.00316, Level: 10, Paths: 200, UpperBound: 0.0373, Alpha: 1e-3, Seed: 7},
+	}
+	var b bytes.Buffer
+	ExplosionMarkdown(&b, rows)
+	md := b.String()
+	for _, want := range []string{"| 4 | per-coordinate | 0.1 | from \\|x\\|^2 >= 1.059e+04: >= 0.9 within T/2 | 102.9 | 200, 200 of 200 | [0.8664, 1] |",
+		"| 0 (DSGD) | total | 0.00316 | none (theta <= 0) | 10 | 0, 0 of 200 | [0, 0.0373] |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the table lacks %q:\n%s", want, md)
+		}
+	}
+}

@@ -344,3 +344,39 @@ func TestPaperMapsDeep(t *testing.T) {
 		}
 	}
 }
+
+// TestCentreTopExplosionSmall runs the explosion quantification in d = 20
+// with 16 paths: every row's bounds are ordered (LowerBound <= UpperBound,
+// both in [0, 1]), a certified row's level is sqrt(R1) and its lower bound
+// at most its certificate's probability, hits by T/2 at most hits by T,
+// and the readings' per-coordinate sigma1 are 0.1 and 0.1/sqrt(20).
+func TestCentreTopExplosionSmall(t *testing.T) {
+	t.Parallel()
+	rows, err := CentreTopExplosion(20, 16, 5, 1e-3, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 8 {
+		t.Fatalf("got %d rows, want 8 (4 omegas x 2 readings)", len(rows))
+	}
+	for i, r := range rows {
+		t.Logf("omega %g %s: certified %v, hits %d/%d by T/2, %d by T, P(explode) in [%.3g, %.3g]", r.Omega, r.Reading, r.Certified, r.HitHalf, r.Paths, r.Hit, r.LowerBound, r.UpperBound)
+		want := 0.1
+		if r.Reading == "total" {
+			want = 0.1 / math.Sqrt(20)
+		}
+		switch {
+		case !(0 <= r.LowerBound && r.LowerBound <= r.UpperBound && r.UpperBound <= 1):
+			t.Errorf("case %d: bounds [%g, %g] not ordered in [0, 1]", i, r.LowerBound, r.UpperBound)
+		case r.HitHalf > r.Hit:
+			t.Errorf("case %d: %d hits by T/2 but %d by T", i, r.HitHalf, r.Hit)
+		case r.Certified && (math.Abs(r.Level-math.Sqrt(r.R1)) > 1e-9*r.Level || r.LowerBound > r.Lower):
+			t.Errorf("case %d: level %g, R1 %g, lower bound %g above the certificate's %g", i, r.Level, r.R1, r.LowerBound, r.Lower)
+		case math.Abs(r.Sigma1-want) > 1e-15:
+			t.Errorf("case %d: sigma1 %g, want %g", i, r.Sigma1, want)
+		}
+	}
+	if _, err := CentreTopExplosion(20, 1, 5, 1e-3, 0); err == nil {
+		t.Errorf("1 path accepted")
+	}
+}
