@@ -1,13 +1,19 @@
 // Command sdeverify runs the verification suite's experiments.
 //
-// Usage:
+// Usage (sdeverify -h lists every command, sdeverify COMMAND -h its flags):
 //
-//	sdeverify simulate -config FILE [-json OUT] [-workers N]
+//	sdeverify simulate -config FILE [-json OUT]
 //	sdeverify check -theorem ID -config FILE [-json OUT]
 //	sdeverify pinned [-short] [-md OUT] [-json OUT]
+//	sdeverify weak -config FILE [-json OUT]
+//	sdeverify report [-out DIR]
+//	sdeverify figure1 [-scale paper|small] [-out DIR]
+//	sdeverify verify [-n N] [-seed S] [-shard i/n] [-json OUT [-resume]]
+//	sdeverify merge -out DIR SHARD.json...
 //
-// Exit codes: 0 success, 1 a new theorem violation was found, 2 usage or
-// configuration error (one line on stderr, no output file written).
+// Exit codes: 0 every outcome as expected, 1 a new theorem violation (or a
+// changed pinned outcome), 2 usage or configuration error (one line on
+// stderr, no output file written).
 package main
 
 import (
