@@ -383,7 +383,8 @@ func drawPanels(dc draw.Canvas, rows [][]panel) {
 // band returns the polygons between lo and hi, clamped to [floor, ceil],
 // with the lower edge at least y/100 where y is the curve (a log axis
 // cannot show an interval that reaches 0), split where an end is missing
-// or infinite (no band across a gap).
+// or infinite or the curve is above the axis (no band across a gap, and
+// none up to the clip where the curve is a marker).
 func band(x, y, lo, hi []float64, floor, ceil float64, logX bool) []*plotter.Polygon {
 	var out []*plotter.Polygon
 	var top, bot plotter.XYs
@@ -404,7 +405,7 @@ func band(x, y, lo, hi []float64, floor, ceil float64, logX bool) []*plotter.Pol
 		if logX && !(x[i] > 0) {
 			continue
 		}
-		if math.IsNaN(lo[i]) || math.IsNaN(hi[i]) || math.IsInf(hi[i], 0) || math.IsInf(lo[i], 0) || math.IsInf(y[i], 0) {
+		if math.IsNaN(lo[i]) || math.IsNaN(hi[i]) || math.IsInf(hi[i], 0) || math.IsInf(lo[i], 0) || math.IsInf(y[i], 0) || y[i] > ceil {
 			flush()
 			continue
 		}

@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/theorems"
+	"github.com/sdeverify/sdeverify/theorems/studies"
 	"github.com/sdeverify/sdeverify/theorems/weak"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/plot/cmpimg"
@@ -129,4 +131,39 @@ func TestGoldenBoundInfinite(t *testing.T) {
 	f, err := BoundFigure("bound-infinite", r)
 	require.NoError(t, err)
 	golden(t, "bound-infinite", f.PNG)
+}
+
+// TestGoldenFigure1 pins Figure 1's layout: a row per method (the paper's
+// columns), without and with a schedule side by side, each legend in a
+// strip at its panel's right. The runs are synthetic (no simulation, so
+// that the picture does not move with the engine): in each panel a series
+// that converges and one whose mean blows past the clip (triangles on the
+// top edge, said in the legend) with 3% of its paths diverged.
+func TestGoldenFigure1(t *testing.T) {
+	run := func(f func(k int) float64, se float64) *mc.Result {
+		r := &mc.Result{}
+		for _, k := range []int{0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000} {
+			r.Checkpoints = append(r.Checkpoints, mc.Checkpoint{Step: k, F: mc.Stat{Mean: f(k), SE: se * f(k)}})
+		}
+		return r
+	}
+	conv := func(k int) float64 { return 10 / (1 + float64(k)) }
+	blow := func(k int) float64 {
+		if k >= 8 && k <= 64 {
+			return 1e9
+		}
+		return 12 / (1 + float64(k))
+	}
+	f1 := &studies.Figure1Result{}
+	for _, id := range []string{"left-top", "left-bottom", "centre-top", "centre-bottom", "right-top", "right-bottom"} {
+		bad := run(blow, 0.2)
+		bad.Diverged = 6
+		f1.Panels = append(f1.Panels, studies.Panel{ID: id, Title: id, Series: []studies.Series{
+			{Label: "sigma=1", Config: mc.Config{Paths: 200}, Discrete: run(conv, 0.05), SDE: run(func(k int) float64 { return 1.1 * conv(k) }, 0.05)},
+			{Label: "sigma=3", Config: mc.Config{Paths: 200}, Discrete: bad, SDE: run(func(k int) float64 { return 1.2 * conv(k) }, 0.05)},
+		}})
+	}
+	f, err := Figure1Figure(f1)
+	require.NoError(t, err)
+	golden(t, "figure1", f.PNG)
 }
