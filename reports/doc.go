@@ -9,10 +9,22 @@
 //     [Summary]) is written by [Write] as index.html, report.md,
 //     report.json (schema [SchemaVersion], documented in SCHEMA.md) and
 //     figures/, whole or not at all (internal/atomicfile and a temporary
-//     folder renamed into place).
-//   - Tables: [PinnedMarkdown], [ReportMarkdown] (one theorem check),
-//     [WeakMarkdown].
+//     folder renamed into place). It reads top-down: [Report.StatusLine]
+//     (new violations apart from documented findings, counting theorem
+//     checks, one per configuration, not their checkpoints), the table of
+//     the paper's claims ([Report.TheoremClaims], [Report.Figure1Claims]),
+//     the findings, then the details (folded in HTML).
+//   - Tables: [PinnedMarkdown], [PinnedTable], [ReportMarkdown] (one
+//     theorem check), [WeakMarkdown]; [Plain] turns them into aligned
+//     text for a terminal.
+//   - Numbers for people (format.go): [Num], [Num2], [Param], [Fixed],
+//     [PlusMinus], [WithErr], [Interval], [List], [Words], [Outcomes],
+//     [Percent]; a missing value is [Missing], infinity "∞".
 //   - Figures (gonum/plot, SVG and PNG): [Figure1Figure], [BoundFigure]
 //     (left-hand side against the bound over time), [FanFigure] (quantiles
-//     of f - f*), [WeakFigure] (err(eta) on log-log axes).
+//     of f - f*), [WeakFigure] (err(eta) on log-log axes), 30 cm wide
+//     (the report's column) with text at 10.5-12 pt; values above an
+//     axis, infinite ones included, are triangles on its top edge, named
+//     in the legend. Golden images in testdata/ keep them
+//     (go test ./reports -run Golden -update rewrites them).
 package reports
