@@ -30,7 +30,8 @@ func TestStabilityCommand(t *testing.T) {
 	b, err := os.ReadFile(out)
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &m))
-	require.Len(t, m.Curves, 2)
+	require.Len(t, m.Curves, 3) // discrete, first- and second-order SDE
+	require.Equal(t, []string{"discrete", "sde", "sde2"}, m.Models)
 	require.Equal(t, "bracketed", m.Curves[0].Critical.Status)
 	require.Equal(t, 0.005, m.Curves[0].Critical.Lo)
 }
