@@ -5,6 +5,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"testing"
 
 	"github.com/sdeverify/sdeverify/model/mc"
@@ -166,4 +168,36 @@ func TestGoldenFigure1(t *testing.T) {
 	f, err := Figure1Figure(f1)
 	require.NoError(t, err)
 	golden(t, "figure1", f.PNG)
+}
+
+// TestFiguresReadAtColumnWidth: every figure of a report, drawn at the
+// page's text column (index.html: body max-width 1200px, figures at 100%
+// of it), has no text smaller than the 13 px of the report's tables, its
+// small print. The SVG's font sizes are in its viewBox's units; the page
+// scales the viewBox's width to the column.
+func TestFiguresReadAtColumnWidth(t *testing.T) {
+	t.Parallel()
+	const column, smallPrint = 1200.0, 13.0
+	r := sampleReport(t)
+	r.Summarize()
+	figs, err := r.figures()
+	require.NoError(t, err)
+	require.NotEmpty(t, figs)
+	size := regexp.MustCompile(`font-size:([0-9.]+)px`)
+	width := regexp.MustCompile(`viewBox="0 0 ([0-9.]+) `)
+	for _, f := range figs {
+		svg := string(f.SVG)
+		m := width.FindStringSubmatch(svg)
+		require.NotNil(t, m, f.Name)
+		w, err := strconv.ParseFloat(m[1], 64)
+		require.NoError(t, err)
+		smallest := math.Inf(1)
+		for _, s := range size.FindAllStringSubmatch(svg, -1) {
+			v, err := strconv.ParseFloat(s[1], 64)
+			require.NoError(t, err)
+			smallest = math.Min(smallest, v)
+		}
+		require.Falsef(t, math.IsInf(smallest, 1), "%s has no text", f.Name)
+		require.GreaterOrEqualf(t, smallest*column/w, smallPrint, "%s: its smallest text is %.1f px at the column's width", f.Name, smallest*column/w)
+	}
 }
