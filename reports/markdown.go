@@ -288,7 +288,7 @@ func WeakMarkdown(w io.Writer, r *weak.Result) {
 	fmt.Fprintln(w, "\n| quantity | order | interval | systematic part | local slope | etas used | note |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
 	for _, f := range append(append([]weak.Fit{}, r.Fits...), r.ODEFits...) {
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", cell(f.Test), num(f.Slope), Interval(f.Lo, f.Hi), Num2(f.Systematic), num(f.Local), List(f.Used), cell(f.Note))
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", cell(f.Test), num(f.Slope), Interval(f.Lo, f.Hi), systematicCell(f), num(f.Local), List(f.Used), cell(f.Note))
 	}
 	if r.Extended != "" {
 		fmt.Fprintf(w, "\nGrid: %s.\n", r.Extended)
@@ -386,6 +386,14 @@ func weakVarSE(r *weak.Result) string {
 
 // cell escapes the pipes of a Markdown table cell.
 func cell(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
+
+// systematicCell is a fit's systematic part, missing when there is no fit.
+func systematicCell(f weak.Fit) string {
+	if math.IsNaN(f.Slope) {
+		return Missing
+	}
+	return Num2(f.Systematic)
+}
 
 // anyUnresolved reports whether a weak study has an error within its
 // noise (starred in its table, with a footnote).

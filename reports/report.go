@@ -565,6 +565,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"counts":        Counts,
 	"status":        statusRest,
 	"worst":         worstOutcome,
+	"systematic":    systematicCell,
 	"claimscaption": func() string { return ClaimsCaption },
 	"weaktitle":     weakTitle,
 	"weaksource":    weakSource,
@@ -641,8 +642,8 @@ code{background:#f3f3f3}.ok{color:#05772f}.bad{color:#b00020;font-weight:bold}
 {{range $p := $w.Points}}<tr><td>{{param $p.Eta}}</td><td>{{$p.Steps}}</td>{{range $k, $t := $p.Tests}}{{$o := index $p.ODE $k}}<td>{{errcell $t}}{{if not $t.Resolved}}*{{end}}</td><td>{{errcell $o}}{{if not $o.Resolved}}*{{end}}</td>{{end}}<td>{{witherr $p.VarRel $p.VarRelSE}}</td></tr>{{end}}</table>{{if unresolved $w}}<p>* within {{$w.Noise}}, left out of the fit</p>{{end}}
 {{with $w.Functional}}<p>{{.}}</p>{{end}}
 <table><tr><th>quantity</th><th>order</th><th>interval</th><th>systematic part</th><th>local slope</th><th>etas used</th><th>note</th></tr>
-{{range $w.Fits}}<tr><td>{{.Test}}</td><td>{{num .Slope}}</td><td>{{interval .Lo .Hi}}</td><td>{{num2 .Systematic}}</td><td>{{num .Local}}</td><td>{{list .Used}}</td><td>{{.Note}}</td></tr>{{end}}
-{{range $w.ODEFits}}<tr><td>{{.Test}}</td><td>{{num .Slope}}</td><td>{{interval .Lo .Hi}}</td><td>{{num2 .Systematic}}</td><td>{{num .Local}}</td><td>{{list .Used}}</td><td>{{.Note}}</td></tr>{{end}}</table>
+{{range $w.Fits}}<tr><td>{{.Test}}</td><td>{{num .Slope}}</td><td>{{interval .Lo .Hi}}</td><td>{{systematic .}}</td><td>{{num .Local}}</td><td>{{list .Used}}</td><td>{{.Note}}</td></tr>{{end}}
+{{range $w.ODEFits}}<tr><td>{{.Test}}</td><td>{{num .Slope}}</td><td>{{interval .Lo .Hi}}</td><td>{{systematic .}}</td><td>{{num .Local}}</td><td>{{list .Used}}</td><td>{{.Note}}</td></tr>{{end}}</table>
 {{with exactref $w}}<p>{{.}}</p>{{end}}
 {{with $w.ExactChecks}}<h3>Monte Carlo against the exact engine</h3><p>{{weakcaption}}</p>
 <table><tr><th>eta</th><th>quantity</th><th>Monte Carlo err (se; bias)</th><th>exact (numerical error)</th><th>z</th><th>agree</th></tr>
