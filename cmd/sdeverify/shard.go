@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -13,12 +14,12 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/sdeverify/sdeverify/internal/atomicfile"
-	"github.com/sdeverify/sdeverify/internal/jsonfinite"
 	"github.com/sdeverify/sdeverify/theorems/studies"
 )
 
@@ -317,19 +318,13 @@ func (st *caseState) save(id campaignID, sh shardID, r studies.CampaignResult) e
 
 // marshalExact is json.MarshalIndent with every non-finite float64 of v as
 // the string "+Inf", "-Inf" or "NaN" in place of its number, even where a
-// type's own MarshalJSON writes it as null: the value is encoded as usual
-// (jsonfinite: non-finite numbers null), and then v is walked beside its
-// JSON, by the fields' JSON names, to put each non-finite number in.
+// type's own MarshalJSON writes it as null: v is encoded as encoding/json
+// would (its field order, tags, omitempty, Marshalers), and the JSON of
+// each Marshaler is walked beside its value, by the fields' JSON names, to
+// put each non-finite number in.
 func marshalExact(v any) ([]byte, error) {
-	b, err := jsonfinite.MarshalIndent(v, "", "")
+	t, err := encodeTree(reflect.ValueOf(v), "$")
 	if err != nil {
-		return nil, err
-	}
-	t, err := parseTree(b)
-	if err != nil {
-		return nil, err
-	}
-	if err := markNonFinite(reflect.ValueOf(v), t, "$"); err != nil {
 		return nil, err
 	}
 	var out bytes.Buffer
@@ -340,6 +335,148 @@ func marshalExact(v any) ([]byte, error) {
 	}
 	ind.WriteByte('\n')
 	return ind.Bytes(), nil
+}
+
+var (
+	marshalerType     = reflect.TypeFor[json.Marshaler]()
+	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+// encodeTree encodes v as encoding/json does, but for non-finite numbers.
+func encodeTree(v reflect.Value, at string) (*node, error) {
+	null := &node{raw: []byte("null")}
+	if !v.IsValid() {
+		return null, nil
+	}
+	if (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && v.IsNil() {
+		return null, nil
+	}
+	m := v
+	if !m.Type().Implements(marshalerType) && m.CanAddr() && reflect.PointerTo(m.Type()).Implements(marshalerType) {
+		m = m.Addr()
+	}
+	if m.Type().Implements(marshalerType) {
+		b, err := m.Interface().(json.Marshaler).MarshalJSON()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", at, err)
+		}
+		n, err := parseTree(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", at, err)
+		}
+		return n, markNonFinite(v, n, at)
+	}
+	if v.Type().Implements(textMarshalerType) || (v.CanAddr() && reflect.PointerTo(v.Type()).Implements(textMarshalerType)) {
+		return leaf(v, at)
+	}
+	switch v.Kind() {
+	case reflect.Float32, reflect.Float64:
+		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+			return &node{raw: []byte(strconv.Quote(nonFiniteText(f)))}, nil
+		}
+		return leaf(v, at)
+	case reflect.Pointer, reflect.Interface:
+		return encodeTree(v.Elem(), at)
+	case reflect.Struct:
+		n := &node{kind: '{'}
+		for _, f := range fieldsOf(v.Type()) {
+			fv, err := v.FieldByIndexErr(f.index)
+			if err != nil || (f.omitEmpty && isEmpty(fv)) {
+				continue
+			}
+			kid, err := encodeTree(fv, at+"."+f.name)
+			if err != nil {
+				return nil, err
+			}
+			n.keys, n.kids = append(n.keys, f.name), append(n.kids, kid)
+		}
+		return n, nil
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			return null, nil
+		}
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return leaf(v, at)
+		}
+		n := &node{kind: '['}
+		for i := range v.Len() {
+			kid, err := encodeTree(v.Index(i), fmt.Sprintf("%s[%d]", at, i))
+			if err != nil {
+				return nil, err
+			}
+			n.kids = append(n.kids, kid)
+		}
+		return n, nil
+	case reflect.Map:
+		if v.IsNil() {
+			return null, nil
+		}
+		// Keys as encoding/json writes them, in its (sorted) order.
+		type entry struct {
+			key string
+			val reflect.Value
+		}
+		var es []entry
+		it := v.MapRange()
+		for it.Next() {
+			k, err := mapKey(it.Key())
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", at, err)
+			}
+			es = append(es, entry{k, it.Value()})
+		}
+		slices.SortFunc(es, func(a, b entry) int { return strings.Compare(a.key, b.key) })
+		n := &node{kind: '{'}
+		for _, e := range es {
+			kid, err := encodeTree(e.val, at+"."+e.key)
+			if err != nil {
+				return nil, err
+			}
+			n.keys, n.kids = append(n.keys, e.key), append(n.kids, kid)
+		}
+		return n, nil
+	}
+	return leaf(v, at)
+}
+
+// leaf is v's JSON by encoding/json.
+func leaf(v reflect.Value, at string) (*node, error) {
+	b, err := json.Marshal(v.Interface())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", at, err)
+	}
+	return &node{raw: b}, nil
+}
+
+// mapKey is a map key as encoding/json writes it.
+func mapKey(k reflect.Value) (string, error) {
+	if k.Kind() == reflect.String {
+		return k.String(), nil
+	}
+	if tm, ok := k.Interface().(encoding.TextMarshaler); ok {
+		b, err := tm.MarshalText()
+		return string(b), err
+	}
+	switch k.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(k.Int(), 10), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.FormatUint(k.Uint(), 10), nil
+	}
+	return "", fmt.Errorf("map key of type %v", k.Type())
+}
+
+// isEmpty is encoding/json's omitempty test.
+func isEmpty(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+		return v.IsZero()
+	}
+	return false
 }
 
 // unmarshalExact reads what marshalExact writes into v (a pointer): the
@@ -493,8 +630,9 @@ func nonFiniteText(f float64) string {
 
 // jsonField is a struct field as encoding/json names it.
 type jsonField struct {
-	name  string
-	index []int
+	name      string
+	index     []int
+	omitEmpty bool
 }
 
 // jsonFields lists t's fields as encoding/json encodes them: exported,
@@ -507,7 +645,7 @@ func jsonFields(t reflect.Type, prefix []int, dst *[]jsonField) {
 		if tag == "-" {
 			continue
 		}
-		name, _, _ := strings.Cut(tag, ",")
+		name, opts, _ := strings.Cut(tag, ",")
 		idx := append(append([]int(nil), prefix...), i)
 		ft := sf.Type
 		if sf.Anonymous && name == "" {
@@ -525,7 +663,7 @@ func jsonFields(t reflect.Type, prefix []int, dst *[]jsonField) {
 		if name == "" {
 			name = sf.Name
 		}
-		*dst = append(*dst, jsonField{name, idx})
+		*dst = append(*dst, jsonField{name, idx, slices.Contains(strings.Split(opts, ","), "omitempty")})
 	}
 }
 

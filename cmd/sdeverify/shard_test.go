@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -164,6 +165,17 @@ func TestShardJSONKeepsNonFinite(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, string(b), string(b2))
 	}
+	// With finite numbers only, the file is encoding/json's, byte for byte
+	// (field order, tags, omitempty, the types' own MarshalJSON).
+	r := studies.CampaignResult{Index: 3, Case: studies.Case{Name: "x <&> y", Config: `{"a": 1}`}, Report: &theorems.Report{Theorem: "thm4"}}
+	next := 0
+	fillFloats(reflect.ValueOf(r.Report).Elem(), []float64{1.5, -2.5, 1e-300, 0}, &next, map[reflect.Type]bool{reflect.TypeFor[mc.Config](): true}, 0)
+	finite := &shardFile{Format: shardFormat, Campaign: newCampaignID(1, 8, studies.CaseSize{}, campaignAlpha), Cases: []studies.CampaignResult{r}}
+	b, err := marshalExact(finite)
+	require.NoError(t, err)
+	std, err := json.MarshalIndent(finite, "", "  ")
+	require.NoError(t, err)
+	require.Equal(t, string(std)+"\n", string(b))
 	// exact.Value's own form: an unresolved error (+Inf) is null with
 	// "unresolved": true, and reads back as +Inf.
 	type withValue struct {
@@ -171,7 +183,7 @@ func TestShardJSONKeepsNonFinite(t *testing.T) {
 		S []exact.Value `json:"s"`
 	}
 	in := withValue{exact.Value{Value: 1, Err: math.Inf(1)}, []exact.Value{{Value: 2, Err: 0.5}, {Value: -1, Err: math.Inf(1)}}}
-	b, err := marshalExact(in)
+	b, err = marshalExact(in)
 	require.NoError(t, err)
 	var out withValue
 	require.NoError(t, unmarshalExact(b, &out))
