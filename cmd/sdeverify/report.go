@@ -537,7 +537,7 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 func cmdMerge(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("merge", "merge -out DIR [-partial] SHARD.json...", stderr)
 	out := fs.String("out", "", "output folder (required: merge never writes over the main report by default)")
-	partial := fs.Bool("partial", false, "merge even if some cases are missing (a shard not given)")
+	partial := fs.Bool("partial", false, "merge even if some cases are missing (a shard not given); shards of different campaigns (seed, n, paths, case sizes, sdeverify build) are refused always")
 	if err := fs.FlagSet.Parse(args); err != nil {
 		return fs.parse(args) // the one-line error
 	}
