@@ -6,37 +6,6 @@ import (
 	"math/bits"
 )
 
-// Method is one of the paper's three distributed methods.
-type Method int
-
-const (
-	DSGD     Method = iota // x+ = x - eta eta_k (1/N) sum_i g_i(x)
-	DCSGD                  // x+ = x - eta eta_k (1/N) sum_i C_i(g_i(x))
-	DSignSGD               // x+ = x - eta eta_k (1/N) sum_i sign(g_i(x))
-)
-
-func (m Method) String() string {
-	switch m {
-	case DSGD:
-		return "dsgd"
-	case DCSGD:
-		return "dcsgd"
-	case DSignSGD:
-		return "dsignsgd"
-	}
-	return fmt.Sprintf("Method(%d)", int(m))
-}
-
-// ParseMethod parses "dsgd", "dcsgd" or "dsignsgd".
-func ParseMethod(s string) (Method, error) {
-	for _, m := range []Method{DSGD, DCSGD, DSignSGD} {
-		if m.String() == s {
-			return m, nil
-		}
-	}
-	return 0, Invalid("method", fmt.Sprintf("%q", s), "must be dsgd, dcsgd or dsignsgd")
-}
-
 // Agent is one worker: its gradient noise and, for DCSGD, its compressor.
 type Agent struct {
 	Noise      Noise
@@ -59,6 +28,9 @@ func (s System) Validate() error {
 	if err := s.F.Validate(); err != nil {
 		return Prefix("objective", err)
 	}
+	if s.Method == nil {
+		return Invalid("method", nil, "must be "+MethodNames())
+	}
 	if len(s.Agents) == 0 {
 		return Invalid("agents", 0, "need at least one agent")
 	}
@@ -71,21 +43,8 @@ func (s System) Validate() error {
 		if err := a.Noise.Validate(d); err != nil {
 			return Prefix(p+".noise", err)
 		}
-		switch s.Method {
-		case DCSGD:
-			c, ok := a.Compressor.(Unbiased)
-			if !ok {
-				return Invalid(p+".compressor", fmt.Sprintf("%T", a.Compressor), "dcsgd needs an unbiased compressor (model.Unbiased: omega and the error covariance)")
-			}
-			if err := c.Validate(d); err != nil {
-				return Prefix(p+".compressor", err)
-			}
-		case DSGD, DSignSGD:
-			if a.Compressor != nil {
-				return Invalid(p+".compressor", fmt.Sprintf("%T", a.Compressor), fmt.Sprintf("%s takes no compressor", s.Method))
-			}
-		default:
-			return Invalid("method", int(s.Method), "unknown method")
+		if err := s.Method.ValidateAgent(p, a, d); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -98,15 +57,7 @@ func (s System) ValidateSDE() error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	if s.Method == DSignSGD {
-		return nil
-	}
-	for i, a := range s.Agents {
-		if t, ok := a.Noise.(StudentT); ok && t.Nu <= 2 {
-			return Invalid(fmt.Sprintf("agents[%d].noise.nu", i), t.Nu, fmt.Sprintf("the %s SDE needs finite noise variance (nu > 2)", s.Method))
-		}
-	}
-	return nil
+	return s.Method.ValidateSDE(s)
 }
 
 // Workspace is per-worker scratch for the steps: reuse one per goroutine so
@@ -187,71 +138,7 @@ func (s System) AverageNoiseAffine() (a, b float64, ok bool) {
 // squared norm. With Gaussian noise on every agent, DSGD draws the average
 // noise (1/N) sum_i Z_i directly, d normals instead of N d (same law).
 func (s System) DiscreteStep(x, grad []float64, gn2, h float64, ws *Workspace, r *Rand) {
-	n := float64(len(s.Agents))
-	switch s.Method {
-	case DSGD:
-		if a, b, ok := s.AverageNoiseAffine(); ok {
-			sd := noiseStd(a, b, gn2)
-			z := ws.z[:len(grad)]
-			r.Normals(z)
-			for j, g := range grad {
-				x[j] -= h * (g + sd*z[j])
-			}
-			return
-		}
-		clear(ws.acc)
-		for _, a := range s.Agents {
-			a.Noise.Sample(ws.z, grad, gn2, r)
-			for j, z := range ws.z {
-				ws.acc[j] += z
-			}
-		}
-		for j, g := range grad {
-			x[j] -= h * (g + ws.acc[j]/n)
-		}
-	case DCSGD:
-		if len(s.Agents) == 1 && sparseGaussian(s.Agents[0], grad, gn2, h, x, ws, r) {
-			return // one agent: the sparse update went straight into x
-		}
-		clear(ws.acc)
-		for _, a := range s.Agents {
-			if sparseGaussian(a, grad, gn2, -1, ws.acc, ws, r) {
-				continue
-			}
-			a.Noise.Sample(ws.z, grad, gn2, r)
-			for j, g := range grad {
-				ws.z[j] += g
-			}
-			a.Compressor.Compress(ws.c, ws.z, r)
-			for j, c := range ws.c {
-				ws.acc[j] += c
-			}
-		}
-		for j := range x {
-			x[j] -= h * ws.acc[j] / n
-		}
-	case DSignSGD:
-		if len(s.Agents) == 1 {
-			// One agent: update x directly (same draws, no accumulator).
-			s.Agents[0].Noise.Sample(ws.z, grad, gn2, r)
-			for j, g := range grad {
-				x[j] -= h * sign(g+ws.z[j])
-			}
-			return
-		}
-		clear(ws.acc)
-		for _, a := range s.Agents {
-			a.Noise.Sample(ws.z, grad, gn2, r)
-			for j, g := range grad {
-				ws.acc[j] += sign(g + ws.z[j])
-			}
-		}
-		for j := range x {
-			x[j] -= h * ws.acc[j] / n
-		}
-	default:
-		panic("model: DiscreteStep: unknown method")
-	}
+	s.Method.Step(s, x, grad, gn2, h, ws, r)
 }
 
 // randKGaussian adds sc (grad_t + sd z_t) to dst_t for the k coordinates t
@@ -392,18 +279,7 @@ func sparseGaussian(a Agent, grad []float64, gn2, h float64, dst []float64, ws *
 // Drift writes the SDE drift b(x) into dst: grad f for DSGD and DCSGD,
 // (1/N) sum_i E sign(g_i) for DSignSGD (eq. 49).
 func (s System) Drift(dst, grad []float64, gn2 float64) {
-	if s.Method != DSignSGD {
-		copy(dst, grad)
-		return
-	}
-	clear(dst)
-	for _, a := range s.Agents {
-		a.Noise.AddSignMean(dst, grad, gn2)
-	}
-	n := float64(len(s.Agents))
-	for j := range dst {
-		dst[j] /= n
-	}
+	s.Method.Drift(s, dst, grad, gn2)
 }
 
 // Diffusion writes into dst (not a Workspace buffer) a draw of N(0, Sigma(x)) in O(d) (O(N d) with
@@ -426,7 +302,7 @@ func (s System) Drift(dst, grad []float64, gn2 float64) {
 // Gaussian mixture rather than a Gaussian (a weak scheme for the same SDE).
 func (s System) Diffusion(dst, grad []float64, gn2 float64, ws *Workspace, r *Rand) {
 	z := dst[:len(grad)]
-	if s.Method == DCSGD {
+	if needsNormalsApart(s.Method) {
 		z = ws.z[:len(grad)]
 	}
 	r.Normals(z)
@@ -452,112 +328,7 @@ type signMomenter interface {
 // the drift (as Drift does, the same additions in the same order) from the
 // same evaluations of E sign, and returns true.
 func (s System) diffuse(dst, z, grad []float64, gn2 float64, ws *Workspace, r *Rand, drift []float64) bool {
-	n := float64(len(s.Agents))
-	switch s.Method {
-	case DSGD:
-		if v, ok := s.gaussianVar(gn2); ok {
-			// Isotropic agents: one scale for every coordinate (the same
-			// sums as below, once instead of d times).
-			sd := math.Sqrt(v / n)
-			for j := range grad {
-				dst[j] = z[j] * sd
-			}
-			return false
-		}
-		clear(ws.diag)
-		for _, a := range s.Agents {
-			a.Noise.AddVariance(ws.diag, grad, gn2)
-		}
-		for j, v := range ws.diag {
-			dst[j] = z[j] * math.Sqrt(v/n)
-		}
-	case DCSGD:
-		if s.linearGaussian(len(grad)) {
-			// Isotropic agents and linear compressors: the diagonal's
-			// agent sum is one number (the same additions, in the same
-			// order, as the general loop below does per coordinate).
-			var sum, alpha, beta float64
-			for _, a := range s.Agents {
-				al, be, _ := a.Compressor.(Unbiased).Linear(len(grad))
-				g := a.Noise.(Gaussian)
-				sum += (1 + al - be) * (g.Sigma0*g.Sigma0 + g.Sigma1*g.Sigma1*gn2)
-				alpha += al
-				beta += be
-			}
-			for j, g := range grad {
-				ws.diag[j] = (sum + alpha*g*g) / n
-			}
-			SampleDiagMinusRankOne(dst, ws.diag[:len(grad)], grad, beta/n, z)
-			return false
-		}
-		clear(ws.diag)
-		var alpha, beta float64
-		mixture := false
-		for _, a := range s.Agents {
-			al, be, ok := a.Compressor.(Unbiased).Linear(len(grad))
-			if !ok {
-				mixture = true
-				continue
-			}
-			clear(ws.tmp)
-			a.Noise.AddVariance(ws.tmp, grad, gn2)
-			for j, v := range ws.tmp {
-				ws.diag[j] += (1 + al - be) * v
-			}
-			alpha += al
-			beta += be
-		}
-		for j, g := range grad {
-			ws.diag[j] = (ws.diag[j] + alpha*g*g) / n
-		}
-		SampleDiagMinusRankOne(dst, ws.diag, grad, beta/n, z)
-		if !mixture {
-			return false
-		}
-		for _, a := range s.Agents {
-			c := a.Compressor.(Unbiased)
-			if _, _, ok := c.Linear(len(grad)); ok {
-				continue
-			}
-			a.Noise.Sample(ws.z, grad, gn2, r)
-			for j, g := range grad {
-				ws.z[j] += g
-			}
-			c.ErrorCov(ws.diag, ws.z)
-			clear(ws.tmp)
-			a.Noise.AddVariance(ws.tmp, grad, gn2)
-			for j := range dst {
-				dst[j] += math.Sqrt((ws.diag[j]+ws.tmp[j])/n) * r.NormFloat64()
-			}
-		}
-	case DSignSGD:
-		clear(ws.diag)
-		if drift != nil {
-			clear(drift)
-		}
-		for _, a := range s.Agents {
-			if sm, ok := a.Noise.(signMomenter); ok && drift != nil {
-				sm.addSignMoments(drift, ws.diag, grad, gn2)
-				continue
-			}
-			if drift != nil {
-				a.Noise.AddSignMean(drift, grad, gn2)
-			}
-			a.Noise.AddSignVar(ws.diag, grad, gn2)
-		}
-		for j, v := range ws.diag {
-			dst[j] = z[j] * math.Sqrt(math.Max(0, v)/n)
-		}
-		if drift != nil {
-			for j := range drift {
-				drift[j] /= n
-			}
-			return true
-		}
-	default:
-		panic("model: Diffusion: unknown method")
-	}
-	return false
+	return s.Method.Diffuse(s, dst, z, grad, gn2, ws, r, drift)
 }
 
 // gaussianVar returns sum_i (sigma0_i^2 + sigma1_i^2 gn2), in agent order,
@@ -726,7 +497,7 @@ func (s System) sdeStep(x, grad []float64, gn2, eta, rate float64, in Integrator
 		h, capped := s.substep(x, gn2, eta, rate, remaining, in)
 		res.Capped = res.Capped || capped
 		z := ws.dw[:len(grad)]
-		if s.Method == DCSGD {
+		if needsNormalsApart(s.Method) {
 			z = ws.z[:len(grad)]
 		}
 		r.Normals(z) // Diffusion's draws
@@ -748,7 +519,7 @@ func (s System) substep(x []float64, gn2, eta, rate, remaining float64, in Integ
 	h = eta / float64(in.Substeps)
 	if in.Stiffness > 0 && rate > 0 {
 		hn := s.F.HessNorm(x)
-		if in.Minimizer != nil && s.Method != DSignSGD && gn2 > 0 {
+		if in.Minimizer != nil && GradientDrift(s.Method) && gn2 > 0 {
 			var d2 float64
 			for j, xs := range in.Minimizer {
 				d := x[j] - xs

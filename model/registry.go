@@ -29,10 +29,12 @@ const (
 	sortCompressor = "compressor"
 	sortAtom       = "atom"
 	sortSchedule   = "schedule"
+	sortMethod     = "method"
 )
 
-// Kind is one kind of T (a Noise, Compressor, Atom or Schedule) as a
-// configuration names it. P is the struct of its parameters: a
+// Kind is one kind of T (a Noise, Compressor, Atom, Schedule or Method) as
+// a configuration names it (a method by the configuration's "method", its
+// parameters in "method_params"). P is the struct of its parameters: a
 // configuration's fields beside "kind" decode into it (unknown fields are
 // errors naming the field), its exported fields carry json tags, and a
 // field may carry a doc tag (its description in the schema) and an enum
@@ -72,7 +74,7 @@ type DrawOptions struct {
 
 // KindInfo describes a registered kind.
 type KindInfo struct {
-	Sort     string // noise, compressor, atom or schedule
+	Sort     string // noise, compressor, atom, schedule or method
 	Name     string
 	Doc      string
 	Drawable bool // the kind has a Draw (the generators may draw it)
@@ -97,19 +99,21 @@ func sortOf[T any]() string {
 		return sortAtom
 	case reflect.TypeFor[Schedule]():
 		return sortSchedule
+	case reflect.TypeFor[Method]():
+		return sortMethod
 	}
 	return ""
 }
 
 // Register adds a kind. It panics (a programmer's error, met at start-up)
-// if T is not Noise, Compressor, Atom or Schedule, if P is not a struct,
+// if T is not Noise, Compressor, Atom, Schedule or Method, if P is not a struct,
 // if Build is nil and P is not a T, or if the name is empty or taken.
 func Register[P, T any](k Kind[P, T]) {
 	sort := sortOf[T]()
 	pt := reflect.TypeFor[P]()
 	switch {
 	case sort == "":
-		panic(fmt.Sprintf("model: Register %q: %v is not Noise, Compressor, Atom or Schedule", k.Name, reflect.TypeFor[T]()))
+		panic(fmt.Sprintf("model: Register %q: %v is not Noise, Compressor, Atom, Schedule or Method", k.Name, reflect.TypeFor[T]()))
 	case pt.Kind() != reflect.Struct:
 		panic(fmt.Sprintf("model: Register %q: parameters %v are not a struct", k.Name, pt))
 	case k.Name == "":
@@ -152,8 +156,8 @@ func Register[P, T any](k Kind[P, T]) {
 	registry.kinds[sort] = append(registry.kinds[sort], info)
 }
 
-// Kinds returns the registered kinds of a sort (noise, compressor, atom or
-// schedule; nil for another), sorted by name.
+// Kinds returns the registered kinds of a sort (noise, compressor, atom,
+// schedule or method; nil for another), sorted by name.
 func Kinds(sort string) []KindInfo {
 	registry.RLock()
 	defer registry.RUnlock()

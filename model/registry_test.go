@@ -22,6 +22,7 @@ func TestKindsRegistered(t *testing.T) {
 		"compressor": "bernoulli identity qsgd randk",
 		"atom":       "cosh explinear logcosh power quartic square",
 		"schedule":   "constant inv inv-sqrt normalized",
+		"method":     "dcsgd dsgd dsignsgd",
 	}
 	for sort, names := range want {
 		var got []string
@@ -32,7 +33,7 @@ func TestKindsRegistered(t *testing.T) {
 		}
 		require.Equal(t, names, strings.Join(got, " "), sort)
 	}
-	require.Nil(t, model.Kinds("method"))
+	require.Nil(t, model.Kinds("bogus"))
 }
 
 // TestKindsRoundTrip: for every built-in kind, 50 drawn parameter sets

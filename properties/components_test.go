@@ -67,7 +67,7 @@ func genSystem(t *rapid.T) model.System {
 		t.Fatalf("objective: %v", err)
 	}
 	d := f.Dim()
-	method := model.Method(rapid.IntRange(0, 2).Draw(t, "method"))
+	method := []model.Method{model.DSGD, model.DCSGD, model.DSignSGD}[rapid.IntRange(0, 2).Draw(t, "method")]
 	n := rapid.IntRange(1, 3).Draw(t, "agents")
 	sys := model.System{F: f, Method: method}
 	// The z tests of one step's second moments need the noise's fourth

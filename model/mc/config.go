@@ -3,6 +3,7 @@ package mc
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -15,19 +16,22 @@ import (
 // Resolve, which fills every default and writes them back, so that the
 // resolved Config records exactly what ran.
 type Config struct {
-	Objective   model.ObjectiveSpec `json:"objective"`
-	X0          []float64           `json:"x0"` // length d, or 1 for every coordinate
-	Agents      []model.AgentSpec   `json:"agents"`
-	Method      string              `json:"method"` // dsgd, dcsgd, dsignsgd
-	Model       model.ModelSpec     `json:"model"`
-	Eta         float64             `json:"eta"`
-	Schedule    model.ScheduleSpec  `json:"schedule"`
-	Steps       int                 `json:"steps"`
-	Paths       int                 `json:"paths"`
-	Seed        uint64              `json:"seed"`
-	Checkpoints CheckpointSpec      `json:"checkpoints"`
-	DivergeAt   float64             `json:"diverge_at,omitempty"`
-	Quantiles   []float64           `json:"quantiles,omitempty"`
+	Objective model.ObjectiveSpec `json:"objective"`
+	X0        []float64           `json:"x0"` // length d, or 1 for every coordinate
+	Agents    []model.AgentSpec   `json:"agents"`
+	Method    string              `json:"method"` // a registered method: dsgd, dcsgd, dsignsgd, clipped-sgd, ...
+	// MethodParams are the method's parameters ({"clip": 1} for
+	// clipped-sgd); omitted for a method without any.
+	MethodParams json.RawMessage    `json:"method_params,omitempty"`
+	Model        model.ModelSpec    `json:"model"`
+	Eta          float64            `json:"eta"`
+	Schedule     model.ScheduleSpec `json:"schedule"`
+	Steps        int                `json:"steps"`
+	Paths        int                `json:"paths"`
+	Seed         uint64             `json:"seed"`
+	Checkpoints  CheckpointSpec     `json:"checkpoints"`
+	DivergeAt    float64            `json:"diverge_at,omitempty"`
+	Quantiles    []float64          `json:"quantiles,omitempty"`
 }
 
 // CheckpointSpec chooses the steps with full statistics: explicit steps
@@ -127,9 +131,12 @@ func (c *Config) Resolve() (Run, error) {
 		return Run{}, model.Prefix("objective", err)
 	}
 	d := f.Dim()
-	method, err := model.ParseMethod(c.Method)
+	method, err := model.BuildMethod(c.Method, c.MethodParams)
 	if err != nil {
-		return Run{}, err
+		if fe := (*model.FieldError)(nil); errors.As(err, &fe) && fe.Field == "method" {
+			return Run{}, err
+		}
+		return Run{}, model.Prefix("method_params", err)
 	}
 	sys := model.System{F: f, Method: method}
 	if len(c.Agents) == 0 {
@@ -154,8 +161,8 @@ func (c *Config) Resolve() (Run, error) {
 				return Run{}, model.Prefix(p+".compressor", err)
 			}
 		}
-		if method == model.DCSGD && cmp == nil {
-			return Run{}, model.Invalid(p+".compressor", nil, "dcsgd needs a compressor on every agent (identity for none)")
+		if model.NeedsCompressor(method) && cmp == nil {
+			return Run{}, model.Invalid(p+".compressor", nil, fmt.Sprintf("%s needs a compressor on every agent (identity for none)", method))
 		}
 		for range a.Count {
 			sys.Agents = append(sys.Agents, model.Agent{Noise: nz, Compressor: cmp})

@@ -12,7 +12,6 @@ import (
 // "Type.json_name": the values the spec types' Build methods accept
 // (TestConfigSchemaEnums checks each against them).
 var schemaEnums = map[string][]string{
-	"Config.method":      {"dsgd", "dcsgd", "dsignsgd"},
 	"ObjectiveSpec.kind": {"separable", "quadratic"},
 	"ModelSpec.kind":     {"discrete", "sde"},
 	"ModelSpec.scheme":   {"em", "tamed"},
@@ -101,9 +100,21 @@ func schemaOf(t reflect.Type, defs map[string]any) map[string]any {
 			if jn == "" {
 				jn = f.Name
 			}
-			s := schemaOf(f.Type, defs)
-			if vals, ok := schemaEnums[name+"."+jn]; ok {
-				s = map[string]any{"type": "string", "enum": vals}
+			var s map[string]any
+			switch name + "." + jn {
+			case "Config.method":
+				var names []string
+				for _, k := range model.Kinds("method") {
+					names = append(names, k.Name)
+				}
+				s = map[string]any{"type": "string", "enum": names, "description": "the update rule: one of the registered methods"}
+			case "Config.method_params":
+				s = methodParamsSchema(defs)
+			default:
+				s = schemaOf(f.Type, defs)
+				if vals, ok := schemaEnums[name+"."+jn]; ok {
+					s = map[string]any{"type": "string", "enum": vals}
+				}
 			}
 			props[jn] = s
 		}
@@ -114,4 +125,23 @@ func schemaOf(t reflect.Type, defs map[string]any) map[string]any {
 		return ref
 	}
 	return map[string]any{}
+}
+
+// methodParamsSchema is the schema of Config.method_params: the parameters
+// of one of the registered methods that have any (which one is the
+// configuration's "method"; Resolve refuses a parameter the method does not
+// take).
+func methodParamsSchema(defs map[string]any) map[string]any {
+	var alts []any
+	for _, k := range model.Kinds("method") {
+		if len(k.Params()) == 0 {
+			continue
+		}
+		ks := k.Schema(func(t reflect.Type) map[string]any { return schemaOf(t, defs) })
+		props := ks["properties"].(map[string]any)
+		delete(props, "kind")
+		alts = append(alts, map[string]any{"type": "object", "additionalProperties": false,
+			"description": k.Name + ": " + k.Doc, "properties": props})
+	}
+	return map[string]any{"description": "The method's parameters (omitted for a method without any).", "oneOf": alts}
 }

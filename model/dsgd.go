@@ -1,0 +1,75 @@
+package model
+
+import "math"
+
+// DSGD is distributed SGD: x+ = x - eta eta_k (1/N) sum_i g_i(x). Its SDE
+// (the paper's restatement of Thm 3.2 of its reference [7]) has drift
+// grad f and covariance (1/N) sum_i Sigma_i, the agents' noise covariances.
+var DSGD Method = dsgd{}
+
+type dsgd struct{}
+
+func init() {
+	Register(Kind[dsgd, Method]{
+		Name: "dsgd",
+		Doc:  "Distributed SGD: x+ = x - eta eta_k (1/N) sum_i g_i, g_i = grad f + Z_i.",
+		Draw: func(Drawer, DrawOptions) dsgd { return dsgd{} },
+	})
+}
+
+func (dsgd) String() string             { return "dsgd" }
+func (dsgd) gradientDrift() bool        { return true }
+func (dsgd) ValidateSDE(s System) error { return finiteVariance(s) }
+
+func (m dsgd) ValidateAgent(prefix string, a Agent, _ int) error { return noCompressor(m, prefix, a) }
+
+// Step implements Method. With Gaussian noise on every agent it draws the
+// average noise (1/N) sum_i Z_i directly, d normals instead of N d (the
+// same law).
+func (dsgd) Step(s System, x, grad []float64, gn2, h float64, ws *Workspace, r *Rand) {
+	if a, b, ok := s.AverageNoiseAffine(); ok {
+		sd := noiseStd(a, b, gn2)
+		z := ws.z[:len(grad)]
+		r.Normals(z)
+		for j, g := range grad {
+			x[j] -= h * (g + sd*z[j])
+		}
+		return
+	}
+	n := float64(len(s.Agents))
+	clear(ws.acc)
+	for _, a := range s.Agents {
+		a.Noise.Sample(ws.z, grad, gn2, r)
+		for j, z := range ws.z {
+			ws.acc[j] += z
+		}
+	}
+	for j, g := range grad {
+		x[j] -= h * (g + ws.acc[j]/n)
+	}
+}
+
+// Drift implements Method: grad f.
+func (dsgd) Drift(_ System, dst, grad []float64, _ float64) { copy(dst, grad) }
+
+// Diffuse implements Method: diag((1/N) sum_i Var Z_i)^{1/2} z.
+func (dsgd) Diffuse(s System, dst, z, grad []float64, gn2 float64, ws *Workspace, _ *Rand, _ []float64) bool {
+	n := float64(len(s.Agents))
+	if v, ok := s.gaussianVar(gn2); ok {
+		// Isotropic agents: one scale for every coordinate (the same
+		// sums as below, once instead of d times).
+		sd := math.Sqrt(v / n)
+		for j := range grad {
+			dst[j] = z[j] * sd
+		}
+		return false
+	}
+	clear(ws.diag)
+	for _, a := range s.Agents {
+		a.Noise.AddVariance(ws.diag, grad, gn2)
+	}
+	for j, v := range ws.diag {
+		dst[j] = z[j] * math.Sqrt(v/n)
+	}
+	return false
+}

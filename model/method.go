@@ -1,0 +1,123 @@
+package model
+
+import "fmt"
+
+// Method is a distributed update rule (docs/math.md section 2; MATH.md 8):
+//
+//	x_{k+1} = x_k - eta eta_k U_k,  U_k = (1/N) sum_i T_i(g_i(x_k)),
+//
+// with g_i = grad f + Z_i the agent's noisy gradient and T_i the agent's
+// map (identity for DSGD, its compressor for DCSGD, sign for DSignSGD, ...),
+// together with its first-order SDE model (Li, Tai and E)
+//
+//	dX = -eta_t m(X) dt + eta_t sqrt(eta/N) Sigma(X)^{1/2} dW,
+//	m(x) = E[U | x],  Sigma(x) = (1/N) sum_i Cov[T_i(g_i) | x].
+//
+// Each method is one file that registers itself (Register with a Kind[P,
+// Method]); a configuration names it by its "method" and gives its
+// parameters, if it has any, in "method_params". A method is a comparable
+// value (a struct of its parameters), so that two systems run the same
+// method exactly when their methods are ==. What only some methods can do
+// is an optional interface (NeedsCompressor, GradientDrift), never a
+// comparison with a method outside its file.
+//
+// The steps take a Workspace and must not allocate: they run once per path
+// and step in the hot loops.
+type Method interface {
+	// String returns the configuration's name of the method.
+	String() string
+	// ValidateAgent checks what the method asks of one agent in dimension d
+	// (its compressor); errors name the field under prefix (agents[i]).
+	ValidateAgent(prefix string, a Agent, d int) error
+	// ValidateSDE checks a system that Validate accepted for the method's
+	// SDE model: the coefficients must exist and be computable with their
+	// error (for instance finite noise variance).
+	ValidateSDE(s System) error
+	// Step applies one discrete step with step size h (= eta eta_k):
+	// x -= h U. grad holds grad f(x) and gn2 its squared norm.
+	Step(s System, x, grad []float64, gn2, h float64, ws *Workspace, r *Rand)
+	// Drift writes the SDE's drift m(x) into dst.
+	Drift(s System, dst, grad []float64, gn2 float64)
+	// Diffuse writes Sigma(x)^{1/2} z into dst, where z holds d standard
+	// normals (z may be dst unless the method implements normalsApart); a
+	// method whose diffusion is a mixture may draw more from r. If drift is
+	// not nil the method may also write m(x) into it (the same values Drift
+	// gives) and then returns true.
+	Diffuse(s System, dst, z, grad []float64, gn2 float64, ws *Workspace, r *Rand, drift []float64) bool
+}
+
+// NeedsCompressor reports whether a method applies each agent's compressor
+// (DCSGD): a configuration must then give one on every agent.
+func NeedsCompressor(m Method) bool {
+	c, ok := m.(interface{ needsCompressor() bool })
+	return ok && c.needsCompressor()
+}
+
+// GradientDrift reports whether a method's SDE drift is grad f itself
+// (DSGD, DCSGD): the integrator's secant curvature (Integrator.Minimizer)
+// then bounds how far a substep's drift moves the path.
+func GradientDrift(m Method) bool {
+	g, ok := m.(interface{ gradientDrift() bool })
+	return ok && g.gradientDrift()
+}
+
+// normalsApart is a Method whose Diffuse needs z apart from dst.
+type normalsApart interface{ normalsApart() bool }
+
+func needsNormalsApart(m Method) bool {
+	n, ok := m.(normalsApart)
+	return ok && n.normalsApart()
+}
+
+// ParseMethod returns the registered method with the given name and no
+// parameters ("dsgd", "dcsgd", "dsignsgd"; a method with parameters is
+// built by BuildMethod).
+func ParseMethod(s string) (Method, error) { return BuildMethod(s, nil) }
+
+// BuildMethod returns the registered method with the given name and
+// parameters (a JSON object, or empty for none). Errors name the field:
+// "method" for an unknown name, the parameter's name for a bad parameter.
+func BuildMethod(name string, params []byte) (Method, error) {
+	k, err := lookup(sortMethod, name)
+	if err != nil {
+		return nil, Invalid("method", fmt.Sprintf("%q", name), "must be "+MethodNames())
+	}
+	v, err := k.build(params, 0)
+	if err != nil {
+		return nil, err
+	}
+	return v.(Method), nil
+}
+
+// MethodNames lists the registered methods' names ("a, b or c").
+func MethodNames() string {
+	registry.RLock()
+	defer registry.RUnlock()
+	return kindNames(sortMethod)
+}
+
+// noCompressor is ValidateAgent for the methods that take no compressor.
+func noCompressor(m Method, prefix string, a Agent) error {
+	if a.Compressor != nil {
+		return Invalid(prefix+".compressor", fmt.Sprintf("%T", a.Compressor), fmt.Sprintf("%s takes no compressor", m))
+	}
+	return nil
+}
+
+// finiteVariance is ValidateSDE for the methods whose SDE's covariance is
+// the noise's (DSGD, DCSGD).
+func finiteVariance(s System) error {
+	for i, a := range s.Agents {
+		if t, ok := a.Noise.(StudentT); ok && t.Nu <= 2 {
+			return Invalid(fmt.Sprintf("agents[%d].noise.nu", i), t.Nu, fmt.Sprintf("the %s SDE needs finite noise variance (nu > 2)", s.Method))
+		}
+	}
+	return nil
+}
+
+// divideBy divides v by n in place.
+func divideBy(v []float64, n float64) {
+	for j := range v {
+		v[j] /= n
+	}
+}
