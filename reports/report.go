@@ -224,6 +224,12 @@ func campaignRegime(c studies.CampaignResult) string {
 	return ""
 }
 
+// CampaignFinding is the finding a campaign case is filed under, as the
+// report files it ("" for none): the regime the campaign expected, or F4
+// for a discrete FAIL beside an SDE below its bound. A command's own table
+// of the campaign should use it, so that it agrees with the report.
+func CampaignFinding(c studies.CampaignResult) string { return campaignRegime(c) }
+
 // campaignWhy explains a campaign FAIL's filing for its failure report.
 func campaignWhy(c studies.CampaignResult) string {
 	r := c.Report
