@@ -17,9 +17,11 @@
 //   - Tables: [PinnedMarkdown], [PinnedTable], [ReportMarkdown] (one
 //     theorem check), [WeakMarkdown]; [Plain] turns them into aligned
 //     text for a terminal.
-//   - Numbers for people (format.go): [Num], [Num2], [Param], [Fixed],
-//     [PlusMinus], [WithErr], [Interval], [List], [Words], [Outcomes],
-//     [Percent]; a missing value is [Missing], infinity "∞".
+//   - Numbers for people (format.go, this package's names for
+//     internal/format, which the theorems' texts use too): [Num], [Num2],
+//     [Param], [Fixed], [PlusMinus], [WithErr], [Interval], [List],
+//     [Words], [Outcomes], [Percent]; a missing value is [Missing],
+//     infinity "∞".
 //   - Figures (gonum/plot, SVG and PNG): [Figure1Figure], [BoundFigure]
 //     (left-hand side against the bound over time), [FanFigure] (quantiles
 //     of f - f*), [WeakFigure] (err(eta) on log-log axes), 30 cm wide

@@ -1,15 +1,10 @@
 package reports
 
-import (
-	"fmt"
-	"math"
-	"sort"
-	"strconv"
-	"strings"
-)
+import "github.com/sdeverify/sdeverify/internal/format"
 
-// The formatter for every number people read: the report, the tables of
-// the command line, the figures' legends. One rule per kind of value:
+// The formatter for every number people read is internal/format (the
+// theorems' texts use it too); these are its names in this package. One
+// rule per kind of value:
 //
 //   - a measured value (an estimate, an error bar, a ratio): 4 significant
 //     digits ([Num]); an error bar or a shape parameter: 2 ([Num2]);
@@ -24,155 +19,47 @@ import (
 
 // Missing is what a missing value (no estimate, no error bar, no
 // interval) prints as.
-const Missing = "-"
+const Missing = format.Missing
 
 // Num formats a measured value with 4 significant digits.
-func Num(x float64) string { return sig(x, 4) }
+func Num(x float64) string { return format.Num(x) }
 
 // Num2 formats an error bar or a diagnostic with 2 significant digits.
-func Num2(x float64) string { return sig(x, 2) }
+func Num2(x float64) string { return format.Num2(x) }
 
-func sig(x float64, digits int) string {
-	switch {
-	case math.IsNaN(x):
-		return Missing
-	case math.IsInf(x, 1):
-		return "∞"
-	case math.IsInf(x, -1):
-		return "-∞"
-	case x == 0:
-		return "0" // no "-0"
-	}
-	s := strconv.FormatFloat(x, 'g', digits, 64)
-	if s == "-0" {
-		return "0"
-	}
-	return shortExp(s)
-}
-
-// shortExp writes an exponent without its plus sign and leading zeros,
-// "1.779e+04" as "1.779e4" and "5e-07" as "5e-7", as the figures' axes do.
-func shortExp(s string) string {
-	i := strings.IndexByte(s, 'e')
-	if i < 0 {
-		return s
-	}
-	mant, exp := s[:i], s[i+1:]
-	sign := ""
-	switch exp[0] {
-	case '-':
-		sign, exp = "-", exp[1:]
-	case '+':
-		exp = exp[1:]
-	}
-	return mant + "e" + sign + strings.TrimLeft(exp[:len(exp)-1], "0") + exp[len(exp)-1:]
-}
+func sig(x float64, digits int) string { return format.Sig(x, digits) }
 
 // Param formats a configured value (a step size, a time, a scale): x
 // rounded to 6 significant digits, written as briefly as that allows, so
 // that the float noise of step*eta does not show (0.15000000000000002 is
 // 0.15) and a grid's etas keep their digits (0.00078125).
-func Param(x float64) string {
-	switch {
-	case math.IsNaN(x) || math.IsInf(x, 0):
-		return sig(x, 4)
-	case x == 0:
-		return "0"
-	}
-	r, err := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 6, 64), 64)
-	if err != nil {
-		r = x
-	}
-	return shortExp(strconv.FormatFloat(r, 'g', -1, 64))
-}
+func Param(x float64) string { return format.Param(x) }
 
 // Fixed formats x with the given decimals, without a negative zero
 // ("-0.00" is "0.00").
-func Fixed(x float64, decimals int) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return sig(x, 4)
-	}
-	s := strconv.FormatFloat(x, 'f', decimals, 64)
-	if strings.Trim(s, "-0.") == "" {
-		s = strings.TrimPrefix(s, "-")
-	}
-	return s
-}
+func Fixed(x float64, decimals int) string { return format.Fixed(x, decimals) }
 
 // PlusMinus formats a value with its error bar, "v ± e"; without an error
 // bar (NaN, or an infinite value) the value alone.
-func PlusMinus(v, e float64) string {
-	if math.IsNaN(e) || math.IsInf(v, 0) || math.IsNaN(v) {
-		return Num(v)
-	}
-	return Num(v) + " ± " + Num2(e)
-}
+func PlusMinus(v, e float64) string { return format.PlusMinus(v, e) }
 
 // WithErr formats a value with its error bar in parentheses, "v (e)";
 // without one, the value alone.
-func WithErr(v, e float64) string {
-	if math.IsNaN(e) || math.IsInf(v, 0) || math.IsNaN(v) {
-		return Num(v)
-	}
-	return Num(v) + " (" + Num2(e) + ")"
-}
+func WithErr(v, e float64) string { return format.WithErr(v, e) }
 
 // Interval formats [lo, hi]; Missing when either end is missing.
-func Interval(lo, hi float64) string {
-	if math.IsNaN(lo) || math.IsNaN(hi) {
-		return Missing
-	}
-	return "[" + Num(lo) + ", " + Num(hi) + "]"
-}
+func Interval(lo, hi float64) string { return format.Interval(lo, hi) }
 
 // List formats configured values as "a, b, c" (Missing when empty).
-func List(xs []float64) string {
-	if len(xs) == 0 {
-		return Missing
-	}
-	parts := make([]string, len(xs))
-	for i, x := range xs {
-		parts[i] = Param(x)
-	}
-	return strings.Join(parts, ", ")
-}
+func List(xs []float64) string { return format.List(xs) }
 
 // Words joins names as "a, b, c" (Missing when empty).
-func Words(xs []string) string {
-	if len(xs) == 0 {
-		return Missing
-	}
-	return strings.Join(xs, ", ")
-}
+func Words(xs []string) string { return format.Words(xs) }
 
 // Outcomes formats a map of outcomes by target, "sde FAIL, discrete PASS"
 // (the SDE first, then the others by name), instead of Go's map syntax.
-func Outcomes[V ~string](m map[string]V) string {
-	if len(m) == 0 {
-		return Missing
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if (keys[i] == "sde") != (keys[j] == "sde") {
-			return keys[i] == "sde"
-		}
-		return keys[i] < keys[j]
-	})
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s %s", k, m[k])
-	}
-	return strings.Join(parts, ", ")
-}
+func Outcomes[V ~string](m map[string]V) string { return format.Outcomes(m) }
 
 // Percent formats a fraction k/n as a percentage with 3 significant
 // digits ("3%", "0.0188%"); Missing when n is 0.
-func Percent(k, n int) string {
-	if n == 0 {
-		return Missing
-	}
-	return sig(100*float64(k)/float64(n), 3) + "%"
-}
+func Percent(k, n int) string { return format.Percent(k, n) }
