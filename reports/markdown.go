@@ -61,55 +61,16 @@ func ExactSDEText(e *theorems.ExactSDE) string {
 	return fmt.Sprintf("in d = 1 the exact engine carries the SDE's law forward by finite differences (here %d nodes on a sinh map of scale %s, reflecting edges at ±%s): no sampling and no integrator bias; its verdicts are deterministic, each LHS with its numerical error", e.Nodes, num(e.Map), num(e.Radius))
 }
 
-// verdictLine is one verdict for people: the check, the target, the time,
-// the outcome, the left-hand side with its error bar against the bound,
-// and the reason.
-func verdictLine(v theorems.Verdict) string {
-	how := ""
-	switch {
-	case v.Engine == theorems.EngineExact && math.IsInf(v.Estimate, 0):
-		how = " (exact engine)"
-	case v.Engine == theorems.EngineExact:
-		how = " (numerical error " + Num2(v.NumErr) + ", exact engine)"
-	case !math.IsNaN(v.SE) && !math.IsInf(v.Estimate, 0):
-		how = " (se " + Num2(v.SE) + ")"
-	}
-	s := fmt.Sprintf("%s %s/%s t=%s: %s, LHS %s%s vs bound %s, ratio %s", v.Theorem, v.Reading, v.Target, Param(v.Time), v.Outcome, Num(v.Estimate), how, Num(v.Bound), sig(v.Ratio, 3))
-	if v.Engine != theorems.EngineExact {
-		s += fmt.Sprintf(", %d paths (%d diverged), alpha %s", v.Paths, v.Diverged, Num2(v.Alpha))
-	}
-	if v.Reason != "" {
-		s += ": " + v.Reason
-	}
-	return s
-}
+// verdictLine is one verdict for people (theorems.Verdict.String, in
+// this package's formatter).
+func verdictLine(v theorems.Verdict) string { return v.String() }
 
 // biasText is a verdict's estimated integrator bias, "b ± e (z se)".
-func biasText(v theorems.Verdict) string {
-	b := v.IntegrationBias
-	if b == nil || math.IsNaN(b.Mean) {
-		return Missing
-	}
-	s := Num2(b.Mean) + " ± " + sig(b.SE, 1)
-	if v.SE > 0 {
-		s += " (" + Num2(math.Abs(b.Mean)/v.SE) + " se)"
-	}
-	return s
-}
+func biasText(v theorems.Verdict) string { return v.BiasText() }
 
 // tailText is the evidence on a verdict's tails: the analytical status
 // (d = 1, SDE) or the Pareto tail shape k.
-func tailText(v theorems.Verdict, f *theorems.Finiteness) string {
-	switch {
-	case v.Target == "sde" && f != nil:
-		return fmt.Sprintf("mean %s, variance %s (analytical)", f.LHS, f.Variance)
-	case v.TailK != nil && *v.TailK >= theorems.TailKLimit:
-		return fmt.Sprintf("heavy tail: k = %s (variance may be infinite)", Fixed(*v.TailK, 2))
-	case v.TailK != nil:
-		return fmt.Sprintf("k = %s < %s", Fixed(*v.TailK, 2), Param(theorems.TailKLimit))
-	}
-	return "no tail (flat or few values)"
-}
+func tailText(v theorems.Verdict, f *theorems.Finiteness) string { return v.TailText(f) }
 
 // seCell is a verdict's uncertainty: the Monte Carlo standard error, or
 // the exact engine's numerical error.

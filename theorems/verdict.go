@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/sdeverify/sdeverify/internal/format"
 	"github.com/sdeverify/sdeverify/model/mc"
 )
 
@@ -63,21 +64,26 @@ const (
 	EngineMonteCarlo = "montecarlo"
 )
 
+// String is the verdict for people: the check, the target, the time, the
+// outcome, the left-hand side with its error bar against the bound, and
+// the reason, in the formatter's conventions (internal/format: "∞" for an
+// infinite value, no error bar where there is none, no float noise in
+// the time).
 func (v Verdict) String() string {
-	if v.Engine == EngineExact {
-		how := fmt.Sprintf("numerical error %.2g, exact engine", v.NumErr)
-		if math.IsInf(v.Estimate, 0) {
-			how = "exact engine"
-		}
-		s := fmt.Sprintf("%s %s/%s t=%.4g: %s  LHS %.4g (%s) vs bound %.4g, ratio %.3g",
-			v.Theorem, v.Reading, v.Target, v.Time, v.Outcome, v.Estimate, how, v.Bound, v.Ratio)
-		if v.Reason != "" {
-			s += ": " + v.Reason
-		}
-		return s
+	how := ""
+	switch {
+	case v.Engine == EngineExact && math.IsInf(v.Estimate, 0):
+		how = " (exact engine)"
+	case v.Engine == EngineExact:
+		how = " (numerical error " + format.Num2(v.NumErr) + ", exact engine)"
+	case !math.IsNaN(v.SE) && !math.IsInf(v.Estimate, 0):
+		how = " (se " + format.Num2(v.SE) + ")"
 	}
-	s := fmt.Sprintf("%s %s/%s t=%.4g: %s  LHS %.4g (se %.2g) vs bound %.4g, ratio %.3g, %d paths (%d diverged), alpha %.2g",
-		v.Theorem, v.Reading, v.Target, v.Time, v.Outcome, v.Estimate, v.SE, v.Bound, v.Ratio, v.Paths, v.Diverged, v.Alpha)
+	s := fmt.Sprintf("%s %s/%s t=%s: %s, LHS %s%s vs bound %s, ratio %s", v.Theorem, v.Reading, v.Target, format.Param(v.Time), v.Outcome,
+		format.Num(v.Estimate), how, format.Num(v.Bound), format.Sig(v.Ratio, 3))
+	if v.Engine != EngineExact {
+		s += fmt.Sprintf(", %d paths (%d diverged), alpha %s", v.Paths, v.Diverged, format.Num2(v.Alpha))
+	}
 	if v.Reason != "" {
 		s += ": " + v.Reason
 	}
@@ -173,29 +179,29 @@ func Worse(a, b Outcome) Outcome {
 }
 
 // BiasText renders the integrator's estimated bias of an SDE verdict's
-// left-hand side ("-" without one) and its size in standard errors.
+// left-hand side, "b ± e (z se)" (format.Missing without one).
 func (v Verdict) BiasText() string {
 	b := v.IntegrationBias
 	if b == nil || math.IsNaN(b.Mean) {
-		return "-"
+		return format.Missing
 	}
-	s := fmt.Sprintf("%.2g ± %.1g", b.Mean, b.SE)
+	s := format.Num2(b.Mean) + " ± " + format.Sig(b.SE, 1)
 	if v.SE > 0 {
-		s += fmt.Sprintf(" (%.2g se)", math.Abs(b.Mean)/v.SE)
+		s += " (" + format.Num2(math.Abs(b.Mean)/v.SE) + " se)"
 	}
 	return s
 }
 
 // TailText renders the evidence on the left-hand side's tails: the
-// analytical status (d = 1, SDE) or the Pareto tail shape.
+// analytical status (d = 1, SDE) or the Pareto tail shape k.
 func (v Verdict) TailText(f *Finiteness) string {
 	switch {
 	case v.Target == "sde" && f != nil:
 		return fmt.Sprintf("mean %s, variance %s (analytical)", f.LHS, f.Variance)
 	case v.TailK != nil && *v.TailK >= TailKLimit:
-		return fmt.Sprintf("heavy tail: k = %.2f (variance may be infinite)", *v.TailK)
+		return fmt.Sprintf("heavy tail: k = %s (variance may be infinite)", format.Fixed(*v.TailK, 2))
 	case v.TailK != nil:
-		return fmt.Sprintf("k = %.2f < %g", *v.TailK, TailKLimit)
+		return fmt.Sprintf("k = %s < %s", format.Fixed(*v.TailK, 2), format.Param(TailKLimit))
 	}
 	return "no tail (flat or few values)"
 }
