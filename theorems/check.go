@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/sdeverify/sdeverify/internal/format"
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/model/mc"
@@ -275,7 +276,7 @@ func hypotheses(th Theorem, run mc.Run, o Options, rep *Report) (Constants, bool
 func (rep *Report) vacuous(targets []string, run mc.Run) {
 	for _, t := range targets {
 		rep.Verdicts = append(rep.Verdicts, Verdict{Theorem: rep.Theorem, Reading: rep.Reading, Target: t, Step: run.Steps,
-			Time: float64(run.Steps) * run.Eta, Seed: run.Seed, Paths: run.Paths, Outcome: Vacuous, Reason: "hypothesis failed",
+			Time: stepTime(run.Steps, run.Eta), Seed: run.Seed, Paths: run.Paths, Outcome: Vacuous, Reason: "hypothesis failed",
 			Estimate: math.NaN(), SE: math.NaN(), Bound: math.NaN(), Ratio: math.NaN()})
 	}
 	rep.Outcome = Vacuous
@@ -495,7 +496,7 @@ func (c *checker) decide(in evidence) []Verdict {
 			ib = math.Abs(diff.Mean) + 2*diff.SE()
 		}
 		den := k.A1*phi1 + k.A2*phi2
-		v := Verdict{Theorem: th.ID, Reading: o.Reading, Target: target, Step: cp.Step, Time: cp.Time,
+		v := Verdict{Theorem: th.ID, Reading: o.Reading, Target: target, Step: cp.Step, Time: format.RoundSig(cp.Time, timeDigits),
 			Paths: r.Paths, Diverged: div, Seed: r.Seed, Alpha: alpha, Quantiles: cp.Quantiles}
 		v.Bound = (delta + k.C*phi2) / den
 		v.Estimate = (ym + k.C*phi2) / den

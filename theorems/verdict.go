@@ -25,7 +25,7 @@ type Verdict struct {
 	Reading  string  `json:"reading"` // admissibility reading: ensemble or pathwise
 	Target   string  `json:"target"`  // sde or discrete
 	Step     int     `json:"step"`
-	Time     float64 `json:"time"`
+	Time     float64 `json:"time"`     // step x eta to 12 significant digits (stepTime)
 	Estimate float64 `json:"estimate"` // the left-hand side
 	SE       float64 `json:"se"`       // standard error of estimate - bound
 	Bound    float64 `json:"bound"`
@@ -55,6 +55,18 @@ type Verdict struct {
 	// deterministic. Empty: Monte Carlo.
 	Engine string  `json:"engine,omitempty"`
 	NumErr float64 `json:"num_err,omitempty"`
+}
+
+// timeDigits are the significant digits of a verdict's time: step x eta
+// carries float noise in its last digits (3 x 0.1 is 0.30000000000000004),
+// which rounding to 12 removes, so that the time reads as the decimal the
+// user configured in every output, report.json included. No decision uses
+// the time.
+const timeDigits = 12
+
+// stepTime is the time of a step of size eta as a verdict records it.
+func stepTime(step int, eta float64) float64 {
+	return format.RoundSig(float64(step)*eta, timeDigits)
 }
 
 // The engines of Options.SDEEngine and Verdict.Engine: EngineExact marks
