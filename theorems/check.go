@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 
 	"github.com/sdeverify/sdeverify/internal/format"
 	"github.com/sdeverify/sdeverify/model"
@@ -245,7 +244,7 @@ func hypotheses(th Theorem, run mc.Run, o Options, rep *Report) (Constants, bool
 	}
 	rep.Hypotheses = append(rep.Hypotheses, held("method", "%s", th.Method))
 	cert := run.System.F.Certificate()
-	rep.Hypotheses = append(rep.Hypotheses, held("(L0,L1)-smooth", "certified (L0, L1) = (%.4g, %.4g)", cert.L0, cert.L1))
+	rep.Hypotheses = append(rep.Hypotheses, held("(L0,L1)-smooth", "certified (L0, L1) = (%s, %s)", format.Num(cert.L0), format.Num(cert.L1)))
 	k, ch := th.class(inputs(run, o))
 	rep.Constants = k
 	rep.Hypotheses = append(rep.Hypotheses, ch)
@@ -259,7 +258,7 @@ func hypotheses(th Theorem, run mc.Run, o Options, rep *Report) (Constants, bool
 		}
 		rep.Hypotheses = append(rep.Hypotheses, held("Robbins-Monro", "the schedule satisfies phi1 -> inf, phi2/phi1 -> 0"))
 	} else {
-		rep.Hypotheses = append(rep.Hypotheses, held("eps", "eps = %g in (0, 1)", o.Eps))
+		rep.Hypotheses = append(rep.Hypotheses, held("eps", "eps = %s in (0, 1)", format.Param(o.Eps)))
 	}
 	if th.RobbinsMonroLimit {
 		h := held("Robbins-Monro (limit)", "the schedule satisfies phi1 -> inf, phi2/phi1 -> 0, which the appendix theorem assumes for its bound's limit t -> inf (the finite-T bound's proof does not use it)")
@@ -341,7 +340,7 @@ func (c *checker) target(target string, run mc.Run, rep *Report) ([]Verdict, err
 				rep.ExactSDE = ev
 				return vs, nil
 			default:
-				rep.ExactUndecided = fmt.Sprintf("the law (exact engine, %d nodes to radius %s) left a verdict INCONCLUSIVE within its numerical error, so Monte Carlo decides", ev.Nodes, strconv.FormatFloat(ev.Radius, 'g', 4, 64))
+				rep.ExactUndecided = fmt.Sprintf("the law (exact engine, %d nodes to radius %s) left a verdict INCONCLUSIVE within its numerical error, so Monte Carlo decides", ev.Nodes, format.Num(ev.Radius))
 			}
 			c.firstBad = -1
 		}
@@ -535,7 +534,7 @@ func (c *checker) decide(in evidence) []Verdict {
 			// reverse is not made.
 			if ib > 0 && v.Outcome != Inconclusive {
 				if lo, hi := BoundTest(ym-ib, yse, delta, alpha, tol), BoundTest(ym+ib, yse, delta, alpha, tol); lo != hi {
-					v.Reason = fmt.Sprintf("the Monte Carlo says %s, but not beyond the integrator's error: the refined level's estimated bias bound is %.3g in the left-hand side", v.Outcome, ib/den)
+					v.Reason = fmt.Sprintf("the Monte Carlo says %s, but not beyond the integrator's error: the refined level's estimated bias bound is %s in the left-hand side", v.Outcome, format.Sig(ib/den, 3))
 					v.Outcome = Inconclusive
 				}
 			}
@@ -549,7 +548,7 @@ func (c *checker) decide(in evidence) []Verdict {
 					v.TailK, v.TailM = &k, m
 				}
 				if k >= TailKLimit && v.Outcome != Inconclusive {
-					v.Reason = fmt.Sprintf("the Monte Carlo says %s, but the per-path left-hand sides have a heavy upper tail (Pareto k = %.2f >= %g on the %d largest of %d): the variance may be infinite, so the normal interval has no basis", v.Outcome, k, TailKLimit, m, r.Paths)
+					v.Reason = fmt.Sprintf("the Monte Carlo says %s, but the per-path left-hand sides have a heavy upper tail (Pareto k = %s >= %s on the %d largest of %d): the variance may be infinite, so the normal interval has no basis", v.Outcome, format.Fixed(k, 2), format.Param(TailKLimit), m, r.Paths)
 					v.Outcome = Inconclusive
 				}
 			}

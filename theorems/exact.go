@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/sdeverify/sdeverify/internal/format"
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/model/mc"
@@ -198,7 +199,7 @@ func (c *checker) exactVerdicts(run mc.Run, res exact.ForwardResult, fin *Finite
 		case ym+numErr-tol < c.delta:
 			v.Outcome = Pass
 		default:
-			v.Outcome, v.Reason = Inconclusive, fmt.Sprintf("the bound lies within the exact engine's numerical error (%.3g in the left-hand side)", v.NumErr)
+			v.Outcome, v.Reason = Inconclusive, fmt.Sprintf("the bound lies within the exact engine's numerical error (%s in the left-hand side)", format.Sig(v.NumErr, 3))
 		}
 		out = append(out, v)
 	}

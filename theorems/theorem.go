@@ -1,8 +1,10 @@
 package theorems
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 
 	"github.com/sdeverify/sdeverify/model"
 )
@@ -97,6 +99,34 @@ func agentVariance(n model.Noise) (s0, s1 float64, ok bool) {
 		return v.VarianceBound()
 	}
 	return 0, 0, false
+}
+
+// noiseText names an agent's noise law as its configuration writes it,
+// {"kind":"student-t","nu":1.5,"scale":[1]}: the registered kind whose
+// parameters, decoded strictly from the law's own JSON, build a law of the
+// same type; "(of no registered kind)" for a law no kind builds so.
+func noiseText(n model.Noise) string {
+	params, err := json.Marshal(n)
+	if err == nil {
+		for _, k := range model.Kinds("noise") {
+			spec := model.NoiseSpec{Kind: k.Name, Params: params}
+			v, err := spec.Build()
+			if err != nil || reflect.TypeOf(v) != reflect.TypeOf(n) {
+				continue
+			}
+			if b, err := json.Marshal(spec); err == nil {
+				return string(b)
+			}
+			return k.Name
+		}
+	}
+	return "(of no registered kind)"
+}
+
+// notVarianceClass is the failed noise-class hypothesis of Thms 4-6 for
+// agent i, whose law states no finite (sigma0,sigma1)-variance bound.
+func notVarianceClass(in Inputs, i int) Hypothesis {
+	return failed("noise class", "agent %d's noise %s has no finite variance bound: not (sigma0,sigma1)-variance (paper Def. 2)", i, noiseText(in.System.Agents[i].Noise))
 }
 
 // base fills the constants every theorem shares.

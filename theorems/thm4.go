@@ -1,6 +1,9 @@
 package theorems
 
-import "github.com/sdeverify/sdeverify/model"
+import (
+	"github.com/sdeverify/sdeverify/internal/format"
+	"github.com/sdeverify/sdeverify/model"
+)
 
 // Thm4 is Theorem 4 (DSGD, (sigma0,sigma1)-variance; App. A Thm 8):
 //
@@ -19,7 +22,7 @@ func Thm4() Theorem {
 		class: func(in Inputs) (Constants, Hypothesis) {
 			k := base(in)
 			if i, ok := varianceMeans(in, &k); !ok {
-				return k, failed("noise class", "agent %d's noise (%T) has no finite variance: not (sigma0,sigma1)-variance", i, in.System.Agents[i].Noise)
+				return k, notVarianceClass(in, i)
 			}
 			d, n := float64(k.D), float64(k.N)
 			k.Num = 2 * n * in.Eps
@@ -27,7 +30,7 @@ func Thm4() Theorem {
 			k.B = d * k.L1 * k.Sigma1Sq
 			k.A1 = 1 - in.Eps
 			k.C = in.Eta * d * (k.L0 + k.L1) * (k.Sigma0Sq + k.Sigma1Sq) / (2 * n)
-			return k, held("noise class", "(sigma0,sigma1)-variance with mean sigma0^2 = %.4g, sigma1^2 = %.4g", k.Sigma0Sq, k.Sigma1Sq)
+			return k, held("noise class", "(sigma0,sigma1)-variance with mean sigma0^2 = %s, sigma1^2 = %s", format.Num(k.Sigma0Sq), format.Num(k.Sigma1Sq))
 		},
 	}
 }

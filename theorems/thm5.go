@@ -1,6 +1,9 @@
 package theorems
 
-import "github.com/sdeverify/sdeverify/model"
+import (
+	"github.com/sdeverify/sdeverify/internal/format"
+	"github.com/sdeverify/sdeverify/model"
+)
 
 // Thm5 is Theorem 5 (DCSGD, unbiased compression, bounded variance; App. A
 // Thm 9):
@@ -23,10 +26,10 @@ func Thm5() Theorem {
 		class: func(in Inputs) (Constants, Hypothesis) {
 			k := base(in)
 			if i, ok := varianceMeans(in, &k); !ok {
-				return k, failed("noise class", "agent %d's noise (%T) has no finite variance", i, in.System.Agents[i].Noise)
+				return k, notVarianceClass(in, i)
 			}
 			if k.Sigma1Sq > 0 {
-				return k, failed("noise class", "bounded variance needs sigma1 = 0 on every agent, mean sigma1^2 = %.4g (affine noise is Thm 6's class)", k.Sigma1Sq)
+				return k, failed("noise class", "bounded variance needs sigma1 = 0 on every agent, mean sigma1^2 = %s (affine noise is Thm 6's class)", format.Num(k.Sigma1Sq))
 			}
 			d, n := float64(k.D), float64(k.N)
 			s, sw := k.Sigma0Sq, k.Sigma0SqOm
@@ -35,7 +38,7 @@ func Thm5() Theorem {
 			k.B = k.Omega * k.L1
 			k.A1 = 1 - in.Eps
 			k.C = in.Eta * (k.L0 + k.L1) * d * (s + sw) / (2 * n)
-			return k, held("noise class", "bounded variance, mean sigma^2 = %.4g, mean omega = %.4g", s, k.Omega)
+			return k, held("noise class", "bounded variance, mean sigma^2 = %s, mean omega = %s", format.Num(s), format.Num(k.Omega))
 		},
 	}
 }

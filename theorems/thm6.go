@@ -1,6 +1,9 @@
 package theorems
 
-import "github.com/sdeverify/sdeverify/model"
+import (
+	"github.com/sdeverify/sdeverify/internal/format"
+	"github.com/sdeverify/sdeverify/model"
+)
 
 // Thm6Printed and Thm6Eta are Theorem 6 (DCSGD, (sigma0,sigma1)-variance;
 // App. A Thm 10) in its two readings. With
@@ -58,7 +61,7 @@ func thm6(id string, withEta bool) Theorem {
 		class: func(in Inputs) (Constants, Hypothesis) {
 			k := base(in)
 			if i, ok := varianceMeans(in, &k); !ok {
-				return k, failed("noise class", "agent %d's noise (%T) has no finite variance: not (sigma0,sigma1)-variance", i, in.System.Agents[i].Noise)
+				return k, notVarianceClass(in, i)
 			}
 			d, n := float64(k.D), float64(k.N)
 			a6 := k.Omega + d*(k.Sigma1SqOm+k.Sigma1Sq)
@@ -71,7 +74,7 @@ func thm6(id string, withEta bool) Theorem {
 			if withEta {
 				k.C *= in.Eta
 			}
-			return k, held("noise class", "(sigma0,sigma1)-variance, mean sigma0^2 = %.4g, sigma1^2 = %.4g, omega = %.4g", k.Sigma0Sq, k.Sigma1Sq, k.Omega)
+			return k, held("noise class", "(sigma0,sigma1)-variance, mean sigma0^2 = %s, sigma1^2 = %s, omega = %s", format.Num(k.Sigma0Sq), format.Num(k.Sigma1Sq), format.Num(k.Omega))
 		},
 	}
 }

@@ -3,6 +3,7 @@ package theorems
 import (
 	"math"
 
+	"github.com/sdeverify/sdeverify/internal/format"
 	"github.com/sdeverify/sdeverify/model"
 )
 
@@ -29,12 +30,12 @@ func Thm7() Theorem {
 			for i, a := range in.System.Agents {
 				t, ok := a.Noise.(model.StudentT)
 				if !ok {
-					return k, failed("noise class", "agent %d's noise is %T, not Student-t", i, a.Noise)
+					return k, failed("noise class", "agent %d's noise %s is not student-t", i, noiseText(a.Noise))
 				}
 				if i == 0 {
 					k.Nu = t.Nu
 				} else if t.Nu != k.Nu {
-					return k, failed("noise class", "agents have different nu (%v and %v); the theorem has one nu", k.Nu, t.Nu)
+					return k, failed("noise class", "agents have different nu (%s and %s); the theorem has one nu", format.Param(k.Nu), format.Param(t.Nu))
 				}
 				m := t.MaxScale()
 				if m == 0 {
@@ -43,7 +44,7 @@ func Thm7() Theorem {
 				inv += 1 / m
 			}
 			if k.Nu < 1 {
-				return k, failed("noise class", "nu = %v < 1", k.Nu)
+				return k, failed("noise class", "nu = %s < 1", format.Param(k.Nu))
 			}
 			d, n := float64(k.D), float64(k.N)
 			k.SigmaH = n / inv
@@ -60,7 +61,7 @@ func Thm7() Theorem {
 			if math.IsNaN(k.A1) {
 				return k, failed("noise class", "ell_nu/sigma_H is not a number")
 			}
-			return k, held("noise class", "Student-t, nu = %v, sigma_H = %.4g, ell_nu = %.4g", k.Nu, k.SigmaH, k.Ell)
+			return k, held("noise class", "Student-t, nu = %s, sigma_H = %s, ell_nu = %s", format.Param(k.Nu), format.Num(k.SigmaH), format.Num(k.Ell))
 		},
 	}
 }
