@@ -1,6 +1,7 @@
 package exact_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"testing"
@@ -341,4 +342,20 @@ func TestSecondOrderOrnsteinUhlenbeck(t *testing.T) {
 	q.Model = "nope"
 	_, err = exact.SDE(q, []func(float64) float64{sq}, exact.Settings{})
 	require.ErrorContains(t, err, "nope")
+}
+
+// TestUnresolvedValueJSON: an unresolved value (infinite error) is written
+// with a null error and "unresolved": true (JSON has no infinity) and read
+// back unresolved; a resolved one keeps the plain shape.
+func TestUnresolvedValueJSON(t *testing.T) {
+	t.Parallel()
+	b, err := json.Marshal(exact.Series{{Value: 0.5, Err: 1e-3}, {Value: 0.7, Err: math.Inf(1)}})
+	require.NoError(t, err)
+	require.JSONEq(t, `[{"value":0.5,"err":0.001},{"value":0.7,"err":null,"unresolved":true}]`, string(b))
+	var back exact.Series
+	require.NoError(t, json.Unmarshal(b, &back))
+	require.True(t, back[0].Resolved())
+	require.Equal(t, 1e-3, back[0].Err)
+	require.False(t, back[1].Resolved())
+	require.Equal(t, 1, back.Unresolved())
 }
