@@ -6,14 +6,17 @@
 //	sdeverify check -theorem ID -config FILE [-json OUT]
 //	sdeverify pinned [-short] [-md OUT] [-json OUT]
 //	sdeverify weak -config FILE [-json OUT]
+//	sdeverify stability -config FILE [-json OUT]
 //	sdeverify report [-out DIR]
 //	sdeverify figure1 [-scale paper|small] [-out DIR]
 //	sdeverify verify [-n N] [-seed S] [-shard i/n] [-json OUT [-resume]]
 //	sdeverify merge -out DIR SHARD.json...
 //
-// Exit codes: 0 every outcome as expected, 1 a new theorem violation (or a
-// changed pinned outcome), 2 usage or configuration error (one line on
-// stderr, no output file written).
+// Exit codes: 0 every outcome as expected, 1 an outcome not as expected (a
+// new violation, a changed pinned outcome, a Monte Carlo run off its exact
+// law), 2 usage or configuration error (one line on stderr, no output file
+// written). Under 'go run' every nonzero code becomes 1 (go run prints
+// "exit status N"): build the binary to see them.
 package main
 
 import (
@@ -61,8 +64,10 @@ Usage:
                                                          a campaign over random configurations (-resume: continue an interrupted one)
   sdeverify merge -out DIR SHARD.json...                 combine one campaign's shards into one report
 
-Exit codes: 0 every outcome as expected, 1 a new violation (or a changed
-pinned outcome), 2 usage or configuration error.
+Exit codes: 0 every outcome as expected, 1 an outcome not as expected (a
+new violation, a changed pinned outcome, a Monte Carlo run off its exact
+law), 2 usage or configuration error. 'go run' turns every nonzero code
+into 1 (printing "exit status N"): build the binary to see them.
 
 Run 'sdeverify COMMAND -h' for a command's flags.
 `
