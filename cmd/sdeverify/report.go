@@ -267,12 +267,27 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	if err := reports.Write(*out, r); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s: index.html, report.md, report.json, figures/ (verdicts: %s; Figure 1 claims: %s; failure reports: %d)\n",
-		*out, reports.Counts(r.Summary.Verdicts), reports.Counts(r.Summary.Figure1Claims), r.Summary.Fails)
+	fmt.Fprintf(stdout, "wrote %s: index.html, report.md, report.json, figures/ (%s)\nStatus: %s\n", *out, plural(r.Summary.Fails, "failure report"), r.StatusLine())
 	if !r.OK() {
-		return &exitError{code: 1, err: fmt.Errorf("pinned outcomes changed: %v; new violations: %v; Monte Carlo off the exact engine: %v", r.Summary.PinnedMismatches, r.Summary.NewViolations, append(append([]string{}, r.Summary.ExactDisagreements...), r.Summary.WeakExactDisagreements...))}
+		return &exitError{code: 1, err: notAsExpected(r)}
 	}
 	return nil
+}
+
+// notAsExpected is the error of a report whose outcomes are not as
+// expected: what changed, by name.
+func notAsExpected(r *reports.Report) error {
+	s := r.Summary
+	var parts []string
+	add := func(what string, names []string) {
+		if len(names) > 0 {
+			parts = append(parts, what+": "+reports.Words(names))
+		}
+	}
+	add("pinned outcomes changed", s.PinnedMismatches)
+	add("new violations", s.NewViolations)
+	add("Monte Carlo off the exact engine", append(append([]string{}, s.ExactDisagreements...), s.WeakExactDisagreements...))
+	return errors.New(strings.Join(parts, "; "))
 }
 
 func cmdFigure1(args []string, stdout, stderr io.Writer) error {
@@ -495,12 +510,14 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	var newv []string
+	fmt.Fprintf(stdout, "%4s %-14s %-9s %-12s %-12s %s\n", "case", "theorem", "reading", "SDE", "discrete", "finding")
 	for _, r := range rs {
 		if r.Report == nil {
-			fmt.Fprintf(stdout, "%3d %-12s skipped: %s\n", r.Index, r.Case.Theorem, r.Skipped)
+			fmt.Fprintf(stdout, "%4d %-14s skipped: %s\n", r.Index, r.Case.Theorem, r.Skipped)
 			continue
 		}
-		fmt.Fprintf(stdout, "%3d %-12s %-9s sde %-12s discrete %-12s %s\n", r.Index, r.Case.Theorem, r.Case.Reading, r.Report.TargetOutcome("sde"), r.Report.TargetOutcome("discrete"), r.Regime)
+		fmt.Fprintf(stdout, "%4d %-14s %-9s %-12s %-12s %s\n", r.Index, r.Case.Theorem, r.Case.Reading,
+			outcomeText(r.Report.TargetOutcome("sde")), outcomeText(r.Report.TargetOutcome("discrete")), reports.Words(nonEmpty(reports.CampaignFinding(r))))
 		if only.index() >= 0 {
 			var b bytes.Buffer
 			fmt.Fprintln(&b)
@@ -511,6 +528,9 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 			newv = append(newv, fmt.Sprintf("%s (replay: %s)", r.Case.Name, r.Replay))
 		}
 	}
+	status := &reports.Report{Campaign: rs}
+	status.Summarize()
+	fmt.Fprintf(stdout, "Status: %s\n", status.StatusLine())
 	if *out != "" {
 		if err := writeShard(*out, &shardFile{Campaign: id, Shard: sh, Cases: rs}); err != nil {
 			return err
@@ -574,11 +594,30 @@ func cmdMerge(args []string, stdout, stderr io.Writer) error {
 	if len(m.missing) > 0 {
 		fmt.Fprintf(stdout, " (-partial: %s)", m.missingText())
 	}
-	fmt.Fprintln(stdout)
+	fmt.Fprintf(stdout, "\nStatus: %s\n", r.StatusLine())
 	if !r.OK() {
-		return &exitError{code: 1, err: fmt.Errorf("new violations: %v", r.Summary.NewViolations)}
+		return &exitError{code: 1, err: notAsExpected(r)}
 	}
 	return nil
+}
+
+// outcomeText is an outcome in a table: "-" for a target not decided.
+func outcomeText(o theorems.Outcome) string {
+	if o == "" {
+		return "-"
+	}
+	return string(o)
+}
+
+// nonEmpty is the names that are not "".
+func nonEmpty(names ...string) []string {
+	var out []string
+	for _, n := range names {
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // plural is "1 case", "2 cases".
