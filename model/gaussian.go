@@ -106,3 +106,15 @@ func (g Gaussian) Validate(int) error {
 func (g Gaussian) VarianceBound() (sigma0Sq, sigma1Sq float64, ok bool) {
 	return g.Sigma0 * g.Sigma0, g.Sigma1 * g.Sigma1, true
 }
+
+// CDF implements CDFer: Phi(z/s(x)) (a step at 0 when s(x) = 0).
+func (g Gaussian) CDF(_ int, z, gradNorm2 float64) float64 {
+	s := g.Std(gradNorm2)
+	if s == 0 {
+		if z >= 0 {
+			return 1
+		}
+		return 0
+	}
+	return math.Erfc(-z/(math.Sqrt2*s)) / 2
+}

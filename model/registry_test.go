@@ -22,7 +22,7 @@ func TestKindsRegistered(t *testing.T) {
 		"compressor": "bernoulli identity qsgd randk",
 		"atom":       "cosh explinear logcosh power quartic square",
 		"schedule":   "constant inv inv-sqrt normalized",
-		"method":     "dcsgd dsgd dsignsgd",
+		"method":     "clipped-sgd dcsgd dsgd dsignsgd l0l1-gd normalized-sgd",
 	}
 	for sort, names := range want {
 		var got []string

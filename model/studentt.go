@@ -266,3 +266,15 @@ func GammaRand(shape float64, r *Rand) float64 {
 		}
 	}
 }
+
+// CDF implements CDFer: 1/2 + Xi_nu(z/scale_j) (a step at 0 for scale 0).
+func (s StudentT) CDF(j int, z, _ float64) float64 {
+	c := s.scale(j)
+	if c == 0 {
+		if z >= 0 {
+			return 1
+		}
+		return 0
+	}
+	return 0.5 + Xi(s.Nu, z/c)
+}

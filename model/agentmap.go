@@ -1,0 +1,273 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// This file holds what the methods with an agent-side map share (clipped
+// SGD, normalised SGD, (L0,L1)-GD; docs/math.md section 10): each agent
+// applies T to its own noisy gradient g_i = grad f + Z_i, the server
+// averages, U = (1/N) sum_i T(g_i). Their first-order SDE's coefficients
+// (MATH.md 8) are m(x) = (1/N) sum_i E T(g_i) and Sigma(x) = (1/N) sum_i
+// Cov T(g_i); they are computed in d = 1 only, in closed form where the map
+// provides one (moments1) and otherwise by quadrature over the noise law's
+// CDF (a CDFer). In d > 1 the SDE is refused: its coefficients would be
+// Monte Carlo estimates whose error no path would carry (EstimateMoments
+// gives such estimates with their standard errors, for tests and studies).
+
+// A CDFer is a noise law whose coordinates' CDF is known: CDF returns
+// P(Z_j <= z) at a gradient with squared norm gradNorm2. The
+// one-dimensional moments of an agent map (clipping, normalisation) are
+// computed by quadrature over it; a law without it (an asymmetric law such
+// as examples/extend/centredexp) gets no SDE for those methods.
+type CDFer interface {
+	CDF(j int, z, gradNorm2 float64) float64
+}
+
+// agentMap is a Method whose agents apply an odd map T that is
+// nondecreasing along every ray (T(g) = phi(||g||) g/||g|| with phi
+// nondecreasing), bounded by sup() (+Inf if unbounded).
+type agentMap interface {
+	Method
+	// apply replaces g by T(g) (any d).
+	apply(g []float64)
+	// forward returns T(y) in d = 1 for y >= 0, and inverse T^{-1}(t)
+	// for t in [0, sup()).
+	forward(y float64) float64
+	inverse(t float64) float64
+	sup() float64
+	// moments1 returns E T(g + Z) and E T(g + Z)^2 in d = 1 in closed form,
+	// with ok false where the map has none for this noise law.
+	moments1(nz Noise, g, gn2 float64) (mean, second float64, ok bool)
+}
+
+// mapStep is Step for an agent map: x -= h (1/N) sum_i T(grad + Z_i).
+func mapStep[T agentMap](t T, s System, x, grad []float64, gn2, h float64, ws *Workspace, r *Rand) {
+	d := len(grad)
+	acc, z := ws.acc[:d], ws.z[:d]
+	clear(acc)
+	for _, a := range s.Agents {
+		a.Noise.Sample(z, grad, gn2, r)
+		for j, g := range grad {
+			z[j] += g
+		}
+		t.apply(z)
+		for j, u := range z {
+			acc[j] += u
+		}
+	}
+	n := float64(len(s.Agents))
+	for j := range x {
+		x[j] -= h * acc[j] / n
+	}
+}
+
+// mapMoments1 returns m and Sigma in d = 1 at gradient g (gn2 = g^2):
+// m = (1/N) sum_i E T(g_i), Sigma = (1/N) sum_i Var T(g_i). Where a
+// quadrature's error bound exceeds quadTol both are NaN (the path then
+// stops as diverged) rather than a number without its error.
+func mapMoments1[T agentMap](t T, s System, g, gn2 float64) (m, sigma float64) {
+	for _, a := range s.Agents {
+		mi, si, ok := t.moments1(a.Noise, g, gn2)
+		if !ok {
+			var e float64
+			mi, si, e = quadMoments1(t, a.Noise.(CDFer), g, gn2)
+			if !(e <= quadTol) {
+				return math.NaN(), math.NaN()
+			}
+		}
+		m += mi
+		sigma += si - mi*mi
+	}
+	n := float64(len(s.Agents))
+	return m / n, math.Max(0, sigma/n)
+}
+
+// mapDrift is Drift for an agent map (d = 1; ValidateSDE refuses d > 1).
+func mapDrift[T agentMap](t T, s System, dst, grad []float64, gn2 float64) {
+	dst[0], _ = mapMoments1(t, s, grad[0], gn2)
+}
+
+// mapDiffuse is Diffuse for an agent map (d = 1).
+func mapDiffuse[T agentMap](t T, s System, dst, z, grad []float64, gn2 float64, drift []float64) bool {
+	m, sigma := mapMoments1(t, s, grad[0], gn2)
+	dst[0] = z[0] * math.Sqrt(sigma)
+	if drift != nil {
+		drift[0] = m
+		return true
+	}
+	return false
+}
+
+// mapValidateSDE is ValidateSDE for an agent map: d = 1, and every agent's
+// moments in closed form or its noise a CDFer.
+func mapValidateSDE[T agentMap](t T, s System) error {
+	if d := s.F.Dim(); d != 1 {
+		return Invalid("objective.dim", d, fmt.Sprintf("the %s SDE's coefficients are computed in d = 1 only (closed form, or quadrature over the noise's CDF); in d > 1 they would be Monte Carlo estimates whose error the SDE's paths would not carry (use the discrete model, or model.EstimateMoments for the coefficients with their standard errors)", t))
+	}
+	for i, a := range s.Agents {
+		if _, _, ok := t.moments1(a.Noise, 0, 0); ok {
+			continue
+		}
+		if math.IsInf(t.sup(), 1) {
+			return Invalid(fmt.Sprintf("agents[%d].noise", i), fmt.Sprintf("%T", a.Noise), fmt.Sprintf("the %s SDE needs finite noise variance (its map is unbounded)", t))
+		}
+		if _, ok := a.Noise.(CDFer); !ok {
+			return Invalid(fmt.Sprintf("agents[%d].noise", i), fmt.Sprintf("%T", a.Noise), fmt.Sprintf("the %s SDE needs the noise law's CDF (model.CDFer) for its coefficients' quadrature", t))
+		}
+	}
+	return nil
+}
+
+// quadTol bounds the quadrature error of the SDE's coefficients (far
+// below any Monte Carlo error the suite resolves).
+const quadTol = 1e-8
+
+// quadMoments1 returns E T(g + Z) and E T(g + Z)^2 in d = 1 by quadrature
+// over Z's CDF F (continuous), with a bound on the quadrature error of
+// both. For an odd map nondecreasing on [0, inf) with T^{-1} on [0, S):
+//
+//	E T   = int_0^S [P(g + Z > T^{-1}(t)) - P(g + Z < -T^{-1}(t))] dt
+//	E T^2 = int_0^S 2t [P(g + Z > T^{-1}(t)) + P(g + Z < -T^{-1}(t))] dt
+//
+// (E X = int_0^inf P(X > t) dt - int_0^inf P(X < -t) dt and E X^2 =
+// int_0^inf 2t P(|X| > t) dt), with P(g + Z > y) = 1 - F(y - g) and
+// P(g + Z < -y) = F(-y - g). Both integrands are bounded on a bounded
+// interval, and the two probabilities are monotone in y: they change only
+// near y = |g| and y = 0, on the noise's scale, which the quadrature does
+// not know. So [0, S] is cut at T(y) for y = 0, |g| and |g| +- 10^k, 10^k
+// (k = -8, ..., 3: every scale from 1e-8 to 1e3), and each piece is
+// integrated by adaptive Simpson with Richardson's error estimate: a
+// monotone probability that changes inside a piece differs at its ends,
+// which the refinement sees.
+func quadMoments1[T agentMap](t T, nz CDFer, g, gn2 float64) (mean, second, errBound float64) {
+	S := t.sup()
+	f1 := func(u float64) float64 {
+		y := t.inverse(u)
+		return (1 - nz.CDF(0, y-g, gn2)) - nz.CDF(0, -y-g, gn2)
+	}
+	f2 := func(u float64) float64 {
+		y := t.inverse(u)
+		return 2 * u * ((1 - nz.CDF(0, y-g, gn2)) + nz.CDF(0, -y-g, gn2))
+	}
+	var cuts [3*12 + 3]float64
+	n := 0
+	add := func(y float64) {
+		if y >= 0 {
+			if u := t.forward(y); u < S {
+				cuts[n] = u
+				n++
+			}
+		}
+	}
+	add(0)
+	add(math.Abs(g))
+	for k := -8; k <= 3; k++ {
+		e := math.Pow(10, float64(k))
+		add(e)
+		add(math.Abs(g) + e)
+		add(math.Abs(g) - e)
+	}
+	cuts[n] = S
+	n++
+	pts := cuts[:n]
+	slices.Sort(pts)
+	const tol = 1e-12
+	for i := 1; i < len(pts); i++ {
+		a, b := pts[i-1], pts[i]
+		if b <= a {
+			continue
+		}
+		m, e1 := adaptiveSimpson(f1, a, b, tol*(b-a)/S)
+		s2, e2 := adaptiveSimpson(f2, a, b, tol*(b-a))
+		mean += m
+		second += s2
+		errBound += e1 + e2
+	}
+	return mean, second, errBound
+}
+
+// adaptiveSimpson integrates f over [a, b] to an absolute error of about
+// tol (the local criterion scaled by the interval's share), returning the
+// estimate and the sum of Richardson's error estimates over the accepted
+// intervals (and of the whole error where the depth limit of 50 halvings
+// stopped the refinement).
+// The refinement stops at 2000 evaluations (an interval left unrefined
+// then counts its whole error estimate).
+func adaptiveSimpson(f func(float64) float64, a, b, tol float64) (float64, float64) {
+	fa, fm, fb := f(a), f((a+b)/2), f(b)
+	whole := (b - a) / 6 * (fa + 4*fm + fb)
+	budget := 2000
+	return simpsonStep(f, a, b, fa, fm, fb, whole, tol/(b-a), 50, &budget)
+}
+
+func simpsonStep(f func(float64) float64, a, b, fa, fm, fb, whole, rate float64, depth int, budget *int) (float64, float64) {
+	m := (a + b) / 2
+	lm, rm := f((a+m)/2), f((m+b)/2)
+	*budget -= 2
+	left := (m - a) / 6 * (fa + 4*lm + fm)
+	right := (b - m) / 6 * (fm + 4*rm + fb)
+	diff := left + right - whole
+	if depth <= 0 || *budget <= 0 || math.Abs(diff) <= 15*rate*(b-a) {
+		return left + right + diff/15, math.Abs(diff) / 15
+	}
+	l, el := simpsonStep(f, a, m, fa, lm, fm, left, rate, depth-1, budget)
+	r, er := simpsonStep(f, m, b, fm, rm, fb, right, rate, depth-1, budget)
+	return l + r, el + er
+}
+
+// MomentEstimate is a Monte Carlo estimate of a method's first-order SDE
+// coefficients at one point, each coordinate with its standard error.
+type MomentEstimate struct {
+	Mean, MeanSE   []float64 // m(x) = E U and its standard error
+	Sigma, SigmaSE []float64 // the diagonal of Sigma(x) = N Cov U and its standard error
+	Samples        int
+}
+
+// EstimateMoments estimates m(x) = E[U | x] and the diagonal of Sigma(x) =
+// N Cov[U | x] (N agents, independent) at the point where grad f = grad
+// (squared norm gn2) from n >= 2 draws of the method's own update U (its
+// Step with x = 0 and h = -1, which sets x to U), with their standard
+// errors: sqrt(Var U_j / n) for the mean and N sqrt((mu4 - s^4)/n) for
+// Sigma (mu4 the fourth central moment), the delta method's to first
+// order. Any method, any d.
+func EstimateMoments(s System, grad []float64, gn2 float64, n int, r *Rand) (MomentEstimate, error) {
+	if err := s.Validate(); err != nil {
+		return MomentEstimate{}, err
+	}
+	if n < 2 {
+		return MomentEstimate{}, Invalid("samples", n, "must be >= 2")
+	}
+	d := len(grad)
+	ws := NewWorkspace(d)
+	u := make([]float64, d)
+	draws := make([]float64, n*d)
+	for i := range n {
+		clear(u)
+		s.Method.Step(s, u, grad, gn2, -1, ws, r)
+		copy(draws[i*d:], u)
+	}
+	e := MomentEstimate{Mean: make([]float64, d), MeanSE: make([]float64, d), Sigma: make([]float64, d), SigmaSE: make([]float64, d), Samples: n}
+	agents, fn := float64(len(s.Agents)), float64(n)
+	for j := range d {
+		var mean float64
+		for i := range n {
+			mean += draws[i*d+j]
+		}
+		mean /= fn
+		var m2, m4 float64
+		for i := range n {
+			c := draws[i*d+j] - mean
+			m2 += c * c
+			m4 += c * c * c * c
+		}
+		v := m2 / (fn - 1)
+		m4 /= fn
+		e.Mean[j], e.MeanSE[j] = mean, math.Sqrt(v/fn)
+		e.Sigma[j] = agents * v
+		e.SigmaSE[j] = agents * math.Sqrt(math.Max(0, m4-v*v)/fn)
+	}
+	return e, nil
+}

@@ -1,0 +1,107 @@
+package model
+
+import "math"
+
+// L0L1GD is the (L0,L1)-GD step of Gorbunov et al. (2024), "Methods for
+// convex (L0,L1)-smooth optimization", taken stochastically with each
+// agent stepping on its own noisy gradient:
+//
+//	x+ = x - eta eta_k (1/N) sum_i g_i/(L0 + L1 ||g_i||),
+//
+// L0 > 0, L1 >= 0 (L1 = 0 is SGD with step eta/L0). Its first-order SDE
+// (docs/math.md section 10) comes from the map's moments: for L1 = 0 in
+// closed form (mean grad/L0, variance Var Z/L0^2), for L1 > 0 by quadrature
+// over the noise's CDF in d = 1.
+type L0L1GD struct {
+	L0 float64 `json:"l0" doc:"L0 > 0 in the step eta/(L0 + L1 ||g||)"`
+	L1 float64 `json:"l1" doc:"L1 >= 0 in the step eta/(L0 + L1 ||g||)"`
+}
+
+func init() {
+	Register(Kind[L0L1GD, Method]{
+		Name: "l0l1-gd",
+		Doc:  "(L0,L1)-GD (Gorbunov et al. 2024), each agent stepping on its own gradient: x+ = x - eta eta_k (1/N) sum_i g_i/(l0 + l1 ||g_i||).",
+		Build: func(p L0L1GD, _ int) (Method, error) {
+			if err := checkPos("l0", p.L0); err != nil {
+				return nil, err
+			}
+			return p, checkNonNeg("l1", p.L1)
+		},
+		Draw: func(dr Drawer, _ DrawOptions) L0L1GD {
+			m := L0L1GD{L0: logUniform(dr, "l0", 0.1, 10)}
+			if dr.Int("l1_zero", 0, 3) > 0 {
+				m.L1 = logUniform(dr, "l1", 0.1, 10)
+			}
+			return m
+		},
+	})
+}
+
+func (L0L1GD) String() string { return "l0l1-gd" }
+
+// ValidateAgent implements Method: no compressor.
+func (m L0L1GD) ValidateAgent(prefix string, a Agent, _ int) error {
+	return noCompressor(m, prefix, a)
+}
+
+// ValidateSDE implements Method.
+func (m L0L1GD) ValidateSDE(s System) error {
+	if err := checkPos("method_params.l0", m.L0); err != nil {
+		return err
+	}
+	if err := checkNonNeg("method_params.l1", m.L1); err != nil {
+		return err
+	}
+	return mapValidateSDE(m, s)
+}
+
+// Step implements Method.
+func (m L0L1GD) Step(s System, x, grad []float64, gn2, h float64, ws *Workspace, r *Rand) {
+	mapStep(m, s, x, grad, gn2, h, ws, r)
+}
+
+// Drift implements Method (d = 1).
+func (m L0L1GD) Drift(s System, dst, grad []float64, gn2 float64) { mapDrift(m, s, dst, grad, gn2) }
+
+// Diffuse implements Method (d = 1).
+func (m L0L1GD) Diffuse(s System, dst, z, grad []float64, gn2 float64, _ *Workspace, _ *Rand, drift []float64) bool {
+	return mapDiffuse(m, s, dst, z, grad, gn2, drift)
+}
+
+func (m L0L1GD) apply(g []float64) {
+	var n2 float64
+	for _, v := range g {
+		n2 += v * v
+	}
+	k := 1 / (m.L0 + m.L1*math.Sqrt(n2))
+	for j := range g {
+		g[j] *= k
+	}
+}
+
+func (m L0L1GD) forward(y float64) float64 { return y / (m.L0 + m.L1*y) }
+
+// inverse: t = y/(L0 + L1 y) on y >= 0 gives y = L0 t/(1 - L1 t).
+func (m L0L1GD) inverse(t float64) float64 { return m.L0 * t / (1 - m.L1*t) }
+
+func (m L0L1GD) sup() float64 {
+	if m.L1 == 0 {
+		return math.Inf(1)
+	}
+	return 1 / m.L1
+}
+
+// moments1 implements agentMap: for L1 = 0 the map is g/L0, with mean
+// mu/L0 and second moment (mu^2 + Var Z)/L0^2 (ok false if the variance is
+// infinite).
+func (m L0L1GD) moments1(nz Noise, mu, gn2 float64) (mean, second float64, ok bool) {
+	if m.L1 != 0 {
+		return 0, 0, false
+	}
+	var v, g [1]float64
+	g[0] = mu
+	if !nz.AddVariance(v[:], g[:], gn2) || math.IsInf(v[0], 0) {
+		return 0, 0, false
+	}
+	return mu / m.L0, (mu*mu + v[0]) / (m.L0 * m.L0), true
+}

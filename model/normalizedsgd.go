@@ -1,0 +1,107 @@
+package model
+
+import "math"
+
+// NormalizedSGD is distributed normalised SGD with agent-side
+// normalisation:
+//
+//	x+ = x - eta eta_k (1/N) sum_i g_i/(||g_i|| + beta),
+//
+// beta >= 0 (beta = 0 is g/||g||, and 0 at g = 0; in d = 1 that is
+// SignSGD). Its first-order SDE (docs/math.md section 10) has drift and
+// covariance from the map's moments, in d = 1 by quadrature over the
+// noise's CDF (closed form for beta = 0 under Gaussian noise: the sign's).
+type NormalizedSGD struct {
+	Beta float64 `json:"beta" doc:"beta >= 0 in g/(||g|| + beta) (omitted: 0, g/||g||)"`
+}
+
+func init() {
+	Register(Kind[NormalizedSGD, Method]{
+		Name:  "normalized-sgd",
+		Doc:   "Normalised SGD, each agent normalising: x+ = x - eta eta_k (1/N) sum_i g_i/(||g_i|| + beta).",
+		Build: func(p NormalizedSGD, _ int) (Method, error) { return p, checkNonNeg("beta", p.Beta) },
+		Draw: func(dr Drawer, _ DrawOptions) NormalizedSGD {
+			if dr.Int("beta_zero", 0, 3) == 0 {
+				return NormalizedSGD{}
+			}
+			return NormalizedSGD{Beta: logUniform(dr, "beta", 0.01, 10)}
+		},
+	})
+}
+
+func (NormalizedSGD) String() string { return "normalized-sgd" }
+
+// ValidateAgent implements Method: no compressor.
+func (m NormalizedSGD) ValidateAgent(prefix string, a Agent, _ int) error {
+	return noCompressor(m, prefix, a)
+}
+
+// ValidateSDE implements Method.
+func (m NormalizedSGD) ValidateSDE(s System) error {
+	if err := checkNonNeg("method_params.beta", m.Beta); err != nil {
+		return err
+	}
+	return mapValidateSDE(m, s)
+}
+
+// Step implements Method.
+func (m NormalizedSGD) Step(s System, x, grad []float64, gn2, h float64, ws *Workspace, r *Rand) {
+	mapStep(m, s, x, grad, gn2, h, ws, r)
+}
+
+// Drift implements Method (d = 1).
+func (m NormalizedSGD) Drift(s System, dst, grad []float64, gn2 float64) {
+	mapDrift(m, s, dst, grad, gn2)
+}
+
+// Diffuse implements Method (d = 1).
+func (m NormalizedSGD) Diffuse(s System, dst, z, grad []float64, gn2 float64, _ *Workspace, _ *Rand, drift []float64) bool {
+	return mapDiffuse(m, s, dst, z, grad, gn2, drift)
+}
+
+func (m NormalizedSGD) apply(g []float64) {
+	var n2 float64
+	for _, v := range g {
+		n2 += v * v
+	}
+	den := math.Sqrt(n2) + m.Beta
+	if den == 0 {
+		return // g = 0 and beta = 0: the update is 0
+	}
+	for j := range g {
+		g[j] /= den
+	}
+}
+
+func (m NormalizedSGD) forward(y float64) float64 {
+	if y == 0 {
+		return 0
+	}
+	return y / (y + m.Beta)
+}
+
+// inverse: t = y/(y + beta) on y >= 0 gives y = beta t/(1 - t).
+func (m NormalizedSGD) inverse(t float64) float64 {
+	if m.Beta == 0 {
+		return 0
+	}
+	return m.Beta * t / (1 - t)
+}
+
+func (NormalizedSGD) sup() float64 { return 1 }
+
+// moments1 implements agentMap: for beta = 0 under Gaussian noise the
+// map is the sign, E = erf(mu/(sqrt 2 s)) and E T^2 = 1 (0 when g = 0
+// surely).
+func (m NormalizedSGD) moments1(nz Noise, mu, gn2 float64) (mean, second float64, ok bool) {
+	g, isG := nz.(Gaussian)
+	if !isG || m.Beta != 0 {
+		return 0, 0, false
+	}
+	s := g.Std(gn2)
+	if s == 0 {
+		v := sign(mu)
+		return v, v * v, true
+	}
+	return math.Erf(mu / (math.Sqrt2 * s)), 1, true
+}
