@@ -157,7 +157,7 @@ func checkEll(cfgPath string, cfg mc.Config, ell float64) error {
 			continue // Thm 7's noise-class hypothesis says why
 		}
 		if top := model.EllNu(t.Nu); ell > top {
-			return usageErr("-ell = %v: more than 2 Xi_nu(1) = %.6g for the config's nu = %v, the largest ell_nu with 2 Xi_nu(y) >= ell_nu y on [0, 1] (docs/math.md section 3)", ell, top, t.Nu)
+			return usageErr("-ell = %v: more than 2 Xi_nu(1) = %s for the config's nu = %s, the largest ell_nu with 2 Xi_nu(y) >= ell_nu y on [0, 1] (docs/math.md section 3)", ell, reports.Param(top), reports.Param(t.Nu))
 		}
 	}
 	return nil

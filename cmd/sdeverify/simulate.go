@@ -150,7 +150,7 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 		p.printf("simulating %s (%s), %d paths x %d steps ...", cfg.Method, run.Model, run.Paths, run.Steps)
 		if run.Model == mc.SDE && !*noRefine {
 			res, o.Integration, err = mc.IntegrationError(run, mc.Refinement{Fraction: *frac, Progress: func(l mc.Level) {
-				p.printf("integrator level %d (%d substeps per step): bias bound %.3g x its allowance (%s)", l.Level, l.Substeps, l.Worst, l.Where)
+				p.printf("integrator level %d (%d substeps per step): bias bound %s x its allowance (%s)", l.Level, l.Substeps, reports.Num(l.Worst), l.Where)
 			}})
 			if err == nil {
 				last := o.Integration.Levels[len(o.Integration.Levels)-1]
