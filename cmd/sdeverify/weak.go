@@ -137,6 +137,12 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 	var b bytes.Buffer
 	reports.WeakMarkdown(&b, res)
 	stdout.Write(reports.Plain(b.Bytes()))
+	if res.Model != "" {
+		fmt.Fprintf(stdout, "SDE model: %s (docs/math.md 7.3)\n", res.Model)
+	}
+	for _, u := range res.Unresolved {
+		fmt.Fprintf(stdout, "left out, the exact engine could not bound it: %s\n", u)
+	}
 	if *out != "" {
 		return writeJSON(*out, res)
 	}
