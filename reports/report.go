@@ -16,6 +16,7 @@ import (
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/properties"
 	"github.com/sdeverify/sdeverify/theorems"
+	"github.com/sdeverify/sdeverify/theorems/stability"
 	"github.com/sdeverify/sdeverify/theorems/studies"
 	"github.com/sdeverify/sdeverify/theorems/weak"
 )
@@ -35,7 +36,12 @@ type Report struct {
 	Weak     []*weak.Result           `json:"weak,omitempty"`
 	Power    json.RawMessage          `json:"power,omitempty"` // the false-alarm and detection table, as the properties tests wrote it
 	Findings []studies.Finding        `json:"findings,omitempty"`
-	Summary  Summary                  `json:"summary"`
+	// Stability holds the stability maps (issue 27: where each method and
+	// its SDE models part ways) and Explosion Figure 1 centre-top's SDE
+	// explosion probability per omega and reading (paper scale only).
+	Stability []StabilityEntry         `json:"stability,omitempty"`
+	Explosion []stability.ExplosionRow `json:"explosion,omitempty"`
+	Summary   Summary                  `json:"summary"`
 }
 
 // Summary counts the report's outcomes.
@@ -333,6 +339,9 @@ func (r *Report) figures() ([]Figure, error) {
 	for i, w := range r.Weak {
 		jobs = append(jobs, func() (Figure, error) { return WeakFigure(fmt.Sprintf("weak-%d", i), w) })
 	}
+	for _, e := range r.Stability {
+		jobs = append(jobs, func() (Figure, error) { return StabilityFigure(e.ID, e.Map) })
+	}
 	for _, f := range r.failures() {
 		jobs = append(jobs,
 			func() (Figure, error) { return BoundFigure("fail-"+f.ID+"-bound", f.Report) },
@@ -422,6 +431,7 @@ func (r *Report) markdown(w *bytes.Buffer) {
 		fmt.Fprintf(w, "\n## Weak error: %s\n\n![weak error](figures/weak-%d.png)\n\n", weakTitle(wk), i)
 		WeakMarkdown(w, wk)
 	}
+	r.stabilityMarkdown(w)
 	if len(r.Power) > 0 {
 		fmt.Fprintln(w, "\n## False alarms and detection (testing the tests)")
 		fmt.Fprintln(w)
@@ -593,6 +603,8 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"exactcaption":  func() string { return ExactCaption },
 	"diverged":      diverged,
 	"exactvalue":    exactValue,
+	"stabilityhtml": stabilityHTML,
+	"explosionhtml": explosionHTML,
 	"id":            func(s string) string { return strings.NewReplacer(" ", "-", "/", "-").Replace(s) },
 }).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>sdeverify verification report</title>
@@ -618,6 +630,8 @@ code{background:#f3f3f3}.ok{color:#05772f}.bad{color:#b00020;font-weight:bold}
 {{if .R.Pinned}}<li><a href="#pinned">Theorem verdicts: the pinned set</a></li>{{end}}
 {{if .R.Campaign}}<li><a href="#campaign">Theorem verdicts: a random campaign</a></li>{{end}}
 {{range $i, $w := .R.Weak}}<li><a href="#weak-{{$i}}">Weak error: {{weaktitle $w}}</a></li>{{end}}
+{{range .R.Stability}}<li><a href="#{{.ID}}">Stability map: {{.Title}}</a></li>{{end}}
+{{if .R.Explosion}}<li><a href="#explosion">Figure 1 centre-top: the SDE's explosion probability</a></li>{{end}}
 {{if .Power}}<li><a href="#power">False alarms and detection</a></li>{{end}}
 {{if .Findings}}<li><a href="#findings">Findings</a></li>{{end}}
 {{range .Failures}}<li><a href="#fail-{{id .ID}}">Failure report: {{.ID}}</a></li>{{end}}
@@ -656,6 +670,10 @@ code{background:#f3f3f3}.ok{color:#05772f}.bad{color:#b00020;font-weight:bold}
 {{range .}}<tr><td>{{param .Eta}}</td><td>{{weakquantity .}}</td><td>{{num .Err}} ({{num2 .SE}}; {{num2 .Bias}})</td><td>{{witherr .Exact .ExactErr}}</td><td>{{num2 .Z}}</td><td>{{if .Agree}}<span class="ok">yes</span>{{else}}<span class="bad">NO</span>{{end}}</td></tr>{{end}}</table>{{end}}
 </details>
 {{end}}
+{{range .R.Stability}}<h2 id="{{.ID}}">Stability map: {{.Title}}</h2>
+<figure class="plot" data-name="{{.ID}}">{{index $.SVG .ID}}</figure>
+{{stabilityhtml .}}{{end}}
+{{with .R.Explosion}}<h2 id="explosion">Figure 1 centre-top: the SDE's explosion probability</h2>{{explosionhtml .}}{{end}}
 {{with .Power}}<h2 id="power">False alarms and detection (testing the tests)</h2><details><summary>{{len .Rows}} rows, measured by <code>{{.Command}}</code></summary>
 <table><tr><th>check</th><th>kind</th><th>runs</th><th>flagged</th><th>rate</th><th>95% interval</th><th>required</th><th>met</th></tr>
 {{range .Rows}}<tr><td>{{.Name}}</td><td>{{.Kind}}</td><td>{{.Runs}}</td><td>{{.Flagged}}</td><td>{{num .Rate}}</td><td>{{interval .Lo .Hi}}</td><td>{{.Required}}</td><td>{{if .OK}}yes{{else}}<span class="bad">NO</span>{{end}}</td></tr>{{end}}</table></details>{{end}}

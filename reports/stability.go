@@ -99,7 +99,7 @@ func StabilityMarkdown(w io.Writer, m *stability.Map) {
 		for _, r := range m.Radius {
 			ratio := "-"
 			if r.Points > 0 {
-				ratio = "[" + stabNum(r.MinRatio) + ", " + stabNum(r.MaxRatio) + "] (" + strconv.Itoa(r.Points) + " etas)"
+				ratio = "[" + stabNum(r.MinRatio) + ", " + stabNum(r.MaxRatio) + "] (" + strconv.Itoa(r.Points) + " " + map[bool]string{true: "eta", false: "etas"}[r.Points == 1] + ")"
 			}
 			fmt.Fprintf(w, "| %s | %s | %s -> %s | %s | %s |\n", r.Model, axisCell(m, r.Value), stabNum(r.R1), stabNum(r.R2), stabYesNo(r.Converged), ratio)
 		}

@@ -86,6 +86,22 @@ func CriticalStep(pts []Point, q float64) Critical {
 	c.Eta = crossing(eta, p, q)
 	c.ILo = crossing(eta, shift(1), q)
 	c.IHi = crossing(eta, shift(-1), q)
+	// The three crossings can interpolate differently (log p where the
+	// curve's lower value is positive, p otherwise), which can put the
+	// estimate outside the interval or reverse it where p rises steeply
+	// from a value its bar does not exclude from 0: the interval is the
+	// hull of the three.
+	if !math.IsNaN(c.Eta) {
+		if !math.IsNaN(c.ILo) {
+			c.ILo = math.Min(c.ILo, c.Eta)
+		}
+		if !math.IsNaN(c.IHi) {
+			c.IHi = math.Max(c.IHi, c.Eta)
+		}
+	}
+	if !math.IsNaN(c.ILo) && !math.IsNaN(c.IHi) && c.ILo > c.IHi {
+		c.ILo, c.IHi = c.IHi, c.ILo
+	}
 	if len(p) > 0 {
 		switch {
 		case p[0]+e[0] >= q:

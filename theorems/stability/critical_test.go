@@ -92,3 +92,28 @@ func TestBisect(t *testing.T) {
 		t.Errorf("bisected a bracket within 1%%")
 	}
 }
+
+// TestCriticalStepSteepRise: where p rises steeply from a value its bar
+// does not exclude from 0 (the report's DSGD map at sigma1 = 0.1: p - err
+// <= 0 at the step below the crossing), the lower curve's crossing is
+// interpolated linearly in p and the others in log p; the interval must
+// still be ordered and hold the estimate.
+func TestCriticalStepSteepRise(t *testing.T) {
+	t.Parallel()
+	pts := []Point{
+		{Eta: 0.1, Escape: exact.Value{Value: 1e-9, Err: 2e-9}},
+		{Eta: 0.1778, Escape: exact.Value{Value: 2e-4, Err: 3e-4}},
+		{Eta: 0.2371, Escape: exact.Value{Value: 0.6, Err: 0.01}},
+		{Eta: 0.3162, Escape: exact.Value{Value: 1, Err: 0}},
+	}
+	c := CriticalStep(pts, 0.01)
+	if c.Status != "bracketed" || c.Lo != 0.1778 || c.Hi != 0.2371 {
+		t.Fatalf("got %q (%g, %g], want bracketed (0.1778, 0.2371]", c.Status, c.Lo, c.Hi)
+	}
+	if !(c.ILo <= c.Eta && c.Eta <= c.IHi) {
+		t.Errorf("interpolated interval [%g, %g] does not hold the estimate %g", c.ILo, c.IHi, c.Eta)
+	}
+	if !(c.Lo <= c.ILo && c.IHi <= c.Hi) {
+		t.Errorf("interpolated interval [%g, %g] outside the bracket (%g, %g]", c.ILo, c.IHi, c.Lo, c.Hi)
+	}
+}

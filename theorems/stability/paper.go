@@ -79,3 +79,24 @@ func Figure1Point() Spec {
 	return Spec{Config: paperConfig("quartic", 3, `{"noise":{"kind":"gaussian","sigma1":3}}`, "dsgd"), Etas: []float64{0.01},
 		Horizon: 50, Radii: []float64{100, 1000, 10000, 100000}}
 }
+
+// SmallMaps are PaperMaps at the report's default scale: the same
+// methods, atoms, axes and models on 7 steps log-spaced over [0.001, 1]
+// (every half decade) with 2 bisection rounds, and at most the two
+// smallest thresholds of each map (100 and 1000 on x^4/4, where the
+// first-order SDE's p already falls like 1/R). The critical steps'
+// brackets are wider than PaperMaps'; every bracket is still the engine's
+// (p + err < q below it, p - err >= q above it), so the verdicts differ
+// only where a bracket straddles the factor.
+func SmallMaps() []PaperMap {
+	maps := PaperMaps()
+	for i := range maps {
+		s := &maps[i].Spec
+		s.Etas = logSpaced(0.001, 1, 7)
+		s.Refine = 2
+		if len(s.Radii) > 2 {
+			s.Radii = s.Radii[:2]
+		}
+	}
+	return maps
+}
