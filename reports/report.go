@@ -379,6 +379,11 @@ func (r *Report) markdown(w *bytes.Buffer) {
 		}
 		fmt.Fprintln(w)
 	}
+	if len(r.StabilityClaims()) > 0 {
+		fmt.Fprintln(w, "## The revised paper's claim: step-size restrictions")
+		r.stabilityClaimsMarkdown(w)
+		fmt.Fprintln(w)
+	}
 	if fs := r.findings(); len(fs) > 0 {
 		fmt.Fprintln(w, "## Findings")
 		fmt.Fprintln(w)
@@ -578,34 +583,35 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return "-"
 	},
-	"counts":        Counts,
-	"status":        statusRest,
-	"worst":         worstOutcome,
-	"systematic":    systematicCell,
-	"claimscaption": func() string { return ClaimsCaption },
-	"weaktitle":     weakTitle,
-	"weaksource":    weakSource,
-	"weakse":        weakSE,
-	"exactref":      ExactRefText,
-	"errcell":       errCell,
-	"varse":         weakVarSE,
-	"weakquantity":  weakQuantity,
-	"weakcaption":   func() string { return WeakExactCaption },
-	"regime":        campaignRegime,
-	"sdebias":       func(r *theorems.Report) string { b, _ := sdeEvidence(r); return b },
-	"sdetails":      func(r *theorems.Report) string { _, t := sdeEvidence(r); return t },
-	"resolution":    ResolutionText,
-	"exactsde":      ExactSDEText,
-	"secell":        seCell,
-	"pathscell":     pathsCell,
-	"alphacell":     alphaCell,
-	"figcaption":    func() string { return Figure1Caption },
-	"exactcaption":  func() string { return ExactCaption },
-	"diverged":      diverged,
-	"exactvalue":    exactValue,
-	"stabilityhtml": stabilityHTML,
-	"explosionhtml": explosionHTML,
-	"id":            func(s string) string { return strings.NewReplacer(" ", "-", "/", "-").Replace(s) },
+	"counts":          Counts,
+	"status":          statusRest,
+	"worst":           worstOutcome,
+	"systematic":      systematicCell,
+	"claimscaption":   func() string { return ClaimsCaption },
+	"weaktitle":       weakTitle,
+	"weaksource":      weakSource,
+	"weakse":          weakSE,
+	"exactref":        ExactRefText,
+	"errcell":         errCell,
+	"varse":           weakVarSE,
+	"weakquantity":    weakQuantity,
+	"weakcaption":     func() string { return WeakExactCaption },
+	"regime":          campaignRegime,
+	"sdebias":         func(r *theorems.Report) string { b, _ := sdeEvidence(r); return b },
+	"sdetails":        func(r *theorems.Report) string { _, t := sdeEvidence(r); return t },
+	"resolution":      ResolutionText,
+	"exactsde":        ExactSDEText,
+	"secell":          seCell,
+	"pathscell":       pathsCell,
+	"alphacell":       alphaCell,
+	"figcaption":      func() string { return Figure1Caption },
+	"exactcaption":    func() string { return ExactCaption },
+	"diverged":        diverged,
+	"exactvalue":      exactValue,
+	"stabilityhtml":   stabilityHTML,
+	"stabilityclaims": stabilityClaimsHTML,
+	"explosionhtml":   explosionHTML,
+	"id":              func(s string) string { return strings.NewReplacer(" ", "-", "/", "-").Replace(s) },
 }).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>sdeverify verification report</title>
 <style>
@@ -623,6 +629,7 @@ code{background:#f3f3f3}.ok{color:#05772f}.bad{color:#b00020;font-weight:bold}
 {{range .}}<tr><td>{{.Claim}}</td><td>{{.Checks}}</td><td class="{{worst .SDE}}">{{.SDE}}</td><td class="{{worst .Discrete}}">{{.Discrete}}</td><td>{{.Findings}}</td></tr>{{end}}</table>{{end}}
 {{with .Fig1}}<table><tr><th>Figure 1 claim</th><th>SDE</th><th>discrete</th><th>findings</th></tr>
 {{range .}}<tr><td>{{.Claim}}</td><td class="{{worst .SDE}}">{{.SDE}}</td><td class="{{worst .Discrete}}">{{.Discrete}}</td><td>{{.Findings}}</td></tr>{{end}}</table>{{end}}{{end}}
+{{with .R.StabilityClaims}}<h2 id="stability-claims">The revised paper's claim: step-size restrictions</h2>{{stabilityclaims $.R}}{{end}}
 {{with .Findings}}<h2 id="summary">Findings in brief</h2><ul>{{range .}}<li><a href="#finding-{{.ID}}"><b>{{.ID}}</b></a>: {{.Title}}{{if .Failures}} (failure reports: {{range $i, $f := .Failures}}{{if $i}}, {{end}}<a href="#fail-{{id $f}}">{{$f}}</a>{{end}}){{end}}</li>{{end}}</ul>{{end}}
 <nav id="contents"><h2>Contents</h2><ol>
 {{if or .Theorems .Fig1}}<li><a href="#claims">The paper's claims</a></li>{{end}}

@@ -38,7 +38,7 @@ func TestReportStabilitySection(t *testing.T) {
 		}
 	}
 	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
-	for _, want := range []string{"## Stability maps", "### DSGD on x^4/4 <test>", "![stability map](figures/stability-test.png)", "| discrete method | - | 100 |"} {
+	for _, want := range []string{"## The revised paper's claim: step-size restrictions", "## Stability maps", "### DSGD on x^4/4 <test>", "![stability map](figures/stability-test.png)", "| discrete method | - | 100 |"} {
 		if !bytes.Contains(md, []byte(want)) {
 			t.Errorf("report.md lacks %q", want)
 		}
@@ -63,5 +63,38 @@ func TestReportStabilitySection(t *testing.T) {
 	js, _ := os.ReadFile(filepath.Join(dir, "report.json"))
 	if err := json.Unmarshal(js, &back); err != nil || len(back.Stability) != 1 || back.Stability[0].ID != "stability-test" || !strings.EqualFold(back.Stability[0].Map.Method, "dsgd") {
 		t.Errorf("report.json's stability: %+v (%v)", back.Stability, err)
+	}
+}
+
+// TestStabilityClaims: the revised paper's claim per map and model is
+// read at the map's largest threshold only: confirmed when every axis
+// value misses, refuted when one captures, not applicable when the
+// discrete method has no restriction on the grid, undecided otherwise.
+func TestStabilityClaims(t *testing.T) {
+	t.Parallel()
+	v := func(model string, value, radius float64, outcome string) stability.Verdict {
+		return stability.Verdict{Model: model, Value: value, Radius: radius, Outcome: outcome, RatioLo: 3, RatioHi: 9}
+	}
+	r := &Report{Stability: []StabilityEntry{
+		{Title: "a", Map: &stability.Map{Axis: "sigma1", Radii: []float64{100, 1000}, Verdicts: []stability.Verdict{
+			v("sde", 1, 100, "captures"), v("sde", 1, 1000, "misses"), v("sde", 3, 1000, "misses"),
+			v("sde2", 1, 1000, "misses"), v("sde2", 3, 1000, "captures"),
+		}}},
+		{Title: "b", Map: &stability.Map{Radii: []float64{6}, Verdicts: []stability.Verdict{v("sde", 0, 6, "no restriction on the grid")}}},
+		{Title: "c", Map: &stability.Map{Radii: []float64{6}, Verdicts: []stability.Verdict{v("sde", 0, 6, "misses"), v("sde", 1, 6, "undecided")}}},
+	}}
+	got := map[string]string{}
+	for _, c := range r.StabilityClaims() {
+		got[c.Map+"/"+c.Model] = c.Outcome
+	}
+	want := map[string]string{"a/first-order SDE": "confirmed", "a/second-order SDE": "refuted",
+		"b/first-order SDE": "does not apply (no step-size restriction on the grid)", "c/first-order SDE": "undecided"}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: got %q, want %q", k, got[k], w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("got %d claims, want %d: %v", len(got), len(want), got)
 	}
 }
