@@ -318,6 +318,9 @@ func divergesClaim(p Panel, s Series, pick func(Series) *mc.Result, target strin
 			if r.Substeps != nil && r.Substeps.CappedPaths > 0 {
 				c.Evidence += fmt.Sprintf(" (the %d paths at the integrator's substep floor were on their way to the explosion)", r.Substeps.CappedPaths)
 			}
+			if p.ID == "centre-top" {
+				c.Evidence += centreTopCaveat
+			}
 			return c
 		}
 		if bound, why, ok := escapeBound(s); ok && bound < 0.01 {
@@ -448,6 +451,15 @@ func escapeBound(s Series) (float64, string, bool) {
 	}
 	return b, why, true
 }
+
+// centreTopCaveat says what the explosion certificate of the centre
+// panel's SDE does and does not show (issue 27; docs/math.md section 9):
+// the certificate is driven by d sigma1^2, not by omega, and rests on the
+// per-coordinate reading of Definition 2; stability.CentreTopExplosion
+// (`sdeverify report -stability paper`) turns it into a probability per
+// omega and reading.
+const centreTopCaveat = "; what this shows: the certificate holds as well for omega = 1 and 2 and for uncompressed DSGD at this d (it is driven by d sigma1^2, not by omega) and rests on the per-coordinate reading of Definition 2's variance, so by itself it is no evidence that compression is what destabilises the SDE; " +
+	"quantified by report -stability paper (docs/math.md section 9, 200 paths, Clopper-Pearson at 1e-3): P(explosion by T) per-coordinate omega = 4 in [0.87, 1], omega = 2 in [0.67, 0.92], omega = 1 and DSGD at most 3.7%; with sigma1^2 ||grad f||^2 as the total variance at most 3.7% for every omega, which gives the claim no support"
 
 // explodes reports whether the series' SDE provably explodes before its
 // horizon with positive probability (exact.RadialExplosion), and why.
