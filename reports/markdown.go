@@ -216,7 +216,11 @@ func ReportMarkdown(w io.Writer, r *theorems.Report) {
 // relative error of the variance (which only the noise sets); then the
 // fitted orders.
 func WeakMarkdown(w io.Writer, r *weak.Result) {
-	fmt.Fprintf(w, "Weak error of %s against its SDE, %s, horizon T = %s; %s.", r.Method, weakSource(r), Param(r.Horizon), r.Coupled)
+	sde := "its SDE"
+	if r.Model != "" && r.Model != "first-order" {
+		sde = "its " + r.Model + " SDE model"
+	}
+	fmt.Fprintf(w, "Weak error of %s against %s, %s, horizon T = %s; %s.", r.Method, sde, weakSource(r), Param(r.Horizon), r.Coupled)
 	if r.Reference != "" {
 		fmt.Fprintf(w, " Reference: %s.", r.Reference)
 	}
@@ -242,6 +246,9 @@ func WeakMarkdown(w io.Writer, r *weak.Result) {
 	}
 	if anyUnresolved(r) {
 		fmt.Fprintf(w, "\n(* within %s, left out of the fit)\n", r.Noise())
+	}
+	if len(r.Unresolved) > 0 {
+		fmt.Fprintf(w, "\nLeft out of every fit, the exact engine could not bound their values: %s.\n", Words(r.Unresolved))
 	}
 	if r.Functional != "" {
 		fmt.Fprintf(w, "\n%s\n", r.Functional)

@@ -187,10 +187,14 @@ func findingNumber(id string) int {
 
 // weakTitle is a weak-error study's heading.
 func weakTitle(w *weak.Result) string {
+	t := w.Method
 	if w.Label != "" {
-		return w.Label
+		t = w.Label
 	}
-	return w.Method
+	if w.Model != "" && w.Model != "first-order" {
+		t += ", against the " + w.Model + " SDE model"
+	}
+	return t
 }
 
 func (r *Report) failures() []failure {
@@ -573,6 +577,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"param":      Param,
 	"interval":   Interval,
 	"list":       List,
+	"words":      Words,
 	"witherr":    WithErr,
 	"biastext":   biasText,
 	"tailtext":   tailText,
@@ -667,6 +672,7 @@ code{background:#f3f3f3}.ok{color:#05772f}.bad{color:#b00020;font-weight:bold}
 <details><summary>Errors, fitted orders{{if $w.ExactChecks}} and the comparison with the exact engine{{end}}</summary>
 <table><tr><th>eta</th><th>steps</th>{{range (index $w.Points 0).Tests}}<th>err {{.Test}} ({{weakse $w}})</th><th>gradient flow: err {{.Test}} ({{weakse $w}})</th>{{end}}<th>Var relative error ({{varse $w}})</th></tr>
 {{range $p := $w.Points}}<tr><td>{{param $p.Eta}}</td><td>{{$p.Steps}}</td>{{range $k, $t := $p.Tests}}{{$o := index $p.ODE $k}}<td>{{errcell $t}}{{if not $t.Resolved}}*{{end}}</td><td>{{errcell $o}}{{if not $o.Resolved}}*{{end}}</td>{{end}}<td>{{witherr $p.VarRel $p.VarRelSE}}</td></tr>{{end}}</table>{{if unresolved $w}}<p>* within {{$w.Noise}}, left out of the fit</p>{{end}}
+{{with $w.Unresolved}}<p>Left out of every fit, the exact engine could not bound their values: {{words .}}.</p>{{end}}
 {{with $w.Functional}}<p>{{.}}</p>{{end}}
 <table><tr><th>quantity</th><th>order</th><th>interval</th><th>systematic part</th><th>local slope</th><th>etas used</th><th>note</th></tr>
 {{range $w.Fits}}<tr><td>{{.Test}}</td><td>{{num .Slope}}</td><td>{{interval .Lo .Hi}}</td><td>{{systematic .}}</td><td>{{num .Local}}</td><td>{{list .Used}}</td><td>{{.Note}}</td></tr>{{end}}
