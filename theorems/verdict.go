@@ -205,11 +205,14 @@ func (v Verdict) BiasText() string {
 }
 
 // TailText renders the evidence on the left-hand side's tails: the
-// analytical status (d = 1, SDE) or the Pareto tail shape k.
+// analytical status (d = 1, SDE) or the Pareto tail shape k; else, for a
+// VACUOUS verdict, which no values decided, nothing (format.Missing).
 func (v Verdict) TailText(f *Finiteness) string {
 	switch {
 	case v.Target == "sde" && f != nil:
 		return fmt.Sprintf("mean %s, variance %s (analytical)", f.LHS, f.Variance)
+	case v.Outcome == Vacuous && v.TailK == nil:
+		return format.Missing
 	case v.TailK != nil && *v.TailK >= TailKLimit:
 		return fmt.Sprintf("heavy tail: k = %s (variance may be infinite)", format.Fixed(*v.TailK, 2))
 	case v.TailK != nil:

@@ -44,6 +44,8 @@ func TestVerdictTextForPeople(t *testing.T) {
 	s.TailK = &heavy
 	require.Equal(t, "heavy tail: k = 0.71 (variance may be infinite)", s.TailText(nil))
 	require.Equal(t, "-", s.BiasText())
+	require.Equal(t, "no tail (flat or few values)", Verdict{Target: "discrete", Outcome: Pass}.TailText(nil))
+	require.Equal(t, "-", Verdict{Target: "discrete", Outcome: Vacuous}.TailText(nil), "a VACUOUS verdict has no values")
 	s.IntegrationBias = &mc.Stat{Mean: -0.00033, SE: 2e-5}
 	s.SE = 0.0011
 	require.Equal(t, "-0.00033 ± 2e-5 (0.3 se)", s.BiasText())
