@@ -431,6 +431,7 @@ func TestReportSizes(t *testing.T) {
 		{[]string{"-weak-paths", "1000000000000"}, "-weak-paths = 1e+12"},
 		{[]string{"-campaign", "-1"}, "-campaign = -1: must be >= 0"},
 		{[]string{"-weak-paths", "-3"}, "-weak-paths = -3: must be >= 0"},
+		{[]string{"-stability", "bogus"}, `-stability = "bogus": want small, paper or none`},
 	} {
 		var stdout, stderr bytes.Buffer
 		start := time.Now()

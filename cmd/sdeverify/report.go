@@ -125,13 +125,14 @@ func parseScale(s string) (studies.Scale, error) {
 }
 
 func cmdReport(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("report", "report [-out DIR] [-scale small|paper] [-seed N] [-campaign N] [-pinned all|short|none] [-cpuprofile FILE] [-q]", stderr)
+	fs := newFlags("report", "report [-out DIR] [-scale small|paper] [-seed N] [-campaign N] [-pinned all|short|none] [-stability small|paper|none] [-cpuprofile FILE] [-q]", stderr)
 	out := fs.String("out", "reports/out", "output folder (index.html, report.md, report.json, figures/)")
 	scaleName := fs.String("scale", "small", "Figure 1 scale: small or paper (App. B's paths)")
 	seed := fs.Uint64("seed", 1, "seed of Figure 1, the campaign and the weak-error studies")
 	campaign := fs.Int("campaign", 8, "random cases in the campaign (0: none)")
 	pinned := fs.String("pinned", "all", "pinned set: all, short or none")
 	weakPaths := fs.Int("weak-paths", 10000, "paths of each Monte Carlo weak-error study (0: none)")
+	stabilityLevel := fs.String("stability", "small", "stability maps of the paper's methods in d = 1 by the exact engine: small (7 steps over [0.001, 1], the two smallest thresholds), paper (12 steps, every threshold, and Figure 1 centre-top's SDE explosion probability: several minutes more) or none")
 	weakExact := fs.Bool("weak-exact", true, "the weak-error studies of examples/weak-*.json by the exact engine (all three methods)")
 	exactForward := fs.Bool("exact-forward", true, "Figure 1: also the bottom row's exact laws, carried forward in time (-exact-forward=false skips them: a few seconds less on 2 cores)")
 	power := fs.String("power", "properties/testdata/power.json", "the false-alarm and detection table written by the properties tests (missing: not shown)")
@@ -154,6 +155,10 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	if err := checkOutDir("-out", *out); err != nil {
 		return err
 	}
+	stabTasks, putStability, err := stabilityTasks(*stabilityLevel, *seed)
+	if err != nil {
+		return err
+	}
 	if *cpuprofile != "" {
 		stop, err := startCPUProfile(*cpuprofile)
 		if err != nil {
@@ -163,14 +168,14 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	}
 	p := newProgress(stderr, *quiet)
 	r := &reports.Report{Command: "sdeverify report " + strings.Join(args, " "),
-		Settings: map[string]any{"scale": sc.Name, "seed": *seed, "campaign": *campaign, "pinned": *pinned, "weak_paths": *weakPaths}}
+		Settings: map[string]any{"scale": sc.Name, "seed": *seed, "campaign": *campaign, "pinned": *pinned, "weak_paths": *weakPaths, "stability": *stabilityLevel}}
 	// The stages are independent: Figure 1 (on all workers) runs beside a
 	// pool of the other tasks (weak studies, pinned cases, campaign cases),
 	// each on one worker and the longest kinds first, so that both cores
 	// stay busy through the short tasks' tails. Every task's numbers are
 	// independent of its worker count, and the results are assembled in
 	// their usual order: the report is the one a run stage by stage gives.
-	var tasks []reportTask
+	tasks := stabTasks // the longest tasks first
 	var exNames []string
 	if *weakExact {
 		exNames = examples.Weak()
@@ -238,6 +243,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	r.Pinned = pinnedRes
+	putStability(r)
 	seen := map[string]bool{}
 	for _, c := range r.Pinned {
 		if c.Finding != nil && !seen[c.Finding.ID] {
