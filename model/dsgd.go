@@ -73,3 +73,21 @@ func (dsgd) Diffuse(s System, dst, z, grad []float64, gn2 float64, ws *Workspace
 	}
 	return false
 }
+
+// stepScalar implements scalarBatcher (System.DiscreteStepScalar): with
+// Gaussian noise on every agent, Step's draws and operations path by path.
+func (dsgd) stepScalar(s System, xs, gs, gn2s, hs []float64, live []bool, rs []Rand) bool {
+	n := len(xs)
+	gs, gn2s, hs, live, rs = gs[:n], gn2s[:n], hs[:n], live[:n], rs[:n]
+	if a, b, ok := s.AverageNoiseAffine(); ok {
+		for p := range xs {
+			if !live[p] {
+				continue
+			}
+			z := rs[p].NormFloat64()
+			xs[p] -= hs[p] * (gs[p] + noiseStd(a, b, gn2s[p])*z)
+		}
+		return true
+	}
+	return false
+}

@@ -86,3 +86,51 @@ func (dsignsgd) Diffuse(s System, dst, z, grad []float64, gn2 float64, ws *Works
 	}
 	return false
 }
+
+// stepScalar implements scalarBatcher (System.DiscreteStepScalar): one
+// agent with Gaussian or Cauchy (Student-t, nu = 1) noise, Step's draws and
+// operations path by path.
+func (dsignsgd) stepScalar(s System, xs, gs, gn2s, hs []float64, live []bool, rs []Rand) bool {
+	n := len(xs)
+	gs, gn2s, hs, live, rs = gs[:n], gn2s[:n], hs[:n], live[:n], rs[:n]
+	if len(s.Agents) != 1 {
+		return false
+	}
+	switch nz := s.Agents[0].Noise.(type) {
+	case StudentT:
+		if nz.Nu != 1 {
+			break
+		}
+		c := nz.scale(0)
+		for p := range xs {
+			if !live[p] {
+				continue
+			}
+			// Two NormFloat64 draws with the stream's state in locals.
+			r := &rs[p]
+			st, u := r.next()
+			z1, ok := zigFast(u)
+			if !ok {
+				st, z1 = r.normSlowAt(st, u)
+			}
+			st, u = st.next()
+			z2, ok := zigFast(u)
+			if !ok {
+				st, z2 = r.normSlowAt(st, u)
+			}
+			r.xo = st
+			xs[p] -= hs[p] * sign(gs[p]+c*(z1/z2))
+		}
+		return true
+	case Gaussian:
+		for p := range xs {
+			if !live[p] {
+				continue
+			}
+			z := rs[p].NormFloat64()
+			xs[p] -= hs[p] * sign(gs[p]+nz.Std(gn2s[p])*z)
+		}
+		return true
+	}
+	return false
+}
