@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"github.com/sdeverify/sdeverify/internal/format"
 	"image/color"
 	"io"
 	"math"
@@ -18,24 +19,14 @@ import (
 )
 
 // stabNum formats a probability or a step with 4 significant digits.
-func stabNum(x float64) string {
-	switch {
-	case math.IsNaN(x):
-		return "-"
-	case math.IsInf(x, 1):
-		return "inf"
-	case math.IsInf(x, -1):
-		return "-inf"
-	}
-	return strconv.FormatFloat(x, 'g', 4, 64)
-}
+func stabNum(x float64) string { return format.Num(x) }
 
 // stabValue formats a value and its error estimate.
 func stabValue(v, e float64) string {
 	if math.IsNaN(v) {
 		return "-"
 	}
-	return stabNum(v) + " ± " + strconv.FormatFloat(e, 'g', 2, 64)
+	return format.Num(v) + " ± " + format.Num2(e)
 }
 
 // criticalCell states a critical step: the interpolated estimate and the

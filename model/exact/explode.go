@@ -2,6 +2,7 @@ package exact
 
 import (
 	"fmt"
+	"github.com/sdeverify/sdeverify/internal/format"
 	"math"
 
 	"github.com/sdeverify/sdeverify/model"
@@ -110,8 +111,8 @@ func RadialExplosion(sys model.System, eta, rate float64, x0 []float64, T float6
 	if !(best.Lower > 0) {
 		return Explosion{}, false
 	}
-	best.Why = fmt.Sprintf("with R = |X|^2 the Ito drift of V = R0^-p - R^-p satisfies LV >= c V beyond R0 = %.4g (p = %g, c = %.3g; kappa = d s1 + a - b = %.4g outruns 2(p+1)(s1 + a) = %.4g and the drift -2 x.grad f), "+
-		"so from |x|^2 >= R1 = %.4g the SDE explodes within T/2 = %g with probability >= %.3g, and from x0 it reaches |x|^2 >= R1 within T/2 with positive probability (non-degenerate diffusion away from 0): "+
-		"the SDE explodes before T with positive probability", best.R0, best.P, best.C, kappa, 2*(best.P+1)*(s1+a), best.R1, T/2, best.Lower)
+	best.Why = fmt.Sprintf("with R = |X|^2 the Ito drift of V = R0^-p - R^-p satisfies LV >= c V beyond R0 = %s (p = %s, c = %s; kappa = d s1 + a - b = %s outruns 2(p+1)(s1 + a) = %s and the drift -2 x.grad f), "+
+		"so from |x|^2 >= R1 = %s the SDE explodes within T/2 = %s with probability >= %s, and from x0 it reaches |x|^2 >= R1 within T/2 with positive probability (non-degenerate diffusion away from 0): "+
+		"the SDE explodes before T with positive probability", format.Num(best.R0), format.Param(best.P), format.Sig(best.C, 3), format.Num(kappa), format.Num(2*(best.P+1)*(s1+a)), format.Num(best.R1), format.Param(T/2), format.Sig(best.Lower, 3))
 	return best, true
 }

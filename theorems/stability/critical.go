@@ -1,6 +1,10 @@
 package stability
 
-import "math"
+import (
+	"math"
+
+	"github.com/sdeverify/sdeverify/internal/format"
+)
 
 // Critical is a model's critical step eta*(q) = min {eta : p(eta, R) >= q}
 // on a curve, with its uncertainty.
@@ -166,5 +170,5 @@ func bisect(c Critical, pts []Point) (float64, bool) {
 	if at < 0 {
 		return 0, false
 	}
-	return math.Sqrt(edges[at] * edges[at+1]), true
+	return format.RoundSig(math.Sqrt(edges[at]*edges[at+1]), 12), true
 }

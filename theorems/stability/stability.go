@@ -3,6 +3,7 @@ package stability
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/sdeverify/sdeverify/internal/format"
 	"math"
 	"slices"
 
@@ -337,6 +338,9 @@ func Compute(s Spec) (*Map, error) {
 		names = ModelNames()
 	}
 	etas := slices.Clone(s.Etas)
+	for i, e := range etas {
+		etas[i] = format.RoundSig(e, 12) // a log grid's 0.009999999999999998 is the 0.01 it means
+	}
 	slices.Sort(etas)
 	etas = slices.Compact(etas)
 	radii := slices.Clone(s.Radii)

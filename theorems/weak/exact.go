@@ -2,6 +2,7 @@ package weak
 
 import (
 	"fmt"
+	"github.com/sdeverify/sdeverify/internal/format"
 	"math"
 	"slices"
 	"strings"
@@ -74,7 +75,7 @@ func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 		var pts []Point
 		for i := range etas {
 			if why := unresolvedWhy(series[2*i], series[2*i+1], o.Tests); why != "" {
-				res.Unresolved = append(res.Unresolved, fmt.Sprintf("eta = %g: %s on the grid [-%g, %g]", etas[i], why, s.GridRadius(run.X0[0]), s.GridRadius(run.X0[0])))
+				res.Unresolved = append(res.Unresolved, fmt.Sprintf("eta = %s: %s on the grid [-%s, %s]", format.Param(etas[i]), why, format.Param(s.GridRadius(run.X0[0])), format.Param(s.GridRadius(run.X0[0]))))
 				continue
 			}
 			pts = append(pts, exactPoint(run, probs[i], series[2*i], series[2*i+1], o, ix, ix2))
@@ -115,7 +116,7 @@ func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 	for extra := 0; !o.Fixed && len(open()) > 0; extra++ {
 		next := slices.Min(o.Etas) / math.Pow(2, float64(extra+1))
 		if extra >= maxExtraHalvings || o.Horizon/next > maxSteps {
-			res.Extended = fmt.Sprintf("extended to eta = %.4g (%d halvings below the grid asked for); the budget (%d halvings, %d steps) stopped it before the order of %s settled and was confirmed", next*2, extra, maxExtraHalvings, maxSteps, strings.Join(open(), ", "))
+			res.Extended = fmt.Sprintf("extended to eta = %s (%s below the grid asked for); the budget (%s, %d steps) stopped it before the order of %s settled and was confirmed", format.Param(next*2), halvingsText(extra), halvingsText(maxExtraHalvings), maxSteps, strings.Join(open(), ", "))
 			break
 		}
 		pts, err := points([]float64{next})
@@ -123,7 +124,7 @@ func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 			return nil, err
 		}
 		if len(pts) == 0 {
-			res.Extended = fmt.Sprintf("extended to eta = %.4g (%d halvings below the grid asked for); eta = %.4g was unresolved (see unresolved), which stopped it before the order of %s settled and was confirmed", next*2, extra, next, strings.Join(open(), ", "))
+			res.Extended = fmt.Sprintf("extended to eta = %s (%s below the grid asked for); eta = %s was unresolved (see unresolved), which stopped it before the order of %s settled and was confirmed", format.Param(next*2), halvingsText(extra), format.Param(next), strings.Join(open(), ", "))
 			break
 		}
 		prev := all()
@@ -146,7 +147,7 @@ func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 			se := math.Hypot(qa[q].SE/qa[q].Err, qb[q].SE/qb[q].Err) / dx
 			confirmed[q] = slope >= prev[q].Lo-z*se && slope <= prev[q].Hi+z*se
 		}
-		res.Extended = fmt.Sprintf("extended to eta = %.4g (%d halvings) until the order of every test and of its gradient-flow baseline settled (local slopes at the smallest etas agreeing within an interval of half-width <= %g) and the local slope at the next eta fell inside it, or met the engine's numerical error", next, extra+1, o.OrderTol)
+		res.Extended = fmt.Sprintf("extended to eta = %s (%s) until the order of every test and of its gradient-flow baseline settled (local slopes at the smallest etas agreeing within an interval of half-width <= %g) and the local slope at the next eta fell inside it, or met the engine's numerical error", format.Param(next), halvingsText(extra+1), o.OrderTol)
 	}
 	var stuck []string
 	for q, f := range append(slices.Clone(res.Fits), res.ODEFits...) {
@@ -298,4 +299,12 @@ func unresolvedWhy(d, sd []exact.Series, tests []TestFunc) string {
 		}
 	}
 	return ""
+}
+
+// halvingsText is "1 halving" or "n halvings".
+func halvingsText(n int) string {
+	if n == 1 {
+		return "1 halving"
+	}
+	return fmt.Sprintf("%d halvings", n)
 }
