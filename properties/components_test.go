@@ -83,7 +83,7 @@ func genSystem(t *rapid.T) model.System {
 		if a.Noise, err = spec.Build(); err != nil {
 			t.Fatalf("noise %+v: %v", spec, err)
 		}
-		if method == model.DCSGD {
+		if model.NeedsCompressor(method) {
 			a.Compressor = genCompressor(t, d)
 		}
 		sys.Agents = append(sys.Agents, a)
