@@ -41,13 +41,14 @@ func (s System) sdeStep1(x, grad []float64, gn2, eta, rate float64, in Integrato
 	n := float64(len(s.Agents))
 	z := ws.dw[:1]
 	remaining := eta
+	isDSGD := s.Method == DSGD // an interface comparison, once per step
 	for remaining > 0 {
 		h, capped := s.substep(x, gn2, eta, rate, remaining, in)
 		res.Capped = res.Capped || capped
 		r.Normals(z)
 		g := grad[0]
 		var drift, dw float64
-		if s.Method == DSGD {
+		if isDSGD {
 			var v float64
 			for _, a := range s.Agents {
 				gs := a.Noise.(Gaussian)
