@@ -1,7 +1,7 @@
 // Package model holds the mathematics that sdeverify checks: (L0,L1)-smooth
 // objectives with their certificates, the agents' gradient noise,
 // compressors, learning-rate schedules, the Student-t helpers Xi_nu and
-// ell_nu, and (in dynamics.go) the discrete methods and their SDE models.
+// ell_nu, and the methods (update rules) with their SDE models.
 //
 // (L0,L1)-smoothness (paper Def. 1): for all x
 //
@@ -28,10 +28,17 @@
 //     ([Compressor]: [Identity], [Bernoulli], [RandK], [QSGD], [Sign]) and
 //     schedules ([Schedule]: [Constant], [InvSqrt], [Inv], [Normalized];
 //     [Phi]).
+//   - Methods: a [Method] is an update rule with its first-order SDE, one
+//     file each registering itself: the paper's [DSGD], [DCSGD],
+//     [DSignSGD], and the agent-map rules [ClippedSGD], [NormalizedSGD],
+//     [L0L1GD] (model/agentmap.go: their SDE's coefficients in d = 1 in
+//     closed form or by quadrature over a [CDFer]'s CDF; [EstimateMoments]
+//     in any d); [BuildMethod] by name and parameters; capabilities
+//     [NeedsCompressor], [GradientDrift].
 //   - Dynamics: a [System] (objective, [Agent]s, [Method]) steps the
 //     discrete method ([System.DiscreteStep]) or its SDE with an
 //     [Integrator] ([System.SDEStep]).
-//   - Kinds: each noise law, compressor, atom and schedule is one file that
+//   - Kinds: each noise law, compressor, atom, schedule and method is one file that
 //     registers itself ([Register], a [Kind]: its name in configurations,
 //     its parameters, its documentation, its draw); [Kinds] lists a sort's
 //     kinds for the schema, the generators and the command line. What only
