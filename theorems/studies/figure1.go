@@ -212,11 +212,12 @@ func Figure1(sc Scale, o Figure1Options) (*Figure1Result, error) {
 			if err := theorems.SDERun(&run, figureSDE); err != nil {
 				return nil, err
 			}
-			// Refined twins estimate the integrator's bias of the curves
-			// whose claims rest on E f(X_T) (mc.Run.Coupled): the bottom
-			// row's (the top row's claims are about divergence and
-			// plateaus).
-			run.Coupled = strings.HasSuffix(panels[pi].ID, "-bottom")
+			// Refined twins estimate the integrator's bias of E f(X_T)
+			// (mc.Run.Coupled) where a number rests on it: the bottom row's
+			// claims, and every series that ExactChecks compares with its
+			// exact law (the one-dimensional panels'). The run's own
+			// statistics, and so the claims, are the same to the bit.
+			run.Coupled = strings.HasSuffix(panels[pi].ID, "-bottom") || isExactPanel(panels[pi].ID)
 			run.CoupledPaths = max(10, run.Paths/8) // an eighth of the paths: 1.25x the cost, not 3x
 			if s.SDE, err = mc.Simulate(run); err != nil {
 				return nil, err

@@ -3,6 +3,7 @@ package studies_test
 import (
 	"flag"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -75,9 +76,55 @@ func TestFigure1(t *testing.T) {
 	// horizon), family-wise false-alarm probability 1e-4.
 	checks := studies.ExactChecks(r, 1e-4)
 	require.NotEmpty(t, checks)
+	requireAgree(t, checks)
+	// The SDE's comparisons allow for the Euler-Maruyama integrator's
+	// bias, estimated by refined twins, rather than by the luck of a wide
+	// family's z: a family of left-top alone (9 tests, the smallest z of
+	// a panel's family) agrees too.
+	var top *studies.Panel
+	for i := range r.Panels {
+		if r.Panels[i].ID == "left-top" {
+			top = &r.Panels[i]
+		}
+	}
+	require.NotNil(t, top)
+	small := &studies.Figure1Result{Panels: []studies.Panel{*top}}
+	smallChecks := studies.ExactChecks(small, 1e-4)
+	require.Len(t, smallChecks, 6)
+	requireAgree(t, smallChecks)
+	for _, c := range smallChecks {
+		if c.Target == "sde" {
+			require.Positivef(t, c.BiasPaths, "%s %s: the SDE run has no refined twins", c.Panel, c.Series)
+		}
+	}
+	// Mutation: the SDE's mean replaced by the discrete method's exact
+	// value at the horizon (off the SDE's by about the integrator's
+	// O(eta) bias), with no twins (no allowance), is flagged.
+	s := top.Series[0] // sigma = 0.1
+	require.Equal(t, "sigma=0.1", s.Label)
+	sde := *s.SDE
+	sde.Checkpoints = slices.Clone(sde.Checkpoints)
+	last := &sde.Checkpoints[len(sde.Checkpoints)-1]
+	dv := s.Exact.Discrete.Mean[len(s.Exact.Discrete.Mean)-1]
+	require.Equal(t, last.Step, s.Exact.Discrete.Steps[len(s.Exact.Discrete.Steps)-1])
+	last.F.Mean, last.Coupled = dv.Value, nil
+	s.SDE = &sde
+	mut := &studies.Figure1Result{Panels: []studies.Panel{{ID: top.ID, Series: []studies.Series{s}}}}
+	mutChecks := studies.ExactChecks(mut, 1e-4)
+	require.Len(t, mutChecks, 2)
+	require.Equal(t, "sde", mutChecks[1].Target)
+	t.Logf("mutation: mean %.6g (the discrete method's exact value), no allowance, against the SDE's exact %.6g (err %.2g): agree %v",
+		mutChecks[1].Mean, mutChecks[1].Exact.Value, mutChecks[1].Exact.Err, mutChecks[1].Agree)
+	require.False(t, mutChecks[1].Agree, "the discrete method's value passed for the SDE's")
+	require.True(t, mutChecks[0].Agree)
+}
+
+// requireAgree logs Figure 1's exact checks and requires every one to agree.
+func requireAgree(t *testing.T, checks []studies.ExactCheck) {
+	t.Helper()
 	for _, c := range checks {
-		t.Logf("%-10s %-11s %-8s diverged %d/%d, exact escape %.4g (err %.2g); mean %.6g (se %.2g), exact %.6g (err %.2g): agree %v",
-			c.Panel, c.Series, c.Target, c.Diverged, c.Paths, c.Escape.Value, c.Escape.Err, c.Mean, c.SE, c.Exact.Value, c.Exact.Err, c.Agree)
+		t.Logf("%-10s %-11s %-8s diverged %d/%d, exact escape %.4g (err %.2g); mean %.6g (se %.2g), bias %.3g (se %.2g, %d paths), extrapolated %.6g (se %.2g), exact %.6g (err %.2g), allowance %.2g, z %.2f: agree %v",
+			c.Panel, c.Series, c.Target, c.Diverged, c.Paths, c.Escape.Value, c.Escape.Err, c.Mean, c.SE, c.Bias, c.BiasSE, c.BiasPaths, c.Extrapolated, c.ExtSE, c.Exact.Value, c.Exact.Err, c.Allowance, c.Z, c.Agree)
 	}
 	for _, c := range checks {
 		require.Truef(t, c.Agree, "%s %s %s: Monte Carlo and the exact engine disagree (see the log)\nreplay: go test ./theorems/studies -run 'TestFigure1$' -v -args -scale=%s", c.Panel, c.Series, c.Target, *scale)
