@@ -372,6 +372,11 @@ func (p Problem) validate(sde bool) error {
 	if err := validate(); err != nil {
 		return err
 	}
+	switch p.System.Method {
+	case model.DSGD, model.DCSGD, model.DSignSGD:
+	default:
+		return model.Invalid("method", p.System.Method.String(), "the exact engine computes the laws of dsgd, dcsgd and dsignsgd only (another method would need a one-dimensional one-step law)")
+	}
 	if d := p.System.F.Dim(); d != 1 {
 		return model.Invalid("objective.dim", d, "the exact engine is one-dimensional")
 	}
