@@ -389,7 +389,9 @@ const ExactCaption = "Each Monte Carlo series of Figure 1's one-dimensional pane
 	"(no sampling; each exact value with its numerical error): the fraction of paths that diverged against the probability of leaving " +
 	"the engine's grid (the discrete method; left: [-1000, 1000], past which a DSGD path does not come back), and the mean of f - f* over " +
 	"the live paths at the horizon against the exact conditional mean. \"agree\" is the test at the claims' family-wise level: the " +
-	"fraction's Clopper-Pearson interval and the mean's normal interval meet the exact values' intervals. The exact curves are the " +
+	"fraction's Clopper-Pearson interval and the mean's normal interval meet the exact values' intervals. An SDE series is Euler-Maruyama, " +
+	"off the SDE by its integrator bias b (O(eta)), estimated by refined twins: its mean is compared as the Richardson extrapolation mean - b, " +
+	"with the refined level's bias bound |b/2| + se(b) as an allowance (report.json: bias, extrapolated, bias_allowance). The exact curves are the " +
 	"dotted lines of the figure."
 
 // diverged formats a check's diverged fraction (the discrete method's; a
