@@ -17,7 +17,7 @@ func TestWeakModelAndUnresolved(t *testing.T) {
 	t.Parallel()
 	w := &weak.Result{Method: "dsgd", Model: "second-order", Engine: weak.EngineExact, Horizon: 1, Coupled: "exact laws",
 		Unresolved: []string{"0.1", "0.05"},
-		Points: []weak.Point{{Eta: 0.025, Steps: 40, Tests: []weak.Err{{Test: "f - f*", Err: 1e-4, SE: 1e-9, Resolved: true}}, ODE: []weak.Err{{Test: "f - f*", Err: 1e-2, SE: 1e-9, Resolved: true}}}}}
+		Points:     []weak.Point{{Eta: 0.025, Steps: 40, Tests: []weak.Err{{Test: "f - f*", Err: 1e-4, SE: 1e-9, Resolved: true}}, ODE: []weak.Err{{Test: "f - f*", Err: 1e-2, SE: 1e-9, Resolved: true}}}}}
 	var b bytes.Buffer
 	WeakMarkdown(&b, w)
 	for _, want := range []string{"against its second-order SDE model", "Left out of every fit, the exact engine could not bound their values: 0.1, 0.05."} {
