@@ -73,7 +73,7 @@ func TestExplosionMarkdown(t *testing.T) {
 	var b bytes.Buffer
 	ExplosionMarkdown(&b, rows)
 	md := b.String()
-	for _, want := range []string{"| 4 | per-coordinate | 0.1 | from \\|x\\|^2 >= 1.059e+04: >= 0.9 within T/2 | 102.9 | 200, 200 of 200 | [0.8664, 1] |",
+	for _, want := range []string{"| 4 | per-coordinate | 0.1 | from \\|x\\|^2 >= 1.059e4: >= 0.9 within T/2 | 102.9 | 200, 200 of 200 | [0.8664, 1] |",
 		"| 0 (DSGD) | total | 0.00316 | none (theta <= 0) | 10 | 0, 0 of 200 | [0, 0.0373] |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("the table lacks %q:\n%s", want, md)
