@@ -128,19 +128,27 @@ const (
 )
 
 // RuleAllowance is the rounding allowance on the bound F0/W_K at horizon
-// K: the bound is exact for exact iterates, and the computed iterates
-// differ from exact ones by rounding, which the descent argument turns
-// into an error of f of about ||x|| ||grad f|| + |f| units of rounding per
-// step. So a verdict allows
+// K: the bound is exact for exact iterates and exact values of f, and
 //
-//	(RuleRelTol F0 + RuleRoundingUlps eps (|f(x_0)| + |inf f| + S_K)) / W_K,
+//   - the computed iterates differ from exact ones by rounding, which the
+//     descent argument turns into an error of f of about
+//     ||x|| ||grad f|| + |f| units of rounding per step;
+//   - F0 = f(x_0) - inf f is a difference of computed values, each with an
+//     absolute error of a few units of rounding of max(1, |f|) (the
+//     atoms compute in units of order 1: log cosh x near 0 is the log of
+//     a number near 1, absolute error eps, whatever |f|).
+//
+// So a verdict allows
+//
+//	(RuleRelTol F0 + RuleRoundingUlps eps (max(1, |f(x_0)|) + max(1, |inf f|) + S_K)) / W_K,
 //
 // S_K = sum_{k<K} (||x_{k+1}|| ||grad f(x_{k+1})|| + |f(x_{k+1})|), eps the
-// float64 machine epsilon: far below any violation of a constant (a
-// bound divided by 4 is flagged, theorems tests).
+// float64 machine epsilon. The price: where F0 is below about 3e-14 (in
+// f's units) the check cannot fail. Far below any violation of a
+// constant elsewhere (a bound divided by 4 is flagged, theorems tests).
 func RuleAllowance(f0, fx0, inf, sk, w float64) float64 {
 	const eps = 0x1p-52
-	return (RuleRelTol*math.Abs(f0) + RuleRoundingUlps*eps*(math.Abs(fx0)+math.Abs(inf)+sk)) / w
+	return (RuleRelTol*math.Abs(f0) + RuleRoundingUlps*eps*(math.Max(1, math.Abs(fx0))+math.Max(1, math.Abs(inf))+sk)) / w
 }
 
 // CheckRule checks bound b on configuration cfg: the method's discrete

@@ -1,0 +1,26 @@
+package theorems
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sdeverify/sdeverify/model"
+)
+
+// TestNormalizedGDTight: x^2/2, beta = 10, eta = 10 (eta L0/beta = 1, the
+// condition's edge), x_0 = 0.01: at K = 1 min M = G_0^2/(G_0 + beta) and
+// 2 F0/eta = G_0^2/beta, so the ratio is beta/(G_0 + beta) = 10/10.01.
+func TestNormalizedGDTight(t *testing.T) {
+	r := mustCheck(t, NormalizedGD{}, tightCases()["normalized-gd"])
+	require.Equal(t, Holds, r.Outcome, r.String())
+	require.Equal(t, 1, r.WorstK)
+	require.InDelta(t, 10/10.01, r.WorstRatio, 1e-12)
+}
+
+// TestNormalizedGDBetaZero: beta = 0 is outside the bound.
+func TestNormalizedGDBetaZero(t *testing.T) {
+	r := mustCheck(t, NormalizedGD{}, ruleCfg("cosh", 2, 1, "normalized-sgd", model.NormalizedSGD{}, 0.1, 3, 0))
+	require.Equal(t, NoClaim, r.Outcome)
+	require.Contains(t, r.Reason, "beta > 0")
+}
