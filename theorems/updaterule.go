@@ -94,8 +94,9 @@ type RuleReport struct {
 	// Steps is the horizon checked (every K = 1..Steps); F0 = f(x_0) - inf f.
 	Steps int     `json:"steps"`
 	F0    float64 `json:"f0"`
-	// The K of the largest ratio min M / bound, with its numbers and the
-	// rounding allowance that decided it (see RuleAllowance).
+	// The K of the largest ratio min M / (bound + allowance), with its
+	// numbers and the rounding allowance (RuleAllowance): VIOLATED exactly
+	// where the ratio exceeds 1. Once VIOLATED, the first such K.
 	WorstK     int     `json:"worst_k"`
 	WorstLHS   float64 `json:"worst_lhs"`
 	WorstBound float64 `json:"worst_bound"`
@@ -214,7 +215,6 @@ func CheckRule(b RuleBound, cfg mc.Config) (RuleReport, error) {
 	minM, w, sk := math.Inf(1), 0.0, 0.0
 	hMin, hMax := math.Inf(1), 0.0
 	rep.Outcome = Holds
-	rep.WorstRatio = math.Inf(-1)
 	for k := range run.Steps {
 		sys.F.Grad(grad, x)
 		gn2 := dot(grad, grad)
@@ -240,19 +240,12 @@ func CheckRule(b RuleBound, cfg mc.Config) (RuleReport, error) {
 		}
 		bound := rep.F0 / w
 		allow := RuleAllowance(rep.F0, fx0, inf, sk, w)
-		ratio := minM / bound
-		if bound == 0 {
-			ratio = 0
-			if minM > 0 {
-				ratio = math.Inf(1)
-			}
-		}
-		if ratio > rep.WorstRatio || k == 0 {
+		ratio := minM / (bound + allow) // allow > 0: finite
+		if rep.Outcome == Holds && (ratio > rep.WorstRatio || k == 0) {
 			rep.WorstK, rep.WorstLHS, rep.WorstBound, rep.WorstRatio, rep.Allowance = k+1, minM, bound, ratio, allow
 		}
-		if minM > bound+allow && rep.Outcome == Holds {
-			rep.Outcome = Violated
-			rep.WorstK, rep.WorstLHS, rep.WorstBound, rep.WorstRatio, rep.Allowance = k+1, minM, bound, ratio, allow
+		if ratio > 1 && rep.Outcome == Holds {
+			rep.Outcome = Violated // the worst fields hold this first K
 		}
 		rep.FinalLHS, rep.FinalBound = minM, bound
 		if math.IsNaN(fx) || math.IsInf(fx, 0) {
