@@ -41,7 +41,10 @@ type Report struct {
 	// explosion probability per omega and reading (paper scale only).
 	Stability []StabilityEntry         `json:"stability,omitempty"`
 	Explosion []stability.ExplosionRow `json:"explosion,omitempty"`
-	Summary   Summary                  `json:"summary"`
+	// UpdateRules: the bounds of the update rules beyond the paper and
+	// clipping's bias (updaterulessection.go).
+	UpdateRules *UpdateRules `json:"update_rules,omitempty"`
+	Summary     Summary      `json:"summary"`
 }
 
 // Summary counts the report's outcomes.
@@ -119,6 +122,7 @@ func (r *Report) Summarize() {
 			s.WeakExactDisagreements = append(s.WeakExactDisagreements, fmt.Sprintf("%s: eta %s, %s", weakTitle(w), Param(c.Eta), weakQuantity(c)))
 		}
 	}
+	r.summarizeUpdateRules(&s)
 	s.Fails = len(r.failures())
 	s.Checks, s.CheckOutcomes = r.checkOutcomes()
 	s.UnexplainedFails = append([]string{}, r.unexplained()...)
@@ -441,6 +445,7 @@ func (r *Report) markdown(w *bytes.Buffer) {
 		WeakMarkdown(w, wk)
 	}
 	r.stabilityMarkdown(w)
+	r.updateRulesMarkdown(w)
 	if len(r.Power) > 0 {
 		fmt.Fprintln(w, "\n## False alarms and detection (testing the tests)")
 		fmt.Fprintln(w)
@@ -616,6 +621,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"stabilityhtml":   stabilityHTML,
 	"stabilityclaims": stabilityClaimsHTML,
 	"explosionhtml":   explosionHTML,
+	"updaterules":     updateRulesHTML,
 	"id":              func(s string) string { return strings.NewReplacer(" ", "-", "/", "-").Replace(s) },
 }).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>sdeverify verification report</title>
@@ -644,6 +650,7 @@ code{background:#f3f3f3}.ok{color:#05772f}.bad{color:#b00020;font-weight:bold}
 {{range $i, $w := .R.Weak}}<li><a href="#weak-{{$i}}">Weak error: {{weaktitle $w}}</a></li>{{end}}
 {{range .R.Stability}}<li><a href="#{{.ID}}">Stability map: {{.Title}}</a></li>{{end}}
 {{if .R.Explosion}}<li><a href="#explosion">Figure 1 centre-top: the SDE's explosion probability</a></li>{{end}}
+{{if .R.UpdateRules}}<li><a href="#update-rules">Update rules beyond the paper</a></li>{{end}}
 {{if .Power}}<li><a href="#power">False alarms and detection</a></li>{{end}}
 {{if .Findings}}<li><a href="#findings">Findings</a></li>{{end}}
 {{range .Failures}}<li><a href="#fail-{{id .ID}}">Failure report: {{.ID}}</a></li>{{end}}
@@ -687,6 +694,7 @@ code{background:#f3f3f3}.ok{color:#05772f}.bad{color:#b00020;font-weight:bold}
 <figure class="plot" data-name="{{.ID}}">{{index $.SVG .ID}}</figure>
 {{stabilityhtml .}}{{end}}
 {{with .R.Explosion}}<h2 id="explosion">Figure 1 centre-top: the SDE's explosion probability</h2>{{explosionhtml .}}{{end}}
+{{if .R.UpdateRules}}<h2 id="update-rules">Update rules beyond the paper</h2>{{updaterules .R}}{{end}}
 {{with .Power}}<h2 id="power">False alarms and detection (testing the tests)</h2><details><summary>{{len .Rows}} rows, measured by <code>{{.Command}}</code></summary>
 <table><tr><th>check</th><th>kind</th><th>runs</th><th>flagged</th><th>rate</th><th>95% interval</th><th>required</th><th>met</th></tr>
 {{range .Rows}}<tr><td>{{.Name}}</td><td>{{.Kind}}</td><td>{{.Runs}}</td><td>{{.Flagged}}</td><td>{{num .Rate}}</td><td>{{interval .Lo .Hi}}</td><td>{{.Required}}</td><td>{{if .OK}}yes{{else}}<span class="bad">NO</span>{{end}}</td></tr>{{end}}</table></details>{{end}}

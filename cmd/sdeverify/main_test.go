@@ -432,6 +432,7 @@ func TestReportSizes(t *testing.T) {
 		{[]string{"-campaign", "-1"}, "-campaign = -1: must be >= 0"},
 		{[]string{"-weak-paths", "-3"}, "-weak-paths = -3: must be >= 0"},
 		{[]string{"-stability", "bogus"}, `-stability = "bogus": want small, paper or none`},
+		{[]string{"-rule-search", "-1"}, "-rule-search = -1: must be in [0, 1e7]"},
 	} {
 		var stdout, stderr bytes.Buffer
 		start := time.Now()

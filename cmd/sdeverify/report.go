@@ -125,7 +125,7 @@ func parseScale(s string) (studies.Scale, error) {
 }
 
 func cmdReport(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("report", "report [-out DIR] [-scale small|paper] [-seed N] [-campaign N] [-pinned all|short|none] [-stability small|paper|none] [-cpuprofile FILE] [-q]", stderr)
+	fs := newFlags("report", "report [-out DIR] [-scale small|paper] [-seed N] [-campaign N] [-pinned all|short|none] [-stability small|paper|none] [-rule-search N] [-cpuprofile FILE] [-q]", stderr)
 	out := fs.String("out", "reports/out", "output folder (index.html, report.md, report.json, figures/)")
 	scaleName := fs.String("scale", "small", "Figure 1 scale: small or paper (App. B's paths)")
 	seed := fs.Uint64("seed", 1, "seed of Figure 1, the campaign and the weak-error studies")
@@ -136,6 +136,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	weakExact := fs.Bool("weak-exact", true, "the weak-error studies of examples/weak-*.json by the exact engine (all three methods)")
 	exactForward := fs.Bool("exact-forward", true, "Figure 1: also the bottom row's exact laws, carried forward in time (-exact-forward=false skips them: a few seconds less on 2 cores)")
 	power := fs.String("power", "properties/testdata/power.json", "the false-alarm and detection table written by the properties tests (missing: not shown)")
+	ruleSearch := fs.Int("rule-search", 1000, "update rules beyond the paper: random configurations per bound in the counterexample search (0: the pinned cases only)")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
@@ -151,6 +152,9 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	}
 	if *campaign < 0 || *weakPaths < 0 {
 		return usageErr("-campaign and -weak-paths must be >= 0")
+	}
+	if *ruleSearch < 0 || *ruleSearch > 10_000_000 {
+		return usageErr("-rule-search = %d: must be in [0, 1e7] (0: the pinned cases only; each configuration takes about 0.2 ms per bound)", *ruleSearch)
 	}
 	if err := checkOutDir("-out", *out); err != nil {
 		return err
@@ -168,7 +172,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	}
 	p := newProgress(stderr, *quiet)
 	r := &reports.Report{Command: "sdeverify report " + strings.Join(args, " "),
-		Settings: map[string]any{"scale": sc.Name, "seed": *seed, "campaign": *campaign, "pinned": *pinned, "weak_paths": *weakPaths, "stability": *stabilityLevel}}
+		Settings: map[string]any{"scale": sc.Name, "seed": *seed, "campaign": *campaign, "pinned": *pinned, "weak_paths": *weakPaths, "stability": *stabilityLevel, "rule_search": *ruleSearch}}
 	// The stages are independent: Figure 1 (on all workers) runs beside a
 	// pool of the other tasks (weak studies, pinned cases, campaign cases),
 	// each on one worker and the longest kinds first, so that both cores
@@ -220,6 +224,11 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 			return err
 		}})
 	}
+	var updateRules *reports.UpdateRules
+	tasks = append(tasks, reportTask{"update rules beyond the paper", func(int) (err error) {
+		updateRules, err = reports.ComputeUpdateRules(*ruleSearch, *seed)
+		return err
+	}})
 	var f1err error
 	done := make(chan struct{})
 	figure1 := func() {
@@ -243,6 +252,7 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	r.Pinned = pinnedRes
+	r.UpdateRules = updateRules
 	putStability(r)
 	seen := map[string]bool{}
 	for _, c := range r.Pinned {
