@@ -22,11 +22,13 @@ type Problem struct {
 	Eta    float64
 	Rate   float64
 	Steps  int
-	// Model is the SDE model: "" or ModelFirstOrder, the paper's
+	// Model names the SDE model, a registered SDEModel (models.go;
+	// ModelNames lists them): "" or ModelFirstOrder, the paper's
 	// first-order SDE (docs/math.md section 2); ModelSecondOrder, Li, Tai
 	// and E's second-order stochastic modified equation (DSGD and DCSGD,
 	// whose mean update is f', on objectives with a second derivative:
-	// docs/math.md section 7.3).
+	// docs/math.md section 7.3); or a model registered from another
+	// package.
 	Model string
 }
 
