@@ -22,7 +22,7 @@ func weakGrid(cfg mc.Config) (etas []float64, horizon float64) {
 }
 
 func cmdWeak(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("weak", "weak -config FILE [-engine auto|exact|mc] [-model first-order|second-order] [-etas 0.1,0.05,...] [-horizon T] [-paths N] [-substeps M] [-json OUT]", stderr)
+	fs := newFlags("weak", "weak -config FILE [-engine auto|exact|mc] [-model "+strings.Join(exact.ModelNames(), "|")+"] [-etas 0.1,0.05,...] [-horizon T] [-paths N] [-substeps M] [-json OUT]", stderr)
 	cfgPath := fs.String("config", "", "experiment configuration (JSON): objective, agents, method, x0, a clock schedule")
 	etas := fs.String("etas", "", "comma-separated eta grid (default: the config's eta, halved three times)")
 	horizon := fs.Float64("horizon", 0, "time horizon T (default: the config's eta x steps)")
@@ -34,7 +34,7 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 	engine := fs.String("engine", "auto", "exact (one dimension, constant schedule: no Monte Carlo), mc (Monte Carlo), or auto: exact where it applies")
 	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
 	quiet := fs.Bool("q", false, "no progress on stderr (shown only on a terminal)")
-	sdeModel := fs.String("model", "", "SDE model: first-order (the paper's, default) or second-order (Li, Tai and E's second-order modified equation: dsgd and dcsgd, exact engine only)")
+	sdeModel := fs.String("model", "", "SDE model: "+modelHelp())
 	nodes := fs.Int("nodes", 2400, "exact engine: grid nodes (a minimum; more where DSignSGD's noise scale needs them). 2400 keeps the interpolation floor below the weak errors of eta >= 0.00625")
 	if err := fs.parse(args); err != nil {
 		return err
@@ -107,13 +107,12 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 	if err := checkWeakNeed(*cfgPath, cfg, grid, *horizon, *paths, *substeps, *nodes, *engine, set); err != nil {
 		return err
 	}
-	switch *sdeModel {
-	case "", exact.ModelFirstOrder, exact.ModelSecondOrder:
-	default:
-		return usageErr("-model = %q: want first-order or second-order", *sdeModel)
+	sm, ok := exact.LookupModel(*sdeModel)
+	if !ok {
+		return usageErr("-model = %q: want %s", *sdeModel, exact.ModelList())
 	}
-	if *sdeModel == exact.ModelSecondOrder && *engine == "mc" {
-		return usageErr("-model second-order: the exact engine only (-engine exact or auto)")
+	if !exact.Simulated(sm) && *engine == "mc" {
+		return usageErr("-model %s: the exact engine only (-engine exact or auto)", *sdeModel)
 	}
 	o := weak.Options{Etas: grid, Horizon: *horizon, Paths: *paths, Seed: *seed,
 		Substeps: *substeps, Independent: *independent, Workers: *workers, Model: *sdeModel}
@@ -126,7 +125,7 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 	case "mc":
 		res, err = weak.Estimate(cfg, o)
 	case "auto":
-		if res, err = weak.Exact(cfg, o, exact.Settings{Nodes: *nodes}); err != nil && *sdeModel != exact.ModelSecondOrder {
+		if res, err = weak.Exact(cfg, o, exact.Settings{Nodes: *nodes}); err != nil && exact.Simulated(sm) {
 			fmt.Fprintf(stderr, "the exact engine does not apply (%v): Monte Carlo\n", err)
 			res, err = weak.Estimate(cfg, o)
 		}
@@ -147,6 +146,25 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 		return writeJSON(*out, res)
 	}
 	return nil
+}
+
+// modelHelp describes the registered SDE models for -model's help: each
+// name and label, the default, and which ones only the exact engine
+// computes.
+func modelHelp() string {
+	def, _ := exact.LookupModel("")
+	var parts []string
+	for _, m := range exact.Models() {
+		p := m.Name() + " (" + m.Label()
+		if !exact.Simulated(m) {
+			p += ", exact engine only"
+		}
+		if m.Name() == def.Name() {
+			p += ", the default"
+		}
+		parts = append(parts, p+")")
+	}
+	return strings.Join(parts, ", ") + "; docs/math.md 7.3"
 }
 
 // checkWeakNeed is checkNeed for a weak study: each eta of the grid runs

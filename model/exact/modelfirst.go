@@ -16,6 +16,12 @@ type firstOrder struct{}
 func (firstOrder) Name() string  { return ModelFirstOrder }
 func (firstOrder) Label() string { return "first-order SDE" }
 
+// MethodSDE implements MethodSDE: the Monte Carlo engine simulates it.
+func (firstOrder) MethodSDE() bool { return true }
+
+// MapName implements stability.MapNamer: the stability maps call it "sde".
+func (firstOrder) MapName() string { return "sde" }
+
 // Coefficients implements SDEModel: the package-level Coefficients.
 func (firstOrder) Coefficients(p Problem) (Coefficients1D, error) {
 	sys := p.System

@@ -56,6 +56,20 @@ type EscapeBounder interface {
 	EscapeBound(p Problem, R float64) (float64, error)
 }
 
+// A MethodSDE is an SDEModel that is the method's own SDE (model.Method's
+// Drift and Diffuse, in any dimension): the one the Monte Carlo engine
+// simulates. Any other model is computed by this engine only (one
+// dimension, constant schedule).
+type MethodSDE interface {
+	MethodSDE() bool
+}
+
+// Simulated reports whether the Monte Carlo engine simulates m (MethodSDE).
+func Simulated(m SDEModel) bool {
+	s, ok := m.(MethodSDE)
+	return ok && s.MethodSDE()
+}
+
 var modelRegistry struct {
 	sync.RWMutex
 	byName map[string]SDEModel

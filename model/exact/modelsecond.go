@@ -25,6 +25,9 @@ type secondOrder struct{}
 func (secondOrder) Name() string  { return ModelSecondOrder }
 func (secondOrder) Label() string { return "second-order SDE" }
 
+// MapName implements stability.MapNamer: the stability maps call it "sde2".
+func (secondOrder) MapName() string { return "sde2" }
+
 // Coefficients implements SDEModel. It refuses a method whose mean update
 // is not f' and an objective without f”.
 func (secondOrder) Coefficients(p Problem) (Coefficients1D, error) {

@@ -29,17 +29,52 @@ type Model struct {
 	Bound func(p exact.Problem, R float64) float64
 }
 
-// Models are the models a map can draw, in the order tables list them.
-// A new model of the exact engine is one entry here.
-var Models = []Model{
-	{Name: "discrete", Label: "discrete method"},
-	{Name: "sde", Label: "first-order SDE", SDE: true, Tails: tailsOf, Bound: villeBound},
-	{Name: "sde2", Label: "second-order SDE", SDE: true, Prepare: func(p *exact.Problem) { p.Model = exact.ModelSecondOrder }},
+// A MapNamer is an exact.SDEModel with a short name for the maps' tables
+// and the -models flag (the first-order model's "sde", the second-order
+// model's "sde2"); a model without it goes by its registered name.
+type MapNamer interface{ MapName() string }
+
+// Models are the models a map can draw, in the order tables list them: the
+// discrete method, then every SDE model registered with the exact engine
+// (exact.Models, sorted by name). A model with exact.TailClassifier gets
+// Tails, one with exact.EscapeBounder gets Bound. A new model is one
+// exact.RegisterModel call in its own file.
+func Models() []Model {
+	out := []Model{{Name: "discrete", Label: "discrete method"}}
+	for _, sm := range exact.Models() {
+		out = append(out, fromSDE(sm))
+	}
+	return out
+}
+
+// fromSDE is the map's Model of a registered SDE model.
+func fromSDE(sm exact.SDEModel) Model {
+	name := sm.Name()
+	md := Model{Name: name, Label: sm.Label(), SDE: true}
+	if n, ok := sm.(MapNamer); ok {
+		md.Name = n.MapName()
+	}
+	md.Prepare = func(p *exact.Problem) { p.Model = name }
+	if tc, ok := sm.(exact.TailClassifier); ok {
+		md.Tails = func(sys model.System, eta, rate float64) string {
+			return tailsOf(tc, sys, eta, rate)
+		}
+	}
+	if eb, ok := sm.(exact.EscapeBounder); ok {
+		md.Bound = func(p exact.Problem, R float64) float64 {
+			b, err := eb.EscapeBound(p, R)
+			if err != nil {
+				return 1
+			}
+			return b
+		}
+	}
+	return md
 }
 
 // ModelByName returns the registered model called name.
 func ModelByName(name string) (Model, bool) {
-	for _, m := range Models {
+	for _, m := range Models() {
 		if m.Name == name {
 			return m, true
 		}
@@ -50,10 +85,28 @@ func ModelByName(name string) (Model, bool) {
 // ModelNames lists the registered models' names.
 func ModelNames() []string {
 	var out []string
-	for _, m := range Models {
+	for _, m := range Models() {
 		out = append(out, m.Name)
 	}
 	return out
+}
+
+// tailsOf states Feller's class of +inf for an SDE model at step eta.
+func tailsOf(tc exact.TailClassifier, sys model.System, eta, rate float64) string {
+	t, err := tc.ClassifyTails(exact.Problem{System: sys, Eta: eta, Rate: rate})
+	if err != nil {
+		return "unclassified: " + err.Error()
+	}
+	b := t.Plus
+	switch {
+	case b.SubGaussian:
+		return "bounded coefficients: sub-Gaussian tails, no explosion"
+	case b.Kind == "":
+		return "undecided: " + b.Reason
+	case b.Attainable:
+		return b.Kind + ", attainable (explosion)"
+	}
+	return b.Kind + ", not attainable (no explosion: p(eta, R) -> 0 as R -> inf)"
 }
 
 // gridFor returns the exact engine's grid for a problem at threshold R:

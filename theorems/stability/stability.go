@@ -507,38 +507,6 @@ func pointOf(v []exact.Series) Point {
 	return p
 }
 
-// villeBound is exact.EscapeBound at the problem's step over the horizon.
-func villeBound(p exact.Problem, R float64) float64 {
-	b, _, err := exact.EscapeBound(p.System, p.Eta, p.Rate, p.X0, float64(p.Steps)*p.Eta, R)
-	if err != nil {
-		return 1
-	}
-	return b
-}
-
-// tailsOf states Feller's class of +inf for the SDE at step eta.
-func tailsOf(sys model.System, eta, rate float64) string {
-	t, err := exact.Classify(sys, eta, func(float64) float64 {
-		if rate == 0 {
-			return 1
-		}
-		return rate
-	})
-	if err != nil {
-		return "unclassified: " + err.Error()
-	}
-	b := t.Plus
-	switch {
-	case b.SubGaussian:
-		return "bounded coefficients: sub-Gaussian tails, no explosion"
-	case b.Kind == "":
-		return "undecided: " + b.Reason
-	case b.Attainable:
-		return b.Kind + ", attainable (explosion)"
-	}
-	return b.Kind + ", not attainable (no explosion: p(eta, R) -> 0 as R -> inf)"
-}
-
 func cmpFloat(a, b float64) int {
 	switch {
 	case a < b:

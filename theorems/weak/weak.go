@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/model/mc"
 )
 
@@ -72,10 +73,13 @@ type Options struct {
 	// for (0: 0.05; see asymptotic.go); Fixed keeps the grid as given.
 	OrderTol float64
 	Fixed    bool
-	// Model is the SDE model the discrete method is compared with: "" or
+	// Model is the SDE model the discrete method is compared with, a name
+	// registered with the exact engine (exact.ModelNames): "" or
 	// exact.ModelFirstOrder, the paper's SDE; exact.ModelSecondOrder, Li,
-	// Tai and E's second-order modified equation (DSGD and DCSGD; the
-	// exact engine only: docs/math.md section 7.3).
+	// Tai and E's second-order modified equation (DSGD and DCSGD:
+	// docs/math.md section 7.3); or a model registered from another
+	// package. Estimate (Monte Carlo) simulates only a model that is the
+	// method's own SDE (exact.Simulated); Exact computes any of them.
 	Model string
 }
 
@@ -235,8 +239,10 @@ func Estimate(cfg mc.Config, o Options) (*Result, error) {
 	if o.Paths < 40 {
 		return nil, fmt.Errorf("paths = %d: need at least 40 (20 batches of 2)", o.Paths)
 	}
-	if o.Model != "" && o.Model != "first-order" {
-		return nil, model.Invalid("model", o.Model, "the Monte Carlo weak study simulates the paper's first-order SDE only; the exact engine computes the others (one dimension, constant schedule)")
+	if sm, ok := exact.LookupModel(o.Model); !ok {
+		return nil, model.Invalid("model", o.Model, "want "+exact.ModelList())
+	} else if !exact.Simulated(sm) {
+		return nil, model.Invalid("model", o.Model, "the Monte Carlo weak study simulates the method's own SDE only (its Drift and Diffuse: the paper's first-order SDE); the exact engine computes the others (one dimension, constant schedule)")
 	}
 	c := cfg
 	c.Eta, c.Steps, c.Paths, c.Checkpoints = o.Etas[0], 1, 2, mc.CheckpointSpec{At: []int{1}}
