@@ -10,7 +10,10 @@ func init() {
 	})
 }
 
-var _ Unbiased = Bernoulli{}
+var (
+	_ Unbiased         = Bernoulli{}
+	_ sparseCompressor = Bernoulli{}
+)
 
 // Bernoulli sparsification keeps each coordinate independently with
 // probability P and scales it by 1/P: omega = 1/P - 1 and
@@ -52,4 +55,32 @@ func (b Bernoulli) Validate(int) error {
 		return Invalid("p", b.P, "must be in (0, 1]")
 	}
 	return nil
+}
+
+// addSparseGaussian implements sparseCompressor: each coordinate's keep
+// decision and, if kept, its normal.
+func (b Bernoulli) addSparseGaussian(dst, grad []float64, sign, sd float64, _ *Workspace, r *Rand) {
+	bernoulliGaussian(dst, grad, b.P, sign/b.P, sd, r)
+}
+
+// bernoulliGaussian adds sc (grad_j + sd z_j) to dst_j for each coordinate
+// kept with probability p (z_j i.i.d. N(0, 1), drawn only when kept), with
+// the generator inline.
+func bernoulliGaussian(dst, grad []float64, p, sc, sd float64, r *Rand) {
+	dst = dst[:len(grad)]
+	s := r.xo
+	var u uint64
+	for j, gj := range grad {
+		s, u = s.next()
+		if float64(u>>11)*0x1p-53 >= p {
+			continue
+		}
+		s, u = s.next()
+		z, ok := zigFast(u)
+		if !ok {
+			s, z = r.normSlowAt(s, u)
+		}
+		dst[j] += sc * (gj + sd*z)
+	}
+	r.xo = s
 }

@@ -80,8 +80,7 @@ func (dcsgd) Diffuse(s System, dst, z, grad []float64, gn2 float64, ws *Workspac
 		var sum, alpha, beta float64
 		for _, a := range s.Agents {
 			al, be, _ := a.Compressor.(Unbiased).Linear(len(grad))
-			g := a.Noise.(Gaussian)
-			sum += (1 + al - be) * (g.Sigma0*g.Sigma0 + g.Sigma1*g.Sigma1*gn2)
+			sum += (1 + al - be) * a.Noise.(gaussianLaw).variance(gn2)
 			alpha += al
 			beta += be
 		}
@@ -132,4 +131,24 @@ func (dcsgd) Diffuse(s System, dst, z, grad []float64, gn2 float64, ws *Workspac
 		}
 	}
 	return false
+}
+
+// stepGrad implements gradStepper (System.DiscreteStepGrad): one agent
+// with Gaussian noise and a compressor that fuses its step with the
+// gradient (rand-k), on a sum of quartics (Homogeneous{Quartic}, certified
+// or not: Figure 1's centre), where only the kept coordinates move, so
+// only their gradient changes.
+func (dcsgd) stepGrad(s System, x, grad []float64, gn2, h float64, tb uint64, ws *Workspace, r *Rand) (over, ok bool) {
+	if len(s.Agents) != 1 || h < 0 {
+		return false, false
+	}
+	if cg, isC := Uncertified(s.F).(cubeGradient); !isC || !cg.cubeGrad() {
+		return false, false
+	}
+	g, isG := s.Agents[0].Noise.(gaussianLaw)
+	c, isK := s.Agents[0].Compressor.(cubeStepper)
+	if !isG || !isK {
+		return false, false
+	}
+	return c.addSparseGaussianCube(x, grad, -h, g.Std(gn2), tb, ws, r), true
 }

@@ -91,3 +91,31 @@ func (dsgd) stepScalar(s System, xs, gs, gn2s, hs []float64, live []bool, rs []R
 	}
 	return false
 }
+
+// scalarSDE implements scalarSDEr: Gaussian agents.
+func (dsgd) scalarSDE(s System) bool {
+	for _, a := range s.Agents {
+		if _, ok := a.Noise.(gaussianLaw); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// scalarPrepare implements scalarSDEr: the agents' (sigma0^2, sigma1^2).
+func (dsgd) scalarPrepare(s System, ws *Workspace) {
+	ws.aff = ws.aff[:0]
+	for _, a := range s.Agents {
+		s0, s1 := a.Noise.(gaussianLaw).affineVariance()
+		ws.aff = append(ws.aff, s0, s1)
+	}
+}
+
+// scalarCoeffs implements scalarSDEr: grad f and sum_i Var Z_i (Diffuse's
+// sum, the same operations as Gaussian.variance).
+func (dsgd) scalarCoeffs(_ System, grad []float64, gn2 float64, ws *Workspace) (drift, v float64) {
+	for i := 0; i+1 < len(ws.aff); i += 2 {
+		v += ws.aff[i] + ws.aff[i+1]*gn2
+	}
+	return grad[0], v
+}

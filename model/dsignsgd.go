@@ -88,49 +88,51 @@ func (dsignsgd) Diffuse(s System, dst, z, grad []float64, gn2 float64, ws *Works
 }
 
 // stepScalar implements scalarBatcher (System.DiscreteStepScalar): one
-// agent with Gaussian or Cauchy (Student-t, nu = 1) noise, Step's draws and
-// operations path by path.
+// agent whose noise has a batched sign step (signStepper: Gaussian, Cauchy),
+// Step's draws and operations path by path.
 func (dsignsgd) stepScalar(s System, xs, gs, gn2s, hs []float64, live []bool, rs []Rand) bool {
-	n := len(xs)
-	gs, gn2s, hs, live, rs = gs[:n], gn2s[:n], hs[:n], live[:n], rs[:n]
 	if len(s.Agents) != 1 {
 		return false
 	}
-	switch nz := s.Agents[0].Noise.(type) {
-	case StudentT:
-		if nz.Nu != 1 {
-			break
+	nz, ok := s.Agents[0].Noise.(signStepper)
+	return ok && nz.signStepScalar(xs, gs, gn2s, hs, live, rs)
+}
+
+// signStepper is a Noise with a batched one-agent DSignSGD step in d = 1
+// (gaussian.go; studentt.go for nu = 1): xs[p] -= hs[p] sign(gs[p] + Z_p)
+// for the live paths, each Z_p drawn from rs[p] as Sample draws it. It
+// reports false, doing nothing, for parameters it does not batch.
+type signStepper interface {
+	signStepScalar(xs, gs, gn2s, hs []float64, live []bool, rs []Rand) bool
+}
+
+// scalarSDE implements scalarSDEr: agents with E sign and Var sign in d =
+// 1 (scalarSignMomenter: Gaussian, Student-t).
+func (dsignsgd) scalarSDE(s System) bool {
+	for _, a := range s.Agents {
+		if _, ok := a.Noise.(scalarSignMomenter); !ok {
+			return false
 		}
-		c := nz.scale(0)
-		for p := range xs {
-			if !live[p] {
-				continue
-			}
-			// Two NormFloat64 draws with the stream's state in locals.
-			r := &rs[p]
-			st, u := r.next()
-			z1, ok := zigFast(u)
-			if !ok {
-				st, z1 = r.normSlowAt(st, u)
-			}
-			st, u = st.next()
-			z2, ok := zigFast(u)
-			if !ok {
-				st, z2 = r.normSlowAt(st, u)
-			}
-			r.xo = st
-			xs[p] -= hs[p] * sign(gs[p]+c*(z1/z2))
-		}
-		return true
-	case Gaussian:
-		for p := range xs {
-			if !live[p] {
-				continue
-			}
-			z := rs[p].NormFloat64()
-			xs[p] -= hs[p] * sign(gs[p]+nz.Std(gn2s[p])*z)
-		}
-		return true
 	}
-	return false
+	return true
+}
+
+// scalarPrepare implements scalarSDEr: the agents' scalarSignMomenters.
+func (dsignsgd) scalarPrepare(s System, ws *Workspace) {
+	ws.sm = ws.sm[:0]
+	for _, a := range s.Agents {
+		ws.sm = append(ws.sm, a.Noise.(scalarSignMomenter))
+	}
+}
+
+// scalarCoeffs implements scalarSDEr: (1/N) sum_i E sign(g_i) and
+// sum_i Var sign(g_i), clamped at 0.
+func (dsignsgd) scalarCoeffs(s System, grad []float64, gn2 float64, ws *Workspace) (drift, v float64) {
+	var mean, vr float64
+	for _, a := range ws.sm {
+		m, v := a.signMoments1(grad[0], gn2)
+		mean += m
+		vr += v
+	}
+	return mean / float64(len(s.Agents)), math.Max(0, vr)
 }

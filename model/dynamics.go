@@ -3,7 +3,6 @@ package model
 import (
 	"fmt"
 	"math"
-	"math/bits"
 )
 
 // Agent is one worker: its gradient noise and, for DCSGD, its compressor.
@@ -75,6 +74,20 @@ type Workspace struct {
 	stamp []uint32
 	gen   uint32
 	sink  float64 // touch's results, kept so that its loads are not removed
+	// The one-dimensional SDE path's per-step data (scalarSDEr): the
+	// agents' (sigma0^2, sigma1^2) or their sign moments' capability.
+	aff []float64
+	sm  []scalarSignMomenter
+}
+
+// nextGen starts a new generation of stamp marks (rand-k's selection),
+// resetting the stamps once every 2^32 draws when the counter wraps.
+func (ws *Workspace) nextGen() {
+	ws.gen++
+	if ws.gen == 0 {
+		clear(ws.stamp)
+		ws.gen = 1
+	}
 }
 
 // touch reads one value per 64-byte cache line of v in order, so that the
@@ -122,12 +135,13 @@ func noiseStd(a, b, gn2 float64) float64 { return math.Sqrt(a + b*gn2) }
 func (s System) AverageNoiseAffine() (a, b float64, ok bool) {
 	n := float64(len(s.Agents))
 	for _, ag := range s.Agents {
-		g, isG := ag.Noise.(Gaussian)
+		g, isG := ag.Noise.(gaussianLaw)
 		if !isG {
 			return 0, 0, false
 		}
-		a += g.Sigma0 * g.Sigma0
-		b += g.Sigma1 * g.Sigma1
+		s0, s1 := g.affineVariance()
+		a += s0
+		b += s1
 	}
 	return a / (n * n), b / (n * n), true
 }
@@ -141,70 +155,6 @@ func (s System) DiscreteStep(x, grad []float64, gn2, h float64, ws *Workspace, r
 	s.Method.Step(s, x, grad, gn2, h, ws, r)
 }
 
-// randKGaussian adds sc (grad_t + sd z_t) to dst_t for the k coordinates t
-// of a uniform k-subset drawn by Floyd's algorithm, z_t i.i.d. N(0, 1). The
-// generator runs inline with its state in locals, and the collision test is
-// branch-free (with k = d/2 a third of the draws collide, and a branch there
-// mispredicts). With cube (dst is x and f is a sum of quartics) it also
-// refreshes grad_t = x_t^3 after the update, exactly as the quartic's Grad
-// computes it, and returns whether some new |x_t| exceeds the threshold
-// with bits tb or is NaN: the gradient and the divergence test then cost k,
-// not d (the other coordinates did not move).
-func randKGaussian(dst, grad []float64, stamp []uint32, gen uint32, k int, sc, sd float64, cube bool, tb uint64, r *Rand) (over bool) {
-	d := len(grad)
-	dst, stamp = dst[:d], stamp[:d]
-	s := r.xo
-	var u, o uint64
-	for j := d - k; j < d; j++ {
-		n := uint64(j + 1)
-		s, u = s.next()
-		hi, lo := bits.Mul64(u, n)
-		if lo < n { // Lemire's rejection, rarely entered
-			s, hi = r.indexSlowAt(s, n, hi, lo)
-		}
-		t := int(hi)
-		// t = j if stamp[t] == gen: m is -1 exactly when the xor is 0.
-		m := (int(stamp[t]^gen) - 1) >> 63
-		t ^= (t ^ j) & m
-		stamp[t] = gen
-		s, u = s.next()
-		z, ok := zigFast(u)
-		if !ok {
-			s, z = r.normSlowAt(s, u)
-		}
-		xt := dst[t] + sc*(grad[t]+sd*z)
-		dst[t] = xt
-		if cube {
-			grad[t] = xt * xt * xt
-			o |= tb - math.Float64bits(xt)&(1<<63-1)
-		}
-	}
-	r.xo = s
-	return o>>63 != 0
-}
-
-// bernoulliGaussian adds sc (grad_j + sd z_j) to dst_j for each coordinate
-// kept with probability p (z_j i.i.d. N(0, 1), drawn only when kept), with
-// the generator inline.
-func bernoulliGaussian(dst, grad []float64, p, sc, sd float64, r *Rand) {
-	dst = dst[:len(grad)]
-	s := r.xo
-	var u uint64
-	for j, gj := range grad {
-		s, u = s.next()
-		if float64(u>>11)*0x1p-53 >= p {
-			continue
-		}
-		s, u = s.next()
-		z, ok := zigFast(u)
-		if !ok {
-			s, z = r.normSlowAt(s, u)
-		}
-		dst[j] += sc * (gj + sd*z)
-	}
-	r.xo = s
-}
-
 // DiscreteStepGrad is DiscreteStep followed by F.Grad(grad, x), for the
 // systems where the two together cost less than a full gradient: DCSGD
 // with one agent, rand-k and Gaussian noise on a sum of quartics
@@ -216,29 +166,40 @@ func bernoulliGaussian(dst, grad []float64, p, sc, sd float64, r *Rand) {
 // other systems it does nothing and reports ok = false. Same draws, same
 // values as the two calls (tested).
 func (s System) DiscreteStepGrad(x, grad []float64, gn2, h float64, tb uint64, ws *Workspace, r *Rand) (over, ok bool) {
-	if s.Method != DCSGD || len(s.Agents) != 1 || h < 0 {
+	m, has := s.Method.(gradStepper)
+	if !has {
 		return false, false
 	}
-	hq, isH := Uncertified(s.F).(Homogeneous)
-	if !isH {
-		return false, false
-	}
-	if _, q := hq.Atom.(Quartic); !q {
-		return false, false
-	}
-	g, isG := s.Agents[0].Noise.(Gaussian)
-	c, isK := s.Agents[0].Compressor.(RandK)
-	if !isG || !isK {
-		return false, false
-	}
-	ws.gen++
-	if ws.gen == 0 {
-		clear(ws.stamp)
-		ws.gen = 1
-	}
-	ws.sink += touch(x) + touch(grad)
-	return randKGaussian(x, grad, ws.stamp, ws.gen, c.K, -h*float64(len(grad))/float64(c.K), g.Std(gn2), true, tb, r), true
+	return m.stepGrad(s, x, grad, gn2, h, tb, ws, r)
 }
+
+// gradStepper is a Method with a fused step and gradient for some systems
+// (System.DiscreteStepGrad; dcsgd.go).
+type gradStepper interface {
+	stepGrad(s System, x, grad []float64, gn2, h float64, tb uint64, ws *Workspace, r *Rand) (over, ok bool)
+}
+
+// sparseCompressor is a Compressor that keeps a random subset of the
+// coordinates, scaled (randk.go, bernoulli.go): with Gaussian noise,
+// sparseGaussian draws the noise only for the kept ones.
+type sparseCompressor interface {
+	// addSparseGaussian adds sc C(grad + sd Z) to dst, Z i.i.d. N(0, 1)
+	// drawn only for the kept coordinates.
+	addSparseGaussian(dst, grad []float64, sc, sd float64, ws *Workspace, r *Rand)
+}
+
+// cubeStepper is a sparseCompressor that also fuses the step x += sc
+// C(grad + sd Z) with the gradient of a sum of quartics (randk.go;
+// System.DiscreteStepGrad): it refreshes grad_t = x_t^3 for the moved
+// coordinates only and reports whether one of them has |x_t| above the
+// threshold with bits tb or is NaN.
+type cubeStepper interface {
+	addSparseGaussianCube(x, grad []float64, sc, sd float64, tb uint64, ws *Workspace, r *Rand) (over bool)
+}
+
+// cubeGradient is an Objective whose gradient is x_j^3 coordinate-wise,
+// computed as x*x*x (a sum of quartics; objective.go).
+type cubeGradient interface{ cubeGrad() bool }
 
 // sparseGaussian applies C(grad + Z) for a sparsifying compressor (rand-k,
 // Bernoulli) with Gaussian noise, drawing noise only for the coordinates
@@ -251,7 +212,11 @@ func (s System) DiscreteStepGrad(x, grad []float64, gn2, h float64, tb uint64, w
 // each coordinate's keep decision and, if kept, its normal. It reports false
 // for other agents.
 func sparseGaussian(a Agent, grad []float64, gn2, h float64, dst []float64, ws *Workspace, r *Rand) bool {
-	g, ok := a.Noise.(Gaussian)
+	g, ok := a.Noise.(gaussianLaw)
+	if !ok {
+		return false
+	}
+	c, ok := a.Compressor.(sparseCompressor)
 	if !ok {
 		return false
 	}
@@ -260,20 +225,8 @@ func sparseGaussian(a Agent, grad []float64, gn2, h float64, dst []float64, ws *
 	if h >= 0 {
 		sign = -h
 	}
-	switch c := a.Compressor.(type) {
-	case RandK:
-		ws.gen++
-		if ws.gen == 0 { // wrapped: reset the stamps once every 2^32 draws
-			clear(ws.stamp)
-			ws.gen = 1
-		}
-		randKGaussian(dst, grad, ws.stamp, ws.gen, c.K, sign*float64(len(grad))/float64(c.K), sd, false, 0, r)
-		return true
-	case Bernoulli:
-		bernoulliGaussian(dst, grad, c.P, sign/c.P, sd, r)
-		return true
-	}
-	return false
+	c.addSparseGaussian(dst, grad, sign, sd, ws, r)
+	return true
 }
 
 // Drift writes the SDE drift b(x) into dst: grad f for DSGD and DCSGD,
@@ -318,12 +271,6 @@ func (s System) DiffusionFrom(dst, z, grad []float64, gn2 float64, ws *Workspace
 	s.diffuse(dst, z, grad, gn2, ws, r, nil)
 }
 
-// signMomenter is a Noise that adds E sign and Var sign in one pass (the
-// same values as AddSignMean and AddSignVar, each computed once).
-type signMomenter interface {
-	addSignMoments(mean, vr, grad []float64, gn2 float64)
-}
-
 // diffuse is DiffusionFrom; for DSignSGD with drift not nil it also writes
 // the drift (as Drift does, the same additions in the same order) from the
 // same evaluations of E sign, and returns true.
@@ -336,11 +283,11 @@ func (s System) diffuse(dst, z, grad []float64, gn2 float64, ws *Workspace, r *R
 func (s System) gaussianVar(gn2 float64) (float64, bool) {
 	var v float64
 	for _, a := range s.Agents {
-		g, ok := a.Noise.(Gaussian)
+		g, ok := a.Noise.(gaussianLaw)
 		if !ok {
 			return 0, false
 		}
-		v += g.Sigma0*g.Sigma0 + g.Sigma1*g.Sigma1*gn2
+		v += g.variance(gn2)
 	}
 	return v, true
 }
@@ -349,7 +296,7 @@ func (s System) gaussianVar(gn2 float64) (float64, bool) {
 // compressor with a linear D(v) in dimension d.
 func (s System) linearGaussian(d int) bool {
 	for _, a := range s.Agents {
-		if _, ok := a.Noise.(Gaussian); !ok {
+		if _, ok := a.Noise.(gaussianLaw); !ok {
 			return false
 		}
 		u, ok := a.Compressor.(Unbiased)

@@ -13,8 +13,12 @@ func init() {
 }
 
 var (
-	_ Noise           = Gaussian{}
-	_ VarianceBounder = Gaussian{}
+	_ Noise              = Gaussian{}
+	_ VarianceBounder    = Gaussian{}
+	_ gaussianLaw        = Gaussian{}
+	_ signMomenter       = Gaussian{}
+	_ signStepper        = Gaussian{}
+	_ scalarSignMomenter = Gaussian{}
 )
 
 // Gaussian is the affine-variance Gaussian noise of paper Def. 2 taken with
@@ -28,6 +32,16 @@ type Gaussian struct {
 // Std returns s(x) for a gradient with squared norm gradNorm2.
 func (g Gaussian) Std(gradNorm2 float64) float64 {
 	return math.Sqrt(g.Sigma0*g.Sigma0 + g.Sigma1*g.Sigma1*gradNorm2)
+}
+
+// variance implements gaussianLaw: s(x)^2.
+func (g Gaussian) variance(gradNorm2 float64) float64 {
+	return g.Sigma0*g.Sigma0 + g.Sigma1*g.Sigma1*gradNorm2
+}
+
+// affineVariance implements gaussianLaw: (Sigma0^2, Sigma1^2).
+func (g Gaussian) affineVariance() (sigma0Sq, sigma1Sq float64) {
+	return g.Sigma0 * g.Sigma0, g.Sigma1 * g.Sigma1
 }
 
 // Sample implements Noise.
@@ -94,6 +108,16 @@ func (g Gaussian) addSignMoments(mean, vr, grad []float64, gradNorm2 float64) {
 	}
 }
 
+// signMoments1 implements scalarSignMomenter.
+func (g Gaussian) signMoments1(x, gradNorm2 float64) (mean, variance float64) {
+	s := g.Std(gradNorm2)
+	if s == 0 {
+		return sign(x), 0
+	}
+	m := math.Erf(x * (1 / (math.Sqrt2 * s)))
+	return m, 1 - m*m
+}
+
 // Validate implements Noise.
 func (g Gaussian) Validate(int) error {
 	if err := checkNonNeg("sigma0", g.Sigma0); err != nil {
@@ -117,4 +141,18 @@ func (g Gaussian) CDF(_ int, z, gradNorm2 float64) float64 {
 		return 0
 	}
 	return math.Erfc(-z/(math.Sqrt2*s)) / 2
+}
+
+// signStepScalar implements signStepper.
+func (g Gaussian) signStepScalar(xs, gs, gn2s, hs []float64, live []bool, rs []Rand) bool {
+	n := len(xs)
+	gs, gn2s, hs, live, rs = gs[:n], gn2s[:n], hs[:n], live[:n], rs[:n]
+	for p := range xs {
+		if !live[p] {
+			continue
+		}
+		z := rs[p].NormFloat64()
+		xs[p] -= hs[p] * sign(gs[p]+g.Std(gn2s[p])*z)
+	}
+	return true
 }

@@ -201,6 +201,13 @@ type Homogeneous struct {
 // Dim implements Objective.
 func (s Homogeneous) Dim() int { return s.D }
 
+// cubeGrad implements cubeGradient: the atom's derivative is x^3, computed
+// as x*x*x (Quartic).
+func (s Homogeneous) cubeGrad() bool {
+	c, ok := s.Atom.(interface{ cubeGrad() bool })
+	return ok && c.cubeGrad()
+}
+
 // Value implements Objective.
 func (s Homogeneous) Value(x []float64) float64 {
 	if sa, ok := s.Atom.(sumAtom); ok {

@@ -27,6 +27,11 @@ type Quartic struct {
 	L0 float64 `json:"l0,omitempty" doc:"chosen l0 > 0 of the certificate (omitted: 3)"` // chosen L0 > 0 of the certificate; 0 means DefaultQuarticL0
 }
 
+// cubeGrad reports that h'(x) = x^3 is computed as x*x*x (the fused
+// rand-k step refreshes the gradient of a sum of quartics itself:
+// System.DiscreteStepGrad).
+func (Quartic) cubeGrad() bool { return true }
+
 func (q Quartic) l0() float64 {
 	if q.L0 == 0 {
 		return DefaultQuarticL0

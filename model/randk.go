@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"math/bits"
 )
 
 // randKParams are rand-k's parameters in a configuration: k, or omega
@@ -32,7 +33,11 @@ func init() {
 	})
 }
 
-var _ Unbiased = RandK{}
+var (
+	_ Unbiased         = RandK{}
+	_ sparseCompressor = RandK{}
+	_ cubeStepper      = RandK{}
+)
 
 // RandK keeps a uniformly random K-subset of the d coordinates and scales
 // them by d/K: omega = d/K - 1. Its error covariance is not diagonal: with
@@ -105,4 +110,62 @@ func (c RandK) Validate(d int) error {
 		return Invalid("k", c.K, fmt.Sprintf("must be in [1, %d] (the dimension)", d))
 	}
 	return nil
+}
+
+// addSparseGaussian implements sparseCompressor: Floyd's selection of the
+// K coordinates, marked with a generation stamp (no O(d) clearing), each
+// one's normal drawn as it is selected (i.i.d. normals in any order give
+// the same law).
+func (c RandK) addSparseGaussian(dst, grad []float64, sign, sd float64, ws *Workspace, r *Rand) {
+	ws.nextGen()
+	randKGaussian(dst, grad, ws.stamp, ws.gen, c.K, sign*float64(len(grad))/float64(c.K), sd, false, 0, r)
+}
+
+// addSparseGaussianCube implements cubeStepper.
+func (c RandK) addSparseGaussianCube(x, grad []float64, sign, sd float64, tb uint64, ws *Workspace, r *Rand) (over bool) {
+	ws.nextGen()
+	ws.sink += touch(x) + touch(grad)
+	return randKGaussian(x, grad, ws.stamp, ws.gen, c.K, sign*float64(len(grad))/float64(c.K), sd, true, tb, r)
+}
+
+// randKGaussian adds sc (grad_t + sd z_t) to dst_t for the k coordinates t
+// of a uniform k-subset drawn by Floyd's algorithm, z_t i.i.d. N(0, 1). The
+// generator runs inline with its state in locals, and the collision test is
+// branch-free (with k = d/2 a third of the draws collide, and a branch there
+// mispredicts). With cube (dst is x and f is a sum of quartics) it also
+// refreshes grad_t = x_t^3 after the update, exactly as the quartic's Grad
+// computes it, and returns whether some new |x_t| exceeds the threshold
+// with bits tb or is NaN: the gradient and the divergence test then cost k,
+// not d (the other coordinates did not move).
+func randKGaussian(dst, grad []float64, stamp []uint32, gen uint32, k int, sc, sd float64, cube bool, tb uint64, r *Rand) (over bool) {
+	d := len(grad)
+	dst, stamp = dst[:d], stamp[:d]
+	s := r.xo
+	var u, o uint64
+	for j := d - k; j < d; j++ {
+		n := uint64(j + 1)
+		s, u = s.next()
+		hi, lo := bits.Mul64(u, n)
+		if lo < n { // Lemire's rejection, rarely entered
+			s, hi = r.indexSlowAt(s, n, hi, lo)
+		}
+		t := int(hi)
+		// t = j if stamp[t] == gen: m is -1 exactly when the xor is 0.
+		m := (int(stamp[t]^gen) - 1) >> 63
+		t ^= (t ^ j) & m
+		stamp[t] = gen
+		s, u = s.next()
+		z, ok := zigFast(u)
+		if !ok {
+			s, z = r.normSlowAt(s, u)
+		}
+		xt := dst[t] + sc*(grad[t]+sd*z)
+		dst[t] = xt
+		if cube {
+			grad[t] = xt * xt * xt
+			o |= tb - math.Float64bits(xt)&(1<<63-1)
+		}
+	}
+	r.xo = s
+	return o>>63 != 0
 }

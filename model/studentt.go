@@ -24,8 +24,11 @@ func init() {
 }
 
 var (
-	_ Noise           = StudentT{}
-	_ VarianceBounder = StudentT{}
+	_ Noise              = StudentT{}
+	_ VarianceBounder    = StudentT{}
+	_ signMomenter       = StudentT{}
+	_ signStepper        = StudentT{}
+	_ scalarSignMomenter = StudentT{}
 )
 
 // StudentT is heavy-tailed noise Z = diag(Scale) T with the coordinates T_j
@@ -111,6 +114,16 @@ func (s StudentT) addSignMoments(mean, vr, grad []float64, _ float64) {
 		mean[j] += m
 		vr[j] += 1 - m*m
 	}
+}
+
+// signMoments1 implements scalarSignMomenter.
+func (s StudentT) signMoments1(g, _ float64) (mean, variance float64) {
+	c := s.scale(0)
+	if c == 0 {
+		return sign(g), 0
+	}
+	m := 2 * Xi(s.Nu, g/c)
+	return m, 1 - m*m
 }
 
 // Validate implements Noise.
@@ -277,4 +290,34 @@ func (s StudentT) CDF(j int, z, _ float64) float64 {
 		return 0
 	}
 	return 0.5 + Xi(s.Nu, z/c)
+}
+
+// signStepScalar implements signStepper for nu = 1 (Cauchy): the ratio of
+// two NormFloat64 draws, with the stream's state in locals.
+func (s StudentT) signStepScalar(xs, gs, gn2s, hs []float64, live []bool, rs []Rand) bool {
+	if s.Nu != 1 {
+		return false
+	}
+	n := len(xs)
+	gs, hs, live, rs = gs[:n], hs[:n], live[:n], rs[:n]
+	c := s.scale(0)
+	for p := range xs {
+		if !live[p] {
+			continue
+		}
+		r := &rs[p]
+		st, u := r.next()
+		z1, ok := zigFast(u)
+		if !ok {
+			st, z1 = r.normSlowAt(st, u)
+		}
+		st, u = st.next()
+		z2, ok := zigFast(u)
+		if !ok {
+			st, z2 = r.normSlowAt(st, u)
+		}
+		r.xo = st
+		xs[p] -= hs[p] * sign(gs[p]+c*(z1/z2))
+	}
+	return true
 }
