@@ -84,3 +84,6 @@ func bernoulliGaussian(dst, grad []float64, p, sc, sd float64, r *Rand) {
 	}
 	r.xo = s
 }
+
+// Keep1D implements Keeper1D: kept with probability P.
+func (b Bernoulli) Keep1D() float64 { return b.P }

@@ -152,3 +152,70 @@ func (dcsgd) stepGrad(s System, x, grad []float64, gn2, h float64, tb uint64, ws
 	}
 	return c.addSparseGaussianCube(x, grad, -h, g.Std(gn2), tb, ws, r), true
 }
+
+// maxLaw1DAgents is the most agents DCSGD's exact law takes: it
+// enumerates the 2^N sets of agents whose compressor keeps the coordinate.
+const maxLaw1DAgents = 12
+
+// CheckLaw1D implements Law1Der: every agent's noise normal (Normal1Der),
+// its compressor a keep-or-drop law in d = 1 (Keeper1D), at most 12 agents.
+func (m dcsgd) CheckLaw1D(s System) (bool, error) {
+	for i, a := range s.Agents {
+		if _, ok := a.Noise.(Normal1Der); !ok {
+			return false, noLaw1D(m, fmt.Sprintf("agents[%d].noise", i), a.Noise, "normal noise (model.Normal1Der)")
+		}
+	}
+	if err := m.CheckSDE1D(s); err != nil {
+		return false, err
+	}
+	if n := len(s.Agents); n > maxLaw1DAgents {
+		return false, Invalid("agents", n, fmt.Sprintf("the exact DCSGD kernel enumerates the 2^N kept sets: at most %d agents", maxLaw1DAgents))
+	}
+	return false, nil
+}
+
+// Law1D implements Law1Der: for every set S of agents whose compressor
+// keeps the coordinate (probability prod p_i over S times prod (1 - p_i)
+// off it), x+ ~ N(x - h g sum_S 1/p_i / N, h^2 sum_S v_i/p_i^2 / N^2).
+func (dcsgd) Law1D(s System, x, g, h float64, _ int, add func(w, mean, sd float64)) {
+	na := len(s.Agents)
+	n := float64(na)
+	for set := 0; set < 1<<na; set++ {
+		pw, scale, v := 1.0, 0.0, 0.0
+		for i, a := range s.Agents {
+			p := a.Compressor.(Keeper1D).Keep1D()
+			if set>>i&1 == 1 {
+				pw *= p
+				scale += 1 / p
+				v += a.Noise.(Normal1Der).Normal1D(g, g*g) / (p * p)
+			} else {
+				pw *= 1 - p
+			}
+		}
+		add(pw, x-h*g*scale/n, h*math.Sqrt(v)/n)
+	}
+}
+
+// CheckSDE1D implements SDE1Der: every compressor a keep-or-drop law in
+// d = 1 (Keeper1D).
+func (m dcsgd) CheckSDE1D(s System) error {
+	for i, a := range s.Agents {
+		if _, ok := a.Compressor.(Keeper1D); !ok {
+			return noLaw1D(m, fmt.Sprintf("agents[%d].compressor", i), a.Compressor, "a compressor that keeps or drops the coordinate (model.Keeper1D)")
+		}
+	}
+	return nil
+}
+
+// SDE1D implements SDE1Der: m = g, Sigma = (1/N) sum_i (omega_i g^2 +
+// (1 + omega_i) Var Z_i), omega_i = 1/p_i - 1.
+func (m dcsgd) SDE1D(s System, g float64) (drift, sigma float64) {
+	grad, dst := []float64{g}, []float64{0}
+	m.Drift(s, dst, grad, g*g)
+	for _, a := range s.Agents {
+		p := a.Compressor.(Keeper1D).Keep1D()
+		om := 1/p - 1
+		sigma += om*g*g + (1+om)*noiseVar1D(a.Noise, g)
+	}
+	return dst[0], sigma / float64(len(s.Agents))
+}

@@ -1,6 +1,9 @@
 package model
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // DSGD is distributed SGD: x+ = x - eta eta_k (1/N) sum_i g_i(x). Its SDE
 // (the paper's restatement of Thm 3.2 of its reference [7]) has drift
@@ -118,4 +121,41 @@ func (dsgd) scalarCoeffs(_ System, grad []float64, gn2 float64, ws *Workspace) (
 		v += ws.aff[i] + ws.aff[i+1]*gn2
 	}
 	return grad[0], v
+}
+
+// CheckLaw1D implements Law1Der: every agent's noise normal in d = 1
+// (Normal1Der; E g(x_k) under another law would need its moments, the SDE
+// only its variance).
+func (m dsgd) CheckLaw1D(s System) (bool, error) {
+	for i, a := range s.Agents {
+		if _, ok := a.Noise.(Normal1Der); !ok {
+			return false, noLaw1D(m, fmt.Sprintf("agents[%d].noise", i), a.Noise, "normal noise (model.Normal1Der)")
+		}
+	}
+	return false, nil
+}
+
+// Law1D implements Law1Der: x+ ~ N(x - h g, h^2 v/N^2), v the sum of the
+// agents' variances.
+func (dsgd) Law1D(s System, x, g, h float64, _ int, add func(w, mean, sd float64)) {
+	var v float64
+	for _, a := range s.Agents {
+		v += a.Noise.(Normal1Der).Normal1D(g, g*g)
+	}
+	n := float64(len(s.Agents))
+	add(1, x-h*g, h*math.Sqrt(v)/n)
+}
+
+// CheckSDE1D implements SDE1Der: the variance is every law's (ValidateSDE
+// has checked that it is finite).
+func (dsgd) CheckSDE1D(System) error { return nil }
+
+// SDE1D implements SDE1Der: m = g, Sigma = (1/N) sum_i Var Z_i.
+func (m dsgd) SDE1D(s System, g float64) (drift, sigma float64) {
+	grad, dst := []float64{g}, []float64{0}
+	m.Drift(s, dst, grad, g*g)
+	for _, a := range s.Agents {
+		sigma += noiseVar1D(a.Noise, g)
+	}
+	return dst[0], sigma / float64(len(s.Agents))
 }

@@ -1,6 +1,9 @@
 package model
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // DSignSGD is distributed SignSGD: x+ = x - eta eta_k (1/N) sum_i
 // sign(g_i(x)), coordinate-wise. Its SDE (the paper's restatement of Thm
@@ -135,4 +138,100 @@ func (dsignsgd) scalarCoeffs(s System, grad []float64, gn2 float64, ws *Workspac
 		vr += v
 	}
 	return mean / float64(len(s.Agents)), math.Max(0, vr)
+}
+
+// CheckLaw1D implements Law1Der: every agent's noise with a scale at
+// grad f = 0 (Width1D).
+func (m dsignsgd) CheckLaw1D(s System) (bool, error) {
+	_, err := m.Width1D(s)
+	return false, err
+}
+
+// Law1D implements Law1Der: x+ = x - h S/N with S the sum of the agents'
+// signs (signSum), point masses on the lattice x - h j/N.
+func (dsignsgd) Law1D(s System, x, g, h float64, _ int, add func(w, mean, sd float64)) {
+	na := len(s.Agents)
+	n := float64(na)
+	for k, pk := range signSum(s, g) {
+		add(pk, x-h*float64(k-na)/n, 0)
+	}
+}
+
+// signSum returns the law of the sum of the agents' signs at gradient gx
+// (index s + N for the sum s), by dynamic programming over the agents;
+// sign(0) = 0.
+func signSum(sys System, gx float64) []float64 {
+	na := len(sys.Agents)
+	g := []float64{gx}
+	dist := make([]float64, 2*na+1)
+	dist[na] = 1
+	m, vs := []float64{0}, []float64{0}
+	for _, a := range sys.Agents {
+		m[0], vs[0] = 0, 0
+		a.Noise.AddSignMean(m, g, gx*gx)
+		a.Noise.AddSignVar(vs, g, gx*gx)
+		var pp, p0, pm float64
+		if vs[0] == 0 { // deterministic sign, sign(0) = 0
+			switch {
+			case gx > 0:
+				pp = 1
+			case gx < 0:
+				pm = 1
+			default:
+				p0 = 1
+			}
+		} else {
+			pp, pm = (1+m[0])/2, (1-m[0])/2
+		}
+		next := make([]float64, len(dist))
+		for s, ps := range dist {
+			if ps == 0 {
+				continue
+			}
+			if s+1 < len(dist) {
+				next[s+1] += ps * pp
+			}
+			if s > 0 {
+				next[s-1] += ps * pm
+			}
+			next[s] += ps * p0
+		}
+		dist = next
+	}
+	return dist
+}
+
+// Lattice1D implements Lattice1Der: a mean of N signs is a multiple of 1/N.
+func (dsignsgd) Lattice1D(s System) int { return len(s.Agents) }
+
+// Width1D implements Width1Der: the sign probabilities change over the
+// agents' smallest noise scale at grad f = 0 (ZeroScaler).
+func (m dsignsgd) Width1D(s System) (float64, error) {
+	smin := math.Inf(1)
+	for i, a := range s.Agents {
+		z, ok := a.Noise.(ZeroScaler)
+		if !ok {
+			return 0, noLaw1D(m, fmt.Sprintf("agents[%d].noise", i), a.Noise, "the noise's scale at grad f = 0 (model.ZeroScaler), over which the sign probabilities change")
+		}
+		smin = math.Min(smin, z.ZeroScale())
+	}
+	return smin, nil
+}
+
+// UpdateBound implements UpdateBounder: a mean of signs.
+func (dsignsgd) UpdateBound(System) float64 { return 1 }
+
+// CheckSDE1D implements SDE1Der: E sign and Var sign are every law's.
+func (dsignsgd) CheckSDE1D(System) error { return nil }
+
+// SDE1D implements SDE1Der: m = (1/N) sum_i E sign(g_i) (Drift), Sigma =
+// (1/N) sum_i Var sign(g_i), clamped at 0.
+func (m dsignsgd) SDE1D(s System, g float64) (drift, sigma float64) {
+	grad, dst := []float64{g}, []float64{0}
+	m.Drift(s, dst, grad, g*g)
+	v := []float64{0}
+	for _, a := range s.Agents {
+		a.Noise.AddSignVar(v, grad, g*g)
+	}
+	return dst[0], math.Max(0, v[0]) / float64(len(s.Agents))
 }

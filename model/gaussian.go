@@ -156,3 +156,21 @@ func (g Gaussian) signStepScalar(xs, gs, gn2s, hs []float64, live []bool, rs []R
 	}
 	return true
 }
+
+// Normal1D implements Normal1Der: Z ~ N(0, s(x)^2).
+func (g Gaussian) Normal1D(_, gradNorm2 float64) float64 {
+	return g.Sigma0*g.Sigma0 + g.Sigma1*g.Sigma1*gradNorm2
+}
+
+// ZeroScale implements ZeroScaler: s = Sigma0 at grad f = 0.
+func (g Gaussian) ZeroScale() float64 { return g.Sigma0 }
+
+// Quantile implements Quantiler: s(x) sqrt 2 erfinv(2p - 1), computed by
+// erfcinv on the nearer tail (0 when s(x) = 0).
+func (g Gaussian) Quantile(_ int, p, gradNorm2 float64) float64 {
+	s := g.Std(gradNorm2)
+	if p > 0.5 {
+		return s * math.Sqrt2 * math.Erfcinv(2*(1-p))
+	}
+	return -s * math.Sqrt2 * math.Erfcinv(2*p)
+}

@@ -30,3 +30,6 @@ func (Identity) Linear(int) (alpha, beta float64, ok bool) { return 0, 0, true }
 
 // Validate implements Compressor.
 func (Identity) Validate(int) error { return nil }
+
+// Keep1D implements Keeper1D: always kept.
+func (Identity) Keep1D() float64 { return 1 }

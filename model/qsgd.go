@@ -73,3 +73,7 @@ func (q QSGD) Validate(int) error {
 	}
 	return nil
 }
+
+// Keep1D implements Keeper1D: in d = 1 the level |v|/||v|| = 1 is on
+// QSGD's grid, so C(v) = v.
+func (QSGD) Keep1D() float64 { return 1 }

@@ -321,3 +321,6 @@ func (s StudentT) signStepScalar(xs, gs, gn2s, hs []float64, live []bool, rs []R
 	}
 	return true
 }
+
+// ZeroScale implements ZeroScaler: the largest scale.
+func (s StudentT) ZeroScale() float64 { return s.MaxScale() }

@@ -20,23 +20,29 @@ type ExactSDE struct {
 
 // exactApplies reports whether the SDE target of run can be decided from
 // its law: one dimension (every reading: the pathwise one by the held
-// rate's interpolation, exact.Forward); for DSignSGD a clock schedule (see
-// signReach).
+// rate's interpolation, exact.Forward); for a method that needs a uniform
+// grid (model.Width1Der: DSignSGD) a bounded update and a clock schedule
+// (see signReach).
 func exactApplies(run mc.Run, k Constants, reading string) bool {
 	if run.System.F.Dim() != 1 {
 		return false
 	}
-	if run.System.Method == model.DSignSGD && model.ReadsGradient(run.Schedule) {
-		return false // its grid's reach is set from the schedule in advance (signReach)
+	if _, uniform := run.System.Method.(model.Width1Der); uniform {
+		_, bounded := run.System.Method.(model.UpdateBounder)
+		if !bounded || model.ReadsGradient(run.Schedule) {
+			return false // its grid's reach is set from the schedule in advance (signReach)
+		}
 	}
 	return true
 }
 
-// signReach bounds how far DSignSGD's SDE can take the law from x0 by
-// the horizon: its drift is a mean of signs, at most eta_t in size, and its
-// diffusion's variance at most eta_t^2 eta/N per unit time, so that
-// |X_t - x0| <= phi1 + 8 sqrt(eta phi2/N) but for a normal tail beyond 8
-// standard deviations (a clock schedule: phi from the steps alone).
+// signReach bounds how far the SDE of a method with a bounded update
+// (model.UpdateBounder, |U| <= B; DSignSGD: a mean of signs, B = 1) can
+// take the law from x0 by the horizon: its drift is at most B eta_t in
+// size, and its diffusion's variance at most B^2 eta_t^2 eta/N per unit
+// time, so that |X_t - x0| <= B phi1 + 8 sqrt(eta phi2 B^2/N) but for a
+// normal tail beyond 8 standard deviations (a clock schedule: phi from the
+// steps alone).
 func signReach(run mc.Run) float64 {
 	var phi1, phi2 float64
 	for k := range run.Steps {
@@ -44,7 +50,8 @@ func signReach(run mc.Run) float64 {
 		phi1 += run.Eta * r
 		phi2 += run.Eta * r * r
 	}
-	return phi1 + 8*math.Sqrt(run.Eta*phi2/float64(len(run.System.Agents)))
+	b := run.System.Method.(model.UpdateBounder).UpdateBound(run.System)
+	return b*phi1 + 8*math.Sqrt(run.Eta*phi2*b*b/float64(len(run.System.Agents)))
 }
 
 // exactRadii are the radii of the exact SDE check's grids, in units of
@@ -88,7 +95,7 @@ func (c *checker) exactSDE(run mc.Run, fin *Finiteness) ([]Verdict, *ExactSDE, e
 	for i, r := range exactRadii {
 		grids[i] = exact.Settings{Nodes: 2400, Radius: r * scale, Map: 0.05 * scale, Reflect: true}
 	}
-	if run.System.Method == model.DSignSGD {
+	if _, uniform := run.System.Method.(model.Width1Der); uniform {
 		// A uniform grid (the sign probabilities change over the noise
 		// scale everywhere near the minimiser; the engine raises its nodes
 		// to resolve it), to radii 4, 16 and 64 times 1 + |x0|, but never

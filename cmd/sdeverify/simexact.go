@@ -128,14 +128,19 @@ func exactSettings(run mc.Run) (exact.Settings, error) {
 	}
 	x0 := math.Abs(run.X0[0])
 	var st exact.Settings
-	if run.System.Method != model.DSignSGD {
+	_, uniform := run.System.Method.(model.Width1Der)
+	if !uniform {
 		st = exact.Settings{Nodes: 1200, Radius: math.Min(r, exactRadius*(1+x0)), Map: 0.05 * (1 + x0), Absorb: true}
 		if run.Model == mc.SDE {
 			st.Nodes = 4800
 		}
 	} else {
+		ub, ok := run.System.Method.(model.UpdateBounder)
+		if !ok {
+			return exact.Settings{}, model.Invalid("method", run.System.Method.String(), "the exact engine's uniform grid needs the law's reach: a bounded update (model.UpdateBounder)")
+		}
 		if model.ReadsGradient(run.Schedule) {
-			return exact.Settings{}, fmt.Errorf("schedule: dsignsgd under a schedule that reads the gradient: its grid's reach is not known in advance (the exact engine needs a clock schedule for dsignsgd)")
+			return exact.Settings{}, fmt.Errorf("schedule: %s under a schedule that reads the gradient: its grid's reach is not known in advance (the exact engine needs a clock schedule for %s)", run.System.Method, run.System.Method)
 		}
 		var phi1, phi2 float64
 		for k := range run.Steps {
@@ -143,7 +148,8 @@ func exactSettings(run mc.Run) (exact.Settings, error) {
 			phi1 += run.Eta * rate
 			phi2 += run.Eta * rate * rate
 		}
-		reach := x0 + phi1 + 8*math.Sqrt(run.Eta*phi2/float64(len(run.System.Agents))) + 1
+		b := ub.UpdateBound(run.System)
+		reach := x0 + b*phi1 + 8*math.Sqrt(run.Eta*phi2*b*b/float64(len(run.System.Agents))) + 1
 		st = exact.Settings{Nodes: 1200, Radius: math.Min(r, reach), Absorb: true}
 	}
 	if run.Model == mc.SDE {

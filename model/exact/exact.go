@@ -87,10 +87,10 @@ var ErrUnresolved = errors.New("exact: unresolved")
 // maxNodes is the most grid nodes the engine raises the default to.
 const maxNodes = 40000
 
-// resolveNodes makes the grid resolve DSignSGD's sign probabilities,
-// which change over a distance of the agents' smallest noise scale s at
-// grad f = 0 (sigma0 for Gaussian agents, the scale for Student-t): a
-// coarser grid interpolates a feature it does not see, and the refinement
+// resolveNodes makes the grid resolve a law that changes over a width s
+// in x (a model.Width1Der: DSignSGD's sign probabilities, which change
+// over a distance of the agents' smallest noise scale s at grad f = 0,
+// sigma0 for Gaussian agents, the scale for Student-t): a coarser grid interpolates a feature it does not see, and the refinement
 // estimate, blind at both levels, reports a small error for a wrong value
 // (found by the property that compares the engine with Monte Carlo: 16%
 // off at s = 0.001 with an estimate of 2%; 28% off where a Gaussian agent
@@ -98,19 +98,15 @@ const maxNodes = 40000
 // must have a spacing of at most s/4: Nodes grows to that, up to maxNodes;
 // a need beyond maxNodes (s = 0 among them) is ErrUnresolved.
 func (p Problem) resolveNodes(s Settings) (Settings, error) {
-	if p.System.Method != model.DSignSGD {
+	w, ok := p.System.Method.(model.Width1Der)
+	if !ok {
 		return s, nil
 	}
-	smin := math.Inf(1)
-	for _, a := range p.System.Agents {
-		switch nz := a.Noise.(type) {
-		case model.Gaussian:
-			// sigma0 = 0: the sign probability jumps at the minimiser
-			// (a feature of width 0, which no grid resolves).
-			smin = math.Min(smin, nz.Sigma0)
-		case model.StudentT:
-			smin = math.Min(smin, nz.MaxScale())
-		}
+	// Gaussian sigma0 = 0: the sign probability jumps at the minimiser
+	// (a feature of width 0, which no grid resolves).
+	smin, err := w.Width1D(p.System)
+	if err != nil {
+		return s, err
 	}
 	if math.IsInf(smin, 1) {
 		return s, nil
@@ -140,8 +136,8 @@ func (s Settings) validate(p Problem) error {
 	if s.Map < 0 || math.IsNaN(s.Map) || math.IsInf(s.Map, 0) {
 		return model.Invalid("settings.map", s.Map, "must be finite and >= 0 (0: a uniform grid)")
 	}
-	if s.Map > 0 && p.System.Method == model.DSignSGD {
-		return model.Invalid("settings.map", s.Map, "dsignsgd needs a uniform grid (its sign probabilities change over the noise scale everywhere near the minimiser)")
+	if _, ok := p.System.Method.(model.Width1Der); ok && s.Map > 0 {
+		return model.Invalid("settings.map", s.Map, fmt.Sprintf("%s needs a uniform grid (its law changes over a width the grid must resolve everywhere near the minimiser: model.Width1Der)", p.System.Method))
 	}
 	if s.Scheme == SchemeFD && s.Nodes != 0 && s.Nodes < 64 {
 		return model.Invalid("settings.nodes", s.Nodes, "the fd scheme needs >= 64 (it refines to a quarter)")
@@ -307,10 +303,13 @@ func (p Problem) validate(sde bool) error {
 	if err := validate(); err != nil {
 		return err
 	}
-	switch p.System.Method {
-	case model.DSGD, model.DCSGD, model.DSignSGD:
-	default:
-		return model.Invalid("method", p.System.Method.String(), "the exact engine computes the laws of dsgd, dcsgd and dsignsgd only (another method would need a one-dimensional one-step law)")
+	law, hasLaw := p.System.Method.(model.Law1Der)
+	coef, hasCoef := p.System.Method.(model.SDE1Der)
+	switch {
+	case !sde && !hasLaw:
+		return model.Invalid("method", p.System.Method.String(), fmt.Sprintf("the exact engine does not apply: %s has no one-dimensional one-step law (model.Law1Der)", p.System.Method))
+	case sde && !hasCoef:
+		return model.Invalid("method", p.System.Method.String(), fmt.Sprintf("the exact engine does not apply: %s has no one-dimensional SDE coefficients (model.SDE1Der)", p.System.Method))
 	}
 	if d := p.System.F.Dim(); d != 1 {
 		return model.Invalid("objective.dim", d, "the exact engine is one-dimensional")
@@ -330,29 +329,33 @@ func (p Problem) validate(sde bool) error {
 	if math.IsNaN(p.X0) || math.IsInf(p.X0, 0) {
 		return model.Invalid("x0", p.X0, "must be finite")
 	}
-	n := len(p.System.Agents)
-	for i, a := range p.System.Agents {
-		switch a.Noise.(type) {
-		case model.Gaussian:
-		case model.StudentT:
-			if !sde && p.System.Method != model.DSignSGD {
-				return model.Invalid(fmt.Sprintf("agents[%d].noise", i), "student-t", "the exact engine handles Student-t noise for dsignsgd only (E g(x_k) of dsgd/dcsgd needs the t law's moments; their SDEs need only its variance)")
-			}
-		default:
-			return model.Invalid(fmt.Sprintf("agents[%d].noise", i), fmt.Sprintf("%T", a.Noise), "unsupported by the exact engine")
+	// What the method's law or coefficients ask of the agents (their
+	// noise laws' and compressors' capabilities), and the width its grid
+	// must resolve.
+	if sde {
+		if err := coef.CheckSDE1D(p.System); err != nil {
+			return err
 		}
-		if p.System.Method == model.DCSGD {
-			switch a.Compressor.(type) {
-			case model.Identity, model.Bernoulli, model.RandK, model.QSGD:
-			default:
-				return model.Invalid(fmt.Sprintf("agents[%d].compressor", i), fmt.Sprintf("%T", a.Compressor), "unsupported by the exact engine")
-			}
-		}
+	} else if _, err := law.CheckLaw1D(p.System); err != nil {
+		return err
 	}
-	if !sde && p.System.Method == model.DCSGD && n > 12 {
-		return model.Invalid("agents", n, "the exact DCSGD kernel enumerates the 2^N kept sets: at most 12 agents")
+	if w, ok := p.System.Method.(model.Width1Der); ok {
+		if _, err := w.Width1D(p.System); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// quadratureLaw reports whether the problem's one-step law is a
+// quadrature rule (model.Law1Der), whose level the error bar varies.
+func (p Problem) quadratureLaw() bool {
+	law, ok := p.System.Method.(model.Law1Der)
+	if !ok {
+		return false
+	}
+	q, err := law.CheckLaw1D(p.System)
+	return err == nil && q
 }
 
 func (p Problem) rate() float64 {
@@ -413,9 +416,9 @@ func (gr grid) pos(y float64) float64 {
 // maxLattice is the most nodes latticeGrid makes.
 const maxLattice = 40000
 
-// latticeGrid returns the lattice of DSignSGD under a constant step h with
-// na agents, the points x0 + j h/na in [-r, r] (each step moves by h times
-// the mean of na signs: a multiple of h/na), or false when that needs more
+// latticeGrid returns the lattice of a method whose update is a multiple
+// of 1/na (model.Lattice1Der; DSignSGD with na agents: a mean of na signs)
+// under a constant step h, the points x0 + j h/na in [-r, r], or false when that needs more
 // than maxLattice nodes or fewer than 5. On it the discrete method's law is
 // exact up to rounding and the radius: no interpolation, no quadrature.
 func latticeGrid(x0, h float64, na int, r float64, absorb bool, gs []func(float64) float64) (grid, bool) {
@@ -437,14 +440,19 @@ func latticeGrid(x0, h float64, na int, r float64, absorb bool, gs []func(float6
 }
 
 // lattice returns the lattice grid of a discrete-method problem with a
-// constant step h on radius r, or false (see latticeGrid; only DSignSGD,
-// unless the settings ask for interpolation).
+// constant step h on radius r, or false (see latticeGrid; only a
+// model.Lattice1Der, unless the settings ask for interpolation).
 func (p Problem) lattice(h, r float64, s Settings, gs []func(float64) float64) (grid, bool) {
-	if p.System.Method != model.DSignSGD || s.Interpolate {
+	l, ok := p.System.Method.(model.Lattice1Der)
+	if !ok || s.Interpolate {
 		return grid{}, false
 	}
-	gr, ok := latticeGrid(p.X0, h, len(p.System.Agents), r, s.Absorb, gs)
-	if !ok || roundingSensitive(p.System, gr.x, h) {
+	den := l.Lattice1D(p.System)
+	if den <= 0 {
+		return grid{}, false
+	}
+	gr, ok := latticeGrid(p.X0, h, den, r, s.Absorb, gs)
+	if !ok || roundingSensitive(p.System, den, gr.x, h) {
 		return grid{}, false
 	}
 	return gr, true
@@ -461,9 +469,10 @@ func (p Problem) lattices(h, r float64, s Settings, gs []func(float64) float64) 
 	return lat, wide, ok
 }
 
-// roundingSensitive reports whether the sign probabilities at some lattice
-// node change by more than 1e-9 when the node moves by the rounding of a
-// position there (8 ulp of |x| + h). Then the law depends on how a
+// roundingSensitive reports whether the lattice law's probabilities (the
+// sign probabilities of DSignSGD; den the lattice's denominator, see
+// model.Lattice1Der) at some lattice node change by more than 1e-9 when
+// the node moves by the rounding of a position there (8 ulp of |x| + h). Then the law depends on how a
 // position is rounded: a lattice node within rounding of the minimiser
 // where a sign probability jumps (noise proportional to the gradient, or
 // sigma0 = 1e-162, which a rapid property drew: its Monte Carlo paths
@@ -471,18 +480,26 @@ func (p Problem) lattices(h, r float64, s Settings, gs []func(float64) float64) 
 // every sign was +1), and no engine's answer is the method's. The lattice
 // is not used there (the interpolation grid then refuses the problem as
 // unresolved: ErrUnresolved).
-func roundingSensitive(sys model.System, xs []float64, h float64) bool {
+func roundingSensitive(sys model.System, den int, xs []float64, h float64) bool {
 	gbuf := []float64{0}
-	grad := func(x float64) float64 {
+	law := sys.Method.(model.Law1Der)
+	// probs writes the law's probability of each update j/den (index
+	// j + den) at x: its components from 0 with step 1 sit at -j/den.
+	probs := func(dst []float64, x float64) []float64 {
 		sys.F.Grad(gbuf, []float64{x})
-		return gbuf[0]
+		clear(dst)
+		law.Law1D(sys, 0, gbuf[0], 1, 0, func(w, mean, _ float64) {
+			dst[int(math.Round(-mean*float64(den)))+den] += w
+		})
+		return dst
 	}
+	mid, q := make([]float64, 2*den+1), make([]float64, 2*den+1)
 	for _, x := range xs {
 		eps := 8 * 0x1p-52 * (math.Abs(x) + h)
-		mid := signSum(sys, grad(x))
+		probs(mid, x)
 		for _, y := range []float64{x - eps, x + eps} {
-			for s, q := range signSum(sys, grad(y)) {
-				if math.Abs(q-mid[s]) > 1e-9 {
+			for s, qs := range probs(q, y) {
+				if math.Abs(qs-mid[s]) > 1e-9 {
 					return true
 				}
 			}
@@ -798,104 +815,23 @@ func (op operator) applyRange(dst, u []float64, nf, a, b int) {
 	}
 }
 
-// signSum returns the law of the sum of DSignSGD's agents' signs at
-// gradient gx (index s + N for the sum s), by dynamic programming over the
-// agents; sign(0) = 0.
-func signSum(sys model.System, gx float64) []float64 {
-	na := len(sys.Agents)
-	g := []float64{gx}
-	dist := make([]float64, 2*na+1)
-	dist[na] = 1
-	m, vs := []float64{0}, []float64{0}
-	for _, a := range sys.Agents {
-		m[0], vs[0] = 0, 0
-		a.Noise.AddSignMean(m, g, gx*gx)
-		a.Noise.AddSignVar(vs, g, gx*gx)
-		var pp, p0, pm float64
-		if vs[0] == 0 { // deterministic sign, sign(0) = 0
-			switch {
-			case gx > 0:
-				pp = 1
-			case gx < 0:
-				pm = 1
-			default:
-				p0 = 1
-			}
-		} else {
-			pp, pm = (1+m[0])/2, (1-m[0])/2
-		}
-		next := make([]float64, len(dist))
-		for s, ps := range dist {
-			if ps == 0 {
-				continue
-			}
-			if s+1 < len(dist) {
-				next[s+1] += ps * pp
-			}
-			if s > 0 {
-				next[s-1] += ps * pm
-			}
-			next[s] += ps * p0
-		}
-		dist = next
-	}
-	return dist
-}
+// lawLevel is the quadrature level of a one-step law that is a quadrature
+// rule (model.Law1Der; the agent maps: 16 Gauss-Legendre nodes a piece);
+// the error bar compares it with lawLevel - 1 (plan).
+const lawLevel = 3
 
-// agentVar returns agent a's noise variance at gradient g (Gaussian only).
-func agentVar(a model.Agent, g float64) float64 {
-	v := []float64{0}
-	a.Noise.AddVariance(v, []float64{g}, g*g)
-	return v[0]
-}
-
-// keepProb is the probability that agent a's compressor keeps the
-// coordinate in d = 1 (rand-k and QSGD are the identity there: k = d = 1,
-// and QSGD's level |v|/||v|| = 1 is on its grid).
-func keepProb(a model.Agent) float64 {
-	if b, ok := a.Compressor.(model.Bernoulli); ok {
-		return b.P
-	}
-	return 1
-}
-
-// discreteKernel fills k with the law of x - h u(x) for one step.
+// discreteKernel fills k with the law of x - h u(x) for one step
+// (model.Law1Der at lawLevel).
 func discreteKernel(k *kernel, sys model.System, x, h float64) {
+	discreteKernelAt(k, sys, x, h, lawLevel)
+}
+
+// discreteKernelAt is discreteKernel at a quadrature level.
+func discreteKernelAt(k *kernel, sys model.System, x, h float64, level int) {
 	k.reset()
 	g := []float64{0}
 	sys.F.Grad(g, []float64{x})
-	gx := g[0]
-	n := float64(len(sys.Agents))
-	switch sys.Method {
-	case model.DSGD:
-		var v float64
-		for _, a := range sys.Agents {
-			v += agentVar(a, gx)
-		}
-		k.add(1, x-h*gx, h*math.Sqrt(v)/n)
-	case model.DCSGD:
-		na := len(sys.Agents)
-		for set := 0; set < 1<<na; set++ {
-			pw, scale, v := 1.0, 0.0, 0.0
-			for i, a := range sys.Agents {
-				p := keepProb(a)
-				if set>>i&1 == 1 {
-					pw *= p
-					scale += 1 / p
-					v += agentVar(a, gx) / (p * p)
-				} else {
-					pw *= 1 - p
-				}
-			}
-			k.add(pw, x-h*gx*scale/n, h*math.Sqrt(v)/n)
-		}
-	case model.DSignSGD:
-		na := len(sys.Agents)
-		dist := signSum(sys, gx)
-		for s, ps := range dist {
-			k.add(ps, x-h*float64(s-na)/n, 0)
-		}
-	}
+	sys.Method.(model.Law1Der).Law1D(sys, x, g[0], h, level, k.add)
 }
 
 // sdeKernel fills k with the law of one Euler-Maruyama substep of length
@@ -911,33 +847,17 @@ func sdeKernel(k *kernel, p Problem, x, dt float64) {
 // Coefficients returns the SDE's drift b(x) and covariance Sigma(x) in one
 // dimension (docs/math.md section 2): the diffusion coefficient of
 // dX = -eta_t b dt + eta_t sqrt(eta/N) S dW is S = sqrt(Sigma).
+//
+// The method gives them (model.SDE1Der); a method without them gets NaN
+// (Problem.ValidateSDE refuses it by name).
 func Coefficients(sys model.System, x float64) (b, sigma float64) {
+	c, ok := sys.Method.(model.SDE1Der)
+	if !ok {
+		return math.NaN(), math.NaN()
+	}
 	g := []float64{0}
 	sys.F.Grad(g, []float64{x})
-	gx := g[0]
-	dst := []float64{0}
-	sys.Drift(dst, g, gx*gx)
-	b = dst[0]
-	n := float64(len(sys.Agents))
-	switch sys.Method {
-	case model.DSGD:
-		for _, a := range sys.Agents {
-			sigma += agentVar(a, gx)
-		}
-	case model.DCSGD:
-		for _, a := range sys.Agents {
-			p := keepProb(a)
-			om := 1/p - 1
-			sigma += om*gx*gx + (1+om)*agentVar(a, gx)
-		}
-	case model.DSignSGD:
-		v := []float64{0}
-		for _, a := range sys.Agents {
-			a.Noise.AddSignVar(v, g, gx*gx)
-		}
-		sigma = math.Max(0, v[0])
-	}
-	return b, sigma / n
+	return c.SDE1D(sys, g[0])
 }
 
 // backward runs u <- P u for total applications of the one-step operator
@@ -1303,11 +1223,12 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 		return nil, nil, err
 	}
 	if !j.SDE {
-		at := func(n int, r float64, floor bool) pass {
+		at := func(n int, r float64, floor bool, level int) pass {
 			cost := float64(p.Steps * n)
 			if floor {
 				cost *= 2
 			}
+			fill := func(k *kernel, x float64) { discreteKernelAt(k, p.System, x, h, level) }
 			return pass{cost: cost, do: func() [][]float64 {
 				gr := newMappedGrid(n, r, s.Map, s.Absorb, gs)
 				gr.qres = s.qres(n, r)
@@ -1318,9 +1239,19 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 		// holds the mass leaving it (not absorbing) gets a third radius,
 		// 2.25R, where the second's difference is not negligible
 		// (needWider), for the radius term's tail (radiusErr).
-		passes := []pass{at(s.Nodes, s.Radius, true), at(s.Nodes/2, s.Radius, false), at(s.wideNodes(), s.Radius*1.5, false)}
+		// A one-step law that is a quadrature rule (model.Law1Der: the
+		// agent maps) gets a pass at the next coarser level on the main
+		// grid, whose difference is the rule's error term.
+		passes := []pass{at(s.Nodes, s.Radius, true, lawLevel), at(s.Nodes/2, s.Radius, false, lawLevel), at(s.wideNodes(), s.Radius*1.5, false, lawLevel)}
+		qslot := -1
+		if p.quadratureLaw() {
+			qslot = len(passes)
+			passes = append(passes, at(s.Nodes, s.Radius, false, lawLevel-1))
+		}
+		wslot := -1
 		if !s.Absorb {
-			w := at(s.widerNodes(), s.Radius*2.25, false)
+			wslot = len(passes)
+			w := at(s.widerNodes(), s.Radius*2.25, false, lawLevel)
 			w.when = func(res [][][]float64) bool {
 				return needWider(len(gs), res[0], res[2], func(f, i int) float64 { return res[0][len(gs)+f][i] }, func(f, i int) float64 { return math.Abs(res[0][f][i] - res[1][f][i]) })
 			}
@@ -1335,10 +1266,14 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 				for i := range v[f] {
 					fl := v[nf+f][i]
 					d1, d2 := v[f][i]-rd[f][i], math.NaN()
-					if len(res) > 3 && res[3] != nil {
-						d2 = rd[f][i] - res[3][f][i]
+					if wslot >= 0 && res[wslot] != nil {
+						d2 = rd[f][i] - res[wslot][f][i]
 					}
-					out[f][i] = Value{Value: v[f][i], Err: math.Abs(v[f][i]-sp[f][i]) + radiusErr(d1, d2, fl) + fl}
+					e := math.Abs(v[f][i]-sp[f][i]) + radiusErr(d1, d2, fl) + fl
+					if qslot >= 0 {
+						e += math.Abs(v[f][i] - res[qslot][f][i])
+					}
+					out[f][i] = Value{Value: v[f][i], Err: e}
 				}
 			}
 			return out

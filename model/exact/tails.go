@@ -159,8 +159,9 @@ type Tails struct {
 //     measure m ~ y^-s extends continuously and positively to an entrance
 //     boundary, E|X_t|^q < inf exactly when q < s - 1.
 //
-// DSignSGD's coefficients are bounded (|mu| <= rate, s^2 <= rate^2 eta/N),
-// so its every moment is finite. Anything else (outward drift, growth that
+// A method with a bounded update (model.UpdateBounder: DSignSGD, |U| <= 1)
+// has bounded coefficients (|mu| <= B rate, s^2 <= B^2 rate^2 eta/N), so
+// its every moment is finite. Anything else (outward drift, growth that
 // is not a power of y, non-finite coefficients) is left undecided.
 func Classify(sys model.System, eta float64, rate func(x float64) float64) (Tails, error) {
 	if d := sys.F.Dim(); d != 1 {
@@ -181,10 +182,10 @@ func Classify(sys model.System, eta float64, rate func(x float64) float64) (Tail
 		}
 		return -r * b, r * r * eta * sig / n
 	}
-	if sys.Method == model.DSignSGD && rate == nil {
+	if ub, ok := sys.Method.(model.UpdateBounder); ok && rate == nil {
+		reason := fmt.Sprintf("%s's update is bounded (|U| <= %g), so are its SDE's drift and diffusion: X_t - x0 is a bounded drift plus a martingale of bounded quadratic variation: sub-Gaussian tails, no explosion", sys.Method, ub.UpdateBound(sys))
 		all := func(side string) Boundary {
-			return Boundary{Side: side, Kind: "natural", MomentBound: math.Inf(1), SubGaussian: true,
-				Reason: "DSignSGD's drift (a mean of signs) and diffusion (a variance of signs) are bounded, so X_t - x0 is a bounded drift plus a martingale of bounded quadratic variation: sub-Gaussian tails, no explosion"}
+			return Boundary{Side: side, Kind: "natural", MomentBound: math.Inf(1), SubGaussian: true, Reason: reason}
 		}
 		return Tails{Plus: all("+inf"), Minus: all("-inf")}, nil
 	}
