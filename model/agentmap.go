@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"gonum.org/v1/gonum/integrate/quad"
 )
 
 // This file holds what the methods with an agent-side map share (clipped
@@ -19,9 +21,9 @@ import (
 
 // A CDFer is a noise law whose coordinates' CDF is known: CDF returns
 // P(Z_j <= z) at a gradient with squared norm gradNorm2. The
-// one-dimensional moments of an agent map (clipping, normalisation) are
-// computed by quadrature over it; a law without it (an asymmetric law such
-// as examples/extend/centredexp) gets no SDE for those methods.
+// one-dimensional moments of an agent map (clipping, normalisation) and
+// its exact one-step law (mapLaw1D) are computed by quadrature over it; a
+// law without it gets neither for those methods.
 type CDFer interface {
 	CDF(j int, z, gradNorm2 float64) float64
 }
@@ -38,6 +40,9 @@ type agentMap interface {
 	forward(y float64) float64
 	inverse(t float64) float64
 	sup() float64
+	// kink returns the y >= 0 where T is not smooth in d = 1 (T has kinks
+	// at +-kink(): clipping's c; 0 for the normalising maps).
+	kink() float64
 	// moments1 returns E T(g + Z) and E T(g + Z)^2 in d = 1 in closed form,
 	// with ok false where the map has none for this noise law.
 	moments1(nz Noise, g, gn2 float64) (mean, second float64, ok bool)
@@ -270,4 +275,219 @@ func EstimateMoments(s System, grad []float64, gn2 float64, n int, r *Rand) (Mom
 		e.SigmaSE[j] = agents * math.Sqrt(math.Max(0, m4-v*v)/fn)
 	}
 	return e, nil
+}
+
+// The exact one-step law of an agent map in d = 1 (docs/math.md section
+// 11). An agent's update T(g + Z) is, with p uniform on (0, 1) and Q the
+// noise's quantile function, T(g + Q(p)). The interval (0, 1) is cut at
+// the probabilities F(-k - g) and F(k - g) of T's kinks +-k (F the noise's
+// CDF); on each piece the rule is Gauss-Legendre in p with 4 2^level nodes,
+// weights the piece's probability times the Legendre weights, and a piece
+// on which T is constant (clipping beyond +-c, the sign's two sides) is one
+// point mass, its probability (the atoms). T is bounded (|T| <= sup), so the
+// rule's error is that of a bounded function, smooth inside each piece but
+// for the noise's own tails at p -> 0, 1 (where T(g + Q(p)) tends to +-sup
+// at a rate the noise sets: the rule converges, not always fast; the
+// engine counts the change between two levels in its error). N agents: the
+// convolution of their rules, U = (1/N) sum_i T(g + Z_i), at most
+// maxMapAgents agents (the points multiply).
+
+// maxMapAgents is the most agents an agent map's exact law convolves: at
+// the engine's level 3 (32 nodes a piece) two agents give 34^2 = 1156
+// points per grid node for clipping (two atoms and one piece) and 64^2 =
+// 4096 for the normalising maps (two pieces).
+const maxMapAgents = 2
+
+// maxMapLevel is the largest level the rule takes (128 nodes a piece).
+const maxMapLevel = 5
+
+// legendre holds the Gauss-Legendre rules on [-1, 1] of 4 2^l nodes, l =
+// 0..maxMapLevel: nodes, then weights.
+var legendre = func() (r [maxMapLevel + 1][2][]float64) {
+	for l := range r {
+		n := 4 << l
+		r[l][0], r[l][1] = make([]float64, n), make([]float64, n)
+		quad.Legendre{}.FixedLocations(r[l][0], r[l][1], -1, 1)
+	}
+	return r
+}()
+
+// mapCheckLaw1D is CheckLaw1D for an agent map: a bounded map, every
+// agent's noise a CDFer, at most maxMapAgents agents. The law is a
+// quadrature.
+func mapCheckLaw1D[T agentMap](t T, s System) (bool, error) {
+	if math.IsInf(t.sup(), 1) {
+		return false, Invalid("method", t.String(), "the exact engine does not apply: the map is unbounded (its quadrature rule needs a bounded update)")
+	}
+	for i, a := range s.Agents {
+		if _, ok := a.Noise.(CDFer); !ok {
+			return false, noLaw1D(t, fmt.Sprintf("agents[%d].noise", i), a.Noise, "the noise law's CDF (model.CDFer) for its quadrature rule")
+		}
+	}
+	if n := len(s.Agents); n > maxMapAgents {
+		return false, Invalid("agents", n, fmt.Sprintf("the exact engine does not apply: %s's one-dimensional law convolves the agents' quadrature rules, whose points multiply: at most %d agents", t, maxMapAgents))
+	}
+	return true, nil
+}
+
+// mapLaw1D is Law1D for an agent map: point masses at x - h u for the
+// convolved rule's points u (see above).
+func mapLaw1D[T agentMap](t T, s System, x, g, h float64, level int, add func(w, mean, sd float64)) {
+	level = min(max(level, 0), maxMapLevel)
+	na := len(s.Agents)
+	if na == 1 {
+		mapRule(t, s.Agents[0].Noise.(CDFer), g, level, func(w, u float64) { add(w, x-h*u, 0) })
+		return
+	}
+	rules := make([][2][]float64, na) // weights, values
+	for i, a := range s.Agents {
+		mapRule(t, a.Noise.(CDFer), g, level, func(w, u float64) {
+			rules[i][0] = append(rules[i][0], w)
+			rules[i][1] = append(rules[i][1], u)
+		})
+	}
+	n := float64(na)
+	idx := make([]int, na)
+	for {
+		w, sum := 1.0, 0.0
+		for i, j := range idx {
+			w *= rules[i][0][j]
+			sum += rules[i][1][j]
+		}
+		add(w, x-h*sum/n, 0)
+		i := 0
+		for ; i < na; i++ {
+			if idx[i]++; idx[i] < len(rules[i][0]) {
+				break
+			}
+			idx[i] = 0
+		}
+		if i == na {
+			return
+		}
+	}
+}
+
+// mapRule calls emit(w, u) for the points of one agent's rule at level:
+// the law of T(g + Z).
+func mapRule[T agentMap](t T, nz CDFer, g float64, level int, emit func(w, u float64)) {
+	gn2 := g * g
+	T1 := func(y float64) float64 {
+		if y < 0 {
+			return -t.forward(-y)
+		}
+		return t.forward(y)
+	}
+	k := t.kink()
+	var cuts [4]float64
+	nc := 0
+	cuts[nc] = 0
+	nc++
+	if k > 0 {
+		cuts[nc] = nz.CDF(0, -k-g, gn2)
+		nc++
+	}
+	cuts[nc] = nz.CDF(0, k-g, gn2)
+	nc++
+	cuts[nc] = 1
+	nc++
+	// The pieces' ends in z = y - g (the quantiles' brackets).
+	var zs [4]float64
+	zs[0], zs[nc-1] = math.Inf(-1), math.Inf(1)
+	if k > 0 {
+		zs[1], zs[2] = -k-g, k-g
+	} else {
+		zs[1] = -g
+	}
+	xs, ws := legendre[level][0], legendre[level][1]
+	for c := 1; c < nc; c++ {
+		a, b := cuts[c-1], cuts[c]
+		if !(b > a) {
+			continue
+		}
+		Q := func(xi float64) float64 { return quantile(nz, a+(b-a)*(1+xi)/2, gn2, zs[c-1], zs[c]) }
+		// A piece on which T is constant is one point mass: T at both
+		// ends of the rule equal (T is monotone).
+		u0, u1 := T1(g+Q(xs[0])), T1(g+Q(xs[len(xs)-1]))
+		if u0 == u1 {
+			emit(b-a, u0)
+			continue
+		}
+		for j, xi := range xs {
+			emit((b-a)*ws[j]/2, T1(g+Q(xi)))
+		}
+	}
+}
+
+// quantile returns the noise's quantile at p in (0, 1), knowing it lies
+// in [lo, hi] (infinite ends allowed): a Quantiler's own, or the CDF
+// inverted by the Illinois method (regula falsi that halves the weight of
+// an end kept twice; a bisection step wherever it shrinks the bracket by
+// less than half), from a bracket doubled outwards from [-1, 1] where an
+// end is infinite, to a bracket of 4 ulp or 100 evaluations.
+func quantile(nz CDFer, p, gn2, lo, hi float64) float64 {
+	if q, ok := nz.(Quantiler); ok {
+		return q.Quantile(0, p, gn2)
+	}
+	F := func(z float64) float64 { return nz.CDF(0, z, gn2) - p }
+	if math.IsInf(lo, -1) {
+		lo = math.Min(-1, hi)
+		for i := 0; i < 1100 && F(lo) >= 0; i++ {
+			lo = 2*lo - 1
+		}
+	}
+	if math.IsInf(hi, 1) {
+		hi = math.Max(1, lo)
+		for i := 0; i < 1100 && F(hi) < 0; i++ {
+			hi = 2*hi + 1
+		}
+	}
+	flo, fhi := F(lo), F(hi)
+	if flo >= 0 {
+		return lo
+	}
+	if fhi < 0 {
+		return hi
+	}
+	side := 0
+	for range 100 {
+		if hi-lo <= 4*0x1p-52*math.Max(math.Abs(lo), math.Abs(hi)) || hi-lo < 1e-300 {
+			break
+		}
+		w := hi - lo
+		z := lo - flo*w/(fhi-flo)
+		if !(z > lo && z < hi) {
+			z = lo + w/2
+		}
+		fz := F(z)
+		if fz >= 0 {
+			hi, fhi = z, fz
+			if side == 1 {
+				flo /= 2
+			}
+			side = 1
+		} else {
+			lo, flo = z, fz
+			if side == -1 {
+				fhi /= 2
+			}
+			side = -1
+		}
+		if hi-lo > w/2 {
+			// slow progress: bisect
+			m := lo + (hi-lo)/2
+			if fm := F(m); fm >= 0 {
+				hi, fhi = m, fm
+			} else {
+				lo, flo = m, fm
+			}
+			side = 0
+		}
+	}
+	return hi
+}
+
+// mapSDE1D is SDE1D for an agent map: mapMoments1's m and Sigma.
+func mapSDE1D[T agentMap](t T, s System, g float64) (m, sigma float64) {
+	return mapMoments1(t, s, g, g*g)
 }

@@ -106,3 +106,22 @@ func (m ClippedSGD) moments1(nz Noise, mu, gn2 float64) (mean, second float64, o
 func normCDF(x float64) float64      { return math.Erfc(-x/math.Sqrt2) / 2 }
 func normSurvival(x float64) float64 { return math.Erfc(x/math.Sqrt2) / 2 }
 func normPDF(x float64) float64      { return math.Exp(-x*x/2) / math.Sqrt(2*math.Pi) }
+
+func (m ClippedSGD) kink() float64 { return m.Clip }
+
+// CheckLaw1D implements Law1Der: a quadrature over the noise's quantiles
+// (model/agentmap.go).
+func (m ClippedSGD) CheckLaw1D(s System) (bool, error) { return mapCheckLaw1D(m, s) }
+
+// Law1D implements Law1Der.
+func (m ClippedSGD) Law1D(s System, x, g, h float64, level int, add func(w, mean, sd float64)) {
+	mapLaw1D(m, s, x, g, h, level, add)
+}
+
+// CheckSDE1D implements SDE1Der (ValidateSDE has checked d = 1 and the
+// noise).
+func (m ClippedSGD) CheckSDE1D(System) error { return nil }
+
+// SDE1D implements SDE1Der: the map's moments (closed form or adaptive
+// Simpson over the CDF; NaN beyond its error bound).
+func (m ClippedSGD) SDE1D(s System, g float64) (drift, sigma float64) { return mapSDE1D(m, s, g) }

@@ -1,6 +1,9 @@
 package model
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // L0L1GD is the (L0,L1)-GD step of Gorbunov et al. (2024), "Methods for
 // convex (L0,L1)-smooth optimization", taken stochastically with each
@@ -105,3 +108,43 @@ func (m L0L1GD) moments1(nz Noise, mu, gn2 float64) (mean, second float64, ok bo
 	}
 	return mu / m.L0, (mu*mu + v[0]) / (m.L0 * m.L0), true
 }
+
+func (m L0L1GD) kink() float64 { return 0 }
+
+// CheckLaw1D implements Law1Der: for L1 > 0 a quadrature over the
+// noise's quantiles (model/agentmap.go); for L1 = 0 (the map g/L0) every
+// agent's noise normal (Normal1Der), and the law is that normal.
+func (m L0L1GD) CheckLaw1D(s System) (bool, error) {
+	if m.L1 > 0 {
+		return mapCheckLaw1D(m, s)
+	}
+	for i, a := range s.Agents {
+		if _, ok := a.Noise.(Normal1Der); !ok {
+			return false, noLaw1D(m, fmt.Sprintf("agents[%d].noise", i), a.Noise, "for l1 = 0 (an unbounded map, no quadrature) normal noise (model.Normal1Der)")
+		}
+	}
+	return false, nil
+}
+
+// Law1D implements Law1Der (for L1 = 0: x+ ~ N(x - h g/L0,
+// h^2 sum_i v_i/(L0 N)^2)).
+func (m L0L1GD) Law1D(s System, x, g, h float64, level int, add func(w, mean, sd float64)) {
+	if m.L1 > 0 {
+		mapLaw1D(m, s, x, g, h, level, add)
+		return
+	}
+	var v float64
+	for _, a := range s.Agents {
+		v += a.Noise.(Normal1Der).Normal1D(g, g*g)
+	}
+	n := float64(len(s.Agents))
+	add(1, x-h*g/m.L0, h*math.Sqrt(v)/(m.L0*n))
+}
+
+// CheckSDE1D implements SDE1Der (ValidateSDE has checked d = 1 and the
+// noise).
+func (m L0L1GD) CheckSDE1D(System) error { return nil }
+
+// SDE1D implements SDE1Der: the map's moments (closed form or adaptive
+// Simpson over the CDF; NaN beyond its error bound).
+func (m L0L1GD) SDE1D(s System, g float64) (drift, sigma float64) { return mapSDE1D(m, s, g) }

@@ -105,3 +105,22 @@ func (m NormalizedSGD) moments1(nz Noise, mu, gn2 float64) (mean, second float64
 	}
 	return math.Erf(mu / (math.Sqrt2 * s)), 1, true
 }
+
+func (m NormalizedSGD) kink() float64 { return 0 }
+
+// CheckLaw1D implements Law1Der: a quadrature over the noise's quantiles
+// (model/agentmap.go).
+func (m NormalizedSGD) CheckLaw1D(s System) (bool, error) { return mapCheckLaw1D(m, s) }
+
+// Law1D implements Law1Der.
+func (m NormalizedSGD) Law1D(s System, x, g, h float64, level int, add func(w, mean, sd float64)) {
+	mapLaw1D(m, s, x, g, h, level, add)
+}
+
+// CheckSDE1D implements SDE1Der (ValidateSDE has checked d = 1 and the
+// noise).
+func (m NormalizedSGD) CheckSDE1D(System) error { return nil }
+
+// SDE1D implements SDE1Der: the map's moments (closed form or adaptive
+// Simpson over the CDF; NaN beyond its error bound).
+func (m NormalizedSGD) SDE1D(s System, g float64) (drift, sigma float64) { return mapSDE1D(m, s, g) }

@@ -29,6 +29,8 @@ func init() {
 var (
 	_ model.Noise           = CentredExp{}
 	_ model.VarianceBounder = CentredExp{}
+	_ model.CDFer           = CentredExp{}
+	_ model.Quantiler       = CentredExp{}
 )
 
 // CentredExp is Z_j = Scale (E_j - 1) with E_j i.i.d. Exp(1), independent
@@ -101,4 +103,26 @@ func (c CentredExp) Validate(int) error {
 		return model.Invalid("scale", c.Scale, "must be finite and >= 0")
 	}
 	return nil
+}
+
+// CDF implements model.CDFer: P(Scale (E - 1) <= z) = 1 - e^-(1 + z/Scale)
+// for z > -Scale, else 0 (a step at 0 for Scale = 0). Clipped SGD's SDE
+// and its exact law in d = 1 integrate over it.
+func (c CentredExp) CDF(_ int, z, _ float64) float64 {
+	if c.Scale == 0 {
+		if z >= 0 {
+			return 1
+		}
+		return 0
+	}
+	u := 1 + z/c.Scale
+	if !(u > 0) {
+		return 0
+	}
+	return -math.Expm1(-u)
+}
+
+// Quantile implements model.Quantiler: Scale (-log(1 - p) - 1).
+func (c CentredExp) Quantile(_ int, p, _ float64) float64 {
+	return c.Scale * (-math.Log1p(-p) - 1)
 }
