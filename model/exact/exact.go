@@ -122,8 +122,23 @@ func (p Problem) resolveNodes(s Settings) (Settings, error) {
 	return s, nil
 }
 
-// validate checks the settings that have no default.
+// validate is check for the forward computation (Forward), which carries
+// the one-step law at one quadrature level: a law that is a quadrature
+// rule (model.Law1Der: the agent maps) would get values without the
+// rule's error term, so it is refused (Discrete and Batch compute it with
+// that term, under a constant schedule).
 func (s Settings) validate(p Problem) error {
+	if err := s.check(p); err != nil {
+		return err
+	}
+	if p.quadratureLaw() {
+		return model.Invalid("method", p.System.Method.String(), "the forward computation (exact.Forward) does not carry the error of a one-step law that is a quadrature rule: use a constant schedule (exact.Discrete)")
+	}
+	return nil
+}
+
+// check checks the settings that have no default.
+func (s Settings) check(p Problem) error {
 	if s.Nodes != 0 && s.Nodes < 16 {
 		return model.Invalid("settings.nodes", s.Nodes, "must be >= 16 (0: 1200)")
 	}
@@ -1188,7 +1203,7 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 	if err := validate(); err != nil {
 		return nil, nil, err
 	}
-	if err := j.Settings.validate(p); err != nil {
+	if err := j.Settings.check(p); err != nil {
 		return nil, nil, err
 	}
 	s := j.Settings.withDefaults(p.X0)
