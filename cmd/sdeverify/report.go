@@ -125,6 +125,56 @@ func parseScale(s string) (studies.Scale, error) {
 }
 
 func cmdReport(args []string, stdout, stderr io.Writer) error {
+	o, err := parseReportFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	stabTasks, putStability, err := stabilityTasks(o.stability, o.seed)
+	if err != nil {
+		return err
+	}
+	if o.cpuprofile != "" {
+		stop, err := startCPUProfile(o.cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	p := newProgress(stderr, o.quiet)
+	r := &reports.Report{Command: "sdeverify report " + strings.Join(args, " "),
+		Settings: map[string]any{"scale": o.sc.Name, "seed": o.seed, "campaign": o.campaign, "pinned": o.pinned, "weak_paths": o.weakPaths, "stability": o.stability, "rule_search": o.ruleSearch}}
+	rr := newReportRun(o, stabTasks)
+	if err := rr.run(o, r, p); err != nil {
+		return err
+	}
+	rr.assemble(r, putStability)
+	if b, err := os.ReadFile(o.power); err == nil {
+		r.Power = json.RawMessage(b)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	p.printf("writing %s ...", o.out)
+	if err := reports.Write(o.out, r); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s: index.html, report.md, report.json, figures/ (%s)\nStatus: %s\n", o.out, plural(r.Summary.Fails, "failure report"), r.StatusLine())
+	if !r.OK() {
+		return &exitError{code: 1, err: notAsExpected(r)}
+	}
+	return nil
+}
+
+// reportOptions is the report command's flags, validated.
+type reportOptions struct {
+	out, pinned, stability, power, cpuprofile string
+	sc                                        studies.Scale
+	seed                                      uint64
+	campaign, weakPaths, ruleSearch, workers  int
+	weakExact, exactForward, quiet            bool
+}
+
+// parseReportFlags parses and checks the report command's flags.
+func parseReportFlags(args []string, stderr io.Writer) (*reportOptions, error) {
 	fs := newFlags("report", "report [-out DIR] [-scale small|paper] [-seed N] [-campaign N] [-pinned all|short|none] [-stability small|paper|none] [-rule-search N] [-cpuprofile FILE] [-q]", stderr)
 	out := fs.String("out", "reports/out", "output folder (index.html, report.md, report.json, figures/)")
 	scaleName := fs.String("scale", "small", "Figure 1 scale: small or paper (App. B's paths)")
@@ -141,118 +191,132 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	workers := fs.Int("workers", 0, "goroutines (0: all cores)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	if err := fs.parse(args); err != nil {
-		return err
+		return nil, err
 	}
 	sc, err := parseScale(*scaleName)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if *pinned != "all" && *pinned != "short" && *pinned != "none" {
-		return usageErr("-pinned = %q: want all, short or none", *pinned)
+		return nil, usageErr("-pinned = %q: want all, short or none", *pinned)
 	}
 	if *campaign < 0 || *weakPaths < 0 {
-		return usageErr("-campaign and -weak-paths must be >= 0")
+		return nil, usageErr("-campaign and -weak-paths must be >= 0")
 	}
 	if *ruleSearch < 0 || *ruleSearch > 10_000_000 {
-		return usageErr("-rule-search = %d: must be in [0, 1e7] (0: the pinned cases only; each configuration takes about 0.2 ms per bound)", *ruleSearch)
+		return nil, usageErr("-rule-search = %d: must be in [0, 1e7] (0: the pinned cases only; each configuration takes about 0.2 ms per bound)", *ruleSearch)
 	}
 	if err := checkOutDir("-out", *out); err != nil {
-		return err
+		return nil, err
 	}
-	stabTasks, putStability, err := stabilityTasks(*stabilityLevel, *seed)
-	if err != nil {
-		return err
+	return &reportOptions{out: *out, pinned: *pinned, stability: *stabilityLevel, power: *power, cpuprofile: *cpuprofile, sc: sc, seed: *seed,
+		campaign: *campaign, weakPaths: *weakPaths, ruleSearch: *ruleSearch, workers: *workers, weakExact: *weakExact, exactForward: *exactForward, quiet: *quiet}, nil
+}
+
+// reportRun is the report's tasks and the slots their results go to.
+type reportRun struct {
+	tasks       []reportTask
+	exNames     []string // the exact engine's weak studies (examples/)
+	exWeak      []*weak.Result
+	mcNames     []string // the Monte Carlo weak studies
+	mcRes       []*weak.Result
+	pinnedRes   []studies.PinnedResult
+	campaignRes [][]studies.CampaignResult
+	updateRules *reports.UpdateRules
+}
+
+// newReportRun lists the report's tasks besides Figure 1, the longest
+// kinds first: the stability maps, the weak studies, the pinned cases,
+// the campaign cases and the update rules.
+func newReportRun(o *reportOptions, stabTasks []reportTask) *reportRun {
+	rr := &reportRun{tasks: stabTasks} // the longest tasks first
+	if o.weakExact {
+		rr.exNames = examples.Weak()
 	}
-	if *cpuprofile != "" {
-		stop, err := startCPUProfile(*cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer stop()
-	}
-	p := newProgress(stderr, *quiet)
-	r := &reports.Report{Command: "sdeverify report " + strings.Join(args, " "),
-		Settings: map[string]any{"scale": sc.Name, "seed": *seed, "campaign": *campaign, "pinned": *pinned, "weak_paths": *weakPaths, "stability": *stabilityLevel, "rule_search": *ruleSearch}}
-	// The stages are independent: Figure 1 (on all workers) runs beside a
-	// pool of the other tasks (weak studies, pinned cases, campaign cases),
-	// each on one worker and the longest kinds first, so that both cores
-	// stay busy through the short tasks' tails. Every task's numbers are
-	// independent of its worker count, and the results are assembled in
-	// their usual order: the report is the one a run stage by stage gives.
-	tasks := stabTasks // the longest tasks first
-	var exNames []string
-	if *weakExact {
-		exNames = examples.Weak()
-	}
-	exWeak := make([]*weak.Result, len(exNames))
-	for i, name := range exNames {
-		tasks = append(tasks, reportTask{"weak error, examples/" + name + ", exact engine", func(workers int) (err error) {
-			exWeak[i], err = exampleWeak(name, workers)
+	rr.exWeak = make([]*weak.Result, len(rr.exNames))
+	for i, name := range rr.exNames {
+		rr.tasks = append(rr.tasks, reportTask{"weak error, examples/" + name + ", exact engine", func(workers int) (err error) {
+			rr.exWeak[i], err = exampleWeak(name, workers)
 			return err
 		}})
 	}
-	var mcNames []string
-	if *weakPaths > 0 {
-		mcNames = mcWeakExamples
+	if o.weakPaths > 0 {
+		rr.mcNames = mcWeakExamples
 	}
-	mcRes := make([]*weak.Result, len(mcNames))
-	for i, name := range mcNames {
-		tasks = append(tasks, reportTask{"weak error, examples/" + name + ", Monte Carlo", func(workers int) (err error) {
-			mcRes[i], err = mcWeak(name, *weakPaths, *seed, !*weakExact, workers)
+	rr.mcRes = make([]*weak.Result, len(rr.mcNames))
+	for i, name := range rr.mcNames {
+		rr.tasks = append(rr.tasks, reportTask{"weak error, examples/" + name + ", Monte Carlo", func(workers int) (err error) {
+			rr.mcRes[i], err = mcWeak(name, o.weakPaths, o.seed, !o.weakExact, workers)
 			return err
 		}})
 	}
 	var pinnedCases []studies.Case
-	if *pinned != "none" {
+	if o.pinned != "none" {
 		for _, c := range studies.Pinned() {
-			if *pinned == "all" || c.Short {
+			if o.pinned == "all" || c.Short {
 				pinnedCases = append(pinnedCases, c)
 			}
 		}
 	}
-	pinnedRes := make([]studies.PinnedResult, len(pinnedCases))
+	rr.pinnedRes = make([]studies.PinnedResult, len(pinnedCases))
 	for i, c := range pinnedCases {
-		tasks = append(tasks, reportTask{"checking " + c.Name, func(workers int) (err error) {
-			pinnedRes[i], err = c.Run(workers)
+		rr.tasks = append(rr.tasks, reportTask{"checking " + c.Name, func(workers int) (err error) {
+			rr.pinnedRes[i], err = c.Run(workers)
 			return err
 		}})
 	}
-	campaignRes := make([][]studies.CampaignResult, *campaign)
-	for j := range *campaign {
-		tasks = append(tasks, reportTask{fmt.Sprintf("campaign case %d of %d", j, *campaign), func(workers int) (err error) {
-			campaignRes[j], err = studies.Campaign(*campaign, *seed, j, *campaign, studies.CaseSize{}, theorems.Options{Alpha: 1e-3, Workers: workers})
+	rr.campaignRes = make([][]studies.CampaignResult, o.campaign)
+	for j := range o.campaign {
+		rr.tasks = append(rr.tasks, reportTask{fmt.Sprintf("campaign case %d of %d", j, o.campaign), func(workers int) (err error) {
+			rr.campaignRes[j], err = studies.Campaign(o.campaign, o.seed, j, o.campaign, studies.CaseSize{}, theorems.Options{Alpha: 1e-3, Workers: workers})
 			return err
 		}})
 	}
-	var updateRules *reports.UpdateRules
-	tasks = append(tasks, reportTask{"update rules beyond the paper", func(int) (err error) {
-		updateRules, err = reports.ComputeUpdateRules(*ruleSearch, *seed)
+	rr.tasks = append(rr.tasks, reportTask{"update rules beyond the paper", func(int) (err error) {
+		rr.updateRules, err = reports.ComputeUpdateRules(o.ruleSearch, o.seed)
 		return err
 	}})
+	return rr
+}
+
+// run computes Figure 1 into r beside the pool of the other tasks.
+//
+// The stages are independent: Figure 1 (on all workers) runs beside a
+// pool of the other tasks (weak studies, pinned cases, campaign cases),
+// each on one worker and the longest kinds first, so that both cores
+// stay busy through the short tasks' tails. Every task's numbers are
+// independent of its worker count, and the results are assembled in
+// their usual order: the report is the one a run stage by stage gives.
+func (rr *reportRun) run(o *reportOptions, r *reports.Report, p *progress) error {
 	var f1err error
 	done := make(chan struct{})
 	figure1 := func() {
 		defer close(done)
-		p.printf("Figure 1 at %s scale ...", sc.Name)
-		r.Figure1, f1err = studies.Figure1(sc, studies.Figure1Options{Seed: *seed, Workers: *workers, ExactForward: *exactForward})
-		p.printf("Figure 1 at %s scale: done", sc.Name)
+		p.printf("Figure 1 at %s scale ...", o.sc.Name)
+		r.Figure1, f1err = studies.Figure1(o.sc, studies.Figure1Options{Seed: o.seed, Workers: o.workers, ExactForward: o.exactForward})
+		p.printf("Figure 1 at %s scale: done", o.sc.Name)
 	}
-	if *workers == 1 {
+	if o.workers == 1 {
 		figure1() // one goroutine asked for: one thing at a time
 	} else {
 		go figure1()
 	}
-	errs := make([]error, len(tasks))
-	mc.ForEach(len(tasks), *workers, func(i int) {
-		p.printf("%s ...", tasks[i].name)
-		errs[i] = tasks[i].run(1)
+	errs := make([]error, len(rr.tasks))
+	mc.ForEach(len(rr.tasks), o.workers, func(i int) {
+		p.printf("%s ...", rr.tasks[i].name)
+		errs[i] = rr.tasks[i].run(1)
 	})
 	<-done
-	if err := errors.Join(append([]error{f1err}, errs...)...); err != nil {
-		return err
-	}
-	r.Pinned = pinnedRes
-	r.UpdateRules = updateRules
+	return errors.Join(append([]error{f1err}, errs...)...)
+}
+
+// assemble puts the tasks' results into r in their usual order: the
+// pinned cases, the update rules, the stability maps (putStability), the
+// findings the pinned cases confirm, the campaign, the weak studies (each
+// Monte Carlo one checked against the exact engine's where there is one).
+func (rr *reportRun) assemble(r *reports.Report, putStability func(*reports.Report)) {
+	r.Pinned = rr.pinnedRes
+	r.UpdateRules = rr.updateRules
 	putStability(r)
 	seen := map[string]bool{}
 	for _, c := range r.Pinned {
@@ -261,33 +325,19 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 			r.Findings = append(r.Findings, *c.Finding)
 		}
 	}
-	for _, cs := range campaignRes {
+	for _, cs := range rr.campaignRes {
 		r.Campaign = append(r.Campaign, cs...)
 	}
-	for i, name := range mcNames {
-		if j := slices.Index(exNames, name); j >= 0 {
-			mcRes[i].ExactRef = exWeak[j] // the same study: computed once
+	for i, name := range rr.mcNames {
+		if j := slices.Index(rr.exNames, name); j >= 0 {
+			rr.mcRes[i].ExactRef = rr.exWeak[j] // the same study: computed once
 		}
-		mcRes[i].CheckExact(weakExactAlpha / float64(len(mcNames)))
+		rr.mcRes[i].CheckExact(weakExactAlpha / float64(len(rr.mcNames)))
 	}
-	r.Weak = append(append(r.Weak, mcRes...), exWeak...)
+	r.Weak = append(append(r.Weak, rr.mcRes...), rr.exWeak...)
 	if len(r.Weak) > 0 {
 		r.Findings = append(r.Findings, *studies.FindingWeakDivergence) // each weak study states its truncated functional
 	}
-	if b, err := os.ReadFile(*power); err == nil {
-		r.Power = json.RawMessage(b)
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	p.printf("writing %s ...", *out)
-	if err := reports.Write(*out, r); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "wrote %s: index.html, report.md, report.json, figures/ (%s)\nStatus: %s\n", *out, plural(r.Summary.Fails, "failure report"), r.StatusLine())
-	if !r.OK() {
-		return &exitError{code: 1, err: notAsExpected(r)}
-	}
-	return nil
 }
 
 // notAsExpected is the error of a report whose outcomes are not as

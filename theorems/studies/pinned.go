@@ -118,17 +118,60 @@ var both = func(o theorems.Outcome) map[string]theorems.Outcome {
 	return map[string]theorems.Outcome{"sde": o, "discrete": o}
 }
 
-// Pinned returns the pinned set.
+// fig1Left is Figure 1's left panel (DSGD on x^4/4 from 3, eta = 0.01)
+// at noise sigma1 = sigma.
+func fig1Left(sigma float64, steps, paths int) string {
+	return cfgJSON(objQuartic1, "[3]", fmt.Sprintf(`[{"noise":{"kind":"gaussian","sigma1":%g}}]`, sigma), "dsgd", 0.01, constSched, steps, paths, "[100,500,1000]")
+}
+
+// fig1Right is Figure 1's right panel (DSignSGD on x^4/4 from 2 under
+// Cauchy noise of scale sigma, eta = 0.1, 1/sqrt(k+1)).
+func fig1Right(sigma float64, paths int) string {
+	return cfgJSON(objQuartic1, "[2]", fmt.Sprintf(`[{"noise":{"kind":"student-t","nu":1,"scale":[%g]}}]`, sigma), "dsignsgd", 0.1, `{"kind":"inv-sqrt"}`, 1000, paths, "[10,100,1000]")
+}
+
+// fig1Centre is Figure 1's centre panel (DCSGD, rand-k omega = 4, on
+// sum_j x_j^4/4 in d = 1000, the figure's Eq. 3 schedule).
+func fig1Centre(steps, paths int, at string) string {
+	return cfgJSON(`{"kind":"separable","dim":1000,"atom":{"kind":"quartic"},"certificate":{"l0":3,"l1":3}}`, "[0.5]",
+		`[{"noise":{"kind":"gaussian","sigma1":0.1},"compressor":{"kind":"randk","omega":4}}]`, "dcsgd", 0.1,
+		`{"kind":"normalized","num":1,"a":162,"b":12,"reading":"ensemble"}`, steps, paths, at)
+}
+
+// Agents of the pinned cases: three Gaussian agents of different
+// (sigma0, sigma1), one affine agent (1, 1), and two heterogeneous DCSGD
+// agents with affine noise.
+const (
+	heteroAgents   = `[{"noise":{"kind":"gaussian","sigma0":0.5,"sigma1":0.2}},{"noise":{"kind":"gaussian","sigma1":1}},{"noise":{"kind":"gaussian","sigma0":1.5}}]`
+	affine11Agents = `[{"noise":{"kind":"gaussian","sigma0":1,"sigma1":1}}]`
+	heteroDCSGD    = `[{"noise":{"kind":"gaussian","sigma0":0.5,"sigma1":0.5},"compressor":{"kind":"bernoulli","p":0.5}},{"noise":{"kind":"gaussian","sigma0":1},"compressor":{"kind":"identity"}}]`
+)
+
+// invSqrtDecay is the Robbins-Monro decay 1/sqrt(k+1) of the pinned
+// cases' admissible schedules.
+func invSqrtDecay() *model.ScheduleSpec { return &model.ScheduleSpec{Kind: "inv-sqrt"} }
+
+// Pinned returns the pinned set: Thm 4's cases, those in Thms 5-7's
+// classes and at their boundaries, the counterexample to Thm 6's constant
+// and Figure 1's centre under Thm 6, Thm 7's phases, the Robbins-Monro
+// variants of the findings, and a configuration outside its theorem.
 func Pinned() []Case {
-	fig1Left := func(sigma float64, steps, paths int) string {
-		return cfgJSON(objQuartic1, "[3]", fmt.Sprintf(`[{"noise":{"kind":"gaussian","sigma1":%g}}]`, sigma), "dsgd", 0.01, constSched, steps, paths, "[100,500,1000]")
-	}
-	fig1Right := func(sigma float64, paths int) string {
-		return cfgJSON(objQuartic1, "[2]", fmt.Sprintf(`[{"noise":{"kind":"student-t","nu":1,"scale":[%g]}}]`, sigma), "dsignsgd", 0.1, `{"kind":"inv-sqrt"}`, 1000, paths, "[10,100,1000]")
-	}
-	invSqrt := &model.ScheduleSpec{Kind: "inv-sqrt"}
-	hetero := `[{"noise":{"kind":"gaussian","sigma0":0.5,"sigma1":0.2}},{"noise":{"kind":"gaussian","sigma1":1}},{"noise":{"kind":"gaussian","sigma0":1.5}}]`
-	affine11 := `[{"noise":{"kind":"gaussian","sigma0":1,"sigma1":1}}]`
+	var out []Case
+	out = append(out, pinnedThm4()...)
+	out = append(out, pinnedInClass()...)
+	out = append(out, pinnedThm6Constant()...)
+	out = append(out, pinnedThm7Phases()...)
+	out = append(out, pinnedRobbinsMonro()...)
+	return append(out, Case{
+		Name: "thm4-wrong-method", Theorem: "thm4", Reading: "ensemble", Config: fig1Right(1, 50),
+		Want: both(theorems.Vacuous), Short: true,
+		Why: "A DSignSGD configuration is outside Thm 4 (DSGD): VACUOUS without simulating.",
+	})
+}
+
+// pinnedThm4 is Thm 4's cases: Figure 1 left and heterogeneous agents
+// inside the admissible region, and cosh at its boundary in both readings.
+func pinnedThm4() []Case {
 	return []Case{
 		{
 			Name: "thm4-fig1-left-sigma1", Theorem: "thm4", Reading: "ensemble", Config: fig1Left(1, 1000, 500), Margin: 0.01,
@@ -143,30 +186,35 @@ func Pinned() []Case {
 		},
 		{
 			Name: "thm4-heterogeneous-agents", Theorem: "thm4", Reading: "pathwise",
-			Config: cfgJSON(objLogCosh3, "[2]", hetero, "dsgd", 0.05, constSched, 400, 1000, "[10,100,400]"), Margin: 0.5,
+			Config: cfgJSON(objLogCosh3, "[2]", heteroAgents, "dsgd", 0.05, constSched, 400, 1000, "[10,100,400]"), Margin: 0.5,
 			Want: both(theorems.Pass),
 			Why:  "Three agents with different (sigma0, sigma1) on log cosh (L1 = 0), half the admissible step, pathwise: within the theorem's hypotheses and far from any boundary.",
 		},
 		{
 			Name: "thm4-boundary-pathwise", Theorem: "thm4", Reading: "pathwise",
-			Config: cfgJSON(objCosh2, "[2]", affine11, "dsgd", 0.05, constSched, 400, 2000, "[10,100,400]"), Margin: 1,
+			Config: cfgJSON(objCosh2, "[2]", affine11Agents, "dsgd", 0.05, constSched, 400, 2000, "[10,100,400]"), Margin: 1,
 			Want: map[string]theorems.Outcome{"sde": theorems.Vacuous, "discrete": theorems.Pass},
 			Why: "At the admissibility boundary (eq. 1 with equality) in the pathwise reading, the proof's inequality (eq. 21) holds path by path at the discrete steps, so the discrete method's bound is expected to hold. " +
 				"The SDE's rate is read at each step's start and held over the step: at margin 1 it is exactly at the threshold there, and inside a step where ||grad f|| grows (about half the steps on cosh, L1 = 1 > 0) it exceeds the threshold, so the hypothesis fails on some substep and the SDE's verdicts are VACUOUS.",
 		},
 		{
 			Name: "thm4-boundary-ensemble", Theorem: "thm4", Reading: "ensemble",
-			Config: cfgJSON(objCosh2, "[2]", affine11, "dsgd", 0.05, constSched, 400, 2000, "[10,100,400]"), Margin: 1,
+			Config: cfgJSON(objCosh2, "[2]", affine11Agents, "dsgd", 0.05, constSched, 400, 2000, "[10,100,400]"), Margin: 1,
 			Want:    map[string]theorems.Outcome{"sde": theorems.Inconclusive, "discrete": theorems.Fail},
 			Finding: FindingThm4Ensemble,
 			Why:     "The same configuration in the ensemble reading: a path far out takes the ensemble's step with noise sigma1 ||grad f||, which makes single paths escape; the discrete method's left-hand side is unbounded and the SDE's escaping paths exceed the integrator (no verdict).",
 		},
+	}
+}
+
+// pinnedInClass is the cases of Thms 5-7 inside or at the boundary of
+// their classes (and Figure 1 centre outside Thm 5's).
+func pinnedInClass() []Case {
+	return []Case{
 		{
 			Name: "thm5-fig1-centre-vacuous", Theorem: "thm5", Reading: "ensemble",
-			Config: cfgJSON(`{"kind":"separable","dim":1000,"atom":{"kind":"quartic"},"certificate":{"l0":3,"l1":3}}`, "[0.5]",
-				`[{"noise":{"kind":"gaussian","sigma1":0.1},"compressor":{"kind":"randk","omega":4}}]`, "dcsgd", 0.1,
-				`{"kind":"normalized","num":1,"a":162,"b":12,"reading":"ensemble"}`, 100, 8, "[100]"),
-			Want: both(theorems.Vacuous), Short: true,
+			Config: fig1Centre(100, 8, "[100]"),
+			Want:   both(theorems.Vacuous), Short: true,
 			Why: "Figure 1 centre uses affine noise (variance sigma^2 ||grad f||^2), outside Thm 5's bounded-variance class: the theorem says nothing there (docs/math.md section 4).",
 		},
 		{
@@ -178,7 +226,7 @@ func Pinned() []Case {
 		},
 		{
 			Name: "thm6-heterogeneous-boundary", Theorem: "thm6-eta", Reading: "pathwise",
-			Config: cfgJSON(objLogCosh3, "[2]", `[{"noise":{"kind":"gaussian","sigma0":0.5,"sigma1":0.5},"compressor":{"kind":"bernoulli","p":0.5}},{"noise":{"kind":"gaussian","sigma0":1},"compressor":{"kind":"identity"}}]`,
+			Config: cfgJSON(objLogCosh3, "[2]", heteroDCSGD,
 				"dcsgd", 0.05, constSched, 400, 1000, "[10,100,400]"), Margin: 1,
 			Want:    map[string]theorems.Outcome{"sde": theorems.Pass, "discrete": theorems.Fail},
 			Finding: FindingDiscreteBoundary,
@@ -193,6 +241,13 @@ func Pinned() []Case {
 			Why: "cosh (L1 = 1) at 99% of Thm 7's admissible step (eta eta_t < 2 N ell/(sigma_H L1 d) = 0.034, so the weights w_t start near 0): with scales 20 and 30, |d_j f|/sigma = |sinh x_j|/sigma < 1 while |x_j| < 3.7, " +
 				"and steps of at most 0.034 keep the paths near 0.5 over 400 steps: Phase 3 throughout, where the proof's drift inequality holds.",
 		},
+	}
+}
+
+// pinnedThm6Constant is the counterexample to Thm 6's constant (printed,
+// with the proof's eta, corrected) and Thm 6 on Figure 1 centre.
+func pinnedThm6Constant() []Case {
+	return []Case{
 		{
 			Name: "thm6-printed-counterexample", Theorem: "thm6-printed", Reading: "pathwise", Config: thm6Counterexample,
 			Want: both(theorems.Fail), Finding: FindingThm6Constant, Short: true,
@@ -212,20 +267,23 @@ func Pinned() []Case {
 		},
 		{
 			Name: "thm6-fig1-centre", Theorem: "thm6-eta", Reading: "ensemble",
-			Config: cfgJSON(`{"kind":"separable","dim":1000,"atom":{"kind":"quartic"},"certificate":{"l0":3,"l1":3}}`, "[0.5]",
-				`[{"noise":{"kind":"gaussian","sigma1":0.1},"compressor":{"kind":"randk","omega":4}}]`, "dcsgd", 0.1,
-				`{"kind":"normalized","num":1,"a":162,"b":12,"reading":"ensemble"}`, 300, 16, "[100,300]"),
-			Want: both(theorems.Pass),
-			Why:  "What Thm 6 says instead on Figure 1 centre (omega = 4) with the figure's Eq. 3 schedule: eta eta_t = 0.1/(162 + 12 G) stays below Thm 6's threshold 1/(162 + 162 G) while G <= 4.7 (the run starts at G = 3.95 and decreases), so the hypotheses hold; the bound is expected to hold.",
+			Config: fig1Centre(300, 16, "[100,300]"),
+			Want:   both(theorems.Pass),
+			Why:    "What Thm 6 says instead on Figure 1 centre (omega = 4) with the figure's Eq. 3 schedule: eta eta_t = 0.1/(162 + 12 G) stays below Thm 6's threshold 1/(162 + 162 G) while G <= 4.7 (the run starts at G = 3.95 and decreases), so the hypotheses hold; the bound is expected to hold.",
 		},
 		{
 			Name: "thm6-printed-fig1-centre", Theorem: "thm6-printed", Reading: "ensemble",
-			Config: cfgJSON(`{"kind":"separable","dim":1000,"atom":{"kind":"quartic"},"certificate":{"l0":3,"l1":3}}`, "[0.5]",
-				`[{"noise":{"kind":"gaussian","sigma1":0.1},"compressor":{"kind":"randk","omega":4}}]`, "dcsgd", 0.1,
-				`{"kind":"normalized","num":1,"a":162,"b":12,"reading":"ensemble"}`, 300, 16, "[100,300]"),
-			Want: both(theorems.Pass),
-			Why:  "As above with eq. 6 as printed, whose phi2 term is larger by 1/eta: weaker than the proof's bound, so it holds wherever the proof's does.",
+			Config: fig1Centre(300, 16, "[100,300]"),
+			Want:   both(theorems.Pass),
+			Why:    "As above with eq. 6 as printed, whose phi2 term is larger by 1/eta: weaker than the proof's bound, so it holds wherever the proof's does.",
 		},
+	}
+}
+
+// pinnedThm7Phases is Thm 7's cases: inside Phase 3, and the small-noise
+// and Figure 1 right cases its phases do not cover.
+func pinnedThm7Phases() []Case {
+	return []Case{
 		{
 			Name: "thm7-phase-3", Theorem: "thm7", Reading: "ensemble",
 			Config: cfgJSON(objLogCosh3, "[1]", `[{"noise":{"kind":"student-t","nu":3,"scale":[2]}},{"noise":{"kind":"student-t","nu":3,"scale":[3]}}]`, "dsignsgd", 0.1, constSched, 400, 2000, "[10,100,400]"),
@@ -250,17 +308,24 @@ func Pinned() []Case {
 			Want: both(theorems.Vacuous), Finding: FindingFig1RightAdmissibility, Short: true,
 			Why: "eta eta_0 = 0.1 exceeds 1/(3 sigma) = 0.021 at sigma = 16: the schedule leaves the admissible region at step 0, so every horizon is VACUOUS.",
 		},
+	}
+}
+
+// pinnedRobbinsMonro is the Robbins-Monro variants of the findings of
+// Thms 4 and 6.
+func pinnedRobbinsMonro() []Case {
+	return []Case{
 		// Robbins-Monro variants of the findings of Thms 4 and 6 (the
 		// appendix theorems assume such a schedule for their limits): the
 		// same configurations with eta eta_k = margin x threshold / sqrt(k+1).
 		{
-			Name: "thm4-fig1-left-sigma1-rm", Theorem: "thm4", Reading: "ensemble", Config: fig1Left(1, 1000, 500), Margin: 0.01, Decay: invSqrt,
+			Name: "thm4-fig1-left-sigma1-rm", Theorem: "thm4", Reading: "ensemble", Config: fig1Left(1, 1000, 500), Margin: 0.01, Decay: invSqrtDecay(),
 			Want: map[string]theorems.Outcome{"sde": theorems.Fail, "discrete": theorems.Pass}, Finding: FindingHeavyTails,
 			Why: "F6 under a Robbins-Monro schedule: the decay keeps eta_t deterministic and bounded away from 0 on [0, T], so the Lamperti/Bessel argument is unchanged and the SDE's left-hand side is infinite (analytical FAIL); the discrete method's is finite and far inside the bound.",
 		},
 		{
 			Name: "thm4-boundary-ensemble-rm", Theorem: "thm4", Reading: "ensemble",
-			Config: cfgJSON(objCosh2, "[2]", affine11, "dsgd", 0.05, constSched, 400, 2000, "[10,100,400]"), Margin: 1, Decay: invSqrt,
+			Config: cfgJSON(objCosh2, "[2]", affine11Agents, "dsgd", 0.05, constSched, 400, 2000, "[10,100,400]"), Margin: 1, Decay: invSqrtDecay(),
 			Want:    map[string]theorems.Outcome{"sde": theorems.Inconclusive, "discrete": theorems.Pass},
 			Finding: FindingThm4Ensemble,
 			Why: "F2 under a Robbins-Monro schedule: the step is at the boundary at k = 0 only and below it by 1/sqrt(k+1) after, while F2's escapes need boundary steps taken again and again by paths far out, so the discrete method is expected within its bound; " +
@@ -268,27 +333,22 @@ func Pinned() []Case {
 		},
 		{
 			Name: "thm6-heterogeneous-boundary-rm", Theorem: "thm6-eta", Reading: "pathwise",
-			Config: cfgJSON(objLogCosh3, "[2]", `[{"noise":{"kind":"gaussian","sigma0":0.5,"sigma1":0.5},"compressor":{"kind":"bernoulli","p":0.5}},{"noise":{"kind":"gaussian","sigma0":1},"compressor":{"kind":"identity"}}]`,
-				"dcsgd", 0.05, constSched, 400, 1000, "[10,100,400]"), Margin: 1, Decay: invSqrt,
+			Config: cfgJSON(objLogCosh3, "[2]", heteroDCSGD,
+				"dcsgd", 0.05, constSched, 400, 1000, "[10,100,400]"), Margin: 1, Decay: invSqrtDecay(),
 			Want:    both(theorems.Pass),
 			Finding: FindingDiscreteBoundary,
 			Why: "F4 under a Robbins-Monro schedule: the step h_k = 1.6/sqrt(k+1) has h L0/2 <= 1 - eps = 0.5 from k = 2 on, so the discrete descent lemma holds after two steps and its left-hand side is expected within the SDE's bound; the SDE is inside eq. 5 throughout. " +
 				"F4 is a finding about steps that stay at the boundary.",
 		},
 		{
-			Name: "thm6-printed-counterexample-rm", Theorem: "thm6-printed", Reading: "pathwise", Config: thm6Counterexample, Margin: 1, Decay: invSqrt,
+			Name: "thm6-printed-counterexample-rm", Theorem: "thm6-printed", Reading: "pathwise", Config: thm6Counterexample, Margin: 1, Decay: invSqrtDecay(),
 			Want: both(theorems.Fail), Finding: FindingThm6Constant,
 			Why: "F5 under a Robbins-Monro schedule: eq. 6 lacks the Ito term eta eta_t^2 L0 B6/(2N) whatever eta_t is, and over the 21 steps the decay shrinks eta_t by at most sqrt(22): the term it lacks still dominates (L1 = 0, sigma0 = 3), so the SDE violates the bound; the discrete method has h L0/2 = 64/sqrt(k+1) > 1 - eps on every step (F4).",
 		},
 		{
-			Name: "thm6-corrected-counterexample-rm", Theorem: "thm6-corrected", Reading: "pathwise", Config: thm6Counterexample, Margin: 1, Decay: invSqrt,
+			Name: "thm6-corrected-counterexample-rm", Theorem: "thm6-corrected", Reading: "pathwise", Config: thm6Counterexample, Margin: 1, Decay: invSqrtDecay(),
 			Want: map[string]theorems.Outcome{"sde": theorems.Pass, "discrete": theorems.Fail}, Finding: FindingThm6Constant,
 			Why: "The corrected constant eta (L0 + L1) B6/(2N) covers the Ito term for every eta_t: the SDE passes; the discrete method does not (h L0/2 > 1 - eps on every step).",
-		},
-		{
-			Name: "thm4-wrong-method", Theorem: "thm4", Reading: "ensemble", Config: fig1Right(1, 50),
-			Want: both(theorems.Vacuous), Short: true,
-			Why: "A DSignSGD configuration is outside Thm 4 (DSGD): VACUOUS without simulating.",
 		},
 	}
 }
