@@ -219,3 +219,19 @@ func (m dcsgd) SDE1D(s System, g float64) (drift, sigma float64) {
 	}
 	return dst[0], sigma / float64(len(s.Agents))
 }
+
+// stepDraws implements stepDrawer: one agent with Gaussian noise and a
+// compressor that keeps a fixed number of coordinates (sparseDrawer), a
+// normal and an index for each.
+func (dcsgd) stepDraws(s System) (normals, indices int, ok bool) {
+	if len(s.Agents) != 1 {
+		return 0, 0, false
+	}
+	_, isG := s.Agents[0].Noise.(gaussianLaw)
+	c, isS := s.Agents[0].Compressor.(sparseDrawer)
+	if !isG || !isS {
+		return 0, 0, false
+	}
+	k := c.kept(s.F.Dim())
+	return k, k, true
+}

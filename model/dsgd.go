@@ -159,3 +159,12 @@ func (m dsgd) SDE1D(s System, g float64) (drift, sigma float64) {
 	}
 	return dst[0], sigma / float64(len(s.Agents))
 }
+
+// stepDraws implements stepDrawer: d normals for the agents' average when
+// every agent's noise is Gaussian (Step's fast path).
+func (dsgd) stepDraws(s System) (normals, indices int, ok bool) {
+	if _, _, ok := s.AverageNoiseAffine(); !ok {
+		return 0, 0, false
+	}
+	return s.F.Dim(), 0, true
+}

@@ -235,3 +235,16 @@ func (m dsignsgd) SDE1D(s System, g float64) (drift, sigma float64) {
 	}
 	return dst[0], math.Max(0, v[0]) / float64(len(s.Agents))
 }
+
+// stepDraws implements stepDrawer: one agent whose noise draws only
+// normals (normalDrawer).
+func (dsignsgd) stepDraws(s System) (normals, indices int, ok bool) {
+	if len(s.Agents) != 1 {
+		return 0, 0, false
+	}
+	nd, isN := s.Agents[0].Noise.(normalDrawer)
+	if !isN || nd.normalsPerCoord() == 0 {
+		return 0, 0, false
+	}
+	return s.F.Dim() * nd.normalsPerCoord(), 0, true
+}

@@ -174,3 +174,6 @@ func (g Gaussian) Quantile(_ int, p, gradNorm2 float64) float64 {
 	}
 	return -s * math.Sqrt2 * math.Erfcinv(2*p)
 }
+
+// normalsPerCoord implements normalDrawer: one normal per coordinate.
+func (Gaussian) normalsPerCoord() int { return 1 }

@@ -61,6 +61,35 @@ func GradientDrift(m Method) bool {
 	return ok && g.gradientDrift()
 }
 
+// StepDraws returns the random numbers one discrete step of s draws per
+// path on its fast path, standard normals and uniform indices, and ok
+// false when the step has no fixed count (several agents where the method
+// draws each, a compressor without one, a law drawn otherwise). The
+// benchmark's random-number floor (sdeverify figure1 -bench) weighs them
+// by their measured costs.
+func (s System) StepDraws() (normals, indices int, ok bool) {
+	m, has := s.Method.(stepDrawer)
+	if !has {
+		return 0, 0, false
+	}
+	return m.stepDraws(s)
+}
+
+// stepDrawer is a Method that counts its step's draws (System.StepDraws).
+type stepDrawer interface {
+	stepDraws(s System) (normals, indices int, ok bool)
+}
+
+// normalDrawer is a Noise whose draw in dimension d takes d times
+// normalsPerCoord standard normals and nothing else (Gaussian: 1; Cauchy:
+// 2, a ratio of normals); 0 means not so.
+type normalDrawer interface{ normalsPerCoord() int }
+
+// sparseDrawer is a Compressor that keeps a fixed number of coordinates
+// and draws a uniform index and a normal for each under Gaussian noise
+// (rand-k's sparseGaussian: Floyd's selection).
+type sparseDrawer interface{ kept(d int) int }
+
 // normalsApart is a Method whose Diffuse needs z apart from dst.
 type normalsApart interface{ normalsApart() bool }
 

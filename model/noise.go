@@ -34,6 +34,14 @@ type VarianceBounder interface {
 	VarianceBound() (sigma0Sq, sigma1Sq float64, ok bool)
 }
 
+// A TScaler is a noise law Z = diag(scale) T with the coordinates T_j
+// i.i.d. Student-t with nu degrees of freedom (StudentT): the class of
+// Thm 7's hypotheses. TScale returns nu and the scales, one per
+// coordinate or one for all (the caller must not modify them).
+type TScaler interface {
+	TScale() (nu float64, scale []float64)
+}
+
 // gaussianLaw is a Noise whose law is N(0, s(x)^2 I) with s(x)^2 =
 // sigma0^2 + sigma1^2 ||grad f(x)||^2 (gaussian.go): the fast paths that
 // draw the agents' average as one Gaussian, draw noise only for the

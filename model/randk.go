@@ -172,3 +172,6 @@ func randKGaussian(dst, grad []float64, stamp []uint32, gen uint32, k int, sc, s
 
 // Keep1D implements Keeper1D: in d = 1, k = 1 keeps the coordinate.
 func (RandK) Keep1D() float64 { return 1 }
+
+// kept implements sparseDrawer: K.
+func (c RandK) kept(int) int { return c.K }

@@ -26,6 +26,7 @@ func init() {
 var (
 	_ Noise              = StudentT{}
 	_ VarianceBounder    = StudentT{}
+	_ TScaler            = StudentT{}
 	_ signMomenter       = StudentT{}
 	_ signStepper        = StudentT{}
 	_ scalarSignMomenter = StudentT{}
@@ -47,6 +48,9 @@ func (s StudentT) scale(j int) float64 {
 	}
 	return s.Scale[j]
 }
+
+// TScale implements TScaler.
+func (s StudentT) TScale() (nu float64, scale []float64) { return s.Nu, s.Scale }
 
 // MaxScale returns the largest scale (sigma_max,i of Thm 7).
 func (s StudentT) MaxScale() float64 {
@@ -324,3 +328,12 @@ func (s StudentT) signStepScalar(xs, gs, gn2s, hs []float64, live []bool, rs []R
 
 // ZeroScale implements ZeroScaler: the largest scale.
 func (s StudentT) ZeroScale() float64 { return s.MaxScale() }
+
+// normalsPerCoord implements normalDrawer: nu = 1 (Cauchy) is a ratio of
+// two normals; other nu draw a gamma variate as well (0).
+func (s StudentT) normalsPerCoord() int {
+	if s.Nu == 1 {
+		return 2
+	}
+	return 0
+}

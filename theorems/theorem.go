@@ -23,6 +23,9 @@ type Theorem struct {
 	// t -> inf of its bound (eq. 10's "-> 0"): Check records whether the
 	// schedule is one, without making the finite-T verdicts VACUOUS.
 	RobbinsMonroLimit bool
+	// UsesEll: the theorem reads Inputs.Ell (Thm 7's ell_nu), which a
+	// caller may then set.
+	UsesEll bool
 	// class checks the agents' noise and compressors and returns the
 	// theorem's constants, or a failed hypothesis.
 	class func(in Inputs) (Constants, Hypothesis)

@@ -24,20 +24,25 @@ func Thm7() Theorem {
 		Method: model.DSignSGD,
 		// "eta_t Robbins-Monro" (Thm 7's statement, App. A Thm 12).
 		RobbinsMonro: true,
+		UsesEll:      true,
 		class: func(in Inputs) (Constants, Hypothesis) {
 			k := base(in)
 			var inv float64
 			for i, a := range in.System.Agents {
-				t, ok := a.Noise.(model.StudentT)
+				t, ok := a.Noise.(model.TScaler)
 				if !ok {
 					return k, failed("noise class", "agent %d's noise %s is not student-t", i, noiseText(a.Noise))
 				}
+				nu, scale := t.TScale()
 				if i == 0 {
-					k.Nu = t.Nu
-				} else if t.Nu != k.Nu {
-					return k, failed("noise class", "agents have different nu (%s and %s); the theorem has one nu", format.Param(k.Nu), format.Param(t.Nu))
+					k.Nu = nu
+				} else if nu != k.Nu {
+					return k, failed("noise class", "agents have different nu (%s and %s); the theorem has one nu", format.Param(k.Nu), format.Param(nu))
 				}
-				m := t.MaxScale()
+				var m float64 // sigma_max,i: the largest scale
+				for _, v := range scale {
+					m = math.Max(m, v)
+				}
 				if m == 0 {
 					return k, failed("noise class", "agent %d has all scales 0 (no noise): sigma_H = 0", i)
 				}

@@ -44,10 +44,11 @@ func drawCost() (normal, index float64) {
 }
 
 // seriesFloor returns the CPU time to draw only the random numbers one
-// series' discrete run needed: per live path-step, one normal (DSGD,
-// Gaussian noise), two normals (DSignSGD, Cauchy noise as a ratio of
-// normals), or k indices and k normals (DCSGD with rand-k and Gaussian
-// noise, noise drawn only for the kept coordinates).
+// series' discrete run needed: per live path-step, the normals and indices
+// of its step (model.System.StepDraws: one normal for DSGD with Gaussian
+// noise in d = 1, two for DSignSGD with Cauchy noise as a ratio of
+// normals, k indices and k normals for DCSGD with rand-k and Gaussian
+// noise, drawn only for the kept coordinates), or 0 where it has no count.
 func seriesFloor(s studies.Series, normal, index float64) time.Duration {
 	var live int64
 	for _, l := range s.Discrete.Live[:len(s.Discrete.Live)-1] {
@@ -58,16 +59,11 @@ func seriesFloor(s studies.Series, normal, index float64) time.Duration {
 	if err != nil {
 		return 0
 	}
-	var ns float64
-	switch run.System.Method {
-	case model.DSGD:
-		ns = float64(live) * normal
-	case model.DSignSGD:
-		ns = float64(live) * 2 * normal
-	case model.DCSGD:
-		k := run.System.Agents[0].Compressor.(model.RandK).K
-		ns = float64(live*int64(k)) * (normal + index)
+	normals, indices, ok := run.System.StepDraws()
+	if !ok {
+		return 0
 	}
+	ns := float64(live) * (float64(normals)*normal + float64(indices)*index)
 	return time.Duration(ns)
 }
 

@@ -66,7 +66,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 		return usageErr("-alpha = %v: must be in (0, 1)", *alpha)
 	case !(*ell >= 0) || math.IsInf(*ell, 0):
 		return usageErr("-ell = %v: must be > 0 (or 0 for 2 Xi_nu(1))", *ell)
-	case *ell != 0 && th.Method != model.DSignSGD:
+	case *ell != 0 && !th.UsesEll:
 		return usageErr("-ell = %v: ell_nu is Thm 7's (thm7), not %s's", *ell, th.ID)
 	case !(*margin >= 0) || math.IsInf(*margin, 0):
 		return usageErr("-margin = %v: must be > 0 (or 0 for the config's schedule)", *margin)
@@ -152,12 +152,16 @@ func checkEll(cfgPath string, cfg mc.Config, ell float64) error {
 		return usageErr("%s: %v", cfgPath, err)
 	}
 	for _, a := range run.System.Agents {
-		t, ok := a.Noise.(model.StudentT)
-		if !ok || !(t.Nu > 0) {
+		t, ok := a.Noise.(model.TScaler)
+		if !ok {
 			continue // Thm 7's noise-class hypothesis says why
 		}
-		if top := model.EllNu(t.Nu); ell > top {
-			return usageErr("-ell = %v: more than 2 Xi_nu(1) = %s for the config's nu = %s, the largest ell_nu with 2 Xi_nu(y) >= ell_nu y on [0, 1] (docs/math.md section 3)", ell, reports.Param(top), reports.Param(t.Nu))
+		nu, _ := t.TScale()
+		if !(nu > 0) {
+			continue
+		}
+		if top := model.EllNu(nu); ell > top {
+			return usageErr("-ell = %v: more than 2 Xi_nu(1) = %s for the config's nu = %s, the largest ell_nu with 2 Xi_nu(y) >= ell_nu y on [0, 1] (docs/math.md section 3)", ell, reports.Param(top), reports.Param(nu))
 		}
 	}
 	return nil

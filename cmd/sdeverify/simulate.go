@@ -172,9 +172,11 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 	if o.Workers == 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
-	if run.System.Method == model.DCSGD {
+	if model.NeedsCompressor(run.System.Method) {
 		for _, a := range run.System.Agents {
-			o.Resolved.Omega = append(o.Resolved.Omega, a.Compressor.(model.Unbiased).Omega(run.System.F.Dim()))
+			if u, ok := a.Compressor.(model.Unbiased); ok {
+				o.Resolved.Omega = append(o.Resolved.Omega, u.Omega(run.System.F.Dim()))
+			}
 		}
 	}
 	if o.Engine == engineExact {

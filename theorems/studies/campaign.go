@@ -190,7 +190,8 @@ type Regime string
 // Expect returns the finding regime of a built case: Thm 7 with some
 // agent's signal-to-noise ratio |d_j f(x0)|/scale_ij above 1 at the start
 // lies in F1; Thm 6 in eq. 6's reading (printed or with eta) with some
-// sigma0 > 0 (so that L0 B6 > 0) lies in F5; a one-dimensional case whose
+// agent's sigma0^2 > 0 in its variance class (so that L0 B6 > 0), or a
+// noise outside the class, lies in F5; a one-dimensional case whose
 // SDE has an infinite left-hand side (theorems.SDEFiniteness) lies in F6.
 // (The discrete methods are outside every theorem, F4.)
 func Expect(c Case) (Regime, error) {
@@ -205,29 +206,39 @@ func Expect(c Case) (Regime, error) {
 			}
 		}
 	}
-	if c.Theorem == "thm6-eta" || c.Theorem == "thm6-printed" {
-		for _, a := range cfg.Agents {
-			if a.Noise.Sigma0 > 0 || a.Noise.Kind == "student-t" {
-				return Regime(FindingThm6Constant.ID), nil
-			}
-		}
-		return "", nil
-	}
-	if c.Theorem != "thm7" {
+	if c.Theorem != "thm6-eta" && c.Theorem != "thm6-printed" && c.Theorem != "thm7" {
 		return "", nil
 	}
 	run, err := cfg.Resolve()
 	if err != nil {
 		return "", err
 	}
+	if c.Theorem != "thm7" {
+		// sigma0^2 > 0 in the (sigma0,sigma1)-variance class, or no
+		// variance bound (B6 is then infinite or undefined).
+		for _, a := range run.System.Agents {
+			vb, ok := a.Noise.(model.VarianceBounder)
+			if !ok {
+				return Regime(FindingThm6Constant.ID), nil
+			}
+			if s0, _, ok := vb.VarianceBound(); !ok || s0 > 0 {
+				return Regime(FindingThm6Constant.ID), nil
+			}
+		}
+		return "", nil
+	}
 	g := make([]float64, run.System.F.Dim())
 	run.System.F.Grad(g, run.X0)
 	for _, a := range run.System.Agents {
-		t := a.Noise.(model.StudentT)
+		t, ok := a.Noise.(model.TScaler)
+		if !ok {
+			continue // Thm 7's noise-class hypothesis fails: not F1's regime
+		}
+		_, scale := t.TScale()
 		for j, gj := range g {
-			sc := t.Scale[0]
-			if len(t.Scale) > 1 {
-				sc = t.Scale[j]
+			sc := scale[0]
+			if len(scale) > 1 {
+				sc = scale[j]
 			}
 			if math.Abs(gj) > sc {
 				return Regime(FindingThm7Phases.ID), nil
