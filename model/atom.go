@@ -98,3 +98,18 @@ func (s Scaled) Validate() error {
 	}
 	return nil
 }
+
+// PowerLaw implements PowerLawer: c h(s x) of a power-law atom h (a, r)
+// is a power law of exponent r and coefficient c |s|^(r+1) a (c > 0,
+// s != 0).
+func (s Scaled) PowerLaw() (a, r float64, ok bool) {
+	in, ok := s.Atom.(PowerLawer)
+	if !ok {
+		return 0, 0, false
+	}
+	ai, r, ok := in.PowerLaw()
+	if !ok || !(s.C > 0) || s.A == 0 {
+		return 0, 0, false
+	}
+	return s.C * math.Pow(math.Abs(s.A), r+1) * ai, r, true
+}

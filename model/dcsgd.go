@@ -235,3 +235,6 @@ func (dcsgd) stepDraws(s System) (normals, indices int, ok bool) {
 	k := c.kept(s.F.Dim())
 	return k, k, true
 }
+
+// AgentCompressor implements CompressedMeaner: the agent's compressor.
+func (dcsgd) AgentCompressor(a Agent) Compressor { return a.Compressor }

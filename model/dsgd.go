@@ -168,3 +168,7 @@ func (dsgd) stepDraws(s System) (normals, indices int, ok bool) {
 	}
 	return s.F.Dim(), 0, true
 }
+
+// AgentCompressor implements CompressedMeaner: DSGD sends every noisy
+// gradient as it is.
+func (dsgd) AgentCompressor(Agent) Compressor { return Identity{} }

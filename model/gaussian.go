@@ -177,3 +177,6 @@ func (g Gaussian) Quantile(_ int, p, gradNorm2 float64) float64 {
 
 // normalsPerCoord implements normalDrawer: one normal per coordinate.
 func (Gaussian) normalsPerCoord() int { return 1 }
+
+// NormalScales implements NormalScaler: (Sigma0, Sigma1).
+func (g Gaussian) NormalScales() (sigma0, sigma1 float64) { return g.Sigma0, g.Sigma1 }

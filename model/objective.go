@@ -591,3 +591,29 @@ func (r *Rotated) Validate() error {
 	}
 	return r.F.Validate()
 }
+
+// PowerSum implements PowerSummer: the atom's power law (PowerLawer).
+func (s Homogeneous) PowerSum() (a, r float64, ok bool) {
+	p, ok := s.Atom.(PowerLawer)
+	if !ok {
+		return 0, 0, false
+	}
+	return p.PowerLaw()
+}
+
+// PowerSum implements PowerSummer: every atom the same power law
+// (PowerLawer).
+func (s Separable) PowerSum() (a, r float64, ok bool) {
+	for j, atom := range s.Atoms {
+		p, isP := atom.(PowerLawer)
+		if !isP {
+			return 0, 0, false
+		}
+		aj, rj, okj := p.PowerLaw()
+		if !okj || (j > 0 && (aj != a || rj != r)) {
+			return 0, 0, false
+		}
+		a, r = aj, rj
+	}
+	return a, r, len(s.Atoms) > 0
+}

@@ -71,3 +71,6 @@ func (p Power) Validate() error {
 
 // Curv returns h_xx (as Eval).
 func (p Power) Curv(x float64) float64 { return (p.P - 1) * math.Pow(math.Abs(x), p.P-2) }
+
+// PowerLaw implements PowerLawer: |x|^p/p is a = 1, r = p - 1 (p > 2).
+func (p Power) PowerLaw() (a, r float64, ok bool) { return 1, p.P - 1, p.P > 2 }

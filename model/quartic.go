@@ -106,3 +106,6 @@ func (Quartic) maxCurv(x []float64) float64 {
 	}
 	return 3 * m
 }
+
+// PowerLaw implements PowerLawer: x^4/4 is a = 1, r = 3.
+func (Quartic) PowerLaw() (a, r float64, ok bool) { return 1, 3, true }

@@ -1,0 +1,41 @@
+package model_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sdeverify/sdeverify/model"
+)
+
+// TestPowerSum: the objectives that are power sums say so, with a and r
+// written by hand (c h(s x) of x^4/4 is c s^4 x^4/4), and the others do
+// not.
+func TestPowerSum(t *testing.T) {
+	t.Parallel()
+	for i, c := range []struct {
+		f    model.Objective
+		a, r float64
+		ok   bool
+	}{
+		{model.Homogeneous{Atom: model.Quartic{}, D: 3}, 1, 3, true},
+		{model.Homogeneous{Atom: model.Power{P: 3.5}, D: 1}, 1, 2.5, true},
+		{model.Homogeneous{Atom: model.Power{P: 2}, D: 1}, 0, 0, false},
+		{model.Homogeneous{Atom: model.Scaled{Atom: model.Quartic{}, C: 2, A: -0.5}, D: 1}, 0.125, 3, true},
+		{model.Homogeneous{Atom: model.Scaled{Atom: model.Quartic{}, C: -2, A: 1}, D: 1}, 0, 0, false},
+		{model.Homogeneous{Atom: model.LogCosh{}, D: 1}, 0, 0, false},
+		{model.Separable{Atoms: []model.Atom{model.Quartic{}, model.Quartic{L0: 5}}}, 1, 3, true},
+		{model.Separable{Atoms: []model.Atom{model.Quartic{}, model.Power{P: 4}}}, 1, 3, true}, // |x|^4/4 is x^4/4
+		{model.Separable{Atoms: []model.Atom{model.Quartic{}, model.Power{P: 5}}}, 0, 0, false},
+		{model.Separable{Atoms: []model.Atom{model.Quartic{}, model.Square{}}}, 0, 0, false},
+	} {
+		ps, ok := c.f.(model.PowerSummer)
+		require.True(t, ok, "case %d", i)
+		a, r, ok := ps.PowerSum()
+		require.Equal(t, c.ok, ok, "case %d", i)
+		if c.ok {
+			require.Equal(t, c.a, a, "case %d: a", i)
+			require.Equal(t, c.r, r, "case %d: r", i)
+		}
+	}
+}
