@@ -1,0 +1,148 @@
+package exact_test
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	_ "github.com/sdeverify/sdeverify/examples/extend/centredexp"
+	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/exact"
+	"github.com/sdeverify/sdeverify/model/mc"
+)
+
+// mapCase is an agent-map configuration for the exact law's tests.
+type mapCase struct {
+	name, method, params, agents string
+}
+
+var mapCases = []mapCase{
+	{"clipped gaussian", "clipped-sgd", `{"clip":0.5}`, `[{"noise":{"kind":"gaussian","sigma0":1}}]`},
+	{"clipped student-t x2", "clipped-sgd", `{"clip":1}`, `[{"noise":{"kind":"student-t","nu":3,"scale":[0.5]},"count":2}]`},
+	{"clipped centred-exp", "clipped-sgd", `{"clip":1}`, `[{"noise":{"kind":"centred-exp","scale":1}}]`},
+	{"normalized gaussian", "normalized-sgd", `{"beta":0.5}`, `[{"noise":{"kind":"gaussian","sigma0":0.5,"sigma1":0.5}}]`},
+	{"normalized sign student-t", "normalized-sgd", `{"beta":0}`, `[{"noise":{"kind":"student-t","nu":1.5,"scale":[1]}}]`},
+	{"l0l1 gaussian x2", "l0l1-gd", `{"l0":1,"l1":2}`, `[{"noise":{"kind":"gaussian","sigma0":1}},{"noise":{"kind":"gaussian","sigma0":0.3,"sigma1":1}}]`},
+}
+
+// mapRun resolves a one-dimensional run of an agent-map case on
+// f = log cosh x (or the objective given).
+func mapRun(t testing.TB, c mapCase, obj string, x0, eta float64, steps, paths int, seed uint64) mc.Run {
+	t.Helper()
+	cf, err := mc.ParseConfig([]byte(fmt.Sprintf(`{"objective":%s,"x0":[%g],"agents":%s,"method":%q,"method_params":%s,"model":{"kind":"discrete"},
+		"eta":%g,"schedule":{"kind":"constant"},"steps":%d,"paths":%d,"seed":%d,"checkpoints":{"every":1}}`, obj, x0, c.agents, c.method, c.params, eta, steps, paths, seed)))
+	require.NoError(t, err)
+	run, err := cf.Resolve()
+	require.NoError(t, err)
+	return run
+}
+
+const logcosh = `{"kind":"separable","dim":1,"atom":{"kind":"logcosh"}}`
+
+// oneStepGap returns, for one step of the exact law from x0, the largest
+// of |E x1 - (x0 - h m)| and |E x1^2 - ((x0 - h m)^2 + h^2 Sigma/N)| in
+// units of the allowed error (the engine's error bar plus the reference's
+// quadrature tolerance), with m and Sigma the SDE's coefficients at x0
+// (exact.Coefficients: closed forms or agentmap.go's adaptive Simpson over
+// the CDF, to 1e-8; a computation the law never uses), and the larger
+// error bar.
+func oneStepGap(t *testing.T, p exact.Problem) (ratio, errBar float64) {
+	t.Helper()
+	h := p.Eta
+	// x and x^2 are exact under the grid's cubic interpolation: a coarse
+	// grid suffices (and keeps the test cheap). One step moves by at most
+	// h sup|T| < 1, so no mass leaves the grid (radius 2|x0| + 2): an
+	// absorbing edge changes nothing and spares the third radius, whose
+	// ratio of two rounding-level differences says nothing.
+	vs, err := exact.Discrete(p, []func(float64) float64{func(x float64) float64 { return x }, func(x float64) float64 { return x * x }}, exact.Settings{Nodes: 400, Absorb: true})
+	require.NoError(t, err)
+	m, sigma := exact.Coefficients(p.System, p.X0)
+	n := float64(len(p.System.Agents))
+	mean := p.X0 - h*m
+	want := []float64{mean, mean*mean + h*h*sigma/n}
+	// quadTol 1e-8 on m and on E T^2 (model/agentmap.go), carried
+	// through x0 - h m and its square.
+	ref := []float64{2e-8 * h, 2e-8 * (2*math.Abs(mean)*h + h*h)}
+	for f := range want {
+		v := vs[f][1]
+		ratio = math.Max(ratio, math.Abs(v.Value-want[f])/(v.Err+ref[f]))
+		errBar = math.Max(errBar, v.Err)
+	}
+	return ratio, errBar
+}
+
+// TestAgentMapLawDrift: the exact one-step law of clipped SGD, normalised
+// SGD and (L0,L1)-GD in d = 1 (quadrature over the noise's quantiles, with
+// its atoms) has the SDE's drift and covariance one step ahead: E x1 - x0
+// = -h m(x0) and Var x1 = h^2 Sigma(x0)/N, where m and Sigma come from the
+// closed forms or adaptive Simpson over the CDF (a reference the law never
+// saw), within the engine's error bar (which includes the change from
+// quadrature level 1 to 2) plus the reference's 1e-8. Deterministic. The
+// error bars must stay below 1e-6 (the check is not vacuous), and the
+// mutation that drops the atoms fails it (TestAgentMapLawMutation).
+func TestAgentMapLawDrift(t *testing.T) {
+	t.Parallel()
+	for _, c := range mapCases {
+		for _, x0 := range []float64{-1.3, 0.2, 2} {
+			p, err := exact.FromConfig(mapRun(t, c, logcosh, x0, 0.1, 1, 2, 1))
+			require.NoError(t, err, c.name)
+			ratio, bar := oneStepGap(t, p)
+			t.Logf("%s, x0 = %g: gap/allowed %.3g, error bar %.3g", c.name, x0, ratio, bar)
+			require.LessOrEqualf(t, ratio, 1.0, "%s, x0 = %g: the law's moments miss the SDE's coefficients by %.3g allowed errors", c.name, x0, ratio)
+			require.Lessf(t, bar, 1e-5, "%s, x0 = %g: error bar %.3g", c.name, x0, bar)
+		}
+	}
+}
+
+// dropAtoms is clipped SGD whose exact law loses its point masses at
+// +-clip (a mutation of the law: the clipped mass vanishes).
+type dropAtoms struct{ model.ClippedSGD }
+
+func (m dropAtoms) Law1D(s model.System, x, g, h float64, level int, add func(w, mean, sd float64)) {
+	m.ClippedSGD.Law1D(s, x, g, h, level, func(w, mean, sd float64) {
+		if mean == x-h*m.Clip || mean == x+h*m.Clip {
+			return
+		}
+		add(w, mean, sd)
+	})
+}
+
+// TestAgentMapLawMutation: TestAgentMapLawDrift's check fails when the
+// clipped law drops its atoms (the mass beyond +-clip).
+func TestAgentMapLawMutation(t *testing.T) {
+	t.Parallel()
+	p, err := exact.FromConfig(mapRun(t, mapCases[0], logcosh, 0.2, 0.1, 1, 2, 1))
+	require.NoError(t, err)
+	p.System.Method = dropAtoms{p.System.Method.(model.ClippedSGD)}
+	ratio, _ := oneStepGap(t, p)
+	t.Logf("mutant: gap/allowed %.3g", ratio)
+	require.Greater(t, ratio, 1.0, "dropping the atoms went unnoticed")
+}
+
+// TestAgentMapLawMonteCarlo: E log cosh(x_k), k = 1..6, of the exact law
+// against Monte Carlo of the discrete method itself (mc.Simulate: each
+// agent clips, normalises or scales its own noisy gradient; 20000 paths),
+// for three agent maps (an asymmetric noise law among them), within
+// z(1e-6) standard errors plus the engine's error bar. 18 assertions at a
+// false-alarm probability of 1e-6 each (two-sided): at most 1.8e-5
+// together (STATISTICS.md).
+func TestAgentMapLawMonteCarlo(t *testing.T) {
+	t.Parallel()
+	z := mc.ZCrit(1e-6)
+	for i, c := range []mapCase{mapCases[2], mapCases[3], mapCases[5]} {
+		run := mapRun(t, c, logcosh, 1.5, 0.2, 6, 20000, uint64(11+i))
+		res, err := mc.Simulate(run)
+		require.NoError(t, err)
+		p, err := exact.FromConfig(run)
+		require.NoError(t, err, c.name)
+		ex, err := exact.Discrete(p, []func(float64) float64{func(x float64) float64 { return math.Log(math.Cosh(x)) }}, exact.Settings{Nodes: 600})
+		require.NoError(t, err)
+		for _, cp := range res.Checkpoints[1:] {
+			e := ex[0][cp.Step]
+			t.Logf("%s, step %d: Monte Carlo %.6g (se %.2g), exact %.6g (err %.2g)", c.name, cp.Step, cp.F.Mean, cp.F.SE, e.Value, e.Err)
+			require.LessOrEqualf(t, math.Abs(cp.F.Mean-e.Value), z*cp.F.SE+e.Err, "%s, step %d: Monte Carlo %.6g (se %.2g), exact %.6g (err %.2g)", c.name, cp.Step, cp.F.Mean, cp.F.SE, e.Value, e.Err)
+		}
+	}
+}
