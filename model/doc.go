@@ -34,7 +34,11 @@
 //     [L0L1GD] (model/agentmap.go: their SDE's coefficients in d = 1 in
 //     closed form or by quadrature over a [CDFer]'s CDF; [EstimateMoments]
 //     in any d); [BuildMethod] by name and parameters; capabilities
-//     [NeedsCompressor], [GradientDrift].
+//     [NeedsCompressor], [GradientDrift]; what the exact engine
+//     (model/exact) asks in d = 1 (model/law1d.go): a method's one-step
+//     law [Law1Der] and SDE coefficients [SDE1Der], [Lattice1Der],
+//     [Width1Der], [UpdateBounder]; a noise law's [Normal1Der],
+//     [ZeroScaler], [CDFer], [Quantiler]; a compressor's [Keeper1D].
 //   - Dynamics: a [System] (objective, [Agent]s, [Method]) steps the
 //     discrete method ([System.DiscreteStep]) or its SDE with an
 //     [Integrator] ([System.SDEStep]).
