@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/sdeverify/sdeverify/internal/format"
 	"github.com/sdeverify/sdeverify/model"
 )
 
@@ -42,54 +43,32 @@ type DivergenceBound struct {
 }
 
 // PowerLaw reports whether f is a one-dimensional power-law objective
-// f(x) = a |x|^(r+1)/(r+1) with r > 1 (f' = a sign(x) |x|^r, f* = 0):
-// x^4/4 (a = 1, r = 3), |x|^p/p (a = 1, r = p - 1) and c h(s x) of
-// either (a = c |s|^(r+1)), as a Homogeneous or Separable objective of
-// dimension 1, certified or not.
+// f(x) = a |x|^(r+1)/(r+1) with r > 1 (f' = a sign(x) |x|^r, f* = 0),
+// certified or not: an objective of dimension 1 that says so
+// (model.PowerSummer; x^4/4: a = 1, r = 3; |x|^p/p: a = 1, r = p - 1; c
+// h(s x) of either: a = c |s|^(r+1)).
 func PowerLaw(f model.Objective) (a, r float64, ok bool) {
-	var atom model.Atom
-	switch o := model.Uncertified(f).(type) {
-	case model.Homogeneous:
-		if o.D != 1 {
-			return 0, 0, false
-		}
-		atom = o.Atom
-	case model.Separable:
-		if len(o.Atoms) != 1 {
-			return 0, 0, false
-		}
-		atom = o.Atoms[0]
-	default:
+	u := model.Uncertified(f)
+	ps, isPower := u.(model.PowerSummer)
+	if !isPower || u.Dim() != 1 {
 		return 0, 0, false
 	}
-	return powerAtom(atom)
-}
-
-func powerAtom(atom model.Atom) (a, r float64, ok bool) {
-	switch t := atom.(type) {
-	case model.Quartic:
-		return 1, 3, true
-	case model.Power:
-		return 1, t.P - 1, t.P > 2
-	case model.Scaled:
-		ai, r, ok := powerAtom(t.Atom)
-		if !ok || !(t.C > 0) || t.A == 0 {
-			return 0, 0, false
-		}
-		return t.C * math.Pow(math.Abs(t.A), r+1) * ai, r, true
-	}
-	return 0, 0, false
+	return ps.PowerSum()
 }
 
 // Divergence returns a lower bound on E g(x_K) for the discrete method of
 // sys in one dimension, started at x0 with step sizes steps[k] =
 // eta eta_k (K = len(steps)), for a test function g >= C |x|^Q (the zero
 // Growth: g = f - f*). It is the lemma of docs/math.md section 7.2:
-// for DSGD or DCSGD (Bernoulli compressors; rand-k and QSGD are the
-// identity in d = 1) with Gaussian or Student-t agents on a power-law
-// objective (PowerLaw: |f'(x)| = a |x|^r, r > 1), with P the probability
-// that every agent keeps its coordinate, H_k = (steps[k]/N) sum_i 1/p_i
-// and W_0 the step-0 noise when every agent is kept,
+// for a method whose update is the agents' mean of their compressed noisy
+// gradients (model.CompressedMeaner: DSGD, DCSGD) with compressors that in
+// d = 1 keep the coordinate with probability p_i (model.Keeper1D:
+// Bernoulli; the identity, rand-k and QSGD, p_i = 1) and normal or
+// Student-t agents (model.NormalScaler, model.TScaler) on a
+// power-law objective (PowerLaw: |f'(x)| = a |x|^r, r > 1), with P the
+// probability that every agent keeps its coordinate,
+// H_k = (steps[k]/N) sum_i 1/p_i and W_0 the step-0 noise when every agent
+// is kept,
 //
 //	E g(x_K) >= P pi(U) (P/2)^(K-1) C u_K^Q,
 //	pi(U) = P(W_0 >= U - |x0 - H_0 f'(x0)|) + P(W_0 >= U + |x0 - H_0 f'(x0)|),
@@ -110,228 +89,308 @@ func powerAtom(atom model.Atom) (a, r float64, ok bool) {
 // is infinite: the launch tail is polynomial in U and the growth along the
 // escape is U^(Q r^(K-1)) (Infinite).
 //
-// DSignSGD's step is bounded (|x_{k+1} - x_k| <= steps[k]): no such
-// bound exists, and Applies is false; so for objectives that are not
-// power laws, noise kinds other than Gaussian and Student-t, and
-// compressors that compress differently. The error is for invalid input.
+// A method whose update is bounded (model.UpdateBounder: DSignSGD) cannot
+// diverge: no such bound exists, and Applies is false, with the reason;
+// so for objectives that are not power laws, and for methods, noise laws
+// and compressors without the capabilities above. The error is for
+// invalid input.
 func Divergence(sys model.System, x0 float64, steps []float64, g Growth) (DivergenceBound, error) {
 	b := DivergenceBound{Steps: len(steps), Log10: math.Inf(-1), Log10Log10: math.NaN(), Log10X: math.NaN()}
-	if err := sys.Validate(); err != nil {
+	if err := validateDivergence(sys, x0, steps, g); err != nil {
 		return b, err
 	}
-	if math.IsNaN(x0) || math.IsInf(x0, 0) {
-		return b, model.Invalid("x0", x0, "must be finite")
-	}
-	if len(steps) == 0 {
-		return b, model.Invalid("steps", 0, "need at least one step")
-	}
-	reach := math.Abs(x0)
-	for k, h := range steps {
-		if !(h > 0) || math.IsInf(h, 0) {
-			return b, model.Invalid(fmt.Sprintf("steps[%d]", k), h, "must be finite and > 0")
-		}
-		reach += h
-	}
-	if g != (Growth{}) && (!(g.C > 0) || !(g.Q > 0) || math.IsInf(g.C, 0) || math.IsInf(g.Q, 0)) {
-		return b, model.Invalid("growth", g, "C and Q must be finite and > 0")
-	}
-	if d := sys.F.Dim(); d != 1 {
-		b.Why = fmt.Sprintf("d = %d: the bound is one-dimensional", d)
+	lm, why := newDivLemma(sys, x0, steps, g)
+	if why != "" {
+		b.Why = why
 		return b, nil
-	}
-	switch sys.Method {
-	case model.DSGD, model.DCSGD:
-	case model.DSignSGD:
-		b.Why = fmt.Sprintf("DSignSGD's step is bounded (|x_{k+1} - x_k| <= eta eta_k): |x_k| <= |x0| + eta sum_j eta_j = %.4g for every k, so E g(x_k) is bounded uniformly in eta and the method cannot diverge", reach)
-		return b, nil
-	default:
-		b.Why = fmt.Sprintf("method %v is not covered", sys.Method)
-		return b, nil
-	}
-	a, r, ok := PowerLaw(sys.F)
-	if !ok {
-		b.Why = "the bound is implemented for power-law objectives a |x|^(r+1)/(r+1), r > 1 (x^4/4, |x|^p/p and their scalings)"
-		return b, nil
-	}
-	if g == (Growth{}) {
-		g = Growth{C: a / (r + 1), Q: r + 1}
-	}
-	n := float64(len(sys.Agents))
-	var grad [1]float64
-	sys.F.Grad(grad[:], []float64{x0})
-	fp := grad[0]
-	// Every agent kept: probability P, step H_k f' + W_k.
-	var logKeep, invP, gaussVar float64
-	type tcomp struct{ c, nu float64 }
-	var ts []tcomp
-	for i, ag := range sys.Agents {
-		p := 1.0
-		if sys.Method == model.DCSGD {
-			switch c := ag.Compressor.(type) {
-			case model.Identity, model.RandK, model.QSGD:
-				// the identity in d = 1 (RandK keeps k = d = 1 coordinate;
-				// QSGD keeps |v| on a grid of levels of |v|)
-			case model.Bernoulli:
-				p = c.P
-			default:
-				b.Why = fmt.Sprintf("agents[%d]: compressor %T is not covered", i, ag.Compressor)
-				return b, nil
-			}
-		}
-		logKeep += math.Log(p)
-		invP += 1 / p
-		w := steps[0] / (n * p)
-		switch nz := ag.Noise.(type) {
-		case model.Gaussian:
-			gaussVar += w * w * (nz.Sigma0*nz.Sigma0 + nz.Sigma1*nz.Sigma1*fp*fp)
-		case model.StudentT:
-			if c := w * nz.MaxScale(); c > 0 {
-				ts = append(ts, tcomp{c, nz.Nu})
-			}
-		default:
-			b.Why = fmt.Sprintf("agents[%d]: noise %T is not covered (Gaussian and Student-t are)", i, ag.Noise)
-			return b, nil
-		}
 	}
 	b.Applies = true
-	kk := len(steps)
-	H := make([]float64, kk)
-	for k, h := range steps {
-		H[k] = h * invP / n
+	if nu, lq, inf := lm.infinite(); inf {
+		b.Infinite, b.Log10, b.Log10Log10, b.Log10X = true, math.Inf(1), math.Inf(1), math.Inf(1)
+		b.Why = fmt.Sprintf("E g(x_K) is infinite: a Student-t agent (nu = %g) launches x_1 beyond U with probability ~ U^-%g, along which |x_K| >= c U^(r^(K-1)) and g(x_K) >= c' U^%.4g", nu, nu, math.Exp(lq))
+		return b, nil
 	}
-	phi0 := math.Abs(x0 - H[0]*fp)
-	sg := math.Sqrt(gaussVar)
-	ncomp := len(ts)
-	if sg > 0 {
-		ncomp++
+	tlo, thi, ok := lm.searchRange()
+	if !ok {
+		b.Applies = false
+		b.Why = "x0 = 0 with noise that vanishes there: the chain stays at the minimiser"
+		return b, nil
 	}
-	logStep := logKeep - math.Ln2
-	lq := math.Log(g.Q) + float64(kk-1)*math.Log(r)
-	for _, t := range ts {
-		if lq > math.Log(t.nu) {
-			b.Infinite, b.Log10, b.Log10Log10, b.Log10X = true, math.Inf(1), math.Inf(1), math.Inf(1)
-			b.Why = fmt.Sprintf("E g(x_K) is infinite: a Student-t agent (nu = %g) launches x_1 beyond U with probability ~ U^-%g, along which |x_K| >= c U^(r^(K-1)) and g(x_K) >= c' U^%.4g", t.nu, t.nu, math.Exp(lq))
-			return b, nil
-		}
-	}
-	// logTail is a lower bound on log P(W_0 >= w).
-	logTail := func(w float64) float64 {
-		if w <= 0 {
-			return -math.Ln2
-		}
-		best := math.Inf(-1)
-		if sg > 0 {
-			best = logNormalTail(w / sg)
-		}
-		for _, t := range ts {
-			best = math.Max(best, logStudentTail(t.nu, w/t.c))
-		}
-		if ncomp > 1 {
-			best -= math.Ln2
-		}
-		return best
-	}
-	logLaunch := func(u float64) float64 {
-		return logKeep + logAddExp(logTail(u-phi0), logTail(u+phi0))
-	}
-	// eval returns at U = e^t the bound's natural log, val (+Inf where
-	// u_K overflows), and the log of val, lval (-Inf where val <= 1); ok
-	// is false where U is not admissible or cannot be launched to.
-	eval := func(t float64) (val, lval, y float64, ok bool) {
-		rest := logLaunch(math.Exp(t)) + float64(kk-1)*logStep + math.Log(g.C)
-		if math.IsInf(rest, -1) || math.IsNaN(rest) {
-			return 0, 0, 0, false
-		}
-		y = t
-		for k := 1; k < kk; k++ {
-			lah := math.Log(a * H[k])
-			s := (r-1)*y + lah // log(a H_k u_k^(r-1))
-			if !(s >= math.Ln2) {
-				return 0, 0, 0, false
-			}
-			if y > 1e250 {
-				// |log(a H_k)| < 1e3 against r y > 1e250: from here
-				// log u_{j+1} = r log u_j to float64's precision, and
-				// log val = log(Q y_K + rest).
-				ly := math.Log(y) + float64(kk-k)*math.Log(r)
-				ratio := rest / g.Q * math.Exp(-ly)
-				if !(ratio > -1) {
-					return 0, 0, 0, false
-				}
-				return math.Inf(1), math.Log(g.Q) + ly + math.Log1p(ratio), math.Inf(1), true
-			}
-			y = r*y + lah + math.Log1p(-math.Exp(-s))
-		}
-		val = rest + g.Q*y
-		lval = math.Inf(-1)
-		if val > 1 {
-			lval = math.Log(val)
-		}
-		return val, lval, y, true
-	}
-	better := func(v1, l1, v2, l2 float64) bool {
-		if math.IsInf(v1, 1) || math.IsInf(v2, 1) {
-			return l1 > l2
-		}
-		return v1 > v2
-	}
-	// The range of log U: from the smallest admissible launch (or, for
-	// K = 1, a millionth of the scale of x_1) over 100 decades.
-	var tlo float64
-	if kk >= 2 {
-		tlo = math.Log(math.Pow(2/(a*H[1]), 1/(r-1))) + 1e-12
-	} else {
-		scale := phi0 + sg
-		for _, t := range ts {
-			scale += t.c
-		}
-		if !(scale > 0) {
-			b.Applies = false
-			b.Why = "x0 = 0 with noise that vanishes there: the chain stays at the minimiser"
-			return b, nil
-		}
-		tlo = math.Log(scale) - 6*math.Ln10
-	}
-	thi := math.Min(tlo+100*math.Ln10, 690)
-	const grid = 2000
-	bt, bv, bl, by, found := 0.0, math.Inf(-1), math.Inf(-1), 0.0, false
-	for i := 0; i <= grid; i++ {
-		t := tlo + (thi-tlo)*float64(i)/grid
-		v, l, y, ok := eval(t)
-		if ok && (!found || better(v, l, bv, bl)) {
-			bt, bv, bl, by, found = t, v, l, y, true
-		}
-	}
+	bt, bv, bl, by, found := lm.maximise(tlo, thi)
 	if !found {
 		b.Applies = false
 		b.Why = "vacuous: the noise at x0 cannot launch the chain into the expanding region (it vanishes there)"
 		return b, nil
 	}
-	// Golden-section refinement around the best grid point.
-	lo, hi := math.Max(tlo, bt-(thi-tlo)/grid), math.Min(thi, bt+(thi-tlo)/grid)
-	gr := (math.Sqrt(5) - 1) / 2
-	for range 80 {
-		t1, t2 := hi-gr*(hi-lo), lo+gr*(hi-lo)
-		v1, l1, _, ok1 := eval(t1)
-		v2, l2, _, ok2 := eval(t2)
-		if ok1 && (!ok2 || better(v1, l1, v2, l2)) {
-			hi = t2
-		} else {
-			lo = t1
-		}
-	}
-	if v, l, y, ok := eval((lo + hi) / 2); ok && better(v, l, bv, bl) {
-		bt, bv, bl, by = (lo+hi)/2, v, l, y
-	}
 	b.Launch = math.Exp(bt)
-	b.Log10Launch = logLaunch(b.Launch) / math.Ln10
-	b.Log10Path = float64(kk-1) * logStep / math.Ln10
+	b.Log10Launch = lm.logLaunch(b.Launch) / math.Ln10
+	b.Log10Path = float64(lm.kk-1) * lm.logStep / math.Ln10
 	b.Log10, b.Log10X = bv/math.Ln10, by/math.Ln10
 	if !math.IsInf(bl, -1) {
 		// log10(log10 B) = (log(ln B) - log(ln 10))/ln 10
 		b.Log10Log10 = (bl - math.Log(math.Ln10)) / math.Ln10
 	}
 	return b, nil
+}
+
+// validateDivergence checks Divergence's input.
+func validateDivergence(sys model.System, x0 float64, steps []float64, g Growth) error {
+	if err := sys.Validate(); err != nil {
+		return err
+	}
+	if math.IsNaN(x0) || math.IsInf(x0, 0) {
+		return model.Invalid("x0", x0, "must be finite")
+	}
+	if len(steps) == 0 {
+		return model.Invalid("steps", 0, "need at least one step")
+	}
+	for k, h := range steps {
+		if !(h > 0) || math.IsInf(h, 0) {
+			return model.Invalid(fmt.Sprintf("steps[%d]", k), h, "must be finite and > 0")
+		}
+	}
+	if g != (Growth{}) && (!(g.C > 0) || !(g.Q > 0) || math.IsInf(g.C, 0) || math.IsInf(g.Q, 0)) {
+		return model.Invalid("growth", g, "C and Q must be finite and > 0")
+	}
+	return nil
+}
+
+// divLemma is Divergence's lemma for one system: the power law (a, r),
+// the growth g, the kept steps H_k, the launch's centre |x0 - H_0 f'(x0)|
+// and its noise (a normal of standard deviation sg and Student-t
+// components ts, ncomp in all), the log-probability that every agent keeps
+// its coordinate and of a step that does not point back.
+type divLemma struct {
+	a, r     float64
+	g        Growth
+	kk       int
+	H        []float64
+	phi0, sg float64
+	ts       []tcomp
+	ncomp    int
+	logKeep  float64
+	logStep  float64
+}
+
+// tcomp is a Student-t component of the launch noise: scale c, nu.
+type tcomp struct{ c, nu float64 }
+
+// newDivLemma reads the lemma's pieces off the system, or says why the
+// lemma does not apply to it.
+func newDivLemma(sys model.System, x0 float64, steps []float64, g Growth) (*divLemma, string) {
+	if d := sys.F.Dim(); d != 1 {
+		return nil, fmt.Sprintf("d = %d: the bound is one-dimensional", d)
+	}
+	cm, ok := sys.Method.(model.CompressedMeaner)
+	if !ok {
+		return nil, boundedWhy(sys, x0, steps)
+	}
+	a, r, ok := PowerLaw(sys.F)
+	if !ok {
+		return nil, "the bound is implemented for power-law objectives a |x|^(r+1)/(r+1), r > 1 (x^4/4, |x|^p/p and their scalings)"
+	}
+	if g == (Growth{}) {
+		g = Growth{C: a / (r + 1), Q: r + 1}
+	}
+	lm := &divLemma{a: a, r: r, g: g, kk: len(steps)}
+	n := float64(len(sys.Agents))
+	var grad [1]float64
+	sys.F.Grad(grad[:], []float64{x0})
+	fp := grad[0]
+	// Every agent kept: probability P, step H_k f' + W_k.
+	var invP, gaussVar float64
+	for i, ag := range sys.Agents {
+		k, ok := cm.AgentCompressor(ag).(model.Keeper1D)
+		if !ok {
+			return nil, fmt.Sprintf("agents[%d]: compressor %T is not covered", i, ag.Compressor)
+		}
+		p := k.Keep1D()
+		lm.logKeep += math.Log(p)
+		invP += 1 / p
+		w := steps[0] / (n * p)
+		if nz, ok := ag.Noise.(model.NormalScaler); ok {
+			s0, s1 := nz.NormalScales()
+			gaussVar += w * w * (s0*s0 + s1*s1*fp*fp)
+		} else if nz, ok := ag.Noise.(model.TScaler); ok {
+			nu, scales := nz.TScale()
+			var scale float64 // the largest
+			for _, v := range scales {
+				scale = math.Max(scale, v)
+			}
+			if c := w * scale; c > 0 {
+				lm.ts = append(lm.ts, tcomp{c, nu})
+			}
+		} else {
+			return nil, fmt.Sprintf("agents[%d]: noise %T is not covered (Gaussian and Student-t are)", i, ag.Noise)
+		}
+	}
+	lm.H = make([]float64, lm.kk)
+	for k, h := range steps {
+		lm.H[k] = h * invP / n
+	}
+	lm.phi0 = math.Abs(x0 - lm.H[0]*fp)
+	lm.sg = math.Sqrt(gaussVar)
+	lm.ncomp = len(lm.ts)
+	if lm.sg > 0 {
+		lm.ncomp++
+	}
+	lm.logStep = lm.logKeep - math.Ln2
+	return lm, ""
+}
+
+// boundedWhy says why a method outside the lemma's form is not covered:
+// a bounded update (model.UpdateBounder) cannot diverge.
+func boundedWhy(sys model.System, x0 float64, steps []float64) string {
+	ub, ok := sys.Method.(model.UpdateBounder)
+	if !ok {
+		return fmt.Sprintf("method %v is not covered", sys.Method)
+	}
+	bound := ub.UpdateBound(sys)
+	factor := ""
+	if bound != 1 {
+		factor = format.Num(bound) + " "
+	}
+	reach := math.Abs(x0)
+	for _, h := range steps {
+		reach += bound * h
+	}
+	return fmt.Sprintf("%v's step is bounded (|x_{k+1} - x_k| <= %seta eta_k): |x_k| <= |x0| + %seta sum_j eta_j = %.4g for every k, so E g(x_k) is bounded uniformly in eta and the method cannot diverge", sys.Method, factor, factor, reach)
+}
+
+// infinite reports whether E g(x_K) is infinite: a Student-t component
+// whose nu is below Q r^(K-1) = e^lq.
+func (lm *divLemma) infinite() (nu, lq float64, inf bool) {
+	lq = math.Log(lm.g.Q) + float64(lm.kk-1)*math.Log(lm.r)
+	for _, t := range lm.ts {
+		if lq > math.Log(t.nu) {
+			return t.nu, lq, true
+		}
+	}
+	return 0, lq, false
+}
+
+// logTail is a lower bound on log P(W_0 >= w).
+func (lm *divLemma) logTail(w float64) float64 {
+	if w <= 0 {
+		return -math.Ln2
+	}
+	best := math.Inf(-1)
+	if lm.sg > 0 {
+		best = logNormalTail(w / lm.sg)
+	}
+	for _, t := range lm.ts {
+		best = math.Max(best, logStudentTail(t.nu, w/t.c))
+	}
+	if lm.ncomp > 1 {
+		best -= math.Ln2
+	}
+	return best
+}
+
+// logLaunch is log P(every agent kept, |x_1| >= u), bounded below.
+func (lm *divLemma) logLaunch(u float64) float64 {
+	return lm.logKeep + logAddExp(lm.logTail(u-lm.phi0), lm.logTail(u+lm.phi0))
+}
+
+// eval returns at U = e^t the bound's natural log, val (+Inf where u_K
+// overflows), and the log of val, lval (-Inf where val <= 1), and log u_K,
+// y; ok is false where U is not admissible or cannot be launched to.
+func (lm *divLemma) eval(t float64) (val, lval, y float64, ok bool) {
+	a, r, g, kk := lm.a, lm.r, lm.g, lm.kk
+	rest := lm.logLaunch(math.Exp(t)) + float64(kk-1)*lm.logStep + math.Log(g.C)
+	if math.IsInf(rest, -1) || math.IsNaN(rest) {
+		return 0, 0, 0, false
+	}
+	y = t
+	for k := 1; k < kk; k++ {
+		lah := math.Log(a * lm.H[k])
+		s := (r-1)*y + lah // log(a H_k u_k^(r-1))
+		if !(s >= math.Ln2) {
+			return 0, 0, 0, false
+		}
+		if y > 1e250 {
+			// |log(a H_k)| < 1e3 against r y > 1e250: from here
+			// log u_{j+1} = r log u_j to float64's precision, and
+			// log val = log(Q y_K + rest).
+			ly := math.Log(y) + float64(kk-k)*math.Log(r)
+			ratio := rest / g.Q * math.Exp(-ly)
+			if !(ratio > -1) {
+				return 0, 0, 0, false
+			}
+			return math.Inf(1), math.Log(g.Q) + ly + math.Log1p(ratio), math.Inf(1), true
+		}
+		y = r*y + lah + math.Log1p(-math.Exp(-s))
+	}
+	val = rest + g.Q*y
+	lval = math.Inf(-1)
+	if val > 1 {
+		lval = math.Log(val)
+	}
+	return val, lval, y, true
+}
+
+// better compares two values of the bound by their logs where either
+// overflowed.
+func better(v1, l1, v2, l2 float64) bool {
+	if math.IsInf(v1, 1) || math.IsInf(v2, 1) {
+		return l1 > l2
+	}
+	return v1 > v2
+}
+
+// searchRange is the range of log U searched: from the smallest
+// admissible launch (or, for K = 1, a millionth of the scale of x_1) over
+// 100 decades; ok is false for K = 1 with no scale (x0 = 0, no noise).
+func (lm *divLemma) searchRange() (tlo, thi float64, ok bool) {
+	if lm.kk >= 2 {
+		tlo = math.Log(math.Pow(2/(lm.a*lm.H[1]), 1/(lm.r-1))) + 1e-12
+	} else {
+		scale := lm.phi0 + lm.sg
+		for _, t := range lm.ts {
+			scale += t.c
+		}
+		if !(scale > 0) {
+			return 0, 0, false
+		}
+		tlo = math.Log(scale) - 6*math.Ln10
+	}
+	return tlo, math.Min(tlo+100*math.Ln10, 690), true
+}
+
+// maximise maximises the bound over log U in [tlo, thi]: on a grid of
+// 2000 intervals, then by golden-section search around the best point.
+// It returns the best log U, the bound's log there (val, lval as in eval)
+// and log u_K; found is false where no U is admissible.
+func (lm *divLemma) maximise(tlo, thi float64) (bt, bv, bl, by float64, found bool) {
+	const grid = 2000
+	bv, bl = math.Inf(-1), math.Inf(-1)
+	for i := 0; i <= grid; i++ {
+		t := tlo + (thi-tlo)*float64(i)/grid
+		v, l, y, ok := lm.eval(t)
+		if ok && (!found || better(v, l, bv, bl)) {
+			bt, bv, bl, by, found = t, v, l, y, true
+		}
+	}
+	if !found {
+		return bt, bv, bl, by, false
+	}
+	// Golden-section refinement around the best grid point.
+	lo, hi := math.Max(tlo, bt-(thi-tlo)/grid), math.Min(thi, bt+(thi-tlo)/grid)
+	gr := (math.Sqrt(5) - 1) / 2
+	for range 80 {
+		t1, t2 := hi-gr*(hi-lo), lo+gr*(hi-lo)
+		v1, l1, _, ok1 := lm.eval(t1)
+		v2, l2, _, ok2 := lm.eval(t2)
+		if ok1 && (!ok2 || better(v1, l1, v2, l2)) {
+			hi = t2
+		} else {
+			lo = t1
+		}
+	}
+	if v, l, y, ok := lm.eval((lo + hi) / 2); ok && better(v, l, bv, bl) {
+		bt, bv, bl, by = (lo+hi)/2, v, l, y
+	}
+	return bt, bv, bl, by, true
 }
 
 // Divergence is the package-level Divergence for the problem's discrete

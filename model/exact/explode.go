@@ -2,9 +2,9 @@ package exact
 
 import (
 	"fmt"
-	"github.com/sdeverify/sdeverify/internal/format"
 	"math"
 
+	"github.com/sdeverify/sdeverify/internal/format"
 	"github.com/sdeverify/sdeverify/model"
 )
 
@@ -17,10 +17,13 @@ type Explosion struct {
 	Why                 string
 }
 
-// RadialExplosion decides, for the SDE of DSGD or DCSGD (compressors with
-// a linear D(v): identity, Bernoulli, rand-k) with Gaussian agents on
-// f = sum_j x_j^4/4 in d dimensions under a constant rate, whether it
-// explodes before T with positive probability. With R = |X|^2, g = grad f,
+// RadialExplosion decides, for the SDE of a method whose update is the
+// agents' mean of their compressed noisy gradients (model.CompressedMeaner:
+// DSGD, DCSGD) with compressors of a linear D(v) (model.Unbiased's Linear:
+// identity, Bernoulli, rand-k) and normal agents (model.NormalScaler) on
+// f = sum_j x_j^4/4 in d dimensions (model.PowerSummer, a = 1 and r = 3)
+// under a constant rate, whether it explodes before T with positive
+// probability. With R = |X|^2, g = grad f,
 // G = |g|^2 and the diffusion covariance rate^2 (eta/N) S,
 // S = diag(s0 + s1 G + a g_j^2) - b g g^T (DSGD: a = b = 0), Ito gives
 //
@@ -47,41 +50,38 @@ type Explosion struct {
 // probability from x0 is positive. ok is false when the system is not of
 // this form or theta <= 0 for every p tried (nothing decided).
 func RadialExplosion(sys model.System, eta, rate float64, x0 []float64, T float64) (Explosion, bool) {
-	f := sys.F
-	if c, ok := f.(model.Certified); ok {
-		f = c.Objective
+	f := model.Uncertified(sys.F)
+	ps, ok := f.(model.PowerSummer)
+	if !ok || !(rate > 0) || !(eta > 0) || !(T > 0) {
+		return Explosion{}, false
 	}
-	h, ok := f.(model.Homogeneous)
+	if a, r, ok := ps.PowerSum(); !ok || a != 1 || r != 3 {
+		return Explosion{}, false
+	}
+	cm, ok := sys.Method.(model.CompressedMeaner)
 	if !ok {
 		return Explosion{}, false
 	}
-	if _, ok := h.Atom.(model.Quartic); !ok || !(rate > 0) || !(eta > 0) || !(T > 0) {
-		return Explosion{}, false
-	}
-	d := float64(h.D)
+	dim := f.Dim()
+	d := float64(dim)
 	n := float64(len(sys.Agents))
 	var s0, s1, a, b float64
 	for _, ag := range sys.Agents {
-		gs, ok := ag.Noise.(model.Gaussian)
+		gs, ok := ag.Noise.(model.NormalScaler)
 		if !ok {
 			return Explosion{}, false
 		}
-		var al, be float64
-		switch sys.Method {
-		case model.DSGD:
-		case model.DCSGD:
-			u, ok := ag.Compressor.(model.Unbiased)
-			if !ok {
-				return Explosion{}, false
-			}
-			if al, be, ok = u.Linear(h.D); !ok {
-				return Explosion{}, false
-			}
-		default:
+		sigma0, sigma1 := gs.NormalScales()
+		u, ok := cm.AgentCompressor(ag).(model.Unbiased)
+		if !ok {
 			return Explosion{}, false
 		}
-		s0 += (1 + al - be) * gs.Sigma0 * gs.Sigma0 / n
-		s1 += (1 + al - be) * gs.Sigma1 * gs.Sigma1 / n
+		al, be, ok := u.Linear(dim)
+		if !ok {
+			return Explosion{}, false
+		}
+		s0 += (1 + al - be) * sigma0 * sigma0 / n
+		s1 += (1 + al - be) * sigma1 * sigma1 / n
 		a += al / n
 		b += be / n
 	}
