@@ -194,12 +194,12 @@ func sdeCheckConfig(t *rapid.T) (mc.Config, theorems.Theorem, string) {
 func sdeCheckProperty(t *rapid.T) {
 	c, th, reading := sdeCheckConfig(t)
 	o := theorems.Options{Targets: []string{"sde"}, Reading: reading}
-	o.SDEEngine = theorems.EngineExact
+	o.SDEEngine = mc.EngineExact
 	ex, err := theorems.Check(th, c, o)
 	if err != nil {
 		t.Fatalf("exact: %v", err)
 	}
-	o.SDEEngine = theorems.EngineMonteCarlo
+	o.SDEEngine = mc.EngineMonteCarlo
 	mcr, err := theorems.Check(th, c, o)
 	if err != nil {
 		t.Fatalf("monte carlo: %v", err)
@@ -252,12 +252,12 @@ func TestSDECheckOvershoot(t *testing.T) {
 	if c.Schedule, err = theorems.AdmissibleSchedule(th, c, theorems.Options{}, 0.5180925857429557, nil); err != nil {
 		t.Fatal(err)
 	}
-	o := theorems.Options{Targets: []string{"sde"}, SDEEngine: theorems.EngineExact}
+	o := theorems.Options{Targets: []string{"sde"}, SDEEngine: mc.EngineExact}
 	ex, err := theorems.Check(th, c, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.SDEEngine = theorems.EngineMonteCarlo
+	o.SDEEngine = mc.EngineMonteCarlo
 	mcr, err := theorems.Check(th, c, o)
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"github.com/sdeverify/sdeverify/model/mc"
 	"io"
 	"math"
 	"strings"
@@ -75,7 +76,7 @@ func tailText(v theorems.Verdict, f *theorems.Finiteness) string { return v.Tail
 // seCell is a verdict's uncertainty: the Monte Carlo standard error, or
 // the exact engine's numerical error.
 func seCell(v theorems.Verdict) string {
-	if v.Engine == theorems.EngineExact {
+	if v.Engine == mc.EngineExact {
 		if math.IsInf(v.Estimate, 0) {
 			return "-" // infinite analytically: no error to give
 		}
@@ -86,7 +87,7 @@ func seCell(v theorems.Verdict) string {
 
 // pathsCell is a verdict's paths ("exact" for the exact engine).
 func pathsCell(v theorems.Verdict) string {
-	if v.Engine == theorems.EngineExact {
+	if v.Engine == mc.EngineExact {
 		return "exact"
 	}
 	return fmt.Sprint(v.Paths)
@@ -94,7 +95,7 @@ func pathsCell(v theorems.Verdict) string {
 
 // alphaCell is a verdict's false-FAIL probability ("-": deterministic).
 func alphaCell(v theorems.Verdict) string {
-	if v.Engine == theorems.EngineExact {
+	if v.Engine == mc.EngineExact {
 		return "-"
 	}
 	return Num2(v.Alpha)
@@ -319,7 +320,7 @@ func ExactRefText(r *weak.Result) string {
 // weakSource says where a weak study's numbers come from: the paths and
 // seed of a Monte Carlo study, or the exact engine.
 func weakSource(r *weak.Result) string {
-	if r.Engine == weak.EngineExact {
+	if r.Engine == mc.EngineExact {
 		return "exact engine"
 	}
 	return fmt.Sprintf("%d paths, seed %d", r.Paths, r.Seed)
@@ -329,7 +330,7 @@ func weakSource(r *weak.Result) string {
 // reference's integrator bias, where it has one), or the exact engine's
 // numerical error estimates.
 func weakSE(r *weak.Result) string {
-	if r.Engine == weak.EngineExact {
+	if r.Engine == mc.EngineExact {
 		return "numerical error"
 	}
 	for _, p := range r.Points {
@@ -346,7 +347,7 @@ func weakSE(r *weak.Result) string {
 // variance: no bias allowance there (its extrapolated values at 10, 40 and
 // 160 substeps agree within their standard errors on the DSGD example).
 func weakVarSE(r *weak.Result) string {
-	if r.Engine == weak.EngineExact {
+	if r.Engine == mc.EngineExact {
 		return "numerical error"
 	}
 	return "se"

@@ -568,7 +568,7 @@ func BoundFigure(name string, r *theorems.Report) (Figure, error) {
 func bandWords(r *theorems.Report) string {
 	mcarlo, ex := false, false
 	for _, v := range r.Verdicts {
-		if v.Engine == theorems.EngineExact {
+		if v.Engine == mc.EngineExact {
 			ex = true
 		} else {
 			mcarlo = true
@@ -591,7 +591,7 @@ func verdictBand(v theorems.Verdict) (lo, hi float64) {
 	switch {
 	case math.IsInf(v.Estimate, 0) || math.IsNaN(v.SE):
 		return v.Estimate, v.Estimate
-	case v.Engine == theorems.EngineExact:
+	case v.Engine == mc.EngineExact:
 		return v.Estimate - v.NumErr, v.Estimate + v.NumErr
 	}
 	return v.Estimate - z95*v.SE, v.Estimate + z95*v.SE

@@ -125,7 +125,7 @@ func TestGoldenBoundInfinite(t *testing.T) {
 		tm := 0.01 * math.Pow(1.5, float64(i))
 		sde := theorems.Verdict{Target: "sde", Time: tm, Estimate: 700 / (1 + tm), SE: 5, Bound: 3000 / (1 + tm*tm)}
 		if i%5 == 0 {
-			sde = theorems.Verdict{Target: "sde", Time: tm, Estimate: math.Inf(1), SE: math.NaN(), Bound: sde.Bound, Engine: theorems.EngineExact, Outcome: theorems.Fail}
+			sde = theorems.Verdict{Target: "sde", Time: tm, Estimate: math.Inf(1), SE: math.NaN(), Bound: sde.Bound, Engine: mc.EngineExact, Outcome: theorems.Fail}
 		}
 		r.Verdicts = append(r.Verdicts, sde,
 			theorems.Verdict{Target: "discrete", Time: tm, Estimate: 690 / (1 + tm), SE: 20, Bound: 3000 / (1 + tm*tm)})

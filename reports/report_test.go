@@ -171,7 +171,7 @@ func TestWeakExactDisagreement(t *testing.T) {
 	for _, off := range []bool{false, true} {
 		r := sampleReport(t)
 		w := r.Weak[0]
-		x := &weak.Result{Method: w.Method, Engine: weak.EngineExact}
+		x := &weak.Result{Method: w.Method, Engine: mc.EngineExact}
 		for _, p := range w.Points {
 			e := p.Tests[0].Err // Monte Carlo: err eta, se eta/10, bias 0
 			if off && p.Eta == 0.05 {

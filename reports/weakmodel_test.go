@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"github.com/sdeverify/sdeverify/model/mc"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,7 +16,7 @@ import (
 // left unresolved are named in report.md and index.html.
 func TestWeakModelAndUnresolved(t *testing.T) {
 	t.Parallel()
-	w := &weak.Result{Method: "dsgd", Model: "second-order", Engine: weak.EngineExact, Horizon: 1, Coupled: "exact laws",
+	w := &weak.Result{Method: "dsgd", Model: "second-order", Engine: mc.EngineExact, Horizon: 1, Coupled: "exact laws",
 		Unresolved: []string{"0.1", "0.05"},
 		Points:     []weak.Point{{Eta: 0.025, Steps: 40, Tests: []weak.Err{{Test: "f - f*", Err: 1e-4, SE: 1e-9, Resolved: true}}, ODE: []weak.Err{{Test: "f - f*", Err: 1e-2, SE: 1e-9, Resolved: true}}}}}
 	var b bytes.Buffer

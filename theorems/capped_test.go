@@ -28,7 +28,7 @@ func TestCappedSDEDoesNotDoublePaths(t *testing.T) {
 	cfg.Schedule = s
 	// One substep at most: the adaptive integrator wants more at x0 = 3.
 	sde := model.ModelSpec{Kind: "sde", Scheme: "em", Substeps: 1, Stiffness: 0.01, MaxSubsteps: 1}
-	rep, err := theorems.Check(theorems.Thm4(), cfg, theorems.Options{SDE: &sde, MaxPaths: 640, Targets: []string{"sde"}, SDEEngine: theorems.EngineMonteCarlo})
+	rep, err := theorems.Check(theorems.Thm4(), cfg, theorems.Options{SDE: &sde, MaxPaths: 640, Targets: []string{"sde"}, SDEEngine: mc.EngineMonteCarlo})
 	require.NoError(t, err)
 	require.NotNil(t, rep.Resolution)
 	require.False(t, rep.Resolution.Resolved, "the integrator must be capped for this test: %+v", rep.Resolution)

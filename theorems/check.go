@@ -27,9 +27,9 @@ type Options struct {
 	// SDEEngine decides the SDE target: "" (in d = 1 its law wherever
 	// the exact engine applies, Monte Carlo where the law's numerical
 	// error leaves a verdict INCONCLUSIVE; elsewhere Monte Carlo),
-	// EngineExact (the law alone where it applies) or EngineMonteCarlo
+	// mc.EngineExact (the law alone where it applies) or mc.EngineMonteCarlo
 	// (never the law). See checker.exactSDE.
-	SDEEngine string
+	SDEEngine mc.Engine
 	Targets   []string // "sde", "discrete"; nil means both
 	Workers   int
 	Replay    string // the command that replays this check, recorded in the report
@@ -214,8 +214,8 @@ func Check(th Theorem, cfg mc.Config, opt Options) (*Report, error) {
 }
 
 func (o Options) validate() error {
-	if o.SDEEngine != "" && o.SDEEngine != EngineExact && o.SDEEngine != EngineMonteCarlo {
-		return fmt.Errorf("sde engine = %q: must be empty, %s or %s", o.SDEEngine, EngineExact, EngineMonteCarlo)
+	if o.SDEEngine != "" && o.SDEEngine != mc.EngineExact && o.SDEEngine != mc.EngineMonteCarlo {
+		return fmt.Errorf("sde engine = %q: must be empty, %s or %s", o.SDEEngine, mc.EngineExact, mc.EngineMonteCarlo)
 	}
 	if o.Reading != "ensemble" && o.Reading != "pathwise" {
 		return fmt.Errorf("reading = %q: must be ensemble or pathwise", o.Reading)
@@ -326,17 +326,17 @@ func (c *checker) target(target string, run mc.Run, rep *Report) ([]Verdict, err
 		}
 		fin = SDEFiniteness(run, pathwise)
 		rep.Finiteness = fin
-		if c.o.SDEEngine != EngineMonteCarlo && exactApplies(run, c.k, c.o.Reading) {
+		if c.o.SDEEngine != mc.EngineMonteCarlo && exactApplies(run, c.k, c.o.Reading) {
 			vs, ev, err := c.exactSDE(run, fin)
 			switch {
-			case err != nil && c.o.SDEEngine == EngineExact:
+			case err != nil && c.o.SDEEngine == mc.EngineExact:
 				return nil, err
 			case err != nil:
 				// The engine refuses what it cannot compute (a grid it cannot
 				// resolve, a configuration outside its coverage): Monte
 				// Carlo decides, and the report says why.
 				rep.ExactUndecided = fmt.Sprintf("the exact engine cannot compute this law (%v), so Monte Carlo decides", err)
-			case decisive(vs) || c.o.SDEEngine == EngineExact:
+			case decisive(vs) || c.o.SDEEngine == mc.EngineExact:
 				rep.ExactSDE = ev
 				return vs, nil
 			default:

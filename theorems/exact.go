@@ -178,7 +178,7 @@ func (c *checker) exactVerdicts(run mc.Run, res exact.ForwardResult, fin *Finite
 		numErr := k.A1*i1.Err + k.A2*i2.Err + k.C*p2.Err
 		den := k.A1*p1.Value + k.A2*p2.Value
 		v := Verdict{Theorem: c.th.ID, Reading: c.o.Reading, Target: "sde", Step: step, Time: stepTime(step, run.Eta),
-			Engine: EngineExact, Seed: run.Seed}
+			Engine: mc.EngineExact, Seed: run.Seed}
 		if step < len(res.Quantiles) {
 			v.Quantiles = res.Quantiles[step]
 		}

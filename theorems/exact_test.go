@@ -54,7 +54,7 @@ func TestExactSDEClosedForm(t *testing.T) {
 	}
 	decided := 0
 	for _, v := range rep.Verdicts {
-		require.Equal(t, theorems.EngineExact, v.Engine)
+		require.Equal(t, mc.EngineExact, v.Engine)
 		require.Len(t, v.Quantiles, len(theorems.FanQuantiles))
 		want := lhs(v.Time)
 		require.LessOrEqualf(t, math.Abs(v.Estimate-want), v.NumErr, "t = %g: exact engine %.10g (error %.2g), closed form %.10g", v.Time, v.Estimate, v.NumErr, want)
@@ -87,6 +87,6 @@ func TestExactFallsBackToMonteCarlo(t *testing.T) {
 	for _, v := range rep.Verdicts {
 		require.Empty(t, v.Engine, "a Monte Carlo verdict")
 	}
-	_, err = theorems.Check(theorems.Thm7(), cfg, theorems.Options{Targets: []string{"sde"}, SDEEngine: theorems.EngineExact})
+	_, err = theorems.Check(theorems.Thm7(), cfg, theorems.Options{Targets: []string{"sde"}, SDEEngine: mc.EngineExact})
 	require.ErrorIs(t, err, exact.ErrUnresolved)
 }

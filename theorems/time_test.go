@@ -27,7 +27,7 @@ func TestVerdictTimeIsConfiguredDecimal(t *testing.T) {
 	cfg.Schedule = s
 	decimal := map[int]string{3: "0.3", 6: "0.6", 7: "0.7", 10: "1"} // step: the time as written
 	engines := map[string]bool{}
-	for _, engine := range []string{theorems.EngineExact, theorems.EngineMonteCarlo} {
+	for _, engine := range []mc.Engine{mc.EngineExact, mc.EngineMonteCarlo} {
 		rep, err := theorems.Check(theorems.Thm4(), cfg, theorems.Options{SDEEngine: engine})
 		require.NoError(t, err)
 		n := 0
@@ -43,11 +43,11 @@ func TestVerdictTimeIsConfiguredDecimal(t *testing.T) {
 			b, err := json.Marshal(v)
 			require.NoError(t, err)
 			require.Containsf(t, string(b), `"time":`+text+",", "%s step %d", v.Target, v.Step)
-			engines[v.Target+" "+v.Engine] = true
+			engines[v.Target+" "+string(v.Engine)] = true
 			n++
 		}
 		require.Positive(t, n)
 	}
-	require.True(t, engines["sde "+theorems.EngineExact], "the exact engine's verdicts are covered: %v", engines)
+	require.True(t, engines["sde "+string(mc.EngineExact)], "the exact engine's verdicts are covered: %v", engines)
 	require.True(t, engines["discrete "], "the discrete method's verdicts are covered: %v", engines)
 }

@@ -49,12 +49,12 @@ type Verdict struct {
 	// more the variance may be infinite and the verdict is INCONCLUSIVE.
 	TailK *float64 `json:"tail_k,omitempty"`
 	TailM int      `json:"tail_m,omitempty"`
-	// Engine is EngineExact for an SDE verdict decided from the law in
+	// Engine is mc.EngineExact for an SDE verdict decided from the law in
 	// d = 1 (Report.ExactSDE): Estimate is then E[LHS] with the numerical
 	// error bound NumErr, SE, Paths and Alpha are 0, and the decision is
 	// deterministic. Empty: Monte Carlo.
-	Engine string  `json:"engine,omitempty"`
-	NumErr float64 `json:"num_err,omitempty"`
+	Engine mc.Engine `json:"engine,omitempty"`
+	NumErr float64   `json:"num_err,omitempty"`
 }
 
 // timeDigits are the significant digits of a verdict's time: step x eta
@@ -69,13 +69,6 @@ func stepTime(step int, eta float64) float64 {
 	return format.RoundSig(float64(step)*eta, timeDigits)
 }
 
-// The engines of Options.SDEEngine and Verdict.Engine: EngineExact marks
-// a verdict decided by the exact engine.
-const (
-	EngineExact      = "exact"
-	EngineMonteCarlo = "montecarlo"
-)
-
 // String is the verdict for people: the check, the target, the time, the
 // outcome, the left-hand side with its error bar against the bound, and
 // the reason, in the formatter's conventions (internal/format: "∞" for an
@@ -84,16 +77,16 @@ const (
 func (v Verdict) String() string {
 	how := ""
 	switch {
-	case v.Engine == EngineExact && math.IsInf(v.Estimate, 0):
+	case v.Engine == mc.EngineExact && math.IsInf(v.Estimate, 0):
 		how = " (exact engine)"
-	case v.Engine == EngineExact:
+	case v.Engine == mc.EngineExact:
 		how = " (numerical error " + format.Num2(v.NumErr) + ", exact engine)"
 	case !math.IsNaN(v.SE) && !math.IsInf(v.Estimate, 0):
 		how = " (se " + format.Num2(v.SE) + ")"
 	}
 	s := fmt.Sprintf("%s %s/%s t=%s: %s, LHS %s%s vs bound %s, ratio %s", v.Theorem, v.Reading, v.Target, format.Param(v.Time), v.Outcome,
 		format.Num(v.Estimate), how, format.Num(v.Bound), format.Sig(v.Ratio, 3))
-	if v.Engine != EngineExact {
+	if v.Engine != mc.EngineExact {
 		s += fmt.Sprintf(", %d paths (%d diverged), alpha %s", v.Paths, v.Diverged, format.Num2(v.Alpha))
 	}
 	if v.Reason != "" {

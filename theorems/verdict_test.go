@@ -34,7 +34,7 @@ func TestVerdictTextForPeople(t *testing.T) {
 	v := Verdict{Theorem: "thm4", Reading: "ensemble", Target: "discrete", Time: 3 * 0.05, Outcome: Fail,
 		Estimate: math.Inf(1), SE: math.NaN(), Bound: 14.35, Ratio: math.Inf(1), Paths: 2000, Diverged: 3, Alpha: 1.7e-7, Reason: "3 of 2000 paths diverged"}
 	require.Equal(t, "thm4 ensemble/discrete t=0.15: FAIL, LHS ∞ vs bound 14.35, ratio ∞, 2000 paths (3 diverged), alpha 1.7e-7: 3 of 2000 paths diverged", v.String())
-	x := Verdict{Theorem: "thm4", Reading: "ensemble", Target: "sde", Time: 1, Outcome: Pass, Engine: EngineExact,
+	x := Verdict{Theorem: "thm4", Reading: "ensemble", Target: "sde", Time: 1, Outcome: Pass, Engine: mc.EngineExact,
 		Estimate: 0.5, NumErr: 1e-6, Bound: 2, Ratio: 0.25}
 	require.Equal(t, "thm4 ensemble/sde t=1: PASS, LHS 0.5 (numerical error 1e-6, exact engine) vs bound 2, ratio 0.25", x.String())
 	k := -0.001

@@ -51,7 +51,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	if *thID == "" || *cfgPath == "" {
 		return usageErr("-theorem and -config are required (see -h)")
 	}
-	sdeEngine := map[string]string{"auto": "", "exact": theorems.EngineExact, "montecarlo": theorems.EngineMonteCarlo}
+	sdeEngine := map[string]mc.Engine{"auto": "", "exact": mc.EngineExact, "montecarlo": mc.EngineMonteCarlo}
 	if _, ok := sdeEngine[*engine]; !ok {
 		return usageErr("-sde-engine = %q: want auto, exact or montecarlo", *engine)
 	}

@@ -9,12 +9,6 @@ import (
 	"github.com/sdeverify/sdeverify/model/mc"
 )
 
-// The engines of 'simulate -engine', as its JSON's "engine" names them.
-const (
-	engineMonteCarlo = "montecarlo"
-	engineExact      = "exact"
-)
-
 // SimResult is simulate's result: the Monte Carlo engine's (mc.Result),
 // whose checkpoints carry, from the exact engine, the escape probability
 // and every value's numerical error.

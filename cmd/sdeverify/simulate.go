@@ -23,7 +23,7 @@ type SimulateOutput struct {
 	Version int `json:"version"`
 	// Engine is the engine that computed the result: "montecarlo" or
 	// "exact".
-	Engine string `json:"engine"`
+	Engine mc.Engine `json:"engine"`
 	// ExactUnavailable says why -engine auto ran Monte Carlo: the exact
 	// engine does not apply (d > 1, a noise it does not cover, a law its
 	// grid cannot resolve).
@@ -119,7 +119,7 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
 	p := newProgress(stderr, *quiet)
 	o := SimulateOutput{
-		Version: 1, Engine: engineMonteCarlo, Config: cfg, Seed: cfg.Seed,
+		Version: 1, Engine: mc.EngineMonteCarlo, Config: cfg, Seed: cfg.Seed,
 		Resolved: ResolvedModel{
 			Dim: run.System.F.Dim(), Certificate: run.System.F.Certificate(),
 			FStar: run.System.F.Inf(), Agents: len(run.System.Agents),
@@ -133,7 +133,7 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 		switch {
 		case err == nil:
 			res, grad := er.result(run)
-			o.Engine, o.ExactGrid, o.Result = engineExact, &er.grid, res
+			o.Engine, o.ExactGrid, o.Result = mc.EngineExact, &er.grid, res
 			o.EnsembleGradNorm, o.Rate = mc.Finites(grad), mc.Finites(er.rate)
 		case *engine == "exact":
 			return usageErr("%s: -engine exact: the exact engine does not apply: %v", *cfgPath, err)
@@ -145,7 +145,7 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	if o.Engine == engineMonteCarlo {
+	if o.Engine == mc.EngineMonteCarlo {
 		var res *mc.Result
 		p.printf("simulating %s (%s), %d paths x %d steps ...", cfg.Method, run.Model, run.Paths, run.Steps)
 		if run.Model == mc.SDE && !*noRefine {
@@ -179,7 +179,7 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	if o.Engine == engineExact {
+	if o.Engine == mc.EngineExact {
 		printExactTable(stdout, &o, run)
 	} else {
 		printTable(stdout, &o, run)

@@ -59,17 +59,17 @@ func TestSimulateEngineFlag(t *testing.T) {
 	}
 
 	o, table := simulateJSON(t, "-engine", "auto", "-config", d4)
-	require.Equal(t, engineMonteCarlo, o.Engine)
+	require.Equal(t, mc.EngineMonteCarlo, o.Engine)
 	require.Contains(t, o.ExactUnavailable, "objective.dim = 4")
 	require.Contains(t, table, "engine: the exact engine does not apply (objective.dim = 4")
 	require.Nil(t, o.ExactGrid)
 
 	gbm := "../../examples/gbm-closed-form.json"
 	o, _ = simulateJSON(t, "-engine", "auto", "-config", gbm)
-	require.Equal(t, engineExact, o.Engine)
+	require.Equal(t, mc.EngineExact, o.Engine)
 	require.Empty(t, o.ExactUnavailable)
 	o, _ = simulateJSON(t, "-no-refine", "-config", gbm)
-	require.Equal(t, engineMonteCarlo, o.Engine, "the default engine")
+	require.Equal(t, mc.EngineMonteCarlo, o.Engine, "the default engine")
 	require.Nil(t, o.Result.Checkpoints[1].NumErr)
 }
 
@@ -83,7 +83,7 @@ func TestSimulateEngineFlag(t *testing.T) {
 func TestSimulateExact(t *testing.T) {
 	t.Parallel()
 	o, table := simulateJSON(t, "-engine", "exact", "-config", "../../examples/gbm-closed-form.json")
-	require.Equal(t, engineExact, o.Engine)
+	require.Equal(t, mc.EngineExact, o.Engine)
 	require.NotNil(t, o.ExactGrid)
 	require.Equal(t, "backward", o.ExactGrid.Method)
 	require.Equal(t, "fd", o.ExactGrid.Scheme)
@@ -131,9 +131,9 @@ func TestSimulateExactAgreesWithMonteCarlo(t *testing.T) {
 	} {
 		ex, _ := simulateJSON(t, "-engine", "exact", "-config", c.cfg)
 		mcOut, _ := simulateJSON(t, "-engine", "mc", "-config", c.cfg)
-		require.Equal(t, engineExact, ex.Engine)
+		require.Equal(t, mc.EngineExact, ex.Engine)
 		require.Equal(t, c.method, ex.ExactGrid.Method)
-		require.Equal(t, engineMonteCarlo, mcOut.Engine)
+		require.Equal(t, mc.EngineMonteCarlo, mcOut.Engine)
 		require.Equal(t, len(mcOut.Result.Checkpoints), len(ex.Result.Checkpoints))
 		for i, m := range mcOut.Result.Checkpoints {
 			e := ex.Result.Checkpoints[i]

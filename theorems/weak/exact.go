@@ -43,7 +43,7 @@ func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 			return nil, fmt.Errorf("etas: %v is longer than the horizon %v", eta, o.Horizon)
 		}
 	}
-	res := &Result{Method: run.System.Method.String(), Model: o.Model, Engine: EngineExact, Horizon: o.Horizon,
+	res := &Result{Method: run.System.Method.String(), Model: o.Model, Engine: mc.EngineExact, Horizon: o.Horizon,
 		Coupled: "no Monte Carlo (model/exact); each error bar is the numerical error estimate"}
 	gs, ix, ix2 := testFuncs(run.System.F, o.Tests)
 	emax := slices.Max(o.Etas)

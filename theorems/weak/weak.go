@@ -167,16 +167,16 @@ type Result struct {
 	// over its paths) and how it relates to Def. 3's E g(x_k), which
 	// diverges for DSGD and DCSGD with unbounded noise (functional.go).
 	Functional string `json:"functional"`
-	// Engine is EngineMonteCarlo or EngineExact (Paths and Seed are then 0
+	// Engine is mc.EngineMonteCarlo or mc.EngineExact (Paths and Seed are then 0
 	// and every se is the numerical error estimate).
-	Engine  string  `json:"engine"`
-	Coupled string  `json:"coupling"`
-	Paths   int     `json:"paths"`
-	Seed    uint64  `json:"seed"`
-	Horizon float64 `json:"horizon"`
-	Points  []Point `json:"points"`
-	Fits    []Fit   `json:"fits"`
-	ODEFits []Fit   `json:"ode_fits"`
+	Engine  mc.Engine `json:"engine"`
+	Coupled string    `json:"coupling"`
+	Paths   int       `json:"paths"`
+	Seed    uint64    `json:"seed"`
+	Horizon float64   `json:"horizon"`
+	Points  []Point   `json:"points"`
+	Fits    []Fit     `json:"fits"`
+	ODEFits []Fit     `json:"ode_fits"`
 	// ExactRef is the same study by the exact engine, where it applies,
 	// beside a Monte Carlo one (the report draws it in the figure).
 	ExactRef *Result `json:"exact_ref,omitempty"`
@@ -196,16 +196,10 @@ type Result struct {
 	Unresolved []string `json:"unresolved,omitempty"`
 }
 
-// The engines a Result can come from.
-const (
-	EngineMonteCarlo = "monte carlo"
-	EngineExact      = "exact"
-)
-
 // Noise names what an unresolved error is within: the Monte Carlo noise,
 // or the exact engine's numerical error.
 func (r *Result) Noise() string {
-	if r.Engine == EngineExact {
+	if r.Engine == mc.EngineExact {
 		return "numerical error"
 	}
 	return "Monte Carlo noise"
@@ -258,7 +252,7 @@ func Estimate(cfg mc.Config, o Options) (*Result, error) {
 	}
 	_, gaussian := run.System.AverageNoiseVar(0)
 	coupled := gaussian && run.System.Method == model.DSGD && !o.Independent
-	res := &Result{Method: run.System.Method.String(), Engine: EngineMonteCarlo, Paths: o.Paths, Seed: o.Seed, Horizon: o.Horizon}
+	res := &Result{Method: run.System.Method.String(), Engine: mc.EngineMonteCarlo, Paths: o.Paths, Seed: o.Seed, Horizon: o.Horizon}
 	m := o.Substeps
 	res.Reference = fmt.Sprintf("the SDE by Euler-Maruyama at %d and %d substeps a step on the same Brownian path, extrapolated to zero substep (2 Y_%d - Y_%d); each error bar adds the refined level's estimated bias (|mean(g(Y_%d) - g(Y_%d))| + 2 se); the gradient flow by RK4 (%d substeps a step, error from %d)", m, 2*m, 2*m, m, m, 2*m, flowSubsteps, flowCheck)
 	if o.NoRefine {
