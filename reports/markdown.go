@@ -71,7 +71,7 @@ func biasText(v theorems.Verdict) string { return v.BiasText() }
 
 // tailText is the evidence on a verdict's tails: the analytical status
 // (d = 1, SDE) or the Pareto tail shape k.
-func tailText(v theorems.Verdict, f *theorems.Finiteness) string { return v.TailText(f) }
+func tailText(v theorems.Verdict, f *theorems.MomentFiniteness) string { return v.TailText(f) }
 
 // seCell is a verdict's uncertainty: the Monte Carlo standard error, or
 // the exact engine's numerical error.

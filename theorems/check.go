@@ -96,8 +96,8 @@ type Report struct {
 	Verdicts   []Verdict    `json:"verdicts"`
 	Resolution *Resolution  `json:"resolution,omitempty"`
 	// Finiteness of the SDE's left-hand side and of its variance (d = 1;
-	// see Finiteness).
-	Finiteness *Finiteness `json:"finiteness,omitempty"`
+	// see MomentFiniteness).
+	Finiteness *MomentFiniteness `json:"finiteness,omitempty"`
 	// ExactSDE: the SDE target was decided from its law (d = 1).
 	ExactSDE *ExactSDE `json:"exact_sde,omitempty"`
 	// ExactUndecided says why Monte Carlo decided an SDE target whose law
@@ -313,7 +313,7 @@ func (c *checker) target(target string, run mc.Run, rep *Report) ([]Verdict, err
 	// flat objective allows eta eta_t ~ 1e9), and a path past it still
 	// has a finite left-hand side.
 	r.DivergeAt = math.MaxFloat64
-	var fin *Finiteness
+	var fin *MomentFiniteness
 	if target == "discrete" {
 		// The discrete target is the discrete method whatever the
 		// configuration's model says: an "sde" configuration copied as is
@@ -411,7 +411,7 @@ const pilotPaths = 16
 // evaluate decides the verdicts of one simulation of target, records the
 // first inadmissible step and the SDE's resolution, and reports whether
 // the integrator hit its substep floor.
-func (c *checker) evaluate(target string, r mc.Run, res *mc.Result, fin *Finiteness, rep *Report) ([]Verdict, bool) {
+func (c *checker) evaluate(target string, r mc.Run, res *mc.Result, fin *MomentFiniteness, rep *Report) ([]Verdict, bool) {
 	if res.FirstCheckFailure >= 0 && (c.firstBad < 0 || res.FirstCheckFailure < c.firstBad) {
 		c.firstBad = res.FirstCheckFailure
 	}
@@ -441,7 +441,7 @@ type evidence struct {
 	coupled  bool
 	resolved bool
 	why      string
-	fin      *Finiteness // SDE only
+	fin      *MomentFiniteness // SDE only
 }
 
 // SDERun switches r to the SDE model integrated as spec says (see

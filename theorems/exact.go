@@ -71,7 +71,7 @@ var exactRadii = []float64{1e2, 1e4, 1e6}
 // INCONCLUSIVE otherwise; no alpha. Admissibility is checked on the law:
 // eta eta_k within the bound at E|f'(X_{t_k})| (or at any gradient when
 // B = 0).
-func (c *checker) exactSDE(run mc.Run, fin *Finiteness) ([]Verdict, *ExactSDE, error) {
+func (c *checker) exactSDE(run mc.Run, fin *MomentFiniteness) ([]Verdict, *ExactSDE, error) {
 	sp, err := exact.ScheduledFromConfig(run)
 	if err != nil {
 		return nil, nil, err
@@ -143,7 +143,7 @@ func (c *checker) exactSDE(run mc.Run, fin *Finiteness) ([]Verdict, *ExactSDE, e
 }
 
 // exactVerdicts decides the SDE's verdicts from one exact computation.
-func (c *checker) exactVerdicts(run mc.Run, res exact.ForwardResult, fin *Finiteness) []Verdict {
+func (c *checker) exactVerdicts(run mc.Run, res exact.ForwardResult, fin *MomentFiniteness) []Verdict {
 	firstBad := -1
 	for k, rate := range res.Rate {
 		if c.o.Reading == "pathwise" {

@@ -9,7 +9,7 @@ import (
 	"github.com/sdeverify/sdeverify/model/mc"
 )
 
-// Finiteness records whether the SDE's left-hand side E[Y] and the variance
+// MomentFiniteness records whether the SDE's left-hand side E[Y] and the variance
 // of Y (which the normal interval of every verdict needs) are finite, and
 // why. Y = A1 I1 + A2 I2 - C phi2 with I1 = int eta_t ||grad f(X_t)||^2 dt
 // and I2 = int eta_t^2 ||grad f(X_t)||^2 dt (docs/math.md sections 3 and 8).
@@ -21,16 +21,16 @@ import (
 // finite when E[(r f'^2)^2] is (by Cauchy-Schwarz in time), and otherwise
 // not established. In d > 1 nothing is decided yet (Unknown, and the verdict
 // is not changed: the tail diagnostic for d > 1 is open work).
-type Finiteness struct {
+type MomentFiniteness struct {
 	LHS      exact.Finiteness `json:"lhs"`
 	Variance exact.Finiteness `json:"variance"`
 	Why      string           `json:"why"`
 	Tails    *exact.Tails     `json:"tails,omitempty"`
 }
 
-// SDEFiniteness decides Finiteness for the SDE of run, whose schedule is
+// SDEFiniteness decides MomentFiniteness for the SDE of run, whose schedule is
 // read pathwise or not (nil when d > 1).
-func SDEFiniteness(run mc.Run, pathwise bool) *Finiteness {
+func SDEFiniteness(run mc.Run, pathwise bool) *MomentFiniteness {
 	sys := run.System
 	if sys.F.Dim() != 1 {
 		return nil
@@ -47,7 +47,7 @@ func SDEFiniteness(run mc.Run, pathwise bool) *Finiteness {
 	}
 	tl, err := exact.Classify(sys, run.Eta, rate)
 	if err != nil {
-		return &Finiteness{Why: "not classified: " + err.Error()}
+		return &MomentFiniteness{Why: "not classified: " + err.Error()}
 	}
 	integrand := func(x float64) float64 {
 		g := []float64{0}
@@ -58,7 +58,7 @@ func SDEFiniteness(run mc.Run, pathwise bool) *Finiteness {
 		}
 		return (r + r*r) * g[0] * g[0]
 	}
-	out := &Finiteness{Tails: &tl}
+	out := &MomentFiniteness{Tails: &tl}
 	var why string
 	out.LHS, why = tl.Moment(integrand)
 	out.Why = "E[eta_t f'(X_t)^2]: " + why

@@ -200,7 +200,7 @@ func (v Verdict) BiasText() string {
 // TailText renders the evidence on the left-hand side's tails: the
 // analytical status (d = 1, SDE) or the Pareto tail shape k; else, for a
 // VACUOUS verdict, which no values decided, nothing (format.Missing).
-func (v Verdict) TailText(f *Finiteness) string {
+func (v Verdict) TailText(f *MomentFiniteness) string {
 	switch {
 	case v.Target == "sde" && f != nil:
 		return fmt.Sprintf("mean %s, variance %s (analytical)", f.LHS, f.Variance)
