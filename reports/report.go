@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/sdeverify/sdeverify/internal/jsonfinite"
-	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/internal/parallel"
 	"github.com/sdeverify/sdeverify/properties"
 	"github.com/sdeverify/sdeverify/theorems"
 	"github.com/sdeverify/sdeverify/theorems/stability"
@@ -357,7 +357,7 @@ func (r *Report) figures() ([]Figure, error) {
 	}
 	figs := make([]Figure, len(jobs))
 	errs := make([]error, len(jobs))
-	mc.ForEach(len(jobs), 0, func(i int) { figs[i], errs[i] = jobs[i]() })
+	parallel.ForEach(len(jobs), 0, func(i int) { figs[i], errs[i] = jobs[i]() })
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}

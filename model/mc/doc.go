@@ -11,7 +11,7 @@
 //     a [Result]: a [Checkpoint] per recorded step with [Stat]s, quantiles,
 //     per-path [PathValue]s and the SDE's [Substeps].
 //   - Randomness: [Stream] and [StreamSeed]; parallel blocks: [ForBlocks],
-//     [Workers], [BlockSize].
+//     [Workers] (forwarding to internal/parallel), [BlockSize].
 //   - Statistics: [Moments], [Sums], [Quantile]; tests [ZTest], [ZTestSE],
 //     [ZCrit], [DKWEpsilon], [ClopperPearson]; JSON's non-finite numbers:
 //     [Finite], [OrNaN].
