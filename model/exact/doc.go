@@ -5,26 +5,64 @@
 //
 // # Index
 //
-//   - A [Problem] (a one-dimensional model.System, x0, eta, a constant
-//     schedule value, the steps; [FromConfig] builds one from an mc.Run) and
+// One line per file: its job and its entry points (math 7 is the
+// engine's mathematics; every number is a [Value], a value and its error
+// estimate).
+//
+//   - exact.go: the constant-schedule engine, backward in time. A
+//     [Problem] ([FromConfig] builds one from an mc.Run) and its
 //     [Settings] (grid, radius, sinh map, absorption, quadrature, SDE
-//     scheme and substeps).
-//   - [Discrete] returns E g(x_k), k = 0..Steps, of DSGD (Gaussian noise),
-//     DCSGD (Bernoulli compressors; rand-k and QSGD are the identity in
-//     d = 1) or DSignSGD (Gaussian or Student-t noise, any nu > 0).
-//   - [SDE] returns E g(X_{k eta}) of the method's SDE by Euler-Maruyama
-//     ([SchemeEM]) or finite differences ([SchemeFD]); [Coefficients] gives
-//     its drift and covariance at a point.
-//   - [Batch] runs many of these at once, longest computation first, on
-//     every core (the weak study's etas, Figure 1's series).
-//   - Every number is a [Value]: the value and its error estimate.
-//   - Tails: [Classify], [EscapeBound] and [RadialExplosion] decide finite
-//     moments and explosion analytically (tails.go, explode.go).
-//   - [Divergence] bounds E g(x_K) of DSGD and DCSGD from below where
-//     escapes dominate it (unbounded noise on a power-law objective: the
-//     bound tends to infinity as eta -> 0), and [Settings.Functional]
-//     states what the engine computes instead when paths leave the grid
-//     (divergence.go, functional.go; docs/math.md section 7.2).
+//     scheme and substeps); [Discrete] (the discrete method's law, from the
+//     method's one-step law, model.Law1Der), [SDE] (the problem's SDE
+//     model by Euler-Maruyama or finite differences), [Batch] and
+//     [BatchAfter] (many jobs longest first on every core), [Coefficients];
+//     the grid, the operators, the levels and refinements and the error
+//     estimate (math 7).
+//   - models.go, modelfirst.go, modelsecond.go: the SDE models as
+//     registered kinds ([SDEModel], [RegisterModel], [LookupModel],
+//     [ModelNames]): the paper's first-order SDE and the second-order
+//     modified equation (math 7.3).
+//   - fd.go: the SDE's backward equation by exponentially fitted finite
+//     differences and implicit Euler (sdeFD, the tridiagonal factors and
+//     sweeps) (math 7).
+//   - quadrature.go: a normal component of a one-step law integrated
+//     against the grid's interpolant, the rule every kernel shares.
+//   - forward.go: [Forward], the law carried forward in time under any
+//     schedule ([Scheduled], [ForwardResult]): validation, the plan of
+//     runs and refinements, their combination into values with errors,
+//     and the pieces the runs share (math 7, math 7.1).
+//   - forwarddiscrete.go: the discrete method's forward law
+//     (forwardDiscrete) and the horizon's backward iteration that bounds
+//     its error (horizonFloor).
+//   - forwardfd.go: the SDE's forward law by the adjoint finite
+//     differences on windows of the grid (forwardFD, the solver fdSolver),
+//     and the pathwise reading's interpolation in the held rate.
+//   - tails.go: [Classify] (which moments of the SDE's law are finite, and
+//     whether it explodes) and [EscapeBound] (math 8).
+//   - explode.go: [RadialExplosion], a certificate that the SDE of
+//     DSGD or DCSGD on sum_j x_j^4/4 explodes in d dimensions (math 8,
+//     math 9).
+//   - divergence.go: [Divergence], a lower bound on E g(x_K) of DSGD and
+//     DCSGD where escapes dominate it (unbounded noise on a power-law
+//     objective: it tends to infinity as eta -> 0), and [PowerLaw]
+//     (math 7.2).
+//   - functional.go: [Settings.Functional], what the engine computes when
+//     paths leave the grid, and [Settings.GridRadius] (math 7.2).
+//
+// What the engine asks of a kind is a capability in package model
+// (model/law1d.go for the one-step laws and the SDE's coefficients,
+// model/lemmas.go for the divergence and explosion lemmas); a kind
+// without it is refused with the reason, and callers fall back to Monte
+// Carlo. Timings: BENCHMARKS.md (BenchmarkForward*, BenchmarkSweep*).
+//
+// The sections of docs/math.md named "math N" above:
+//
+//   - math 7: docs/math.md#7-exact-laws-in-one-dimension
+//   - math 7.1: docs/math.md#71-sde-verdicts-from-the-law
+//   - math 7.2: docs/math.md#72-weak-error-when-the-method-can-diverge
+//   - math 7.3: docs/math.md#73-sde-models-in-the-exact-engine-the-second-order-modified-equation
+//   - math 8: docs/math.md#8-one-dimensional-diffusions-explosion-and-finite-moments
+//   - math 9: docs/math.md#9-stability-maps-package-theoremsstability
 //
 // # Method
 //
@@ -32,7 +70,9 @@
 // [-Radius, Radius], uniform or uniform in xi with x = Map sinh(xi):
 // u_0 = g and u_{j+1}(x) = E[u_j(X') | X = x], so that E g(x_k) = u_k(x0).
 // For the discrete methods and Euler-Maruyama the one-step law given x is a
-// finite mixture of normals and point masses: N(x - h f', h^2 Var/N^2) for
+// finite mixture of normals and point masses, which the method gives
+// (model.Law1Der; the agent-map rules a quadrature rule over the noise's
+// quantiles, docs/math.md section 10): N(x - h f', h^2 Var/N^2) for
 // DSGD; for DCSGD one normal per set of agents whose Bernoulli compressor
 // keeps the coordinate (2^N sets); for DSignSGD the law of the sum of the N
 // signs (+1 with probability (1 + E sign)/2), by dynamic programming over
@@ -77,7 +117,7 @@
 //
 // Schedules that change the step every step (time-only, the ensemble
 // reading and the pathwise reading) are carried forward in time by
-// [Forward], on windows of the grid that follow the law (forward.go); for
+// [Forward], on windows of the grid that follow the law; for
 // the SDE's pathwise reading, whose rate is held from each step's start
 // along the path, the step's kernel is interpolated in the held rate. Not
 // covered: Student-t noise for DSGD and DCSGD.

@@ -163,8 +163,8 @@ func factorTridiag(lower, diag, upper []float64) tridiag {
 // with ll_i = l_i l_{i-1} and cc_i = c_i c_{i+1} precomputed, two nodes
 // per iteration: the same solution up to rounding, with four independent
 // chains where the plain sweeps have two. The sweeps were bound by their
-// chains' latency (10 ns a node for both on 4800 nodes; 3 ns so), and
-// Figure 1's top-row SDEs are thousands of them per node: 6.2 -> 4.0 s.
+// chains' latency, and Figure 1's top-row SDEs are thousands of them per
+// node (BENCHMARKS.md, BenchmarkSweep2).
 // TestSweep2 checks it against the plain sweeps.
 func sweep2(u []float64, n int, li, inv, cp, ll, cc []float64) {
 	u = u[: 2*n : 2*n]

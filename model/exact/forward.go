@@ -489,8 +489,8 @@ func gValues(gr grid) []float64 {
 
 // flush sets values below 1e-290 in magnitude to 0: mass spreading into
 // the far tails decays into subnormal numbers, whose arithmetic is two
-// orders of magnitude slower (the forward finite differences took 37 s
-// instead of a few); the mass dropped is below 1e-290 per node and step.
+// orders of magnitude slower (BENCHMARKS.md); the mass dropped is below
+// 1e-290 per node and step.
 func flush(p []float64) {
 	for i, v := range p {
 		if v < 1e-290 && v > -1e-290 {
@@ -527,7 +527,8 @@ func liveRange(p []float64, absorb bool) (lo, hi int) {
 // dropMass is the node mass below which the forward discrete step on an
 // absorbing grid does not spread a node's mass beyond the first and last
 // node holding at least that much (liveRange; the law's far tails, decayed
-// to 1e-30 and below, took two thirds of Figure 1's bottom-row time): the
+// to 1e-30 and below, took most of Figure 1's bottom-row time:
+// BENCHMARKS.md): the
 // mass there is dropped, and every value's floor grows by the dropped
 // mass times the largest |g| on the grid (absorbed mass is worth 0 outside
 // it), the escape probability's by the dropped mass.
