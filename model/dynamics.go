@@ -94,8 +94,8 @@ func (ws *Workspace) nextGen() {
 // hardware prefetcher streams v into the cache before a kernel's random
 // accesses (a path's state is in L3 between steps; random reads of it wait
 // for each line in turn, a sequential pass does not). It returns a value
-// the caller keeps. On Figure 1's centre panels it measured 10-20% faster
-// (A/B on the same binary, two runs each).
+// the caller keeps. Figure 1's centre panels are faster with it
+// (BENCHMARKS.md).
 func touch(v []float64) float64 {
 	var s float64
 	for j := 0; j < len(v); j += 8 {

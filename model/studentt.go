@@ -197,8 +197,8 @@ func Xi(nu, y float64) float64 {
 //	nu odd:  Xi = (theta + sin theta (c + (2/3) c^3 + ... + (2 4 ... (nu-3))/(1 3 ... (nu-2)) c^(nu-2)))/pi
 //	nu even: Xi = (sin theta/2) (1 + (1/2) c^2 + ... + (1 3 ... (nu-3))/(2 4 ... (nu-2)) c^(nu-2))
 //
-// exact up to rounding and ~30x faster than the incomplete beta function
-// (the SDE of DSignSGD evaluates it at every substep). With t = y/sqrt nu,
+// exact up to rounding and much faster than the incomplete beta function
+// (the SDE of DSignSGD evaluates it at every substep; BENCHMARKS.md). With t = y/sqrt nu,
 // c^2 = 1/(1 + t^2) and sin theta = t c: no trigonometric call but the
 // arctangent, and that for odd nu only.
 func xiInteger(nu int, y float64) float64 {

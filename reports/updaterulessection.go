@@ -41,7 +41,7 @@ const UpdateRulesExactBias = "The long-run law of clipped SGD under the asymmetr
 // ComputeUpdateRules runs every pinned rule case and, per bound, a search
 // of runs random configurations from seed (theorems.SearchRule; 0 runs:
 // none), and the clipping-bias studies. Deterministic for a seed; each
-// check is one path (about 0.2 ms).
+// check is one path (BENCHMARKS.md gives its cost).
 func ComputeUpdateRules(runs int, seed uint64) (*UpdateRules, error) {
 	pinned, err := studies.RunPinnedRules()
 	if err != nil {

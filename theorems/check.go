@@ -352,7 +352,8 @@ func (c *checker) target(target string, run mc.Run, rep *Report) ([]Verdict, err
 	// same on all of them, which makes a pilot decisive: an integrator that
 	// hits its substep floor on the first pilotPaths paths hits it on the
 	// same paths of the full run, which is then INCONCLUSIVE whatever the
-	// others do (campaign case 0 of the report spent 38 s finding that out).
+	// others do (a full run would spend seconds finding that out:
+	// BENCHMARKS.md).
 	independent := c.k.B == 0 && !model.ReadsGradient(r.Schedule)
 	if target == "sde" && independent && r.Paths > pilotPaths {
 		pr := r

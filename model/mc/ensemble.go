@@ -458,10 +458,10 @@ func (e *engine) worker(w int) {
 	}
 }
 
-// work runs worker w's contiguous range of blocks. A static partition
-// measured 1.7x faster on 2 cores than handing out single blocks from an
-// atomic counter (interleaved blocks made the two cores contend for cache
-// lines at every block boundary); results do not depend on it.
+// work runs worker w's contiguous range of blocks. A static partition is
+// faster than handing out single blocks from an atomic counter
+// (interleaved blocks made the two cores contend for cache lines at every
+// block boundary; BENCHMARKS.md); results do not depend on it.
 func (e *engine) work(w int) {
 	lo, hi := w*e.nblocks/e.workers, (w+1)*e.nblocks/e.workers
 	for b := lo; b < hi; b++ {

@@ -52,7 +52,7 @@ var Figure1ExactPanels = []string{"left-top", "right-top", "left-bottom", "right
 // gradient noise to cancel the step to within x/(eta x^3): probability
 // O(x^-2)); under Eq. 1's schedule (left-bottom), whose steps stay
 // admissible and no path leaves [-20, 20] (escape below 1e-12 on the grid
-// to 1000), a sinh-mapped grid to 20 with 600 nodes (three times faster);
+// to 1000), a sinh-mapped grid to 20 with 600 nodes (faster: BENCHMARKS.md);
 // for DSignSGD (right) the uniform default, its steps being bounded by eta.
 func exactGrid(panel string) exact.Settings {
 	if panel == "left-bottom" {

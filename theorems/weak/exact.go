@@ -168,7 +168,7 @@ func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 // fewer substeps per step (at least one). The extrapolated SDE's time error
 // (order 3 in the substep) is then the same for every eta and is estimated
 // and reported with each value; the small etas, which take most steps,
-// no longer take 4 substeps each (the study runs about 3 times faster).
+// no longer take 4 substeps each (faster: BENCHMARKS.md).
 func substeps(m0 int, eta, emax float64) int {
 	if m0 == 0 {
 		m0 = 4
