@@ -22,6 +22,7 @@ func init() {
 
 func (dsgd) String() string             { return "dsgd" }
 func (dsgd) gradientDrift() bool        { return true }
+func (dsgd) gaussianStep() bool         { return true }
 func (dsgd) ValidateSDE(s System) error { return finiteVariance(s) }
 
 func (m dsgd) ValidateAgent(prefix string, a Agent, _ int) error { return noCompressor(m, prefix, a) }

@@ -90,6 +90,17 @@ type normalDrawer interface{ normalsPerCoord() int }
 // (rand-k's sparseGaussian: Floyd's selection).
 type sparseDrawer interface{ kept(d int) int }
 
+// GaussianStep reports whether a method's discrete step, with Gaussian
+// noise on every agent (System.AverageNoiseAffine: average noise variance
+// a + b ||grad f||^2), is x - h (grad f + sqrt(a + b ||grad f||^2) xi),
+// xi ~ N(0, I) (DSGD): one Euler-Maruyama step of its SDE, whose normal is
+// the Brownian increment over the step. The weak study couples the
+// discrete method and its SDE path by path where it holds.
+func GaussianStep(m Method) bool {
+	g, ok := m.(interface{ gaussianStep() bool })
+	return ok && g.gaussianStep()
+}
+
 // normalsApart is a Method whose Diffuse needs z apart from dst.
 type normalsApart interface{ normalsApart() bool }
 
