@@ -23,18 +23,6 @@ func (c Certificate) Validate() error {
 	return checkNonNeg("l1", c.L1)
 }
 
-// Dominates reports whether c is at least as large as o in both constants,
-// so that c is valid wherever o is.
-func (c Certificate) Dominates(o Certificate) bool {
-	return c.L0 >= o.L0 && c.L1 >= o.L1
-}
-
-// Slack returns L0 + L1*gradNorm - hessNorm, the margin by which the
-// certificate holds at a point with those norms (negative: violated).
-func (c Certificate) Slack(hessNorm, gradNorm float64) float64 {
-	return c.L0 + c.L1*gradNorm - hessNorm
-}
-
 // Holds reports whether the certificate holds at a point with the given
 // norms, allowing a relative rounding error of tol (for example 1e-9) of the
 // larger side.

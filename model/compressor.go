@@ -55,14 +55,14 @@ func norm2(v []float64) float64 {
 	return math.Sqrt(s)
 }
 
-// SampleDiagMinusRankOne writes into dst a draw of N(0, diag(D) - beta v v^T)
+// sampleDiagMinusRankOne writes into dst a draw of N(0, diag(D) - beta v v^T)
 // in O(d), using the standard normals z (len d, overwritten). The matrix must
 // be positive semidefinite, which requires D_j = 0 only where v_j = 0 and
 // beta sum_j v_j^2/D_j <= 1. Writing u = D^(-1/2) v,
 //
 //	diag(D) - beta v v^T = D^(1/2) (I - beta u u^T) D^(1/2),
 //	(I - beta u u^T)^(1/2) = I - gamma u u^T / ||u||^2,  gamma = 1 - sqrt(1 - beta ||u||^2).
-func SampleDiagMinusRankOne(dst, diag, v []float64, beta float64, z []float64) {
+func sampleDiagMinusRankOne(dst, diag, v []float64, beta float64, z []float64) {
 	if beta == 0 {
 		for j, dj := range diag {
 			dst[j] = math.Sqrt(dj) * z[j]

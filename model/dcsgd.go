@@ -87,7 +87,7 @@ func (dcsgd) Diffuse(s System, dst, z, grad []float64, gn2 float64, ws *Workspac
 		for j, g := range grad {
 			ws.diag[j] = (sum + alpha*g*g) / n
 		}
-		SampleDiagMinusRankOne(dst, ws.diag[:len(grad)], grad, beta/n, z)
+		sampleDiagMinusRankOne(dst, ws.diag[:len(grad)], grad, beta/n, z)
 		return false
 	}
 	clear(ws.diag)
@@ -110,7 +110,7 @@ func (dcsgd) Diffuse(s System, dst, z, grad []float64, gn2 float64, ws *Workspac
 	for j, g := range grad {
 		ws.diag[j] = (ws.diag[j] + alpha*g*g) / n
 	}
-	SampleDiagMinusRankOne(dst, ws.diag, grad, beta/n, z)
+	sampleDiagMinusRankOne(dst, ws.diag, grad, beta/n, z)
 	if !mixture {
 		return false
 	}

@@ -28,7 +28,7 @@ func (s System) Validate() error {
 		return Prefix("objective", err)
 	}
 	if s.Method == nil {
-		return Invalid("method", nil, "must be "+MethodNames())
+		return Invalid("method", nil, "must be "+methodNames())
 	}
 	if len(s.Agents) == 0 {
 		return Invalid("agents", 0, "need at least one agent")

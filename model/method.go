@@ -120,7 +120,7 @@ func ParseMethod(s string) (Method, error) { return BuildMethod(s, nil) }
 func BuildMethod(name string, params []byte) (Method, error) {
 	k, err := lookup(sortMethod, name)
 	if err != nil {
-		return nil, Invalid("method", fmt.Sprintf("%q", name), "must be "+MethodNames())
+		return nil, Invalid("method", fmt.Sprintf("%q", name), "must be "+methodNames())
 	}
 	v, err := k.build(params, 0)
 	if err != nil {
@@ -129,8 +129,8 @@ func BuildMethod(name string, params []byte) (Method, error) {
 	return v.(Method), nil
 }
 
-// MethodNames lists the registered methods' names ("a, b or c").
-func MethodNames() string {
+// methodNames lists the registered methods' names ("a, b or c").
+func methodNames() string {
 	registry.RLock()
 	defer registry.RUnlock()
 	return kindNames(sortMethod)

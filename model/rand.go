@@ -52,9 +52,9 @@ func NewRand(seed uint64) *Rand {
 	return r
 }
 
-// NewRandState returns a generator with the given raw state, which must not
+// newRandState returns a generator with the given raw state, which must not
 // be all zero (for tests against the reference implementation).
-func NewRandState(s0, s1, s2, s3 uint64) *Rand { return &Rand{xo{s0, s1, s2, s3}} }
+func newRandState(s0, s1, s2, s3 uint64) *Rand { return &Rand{xo{s0, s1, s2, s3}} }
 
 // Seed resets the state as NewRand(seed) does.
 func (r *Rand) Seed(seed uint64) {

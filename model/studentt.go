@@ -73,7 +73,7 @@ func (s StudentT) AddVariance(dst, _ []float64, _ float64) bool {
 	if s.Nu <= 2 {
 		return false
 	}
-	v := StudentTVariance(s.Nu)
+	v := studentTVariance(s.Nu)
 	for j := range dst {
 		c := s.scale(j)
 		dst[j] += c * c * v
@@ -153,7 +153,7 @@ func (s StudentT) VarianceBound() (sigma0Sq, sigma1Sq float64, ok bool) {
 		return 0, 0, false
 	}
 	m := s.MaxScale()
-	return m * m * StudentTVariance(s.Nu), 0, true
+	return m * m * studentTVariance(s.Nu), 0, true
 }
 
 // Xi returns Xi_nu(y) = F_nu(y) - 1/2, with F_nu the CDF of Student's t with
@@ -232,9 +232,9 @@ func xiInteger(nu int, y float64) float64 {
 // ell_nu = 2 Xi_nu(1) (1/2 for the Cauchy, nu = 1).
 func EllNu(nu float64) float64 { return 2 * Xi(nu, 1) }
 
-// StudentTVariance returns the variance nu/(nu-2) of a standard t_nu
+// studentTVariance returns the variance nu/(nu-2) of a standard t_nu
 // variate, +Inf for nu <= 2.
-func StudentTVariance(nu float64) float64 {
+func studentTVariance(nu float64) float64 {
 	if nu <= 2 {
 		return math.Inf(1)
 	}
@@ -251,18 +251,18 @@ func StudentTRand(nu float64, r *Rand) float64 {
 	case 2:
 		return r.NormFloat64() / math.Sqrt(r.ExpFloat64())
 	}
-	return r.NormFloat64() / math.Sqrt(2*GammaRand(nu/2, r)/nu)
+	return r.NormFloat64() / math.Sqrt(2*gammaRand(nu/2, r)/nu)
 }
 
-// GammaRand draws a Gamma(shape, 1) variate (shape > 0) by Marsaglia and
+// gammaRand draws a Gamma(shape, 1) variate (shape > 0) by Marsaglia and
 // Tsang (2000), with the boost Gamma(a) = Gamma(a+1) U^(1/a) for a < 1.
-func GammaRand(shape float64, r *Rand) float64 {
+func gammaRand(shape float64, r *Rand) float64 {
 	if shape < 1 {
 		u := r.Float64()
 		for u == 0 {
 			u = r.Float64()
 		}
-		return GammaRand(shape+1, r) * math.Pow(u, 1/shape)
+		return gammaRand(shape+1, r) * math.Pow(u, 1/shape)
 	}
 	d := shape - 1.0/3
 	c := 1 / math.Sqrt(9*d)
