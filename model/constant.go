@@ -30,6 +30,9 @@ func (c Constant) Rate(StepInfo) float64 {
 	return c.Value
 }
 
+// ConstantRate implements ConstantRater: Rate at every step.
+func (c Constant) ConstantRate() float64 { return c.Rate(StepInfo{}) }
+
 // Reads implements Schedule.
 func (Constant) Reads() Reading { return ReadsClock }
 

@@ -64,6 +64,14 @@ type Schedule interface {
 	Validate() error
 }
 
+// A ConstantRater is a schedule whose value is the same at every step
+// and state: ConstantRate returns it (Constant). The exact engine carries
+// such a schedule's law with one operator for every step (DSignSGD's
+// lattice among others).
+type ConstantRater interface {
+	ConstantRate() float64
+}
+
 func clockValue(c Clock, s StepInfo) float64 {
 	if c == Time {
 		return s.T

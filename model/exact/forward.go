@@ -206,9 +206,9 @@ func planForward(p Scheduled, gs []func(float64) float64, s Settings, sde bool) 
 	// DSignSGD under a constant step: its lattice, exact up to rounding
 	// and the radius, checked against the same lattice to 1.5 times the
 	// radius (the run on half the nodes is the main one again).
-	if c, ok := p.Schedule.(model.Constant); ok && !sde {
+	if c, ok := p.Schedule.(model.ConstantRater); ok && !sde {
 		var wide grid
-		h := p.Eta * c.Rate(model.StepInfo{})
+		h := p.Eta * c.ConstantRate()
 		if pl.lat, wide, pl.lattice = base.lattices(h, s.Radius, s, gs); pl.lattice {
 			pl.runs = []*forwardTask{{gr: &pl.lat}, {gr: &pl.lat}, {gr: &wide}}
 		}
