@@ -83,7 +83,7 @@ func (m ClippedSGD) sup() float64              { return m.Clip }
 //	E clip^2 = c^2 (1 - Phi(a) + Phi(b)) + mu^2 (Phi(a) - Phi(b))
 //	           + 2 mu s (phi(b) - phi(a)) + s^2 (Phi(a) - Phi(b) - a phi(a) + b phi(b)).
 func (m ClippedSGD) moments1(nz Noise, mu, gn2 float64) (mean, second float64, ok bool) {
-	g, isG := nz.(Gaussian)
+	g, isG := nz.(gaussianLaw)
 	if !isG {
 		return 0, 0, false
 	}

@@ -145,12 +145,23 @@ func noCompressor(m Method, prefix string, a Agent) error {
 }
 
 // finiteVariance is ValidateSDE for the methods whose SDE's covariance is
-// the noise's (DSGD, DCSGD).
+// the noise's (DSGD, DCSGD): it refuses a law whose VarianceBound reports
+// no finite variance (a Student-t law by its nu, TScaler; another by its
+// type). A law without VarianceBounder is taken as it is.
 func finiteVariance(s System) error {
 	for i, a := range s.Agents {
-		if t, ok := a.Noise.(StudentT); ok && t.Nu <= 2 {
-			return Invalid(fmt.Sprintf("agents[%d].noise.nu", i), t.Nu, fmt.Sprintf("the %s SDE needs finite noise variance (nu > 2)", s.Method))
+		vb, ok := a.Noise.(VarianceBounder)
+		if !ok {
+			continue
 		}
+		if _, _, finite := vb.VarianceBound(); finite {
+			continue
+		}
+		if t, ok := a.Noise.(TScaler); ok {
+			nu, _ := t.TScale()
+			return Invalid(fmt.Sprintf("agents[%d].noise.nu", i), nu, fmt.Sprintf("the %s SDE needs finite noise variance (nu > 2)", s.Method))
+		}
+		return Invalid(fmt.Sprintf("agents[%d].noise", i), fmt.Sprintf("%T", a.Noise), fmt.Sprintf("the %s SDE needs finite noise variance", s.Method))
 	}
 	return nil
 }

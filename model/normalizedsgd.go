@@ -94,7 +94,7 @@ func (NormalizedSGD) sup() float64 { return 1 }
 // map is the sign, E = erf(mu/(sqrt 2 s)) and E T^2 = 1 (0 when g = 0
 // surely).
 func (m NormalizedSGD) moments1(nz Noise, mu, gn2 float64) (mean, second float64, ok bool) {
-	g, isG := nz.(Gaussian)
+	g, isG := nz.(gaussianLaw)
 	if !isG || m.Beta != 0 {
 		return 0, 0, false
 	}
