@@ -29,7 +29,7 @@ func cmdStability(args []string, stdout, stderr io.Writer) error {
 	horizon := fs.Float64("horizon", 0, "time horizon T: each eta runs round(T/eta) steps (default: the config's eta x steps)")
 	axis := fs.String("axis", "", "a parameter to vary on every agent: sigma0, sigma1 (Gaussian noise), scale (Student-t) or omega (Bernoulli compression, dcsgd)")
 	values := fs.String("values", "", "comma-separated values of -axis")
-	models := fs.String("models", strings.Join(stability.ModelNames(), ","), "comma-separated models: "+strings.Join(stability.ModelNames(), ", "))
+	models := fs.String("models", "", "comma-separated models (default: every one the exact engine derives for the configuration, the others listed as skipped): "+strings.Join(stability.ModelNames(), ", "))
 	refine := fs.Int("refine", 4, "log-bisection rounds on each critical step's bracket")
 	factor := fs.Float64("factor", 2, "an SDE model captures the discrete method's step-size restriction when its critical step is within this factor of the discrete method's")
 	nodes := fs.Int("nodes", 0, "exact engine's grid nodes (0: 1200 per asinh(1000/0.05) of a sinh map; DSignSGD's uniform grid as the engine resolves it)")
@@ -82,6 +82,9 @@ func cmdStability(args []string, stdout, stderr io.Writer) error {
 	}
 	var ms []string
 	for _, m := range strings.Split(*models, ",") {
+		if *models == "" {
+			break
+		}
 		m = strings.TrimSpace(m)
 		if _, ok := stability.ModelByName(m); !ok {
 			return usageErr("-models: %q is not a model (want %s)", m, strings.Join(stability.ModelNames(), ", "))

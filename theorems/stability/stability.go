@@ -254,8 +254,8 @@ func withAxis(c mc.Config, axis string, v float64) (mc.Config, error) {
 			}
 			a.Noise.Scale = []float64{v}
 		case "omega":
-			if c.Method != "dcsgd" {
-				return c, model.Invalid("method", c.Method, "the axis omega needs dcsgd")
+			if m, err := model.ParseMethod(c.Method); err != nil || !model.NeedsCompressor(m) {
+				return c, model.Invalid("method", c.Method, "the axis omega needs a method that applies the agents' compressors (model.NeedsCompressor: dcsgd)")
 			}
 			a.Compressor = &model.CompressorSpec{Kind: "bernoulli", P: 1 / (1 + v)}
 		}
@@ -384,7 +384,7 @@ func Compute(s Spec) (*Map, error) {
 		for _, name := range kept {
 			md, _ := ModelByName(name)
 			for _, r := range radii {
-				st := gridFor(s.Config.Method, probs[vi].X0, r, md.SDE, s.Nodes)
+				st := gridFor(probs[vi].System.Method, probs[vi].X0, r, md.SDE, s.Nodes)
 				c := Curve{Model: md.Name, Label: md.Label, SDE: md.SDE, Value: v, Radius: r, Nodes: st.Nodes, Map: st.Map}
 				if md.Tails != nil {
 					c.Tails = md.Tails(probs[vi].System, etas[len(etas)-1], probs[vi].Rate)
@@ -464,7 +464,7 @@ func (s Spec) jobFor(base exact.Problem, md Model, R, eta float64) exact.Job {
 		func(float64) float64 { return 1 },
 		func(x float64) float64 { return f.Value([]float64{x}) - fs },
 	}
-	return exact.Job{Problem: p, Tests: tests, Settings: gridFor(s.Config.Method, p.X0, R, md.SDE, s.Nodes), SDE: md.SDE}
+	return exact.Job{Problem: p, Tests: tests, Settings: gridFor(p.System.Method, p.X0, R, md.SDE, s.Nodes), SDE: md.SDE}
 }
 
 // computeJobs runs the jobs in one batch; when the batch fails (a job the

@@ -39,7 +39,8 @@ func mcFunctional(run mc.Run, o Options, pts []Point) string {
 }
 
 // defThree says how the measured functional relates to Def. 3's
-// E g(x_k): equal for DSignSGD, whose steps are bounded (within a grid
+// E g(x_k): equal for a method whose update is bounded
+// (model.UpdateBounder: DSignSGD), whose steps are bounded (within a grid
 // of radius r; +Inf for Monte Carlo); for DSGD and DCSGD the lower bound
 // on E f(x_{T/eta}) of exact.Divergence at each eta of the study.
 // paths > 0: a Monte Carlo study.
@@ -47,6 +48,16 @@ func defThree(run mc.Run, pts []Point, horizon, r float64, paths int) string {
 	sys, x0 := run.System, run.X0[0]
 	if sys.F.Dim() != 1 {
 		return "Def. 3's E g(x_k) is this where no path escapes; no divergence bound is implemented in d > 1."
+	}
+	// A bounded update (|U| <= bound: DSignSGD's 1) keeps every path
+	// within |x0| + bound eta sum_j eta_j.
+	ub, bounded := sys.Method.(model.UpdateBounder)
+	bound, by := 0.0, ""
+	if bounded {
+		bound = ub.UpdateBound(sys)
+		if bound != 1 {
+			by = fmt.Sprintf("%g ", bound)
+		}
 	}
 	var parts []string
 	launch, reach := math.Inf(-1), 0.0
@@ -57,7 +68,7 @@ func defThree(run mc.Run, pts []Point, horizon, r float64, paths int) string {
 		re := math.Abs(x0)
 		for j := range steps {
 			steps[j] = p.Eta * run.Schedule.Rate(model.StepInfo{K: j, T: float64(j) * p.Eta})
-			re += steps[j]
+			re += bound * steps[j]
 		}
 		reach = math.Max(reach, re)
 		b, err := exact.Divergence(sys, x0, steps, exact.Growth{})
@@ -72,10 +83,10 @@ func defThree(run mc.Run, pts []Point, horizon, r float64, paths int) string {
 		launch = math.Max(launch, b.Log10Launch)
 	}
 	switch {
-	case len(parts) == 0 && sys.Method == model.DSignSGD && paths > 0:
-		return fmt.Sprintf("DSignSGD's steps are bounded: |x_k| <= |x0| + eta sum_j eta_j <= %.4g, so every g(x_k) is bounded and this estimates Def. 3's E g(x_k) itself (immune to F8).", reach)
-	case len(parts) == 0 && sys.Method == model.DSignSGD && reach < r:
-		return fmt.Sprintf("DSignSGD's steps are bounded: |x_k| <= |x0| + eta sum_j eta_j <= %.4g < R, so nothing leaves the grid and this is Def. 3's E g(x_k) itself (immune to F8).", reach)
+	case len(parts) == 0 && bounded && paths > 0:
+		return fmt.Sprintf("%s's steps are bounded: |x_k| <= |x0| + %seta sum_j eta_j <= %.4g, so every g(x_k) is bounded and this estimates Def. 3's E g(x_k) itself (immune to F8).", sys.Method, by, reach)
+	case len(parts) == 0 && bounded && reach < r:
+		return fmt.Sprintf("%s's steps are bounded: |x_k| <= |x0| + %seta sum_j eta_j <= %.4g < R, so nothing leaves the grid and this is Def. 3's E g(x_k) itself (immune to F8).", sys.Method, by, reach)
 	case len(parts) == 0:
 		return fmt.Sprintf("Where paths leave, this differs from Def. 3's E g(x_k); no divergence bound here: %s.", why)
 	}

@@ -251,7 +251,7 @@ func Estimate(cfg mc.Config, o Options) (*Result, error) {
 		return nil, fmt.Errorf("schedule: the weak error needs a clock schedule (paths must be independent), this one reads the %s", run.Schedule.Reads())
 	}
 	_, gaussian := run.System.AverageNoiseVar(0)
-	coupled := gaussian && run.System.Method == model.DSGD && !o.Independent
+	coupled := gaussian && model.GaussianStep(run.System.Method) && !o.Independent
 	res := &Result{Method: run.System.Method.String(), Engine: mc.EngineMonteCarlo, Paths: o.Paths, Seed: o.Seed, Horizon: o.Horizon}
 	m := o.Substeps
 	res.Reference = fmt.Sprintf("the SDE by Euler-Maruyama at %d and %d substeps a step on the same Brownian path, extrapolated to zero substep (2 Y_%d - Y_%d); each error bar adds the refined level's estimated bias (|mean(g(Y_%d) - g(Y_%d))| + 2 se); the gradient flow by RK4 (%d substeps a step, error from %d)", m, 2*m, 2*m, m, m, 2*m, flowSubsteps, flowCheck)
