@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sdeverify/sdeverify/examples"
+	"github.com/sdeverify/sdeverify/internal/parallel"
 	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/reports"
@@ -302,7 +303,7 @@ func (rr *reportRun) run(o *reportOptions, r *reports.Report, p *progress) error
 		go figure1()
 	}
 	errs := make([]error, len(rr.tasks))
-	mc.ForEach(len(rr.tasks), o.workers, func(i int) {
+	parallel.ForEach(len(rr.tasks), o.workers, func(i int) {
 		p.printf("%s ...", rr.tasks[i].name)
 		errs[i] = rr.tasks[i].run(1)
 	})

@@ -3,6 +3,7 @@ package exact
 import (
 	"math"
 
+	"github.com/sdeverify/sdeverify/internal/parallel"
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
 )
@@ -245,7 +246,7 @@ func planForward(p Scheduled, gs []func(float64) float64, s Settings, sde bool) 
 // run computes the plan's runs on up to workers goroutines.
 func (pl *forwardPlan) run(p Scheduled, gs []func(float64) float64, workers int) {
 	s := pl.s
-	mc.ForEach(len(pl.runs), workers, func(i int) {
+	parallel.ForEach(len(pl.runs), workers, func(i int) {
 		rn := pl.runs[i]
 		if pl.lattice && i == 1 {
 			return // the main run's, below
