@@ -164,7 +164,7 @@ func modelHelp() string {
 		}
 		parts = append(parts, p+")")
 	}
-	return strings.Join(parts, ", ") + "; docs/math.md 7.3"
+	return strings.Join(parts, ", ") + "; docs/math.md 7.3 and 7.4"
 }
 
 // checkWeakNeed is checkNeed for a weak study: each eta of the grid runs
