@@ -36,8 +36,9 @@ func SDEFiniteness(run mc.Run, pathwise bool) *MomentFiniteness {
 		return nil
 	}
 	var rate func(float64) float64
-	if pathwise && sys.Method != model.DSignSGD {
-		// DSignSGD's coefficients are bounded whatever the (bounded) rate.
+	if _, bounded := sys.Method.(model.UpdateBounder); pathwise && !bounded {
+		// A bounded update (DSignSGD's |U| <= 1) has bounded coefficients
+		// whatever the (bounded) rate.
 		rate = func(x float64) float64 {
 			g := []float64{0}
 			sys.F.Grad(g, []float64{x})

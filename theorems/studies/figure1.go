@@ -438,7 +438,7 @@ func escapeBound(s Series) (float64, string, bool) {
 	if err != nil || run.System.F.Dim() != 1 {
 		return 1, "", false
 	}
-	cs, ok := run.Schedule.(model.Constant)
+	cs, ok := run.Schedule.(model.ConstantRater)
 	if !ok {
 		return 1, "", false
 	}
@@ -446,7 +446,7 @@ func escapeBound(s Series) (float64, string, bool) {
 	if thresh == 0 {
 		thresh = mc.DefaultDivergeAt
 	}
-	b, why, err := exact.EscapeBound(run.System, run.Eta, cs.Rate(model.StepInfo{}), run.X0[0], float64(run.Steps)*run.Eta, thresh)
+	b, why, err := exact.EscapeBound(run.System, run.Eta, cs.ConstantRate(), run.X0[0], float64(run.Steps)*run.Eta, thresh)
 	if err != nil || b >= 1 {
 		return 1, why, false
 	}
@@ -469,11 +469,11 @@ func explodes(s Series) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	cs, ok := run.Schedule.(model.Constant)
+	cs, ok := run.Schedule.(model.ConstantRater)
 	if !ok {
 		return "", false
 	}
-	ex, ok := exact.RadialExplosion(run.System, run.Eta, cs.Rate(model.StepInfo{}), run.X0, float64(run.Steps)*run.Eta)
+	ex, ok := exact.RadialExplosion(run.System, run.Eta, cs.ConstantRate(), run.X0, float64(run.Steps)*run.Eta)
 	return ex.Why, ok
 }
 
