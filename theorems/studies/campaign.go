@@ -69,12 +69,23 @@ func GenerateCase(dr gen.Drawer, size CaseSize) (Case, error) {
 	default:
 		return Case{}, fmt.Errorf("theorem %q: unknown", size.Theorem)
 	}
+	m, err := model.ParseMethod(method)
+	if err != nil {
+		return Case{}, err
+	}
+	// The method's theorems say which noise class to draw: Student-t
+	// scales for a theorem with ell_nu (Thm 7), the variance class
+	// otherwise; a method that NeedsCompressor gets compressors.
+	compressed, tClass := model.NeedsCompressor(m), false
+	for _, t := range theorems.All() {
+		tClass = tClass || (t.Method == m && t.UsesEll)
+	}
 	n := dr.Int("agents", 1, size.MaxAgents)
 	var th string
 	var agents []model.AgentSpec
-	switch method {
-	case "dsgd", "dcsgd":
-		bounded := method == "dcsgd" && dr.Int("bounded variance", 0, 1) == 0
+	switch {
+	case !tClass:
+		bounded := compressed && dr.Int("bounded variance", 0, 1) == 0
 		if size.Theorem != "" {
 			bounded = size.Theorem == "thm5"
 		}
@@ -94,7 +105,7 @@ func GenerateCase(dr gen.Drawer, size CaseSize) (Case, error) {
 					a.Noise.Sigma0 = 0 // F5: eq. 6 lacks L0 B6, which sigma0 > 0 makes positive
 				}
 			}
-			if method == "dcsgd" {
+			if compressed {
 				switch dr.Int("compressor", 0, 3) {
 				case 0:
 					a.Compressor = &model.CompressorSpec{Kind: "identity"}
@@ -109,7 +120,7 @@ func GenerateCase(dr gen.Drawer, size CaseSize) (Case, error) {
 			agents = append(agents, a)
 		}
 		th = "thm4"
-		if method == "dcsgd" {
+		if compressed {
 			th = []string{"thm6-eta", "thm6-printed"}[dr.Int("thm6 reading", 0, 1)]
 			if bounded {
 				th = "thm5"
