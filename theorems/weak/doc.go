@@ -11,6 +11,10 @@
 //     relative error of the variance, and a [Fit] of the order per test.
 //   - [Result.CheckExact] compares a Monte Carlo study with the same study
 //     by the exact engine ([Exact]), point by point ([ExactCheck]).
+//   - [Options].Model names the SDE model, any model registered with the
+//     exact engine (exact.ModelNames: first-order, second-order, or one a
+//     user registers, docs/math.md 7.4); Monte Carlo simulates only the
+//     method's own SDE (exact.Simulated), [Exact] computes any of them.
 //
 // # Method
 //
@@ -23,7 +27,8 @@
 // error's Bias, beside its standard error (Estimate; the theorem checks
 // refine their SDE the same way). Each path runs the discrete method and
 // the SDE side by side. Where every agent's
-// noise is Gaussian (DSGD) the two are coupled: the discrete step's normal
+// noise is Gaussian and the discrete step is one Euler step of the SDE
+// (model.GaussianStep: DSGD) the two are coupled: the discrete step's normal
 // draw is the sum of the SDE's substep increments over the step (the same
 // joint law as a Brownian bridge conditioned on the discrete draw), so the
 // SDE's increment over a step is exactly the discrete method's noise, and
