@@ -175,7 +175,7 @@ func runExact(run mc.Run, workers int) (*exactRun, error) {
 	sde := run.Model == mc.SDE
 	gs := exactTests(run)
 	er := &exactRun{grid: ExactGrid{Nodes: st.Nodes, Radius: st.Radius, Map: st.Map, Scheme: st.Scheme}}
-	if c, ok := run.Schedule.(model.Constant); ok {
+	if c, ok := run.Schedule.(model.ConstantRater); ok {
 		er.grid.Method = "backward"
 		p, err := exact.FromConfig(run)
 		if err != nil {
@@ -188,7 +188,7 @@ func runExact(run mc.Run, workers int) (*exactRun, error) {
 		er.series = out[0]
 		er.rate = make([]float64, run.Steps)
 		for k := range er.rate {
-			er.rate[k] = c.Rate(model.StepInfo{K: k, T: float64(k) * run.Eta})
+			er.rate[k] = c.ConstantRate()
 		}
 		return er, nil
 	}
