@@ -1,9 +1,10 @@
 // Package stability draws stability maps: for one method in d = 1 and each
 // of its models (the discrete method and every SDE model registered with
-// the exact engine that applies to it, [Models]), the probability of reaching |x| >= R by the
-// horizon and E[f - f* | stayed] there, as functions of the step size eta
-// on a grid and of a noise or compression parameter, with the critical
-// step of each model and its uncertainty (docs/math.md section 9).
+// the exact engine that applies to it, [Models]), the probability of
+// reaching |x| >= R by the horizon and E[f - f* | stayed] there, as
+// functions of the step size eta on a grid and of a noise or compression
+// parameter, with the critical step of each model and its uncertainty
+// (docs/math.md section 9).
 //
 // # Index
 //
