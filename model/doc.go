@@ -34,7 +34,8 @@
 //     [L0L1GD] (model/agentmap.go: their SDE's coefficients in d = 1 in
 //     closed form or by quadrature over a [CDFer]'s CDF; [EstimateMoments]
 //     in any d); [BuildMethod] by name and parameters; capabilities
-//     [NeedsCompressor], [GradientDrift]; what the exact engine
+//     [NeedsCompressor], [GradientDrift], [System.StepDraws] (a step's
+//     random draws, for the benchmark's floor); what the exact engine
 //     (model/exact) asks in d = 1 (model/law1d.go): a method's one-step
 //     law [Law1Der] and SDE coefficients [SDE1Der], [Lattice1Der],
 //     [Width1Der], [UpdateBounder]; a noise law's [Normal1Der],
@@ -47,7 +48,11 @@
 //     its parameters, its documentation, its draw); [Kinds] lists a sort's
 //     kinds for the schema, the generators and the command line. What only
 //     some kinds can do is an optional interface ([VarianceBounder],
-//     [Unbiased]). docs/extending.md adds a kind of each sort.
+//     [TScaler], [Unbiased], [ConstantRater]); the steps' fast paths ask
+//     unexported ones in the built-in kinds' files (gaussianLaw,
+//     sparseCompressor, cubeStepper, scalarSDEr, scalarSignMomenter,
+//     signStepper, gradStepper, stepDrawer). docs/extending.md adds a kind
+//     of each sort.
 //   - The JSON forms of all of these: [ObjectiveSpec], [AtomSpec],
 //     [AgentSpec], [NoiseSpec], [CompressorSpec], [ScheduleSpec],
 //     [ModelSpec] (model/spec.go, model/kindspec.go), each with Build;
