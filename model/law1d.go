@@ -14,7 +14,7 @@ import (
 // file.
 
 // A Law1Der is a method whose one-step law in d = 1 is known: a mixture of
-// normals and point masses (docs/math.md section 11). The paper's methods
+// normals and point masses (docs/math.md section 10 for the agent maps). The paper's methods
 // give it exactly; the agent-map rules (clipped-sgd, normalized-sgd,
 // l0l1-gd) give a quadrature rule over the noise law's quantiles
 // (model/agentmap.go), whose resolution level sets.
@@ -27,8 +27,8 @@ type Law1Der interface {
 	// and counts their difference in the value's error.
 	CheckLaw1D(s System) (quadrature bool, err error)
 	// Law1D calls add(w, mean, sd) for every component of the law of
-	// x+ = x - h U from x, where grad f(x) = g: weight w > 0 (the weights
-	// sum to 1), mean and standard deviation sd (0: a point mass at mean).
+	// x+ = x - h U from x, where grad f(x) = g: weight w >= 0 (the weights
+	// sum to 1; a zero weight may be given and is dropped), mean and standard deviation sd (0: a point mass at mean).
 	// The method computes x - h u itself (not the engine) so that the
 	// paper's methods keep their arithmetic bit for bit. level >= 0 is the
 	// quadrature's resolution (ignored by an exact law).
