@@ -58,16 +58,12 @@ func GenerateCase(dr gen.Drawer, size CaseSize) (Case, error) {
 	}
 	d := f.Dim()
 	method := []string{"dsgd", "dcsgd", "dsignsgd"}[dr.Int("method", 0, 2)]
-	switch size.Theorem {
-	case "":
-	case "thm4":
-		method = "dsgd"
-	case "thm5", "thm6-eta", "thm6-printed", "thm6-corrected":
-		method = "dcsgd"
-	case "thm7":
-		method = "dsignsgd"
-	default:
-		return Case{}, fmt.Errorf("theorem %q: unknown", size.Theorem)
+	if size.Theorem != "" {
+		t, err := theorems.ByID(size.Theorem) // the forced theorem's method
+		if err != nil {
+			return Case{}, fmt.Errorf("theorem %q: unknown", size.Theorem)
+		}
+		method = t.Method.String()
 	}
 	m, err := model.ParseMethod(method)
 	if err != nil {
