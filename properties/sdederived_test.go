@@ -364,3 +364,127 @@ func gk15(f func(float64) float64, a, b float64) (float64, float64) {
 	}
 	return k * h, math.Abs((k - g) * h)
 }
+
+// TestPaperSDEsDerivedHighDim: in d = 2..4, DSGD and DCSGD (identity,
+// Bernoulli(p) or rand-k compressors; 1-3 agents, Gaussian (sigma0 > 0,
+// sigma1) or Student-t (nu in [9, 30], a scale per coordinate) noise) at a
+// random gradient: the coordinate-wise coefficients derived from the agent
+// maps, m_j = g_j and Sigma_jj = (1/N) sum_i [Var Z_ij / p_i +
+// g_j^2 (1 - p_i)/p_i] (p_i the probability that agent i's compressor keeps
+// a coordinate: 1, p, k/d; Var Z_ij in closed form from the law's
+// parameters), written here, equal
+//   - the methods' drift and the diagonal of the covariance their Diffuse
+//     implies (sum_k D(e_k)_j^2), deterministically within derivedTol;
+//   - the moments of 20000 draws of the discrete update U (the method's
+//     own Step, model.EstimateMoments), by z tests at |z| > 5.73 (two-sided
+//     1e-8 each; 2d tests a case; the standard errors by the delta method,
+//     valid here since nu >= 9 gives finite eighth moments).
+//
+// The Monte Carlo draws come from the case's seed (rapid draws the seed,
+// not the noise). False alarm: at most 8 tests a case at 1e-8, 8 cases by
+// default: 6.4e-7 (STATISTICS.md).
+func TestPaperSDEsDerivedHighDim(t *testing.T) {
+	t.Parallel()
+	const (
+		zCrit = 5.73 // P(|N(0,1)| > 5.73) = 1.0e-8
+		n     = 20000
+	)
+	rapid.Check(t, func(t *rapid.T) {
+		d := rapid.IntRange(2, 4).Draw(t, "dim")
+		method := rapid.SampledFrom([]model.Method{model.DSGD, model.DCSGD}).Draw(t, "method")
+		atoms := make([]model.Atom, d)
+		for j := range atoms {
+			atoms[j] = model.Square{}
+		}
+		sys := model.System{F: model.Separable{Atoms: atoms}, Method: method}
+		g := make([]float64, d)
+		var gn2 float64
+		for j := range g {
+			g[j] = rapid.Float64Range(-3, 3).Draw(t, fmt.Sprintf("grad[%d]", j))
+			gn2 += g[j] * g[j]
+		}
+		na := rapid.IntRange(1, 3).Draw(t, "agents")
+		want := make([]float64, d)
+		for i := range na {
+			a := model.Agent{}
+			vz := make([]float64, d) // Var Z_ij
+			if rapid.Bool().Draw(t, fmt.Sprintf("student[%d]", i)) {
+				nu := rapid.Float64Range(9, 30).Draw(t, fmt.Sprintf("nu[%d]", i))
+				sc := make([]float64, d)
+				for j := range sc {
+					sc[j] = rapid.Float64Range(0.05, 2).Draw(t, fmt.Sprintf("scale[%d][%d]", i, j))
+					vz[j] = sc[j] * sc[j] * nu / (nu - 2)
+				}
+				a.Noise = model.StudentT{Nu: nu, Scale: sc}
+			} else {
+				s0 := rapid.Float64Range(0.05, 2).Draw(t, fmt.Sprintf("sigma0[%d]", i))
+				s1 := rapid.Float64Range(0, 1).Draw(t, fmt.Sprintf("sigma1[%d]", i))
+				for j := range vz {
+					vz[j] = s0*s0 + s1*s1*gn2
+				}
+				a.Noise = model.Gaussian{Sigma0: s0, Sigma1: s1}
+			}
+			p := 1.0
+			if method == model.DCSGD {
+				switch rapid.IntRange(0, 2).Draw(t, fmt.Sprintf("compressor[%d]", i)) {
+				case 0:
+					a.Compressor = model.Identity{}
+				case 1:
+					p = rapid.Float64Range(0.2, 1).Draw(t, fmt.Sprintf("p[%d]", i))
+					a.Compressor = model.Bernoulli{P: p}
+				default:
+					k := rapid.IntRange(1, d).Draw(t, fmt.Sprintf("k[%d]", i))
+					a.Compressor, p = model.RandK{K: k}, float64(k)/float64(d)
+				}
+			}
+			for j := range want {
+				want[j] += vz[j]/p + g[j]*g[j]*(1-p)/p
+			}
+			sys.Agents = append(sys.Agents, a)
+		}
+		for j := range want {
+			want[j] /= float64(na)
+		}
+		if err := sys.ValidateSDE(); err != nil {
+			t.Fatalf("drew a system without an SDE: %v", err)
+		}
+		// The method's own coefficients.
+		m := make([]float64, d)
+		sys.Drift(m, g, gn2)
+		diag := make([]float64, d)
+		linear := true
+		col, col2, e := make([]float64, d), make([]float64, d), make([]float64, d)
+		for k := range d {
+			clear(e)
+			e[k] = 1
+			sys.DiffusionFrom(col, e, g, gn2, model.NewWorkspace(d), model.NewRand(1))
+			e[k] = 2
+			sys.DiffusionFrom(col2, e, g, gn2, model.NewWorkspace(d), model.NewRand(1))
+			for j := range d {
+				linear = linear && col2[j] == 2*col[j]
+				diag[j] += col[j] * col[j]
+			}
+		}
+		for j := range d {
+			if math.Abs(m[j]-g[j]) > derivedTol(g[j]) {
+				t.Fatalf("drift[%d]: method %.15g, derived %.15g", j, m[j], g[j])
+			}
+			if linear && math.Abs(diag[j]-want[j]) > derivedTol(want[j]) {
+				t.Fatalf("Sigma[%d][%d]: method %.15g, derived %.15g (difference %.3g)", j, j, diag[j], want[j], diag[j]-want[j])
+			}
+		}
+		// The discrete update's moments.
+		est, err := model.EstimateMoments(sys, g, gn2, n, model.NewRand(rapid.Uint64().Draw(t, "seed")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := range d {
+			if z := (est.Mean[j] - g[j]) / est.MeanSE[j]; !(math.Abs(z) <= zCrit) {
+				t.Fatalf("E U[%d]: discrete %g +- %.2g, derived %g (z = %.2f)", j, est.Mean[j], est.MeanSE[j], g[j], z)
+			}
+			if z := (est.Sigma[j] - want[j]) / est.SigmaSE[j]; !(math.Abs(z) <= zCrit) {
+				t.Fatalf("N Var U[%d]: discrete %g +- %.2g, derived %g (z = %.2f)", j, est.Sigma[j], est.SigmaSE[j], want[j], z)
+			}
+		}
+	})
+}
