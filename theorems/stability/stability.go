@@ -6,6 +6,7 @@ import (
 	"github.com/sdeverify/sdeverify/internal/format"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/exact"
@@ -233,25 +234,25 @@ func (s Spec) Validate() error {
 }
 
 // withAxis returns the config with the axis parameter set to v on every
-// agent.
+// agent. sigma0, sigma1 and scale need a noise law with a parameter of
+// that name (the registry's KindInfo.Params) and set the spec's field
+// (scale as a one-element list, Student-t's form: a law whose scale has
+// another form is refused, by field, when the configuration is resolved);
+// omega needs a method that applies compressors and sets a Bernoulli
+// compressor with p = 1/(1 + omega).
 func withAxis(c mc.Config, axis string, v float64) (mc.Config, error) {
 	c.Agents = slices.Clone(c.Agents)
 	for i := range c.Agents {
 		a := &c.Agents[i]
+		if axis != "omega" && !noiseHasParam(a.Noise.Kind, axis) {
+			return c, model.Invalid(fmt.Sprintf("agents[%d].noise.kind", i), a.Noise.Kind, fmt.Sprintf("the axis %s needs a noise law with the parameter %s (%s)", axis, axis, strings.Join(noiseLawsWith(axis), ", ")))
+		}
 		switch axis {
-		case "sigma0", "sigma1":
-			if a.Noise.Kind != "gaussian" {
-				return c, model.Invalid(fmt.Sprintf("agents[%d].noise.kind", i), a.Noise.Kind, "the axis "+axis+" needs Gaussian noise")
-			}
-			if axis == "sigma0" {
-				a.Noise.Sigma0 = v
-			} else {
-				a.Noise.Sigma1 = v
-			}
+		case "sigma0":
+			a.Noise.Sigma0 = v
+		case "sigma1":
+			a.Noise.Sigma1 = v
 		case "scale":
-			if a.Noise.Kind != "student-t" {
-				return c, model.Invalid(fmt.Sprintf("agents[%d].noise.kind", i), a.Noise.Kind, "the axis scale needs Student-t noise")
-			}
 			a.Noise.Scale = []float64{v}
 		case "omega":
 			if m, err := model.ParseMethod(c.Method); err != nil || !model.NeedsCompressor(m) {
@@ -261,6 +262,23 @@ func withAxis(c mc.Config, axis string, v float64) (mc.Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// noiseHasParam reports whether the registered noise law called kind has
+// the parameter name (model.KindInfo.Params).
+func noiseHasParam(kind, name string) bool {
+	return slices.Contains(noiseLawsWith(name), kind)
+}
+
+// noiseLawsWith lists the registered noise laws with the parameter name.
+func noiseLawsWith(name string) []string {
+	var out []string
+	for _, k := range model.Kinds("noise") {
+		if slices.Contains(k.Params(), name) {
+			out = append(out, k.Name)
+		}
+	}
+	return out
 }
 
 // problems resolves the spec's configuration at each axis value.
