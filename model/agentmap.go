@@ -373,6 +373,10 @@ func mapLaw1D[T agentMap](t T, s System, x, g, h float64, level int, add func(w,
 func mapRule[T agentMap](t T, nz CDFer, g float64, level int, emit func(w, u float64)) {
 	gn2 := g * g
 	T1 := func(y float64) float64 {
+		if math.IsInf(y, 0) {
+			// a quantile at p rounded to 0 or 1: T's limit
+			return math.Copysign(t.sup(), y)
+		}
 		if y < 0 {
 			return -t.forward(-y)
 		}
@@ -490,4 +494,22 @@ func quantile(nz CDFer, p, gn2, lo, hi float64) float64 {
 // mapSDE1D is SDE1D for an agent map: mapMoments1's m and Sigma.
 func mapSDE1D[T agentMap](t T, s System, g float64) (m, sigma float64) {
 	return mapMoments1(t, s, g, g*g)
+}
+
+// mapWidth1D is Width1D for an agent map whose T rises to half its bound
+// over |y| <= yhalf: the law changes with g over yhalf, smoothed by each
+// agent's noise over its scale at grad f = 0 (ZeroScaler), so over
+// min_i max(yhalf, s_i) (yhalf alone for a law without a scale: a finer
+// grid, never a coarser one). As for DSignSGD the width in g is taken as
+// the width in x.
+func mapWidth1D(yhalf float64, s System) float64 {
+	w := math.Inf(1)
+	for _, a := range s.Agents {
+		wi := yhalf
+		if z, ok := a.Noise.(ZeroScaler); ok {
+			wi = math.Max(yhalf, z.ZeroScale())
+		}
+		w = math.Min(w, wi)
+	}
+	return w
 }

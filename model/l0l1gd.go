@@ -148,3 +148,21 @@ func (m L0L1GD) CheckSDE1D(System) error { return nil }
 // SDE1D implements SDE1Der: the map's moments (closed form or adaptive
 // Simpson over the CDF; NaN beyond its error bound).
 func (m L0L1GD) SDE1D(s System, g float64) (drift, sigma float64) { return mapSDE1D(m, s, g) }
+
+// Width1D implements Width1Der: T rises to half its bound 1/L1 over
+// |y| <= L0/L1, smoothed by the noise (mapWidth1D); +Inf for L1 = 0 (the
+// map g/L0, no feature).
+func (m L0L1GD) Width1D(s System) (float64, error) {
+	if m.L1 == 0 {
+		return math.Inf(1), nil
+	}
+	return mapWidth1D(m.L0/m.L1, s), nil
+}
+
+// UpdateBound implements UpdateBounder: 1/L1 (+Inf for L1 = 0).
+func (m L0L1GD) UpdateBound(System) float64 {
+	if m.L1 == 0 {
+		return math.Inf(1)
+	}
+	return 1 / m.L1
+}

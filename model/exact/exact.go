@@ -116,7 +116,7 @@ func (p Problem) resolveNodes(s Settings) (Settings, error) {
 		return s, nil
 	}
 	if need > maxNodes {
-		return s, fmt.Errorf("%w: the sign probabilities change over the noise scale %g, which needs %.3g grid nodes on [-%g, %g] (have %d, at most %d by default)", ErrUnresolved, smin, need, s.Radius, s.Radius, s.Nodes, maxNodes)
+		return s, fmt.Errorf("%w: %s's one-step law changes over a width %g (model.Width1Der; dsignsgd: the sign probabilities over the noise scale), which needs %.3g grid nodes on [-%g, %g] (have %d, at most %d by default)", ErrUnresolved, p.System.Method, smin, need, s.Radius, s.Radius, s.Nodes, maxNodes)
 	}
 	s.Nodes = int(math.Ceil(need))
 	return s, nil

@@ -182,7 +182,7 @@ func Classify(sys model.System, eta float64, rate func(x float64) float64) (Tail
 		}
 		return -r * b, r * r * eta * sig / n
 	}
-	if ub, ok := sys.Method.(model.UpdateBounder); ok && rate == nil {
+	if ub, ok := sys.Method.(model.UpdateBounder); ok && rate == nil && !math.IsInf(ub.UpdateBound(sys), 1) {
 		reason := fmt.Sprintf("%s's update is bounded (|U| <= %g), so are its SDE's drift and diffusion: X_t - x0 is a bounded drift plus a martingale of bounded quadratic variation: sub-Gaussian tails, no explosion", sys.Method, ub.UpdateBound(sys))
 		all := func(side string) Boundary {
 			return Boundary{Side: side, Kind: "natural", MomentBound: math.Inf(1), SubGaussian: true, Reason: reason}
