@@ -120,3 +120,15 @@ func noiseVar1D(nz Noise, g float64) float64 {
 	}
 	return v[0]
 }
+
+// UniformGrid1D reports whether the exact engine must carry s's law on a
+// uniform grid: its method is a Width1Der with a finite width (or one
+// that cannot say, which the engine then refuses).
+func UniformGrid1D(s System) bool {
+	w, ok := s.Method.(Width1Der)
+	if !ok {
+		return false
+	}
+	wd, err := w.Width1D(s)
+	return err != nil || !math.IsInf(wd, 1)
+}

@@ -27,7 +27,7 @@ func exactApplies(run mc.Run, k Constants, reading string) bool {
 	if run.System.F.Dim() != 1 {
 		return false
 	}
-	if _, uniform := run.System.Method.(model.Width1Der); uniform {
+	if model.UniformGrid1D(run.System) {
 		_, bounded := run.System.Method.(model.UpdateBounder)
 		if !bounded || model.ReadsGradient(run.Schedule) {
 			return false // its grid's reach is set from the schedule in advance (signReach)
@@ -95,7 +95,7 @@ func (c *checker) exactSDE(run mc.Run, fin *MomentFiniteness) ([]Verdict, *Exact
 	for i, r := range exactRadii {
 		grids[i] = exact.Settings{Nodes: 2400, Radius: r * scale, Map: 0.05 * scale, Reflect: true}
 	}
-	if _, uniform := run.System.Method.(model.Width1Der); uniform {
+	if model.UniformGrid1D(run.System) {
 		// A uniform grid (the sign probabilities change over the noise
 		// scale everywhere near the minimiser; the engine raises its nodes
 		// to resolve it), to radii 4, 16 and 64 times 1 + |x0|, but never

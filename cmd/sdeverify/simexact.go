@@ -122,8 +122,7 @@ func exactSettings(run mc.Run) (exact.Settings, error) {
 	}
 	x0 := math.Abs(run.X0[0])
 	var st exact.Settings
-	_, uniform := run.System.Method.(model.Width1Der)
-	if !uniform {
+	if !model.UniformGrid1D(run.System) {
 		st = exact.Settings{Nodes: 1200, Radius: math.Min(r, exactRadius*(1+x0)), Map: 0.05 * (1 + x0), Absorb: true}
 		if run.Model == mc.SDE {
 			st.Nodes = 4800

@@ -151,7 +151,7 @@ func (s Settings) check(p Problem) error {
 	if s.Map < 0 || math.IsNaN(s.Map) || math.IsInf(s.Map, 0) {
 		return model.Invalid("settings.map", s.Map, "must be finite and >= 0 (0: a uniform grid)")
 	}
-	if _, ok := p.System.Method.(model.Width1Der); ok && s.Map > 0 {
+	if s.Map > 0 && model.UniformGrid1D(p.System) {
 		return model.Invalid("settings.map", s.Map, fmt.Sprintf("%s needs a uniform grid (its law changes over a width the grid must resolve everywhere near the minimiser: model.Width1Der)", p.System.Method))
 	}
 	if s.Scheme == SchemeFD && s.Nodes != 0 && s.Nodes < 64 {
