@@ -207,3 +207,71 @@ func TestNormalizedSignResolved(t *testing.T) {
 	t.Logf("mutant without Width1D: worst miss %.3g error bars", worst)
 	require.Greater(t, worst, 1.0, "the mutant without Width1D went unnoticed")
 }
+
+// bare is a method without the exact engine's capabilities (normalised
+// SGD's step and SDE, nothing else).
+type bare struct{ m model.NormalizedSGD }
+
+func (b bare) String() string { return "bare" }
+func (b bare) ValidateAgent(p string, a model.Agent, d int) error {
+	return b.m.ValidateAgent(p, a, d)
+}
+func (b bare) ValidateSDE(s model.System) error { return b.m.ValidateSDE(s) }
+func (b bare) Step(s model.System, x, grad []float64, gn2, h float64, ws *model.Workspace, r *model.Rand) {
+	b.m.Step(s, x, grad, gn2, h, ws, r)
+}
+func (b bare) Drift(s model.System, dst, grad []float64, gn2 float64) { b.m.Drift(s, dst, grad, gn2) }
+func (b bare) Diffuse(s model.System, dst, z, grad []float64, gn2 float64, ws *model.Workspace, r *model.Rand, drift []float64) bool {
+	return b.m.Diffuse(s, dst, z, grad, gn2, ws, r, drift)
+}
+
+// gaussNoCDF is Gaussian noise that hides its capabilities (CDF,
+// quantile, normal law, scale).
+type gaussNoCDF struct{ g model.Gaussian }
+
+func (n gaussNoCDF) Sample(dst, grad []float64, gn2 float64, r *model.Rand) {
+	n.g.Sample(dst, grad, gn2, r)
+}
+func (n gaussNoCDF) AddVariance(dst, grad []float64, gn2 float64) bool {
+	return n.g.AddVariance(dst, grad, gn2)
+}
+func (n gaussNoCDF) AddSignMean(dst, grad []float64, gn2 float64) { n.g.AddSignMean(dst, grad, gn2) }
+func (n gaussNoCDF) AddSignVar(dst, grad []float64, gn2 float64)  { n.g.AddSignVar(dst, grad, gn2) }
+func (n gaussNoCDF) Validate(d int) error                         { return n.g.Validate(d) }
+
+// TestExactRefusesByCapability: what the exact engine cannot compute is
+// refused with the field, the value and the missing capability named
+// (model/law1d.go), never computed with a wrong kernel. Deterministic.
+func TestExactRefusesByCapability(t *testing.T) {
+	t.Parallel()
+	base := func(c mapCase) exact.Problem {
+		run := mapRun(t, c, logcosh, 0.5, 0.1, 3, 2, 1)
+		return exact.Problem{System: run.System, X0: 0.5, Eta: 0.1, Steps: 3}
+	}
+	p := base(mapCases[0])
+	p.System.Method = bare{}
+	err := p.Validate()
+	require.ErrorContains(t, err, "method")
+	require.ErrorContains(t, err, "bare has no one-dimensional one-step law (model.Law1Der)")
+	require.ErrorContains(t, p.ValidateSDE(), "bare has no one-dimensional SDE coefficients (model.SDE1Der)")
+
+	p = base(mapCases[0])
+	p.System.Agents[0].Noise = gaussNoCDF{model.Gaussian{Sigma0: 1}}
+	require.ErrorContains(t, p.Validate(), "agents[0].noise")
+	require.ErrorContains(t, p.Validate(), "model.CDFer")
+
+	p = base(mapCase{"three", "clipped-sgd", `{"clip":1}`, `[{"noise":{"kind":"gaussian","sigma0":1},"count":3}]`})
+	require.ErrorContains(t, p.Validate(), "agents = 3")
+
+	p = base(mapCase{"dsgd t", "dsgd", `{}`, `[{"noise":{"kind":"student-t","nu":3,"scale":[1]}}]`})
+	require.ErrorContains(t, p.Validate(), "agents[0].noise")
+	require.ErrorContains(t, p.Validate(), "model.Normal1Der")
+	require.NoError(t, p.ValidateSDE(), "dsgd's SDE needs the variance only")
+
+	p = base(mapCase{"sign", "dsignsgd", `{}`, `[{"noise":{"kind":"gaussian","sigma0":1}}]`})
+	p.System.Agents[0].Noise = gaussNoCDF{model.Gaussian{Sigma0: 1}}
+	require.ErrorContains(t, p.Validate(), "model.ZeroScaler")
+
+	p = base(mapCase{"l0l1 t", "l0l1-gd", `{"l0":1,"l1":0}`, `[{"noise":{"kind":"student-t","nu":3,"scale":[1]}}]`})
+	require.ErrorContains(t, p.Validate(), "model.Normal1Der")
+}
