@@ -159,10 +159,7 @@ func (m L0L1GD) Width1D(s System) (float64, error) {
 	return mapWidth1D(m.L0/m.L1, s), nil
 }
 
-// UpdateBound implements UpdateBounder: 1/L1 (+Inf for L1 = 0).
-func (m L0L1GD) UpdateBound(System) float64 {
-	if m.L1 == 0 {
-		return math.Inf(1)
-	}
-	return 1 / m.L1
-}
+// (No UpdateBound: the update is bounded by 1/L1 only for L1 > 0, and the
+// callers of UpdateBounder take every implementer as bounded. Without it
+// simulate's exact grid, which needs the law's reach, is not offered for
+// l0l1-gd with L1 > 0: Monte Carlo instead.)

@@ -67,8 +67,9 @@ type Width1Der interface {
 }
 
 // An UpdateBounder is a method whose update is bounded surely:
-// |U_j| <= UpdateBound(s) (DSignSGD: 1; +Inf where s's update is not
-// bounded). Its SDE's drift is then bounded by
+// |U_j| <= UpdateBound(s) < +Inf (DSignSGD: 1; normalized-sgd: 1). A
+// method whose update is bounded for some parameters only must not
+// implement it: its callers take every implementer as bounded. Its SDE's drift is then bounded by
 // it and its covariance by its square: the law reaches at most about
 // eta sum_k eta_k bound from x0.
 type UpdateBounder interface {
