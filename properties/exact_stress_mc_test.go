@@ -3,6 +3,7 @@ package properties
 import (
 	"math"
 
+	"github.com/sdeverify/sdeverify/internal/parallel"
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
 )
@@ -158,7 +159,7 @@ func (c stressChain) simulate(gs []func(float64) float64, cps []int, centre [][]
 	const nsum = 6
 	sums := make([][]float64, chunks)
 	div := make([]int, chunks)
-	mc.ForEach(chunks, 0, func(ch int) {
+	parallel.ForEach(chunks, 0, func(ch int) {
 		r := mc.Stream(seed, ch)
 		s := make([]float64, nf*nc*nsum)
 		for i := 0; i < len(s); i += nsum {

@@ -12,6 +12,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/sdeverify/sdeverify/internal/parallel"
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/model/mc"
@@ -521,7 +522,7 @@ func (c stressCase) engine() (series [][]exact.Series, refused, err error) {
 	errs := make([]error, len(c.Runs))
 	switch c.Kind {
 	case "discrete", "sde":
-		p, err := exact.FromConfig(rn)
+		p, err := rn.ExactProblem()
 		if err != nil {
 			return nil, nil, err
 		}
@@ -531,12 +532,12 @@ func (c stressCase) engine() (series [][]exact.Series, refused, err error) {
 		}
 		series, errs[0] = exact.Batch(jobs, 0)
 	case "forward":
-		sp, err := exact.ScheduledFromConfig(rn)
+		sp, err := rn.ExactScheduled()
 		if err != nil {
 			return nil, nil, err
 		}
 		series = make([][]exact.Series, len(c.Runs))
-		mc.ForEach(len(c.Runs), 0, func(i int) {
+		parallel.ForEach(len(c.Runs), 0, func(i int) {
 			fr, err := exact.Forward(sp, gs, c.Runs[i].Settings, false, 1)
 			series[i], errs[i] = fr.Tests, err
 		})

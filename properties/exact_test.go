@@ -78,7 +78,7 @@ func exactAgreement(cfg string, alpha float64) (ok bool, worst string, tested in
 	if res.Diverged > 0 {
 		return false, "", 0, fmt.Errorf("%d paths diverged: the generator should keep the steps small", res.Diverged)
 	}
-	p, err := exact.FromConfig(run)
+	p, err := run.ExactProblem()
 	if err != nil {
 		return false, "", 0, err
 	}

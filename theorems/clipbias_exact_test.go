@@ -24,7 +24,7 @@ func clipMeanAt(t *testing.T, noise string, x0, eta float64, steps int) exact.Va
 	require.NoError(t, err)
 	run, err := c.Resolve()
 	require.NoError(t, err)
-	p, err := exact.FromConfig(run)
+	p, err := run.ExactProblem()
 	require.NoError(t, err)
 	v, err := exact.Discrete(p, []func(float64) float64{func(x float64) float64 { return x }}, exact.Settings{})
 	require.NoError(t, err)

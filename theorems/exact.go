@@ -72,7 +72,7 @@ var exactRadii = []float64{1e2, 1e4, 1e6}
 // eta eta_k within the bound at E|f'(X_{t_k})| (or at any gradient when
 // B = 0).
 func (c *checker) exactSDE(run mc.Run, fin *MomentFiniteness) ([]Verdict, *ExactSDE, error) {
-	sp, err := exact.ScheduledFromConfig(run)
+	sp, err := run.ExactScheduled()
 	if err != nil {
 		return nil, nil, err
 	}

@@ -176,7 +176,7 @@ func runExact(run mc.Run, workers int) (*exactRun, error) {
 	er := &exactRun{grid: ExactGrid{Nodes: st.Nodes, Radius: st.Radius, Map: st.Map, Scheme: st.Scheme}}
 	if c, ok := run.Schedule.(model.ConstantRater); ok {
 		er.grid.Method = "backward"
-		p, err := exact.FromConfig(run)
+		p, err := run.ExactProblem()
 		if err != nil {
 			return nil, err
 		}
@@ -192,7 +192,7 @@ func runExact(run mc.Run, workers int) (*exactRun, error) {
 		return er, nil
 	}
 	er.grid.Method = "forward"
-	sp, err := exact.ScheduledFromConfig(run)
+	sp, err := run.ExactScheduled()
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,7 @@
 // estimate).
 //
 //   - exact.go: the constant-schedule engine, backward in time. A
-//     [Problem] ([FromConfig] builds one from an mc.Run) and its
+//     [Problem] (mc.Run.ExactProblem builds one from a run) and its
 //     [Settings] (grid, radius, sinh map, absorption, quadrature, SDE
 //     scheme and substeps); [Discrete] (the discrete method's law, from the
 //     method's one-step law, model.Law1Der), [SDE] (the problem's SDE

@@ -36,7 +36,7 @@ func TestFigure1LeftTopEscape(t *testing.T) {
 		require.NoError(t, err)
 		run, err := c.Resolve()
 		require.NoError(t, err)
-		prob, err := exact.FromConfig(run)
+		prob, err := run.ExactProblem()
 		require.NoError(t, err)
 		out, err := exact.Discrete(prob, []func(float64) float64{func(float64) float64 { return 1 }}, exact.Settings{Nodes: 1200, Radius: 1000, Map: 0.05, Absorb: true})
 		require.NoError(t, err)

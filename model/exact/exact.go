@@ -8,8 +8,8 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/sdeverify/sdeverify/internal/parallel"
 	"github.com/sdeverify/sdeverify/model"
-	"github.com/sdeverify/sdeverify/model/mc"
 )
 
 // Problem is a one-dimensional system started at X0, run for Steps steps
@@ -283,24 +283,6 @@ func (s Series) Unresolved() int {
 
 // Series holds E g at steps 0..Steps of a problem.
 type Series []Value
-
-// FromConfig builds a Problem from a resolved one-dimensional run whose
-// schedule is constant, or says why it cannot (for the run's model: the
-// discrete method's law, or its SDE's coefficients).
-func FromConfig(run mc.Run) (Problem, error) {
-	if d := run.System.F.Dim(); d != 1 {
-		return Problem{}, model.Invalid("objective.dim", d, "the exact engine is one-dimensional")
-	}
-	c, ok := run.Schedule.(model.Constant)
-	if !ok {
-		return Problem{}, model.Invalid("schedule", fmt.Sprintf("%T", run.Schedule), "the exact engine needs a constant schedule")
-	}
-	p := Problem{System: run.System, X0: run.X0[0], Eta: run.Eta, Rate: c.Rate(model.StepInfo{}), Steps: run.Steps}
-	if run.Model == mc.SDE {
-		return p, p.ValidateSDE() // the SDE needs the noise's variance only
-	}
-	return p, p.Validate()
-}
 
 // Validate checks that the exact engine covers the problem.
 func (p Problem) Validate() error { return p.validate(false) }
@@ -1570,7 +1552,7 @@ func BatchAfter(jobs []Job, workers int, first []func()) ([][]Series, error) {
 		}
 	}
 	sort.SliceStable(now, func(a, b int) bool { return now[a].cost > now[b].cost })
-	mc.ForEach(len(first)+len(now), workers, func(i int) {
+	parallel.ForEach(len(first)+len(now), workers, func(i int) {
 		if i < len(first) {
 			first[i]()
 			return
@@ -1586,7 +1568,7 @@ func BatchAfter(jobs []Job, workers int, first []func()) ([][]Series, error) {
 		}
 	}
 	sort.SliceStable(run, func(a, b int) bool { return run[a].cost > run[b].cost })
-	mc.ForEach(len(run), workers, func(i int) { res[run[i].job][run[i].slot] = run[i].do() })
+	parallel.ForEach(len(run), workers, func(i int) { res[run[i].job][run[i].slot] = run[i].do() })
 	out := make([][]Series, len(jobs))
 	for ji := range jobs {
 		out[ji] = combine[ji](res[ji])

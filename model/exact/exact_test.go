@@ -20,7 +20,7 @@ func problem(t testing.TB, obj, agents, method string, x0, eta float64, steps in
 	require.NoError(t, err)
 	run, err := c.Resolve()
 	require.NoError(t, err)
-	p, err := exact.FromConfig(run)
+	p, err := run.ExactProblem()
 	require.NoError(t, err)
 	return p
 }
@@ -112,7 +112,7 @@ func TestMonteCarloAgrees(t *testing.T) {
 		require.NoError(t, err)
 		res, err := mc.Simulate(run)
 		require.NoError(t, err)
-		p, err := exact.FromConfig(run)
+		p, err := run.ExactProblem()
 		require.NoError(t, err)
 		ex, err := exact.Discrete(p, []func(float64) float64{func(x float64) float64 { return x * x * x * x / 4 }}, exact.Settings{})
 		require.NoError(t, err)

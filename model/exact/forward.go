@@ -5,7 +5,6 @@ import (
 
 	"github.com/sdeverify/sdeverify/internal/parallel"
 	"github.com/sdeverify/sdeverify/model"
-	"github.com/sdeverify/sdeverify/model/mc"
 )
 
 // This file is the forward computation's driver: Forward validates,
@@ -42,17 +41,6 @@ type Scheduled struct {
 	// ForwardResult.FirstCheckFailure is the first step where it fails (a
 	// theorem's admissibility, path by path).
 	Check func(s model.StepInfo, rate float64) bool
-}
-
-// ScheduledFromConfig builds a Scheduled from a resolved one-dimensional
-// run, or says why it cannot.
-func ScheduledFromConfig(run mc.Run) (Scheduled, error) {
-	p := Scheduled{System: run.System, Eta: run.Eta, Schedule: run.Schedule, Steps: run.Steps}
-	if d := run.System.F.Dim(); d != 1 {
-		return p, model.Invalid("objective.dim", d, "the exact engine is one-dimensional")
-	}
-	p.X0 = run.X0[0]
-	return p, nil // Forward validates, for the discrete method or the SDE
 }
 
 // problem is the Problem of one step at schedule value rate.

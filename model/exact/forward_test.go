@@ -87,7 +87,7 @@ func TestForwardAgreesWithMonteCarlo(t *testing.T) {
 		require.NoError(t, err)
 		res, err := mc.Simulate(run)
 		require.NoError(t, err)
-		sp, err := exact.ScheduledFromConfig(run)
+		sp, err := run.ExactScheduled()
 		require.NoError(t, err)
 		sp.Integrals = run.Schedule.Reads() != model.ReadsPath
 		ex, err := exact.Forward(sp, []func(float64) float64{func(x float64) float64 { return x * x * x * x / 4 }, func(x float64) float64 { return x * x * x * x * x * x }}, exact.Settings{Nodes: 1200}, false, 0)
@@ -211,7 +211,7 @@ func TestForwardPathwiseSDE(t *testing.T) {
 	run.Coupled = true
 	res, err := mc.Simulate(run)
 	require.NoError(t, err)
-	sp, err := exact.ScheduledFromConfig(run)
+	sp, err := run.ExactScheduled()
 	require.NoError(t, err)
 	sp.Integrals = true
 	f := func(x float64) float64 { return x * x * x * x / 4 }

@@ -86,7 +86,7 @@ func TestAgentMapLawDrift(t *testing.T) {
 	t.Parallel()
 	for _, c := range mapCases {
 		for _, x0 := range []float64{-1.3, 0.2, 2} {
-			p, err := exact.FromConfig(mapRun(t, c, logcosh, x0, 0.1, 1, 2, 1))
+			p, err := mapRun(t, c, logcosh, x0, 0.1, 1, 2, 1).ExactProblem()
 			require.NoError(t, err, c.name)
 			ratio, bar := oneStepGap(t, p)
 			t.Logf("%s, x0 = %g: gap/allowed %.3g, error bar %.3g", c.name, x0, ratio, bar)
@@ -113,7 +113,7 @@ func (m dropAtoms) Law1D(s model.System, x, g, h float64, level int, add func(w,
 // clipped law drops its atoms (the mass beyond +-clip).
 func TestAgentMapLawMutation(t *testing.T) {
 	t.Parallel()
-	p, err := exact.FromConfig(mapRun(t, mapCases[0], logcosh, 0.2, 0.1, 1, 2, 1))
+	p, err := mapRun(t, mapCases[0], logcosh, 0.2, 0.1, 1, 2, 1).ExactProblem()
 	require.NoError(t, err)
 	p.System.Method = dropAtoms{p.System.Method.(model.ClippedSGD)}
 	ratio, _ := oneStepGap(t, p)
@@ -135,7 +135,7 @@ func TestAgentMapLawMonteCarlo(t *testing.T) {
 		run := mapRun(t, c, logcosh, 1.5, 0.2, 6, 20000, uint64(11+i))
 		res, err := mc.Simulate(run)
 		require.NoError(t, err)
-		p, err := exact.FromConfig(run)
+		p, err := run.ExactProblem()
 		require.NoError(t, err, c.name)
 		ex, err := exact.Discrete(p, []func(float64) float64{func(x float64) float64 { return math.Log(math.Cosh(x)) }}, exact.Settings{Nodes: 600})
 		require.NoError(t, err)
@@ -187,11 +187,11 @@ func TestNormalizedSignResolved(t *testing.T) {
 	// check; the mutant keeps 300, a spacing of 4.7e-3, and misses by
 	// 7.9 bars).
 	st := exact.Settings{Radius: 0.7, Nodes: 300}
-	ps, err := exact.FromConfig(mapRun(t, mapCase{"sign", "dsignsgd", `{}`, agents}, logcosh, 7.62939453125e-06, 0.05, 12, 2, 1))
+	ps, err := mapRun(t, mapCase{"sign", "dsignsgd", `{}`, agents}, logcosh, 7.62939453125e-06, 0.05, 12, 2, 1).ExactProblem()
 	require.NoError(t, err)
 	lat, err := exact.Discrete(ps, g, st)
 	require.NoError(t, err)
-	pn, err := exact.FromConfig(mapRun(t, mapCase{"sign", "normalized-sgd", `{"beta":0}`, agents}, logcosh, 7.62939453125e-06, 0.05, 12, 2, 1))
+	pn, err := mapRun(t, mapCase{"sign", "normalized-sgd", `{"beta":0}`, agents}, logcosh, 7.62939453125e-06, 0.05, 12, 2, 1).ExactProblem()
 	require.NoError(t, err)
 	nrm, err := exact.Discrete(pn, g, st)
 	require.NoError(t, err)

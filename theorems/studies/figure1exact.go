@@ -106,14 +106,14 @@ func Figure1Exact(panels []Panel, workers int, forward bool) error {
 			}
 			gs, st := figureTests(run), exactGrid(p.ID)
 			if bottom {
-				sp, err := exact.ScheduledFromConfig(run)
+				sp, err := run.ExactScheduled()
 				if err != nil {
 					return fmt.Errorf("figure 1 %s %s: %w", p.ID, s.Label, err)
 				}
 				fwds = append(fwds, &fwd{slot: slot{pi, si}, sp: sp, gs: gs, st: st}, &fwd{slot: slot{pi, si}, sp: sp, gs: gs, st: sdeGrid(st), sde: true})
 				continue
 			}
-			prob, err := exact.FromConfig(run)
+			prob, err := run.ExactProblem()
 			if err != nil {
 				return fmt.Errorf("figure 1 %s %s: %w", p.ID, s.Label, err)
 			}

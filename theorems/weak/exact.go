@@ -30,7 +30,7 @@ func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 	if err := run.System.ValidateSDE(); err != nil {
 		return nil, err
 	}
-	if p, err := exact.FromConfig(run); err != nil {
+	if p, err := run.ExactProblem(); err != nil {
 		return nil, err
 	} else if p.Model = o.Model; p.ValidateSDE() != nil {
 		return nil, p.ValidateSDE()
@@ -56,7 +56,7 @@ func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 		for i, eta := range etas {
 			r := run
 			r.Eta, r.Steps = eta, int(math.Round(o.Horizon/eta))
-			if probs[i], err = exact.FromConfig(r); err != nil {
+			if probs[i], err = r.ExactProblem(); err != nil {
 				return nil, err
 			}
 			probs[i].Model = o.Model

@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/sdeverify/sdeverify/internal/parallel"
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/model/mc"
@@ -547,14 +548,14 @@ func weakAt(run mc.Run, eta float64, k int, coupled bool, o Options) Point {
 		ws                    *model.Workspace
 		x, gx, y, gy, yf, gyf []float64
 	}
-	scr := make([]scratch, mc.Workers(o.Workers, nb))
+	scr := make([]scratch, parallel.Workers(o.Workers, nb))
 	for w := range scr {
 		scr[w] = scratch{model.NewWorkspace(d), make([]float64, d), make([]float64, d), make([]float64, d), make([]float64, d), make([]float64, d), make([]float64, d)}
 	}
 	// The weight of a twin's correction: 2 n/n_t over the n_t twins of the
 	// n paths (uncoupled: the paths p with p mod twinEvery = 0).
 	tw := 2 * float64(o.Paths) / float64((o.Paths+twinEvery-1)/twinEvery)
-	mc.ForBlocks(nb, o.Workers, func(w, b int) {
+	parallel.ForBlocks(nb, o.Workers, func(w, b int) {
 		ws, x, gx, y, gy := scr[w].ws, scr[w].x, scr[w].gx, scr[w].y, scr[w].gy
 		blk := &blocks[b]
 		blk.dis, blk.diff = sumsGrid(nt, k+1), sumsGrid(nt, k+1)

@@ -45,7 +45,7 @@ func TestRegistered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := exact.FromConfig(run)
+	p, err := run.ExactProblem()
 	if err != nil {
 		t.Fatal(err)
 	}
