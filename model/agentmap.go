@@ -14,10 +14,12 @@ import (
 // averages, U = (1/N) sum_i T(g_i). Their first-order SDE's coefficients
 // (MATH.md 8) are m(x) = (1/N) sum_i E T(g_i) and Sigma(x) = (1/N) sum_i
 // Cov T(g_i); they are computed in d = 1 only, in closed form where the map
-// provides one (moments1) and otherwise by quadrature over the noise law's
+// provides one (Moments1) and otherwise by quadrature over the noise law's
 // CDF (a CDFer). In d > 1 the SDE is refused: its coefficients would be
 // Monte Carlo estimates whose error no path would carry (EstimateMoments
 // gives such estimates with their standard errors, for tests and studies).
+// The exported face is model/agentrule.go: a rule gives its map as an
+// AgentMap and is the Method AgentRule[P] (the built-in rules delegate to it).
 
 // A CDFer is a noise law whose coordinates' CDF is known: CDF returns
 // P(Z_j <= z) at a gradient with squared norm gradNorm2. The
@@ -28,28 +30,8 @@ type CDFer interface {
 	CDF(j int, z, gradNorm2 float64) float64
 }
 
-// agentMap is a Method whose agents apply an odd map T that is
-// nondecreasing along every ray (T(g) = phi(||g||) g/||g|| with phi
-// nondecreasing), bounded by sup() (+Inf if unbounded).
-type agentMap interface {
-	Method
-	// apply replaces g by T(g) (any d).
-	apply(g []float64)
-	// forward returns T(y) in d = 1 for y >= 0, and inverse T^{-1}(t)
-	// for t in [0, sup()).
-	forward(y float64) float64
-	inverse(t float64) float64
-	sup() float64
-	// kink returns the y >= 0 where T is not smooth in d = 1 (T has kinks
-	// at +-kink(): clipping's c; 0 for the normalising maps).
-	kink() float64
-	// moments1 returns E T(g + Z) and E T(g + Z)^2 in d = 1 in closed form,
-	// with ok false where the map has none for this noise law.
-	moments1(nz Noise, g, gn2 float64) (mean, second float64, ok bool)
-}
-
 // mapStep is Step for an agent map: x -= h (1/N) sum_i T(grad + Z_i).
-func mapStep[T agentMap](t T, s System, x, grad []float64, gn2, h float64, ws *Workspace, r *Rand) {
+func mapStep[T AgentMap](t T, s System, x, grad []float64, gn2, h float64, ws *Workspace, r *Rand) {
 	d := len(grad)
 	acc, z := ws.acc[:d], ws.z[:d]
 	clear(acc)
@@ -58,7 +40,7 @@ func mapStep[T agentMap](t T, s System, x, grad []float64, gn2, h float64, ws *W
 		for j, g := range grad {
 			z[j] += g
 		}
-		t.apply(z)
+		t.Apply(z)
 		for j, u := range z {
 			acc[j] += u
 		}
@@ -73,9 +55,9 @@ func mapStep[T agentMap](t T, s System, x, grad []float64, gn2, h float64, ws *W
 // m = (1/N) sum_i E T(g_i), Sigma = (1/N) sum_i Var T(g_i). Where a
 // quadrature's error bound exceeds quadTol both are NaN (the path then
 // stops as diverged) rather than a number without its error.
-func mapMoments1[T agentMap](t T, s System, g, gn2 float64) (m, sigma float64) {
+func mapMoments1[T AgentMap](t T, s System, g, gn2 float64) (m, sigma float64) {
 	for _, a := range s.Agents {
-		mi, si, ok := t.moments1(a.Noise, g, gn2)
+		mi, si, ok := t.Moments1(a.Noise, g, gn2)
 		if !ok {
 			var e float64
 			mi, si, e = quadMoments1(t, a.Noise.(CDFer), g, gn2)
@@ -91,12 +73,12 @@ func mapMoments1[T agentMap](t T, s System, g, gn2 float64) (m, sigma float64) {
 }
 
 // mapDrift is Drift for an agent map (d = 1; ValidateSDE refuses d > 1).
-func mapDrift[T agentMap](t T, s System, dst, grad []float64, gn2 float64) {
+func mapDrift[T AgentMap](t T, s System, dst, grad []float64, gn2 float64) {
 	dst[0], _ = mapMoments1(t, s, grad[0], gn2)
 }
 
 // mapDiffuse is Diffuse for an agent map (d = 1).
-func mapDiffuse[T agentMap](t T, s System, dst, z, grad []float64, gn2 float64, drift []float64) bool {
+func mapDiffuse[T AgentMap](t T, s System, dst, z, grad []float64, gn2 float64, drift []float64) bool {
 	m, sigma := mapMoments1(t, s, grad[0], gn2)
 	dst[0] = z[0] * math.Sqrt(sigma)
 	if drift != nil {
@@ -108,15 +90,15 @@ func mapDiffuse[T agentMap](t T, s System, dst, z, grad []float64, gn2 float64, 
 
 // mapValidateSDE is ValidateSDE for an agent map: d = 1, and every agent's
 // moments in closed form or its noise a CDFer.
-func mapValidateSDE[T agentMap](t T, s System) error {
+func mapValidateSDE[T AgentMap](t T, s System) error {
 	if d := s.F.Dim(); d != 1 {
 		return Invalid("objective.dim", d, fmt.Sprintf("the %s SDE's coefficients are computed in d = 1 only (closed form, or quadrature over the noise's CDF); in d > 1 they would be Monte Carlo estimates whose error the SDE's paths would not carry (use the discrete model, or model.EstimateMoments for the coefficients with their standard errors)", t))
 	}
 	for i, a := range s.Agents {
-		if _, _, ok := t.moments1(a.Noise, 0, 0); ok {
+		if _, _, ok := t.Moments1(a.Noise, 0, 0); ok {
 			continue
 		}
-		if math.IsInf(t.sup(), 1) {
+		if math.IsInf(t.Sup(), 1) {
 			return Invalid(fmt.Sprintf("agents[%d].noise", i), fmt.Sprintf("%T", a.Noise), fmt.Sprintf("the %s SDE needs finite noise variance (its map is unbounded)", t))
 		}
 		if _, ok := a.Noise.(CDFer); !ok {
@@ -147,21 +129,21 @@ const quadTol = 1e-8
 // integrated by adaptive Simpson with Richardson's error estimate: a
 // monotone probability that changes inside a piece differs at its ends,
 // which the refinement sees.
-func quadMoments1[T agentMap](t T, nz CDFer, g, gn2 float64) (mean, second, errBound float64) {
-	S := t.sup()
+func quadMoments1[T AgentMap](t T, nz CDFer, g, gn2 float64) (mean, second, errBound float64) {
+	S := t.Sup()
 	f1 := func(u float64) float64 {
-		y := t.inverse(u)
+		y := t.Inverse(u)
 		return (1 - nz.CDF(0, y-g, gn2)) - nz.CDF(0, -y-g, gn2)
 	}
 	f2 := func(u float64) float64 {
-		y := t.inverse(u)
+		y := t.Inverse(u)
 		return 2 * u * ((1 - nz.CDF(0, y-g, gn2)) + nz.CDF(0, -y-g, gn2))
 	}
 	var cuts [3*12 + 3]float64
 	n := 0
 	add := func(y float64) {
 		if y >= 0 {
-			if u := t.forward(y); u < S {
+			if u := t.Forward(y); u < S {
 				cuts[n] = u
 				n++
 			}
@@ -315,13 +297,13 @@ var legendre = func() (r [maxMapLevel + 1][2][]float64) {
 // mapCheckLaw1D is CheckLaw1D for an agent map: a bounded map, every
 // agent's noise a CDFer, at most maxMapAgents agents. The law is a
 // quadrature.
-func mapCheckLaw1D[T agentMap](t T, s System) (bool, error) {
-	if math.IsInf(t.sup(), 1) {
+func mapCheckLaw1D[T AgentMap](t T, s System) (bool, error) {
+	if math.IsInf(t.Sup(), 1) {
 		return false, Invalid("method", t.String(), "the exact engine does not apply: the map is unbounded (its quadrature rule needs a bounded update)")
 	}
 	for i, a := range s.Agents {
 		if _, ok := a.Noise.(CDFer); !ok {
-			return false, noLaw1D(t, fmt.Sprintf("agents[%d].noise", i), a.Noise, "the noise law's CDF (model.CDFer) for its quadrature rule")
+			return false, noLaw1D(AgentRule[T]{Map: t}, fmt.Sprintf("agents[%d].noise", i), a.Noise, "the noise law's CDF (model.CDFer) for its quadrature rule")
 		}
 	}
 	if n := len(s.Agents); n > maxMapAgents {
@@ -332,7 +314,7 @@ func mapCheckLaw1D[T agentMap](t T, s System) (bool, error) {
 
 // mapLaw1D is Law1D for an agent map: point masses at x - h u for the
 // convolved rule's points u (see above).
-func mapLaw1D[T agentMap](t T, s System, x, g, h float64, level int, add func(w, mean, sd float64)) {
+func mapLaw1D[T AgentMap](t T, s System, x, g, h float64, level int, add func(w, mean, sd float64)) {
 	level = min(max(level, 0), maxMapLevel)
 	na := len(s.Agents)
 	if na == 1 {
@@ -370,19 +352,19 @@ func mapLaw1D[T agentMap](t T, s System, x, g, h float64, level int, add func(w,
 
 // mapRule calls emit(w, u) for the points of one agent's rule at level:
 // the law of T(g + Z).
-func mapRule[T agentMap](t T, nz CDFer, g float64, level int, emit func(w, u float64)) {
+func mapRule[T AgentMap](t T, nz CDFer, g float64, level int, emit func(w, u float64)) {
 	gn2 := g * g
 	T1 := func(y float64) float64 {
 		if math.IsInf(y, 0) {
 			// a quantile at p rounded to 0 or 1: T's limit
-			return math.Copysign(t.sup(), y)
+			return math.Copysign(t.Sup(), y)
 		}
 		if y < 0 {
-			return -t.forward(-y)
+			return -t.Forward(-y)
 		}
-		return t.forward(y)
+		return t.Forward(y)
 	}
-	k := t.kink()
+	k := t.Kink()
 	var cuts [4]float64
 	nc := 0
 	cuts[nc] = 0
@@ -492,7 +474,7 @@ func quantile(nz CDFer, p, gn2, lo, hi float64) float64 {
 }
 
 // mapSDE1D is SDE1D for an agent map: mapMoments1's m and Sigma.
-func mapSDE1D[T agentMap](t T, s System, g float64) (m, sigma float64) {
+func mapSDE1D[T AgentMap](t T, s System, g float64) (m, sigma float64) {
 	return mapMoments1(t, s, g, g*g)
 }
 

@@ -26,7 +26,7 @@ func TestQuadMomentsMatchClosedForms(t *testing.T) {
 			g := Gaussian{Sigma0: s}
 			for _, c := range []float64{0.1, 1, 2.5} {
 				m := ClippedSGD{Clip: c}
-				wm, ws, _ := m.moments1(g, mu, mu*mu)
+				wm, ws, _ := m.Moments1(g, mu, mu*mu)
 				qm, qs, e := quadMoments1(m, g, mu, mu*mu)
 				check("clip mean", qm, wm, e)
 				check("clip second moment", qs, ws, e)

@@ -33,7 +33,7 @@ func (ClippedSGD) String() string { return "clipped-sgd" }
 
 // ValidateAgent implements Method: no compressor.
 func (m ClippedSGD) ValidateAgent(prefix string, a Agent, _ int) error {
-	return noCompressor(m, prefix, a)
+	return AgentRule[ClippedSGD]{Map: m}.ValidateAgent(prefix, a, 0)
 }
 
 // ValidateSDE implements Method.
@@ -41,23 +41,26 @@ func (m ClippedSGD) ValidateSDE(s System) error {
 	if err := checkPos("method_params.clip", m.Clip); err != nil {
 		return err
 	}
-	return mapValidateSDE(m, s)
+	return AgentRule[ClippedSGD]{Map: m}.ValidateSDE(s)
 }
 
 // Step implements Method.
 func (m ClippedSGD) Step(s System, x, grad []float64, gn2, h float64, ws *Workspace, r *Rand) {
-	mapStep(m, s, x, grad, gn2, h, ws, r)
+	AgentRule[ClippedSGD]{Map: m}.Step(s, x, grad, gn2, h, ws, r)
 }
 
 // Drift implements Method (d = 1).
-func (m ClippedSGD) Drift(s System, dst, grad []float64, gn2 float64) { mapDrift(m, s, dst, grad, gn2) }
+func (m ClippedSGD) Drift(s System, dst, grad []float64, gn2 float64) {
+	AgentRule[ClippedSGD]{Map: m}.Drift(s, dst, grad, gn2)
+}
 
 // Diffuse implements Method (d = 1).
 func (m ClippedSGD) Diffuse(s System, dst, z, grad []float64, gn2 float64, _ *Workspace, _ *Rand, drift []float64) bool {
-	return mapDiffuse(m, s, dst, z, grad, gn2, drift)
+	return AgentRule[ClippedSGD]{Map: m}.Diffuse(s, dst, z, grad, gn2, nil, nil, drift)
 }
 
-func (m ClippedSGD) apply(g []float64) {
+// Apply implements AgentMap.
+func (m ClippedSGD) Apply(g []float64) {
 	var n2 float64
 	for _, v := range g {
 		n2 += v * v
@@ -71,18 +74,22 @@ func (m ClippedSGD) apply(g []float64) {
 	}
 }
 
-func (m ClippedSGD) forward(y float64) float64 { return math.Min(y, m.Clip) }
+// Forward implements AgentMap.
+func (m ClippedSGD) Forward(y float64) float64 { return math.Min(y, m.Clip) }
 
-func (m ClippedSGD) inverse(t float64) float64 { return t }
-func (m ClippedSGD) sup() float64              { return m.Clip }
+// Inverse implements AgentMap.
+func (m ClippedSGD) Inverse(t float64) float64 { return t }
 
-// moments1 implements agentMap: under Gaussian noise g = mu + s Z, with
+// Sup implements AgentMap.
+func (m ClippedSGD) Sup() float64 { return m.Clip }
+
+// Moments1 implements AgentMap: under Gaussian noise g = mu + s Z, with
 // a = (c - mu)/s and b = (-c - mu)/s (MATH.md 8),
 //
 //	E clip   = c (1 - Phi(a)) - c Phi(b) + mu (Phi(a) - Phi(b)) - s (phi(a) - phi(b))
 //	E clip^2 = c^2 (1 - Phi(a) + Phi(b)) + mu^2 (Phi(a) - Phi(b))
 //	           + 2 mu s (phi(b) - phi(a)) + s^2 (Phi(a) - Phi(b) - a phi(a) + b phi(b)).
-func (m ClippedSGD) moments1(nz Noise, mu, gn2 float64) (mean, second float64, ok bool) {
+func (m ClippedSGD) Moments1(nz Noise, mu, gn2 float64) (mean, second float64, ok bool) {
 	g, isG := nz.(gaussianLaw)
 	if !isG {
 		return 0, 0, false
@@ -107,15 +114,18 @@ func normCDF(x float64) float64      { return math.Erfc(-x/math.Sqrt2) / 2 }
 func normSurvival(x float64) float64 { return math.Erfc(x/math.Sqrt2) / 2 }
 func normPDF(x float64) float64      { return math.Exp(-x*x/2) / math.Sqrt(2*math.Pi) }
 
-func (m ClippedSGD) kink() float64 { return m.Clip }
+// Kink implements AgentMap.
+func (m ClippedSGD) Kink() float64 { return m.Clip }
 
 // CheckLaw1D implements Law1Der: a quadrature over the noise's quantiles
-// (model/agentmap.go).
-func (m ClippedSGD) CheckLaw1D(s System) (bool, error) { return mapCheckLaw1D(m, s) }
+// (AgentRule, model/agentmap.go).
+func (m ClippedSGD) CheckLaw1D(s System) (bool, error) {
+	return AgentRule[ClippedSGD]{Map: m}.CheckLaw1D(s)
+}
 
 // Law1D implements Law1Der.
 func (m ClippedSGD) Law1D(s System, x, g, h float64, level int, add func(w, mean, sd float64)) {
-	mapLaw1D(m, s, x, g, h, level, add)
+	AgentRule[ClippedSGD]{Map: m}.Law1D(s, x, g, h, level, add)
 }
 
 // CheckSDE1D implements SDE1Der (ValidateSDE has checked d = 1 and the
@@ -124,4 +134,6 @@ func (m ClippedSGD) CheckSDE1D(System) error { return nil }
 
 // SDE1D implements SDE1Der: the map's moments (closed form or adaptive
 // Simpson over the CDF; NaN beyond its error bound).
-func (m ClippedSGD) SDE1D(s System, g float64) (drift, sigma float64) { return mapSDE1D(m, s, g) }
+func (m ClippedSGD) SDE1D(s System, g float64) (drift, sigma float64) {
+	return AgentRule[ClippedSGD]{Map: m}.SDE1D(s, g)
+}

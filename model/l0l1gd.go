@@ -44,7 +44,7 @@ func (L0L1GD) String() string { return "l0l1-gd" }
 
 // ValidateAgent implements Method: no compressor.
 func (m L0L1GD) ValidateAgent(prefix string, a Agent, _ int) error {
-	return noCompressor(m, prefix, a)
+	return AgentRule[L0L1GD]{Map: m}.ValidateAgent(prefix, a, 0)
 }
 
 // ValidateSDE implements Method.
@@ -55,23 +55,26 @@ func (m L0L1GD) ValidateSDE(s System) error {
 	if err := checkNonNeg("method_params.l1", m.L1); err != nil {
 		return err
 	}
-	return mapValidateSDE(m, s)
+	return AgentRule[L0L1GD]{Map: m}.ValidateSDE(s)
 }
 
 // Step implements Method.
 func (m L0L1GD) Step(s System, x, grad []float64, gn2, h float64, ws *Workspace, r *Rand) {
-	mapStep(m, s, x, grad, gn2, h, ws, r)
+	AgentRule[L0L1GD]{Map: m}.Step(s, x, grad, gn2, h, ws, r)
 }
 
 // Drift implements Method (d = 1).
-func (m L0L1GD) Drift(s System, dst, grad []float64, gn2 float64) { mapDrift(m, s, dst, grad, gn2) }
+func (m L0L1GD) Drift(s System, dst, grad []float64, gn2 float64) {
+	AgentRule[L0L1GD]{Map: m}.Drift(s, dst, grad, gn2)
+}
 
 // Diffuse implements Method (d = 1).
 func (m L0L1GD) Diffuse(s System, dst, z, grad []float64, gn2 float64, _ *Workspace, _ *Rand, drift []float64) bool {
-	return mapDiffuse(m, s, dst, z, grad, gn2, drift)
+	return AgentRule[L0L1GD]{Map: m}.Diffuse(s, dst, z, grad, gn2, nil, nil, drift)
 }
 
-func (m L0L1GD) apply(g []float64) {
+// Apply implements AgentMap.
+func (m L0L1GD) Apply(g []float64) {
 	var n2 float64
 	for _, v := range g {
 		n2 += v * v
@@ -82,22 +85,24 @@ func (m L0L1GD) apply(g []float64) {
 	}
 }
 
-func (m L0L1GD) forward(y float64) float64 { return y / (m.L0 + m.L1*y) }
+// Forward implements AgentMap.
+func (m L0L1GD) Forward(y float64) float64 { return y / (m.L0 + m.L1*y) }
 
-// inverse: t = y/(L0 + L1 y) on y >= 0 gives y = L0 t/(1 - L1 t).
-func (m L0L1GD) inverse(t float64) float64 { return m.L0 * t / (1 - m.L1*t) }
+// Inverse implements AgentMap: t = y/(L0 + L1 y) on y >= 0 gives y = L0 t/(1 - L1 t).
+func (m L0L1GD) Inverse(t float64) float64 { return m.L0 * t / (1 - m.L1*t) }
 
-func (m L0L1GD) sup() float64 {
+// Sup implements AgentMap.
+func (m L0L1GD) Sup() float64 {
 	if m.L1 == 0 {
 		return math.Inf(1)
 	}
 	return 1 / m.L1
 }
 
-// moments1 implements agentMap: for L1 = 0 the map is g/L0, with mean
+// Moments1 implements AgentMap: for L1 = 0 the map is g/L0, with mean
 // mu/L0 and second moment (mu^2 + Var Z)/L0^2 (ok false if the variance is
 // infinite).
-func (m L0L1GD) moments1(nz Noise, mu, gn2 float64) (mean, second float64, ok bool) {
+func (m L0L1GD) Moments1(nz Noise, mu, gn2 float64) (mean, second float64, ok bool) {
 	if m.L1 != 0 {
 		return 0, 0, false
 	}
@@ -109,14 +114,15 @@ func (m L0L1GD) moments1(nz Noise, mu, gn2 float64) (mean, second float64, ok bo
 	return mu / m.L0, (mu*mu + v[0]) / (m.L0 * m.L0), true
 }
 
-func (m L0L1GD) kink() float64 { return 0 }
+// Kink implements AgentMap.
+func (m L0L1GD) Kink() float64 { return 0 }
 
 // CheckLaw1D implements Law1Der: for L1 > 0 a quadrature over the
-// noise's quantiles (model/agentmap.go); for L1 = 0 (the map g/L0) every
+// noise's quantiles (AgentRule, model/agentmap.go); for L1 = 0 (the map g/L0) every
 // agent's noise normal (Normal1Der), and the law is that normal.
 func (m L0L1GD) CheckLaw1D(s System) (bool, error) {
 	if m.L1 > 0 {
-		return mapCheckLaw1D(m, s)
+		return AgentRule[L0L1GD]{Map: m}.CheckLaw1D(s)
 	}
 	for i, a := range s.Agents {
 		if _, ok := a.Noise.(Normal1Der); !ok {
@@ -130,7 +136,7 @@ func (m L0L1GD) CheckLaw1D(s System) (bool, error) {
 // h^2 sum_i v_i/(L0 N)^2)).
 func (m L0L1GD) Law1D(s System, x, g, h float64, level int, add func(w, mean, sd float64)) {
 	if m.L1 > 0 {
-		mapLaw1D(m, s, x, g, h, level, add)
+		AgentRule[L0L1GD]{Map: m}.Law1D(s, x, g, h, level, add)
 		return
 	}
 	var v float64
@@ -147,7 +153,9 @@ func (m L0L1GD) CheckSDE1D(System) error { return nil }
 
 // SDE1D implements SDE1Der: the map's moments (closed form or adaptive
 // Simpson over the CDF; NaN beyond its error bound).
-func (m L0L1GD) SDE1D(s System, g float64) (drift, sigma float64) { return mapSDE1D(m, s, g) }
+func (m L0L1GD) SDE1D(s System, g float64) (drift, sigma float64) {
+	return AgentRule[L0L1GD]{Map: m}.SDE1D(s, g)
+}
 
 // Width1D implements Width1Der: T rises to half its bound 1/L1 over
 // |y| <= L0/L1, smoothed by the noise (mapWidth1D); +Inf for L1 = 0 (the

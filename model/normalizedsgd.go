@@ -33,7 +33,7 @@ func (NormalizedSGD) String() string { return "normalized-sgd" }
 
 // ValidateAgent implements Method: no compressor.
 func (m NormalizedSGD) ValidateAgent(prefix string, a Agent, _ int) error {
-	return noCompressor(m, prefix, a)
+	return AgentRule[NormalizedSGD]{Map: m}.ValidateAgent(prefix, a, 0)
 }
 
 // ValidateSDE implements Method.
@@ -41,25 +41,26 @@ func (m NormalizedSGD) ValidateSDE(s System) error {
 	if err := checkNonNeg("method_params.beta", m.Beta); err != nil {
 		return err
 	}
-	return mapValidateSDE(m, s)
+	return AgentRule[NormalizedSGD]{Map: m}.ValidateSDE(s)
 }
 
 // Step implements Method.
 func (m NormalizedSGD) Step(s System, x, grad []float64, gn2, h float64, ws *Workspace, r *Rand) {
-	mapStep(m, s, x, grad, gn2, h, ws, r)
+	AgentRule[NormalizedSGD]{Map: m}.Step(s, x, grad, gn2, h, ws, r)
 }
 
 // Drift implements Method (d = 1).
 func (m NormalizedSGD) Drift(s System, dst, grad []float64, gn2 float64) {
-	mapDrift(m, s, dst, grad, gn2)
+	AgentRule[NormalizedSGD]{Map: m}.Drift(s, dst, grad, gn2)
 }
 
 // Diffuse implements Method (d = 1).
 func (m NormalizedSGD) Diffuse(s System, dst, z, grad []float64, gn2 float64, _ *Workspace, _ *Rand, drift []float64) bool {
-	return mapDiffuse(m, s, dst, z, grad, gn2, drift)
+	return AgentRule[NormalizedSGD]{Map: m}.Diffuse(s, dst, z, grad, gn2, nil, nil, drift)
 }
 
-func (m NormalizedSGD) apply(g []float64) {
+// Apply implements AgentMap.
+func (m NormalizedSGD) Apply(g []float64) {
 	var n2 float64
 	for _, v := range g {
 		n2 += v * v
@@ -73,27 +74,29 @@ func (m NormalizedSGD) apply(g []float64) {
 	}
 }
 
-func (m NormalizedSGD) forward(y float64) float64 {
+// Forward implements AgentMap.
+func (m NormalizedSGD) Forward(y float64) float64 {
 	if y == 0 {
 		return 0
 	}
 	return y / (y + m.Beta)
 }
 
-// inverse: t = y/(y + beta) on y >= 0 gives y = beta t/(1 - t).
-func (m NormalizedSGD) inverse(t float64) float64 {
+// Inverse implements AgentMap: t = y/(y + beta) on y >= 0 gives y = beta t/(1 - t).
+func (m NormalizedSGD) Inverse(t float64) float64 {
 	if m.Beta == 0 {
 		return 0
 	}
 	return m.Beta * t / (1 - t)
 }
 
-func (NormalizedSGD) sup() float64 { return 1 }
+// Sup implements AgentMap.
+func (NormalizedSGD) Sup() float64 { return 1 }
 
-// moments1 implements agentMap: for beta = 0 under Gaussian noise the
+// Moments1 implements AgentMap: for beta = 0 under Gaussian noise the
 // map is the sign, E = erf(mu/(sqrt 2 s)) and E T^2 = 1 (0 when g = 0
 // surely).
-func (m NormalizedSGD) moments1(nz Noise, mu, gn2 float64) (mean, second float64, ok bool) {
+func (m NormalizedSGD) Moments1(nz Noise, mu, gn2 float64) (mean, second float64, ok bool) {
 	g, isG := nz.(gaussianLaw)
 	if !isG || m.Beta != 0 {
 		return 0, 0, false
@@ -106,15 +109,18 @@ func (m NormalizedSGD) moments1(nz Noise, mu, gn2 float64) (mean, second float64
 	return math.Erf(mu / (math.Sqrt2 * s)), 1, true
 }
 
-func (m NormalizedSGD) kink() float64 { return 0 }
+// Kink implements AgentMap.
+func (m NormalizedSGD) Kink() float64 { return 0 }
 
 // CheckLaw1D implements Law1Der: a quadrature over the noise's quantiles
-// (model/agentmap.go).
-func (m NormalizedSGD) CheckLaw1D(s System) (bool, error) { return mapCheckLaw1D(m, s) }
+// (AgentRule, model/agentmap.go).
+func (m NormalizedSGD) CheckLaw1D(s System) (bool, error) {
+	return AgentRule[NormalizedSGD]{Map: m}.CheckLaw1D(s)
+}
 
 // Law1D implements Law1Der.
 func (m NormalizedSGD) Law1D(s System, x, g, h float64, level int, add func(w, mean, sd float64)) {
-	mapLaw1D(m, s, x, g, h, level, add)
+	AgentRule[NormalizedSGD]{Map: m}.Law1D(s, x, g, h, level, add)
 }
 
 // CheckSDE1D implements SDE1Der (ValidateSDE has checked d = 1 and the
@@ -123,7 +129,9 @@ func (m NormalizedSGD) CheckSDE1D(System) error { return nil }
 
 // SDE1D implements SDE1Der: the map's moments (closed form or adaptive
 // Simpson over the CDF; NaN beyond its error bound).
-func (m NormalizedSGD) SDE1D(s System, g float64) (drift, sigma float64) { return mapSDE1D(m, s, g) }
+func (m NormalizedSGD) SDE1D(s System, g float64) (drift, sigma float64) {
+	return AgentRule[NormalizedSGD]{Map: m}.SDE1D(s, g)
+}
 
 // Width1D implements Width1Der: T rises to 1/2 over |y| <= beta (a jump
 // for beta = 0, the sign), smoothed by the noise (mapWidth1D). Without it
