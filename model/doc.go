@@ -31,9 +31,11 @@
 //   - Methods: a [Method] is an update rule with its first-order SDE, one
 //     file each registering itself: the paper's [DSGD], [DCSGD],
 //     [DSignSGD], and the agent-map rules [ClippedSGD], [NormalizedSGD],
-//     [L0L1GD] (model/agentmap.go: their SDE's coefficients in d = 1 in
-//     closed form or by quadrature over a [CDFer]'s CDF; [EstimateMoments]
-//     in any d); [BuildMethod] by name and parameters; capabilities
+//     [L0L1GD], each an [AgentMap] made a method by [AgentRule]
+//     (model/agentrule.go, the API a user's rule outside the core uses, as
+//     examples/extend/softclip does; model/agentmap.go: the SDE's
+//     coefficients in d = 1 in closed form or by quadrature over a
+//     [CDFer]'s CDF, the exact law; [EstimateMoments] in any d); [BuildMethod] by name and parameters; capabilities
 //     [NeedsCompressor], [GradientDrift], [System.StepDraws] (a step's
 //     random draws, for the benchmark's floor); what the exact engine
 //     (model/exact) asks in d = 1 (model/law1d.go): a method's one-step
