@@ -110,19 +110,21 @@ func tailsOf(tc exact.TailClassifier, sys model.System, eta, rate float64) strin
 }
 
 // gridFor returns the exact engine's grid for a problem at threshold R:
-// for DSGD and DCSGD (every method without model.Width1Der) a sinh-mapped grid (spacing Map dxi near the
+// for DSGD and DCSGD (every system for which model.UniformGrid1D is false) a
+// sinh-mapped grid (spacing Map dxi near the
 // minimiser, |x| dxi far out) of 1200 nodes per asinh(1000/0.05) of xi, the
 // grid of Figure 1's left panel, scaled by max(1, |x0|/3); for a method
-// whose law changes over a width the grid must resolve (model.Width1Der:
-// DSignSGD's sign probabilities), which needs a uniform grid, the engine's uniform grid
+// whose law changes over a finite width the grid must resolve
+// (model.UniformGrid1D: DSignSGD's sign probabilities), which needs a
+// uniform grid, the engine's uniform grid
 // on [-R, R] (its node count is raised where the noise scale needs it).
 // The SDE's grid has 4 times the nodes on a sinh map (the fitted scheme is
 // first order at a minimiser where the noise vanishes; a tridiagonal solve
 // is cheap) and the finite-difference scheme with one substep per step
 // (extrapolated over 1, 2 and 4), as for Figure 1's exact laws.
-func gridFor(method model.Method, x0, R float64, sde bool, nodes int) exact.Settings {
+func gridFor(sys model.System, x0, R float64, sde bool, nodes int) exact.Settings {
 	st := exact.Settings{Radius: R, Absorb: true, Nodes: nodes}
-	if _, uniform := method.(model.Width1Der); !uniform {
+	if !model.UniformGrid1D(sys) {
 		st.Map = 0.05 * math.Max(1, math.Abs(x0)/3)
 		if st.Nodes == 0 {
 			st.Nodes = max(400, int(math.Round(1200*math.Asinh(R/st.Map)/math.Asinh(1000/0.05))))

@@ -402,7 +402,7 @@ func Compute(s Spec) (*Map, error) {
 		for _, name := range kept {
 			md, _ := ModelByName(name)
 			for _, r := range radii {
-				st := gridFor(probs[vi].System.Method, probs[vi].X0, r, md.SDE, s.Nodes)
+				st := gridFor(probs[vi].System, probs[vi].X0, r, md.SDE, s.Nodes)
 				c := Curve{Model: md.Name, Label: md.Label, SDE: md.SDE, Value: v, Radius: r, Nodes: st.Nodes, Map: st.Map}
 				if md.Tails != nil {
 					c.Tails = md.Tails(probs[vi].System, etas[len(etas)-1], probs[vi].Rate)
@@ -482,7 +482,7 @@ func (s Spec) jobFor(base exact.Problem, md Model, R, eta float64) exact.Job {
 		func(float64) float64 { return 1 },
 		func(x float64) float64 { return f.Value([]float64{x}) - fs },
 	}
-	return exact.Job{Problem: p, Tests: tests, Settings: gridFor(p.System.Method, p.X0, R, md.SDE, s.Nodes), SDE: md.SDE}
+	return exact.Job{Problem: p, Tests: tests, Settings: gridFor(p.System, p.X0, R, md.SDE, s.Nodes), SDE: md.SDE}
 }
 
 // computeJobs runs the jobs in one batch; when the batch fails (a job the
