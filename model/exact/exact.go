@@ -1173,9 +1173,12 @@ func needWider(nf int, v, wide [][]float64, floor, rest func(f, i int) float64) 
 }
 
 // plan returns a job's passes and the function that combines their
-// results (indexed by slot) into the job's series.
+// results (indexed by slot) into the job's series: the discrete method's
+// law on a lattice where it is exact (planLattice), else on the grid
+// (planDiscrete); the SDE by finite differences (planSDEFD) or
+// Euler-Maruyama (planSDEEM).
 func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
-	p, gs := j.Problem, j.Tests
+	p := j.Problem
 	// The SDE needs the noise's variance only (Student-t with nu > 2 for
 	// DSGD and DCSGD), not the discrete method's law.
 	validate := p.Validate
@@ -1190,28 +1193,8 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 	}
 	s := j.Settings.withDefaults(p.X0)
 	q := newQuadrature(s.Hermite)
-	h := p.Eta * p.rate()
-	fill := func(k *kernel, x float64) { discreteKernel(k, p.System, x, h) }
 	if !j.SDE {
-		if lat, wide, ok := p.lattices(h, s.Radius, j.Settings, gs); ok {
-			// Exact on the lattice: the error is the radius's (the same
-			// lattice to 1.5 times it) and the floor's (rounding).
-			passes := []pass{
-				{cost: float64(p.Steps * len(lat.x)), do: func() [][]float64 { return backward(lat, p.X0, p.Steps, 1, fill, q, true) }},
-				{cost: float64(p.Steps * len(wide.x)), do: func() [][]float64 { return backward(wide, p.X0, p.Steps, 1, fill, q, false) }},
-			}
-			combine := func(res [][][]float64) []Series {
-				v, rd := res[0], res[1]
-				nf := len(gs)
-				out := make([]Series, nf)
-				for f := range gs {
-					out[f] = make(Series, len(v[f]))
-					for i := range v[f] {
-						out[f][i] = Value{Value: v[f][i], Err: math.Abs(v[f][i]-rd[f][i]) + v[nf+f][i]}
-					}
-				}
-				return out
-			}
+		if passes, combine, ok := j.planLattice(s, q); ok {
 			return passes, combine, nil
 		}
 	}
@@ -1219,118 +1202,180 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if !j.SDE {
-		at := func(n int, r float64, floor bool, level int) pass {
-			cost := float64(p.Steps * n)
-			if floor {
-				cost *= 2
-			}
-			fill := func(k *kernel, x float64) { discreteKernelAt(k, p.System, x, h, level) }
-			return pass{cost: cost, do: func() [][]float64 {
-				gr := newMappedGrid(n, r, s.Map, s.Absorb, gs)
-				gr.qres = s.qres(n, r)
-				return backward(gr, p.X0, p.Steps, 1, fill, q, floor)
-			}}
-		}
-		// The error floor is carried by the main pass only. A grid that
-		// holds the mass leaving it (not absorbing) gets a third radius,
-		// 2.25R, where the second's difference is not negligible
-		// (needWider), for the radius term's tail (radiusErr).
-		// A one-step law that is a quadrature rule (model.Law1Der: the
-		// agent maps) gets a pass at the next coarser level on the main
-		// grid, whose difference is the rule's error term.
-		passes := []pass{at(s.Nodes, s.Radius, true, lawLevel), at(s.Nodes/2, s.Radius, false, lawLevel), at(s.wideNodes(), s.Radius*1.5, false, lawLevel)}
-		qslot := -1
-		if p.quadratureLaw() {
-			qslot = len(passes)
-			passes = append(passes, at(s.Nodes, s.Radius, false, lawLevel-1))
-		}
-		wslot := -1
-		if !s.Absorb {
-			wslot = len(passes)
-			w := at(s.widerNodes(), s.Radius*2.25, false, lawLevel)
-			w.when = func(res [][][]float64) bool {
-				return needWider(len(gs), res[0], res[2], func(f, i int) float64 { return res[0][len(gs)+f][i] }, func(f, i int) float64 { return math.Abs(res[0][f][i] - res[1][f][i]) })
-			}
-			passes = append(passes, w)
-		}
-		combine := func(res [][][]float64) []Series {
-			v, sp, rd := res[0], res[1], res[2]
-			nf := len(gs)
-			out := make([]Series, nf)
-			for f := range gs {
-				out[f] = make(Series, len(v[f]))
-				for i := range v[f] {
-					fl := v[nf+f][i]
-					d1, d2 := v[f][i]-rd[f][i], math.NaN()
-					if wslot >= 0 && res[wslot] != nil {
-						d2 = rd[f][i] - res[wslot][f][i]
-					}
-					e := math.Abs(v[f][i]-sp[f][i]) + radiusErr(d1, d2, fl) + fl
-					if qslot >= 0 {
-						e += math.Abs(v[f][i] - res[qslot][f][i])
-					}
-					out[f][i] = Value{Value: v[f][i], Err: e}
-				}
-			}
-			return out
-		}
+	switch {
+	case !j.SDE:
+		passes, combine := j.planDiscrete(s, q)
+		return passes, combine, nil
+	case s.Scheme == SchemeFD:
+		passes, combine := j.planSDEFD(s, q)
 		return passes, combine, nil
 	}
-	level := func(m, n int, r float64, floor bool) pass {
-		dt := p.Eta / float64(m)
-		gr := newMappedGrid(n, r, s.Map, s.Absorb, gs)
-		gr.qres = s.qres(n, r)
-		if s.Scheme == SchemeFD {
-			// a tridiagonal solve per substep: about a tenth of a banded product's cost
-			return pass{cost: float64(p.Steps*m*n) / 10, do: func() [][]float64 {
-				return sdeFD(gr, p, dt, m)
-			}}
+	passes, combine := j.planSDEEM(s, q)
+	return passes, combine, nil
+}
+
+// planLattice plans the discrete method's law on the lattice its steps
+// stay on (Problem.lattices), if it has one.
+func (j Job) planLattice(s Settings, q quadrature) ([]pass, func(res [][][]float64) []Series, bool) {
+	p, gs := j.Problem, j.Tests
+	h := p.Eta * p.rate()
+	fill := func(k *kernel, x float64) { discreteKernel(k, p.System, x, h) }
+	lat, wide, ok := p.lattices(h, s.Radius, j.Settings, gs)
+	if !ok {
+		return nil, nil, false
+	}
+	// Exact on the lattice: the error is the radius's (the same
+	// lattice to 1.5 times it) and the floor's (rounding).
+	passes := []pass{
+		{cost: float64(p.Steps * len(lat.x)), do: func() [][]float64 { return backward(lat, p.X0, p.Steps, 1, fill, q, true) }},
+		{cost: float64(p.Steps * len(wide.x)), do: func() [][]float64 { return backward(wide, p.X0, p.Steps, 1, fill, q, false) }},
+	}
+	combine := func(res [][][]float64) []Series {
+		v, rd := res[0], res[1]
+		nf := len(gs)
+		out := make([]Series, nf)
+		for f := range gs {
+			out[f] = make(Series, len(v[f]))
+			for i := range v[f] {
+				out[f][i] = Value{Value: v[f][i], Err: math.Abs(v[f][i]-rd[f][i]) + v[nf+f][i]}
+			}
 		}
-		cost := float64(p.Steps * m * n)
+		return out
+	}
+	return passes, combine, true
+}
+
+// planDiscrete plans the discrete method's law on the (mapped) grid: the
+// main pass, half the nodes, 1.5 times the radius, and the conditional
+// passes below.
+func (j Job) planDiscrete(s Settings, q quadrature) ([]pass, func(res [][][]float64) []Series) {
+	p, gs := j.Problem, j.Tests
+	h := p.Eta * p.rate()
+	at := func(n int, r float64, floor bool, level int) pass {
+		cost := float64(p.Steps * n)
 		if floor {
 			cost *= 2
 		}
+		fill := func(k *kernel, x float64) { discreteKernelAt(k, p.System, x, h, level) }
 		return pass{cost: cost, do: func() [][]float64 {
-			return backward(gr, p.X0, p.Steps*m, m, func(k *kernel, x float64) { sdeKernel(k, p, x, dt) }, q, floor)
+			gr := newMappedGrid(n, r, s.Map, s.Absorb, gs)
+			gr.qres = s.qres(n, r)
+			return backward(gr, p.X0, p.Steps, 1, fill, q, floor)
 		}}
 	}
-	m := s.Substeps
-	if s.Scheme == SchemeFD {
-		// Three levels, then the spatial and radius checks on the
-		// coarsest; the scheme is second order in space: a quarter grid as
-		// well, for the spatial extrapolation and its error. The scheme
-		// computes its own floor (sdeFD) on every level.
-		passes := []pass{level(m, s.Nodes, s.Radius, false), level(2*m, s.Nodes, s.Radius, false), level(4*m, s.Nodes, s.Radius, false),
-			level(m, s.Nodes/2, s.Radius, false), level(m, s.wideNodes(), s.Radius*1.5, false), level(m, s.Nodes/4, s.Radius, false)}
-		if !s.Absorb {
-			w := level(m, s.widerNodes(), s.Radius*2.25, false)
-			w.when = func(res [][][]float64) bool {
-				return needWider(len(gs), res[0], res[4], func(f, i int) float64 { return res[2][len(gs)+f][i] }, func(f, i int) float64 { return math.Abs(res[0][f][i] - res[3][f][i]) })
-			}
-			passes = append(passes, w)
-		}
-		combine := func(res [][][]float64) []Series {
-			e1, e2, e4, sp, rd, q := res[0], res[1], res[2], res[3], res[4], res[5]
-			nf := len(gs)
-			out := make([]Series, nf)
-			for f := range gs {
-				out[f] = make(Series, len(e1[f]))
-				for i := range e1[f] {
-					d2 := math.NaN()
-					if len(res) > 6 && res[6] != nil {
-						d2 = rd[f][i] - res[6][f][i]
-					}
-					fl := e4[nf+f][i]
-					v := sdeValue(e1[f][i], e2[f][i], e4[f][i], sp[f][i], q[f][i], s.Nodes)
-					v.Err += radiusErr(e1[f][i]-rd[f][i], d2, fl) + fl
-					out[f][i] = v
-				}
-			}
-			return out
-		}
-		return passes, combine, nil
+	// The error floor is carried by the main pass only. A grid that
+	// holds the mass leaving it (not absorbing) gets a third radius,
+	// 2.25R, where the second's difference is not negligible
+	// (needWider), for the radius term's tail (radiusErr).
+	// A one-step law that is a quadrature rule (model.Law1Der: the
+	// agent maps) gets a pass at the next coarser level on the main
+	// grid, whose difference is the rule's error term.
+	passes := []pass{at(s.Nodes, s.Radius, true, lawLevel), at(s.Nodes/2, s.Radius, false, lawLevel), at(s.wideNodes(), s.Radius*1.5, false, lawLevel)}
+	qslot := -1
+	if p.quadratureLaw() {
+		qslot = len(passes)
+		passes = append(passes, at(s.Nodes, s.Radius, false, lawLevel-1))
 	}
+	wslot := -1
+	if !s.Absorb {
+		wslot = len(passes)
+		w := at(s.widerNodes(), s.Radius*2.25, false, lawLevel)
+		w.when = func(res [][][]float64) bool {
+			return needWider(len(gs), res[0], res[2], func(f, i int) float64 { return res[0][len(gs)+f][i] }, func(f, i int) float64 { return math.Abs(res[0][f][i] - res[1][f][i]) })
+		}
+		passes = append(passes, w)
+	}
+	combine := func(res [][][]float64) []Series {
+		v, sp, rd := res[0], res[1], res[2]
+		nf := len(gs)
+		out := make([]Series, nf)
+		for f := range gs {
+			out[f] = make(Series, len(v[f]))
+			for i := range v[f] {
+				fl := v[nf+f][i]
+				d1, d2 := v[f][i]-rd[f][i], math.NaN()
+				if wslot >= 0 && res[wslot] != nil {
+					d2 = rd[f][i] - res[wslot][f][i]
+				}
+				e := math.Abs(v[f][i]-sp[f][i]) + radiusErr(d1, d2, fl) + fl
+				if qslot >= 0 {
+					e += math.Abs(v[f][i] - res[qslot][f][i])
+				}
+				out[f][i] = Value{Value: v[f][i], Err: e}
+			}
+		}
+		return out
+	}
+	return passes, combine
+}
+
+// sdeLevel is one backward pass of the SDE with m substeps per step on n
+// nodes over [-r, r] (floor: carry the error floor).
+func (j Job) sdeLevel(s Settings, q quadrature, m, n int, r float64, floor bool) pass {
+	p, gs := j.Problem, j.Tests
+	dt := p.Eta / float64(m)
+	gr := newMappedGrid(n, r, s.Map, s.Absorb, gs)
+	gr.qres = s.qres(n, r)
+	if s.Scheme == SchemeFD {
+		// a tridiagonal solve per substep: about a tenth of a banded product's cost
+		return pass{cost: float64(p.Steps*m*n) / 10, do: func() [][]float64 {
+			return sdeFD(gr, p, dt, m)
+		}}
+	}
+	cost := float64(p.Steps * m * n)
+	if floor {
+		cost *= 2
+	}
+	return pass{cost: cost, do: func() [][]float64 {
+		return backward(gr, p.X0, p.Steps*m, m, func(k *kernel, x float64) { sdeKernel(k, p, x, dt) }, q, floor)
+	}}
+}
+
+// planSDEFD plans the SDE by the finite-difference scheme.
+func (j Job) planSDEFD(s Settings, q quadrature) ([]pass, func(res [][][]float64) []Series) {
+	gs := j.Tests
+	m := s.Substeps
+	level := func(m, n int, r float64, floor bool) pass { return j.sdeLevel(s, q, m, n, r, floor) }
+	// Three levels, then the spatial and radius checks on the
+	// coarsest; the scheme is second order in space: a quarter grid as
+	// well, for the spatial extrapolation and its error. The scheme
+	// computes its own floor (sdeFD) on every level.
+	passes := []pass{level(m, s.Nodes, s.Radius, false), level(2*m, s.Nodes, s.Radius, false), level(4*m, s.Nodes, s.Radius, false),
+		level(m, s.Nodes/2, s.Radius, false), level(m, s.wideNodes(), s.Radius*1.5, false), level(m, s.Nodes/4, s.Radius, false)}
+	if !s.Absorb {
+		w := level(m, s.widerNodes(), s.Radius*2.25, false)
+		w.when = func(res [][][]float64) bool {
+			return needWider(len(gs), res[0], res[4], func(f, i int) float64 { return res[2][len(gs)+f][i] }, func(f, i int) float64 { return math.Abs(res[0][f][i] - res[3][f][i]) })
+		}
+		passes = append(passes, w)
+	}
+	combine := func(res [][][]float64) []Series {
+		e1, e2, e4, sp, rd, q := res[0], res[1], res[2], res[3], res[4], res[5]
+		nf := len(gs)
+		out := make([]Series, nf)
+		for f := range gs {
+			out[f] = make(Series, len(e1[f]))
+			for i := range e1[f] {
+				d2 := math.NaN()
+				if len(res) > 6 && res[6] != nil {
+					d2 = rd[f][i] - res[6][f][i]
+				}
+				fl := e4[nf+f][i]
+				v := sdeValue(e1[f][i], e2[f][i], e4[f][i], sp[f][i], q[f][i], s.Nodes)
+				v.Err += radiusErr(e1[f][i]-rd[f][i], d2, fl) + fl
+				out[f][i] = v
+			}
+		}
+		return out
+	}
+	return passes, combine
+}
+
+// planSDEEM plans the SDE by Euler-Maruyama.
+func (j Job) planSDEEM(s Settings, q quadrature) ([]pass, func(res [][][]float64) []Series) {
+	gs := j.Tests
+	m := s.Substeps
+	level := func(m, n int, r float64, floor bool) pass { return j.sdeLevel(s, q, m, n, r, floor) }
 	// Euler-Maruyama: four time levels (emLevels), each on the main grid
 	// and on half its nodes, so that the spatial error is that of the
 	// extrapolated value (a finer level takes more interpolated substeps:
@@ -1391,7 +1436,7 @@ func (j Job) plan() ([]pass, func(res [][][]float64) []Series, error) {
 		}
 		return out
 	}
-	return passes, combine, nil
+	return passes, combine
 }
 
 // sdeValue combines a finite-difference SDE value's passes: e1, e2, e4 at
