@@ -122,16 +122,18 @@ func (p Problem) resolveNodes(s Settings) (Settings, error) {
 	return s, nil
 }
 
-// validate is check for the forward computation (Forward), which carries
-// the one-step law at one quadrature level: a law that is a quadrature
-// rule (model.Law1Der: the agent maps) would get values without the
-// rule's error term, so it is refused (Discrete and Batch compute it with
-// that term, under a constant schedule).
-func (s Settings) validate(p Problem) error {
+// validate is check for the forward computation (Forward). The discrete
+// method's one-step law that is a quadrature rule (the agent maps) is
+// carried there at two levels (planForward), as plan does. The SDE's
+// forward computation still refuses such a method (sde), with the message
+// it had before the discrete law got its second level, so that the
+// theorem checks that fall back to Monte Carlo for it do not change (left
+// open: the SDE's coefficients do not use the one-step law's levels).
+func (s Settings) validate(p Problem, sde bool) error {
 	if err := s.check(p); err != nil {
 		return err
 	}
-	if p.quadratureLaw() {
+	if sde && p.quadratureLaw() {
 		return model.Invalid("method", p.System.Method.String(), "the forward computation (exact.Forward) does not carry the error of a one-step law that is a quadrature rule: use a constant schedule (exact.Discrete)")
 	}
 	return nil

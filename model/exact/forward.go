@@ -82,8 +82,11 @@ type ForwardResult struct {
 // forwardFD, with one more run as its check) step by step on the grid,
 // for k = 0..Steps, with every value's numerical error: the differences to
 // half the nodes and to 1.5 times the radius, and for the SDE to the
-// two-level time extrapolation (m, 2m, 4m substeps), plus a floor of
-// rounding and interpolation errors weighted by the law.
+// two-level time extrapolation (m, 2m, 4m substeps), for a discrete
+// one-step law that is a quadrature rule (the agent maps) to the same run
+// at the rule's next coarser level, plus a floor of rounding and
+// interpolation errors weighted by the law. The SDE of such a method is
+// refused (Settings.validate).
 //
 // With a constant schedule it gives the numbers of Discrete and SDE
 // (SchemeFD) to rounding: the forward step is the exact adjoint of the
@@ -154,7 +157,7 @@ func (p Scheduled) forwardSettings(s Settings, sde bool) (Settings, error) {
 	if !sde && p.Integrals && pathwise {
 		return s, model.Invalid("schedule", "pathwise", "the discrete method's integrals weigh each path by its own rate: not covered")
 	}
-	if err := s.validate(base); err != nil {
+	if err := s.validate(base, sde); err != nil {
 		return s, err
 	}
 	return s.withDefaults(p.X0), nil
@@ -167,6 +170,7 @@ type forwardPlan struct {
 	sde      bool
 	pathwise bool // the SDE's pathwise reading: runs[6] checks the held rate's interpolation
 	lattice  bool // DSignSGD's lattice: runs[1] is the main run again
+	qrun     int  // the discrete run at lawLevel - 1 (a quadrature law), or -1
 	lat      grid
 	q        quadrature
 	runs     []*forwardTask
@@ -174,24 +178,29 @@ type forwardPlan struct {
 
 // forwardTask is one run of a forward computation: on a lattice, or on
 // the settings' grid of n nodes on radius r, with m substeps (the SDE)
-// and nq interpolation points in the held rate (the pathwise SDE).
+// and nq interpolation points in the held rate (the pathwise SDE); the
+// discrete method's one-step law at quadrature level lawLevel - lower.
 type forwardTask struct {
-	n  int
-	r  float64
-	m  int
-	nq int
-	gr *grid
-	fr forwardRun
+	n     int
+	r     float64
+	m     int
+	nq    int
+	lower int
+	gr    *grid
+	fr    forwardRun
 }
 
 // planForward chooses Forward's runs: the discrete method's on the grid,
 // half its nodes and 1.5 times its radius (or, for DSignSGD under a
 // constant step, on its lattice and the wider one); the SDE's at m, 2m
 // and 4m substeps, half the nodes, 1.5 times the radius and a quarter of
-// the nodes, with one more for the pathwise reading's interpolation.
+// the nodes, with one more for the pathwise reading's interpolation. A
+// discrete one-step law that is a quadrature rule (model.Law1Der: the
+// agent maps) gets one more run at the next coarser level on the main
+// grid, whose difference is the rule's error term (as plan's).
 func planForward(p Scheduled, gs []func(float64) float64, s Settings, sde bool) (*forwardPlan, error) {
 	base := p.problem(1)
-	pl := &forwardPlan{sde: sde, pathwise: sde && p.Schedule.Reads() == model.ReadsPath && model.ReadsGradient(p.Schedule)}
+	pl := &forwardPlan{qrun: -1, sde: sde, pathwise: sde && p.Schedule.Reads() == model.ReadsPath && model.ReadsGradient(p.Schedule)}
 	// DSignSGD under a constant step: its lattice, exact up to rounding
 	// and the radius, checked against the same lattice to 1.5 times the
 	// radius (the run on half the nodes is the main one again).
@@ -225,6 +234,10 @@ func planForward(p Scheduled, gs []func(float64) float64, s Settings, sde bool) 
 		}
 	default:
 		pl.runs = []*forwardTask{{n: s.Nodes, r: s.Radius}, {n: s.Nodes / 2, r: s.Radius}, {n: s.wideNodes(), r: s.Radius * 1.5}}
+		if base.quadratureLaw() {
+			pl.qrun = len(pl.runs)
+			pl.runs = append(pl.runs, &forwardTask{n: s.Nodes, r: s.Radius, lower: 1})
+		}
 	}
 	pl.s = s
 	pl.q = newQuadrature(s.Hermite)
@@ -249,7 +262,7 @@ func (pl *forwardPlan) run(p Scheduled, gs []func(float64) float64, workers int)
 		if pl.sde {
 			rn.fr = forwardFD(gr, p, rn.m, s.Reflect, rn.nq)
 		} else {
-			rn.fr = forwardDiscrete(gr, p, pl.q)
+			rn.fr = forwardDiscrete(gr, p, pl.q, lawLevel-rn.lower)
 		}
 	})
 	if pl.lattice {
@@ -261,7 +274,8 @@ func (pl *forwardPlan) run(p Scheduled, gs []func(float64) float64, workers int)
 // its floor: for the discrete method the main run's value and its
 // differences to the half-nodes and wider runs; for the SDE the two-level
 // time extrapolation (sdeValue) plus the difference to the wider run and,
-// under the pathwise reading, to the run with more interpolation points.
+// under the pathwise reading, to the run with more interpolation points;
+// for a quadrature law, the difference to the run at the coarser level.
 func (pl *forwardPlan) combine(get func(fr forwardRun) []float64, floor []float64) Series {
 	runs, sde := pl.runs, pl.sde
 	v, sp, rd := get(runs[0].fr), get(runs[1].fr), get(runs[2].fr)
@@ -277,6 +291,9 @@ func (pl *forwardPlan) combine(get func(fr forwardRun) []float64, floor []float6
 			if pl.pathwise {
 				e += math.Abs(v[k] - get(runs[6].fr)[k])
 			}
+		}
+		if pl.qrun >= 0 {
+			e += math.Abs(v[k] - get(runs[pl.qrun].fr)[k])
 		}
 		if floor != nil {
 			e += floor[k]

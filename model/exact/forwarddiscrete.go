@@ -29,8 +29,10 @@ type kcomp struct{ wt, a, b float64 }
 
 // discreteComps returns each node's one-step components at h = 1, |f'| at
 // the node (the pathwise reading's input) and the grid's spacing there
-// (grid.spacing: narrower normals take 6-point quadrature).
-func discreteComps(gr grid, sys model.System) (comps [][]kcomp, absGrad, local []float64) {
+// (grid.spacing: narrower normals take 6-point quadrature), with a
+// one-step law that is a quadrature rule at the given level (lawLevel, or
+// lawLevel - 1 for its error term).
+func discreteComps(gr grid, sys model.System, level int) (comps [][]kcomp, absGrad, local []float64) {
 	n := len(gr.x)
 	comps, absGrad, local = make([][]kcomp, n), make([]float64, n), make([]float64, n)
 	gbuf := []float64{0}
@@ -38,7 +40,7 @@ func discreteComps(gr grid, sys model.System) (comps [][]kcomp, absGrad, local [
 	for i, x := range gr.x {
 		sys.F.Grad(gbuf, []float64{x})
 		absGrad[i] = math.Abs(gbuf[0])
-		discreteKernel(&k, sys, x, 1)
+		discreteKernelAt(&k, sys, x, 1, level)
 		for c := range k.wt {
 			comps[i] = append(comps[i], kcomp{k.wt[c], k.mean[c] - x, k.sd[c]})
 		}
@@ -52,13 +54,14 @@ func discreteComps(gr grid, sys model.System) (comps [][]kcomp, absGrad, local [
 // the pathwise reading) and deposited on the nodes by the transpose of the
 // cubic interpolation; mass landing outside is frozen there (valued by g)
 // or killed. The nodes carried are a range (liveRange), recorded for the
-// backward iteration of horizonFloor, whose rows are the same range.
-func forwardDiscrete(gr grid, sp Scheduled, q quadrature) forwardRun {
+// backward iteration of horizonFloor, whose rows are the same range. A
+// one-step law that is a quadrature rule is taken at level (discreteComps).
+func forwardDiscrete(gr grid, sp Scheduled, q quadrature, level int) forwardRun {
 	n, nf := len(gr.x), len(gr.gs)
 	fr := forwardRun{e: make([][]float64, nf), floor: make([][]float64, nf)}
 	p, next := make([]float64, n), make([]float64, n)
 	deposit(gr, p, sp.X0, 1, nil) // the start, by the same interpolation
-	comps, absGrad, local := discreteComps(gr, sp.System)
+	comps, absGrad, local := discreteComps(gr, sp.System, level)
 	qr := rowAcc{v: make([]float64, n)}
 	qr.reset()
 	d := gFloor(gr)
@@ -185,7 +188,7 @@ func forwardDiscrete(gr grid, sp Scheduled, q quadrature) forwardRun {
 func horizonFloor(gr grid, p Scheduled, fr forwardRun, q quadrature) (value, floor []float64) {
 	n, nv := len(gr.x), len(gr.gs)
 	nf := 2 * nv // the values, then their floors
-	comps, absGrad, local := discreteComps(gr, p.System)
+	comps, absGrad, local := discreteComps(gr, p.System, lawLevel)
 	qr := rowAcc{v: make([]float64, n)}
 	qr.reset()
 	pathwise := p.Schedule.Reads() == model.ReadsPath

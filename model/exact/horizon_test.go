@@ -56,7 +56,7 @@ func TestHorizonFloorMatchesFullGrid(t *testing.T) {
 		st := c.st.withDefaults(c.x0)
 		q := newQuadrature(st.Hermite)
 		gr := newMappedGrid(st.Nodes, st.Radius, st.Map, st.Absorb, gs)
-		fr := forwardDiscrete(gr, sp, q)
+		fr := forwardDiscrete(gr, sp, q, lawLevel)
 		value, floor := horizonFloor(gr, sp, fr, q)
 		// The reference: every node's row, every step.
 		pathwise := sp.Schedule.Reads() == model.ReadsPath
