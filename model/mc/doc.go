@@ -10,8 +10,11 @@
 //   - [Simulate] runs a [Run] (discrete method or SDE, [Model]) and returns
 //     a [Result]: a [Checkpoint] per recorded step with [Stat]s, quantiles,
 //     per-path [PathValue]s and the SDE's [Substeps].
-//   - Randomness: [Stream] and [StreamSeed]; parallel blocks: [ForBlocks],
-//     [Workers] (forwarding to internal/parallel), [BlockSize].
+//   - [Run.ExactProblem] and [Run.ExactScheduled] hand a one-dimensional
+//     run to the exact engine (model/exact, which does not import this
+//     package).
+//   - Randomness: [Stream] and [StreamSeed]; the paths' blocks of
+//     [BlockSize] (the parallel-for is internal/parallel).
 //   - Statistics: [Moments], [Sums], [Quantile]; tests [ZTest], [ZTestSE],
 //     [ZCrit], [DKWEpsilon], [ClopperPearson]; JSON's non-finite numbers:
 //     [Finite], [OrNaN].
