@@ -22,10 +22,6 @@ var kindGuardExceptions = map[string]string{
 	"theorems/normalizedgd.go: NormalizedSGD": "the bound's own method",
 	"theorems/l0l1gd.go: L0L1GD":              "the bound's own method",
 	"theorems/vankov.go: L0L1GD":              "the bound's own method",
-	// Left for their owners: ask model.ConstantRater (as
-	// cmd/sdeverify/simexact.go and theorems/studies/figure1.go do).
-	"model/exact/exact.go: Constant":            "FromConfig's constant schedule",
-	"theorems/stability/stability.go: Constant": "a map's constant schedule",
 }
 
 // TestNoKindComparedOutsideItsFile: no type assertion, type switch case or

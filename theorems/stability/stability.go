@@ -313,10 +313,11 @@ func (s Spec) problems() ([]exact.Problem, []float64, error) {
 		if run.System.F.Dim() != 1 {
 			return nil, nil, model.Invalid("objective.dim", run.System.F.Dim(), "a stability map is one-dimensional (the exact engine)")
 		}
-		if _, ok := run.Schedule.(model.Constant); !ok {
+		cr, ok := run.Schedule.(model.ConstantRater)
+		if !ok {
 			return nil, nil, model.Invalid("schedule.kind", c.Schedule.Kind, "a stability map needs a constant schedule (the exact engine's backward iteration)")
 		}
-		p := exact.Problem{System: run.System, X0: run.X0[0], Rate: run.Schedule.(model.Constant).Rate(model.StepInfo{})}
+		p := exact.Problem{System: run.System, X0: run.X0[0], Rate: cr.ConstantRate()}
 		for _, r := range s.Radii {
 			if r <= math.Abs(p.X0) {
 				return nil, nil, model.Invalid("radii", r, fmt.Sprintf("every threshold must exceed |x0| = %g", math.Abs(p.X0)))
