@@ -240,32 +240,40 @@ type Value struct {
 func (v Value) Resolved() bool { return !math.IsInf(v.Err, 0) && !math.IsNaN(v.Err) }
 
 // MarshalJSON writes an unresolved value's error as null and adds
-// "unresolved": true (JSON has no infinity).
+// "unresolved": true, and a value that is not a finite number (a refused
+// or undefined one) as null (JSON has no infinity or NaN).
 func (v Value) MarshalJSON() ([]byte, error) {
+	val := &v.Value
+	if math.IsNaN(v.Value) || math.IsInf(v.Value, 0) {
+		val = nil
+	}
 	if v.Resolved() {
 		return json.Marshal(struct {
-			Value float64 `json:"value"`
-			Err   float64 `json:"err"`
-		}{v.Value, v.Err})
+			Value *float64 `json:"value"`
+			Err   float64  `json:"err"`
+		}{val, v.Err})
 	}
 	return json.Marshal(struct {
-		Value      float64  `json:"value"`
+		Value      *float64 `json:"value"`
 		Err        *float64 `json:"err"`
 		Unresolved bool     `json:"unresolved"`
-	}{v.Value, nil, true})
+	}{val, nil, true})
 }
 
-// UnmarshalJSON reads what MarshalJSON writes.
+// UnmarshalJSON reads what MarshalJSON writes (a null value as NaN).
 func (v *Value) UnmarshalJSON(b []byte) error {
 	var w struct {
-		Value      float64  `json:"value"`
+		Value      *float64 `json:"value"`
 		Err        *float64 `json:"err"`
 		Unresolved bool     `json:"unresolved"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	v.Value, v.Err = w.Value, math.Inf(1)
+	v.Value, v.Err = math.NaN(), math.Inf(1)
+	if w.Value != nil {
+		v.Value = *w.Value
+	}
 	if w.Err != nil && !w.Unresolved {
 		v.Err = *w.Err
 	}

@@ -358,4 +358,13 @@ func TestUnresolvedValueJSON(t *testing.T) {
 	require.Equal(t, 1e-3, back[0].Err)
 	require.False(t, back[1].Resolved())
 	require.Equal(t, 1, back.Unresolved())
+	// A refused value (NaN, as a stability map's unresolved cells hold) is
+	// null, not an encoding error (stability -json failed on one), and
+	// reads back as NaN.
+	b, err = json.Marshal(exact.Series{{Value: math.NaN(), Err: math.Inf(1)}, {Value: math.Inf(1), Err: 0}})
+	require.NoError(t, err)
+	require.JSONEq(t, `[{"value":null,"err":null,"unresolved":true},{"value":null,"err":0}]`, string(b))
+	require.NoError(t, json.Unmarshal(b, &back))
+	require.True(t, math.IsNaN(back[0].Value))
+	require.True(t, math.IsNaN(back[1].Value))
 }
