@@ -218,7 +218,7 @@ func ReportMarkdown(w io.Writer, r *theorems.Report) {
 // fitted orders.
 func WeakMarkdown(w io.Writer, r *weak.Result) {
 	sde := "its SDE"
-	if r.Model != "" && r.Model != "first-order" {
+	if otherModel(r.Model) {
 		sde = "its " + r.Model + " SDE model"
 	}
 	fmt.Fprintf(w, "Weak error of %s against %s, %s, horizon T = %s; %s.", r.Method, sde, weakSource(r), Param(r.Horizon), r.Coupled)

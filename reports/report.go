@@ -14,6 +14,7 @@ import (
 
 	"github.com/sdeverify/sdeverify/internal/jsonfinite"
 	"github.com/sdeverify/sdeverify/internal/parallel"
+	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/properties"
 	"github.com/sdeverify/sdeverify/theorems"
 	"github.com/sdeverify/sdeverify/theorems/stability"
@@ -195,10 +196,22 @@ func weakTitle(w *weak.Result) string {
 	if w.Label != "" {
 		t = w.Label
 	}
-	if w.Model != "" && w.Model != "first-order" {
+	if otherModel(w.Model) {
 		t += ", against the " + w.Model + " SDE model"
 	}
 	return t
+}
+
+// otherModel reports whether a weak study's SDE model (its registered
+// name; "" is the default) is one other than the method's own SDE, which
+// the texts then name: a model the registry marks as the method's SDE
+// (exact.Simulated) is not, and a name this binary does not know is.
+func otherModel(name string) bool {
+	if name == "" {
+		return false
+	}
+	m, ok := exact.LookupModel(name)
+	return !ok || !exact.Simulated(m)
 }
 
 func (r *Report) failures() []failure {

@@ -36,4 +36,14 @@ func TestWeakModelAndUnresolved(t *testing.T) {
 			t.Errorf("index.html lacks %q", want)
 		}
 	}
+	// The method's own SDE (the registry's first-order model, or no name)
+	// is not named; a model this binary does not know is.
+	for _, c := range []struct {
+		model string
+		named bool
+	}{{"", false}, {"first-order", false}, {"second-order", true}, {"not-registered", true}} {
+		if got := strings.Contains(weakTitle(&weak.Result{Method: "dsgd", Model: c.model}), "against the"); got != c.named {
+			t.Errorf("model %q: named in the title = %v, want %v", c.model, got, c.named)
+		}
+	}
 }
