@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/sdeverify/sdeverify/internal/rng"
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
 )
@@ -123,13 +124,13 @@ func BenchmarkSamplers(b *testing.B) {
 	})
 	b.Run("floor-normals", func(b *testing.B) {
 		for b.Loop() {
-			sink ^= model.FloorNormals(r, n)
+			sink ^= rng.FloorNormals(r, n)
 		}
 		perCoord(b, n)
 	})
 	b.Run("floor-indices", func(b *testing.B) {
 		for b.Loop() {
-			sink ^= model.FloorIndices(r, n, n)
+			sink ^= rng.FloorIndices(r, n, n)
 		}
 		perCoord(b, n)
 	})

@@ -1,6 +1,10 @@
 package model
 
-import "math"
+import (
+	"math"
+
+	"github.com/sdeverify/sdeverify/internal/rng"
+)
 
 func init() {
 	Register(Kind[Bernoulli, Compressor]{
@@ -68,21 +72,21 @@ func (b Bernoulli) addSparseGaussian(dst, grad []float64, sign, sd float64, _ *W
 // the generator inline.
 func bernoulliGaussian(dst, grad []float64, p, sc, sd float64, r *Rand) {
 	dst = dst[:len(grad)]
-	s := r.xo
+	s := r.State
 	var u uint64
 	for j, gj := range grad {
-		s, u = s.next()
+		s, u = s.Next()
 		if float64(u>>11)*0x1p-53 >= p {
 			continue
 		}
-		s, u = s.next()
-		z, ok := zigFast(u)
+		s, u = s.Next()
+		z, ok := rng.ZigFast(u)
 		if !ok {
-			s, z = r.normSlowAt(s, u)
+			s, z = r.NormSlowAt(s, u)
 		}
 		dst[j] += sc * (gj + sd*z)
 	}
-	r.xo = s
+	r.State = s
 }
 
 // Keep1D implements Keeper1D: kept with probability P.

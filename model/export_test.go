@@ -5,5 +5,4 @@ package model
 var (
 	SampleDiagMinusRankOne = sampleDiagMinusRankOne
 	GammaRand              = gammaRand
-	NewRandState           = newRandState
 )

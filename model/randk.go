@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+
+	"github.com/sdeverify/sdeverify/internal/rng"
 )
 
 // randKParams are rand-k's parameters in a configuration: k, or omega
@@ -140,24 +142,24 @@ func (c RandK) addSparseGaussianCube(x, grad []float64, sign, sd float64, tb uin
 func randKGaussian(dst, grad []float64, stamp []uint32, gen uint32, k int, sc, sd float64, cube bool, tb uint64, r *Rand) (over bool) {
 	d := len(grad)
 	dst, stamp = dst[:d], stamp[:d]
-	s := r.xo
+	s := r.State
 	var u, o uint64
 	for j := d - k; j < d; j++ {
 		n := uint64(j + 1)
-		s, u = s.next()
+		s, u = s.Next()
 		hi, lo := bits.Mul64(u, n)
 		if lo < n { // Lemire's rejection, rarely entered
-			s, hi = r.indexSlowAt(s, n, hi, lo)
+			s, hi = r.IndexSlowAt(s, n, hi, lo)
 		}
 		t := int(hi)
 		// t = j if stamp[t] == gen: m is -1 exactly when the xor is 0.
 		m := (int(stamp[t]^gen) - 1) >> 63
 		t ^= (t ^ j) & m
 		stamp[t] = gen
-		s, u = s.next()
-		z, ok := zigFast(u)
+		s, u = s.Next()
+		z, ok := rng.ZigFast(u)
 		if !ok {
-			s, z = r.normSlowAt(s, u)
+			s, z = r.NormSlowAt(s, u)
 		}
 		xt := dst[t] + sc*(grad[t]+sd*z)
 		dst[t] = xt
@@ -166,7 +168,7 @@ func randKGaussian(dst, grad []float64, stamp []uint32, gen uint32, k int, sc, s
 			o |= tb - math.Float64bits(xt)&(1<<63-1)
 		}
 	}
-	r.xo = s
+	r.State = s
 	return o>>63 != 0
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/sdeverify/sdeverify/internal/rng"
 	"gonum.org/v1/gonum/mathext"
 )
 
@@ -310,17 +311,17 @@ func (s StudentT) signStepScalar(xs, gs, gn2s, hs []float64, live []bool, rs []R
 			continue
 		}
 		r := &rs[p]
-		st, u := r.next()
-		z1, ok := zigFast(u)
+		st, u := r.Next()
+		z1, ok := rng.ZigFast(u)
 		if !ok {
-			st, z1 = r.normSlowAt(st, u)
+			st, z1 = r.NormSlowAt(st, u)
 		}
-		st, u = st.next()
-		z2, ok := zigFast(u)
+		st, u = st.Next()
+		z2, ok := rng.ZigFast(u)
 		if !ok {
-			st, z2 = r.normSlowAt(st, u)
+			st, z2 = r.NormSlowAt(st, u)
 		}
-		r.xo = st
+		r.State = st
 		xs[p] -= hs[p] * sign(gs[p]+c*(z1/z2))
 	}
 	return true

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/sdeverify/sdeverify/internal/atomicfile"
-	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/internal/rng"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/theorems/studies"
 )
@@ -20,7 +20,7 @@ import (
 // drawCost measures the time of one standard normal and of one uniform
 // index (below 1000, as rand-k's selection draws them) from the engine's
 // streams on this machine, now, in nanoseconds, with the generator inline
-// as the step kernels run it (model.FloorNormals, model.FloorIndices).
+// as the step kernels run it (rng.FloorNormals, rng.FloorIndices).
 func drawCost() (normal, index float64) {
 	const n = 1000
 	const reps = 20_000
@@ -28,13 +28,13 @@ func drawCost() (normal, index float64) {
 	var sink uint64
 	t0 := time.Now()
 	for range reps {
-		sink ^= model.FloorNormals(r, n)
+		sink ^= rng.FloorNormals(r, n)
 	}
 	normal = float64(time.Since(t0).Nanoseconds()) / (reps * n)
 	var isink uint64
 	t0 = time.Now()
 	for range reps {
-		isink ^= model.FloorIndices(r, n/2, n)
+		isink ^= rng.FloorIndices(r, n/2, n)
 	}
 	index = float64(time.Since(t0).Nanoseconds()) / (reps * n / 2)
 	if sink == 42 && isink == 42 {

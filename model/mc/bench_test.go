@@ -130,7 +130,7 @@ func signRun(w int) mc.Run {
 // BenchmarkEnsembleSign is Figure 1's right panel (DSignSGD on x^4/4,
 // Cauchy noise of scale 1, eta = 0.1, x0 = 2, constant step) at 2048 paths
 // x 500 steps on 1 and 2 workers. Its floor is two normals per path-step
-// (model.FloorNormals).
+// (rng.FloorNormals).
 func BenchmarkEnsembleSign(b *testing.B) {
 	for _, w := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {

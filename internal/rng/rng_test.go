@@ -1,14 +1,14 @@
-package model_test
+package rng_test
 
 import (
 	"math"
 	"slices"
 	"testing"
 
+	"github.com/sdeverify/sdeverify/internal/rng"
+
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/stat/distuv"
-
-	"github.com/sdeverify/sdeverify/model"
 )
 
 // False-alarm budget of this file: 8 statistical assertions at level 1e-7
@@ -34,7 +34,7 @@ func chiSquare(t *testing.T, what string, obs []int, exp []float64) {
 // output for the state {1, 2, 3, 4} (from the authors' C code).
 func TestRandReference(t *testing.T) {
 	t.Parallel()
-	r := model.NewRandState(1, 2, 3, 4)
+	r := rng.NewState(1, 2, 3, 4)
 	for i, want := range []uint64{41943041, 58720359, 3588806011781223, 3591011842654386} {
 		require.Equal(t, want, r.Uint64(), "output %d", i)
 	}
@@ -44,15 +44,15 @@ func TestRandReference(t *testing.T) {
 // samplers advance the same state.
 func TestRandSeed(t *testing.T) {
 	t.Parallel()
-	a, b := model.NewRand(7), model.NewRand(7)
+	a, b := rng.NewRand(7), rng.NewRand(7)
 	for range 100 {
 		require.Equal(t, a.NormFloat64(), b.NormFloat64())
 		require.Equal(t, a.IntN(1000), b.IntN(1000))
 	}
-	first := model.NewRand(7).Uint64()
+	first := rng.NewRand(7).Uint64()
 	a.Seed(7)
 	require.Equal(t, first, a.Uint64())
-	require.NotEqual(t, first, model.NewRand(8).Uint64())
+	require.NotEqual(t, first, rng.NewRand(8).Uint64())
 }
 
 // TestNormFloat64 checks the ziggurat sampler's law with 2^22 draws by a
@@ -63,14 +63,14 @@ func TestRandSeed(t *testing.T) {
 func TestNormFloat64(t *testing.T) {
 	t.Parallel()
 	const n, bins = 1 << 22, 1024
-	rng := model.NewRand(20261126)
+	src := rng.NewRand(20261126)
 	edges := make([]float64, bins-1)
 	for i := range edges {
 		edges[i] = distuv.UnitNormal.Quantile(float64(i+1) / bins)
 	}
 	obs := make([]int, bins)
 	for range n {
-		z := rng.NormFloat64()
+		z := src.NormFloat64()
 		require.False(t, math.IsNaN(z) || math.IsInf(z, 0))
 		i, _ := slices.BinarySearch(edges, z)
 		obs[i]++
@@ -90,11 +90,11 @@ func TestNormFloat64(t *testing.T) {
 func TestNormFloat64Tail(t *testing.T) {
 	t.Parallel()
 	const n, r0 = 1 << 26, 3.6541528853610088
-	rng := model.NewRand(20261127)
+	src := rng.NewRand(20261127)
 	unit := distuv.UnitNormal
 	var tail []float64
 	for range n {
-		if a := math.Abs(rng.NormFloat64()); a > r0 {
+		if a := math.Abs(src.NormFloat64()); a > r0 {
 			tail = append(tail, a)
 		}
 	}
@@ -121,12 +121,12 @@ func TestNormFloat64Tail(t *testing.T) {
 // output has two or three preimages), which the first test sees at once.
 func TestIntN(t *testing.T) {
 	t.Parallel()
-	rng := model.NewRand(11)
+	src := rng.NewRand(11)
 	const draws = 300000
 	big := 3 << 61
 	mod3, oct := make([]int, 3), make([]int, 8)
 	for range draws {
-		v := rng.IntN(big)
+		v := src.IntN(big)
 		require.True(t, v >= 0 && v < big)
 		mod3[v%3]++
 		oct[v/(big/8)]++
@@ -140,15 +140,15 @@ func TestIntN(t *testing.T) {
 
 	small := make([]int, 7)
 	for range draws {
-		small[rng.IntN(7)]++
+		small[src.IntN(7)]++
 	}
 	seven := make([]float64, 7)
 	for i := range seven {
 		seven[i] = draws / 7.0
 	}
 	chiSquare(t, "IntN(7)", small, seven)
-	require.Equal(t, 0, rng.IntN(1))
-	require.Panics(t, func() { rng.IntN(0) })
+	require.Equal(t, 0, src.IntN(1))
+	require.Panics(t, func() { src.IntN(0) })
 }
 
 // TestUniformAndExp compares Float64 with U[0, 1) and ExpFloat64 with
@@ -156,14 +156,14 @@ func TestIntN(t *testing.T) {
 // Float64's range.
 func TestUniformAndExp(t *testing.T) {
 	t.Parallel()
-	rng := model.NewRand(12)
+	src := rng.NewRand(12)
 	const draws, bins = 1 << 20, 64
 	u, e := make([]int, bins), make([]int, bins)
 	for range draws {
-		x := rng.Float64()
+		x := src.Float64()
 		require.True(t, x >= 0 && x < 1)
 		u[int(x*bins)]++
-		y := rng.ExpFloat64()
+		y := src.ExpFloat64()
 		require.True(t, y >= 0 && !math.IsInf(y, 0))
 		// F(y) = 1 - exp(-y) is uniform under Exp(1).
 		e[min(bins-1, int(-math.Expm1(-y)*bins))]++
@@ -181,7 +181,7 @@ func TestUniformAndExp(t *testing.T) {
 // the wedge and the tail), and returns their sum in order.
 func TestNormalsMatchNormFloat64(t *testing.T) {
 	t.Parallel()
-	a, b := model.NewRand(3), model.NewRand(3)
+	a, b := rng.NewRand(3), rng.NewRand(3)
 	buf := make([]float64, 10000)
 	for range 100 {
 		sum := a.Normals(buf)
