@@ -1,6 +1,10 @@
 package model
 
-import "math"
+import (
+	"math"
+
+	"github.com/sdeverify/sdeverify/model/internal/kit"
+)
 
 // An Atom is a one-dimensional (L0,L1)-smooth function h: R -> R, bounded
 // below, from which separable objectives sum_j h_j(x_j) are built. An
@@ -87,10 +91,10 @@ func (s Scaled) Validate() error {
 	if err := s.Atom.Validate(); err != nil {
 		return Prefix("atom", err)
 	}
-	if err := checkPos("c", s.C); err != nil {
+	if err := kit.CheckPos("c", s.C); err != nil {
 		return err
 	}
-	if err := checkFinite("a", s.A); err != nil {
+	if err := kit.CheckFinite("a", s.A); err != nil {
 		return err
 	}
 	if s.A == 0 {

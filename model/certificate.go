@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"math"
+
+	"github.com/sdeverify/sdeverify/model/internal/kit"
 )
 
 // Certificate is a claimed (L0,L1)-smoothness pair (paper Def. 1):
@@ -17,10 +19,10 @@ type Certificate struct {
 
 // Validate reports a negative or non-finite constant.
 func (c Certificate) Validate() error {
-	if err := checkNonNeg("l0", c.L0); err != nil {
+	if err := kit.CheckNonNeg("l0", c.L0); err != nil {
 		return err
 	}
-	return checkNonNeg("l1", c.L1)
+	return kit.CheckNonNeg("l1", c.L1)
 }
 
 // Holds reports whether the certificate holds at a point with the given

@@ -1,6 +1,10 @@
 package model
 
-import "math"
+import (
+	"math"
+
+	"github.com/sdeverify/sdeverify/model/internal/kit"
+)
 
 // ClippedSGD is distributed clipped SGD with agent-side clipping:
 //
@@ -22,9 +26,9 @@ func init() {
 	Register(Kind[ClippedSGD, Method]{
 		Name:  "clipped-sgd",
 		Doc:   "Clipped SGD, each agent clipping: x+ = x - eta eta_k (1/N) sum_i clip_c(g_i), clip_c(g) = min(1, clip/||g||) g.",
-		Build: func(p ClippedSGD, _ int) (Method, error) { return p, checkPos("clip", p.Clip) },
+		Build: func(p ClippedSGD, _ int) (Method, error) { return p, kit.CheckPos("clip", p.Clip) },
 		Draw: func(dr Drawer, _ DrawOptions) ClippedSGD {
-			return ClippedSGD{Clip: logUniform(dr, "clip", 0.05, 20)}
+			return ClippedSGD{Clip: kit.LogUniform(dr, "clip", 0.05, 20)}
 		},
 	})
 }
@@ -38,7 +42,7 @@ func (m ClippedSGD) ValidateAgent(prefix string, a Agent, _ int) error {
 
 // ValidateSDE implements Method.
 func (m ClippedSGD) ValidateSDE(s System) error {
-	if err := checkPos("method_params.clip", m.Clip); err != nil {
+	if err := kit.CheckPos("method_params.clip", m.Clip); err != nil {
 		return err
 	}
 	return AgentRule[ClippedSGD]{Map: m}.ValidateSDE(s)

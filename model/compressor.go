@@ -1,6 +1,10 @@
 package model
 
-import "math"
+import (
+	"math"
+
+	"github.com/sdeverify/sdeverify/model/internal/kit"
+)
 
 // A Compressor maps a vector v to a random C(v), independently across agents
 // and steps. A compressor's own file registers it as a kind (Register) for
@@ -40,7 +44,7 @@ type Sign struct{}
 // Compress implements Compressor.
 func (Sign) Compress(dst, v []float64, _ *Rand) {
 	for j, vj := range v {
-		dst[j] = sign(vj)
+		dst[j] = kit.Sign(vj)
 	}
 }
 

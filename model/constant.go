@@ -1,12 +1,14 @@
 package model
 
+import "github.com/sdeverify/sdeverify/model/internal/kit"
+
 func init() {
 	Register(Kind[constantParams, Schedule]{
 		Name:  "constant",
 		Doc:   "A constant multiplier eta_k = value > 0 (omitted: 1).",
 		Build: func(p constantParams, _ int) (Schedule, error) { return Constant(p), nil },
 		Draw: func(dr Drawer, _ DrawOptions) constantParams {
-			return constantParams{Value: logUniform(dr, "value", 0.1, 10)}
+			return constantParams{Value: kit.LogUniform(dr, "value", 0.1, 10)}
 		},
 	})
 }
@@ -40,4 +42,4 @@ func (Constant) Reads() Reading { return ReadsClock }
 func (Constant) RobbinsMonro() bool { return false }
 
 // Validate implements Schedule.
-func (c Constant) Validate() error { return checkNonNeg("value", c.Value) }
+func (c Constant) Validate() error { return kit.CheckNonNeg("value", c.Value) }

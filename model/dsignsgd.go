@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"math"
+
+	"github.com/sdeverify/sdeverify/model/internal/kit"
 )
 
 // DSignSGD is distributed SignSGD: x+ = x - eta eta_k (1/N) sum_i
@@ -35,7 +37,7 @@ func (dsignsgd) Step(s System, x, grad []float64, gn2, h float64, ws *Workspace,
 		// One agent: update x directly (same draws, no accumulator).
 		s.Agents[0].Noise.Sample(ws.z, grad, gn2, r)
 		for j, g := range grad {
-			x[j] -= h * sign(g+ws.z[j])
+			x[j] -= h * kit.Sign(g+ws.z[j])
 		}
 		return
 	}
@@ -44,7 +46,7 @@ func (dsignsgd) Step(s System, x, grad []float64, gn2, h float64, ws *Workspace,
 	for _, a := range s.Agents {
 		a.Noise.Sample(ws.z, grad, gn2, r)
 		for j, g := range grad {
-			ws.acc[j] += sign(g + ws.z[j])
+			ws.acc[j] += kit.Sign(g + ws.z[j])
 		}
 	}
 	for j := range x {

@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"math"
+
+	"github.com/sdeverify/sdeverify/model/internal/kit"
 )
 
 // Agent is one worker: its gradient noise and, for DCSGD, its compressor.
@@ -393,7 +395,7 @@ func (in Integrator) Validate() error {
 	if in.Substeps < 1 {
 		return Invalid("substeps", in.Substeps, "must be >= 1")
 	}
-	if err := checkNonNeg("stiffness", in.Stiffness); err != nil {
+	if err := kit.CheckNonNeg("stiffness", in.Stiffness); err != nil {
 		return err
 	}
 	if in.MaxSubsteps < in.Substeps {

@@ -1,6 +1,10 @@
 package model
 
-import "math"
+import (
+	"math"
+
+	"github.com/sdeverify/sdeverify/model/internal/kit"
+)
 
 func init() {
 	Register(Kind[Gaussian, Noise]{
@@ -67,7 +71,7 @@ func (g Gaussian) AddSignMean(dst, grad []float64, gradNorm2 float64) {
 	s := g.Std(gradNorm2)
 	if s == 0 {
 		for j, gj := range grad {
-			dst[j] += sign(gj)
+			dst[j] += kit.Sign(gj)
 		}
 		return
 	}
@@ -96,7 +100,7 @@ func (g Gaussian) addSignMoments(mean, vr, grad []float64, gradNorm2 float64) {
 	s := g.Std(gradNorm2)
 	if s == 0 {
 		for j, gj := range grad {
-			mean[j] += sign(gj)
+			mean[j] += kit.Sign(gj)
 		}
 		return
 	}
@@ -112,7 +116,7 @@ func (g Gaussian) addSignMoments(mean, vr, grad []float64, gradNorm2 float64) {
 func (g Gaussian) signMoments1(x, gradNorm2 float64) (mean, variance float64) {
 	s := g.Std(gradNorm2)
 	if s == 0 {
-		return sign(x), 0
+		return kit.Sign(x), 0
 	}
 	m := math.Erf(x * (1 / (math.Sqrt2 * s)))
 	return m, 1 - m*m
@@ -120,10 +124,10 @@ func (g Gaussian) signMoments1(x, gradNorm2 float64) (mean, variance float64) {
 
 // Validate implements Noise.
 func (g Gaussian) Validate(int) error {
-	if err := checkNonNeg("sigma0", g.Sigma0); err != nil {
+	if err := kit.CheckNonNeg("sigma0", g.Sigma0); err != nil {
 		return err
 	}
-	return checkNonNeg("sigma1", g.Sigma1)
+	return kit.CheckNonNeg("sigma1", g.Sigma1)
 }
 
 // VarianceBound implements VarianceBounder: (Sigma0^2, Sigma1^2).
@@ -152,7 +156,7 @@ func (g Gaussian) signStepScalar(xs, gs, gn2s, hs []float64, live []bool, rs []R
 			continue
 		}
 		z := rs[p].NormFloat64()
-		xs[p] -= hs[p] * sign(gs[p]+g.Std(gn2s[p])*z)
+		xs[p] -= hs[p] * kit.Sign(gs[p]+g.Std(gn2s[p])*z)
 	}
 	return true
 }

@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"math"
+
+	"github.com/sdeverify/sdeverify/model/internal/kit"
 )
 
 // L0L1GD is the (L0,L1)-GD step of Gorbunov et al. (2024), "Methods for
@@ -25,15 +27,15 @@ func init() {
 		Name: "l0l1-gd",
 		Doc:  "(L0,L1)-GD (Gorbunov et al. 2024), each agent stepping on its own gradient: x+ = x - eta eta_k (1/N) sum_i g_i/(l0 + l1 ||g_i||).",
 		Build: func(p L0L1GD, _ int) (Method, error) {
-			if err := checkPos("l0", p.L0); err != nil {
+			if err := kit.CheckPos("l0", p.L0); err != nil {
 				return nil, err
 			}
-			return p, checkNonNeg("l1", p.L1)
+			return p, kit.CheckNonNeg("l1", p.L1)
 		},
 		Draw: func(dr Drawer, _ DrawOptions) L0L1GD {
-			m := L0L1GD{L0: logUniform(dr, "l0", 0.1, 10)}
+			m := L0L1GD{L0: kit.LogUniform(dr, "l0", 0.1, 10)}
 			if dr.Int("l1_zero", 0, 3) > 0 {
-				m.L1 = logUniform(dr, "l1", 0.1, 10)
+				m.L1 = kit.LogUniform(dr, "l1", 0.1, 10)
 			}
 			return m
 		},
@@ -49,10 +51,10 @@ func (m L0L1GD) ValidateAgent(prefix string, a Agent, _ int) error {
 
 // ValidateSDE implements Method.
 func (m L0L1GD) ValidateSDE(s System) error {
-	if err := checkPos("method_params.l0", m.L0); err != nil {
+	if err := kit.CheckPos("method_params.l0", m.L0); err != nil {
 		return err
 	}
-	if err := checkNonNeg("method_params.l1", m.L1); err != nil {
+	if err := kit.CheckNonNeg("method_params.l1", m.L1); err != nil {
 		return err
 	}
 	return AgentRule[L0L1GD]{Map: m}.ValidateSDE(s)

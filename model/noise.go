@@ -1,7 +1,5 @@
 package model
 
-import "math"
-
 // Noise is one agent's gradient noise Z(x): centred (E Z = 0 where the mean
 // exists), with independent coordinates, independent across agents and
 // steps. A law's own file registers it as a kind (Register) for the
@@ -68,15 +66,4 @@ type signMomenter interface {
 // values with the same operations (the one-dimensional SDE path, sde1.go).
 type scalarSignMomenter interface {
 	signMoments1(g, gn2 float64) (mean, variance float64)
-}
-
-// sign returns the sign of x, with sign(0) = 0 (and NaN for NaN). The sign
-// of a noisy gradient is random, so a branch on it mispredicts half the
-// time; Copysign is branch-free and the zero test almost never taken.
-func sign(x float64) float64 {
-	s := math.Copysign(1, x)
-	if x == 0 || x != x {
-		return x
-	}
-	return s
 }

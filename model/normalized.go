@@ -1,6 +1,10 @@
 package model
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/sdeverify/sdeverify/model/internal/kit"
+)
 
 // normalizedParams are a normalised schedule's parameters in a
 // configuration.
@@ -37,7 +41,7 @@ func init() {
 			return n, nil
 		},
 		Draw: func(dr Drawer, _ DrawOptions) normalizedParams {
-			return normalizedParams{Num: logUniform(dr, "num", 0.1, 10), A: logUniform(dr, "a", 0.1, 10), B: logUniform(dr, "b", 0.1, 10),
+			return normalizedParams{Num: kit.LogUniform(dr, "num", 0.1, 10), A: kit.LogUniform(dr, "a", 0.1, 10), B: kit.LogUniform(dr, "b", 0.1, 10),
 				Reading: []string{ReadsEnsemble.String(), ReadsPath.String()}[dr.Int("reading", 0, 1)]}
 		},
 	})
@@ -98,13 +102,13 @@ func (n Normalized) RobbinsMonro() bool { return n.Decay != nil && n.A > 0 && n.
 
 // Validate implements Schedule.
 func (n Normalized) Validate() error {
-	if err := checkPos("num", n.Num); err != nil {
+	if err := kit.CheckPos("num", n.Num); err != nil {
 		return err
 	}
-	if err := checkNonNeg("a", n.A); err != nil {
+	if err := kit.CheckNonNeg("a", n.A); err != nil {
 		return err
 	}
-	if err := checkNonNeg("b", n.B); err != nil {
+	if err := kit.CheckNonNeg("b", n.B); err != nil {
 		return err
 	}
 	if n.A == 0 && n.B == 0 {
@@ -113,7 +117,7 @@ func (n Normalized) Validate() error {
 	if n.Reading != ReadsEnsemble && n.Reading != ReadsPath {
 		return Invalid("reading", n.Reading.String(), "must be ensemble or pathwise")
 	}
-	if err := checkNonNeg("cap", n.Cap); err != nil {
+	if err := kit.CheckNonNeg("cap", n.Cap); err != nil {
 		return err
 	}
 	if n.Decay != nil {

@@ -1,6 +1,10 @@
 package model
 
-import "math"
+import (
+	"math"
+
+	"github.com/sdeverify/sdeverify/model/internal/kit"
+)
 
 // NormalizedSGD is distributed normalised SGD with agent-side
 // normalisation:
@@ -19,12 +23,12 @@ func init() {
 	Register(Kind[NormalizedSGD, Method]{
 		Name:  "normalized-sgd",
 		Doc:   "Normalised SGD, each agent normalising: x+ = x - eta eta_k (1/N) sum_i g_i/(||g_i|| + beta).",
-		Build: func(p NormalizedSGD, _ int) (Method, error) { return p, checkNonNeg("beta", p.Beta) },
+		Build: func(p NormalizedSGD, _ int) (Method, error) { return p, kit.CheckNonNeg("beta", p.Beta) },
 		Draw: func(dr Drawer, _ DrawOptions) NormalizedSGD {
 			if dr.Int("beta_zero", 0, 3) == 0 {
 				return NormalizedSGD{}
 			}
-			return NormalizedSGD{Beta: logUniform(dr, "beta", 0.01, 10)}
+			return NormalizedSGD{Beta: kit.LogUniform(dr, "beta", 0.01, 10)}
 		},
 	})
 }
@@ -38,7 +42,7 @@ func (m NormalizedSGD) ValidateAgent(prefix string, a Agent, _ int) error {
 
 // ValidateSDE implements Method.
 func (m NormalizedSGD) ValidateSDE(s System) error {
-	if err := checkNonNeg("method_params.beta", m.Beta); err != nil {
+	if err := kit.CheckNonNeg("method_params.beta", m.Beta); err != nil {
 		return err
 	}
 	return AgentRule[NormalizedSGD]{Map: m}.ValidateSDE(s)
@@ -103,7 +107,7 @@ func (m NormalizedSGD) Moments1(nz Noise, mu, gn2 float64) (mean, second float64
 	}
 	s := g.Std(gn2)
 	if s == 0 {
-		v := sign(mu)
+		v := kit.Sign(mu)
 		return v, v * v, true
 	}
 	return math.Erf(mu / (math.Sqrt2 * s)), 1, true

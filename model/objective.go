@@ -5,6 +5,7 @@ import (
 	"math"
 	"sync"
 
+	"github.com/sdeverify/sdeverify/model/internal/kit"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
@@ -316,7 +317,7 @@ func NewQuadratic(a *mat.SymDense) (*Quadratic, error) {
 	}
 	for i := range n {
 		for j := i; j < n; j++ {
-			if err := checkFinite(fmt.Sprintf("matrix[%d][%d]", i, j), a.At(i, j)); err != nil {
+			if err := kit.CheckFinite(fmt.Sprintf("matrix[%d][%d]", i, j), a.At(i, j)); err != nil {
 				return nil, err
 			}
 		}
@@ -455,10 +456,10 @@ func (s Shifted) Validate() error {
 	if err := s.F.Validate(); err != nil {
 		return err
 	}
-	if err := checkDim("shift", len(s.Center), s.F.Dim()); err != nil {
+	if err := kit.CheckDim("shift", len(s.Center), s.F.Dim()); err != nil {
 		return err
 	}
-	return checkFiniteSlice("shift", s.Center)
+	return kit.CheckFiniteSlice("shift", s.Center)
 }
 
 // Rotated is f(Q x) for an orthogonal Q: grad = Q^T grad f(Qx), and

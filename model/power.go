@@ -1,13 +1,17 @@
 package model
 
-import "math"
+import (
+	"math"
+
+	"github.com/sdeverify/sdeverify/model/internal/kit"
+)
 
 func init() {
 	Register(Kind[Power, Atom]{
 		Name: "power",
 		Doc:  "h(x) = |x|^p/p for p > 2, with the certificate (l0, (p-2) l0^(-1/(p-2))) for a chosen l0 > 0 (omitted: 1).",
 		Draw: func(dr Drawer, _ DrawOptions) Power {
-			return Power{P: dr.Float("p", 2.1, 6), L0: logUniform(dr, "l0", 0.1, 10)}
+			return Power{P: dr.Float("p", 2.1, 6), L0: kit.LogUniform(dr, "l0", 0.1, 10)}
 		},
 	})
 }
@@ -60,13 +64,13 @@ func (p Power) Certificate() Certificate {
 
 // Validate implements Atom.
 func (p Power) Validate() error {
-	if err := checkFinite("p", p.P); err != nil {
+	if err := kit.CheckFinite("p", p.P); err != nil {
 		return err
 	}
 	if p.P <= 2 {
 		return Invalid("p", p.P, "must be > 2 (p <= 2 is not (L0,L1)-smooth with a finite pair at 0, or is L-smooth: use square)")
 	}
-	return checkNonNeg("l0", p.L0)
+	return kit.CheckNonNeg("l0", p.L0)
 }
 
 // Curv returns h_xx (as Eval).

@@ -1,12 +1,16 @@
 package model
 
-import "math"
+import (
+	"math"
+
+	"github.com/sdeverify/sdeverify/model/internal/kit"
+)
 
 func init() {
 	Register(Kind[Quartic, Atom]{
 		Name: "quartic",
 		Doc:  "h(x) = x^4/4, with the certificate (l0, 2/sqrt(l0)) for a chosen l0 > 0 (omitted: 3).",
-		Draw: func(dr Drawer, _ DrawOptions) Quartic { return Quartic{L0: logUniform(dr, "l0", 0.1, 10)} },
+		Draw: func(dr Drawer, _ DrawOptions) Quartic { return Quartic{L0: kit.LogUniform(dr, "l0", 0.1, 10)} },
 	})
 }
 
@@ -62,7 +66,7 @@ func (q Quartic) Certificate() Certificate {
 
 // Validate implements Atom.
 func (q Quartic) Validate() error {
-	if err := checkNonNeg("l0", q.L0); err != nil {
+	if err := kit.CheckNonNeg("l0", q.L0); err != nil {
 		return err
 	}
 	return nil

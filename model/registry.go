@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -311,11 +310,6 @@ func withKind(kind string, params json.RawMessage, extra []byte) ([]byte, error)
 		}
 	}
 	return append(b, '}'), nil
-}
-
-// logUniform draws log-uniformly on [lo, hi] (lo > 0).
-func logUniform(d Drawer, name string, lo, hi float64) float64 {
-	return lo * math.Pow(hi/lo, d.Float(name, 0, 1))
 }
 
 // Schema returns the JSON Schema (draft 2020-12) of a configuration's

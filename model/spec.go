@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/sdeverify/sdeverify/model/internal/kit"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -72,7 +73,7 @@ func (s ObjectiveSpec) Build() (Objective, error) {
 				return nil, Invalid(fmt.Sprintf("matrix[%d]", i), len(row), fmt.Sprintf("row length must be %d", n))
 			}
 			for j, v := range row {
-				if err := checkFinite(fmt.Sprintf("matrix[%d][%d]", i, j), v); err != nil {
+				if err := kit.CheckFinite(fmt.Sprintf("matrix[%d][%d]", i, j), v); err != nil {
 					return nil, err
 				}
 				if math.Abs(v-s.Matrix[j][i]) > 1e-12*math.Max(1, math.Abs(v)) {

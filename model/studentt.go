@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/sdeverify/sdeverify/internal/rng"
+	"github.com/sdeverify/sdeverify/model/internal/kit"
 	"gonum.org/v1/gonum/mathext"
 )
 
@@ -87,7 +88,7 @@ func (s StudentT) AddSignMean(dst, grad []float64, _ float64) {
 	for j, gj := range grad {
 		c := s.scale(j)
 		if c == 0 {
-			dst[j] += sign(gj)
+			dst[j] += kit.Sign(gj)
 			continue
 		}
 		dst[j] += 2 * Xi(s.Nu, gj/c)
@@ -112,7 +113,7 @@ func (s StudentT) addSignMoments(mean, vr, grad []float64, _ float64) {
 	for j, gj := range grad {
 		c := s.scale(j)
 		if c == 0 {
-			mean[j] += sign(gj)
+			mean[j] += kit.Sign(gj)
 			continue
 		}
 		m := 2 * Xi(s.Nu, gj/c)
@@ -125,7 +126,7 @@ func (s StudentT) addSignMoments(mean, vr, grad []float64, _ float64) {
 func (s StudentT) signMoments1(g, _ float64) (mean, variance float64) {
 	c := s.scale(0)
 	if c == 0 {
-		return sign(g), 0
+		return kit.Sign(g), 0
 	}
 	m := 2 * Xi(s.Nu, g/c)
 	return m, 1 - m*m
@@ -133,14 +134,14 @@ func (s StudentT) signMoments1(g, _ float64) (mean, variance float64) {
 
 // Validate implements Noise.
 func (s StudentT) Validate(d int) error {
-	if err := checkPos("nu", s.Nu); err != nil {
+	if err := kit.CheckPos("nu", s.Nu); err != nil {
 		return err
 	}
 	if len(s.Scale) != 1 && len(s.Scale) != d {
 		return Invalid("scale", fmt.Sprintf("length %d", len(s.Scale)), fmt.Sprintf("must have length 1 or the dimension %d", d))
 	}
 	for j, v := range s.Scale {
-		if err := checkNonNeg(fmt.Sprintf("scale[%d]", j), v); err != nil {
+		if err := kit.CheckNonNeg(fmt.Sprintf("scale[%d]", j), v); err != nil {
 			return err
 		}
 	}
@@ -322,7 +323,7 @@ func (s StudentT) signStepScalar(xs, gs, gn2s, hs []float64, live []bool, rs []R
 			st, z2 = r.NormSlowAt(st, u)
 		}
 		r.State = st
-		xs[p] -= hs[p] * sign(gs[p]+c*(z1/z2))
+		xs[p] -= hs[p] * kit.Sign(gs[p]+c*(z1/z2))
 	}
 	return true
 }
