@@ -14,7 +14,9 @@ func init() {
 }
 
 type constantParams struct {
-	Value float64 `json:"value,omitempty" doc:"the multiplier > 0 (omitted: 1)"`
+	// A 0 cannot be told from an omitted value (1): written out, it is
+	// refused.
+	Value float64 `json:"value,omitempty" doc:"the multiplier > 0 (omitted: 1)" zero:"must be > 0 (omit it for 1)"`
 }
 
 var _ Schedule = Constant{}

@@ -37,7 +37,10 @@ const (
 // configuration's fields beside "kind" decode into it (unknown fields are
 // errors naming the field), its exported fields carry json tags, and a
 // field may carry a doc tag (its description in the schema) and an enum
-// tag (its allowed strings, separated by |).
+// tag (its allowed strings, separated by |). A field whose zero value
+// stands for a default (an omitted value) may carry a zero tag: the rule a
+// 0 written out breaks, with which a configuration that writes one is
+// refused (ExplicitZero) rather than silently given the default.
 type Kind[P, T any] struct {
 	Name string // the configuration's "kind"
 	Doc  string // one sentence: the law or map and what its parameters mean
@@ -220,6 +223,7 @@ type paramField struct {
 	typ  reflect.Type
 	doc  string
 	enum []string
+	zero string // the zero tag: the rule a written-out 0 breaks
 }
 
 // paramFields returns the exported, JSON-visible fields of a parameter
@@ -236,13 +240,50 @@ func paramFields(t reflect.Type) []paramField {
 		if name == "" {
 			name = f.Name
 		}
-		pf := paramField{json: name, typ: f.Type, doc: f.Tag.Get("doc")}
+		pf := paramField{json: name, typ: f.Type, doc: f.Tag.Get("doc"), zero: f.Tag.Get("zero")}
 		if e := f.Tag.Get("enum"); e != "" {
 			pf.enum = strings.Split(e, "|")
 		}
 		out = append(out, pf)
 	}
 	return out
+}
+
+// ExplicitZero returns an error naming the first parameter of obj (the
+// JSON object of a kind of the given sort: its "kind" and its parameters)
+// that is written as 0 where the kind's zero value stands for its default
+// (the parameter's zero tag, with its rule). It returns nil when there is
+// none, and when obj is not an object naming a registered kind of the sort
+// (decoding and Build report those).
+func ExplicitZero(sort string, obj []byte) error {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(obj, &fields) != nil {
+		return nil
+	}
+	var kind string
+	if json.Unmarshal(fields["kind"], &kind) != nil {
+		return nil
+	}
+	k, err := lookup(sort, kind)
+	if err != nil {
+		return nil
+	}
+	for _, f := range paramFields(k.params) {
+		if f.zero == "" {
+			continue
+		}
+		// As encoding/json matches a field's name: case-insensitively.
+		for name, raw := range fields {
+			var n json.Number
+			if !strings.EqualFold(name, f.json) || json.Unmarshal(raw, &n) != nil {
+				continue
+			}
+			if v, err := n.Float64(); err == nil && v == 0 {
+				return Invalid(f.json, 0, f.zero)
+			}
+		}
+	}
+	return nil
 }
 
 // decodeParams decodes a kind's parameters from raw (a JSON object, or

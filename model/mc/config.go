@@ -68,7 +68,8 @@ func DecodeConfig(r io.Reader) (Config, error) {
 }
 
 // explicitZeros refuses a 0 written out where the field's zero value means
-// its default (a constant schedule's value 1, checkpoints' count 50): a
+// its default (checkpoints' count 50; a schedule kind's parameter with a
+// zero tag, as the constant schedule's value 1: model.ExplicitZero): a
 // typed 0 asks for something else, and is not silently replaced.
 func explicitZeros(raw []byte) error {
 	var v struct {
@@ -96,16 +97,14 @@ func explicitZeros(raw []byte) error {
 	}
 	field := "schedule"
 	for sch := v.Schedule; len(sch) > 0; field += ".decay" {
+		if err := model.ExplicitZero("schedule", sch); err != nil {
+			return model.Prefix(field, err)
+		}
 		var s struct {
-			Kind  string          `json:"kind"`
-			Value *json.Number    `json:"value"`
 			Decay json.RawMessage `json:"decay"`
 		}
 		if json.Unmarshal(sch, &s) != nil {
 			return nil
-		}
-		if s.Kind == "constant" && zero(s.Value) {
-			return model.Invalid(field+".value", 0, "must be > 0 (omit it for 1)")
 		}
 		sch = s.Decay
 	}

@@ -41,6 +41,12 @@ func TestConfigErrors(t *testing.T) {
 		{`{"every":10}`, `{"at":[5,3]}`, `checkpoints.at[1] = 3`},
 		{`{"every":10}`, `{"every":10,"count":3}`, `checkpoints.at`},
 		{`"l1":3`, `"l1":1`, `objective.certificate.l1 = 1`},
+		// A written-out 0 where the kind's zero means its default (the
+		// constant schedule's zero tag), at any depth of decay, however
+		// the field's name and the number are spelt.
+		{`{"kind":"constant"}`, `{"kind":"constant","value":0}`, `schedule.value = 0: must be > 0 (omit it for 1)`},
+		{`{"kind":"constant"}`, `{"kind":"constant","Value":0.0}`, `schedule.value = 0: must be > 0 (omit it for 1)`},
+		{`{"kind":"constant"}`, `{"kind":"inv","decay":{"kind":"constant","value":-0e3}}`, `schedule.decay.value = 0: must be > 0 (omit it for 1)`},
 	}
 	for i, c := range cases {
 		require.Contains(t, goodConfig, c.from, "case %d: bad test", i)
