@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 
 	"github.com/sdeverify/sdeverify/model"
 )
@@ -121,6 +122,17 @@ func ParseConfig(b []byte) (Config, error) { return DecodeConfig(bytes.NewReader
 func (c Config) MemoryNeed() float64 {
 	d, m := float64(c.Objective.Dimension()), float64(max(c.Paths, 0))
 	return 2*8*d*m + 160*m + c.Objective.MemoryNeed() + 64*9*8*d
+}
+
+// Validate checks c as Resolve does (every error names the field and the
+// value), without changing c: a configuration built in Go as a typed
+// value (the studies' and the pinned cases') goes through it where one
+// read from JSON goes through DecodeConfig; both are resolved again where
+// they run.
+func (c Config) Validate() error {
+	c.Agents = slices.Clone(c.Agents) // Resolve fills each agent's count
+	_, err := c.Resolve()
+	return err
 }
 
 // Resolve validates c, fills its defaults in place and returns the Run.

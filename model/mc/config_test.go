@@ -83,3 +83,35 @@ func TestConfigResolveFillsDefaults(t *testing.T) {
 	require.Equal(t, []int{0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100}, cfg.Checkpoints.At)
 	require.Equal(t, 3.0, run.System.F.Certificate().L1)
 }
+
+// TestConfigValidate: Validate refuses what Resolve refuses, with the same
+// error, and leaves a typed configuration as it was (Resolve fills the
+// agents' count through the shared slice, the model's defaults and the
+// checkpoints).
+func TestConfigValidate(t *testing.T) {
+	t.Parallel()
+	cfg := mc.Config{
+		Objective: model.ObjectiveSpec{Kind: "separable", Dim: 2, Atom: &model.AtomSpec{Kind: "logcosh"}},
+		X0:        []float64{1}, Agents: []model.AgentSpec{{Noise: model.NoiseSpec{Kind: "gaussian", Sigma0: 1}}},
+		Method: "dsgd", Model: model.ModelSpec{Kind: "sde"}, Eta: 0.1, Schedule: model.ScheduleSpec{Kind: "constant"},
+		Steps: 10, Paths: 4, Checkpoints: mc.CheckpointSpec{Every: 5},
+	}
+	before := cfg
+	before.Agents = append([]model.AgentSpec(nil), cfg.Agents...)
+	require.NoError(t, cfg.Validate())
+	require.Equal(t, before, cfg)
+	for i, bad := range []func(c *mc.Config){
+		func(c *mc.Config) { c.Eta = -1 },
+		func(c *mc.Config) { c.Agents = []model.AgentSpec{{Noise: model.NoiseSpec{Kind: "gaussian", Sigma0: -1}}} },
+		func(c *mc.Config) { c.Schedule.Kind = "cyclic" },
+	} {
+		c := before
+		c.Agents = append([]model.AgentSpec(nil), before.Agents...)
+		bad(&c)
+		want := c
+		want.Agents = append([]model.AgentSpec(nil), c.Agents...)
+		_, rerr := want.Resolve()
+		require.Error(t, rerr, "case %d", i)
+		require.EqualError(t, c.Validate(), rerr.Error(), "case %d", i)
+	}
+}

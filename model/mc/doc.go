@@ -6,7 +6,8 @@
 //
 //   - An experiment as data: [Config] (JSON; [DecodeConfig], [ParseConfig]),
 //     made of model's spec types and a [CheckpointSpec]; [Config.Resolve]
-//     validates it, fills its defaults and returns a [Run].
+//     validates it, fills its defaults and returns a [Run];
+//     [Config.Validate] checks a typed one without changing it.
 //   - [Simulate] runs a [Run] (discrete method or SDE, [Model]) and returns
 //     a [Result]: a [Checkpoint] per recorded step with [Stat]s, quantiles,
 //     per-path [PathValue]s and the SDE's [Substeps].

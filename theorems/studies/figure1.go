@@ -100,15 +100,34 @@ type Figure1Options struct {
 	Alpha        float64
 }
 
-const quartic1 = `{"kind":"separable","dim":%d,"atom":{"kind":"quartic"},"certificate":{"l0":3,"l1":3}}`
+// quartic is sum_j x_j^4/4 in dimension d with docs/math.md's certificate
+// (L0, L1) = (3, 3).
+func quartic(d int) model.ObjectiveSpec {
+	return model.ObjectiveSpec{Kind: "separable", Dim: d, Atom: &model.AtomSpec{Kind: "quartic"}, Certificate: &model.Certificate{L0: 3, L1: 3}}
+}
 
-func figConfig(obj string, x0 float64, noise, method string, eta float64, steps, paths int, seed uint64) mc.Config {
-	c, err := mc.ParseConfig([]byte(fmt.Sprintf(`{"objective":%s,"x0":[%g],"agents":[%s],"method":%q,"model":{"kind":"discrete"},
-		"eta":%g,"schedule":{"kind":"constant"},"steps":%d,"paths":%d,"seed":%d,"checkpoints":{"count":60}}`, obj, x0, noise, method, eta, steps, paths, seed)))
-	if err != nil {
-		panic("theorems: figure 1 configuration: " + err.Error())
+// gaussian is one agent with Gaussian noise of standard deviation
+// sigma1 ||grad f|| (affine, sigma0 = 0), compressed by cmp when set.
+func gaussian(sigma1 float64, cmp *model.CompressorSpec) model.AgentSpec {
+	return model.AgentSpec{Noise: model.NoiseSpec{Kind: "gaussian", Sigma1: sigma1}, Compressor: cmp}
+}
+
+// cauchy is one agent with Cauchy noise (Student-t, nu = 1) of scale s.
+func cauchy(s float64) model.AgentSpec {
+	return model.AgentSpec{Noise: model.NoiseSpec{Kind: "student-t", Nu: 1, Scale: []float64{s}}}
+}
+
+// figConfig is one curve of Figure 1: the discrete method on obj from x0
+// (every coordinate) with one agent, eta under a constant schedule, 60
+// log-spaced checkpoints; validated (mc.Config.Validate).
+func figConfig(obj model.ObjectiveSpec, x0 float64, agent model.AgentSpec, method string, eta float64, steps, paths int, seed uint64) (mc.Config, error) {
+	c := mc.Config{Objective: obj, X0: []float64{x0}, Agents: []model.AgentSpec{agent}, Method: method,
+		Model: model.ModelSpec{Kind: "discrete"}, Eta: eta, Schedule: model.ScheduleSpec{Kind: "constant"},
+		Steps: steps, Paths: paths, Seed: seed, Checkpoints: mc.CheckpointSpec{Count: 60}}
+	if err := c.Validate(); err != nil {
+		return mc.Config{}, fmt.Errorf("figure 1 configuration: %w", err)
 	}
-	return c
+	return c, nil
 }
 
 // Figure1Panels returns the six panels' configurations at the given scale.
@@ -121,7 +140,10 @@ func Figure1Panels(sc Scale, seed uint64) ([]Panel, error) {
 			p.ID, p.Title = "left-bottom", "DSGD, Eq. 1 schedule"
 		}
 		for _, s := range []float64{0.1, 1, 3} {
-			c := figConfig(fmt.Sprintf(quartic1, 1), 3, fmt.Sprintf(`{"noise":{"kind":"gaussian","sigma1":%g}}`, s), "dsgd", 0.01, 5000, sc.LeftPaths, seed)
+			c, err := figConfig(quartic(1), 3, gaussian(s, nil), "dsgd", 0.01, 5000, sc.LeftPaths, seed)
+			if err != nil {
+				return nil, err
+			}
 			if sched {
 				sch, err := theorems.AdmissibleSchedule(theorems.Thm4(), c, theorems.Options{}, c.Eta, nil)
 				if err != nil {
@@ -143,8 +165,10 @@ func Figure1Panels(sc Scale, seed uint64) ([]Panel, error) {
 			p.ID, p.Title = "centre-bottom", "DCSGD (rand-k), Eq. 3 schedule"
 		}
 		for _, om := range []float64{1, 2, 4} {
-			c := figConfig(fmt.Sprintf(quartic1, sc.CentreDim), 0.5,
-				fmt.Sprintf(`{"noise":{"kind":"gaussian","sigma1":0.1},"compressor":{"kind":"randk","omega":%g}}`, om), "dcsgd", 0.1, 2000, sc.CentrePaths, seed)
+			c, err := figConfig(quartic(sc.CentreDim), 0.5, gaussian(0.1, &model.CompressorSpec{Kind: "randk", Omega: om}), "dcsgd", 0.1, 2000, sc.CentrePaths, seed)
+			if err != nil {
+				return nil, err
+			}
 			if sched {
 				run, err := c.Resolve()
 				if err != nil {
@@ -168,7 +192,10 @@ func Figure1Panels(sc Scale, seed uint64) ([]Panel, error) {
 			p.ID, p.Title = "right-bottom", "DSignSGD (Cauchy), 1/sqrt(k+1)"
 		}
 		for _, s := range []float64{0.25, 0.5, 1, 2, 8, 16} {
-			c := figConfig(fmt.Sprintf(quartic1, 1), 2, fmt.Sprintf(`{"noise":{"kind":"student-t","nu":1,"scale":[%g]}}`, s), "dsignsgd", 0.1, 5000, sc.RightPaths, seed)
+			c, err := figConfig(quartic(1), 2, cauchy(s), "dsignsgd", 0.1, 5000, sc.RightPaths, seed)
+			if err != nil {
+				return nil, err
+			}
 			if sched {
 				c.Schedule = model.ScheduleSpec{Kind: "inv-sqrt"}
 			}
