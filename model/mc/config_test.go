@@ -102,7 +102,9 @@ func TestConfigValidate(t *testing.T) {
 	require.Equal(t, before, cfg)
 	for i, bad := range []func(c *mc.Config){
 		func(c *mc.Config) { c.Eta = -1 },
-		func(c *mc.Config) { c.Agents = []model.AgentSpec{{Noise: model.NoiseSpec{Kind: "gaussian", Sigma0: -1}}} },
+		func(c *mc.Config) {
+			c.Agents = []model.AgentSpec{{Noise: model.NoiseSpec{Kind: "gaussian", Sigma0: -1}}}
+		},
 		func(c *mc.Config) { c.Schedule.Kind = "cyclic" },
 	} {
 		c := before
