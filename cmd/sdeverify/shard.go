@@ -26,7 +26,7 @@ import (
 // A campaign shard file, written by 'verify -json' and read by 'merge'
 // and 'verify -resume', is one JSON object:
 //
-//	{"format": "sdeverify campaign shard", "schema": 2,
+//	{"format": "sdeverify campaign shard", "schema": 3,
 //	 "campaign": {seed, n, paths, alpha, case size, suite, settings_hash},
 //	 "shard": {"index": i, "count": k}, "cases": [...]}
 //
@@ -40,7 +40,7 @@ const (
 	shardFormat = "sdeverify campaign shard"
 	// shardSchema numbers the layout of shard files and of the results
 	// they hold; it changes whenever either changes.
-	shardSchema = 2
+	shardSchema = 3 // 3: a case's config is an object (was its JSON as a string)
 )
 
 // campaignID is what makes cases of one campaign: the settings that change

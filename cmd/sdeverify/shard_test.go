@@ -131,9 +131,9 @@ func fillFloats(v reflect.Value, vals []float64, next *int, skip map[reflect.Typ
 // boundaries, the constants, the exact engine's settings) set in turn to
 // +Inf, -Inf, NaN and ordinary numbers reads back from a shard file
 // with the same values, bit for bit; the non-finite ones are the strings
-// "+Inf", "-Inf" and "NaN" in the file. The case's config is a string,
-// and the report's config a validated mc.Config (finite by validation),
-// so both are left as they are.
+// "+Inf", "-Inf" and "NaN" in the file. The case's config and the
+// report's are validated mc.Configs (finite by validation), so both are
+// left as they are.
 func TestShardJSONKeepsNonFinite(t *testing.T) {
 	t.Parallel()
 	// Not -0: encoding/json omits it from an omitempty field (it is == 0),
@@ -167,7 +167,7 @@ func TestShardJSONKeepsNonFinite(t *testing.T) {
 	}
 	// With finite numbers only, the file is encoding/json's, byte for byte
 	// (field order, tags, omitempty, the types' own MarshalJSON).
-	r := studies.CampaignResult{Index: 3, Case: studies.Case{Name: "x <&> y", Config: `{"a": 1}`}, Report: &theorems.Report{Theorem: "thm4"}}
+	r := studies.CampaignResult{Index: 3, Case: studies.Case{Name: "x <&> y", Config: mc.Config{Method: "dsgd", Eta: 0.5, X0: []float64{1}}}, Report: &theorems.Report{Theorem: "thm4"}}
 	next := 0
 	fillFloats(reflect.ValueOf(r.Report).Elem(), []float64{1.5, -2.5, 1e-300, 0}, &next, map[reflect.Type]bool{reflect.TypeFor[mc.Config](): true}, 0)
 	finite := &shardFile{Format: shardFormat, Campaign: newCampaignID(1, 8, studies.CaseSize{}, campaignAlpha), Cases: []studies.CampaignResult{r}}

@@ -1,9 +1,9 @@
 package studies
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/exact"
@@ -163,11 +163,7 @@ func GenerateCase(dr gen.Drawer, size CaseSize) (Case, error) {
 		Steps: steps, Paths: size.Paths, Seed: dr.Uint64("seed"),
 		Checkpoints: mc.CheckpointSpec{At: uniqueSteps(max(1, steps/10), max(1, steps/2), steps)},
 	}
-	b, err := json.Marshal(cfg)
-	if err != nil {
-		return Case{}, err
-	}
-	c := Case{Name: "generated", Theorem: th, Reading: []string{"ensemble", "pathwise"}[dr.Int("reading", 0, 1)], Config: string(b)}
+	c := Case{Name: "generated", Theorem: th, Reading: []string{"ensemble", "pathwise"}[dr.Int("reading", 0, 1)], Config: cfg}
 	if size.Reading != "" {
 		c.Reading = size.Reading
 	}
@@ -202,10 +198,8 @@ type Regime string
 // SDE has an infinite left-hand side (theorems.SDEFiniteness) lies in F6.
 // (The discrete methods are outside every theorem, F4.)
 func Expect(c Case) (Regime, error) {
-	cfg, err := mc.ParseConfig([]byte(c.Config))
-	if err != nil {
-		return "", err
-	}
+	cfg := c.Config
+	cfg.Agents = slices.Clone(cfg.Agents) // Resolve fills the count; the case stays as generated
 	if full, _, _, err := c.Build(); err == nil {
 		if run, err := full.Resolve(); err == nil && run.System.F.Dim() == 1 {
 			if fin := theorems.SDEFiniteness(run, c.Reading == "pathwise"); fin != nil && fin.LHS == exact.Infinite {

@@ -106,15 +106,16 @@ func quartic(d int) model.ObjectiveSpec {
 	return model.ObjectiveSpec{Kind: "separable", Dim: d, Atom: &model.AtomSpec{Kind: "quartic"}, Certificate: &model.Certificate{L0: 3, L1: 3}}
 }
 
-// gaussian is one agent with Gaussian noise of standard deviation
-// sigma1 ||grad f|| (affine, sigma0 = 0), compressed by cmp when set.
-func gaussian(sigma1 float64, cmp *model.CompressorSpec) model.AgentSpec {
-	return model.AgentSpec{Noise: model.NoiseSpec{Kind: "gaussian", Sigma1: sigma1}, Compressor: cmp}
+// gauss is one agent with Gaussian noise of variance
+// sigma0^2 + sigma1^2 ||grad f||^2, compressed by cmp when set.
+func gauss(sigma0, sigma1 float64, cmp *model.CompressorSpec) model.AgentSpec {
+	return model.AgentSpec{Noise: model.NoiseSpec{Kind: "gaussian", Sigma0: sigma0, Sigma1: sigma1}, Compressor: cmp}
 }
 
-// cauchy is one agent with Cauchy noise (Student-t, nu = 1) of scale s.
-func cauchy(s float64) model.AgentSpec {
-	return model.AgentSpec{Noise: model.NoiseSpec{Kind: "student-t", Nu: 1, Scale: []float64{s}}}
+// studentT is one agent with Student-t noise of nu degrees of freedom and
+// scale s (Cauchy for nu = 1).
+func studentT(nu, s float64) model.AgentSpec {
+	return model.AgentSpec{Noise: model.NoiseSpec{Kind: "student-t", Nu: nu, Scale: []float64{s}}}
 }
 
 // figConfig is one curve of Figure 1: the discrete method on obj from x0
@@ -140,7 +141,7 @@ func Figure1Panels(sc Scale, seed uint64) ([]Panel, error) {
 			p.ID, p.Title = "left-bottom", "DSGD, Eq. 1 schedule"
 		}
 		for _, s := range []float64{0.1, 1, 3} {
-			c, err := figConfig(quartic(1), 3, gaussian(s, nil), "dsgd", 0.01, 5000, sc.LeftPaths, seed)
+			c, err := figConfig(quartic(1), 3, gauss(0, s, nil), "dsgd", 0.01, 5000, sc.LeftPaths, seed)
 			if err != nil {
 				return nil, err
 			}
@@ -165,7 +166,7 @@ func Figure1Panels(sc Scale, seed uint64) ([]Panel, error) {
 			p.ID, p.Title = "centre-bottom", "DCSGD (rand-k), Eq. 3 schedule"
 		}
 		for _, om := range []float64{1, 2, 4} {
-			c, err := figConfig(quartic(sc.CentreDim), 0.5, gaussian(0.1, &model.CompressorSpec{Kind: "randk", Omega: om}), "dcsgd", 0.1, 2000, sc.CentrePaths, seed)
+			c, err := figConfig(quartic(sc.CentreDim), 0.5, gauss(0, 0.1, &model.CompressorSpec{Kind: "randk", Omega: om}), "dcsgd", 0.1, 2000, sc.CentrePaths, seed)
 			if err != nil {
 				return nil, err
 			}
@@ -192,7 +193,7 @@ func Figure1Panels(sc Scale, seed uint64) ([]Panel, error) {
 			p.ID, p.Title = "right-bottom", "DSignSGD (Cauchy), 1/sqrt(k+1)"
 		}
 		for _, s := range []float64{0.25, 0.5, 1, 2, 8, 16} {
-			c, err := figConfig(quartic(1), 2, cauchy(s), "dsignsgd", 0.1, 5000, sc.RightPaths, seed)
+			c, err := figConfig(quartic(1), 2, studentT(1, s), "dsignsgd", 0.1, 5000, sc.RightPaths, seed)
 			if err != nil {
 				return nil, err
 			}
