@@ -251,11 +251,22 @@ func stabFonts(p *plot.Plot) {
 	p.Legend.TextStyle.Font.Size = vg.Points(10)
 }
 
+// stabModel is what the stability maps' registry says of a recorded
+// model's name (the discrete method, the method's own SDE or another SDE
+// model); a name this binary does not know is an SDE model other than the
+// method's own.
+func stabModel(name string) stability.Model {
+	if md, ok := stability.ModelByName(name); ok {
+		return md
+	}
+	return stability.Model{Name: name, Label: name, SDE: true}
+}
+
 // modelStyle is a model's line: the discrete method bold and solid, the
 // others thin, in their own colour, dashed by threshold index ri (0: the
 // largest R).
 func modelStyle(model string, ri int, c color.Color) draw.LineStyle {
-	if model == "discrete" {
+	if !stabModel(model).SDE {
 		return draw.LineStyle{Color: c, Width: vg.Points(3)}
 	}
 	return draw.LineStyle{Color: c, Width: vg.Points(1.2), Dashes: dashes[min(ri, len(dashes)-1)]}
@@ -266,7 +277,7 @@ func modelColor(m *stability.Map, model string) color.RGBA {
 	if i < 0 {
 		i = len(palette) - 1
 	}
-	if model == "discrete" {
+	if !stabModel(model).SDE {
 		return color.RGBA{0, 0, 0, 255}
 	}
 	return palette[i%(len(palette)-1)]
@@ -301,9 +312,10 @@ func criticalPlot(m *stability.Map) (*plot.Plot, error) {
 	nr := len(m.Radii)
 	for _, model := range m.Models {
 		col := modelColor(m, model)
+		sde := stabModel(model).SDE
 		for ri := nr - 1; ri >= 0; ri-- {
 			R := m.Radii[ri]
-			if model == "discrete" && ri < nr-1 {
+			if !sde && ri < nr-1 {
 				continue // converged in R: see the map's threshold table
 			}
 			var line plotter.XYs
@@ -435,10 +447,10 @@ func escapePlot(m *stability.Map) (*plot.Plot, error) {
 				return nil, err
 			}
 			l.LineStyle = modelStyle(c.Model, 1, col)
-			switch c.Model {
-			case "discrete":
+			switch md := stabModel(c.Model); {
+			case !md.SDE:
 				l.LineStyle.Dashes = nil
-			case "sde":
+			case md.MethodSDE:
 			default:
 				l.LineStyle.Dashes = dashes[2]
 			}

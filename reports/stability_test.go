@@ -5,8 +5,11 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/plot/vg"
 
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/theorems/stability"
@@ -77,6 +80,50 @@ func TestExplosionMarkdown(t *testing.T) {
 		"| 0 (DSGD) | total | 0.00316 | none (theta <= 0) | 10 | 0, 0 of 200 | [0, 0.0373] |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("the table lacks %q:\n%s", want, md)
+		}
+	}
+}
+
+// TestStabilityModelStyle: the maps' figures tell the models apart by the
+// registry (stability.Model's SDE and MethodSDE), not by their names: the
+// discrete method black, bold and solid; the method's own SDE ("sde", the
+// first-order model) dashed as dashes[1] in the escape plot; any other
+// model, registered ("sde2") or not, dashes[2]; and the claims' label is
+// the registered one, or the name itself. Deterministic.
+func TestStabilityModelStyle(t *testing.T) {
+	t.Parallel()
+	m := &stability.Map{Models: []string{"discrete", "sde", "sde2"}}
+	black := modelColor(m, "discrete")
+	if black.R != 0 || black.G != 0 || black.B != 0 {
+		t.Errorf("discrete: colour %v, want black", black)
+	}
+	if st := modelStyle("discrete", 1, black); st.Dashes != nil || st.Width != vg.Points(3) {
+		t.Errorf("discrete: style %+v, want solid, 3 points", st)
+	}
+	for i, c := range []struct {
+		name   string
+		dashes []vg.Length
+		label  string
+	}{{"sde", dashes[1], "first-order SDE"}, {"sde2", dashes[2], "second-order SDE"}, {"not-registered", dashes[2], "not-registered"}} {
+		md := stabModel(c.name)
+		if !md.SDE {
+			t.Errorf("case %d: %s is not an SDE model", i, c.name)
+		}
+		if got := modelColor(m, c.name); got == black {
+			t.Errorf("case %d: %s drawn black", i, c.name)
+		}
+		if st := modelStyle(c.name, 1, black); st.Dashes == nil || st.Width == vg.Points(3) {
+			t.Errorf("case %d: %s styled as the discrete method", i, c.name)
+		}
+		got := dashes[2]
+		if md.MethodSDE {
+			got = dashes[1]
+		}
+		if !slices.Equal(got, c.dashes) {
+			t.Errorf("case %d: %s escape-plot dashes %v, want %v", i, c.name, got, c.dashes)
+		}
+		if l := modelLabel(c.name); l != c.label {
+			t.Errorf("case %d: label %q, want %q", i, l, c.label)
 		}
 	}
 }

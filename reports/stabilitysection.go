@@ -163,16 +163,10 @@ func (r *Report) StabilityClaims() []StabilityClaim {
 	return out
 }
 
-// modelLabel names an SDE model of the stability maps for readers.
-func modelLabel(name string) string {
-	switch name {
-	case "sde":
-		return "first-order SDE"
-	case "sde2":
-		return "second-order SDE"
-	}
-	return name
-}
+// modelLabel names an SDE model of the stability maps for readers: its
+// registered label, or the name itself for a model this binary does not
+// know.
+func modelLabel(name string) string { return stabModel(name).Label }
 
 // StabilityClaimsCaption says what the claims table of the maps decides.
 const StabilityClaimsCaption = "The revised paper's claim, read off the stability maps below: " +

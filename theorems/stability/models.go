@@ -17,6 +17,10 @@ type Model struct {
 	// SDE: the model is a diffusion (exact.SDE with the finite-difference
 	// scheme), otherwise the discrete chain (exact.Discrete).
 	SDE bool
+	// MethodSDE: the model is the method's own SDE, the one the Monte
+	// Carlo engine simulates (exact.Simulated: the first-order model);
+	// figures draw it as the SDE and the other models apart.
+	MethodSDE bool
 	// Prepare, if set, selects the model on the problem (for instance an
 	// SDE model other than the first-order one, by a field of
 	// exact.Problem). It must not change the problem's method, noise or x0.
@@ -50,7 +54,7 @@ func Models() []Model {
 // fromSDE is the map's Model of a registered SDE model.
 func fromSDE(sm exact.SDEModel) Model {
 	name := sm.Name()
-	md := Model{Name: name, Label: sm.Label(), SDE: true}
+	md := Model{Name: name, Label: sm.Label(), SDE: true, MethodSDE: exact.Simulated(sm)}
 	if n, ok := sm.(MapNamer); ok {
 		md.Name = n.MapName()
 	}
