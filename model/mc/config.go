@@ -191,20 +191,20 @@ func (c *Config) Resolve() (Run, error) {
 		return Run{}, model.Invalid("x0", fmt.Sprintf("length %d", len(c.X0)), fmt.Sprintf("must have length 1 or the dimension %d", d))
 	}
 	run := Run{System: sys, X0: x0, Eta: c.Eta, Steps: c.Steps, Paths: c.Paths, Seed: c.Seed, DivergeAt: c.DivergeAt, Quantiles: c.Quantiles}
-	switch c.Model.Kind {
-	case "discrete":
-		if c.Model != (model.ModelSpec{Kind: "discrete"}) {
+	var ok bool
+	if run.Model, ok = ParseModel(c.Model.Kind); !ok {
+		return Run{}, model.Invalid("model.kind", fmt.Sprintf("%q", c.Model.Kind), "must be discrete or sde")
+	}
+	switch run.Model {
+	case Discrete:
+		if c.Model != (model.ModelSpec{Kind: c.Model.Kind}) {
 			return Run{}, model.Invalid("model", c.Model.Kind, "discrete takes no scheme, substeps or stiffness")
 		}
-		run.Model = Discrete
-	case "sde":
-		run.Model = SDE
+	case SDE:
 		c.Model = c.Model.WithDefaults()
 		if run.Integrator, err = c.Model.Integrator(); err != nil {
 			return Run{}, model.Prefix("model", err)
 		}
-	default:
-		return Run{}, model.Invalid("model.kind", fmt.Sprintf("%q", c.Model.Kind), "must be discrete or sde")
 	}
 	if run.Schedule, err = c.Schedule.Build(); err != nil {
 		return Run{}, model.Prefix("schedule", err)

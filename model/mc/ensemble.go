@@ -29,11 +29,23 @@ const (
 	SDE                   // its SDE model, integrated by Run.Integrator
 )
 
+// String is the model's name in a configuration's model.kind.
 func (m Model) String() string {
 	if m == SDE {
 		return "sde"
 	}
 	return "discrete"
+}
+
+// ParseModel returns the Model a configuration's model.kind names (its
+// String), or false.
+func ParseModel(kind string) (Model, bool) {
+	for _, m := range []Model{Discrete, SDE} {
+		if m.String() == kind {
+			return m, true
+		}
+	}
+	return 0, false
 }
 
 // Run describes one ensemble simulation: Paths paths of Steps optimiser
