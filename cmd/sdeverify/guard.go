@@ -203,7 +203,7 @@ type runSize struct {
 func newRunSize(cfgPath string, cfg mc.Config, copies float64) runSize {
 	s := runSize{cfgPath: cfgPath, cfg: cfg, paths: float64(max(cfg.Paths, 0)), steps: float64(max(cfg.Steps, 0)),
 		copies: copies, runs: 1, substeps: 1, pathsName: "paths", stepsName: "steps", nodesName: "grid nodes"}
-	if cfg.Model.Kind == "sde" {
+	if cfg.SimulatesSDE() {
 		s.substeps = float64(max(cfg.Model.WithDefaults().Substeps, 1))
 	}
 	return s

@@ -95,7 +95,7 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	factor := 1.0
-	if cfg.Model.Kind == "sde" && !*noRefine {
+	if cfg.SimulatesSDE() && !*noRefine {
 		factor = 2 // the refined twins
 	}
 	size := newRunSize(*cfgPath, cfg, factor)
@@ -104,7 +104,7 @@ func cmdSimulate(args []string, stdout, stderr io.Writer) error {
 		// checked again), at most 4800 nodes (exactSettings) and, for an
 		// SDE, 4 + 8 + 16 substeps a step.
 		size.paths, size.nodes = 0, 4800
-		if cfg.Model.Kind == "sde" {
+		if cfg.SimulatesSDE() {
 			size.substeps = 28
 		}
 	}

@@ -124,6 +124,13 @@ func (c Config) MemoryNeed() float64 {
 	return 2*8*d*m + 160*m + c.Objective.MemoryNeed() + 64*9*8*d
 }
 
+// SimulatesSDE reports whether c's model.kind names the SDE (ParseModel),
+// before c is resolved.
+func (c Config) SimulatesSDE() bool {
+	m, ok := ParseModel(c.Model.Kind)
+	return ok && m == SDE
+}
+
 // Validate checks c as Resolve does (every error names the field and the
 // value), without changing c: a configuration built in Go as a typed
 // value (the studies' and the pinned cases') goes through it where one
