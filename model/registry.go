@@ -37,10 +37,11 @@ const (
 // configuration's fields beside "kind" decode into it (unknown fields are
 // errors naming the field), its exported fields carry json tags, and a
 // field may carry a doc tag (its description in the schema) and an enum
-// tag (its allowed strings, separated by |). A field whose zero value
-// stands for a default (an omitted value) may carry a zero tag: the rule a
-// 0 written out breaks, with which a configuration that writes one is
-// refused (ExplicitZero) rather than silently given the default.
+// tag (its allowed strings, separated by |). A schedule's field whose zero
+// value stands for a default (an omitted value) may carry a zero tag: the
+// rule a 0 written out breaks, with which a configuration that writes one
+// is refused (ExplicitZero, which the configuration's decoder asks along
+// the schedule and its decays) rather than silently given the default.
 type Kind[P, T any] struct {
 	Name string // the configuration's "kind"
 	Doc  string // one sentence: the law or map and what its parameters mean
@@ -109,7 +110,8 @@ func sortOf[T any]() string {
 
 // Register adds a kind. It panics (a programmer's error, met at start-up)
 // if T is not Noise, Compressor, Atom, Schedule or Method, if P is not a struct,
-// if Build is nil and P is not a T, or if the name is empty or taken.
+// if Build is nil and P is not a T, if a kind other than a schedule has a
+// zero tag, or if the name is empty or taken.
 func Register[P, T any](k Kind[P, T]) {
 	sort := sortOf[T]()
 	pt := reflect.TypeFor[P]()
@@ -122,6 +124,8 @@ func Register[P, T any](k Kind[P, T]) {
 		panic("model: Register: empty name")
 	case k.Build == nil && !pt.Implements(reflect.TypeFor[T]()):
 		panic(fmt.Sprintf("model: Register %q: no Build and %v is not a %v", k.Name, pt, reflect.TypeFor[T]()))
+	case sort != sortSchedule && slices.ContainsFunc(paramFields(pt), func(f paramField) bool { return f.zero != "" }):
+		panic(fmt.Sprintf("model: Register %q: a zero tag on a %s kind's parameter, which the configuration's decoder does not check (schedules only)", k.Name, sort))
 	}
 	build := k.Build
 	if build == nil {

@@ -157,6 +157,10 @@ type badParams struct{ X float64 }
 
 type nothing struct{}
 
+type zeroTagged struct {
+	Scale float64 `json:"scale,omitempty" zero:"must be > 0"`
+}
+
 // TestRegisterPanics: registering twice, without a name, or with
 // parameters that are not the kind and no Build are programmer errors.
 func TestRegisterPanics(t *testing.T) {
@@ -168,4 +172,8 @@ func TestRegisterPanics(t *testing.T) {
 	require.Panics(t, func() { model.Register(model.Kind[badParams, model.Noise]{Name: "bad"}) })
 	require.Panics(t, func() { model.Register(model.Kind[nothing, fmt.Stringer]{Name: "bad"}) })
 	require.Panics(t, func() { model.Register(model.Kind[int, model.Noise]{Name: "bad"}) })
+	// A zero tag outside a schedule: the decoder would not check it.
+	require.PanicsWithValue(t, `model: Register "zero-tagged": a zero tag on a compressor kind's parameter, which the configuration's decoder does not check (schedules only)`, func() {
+		model.Register(model.Kind[zeroTagged, model.Compressor]{Name: "zero-tagged", Build: func(zeroTagged, int) (model.Compressor, error) { return model.Identity{}, nil }})
+	})
 }
