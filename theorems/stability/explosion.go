@@ -1,7 +1,6 @@
 package stability
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/sdeverify/sdeverify/model"
@@ -80,18 +79,14 @@ func CentreTopExplosion(d, paths int, seed uint64, alpha float64, workers int) (
 			if reading == "total" {
 				s1 = sigma1 / math.Sqrt(float64(d))
 			}
-			agent := fmt.Sprintf(`{"noise":{"kind":"gaussian","sigma1":%g},"compressor":{"kind":"randk","omega":%g}}`, s1, om)
+			agent := model.AgentSpec{Noise: model.NoiseSpec{Kind: "gaussian", Sigma1: s1}, Compressor: &model.CompressorSpec{Kind: "randk", Omega: om}}
 			method := "dcsgd"
 			if om == 0 {
-				agent, method = fmt.Sprintf(`{"noise":{"kind":"gaussian","sigma1":%g}}`, s1), "dsgd"
+				agent.Compressor, method = nil, "dsgd"
 			}
-			c, err := mc.ParseConfig([]byte(fmt.Sprintf(`{"objective":{"kind":"separable","dim":%d,"atom":{"kind":"quartic"}},"x0":[%g],
-				"agents":[%s],"method":%q,"model":{"kind":"sde","scheme":"em","substeps":1,"stiffness":0.1,"max_substeps":1000},
-				"eta":%g,"schedule":{"kind":"constant"},"steps":%d,"paths":%d,"seed":%d,"checkpoints":{"at":[%d]}}`,
-				d, x0, agent, method, eta, steps, paths, seed, steps)))
-			if err != nil {
-				return nil, err
-			}
+			c := mc.Config{Objective: model.ObjectiveSpec{Kind: "separable", Dim: d, Atom: &model.AtomSpec{Kind: "quartic"}}, X0: []float64{x0},
+				Agents: []model.AgentSpec{agent}, Method: method, Model: model.ModelSpec{Kind: "sde", Scheme: "em", Substeps: 1, Stiffness: 0.1, MaxSubsteps: 1000},
+				Eta: eta, Schedule: model.ScheduleSpec{Kind: "constant"}, Steps: steps, Paths: paths, Seed: seed, Checkpoints: mc.CheckpointSpec{At: []int{steps}}}
 			run, err := c.Resolve()
 			if err != nil {
 				return nil, err

@@ -1,9 +1,9 @@
 package stability
 
 import (
-	"fmt"
 	"math"
 
+	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
 )
 
@@ -15,14 +15,22 @@ type PaperMap struct {
 	Spec  Spec
 }
 
-func paperConfig(atom string, x0 float64, agent, method string) mc.Config {
-	c, err := mc.ParseConfig([]byte(fmt.Sprintf(`{"objective":{"kind":"separable","dim":1,"atom":{"kind":%q}},"x0":[%g],
-		"agents":[%s],"method":%q,"model":{"kind":"discrete"},"eta":0.01,"schedule":{"kind":"constant"},"steps":500,"paths":2,"seed":1}`,
-		atom, x0, agent, method)))
-	if err != nil {
+// paperConfig is a map's configuration in d = 1: the method on the atom
+// from x0 with one agent (eta, steps and paths are the map's to set);
+// validated, a literal of this file (a programmer's error panics).
+func paperConfig(atom string, x0 float64, agent model.AgentSpec, method string) mc.Config {
+	c := mc.Config{Objective: model.ObjectiveSpec{Kind: "separable", Dim: 1, Atom: &model.AtomSpec{Kind: atom}}, X0: []float64{x0},
+		Agents: []model.AgentSpec{agent}, Method: method, Model: model.ModelSpec{Kind: "discrete"}, Eta: 0.01,
+		Schedule: model.ScheduleSpec{Kind: "constant"}, Steps: 500, Paths: 2, Seed: 1}
+	if err := c.Validate(); err != nil {
 		panic("stability: paper map configuration: " + err.Error())
 	}
 	return c
+}
+
+// gaussian1 is one agent with Gaussian noise sigma1 |f'|.
+func gaussian1(sigma1 float64) model.AgentSpec {
+	return model.AgentSpec{Noise: model.NoiseSpec{Kind: "gaussian", Sigma1: sigma1}}
 }
 
 func logSpaced(lo, hi float64, n int) []float64 {
@@ -59,13 +67,13 @@ func PaperMaps() []PaperMap {
 	}
 	return []PaperMap{
 		mk("stability-dsgd-quartic", "DSGD on x^4/4 from x0 = 3 (Figure 1's left panel)",
-			paperConfig("quartic", 3, `{"noise":{"kind":"gaussian","sigma1":1}}`, "dsgd"), []float64{100, 1000, 10000}, "sigma1", []float64{0.1, 1, 3}),
+			paperConfig("quartic", 3, gaussian1(1), "dsgd"), []float64{100, 1000, 10000}, "sigma1", []float64{0.1, 1, 3}),
 		mk("stability-dsgd-cosh", "DSGD on cosh from x0 = 2",
-			paperConfig("cosh", 2, `{"noise":{"kind":"gaussian","sigma1":1}}`, "dsgd"), []float64{20, 40}, "sigma1", []float64{0.3, 1, 3}),
+			paperConfig("cosh", 2, gaussian1(1), "dsgd"), []float64{20, 40}, "sigma1", []float64{0.3, 1, 3}),
 		mk("stability-dcsgd-quartic", "DCSGD (Bernoulli) on x^4/4 from x0 = 3, sigma1 = 1",
-			paperConfig("quartic", 3, `{"noise":{"kind":"gaussian","sigma1":1},"compressor":{"kind":"bernoulli","p":1}}`, "dcsgd"), []float64{100, 1000, 10000}, "omega", []float64{0, 1, 2, 4}),
+			paperConfig("quartic", 3, model.AgentSpec{Noise: gaussian1(1).Noise, Compressor: &model.CompressorSpec{Kind: "bernoulli", P: 1}}, "dcsgd"), []float64{100, 1000, 10000}, "omega", []float64{0, 1, 2, 4}),
 		mk("stability-dsignsgd-quartic", "DSignSGD (Cauchy) on x^4/4 from x0 = 2 (Figure 1's right panel)",
-			paperConfig("quartic", 2, `{"noise":{"kind":"student-t","nu":1,"scale":[1]}}`, "dsignsgd"), []float64{6, 12}, "scale", []float64{0.25, 1, 4, 16}),
+			paperConfig("quartic", 2, model.AgentSpec{Noise: model.NoiseSpec{Kind: "student-t", Nu: 1, Scale: []float64{1}}}, "dsignsgd"), []float64{6, 12}, "scale", []float64{0.25, 1, 4, 16}),
 	}
 }
 
@@ -76,7 +84,7 @@ func PaperMaps() []PaperMap {
 // first-order SDE's falls like 1/R (its boundary at infinity is an
 // entrance: it never explodes).
 func Figure1Point() Spec {
-	return Spec{Config: paperConfig("quartic", 3, `{"noise":{"kind":"gaussian","sigma1":3}}`, "dsgd"), Etas: []float64{0.01},
+	return Spec{Config: paperConfig("quartic", 3, gaussian1(3), "dsgd"), Etas: []float64{0.01},
 		Horizon: 50, Radii: []float64{100, 1000, 10000, 100000}}
 }
 
