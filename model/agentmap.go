@@ -33,7 +33,7 @@ type CDFer interface {
 // mapStep is Step for an agent map: x -= h (1/N) sum_i T(grad + Z_i).
 func mapStep[T AgentMap](t T, s System, x, grad []float64, gn2, h float64, ws *Workspace, r *Rand) {
 	d := len(grad)
-	acc, z := ws.acc[:d], ws.z[:d]
+	acc, z := ws.Acc[:d], ws.Z[:d]
 	clear(acc)
 	for _, a := range s.Agents {
 		a.Noise.Sample(z, grad, gn2, r)

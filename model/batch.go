@@ -9,13 +9,13 @@ package model
 // the method and noise dispatch, and each path's stream is a value in rs
 // (no pointer to chase).
 // The fast cases are Figure 1's, each in its method's file (a
-// scalarBatcher): DSGD with Gaussian noise on every agent, and DSignSGD
+// ScalarBatcher): DSGD with Gaussian noise on every agent, and DSignSGD
 // with one agent and Gaussian or Cauchy (Student-t, nu = 1) noise. Other
 // systems step path by path through DiscreteStep.
 func (s System) DiscreteStepScalar(xs, gs, gn2s, hs []float64, live []bool, rs []Rand, ws *Workspace) {
 	n := len(xs)
 	gs, gn2s, hs, live, rs = gs[:n], gn2s[:n], hs[:n], live[:n], rs[:n]
-	if b, ok := s.Method.(scalarBatcher); ok && b.stepScalar(s, xs, gs, gn2s, hs, live, rs) {
+	if b, ok := s.Method.(ScalarBatcher); ok && b.StepScalar(s, xs, gs, gn2s, hs, live, rs) {
 		return
 	}
 	for p := range xs {
@@ -25,9 +25,9 @@ func (s System) DiscreteStepScalar(xs, gs, gn2s, hs []float64, live []bool, rs [
 	}
 }
 
-// scalarBatcher is a Method with a fast DiscreteStepScalar for some
+// ScalarBatcher is a Method with a fast DiscreteStepScalar for some
 // systems: stepScalar steps every live path and reports true, or does
 // nothing and reports false.
-type scalarBatcher interface {
-	stepScalar(s System, xs, gs, gn2s, hs []float64, live []bool, rs []Rand) bool
+type ScalarBatcher interface {
+	StepScalar(s System, xs, gs, gn2s, hs []float64, live []bool, rs []Rand) bool
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/sdeverify/sdeverify/internal/rng"
+	"github.com/sdeverify/sdeverify/model/internal/kit"
 )
 
 func init() {
@@ -15,8 +16,8 @@ func init() {
 }
 
 var (
-	_ Unbiased         = Bernoulli{}
-	_ sparseCompressor = Bernoulli{}
+	_ Unbiased             = Bernoulli{}
+	_ kit.SparseCompressor = Bernoulli{}
 )
 
 // Bernoulli sparsification keeps each coordinate independently with
@@ -61,9 +62,9 @@ func (b Bernoulli) Validate(int) error {
 	return nil
 }
 
-// addSparseGaussian implements sparseCompressor: each coordinate's keep
+// addSparseGaussian implements kit.SparseCompressor: each coordinate's keep
 // decision and, if kept, its normal.
-func (b Bernoulli) addSparseGaussian(dst, grad []float64, sign, sd float64, _ *Workspace, r *Rand) {
+func (b Bernoulli) AddSparseGaussian(dst, grad []float64, sign, sd float64, _ *Workspace, r *Rand) {
 	bernoulliGaussian(dst, grad, b.P, sign/b.P, sd, r)
 }
 

@@ -94,7 +94,7 @@ func (m ClippedSGD) Sup() float64 { return m.Clip }
 //	E clip^2 = c^2 (1 - Phi(a) + Phi(b)) + mu^2 (Phi(a) - Phi(b))
 //	           + 2 mu s (phi(b) - phi(a)) + s^2 (Phi(a) - Phi(b) - a phi(a) + b phi(b)).
 func (m ClippedSGD) Moments1(nz Noise, mu, gn2 float64) (mean, second float64, ok bool) {
-	g, isG := nz.(gaussianLaw)
+	g, isG := nz.(kit.GaussianLaw)
 	if !isG {
 		return 0, 0, false
 	}

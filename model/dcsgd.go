@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"math"
+
+	"github.com/sdeverify/sdeverify/model/internal/kit"
 )
 
 // DCSGD is distributed compressed SGD: x+ = x - eta eta_k (1/N) sum_i
@@ -23,9 +25,9 @@ func init() {
 }
 
 func (dcsgd) String() string             { return "dcsgd" }
-func (dcsgd) needsCompressor() bool      { return true }
-func (dcsgd) gradientDrift() bool        { return true }
-func (dcsgd) normalsApart() bool         { return true }
+func (dcsgd) NeedsCompressor() bool      { return true }
+func (dcsgd) GradientDrift() bool        { return true }
+func (dcsgd) NormalsApart() bool         { return true }
 func (dcsgd) ValidateSDE(s System) error { return finiteVariance(s) }
 
 // ValidateAgent implements Method: an unbiased compressor.
@@ -47,22 +49,22 @@ func (dcsgd) Step(s System, x, grad []float64, gn2, h float64, ws *Workspace, r 
 		return // one agent: the sparse update went straight into x
 	}
 	n := float64(len(s.Agents))
-	clear(ws.acc)
+	clear(ws.Acc)
 	for _, a := range s.Agents {
-		if sparseGaussian(a, grad, gn2, -1, ws.acc, ws, r) {
+		if sparseGaussian(a, grad, gn2, -1, ws.Acc, ws, r) {
 			continue
 		}
-		a.Noise.Sample(ws.z, grad, gn2, r)
+		a.Noise.Sample(ws.Z, grad, gn2, r)
 		for j, g := range grad {
-			ws.z[j] += g
+			ws.Z[j] += g
 		}
-		a.Compressor.Compress(ws.c, ws.z, r)
-		for j, c := range ws.c {
-			ws.acc[j] += c
+		a.Compressor.Compress(ws.C, ws.Z, r)
+		for j, c := range ws.C {
+			ws.Acc[j] += c
 		}
 	}
 	for j := range x {
-		x[j] -= h * ws.acc[j] / n
+		x[j] -= h * ws.Acc[j] / n
 	}
 }
 
@@ -80,17 +82,17 @@ func (dcsgd) Diffuse(s System, dst, z, grad []float64, gn2 float64, ws *Workspac
 		var sum, alpha, beta float64
 		for _, a := range s.Agents {
 			al, be, _ := a.Compressor.(Unbiased).Linear(len(grad))
-			sum += (1 + al - be) * a.Noise.(gaussianLaw).variance(gn2)
+			sum += (1 + al - be) * a.Noise.(kit.GaussianLaw).Variance(gn2)
 			alpha += al
 			beta += be
 		}
 		for j, g := range grad {
-			ws.diag[j] = (sum + alpha*g*g) / n
+			ws.Diag[j] = (sum + alpha*g*g) / n
 		}
-		sampleDiagMinusRankOne(dst, ws.diag[:len(grad)], grad, beta/n, z)
+		sampleDiagMinusRankOne(dst, ws.Diag[:len(grad)], grad, beta/n, z)
 		return false
 	}
-	clear(ws.diag)
+	clear(ws.Diag)
 	var alpha, beta float64
 	mixture := false
 	for _, a := range s.Agents {
@@ -99,18 +101,18 @@ func (dcsgd) Diffuse(s System, dst, z, grad []float64, gn2 float64, ws *Workspac
 			mixture = true
 			continue
 		}
-		clear(ws.tmp)
-		a.Noise.AddVariance(ws.tmp, grad, gn2)
-		for j, v := range ws.tmp {
-			ws.diag[j] += (1 + al - be) * v
+		clear(ws.Tmp)
+		a.Noise.AddVariance(ws.Tmp, grad, gn2)
+		for j, v := range ws.Tmp {
+			ws.Diag[j] += (1 + al - be) * v
 		}
 		alpha += al
 		beta += be
 	}
 	for j, g := range grad {
-		ws.diag[j] = (ws.diag[j] + alpha*g*g) / n
+		ws.Diag[j] = (ws.Diag[j] + alpha*g*g) / n
 	}
-	sampleDiagMinusRankOne(dst, ws.diag, grad, beta/n, z)
+	sampleDiagMinusRankOne(dst, ws.Diag, grad, beta/n, z)
 	if !mixture {
 		return false
 	}
@@ -119,38 +121,38 @@ func (dcsgd) Diffuse(s System, dst, z, grad []float64, gn2 float64, ws *Workspac
 		if _, _, ok := c.Linear(len(grad)); ok {
 			continue
 		}
-		a.Noise.Sample(ws.z, grad, gn2, r)
+		a.Noise.Sample(ws.Z, grad, gn2, r)
 		for j, g := range grad {
-			ws.z[j] += g
+			ws.Z[j] += g
 		}
-		c.ErrorCov(ws.diag, ws.z)
-		clear(ws.tmp)
-		a.Noise.AddVariance(ws.tmp, grad, gn2)
+		c.ErrorCov(ws.Diag, ws.Z)
+		clear(ws.Tmp)
+		a.Noise.AddVariance(ws.Tmp, grad, gn2)
 		for j := range dst {
-			dst[j] += math.Sqrt((ws.diag[j]+ws.tmp[j])/n) * r.NormFloat64()
+			dst[j] += math.Sqrt((ws.Diag[j]+ws.Tmp[j])/n) * r.NormFloat64()
 		}
 	}
 	return false
 }
 
-// stepGrad implements gradStepper (System.DiscreteStepGrad): one agent
+// stepGrad implements GradStepper (System.DiscreteStepGrad): one agent
 // with Gaussian noise and a compressor that fuses its step with the
 // gradient (rand-k), on a sum of quartics (Homogeneous{Quartic}, certified
 // or not: Figure 1's centre), where only the kept coordinates move, so
 // only their gradient changes.
-func (dcsgd) stepGrad(s System, x, grad []float64, gn2, h float64, tb uint64, ws *Workspace, r *Rand) (over, ok bool) {
+func (dcsgd) StepGrad(s System, x, grad []float64, gn2, h float64, tb uint64, ws *Workspace, r *Rand) (over, ok bool) {
 	if len(s.Agents) != 1 || h < 0 {
 		return false, false
 	}
-	if cg, isC := Uncertified(s.F).(cubeGradient); !isC || !cg.cubeGrad() {
+	if cg, isC := Uncertified(s.F).(kit.CubeGradient); !isC || !cg.CubeGrad() {
 		return false, false
 	}
-	g, isG := s.Agents[0].Noise.(gaussianLaw)
-	c, isK := s.Agents[0].Compressor.(cubeStepper)
+	g, isG := s.Agents[0].Noise.(kit.GaussianLaw)
+	c, isK := s.Agents[0].Compressor.(kit.CubeStepper)
 	if !isG || !isK {
 		return false, false
 	}
-	return c.addSparseGaussianCube(x, grad, -h, g.Std(gn2), tb, ws, r), true
+	return c.AddSparseGaussianCube(x, grad, -h, g.Std(gn2), tb, ws, r), true
 }
 
 // maxLaw1DAgents is the most agents DCSGD's exact law takes: it
@@ -220,19 +222,19 @@ func (m dcsgd) SDE1D(s System, g float64) (drift, sigma float64) {
 	return dst[0], sigma / float64(len(s.Agents))
 }
 
-// stepDraws implements stepDrawer: one agent with Gaussian noise and a
-// compressor that keeps a fixed number of coordinates (sparseDrawer), a
+// stepDraws implements StepDrawer: one agent with Gaussian noise and a
+// compressor that keeps a fixed number of coordinates (kit.SparseDrawer), a
 // normal and an index for each.
-func (dcsgd) stepDraws(s System) (normals, indices int, ok bool) {
+func (dcsgd) StepDraws(s System) (normals, indices int, ok bool) {
 	if len(s.Agents) != 1 {
 		return 0, 0, false
 	}
-	_, isG := s.Agents[0].Noise.(gaussianLaw)
-	c, isS := s.Agents[0].Compressor.(sparseDrawer)
+	_, isG := s.Agents[0].Noise.(kit.GaussianLaw)
+	c, isS := s.Agents[0].Compressor.(kit.SparseDrawer)
 	if !isG || !isS {
 		return 0, 0, false
 	}
-	k := c.kept(s.F.Dim())
+	k := c.Kept(s.F.Dim())
 	return k, k, true
 }
 

@@ -51,9 +51,9 @@
 //     kinds for the schema, the generators and the command line. What only
 //     some kinds can do is an optional interface ([VarianceBounder],
 //     [TScaler], [Unbiased], [ConstantRater]); the steps' fast paths ask
-//     unexported ones in the built-in kinds' files (gaussianLaw,
-//     sparseCompressor, cubeStepper, scalarSDEr, scalarSignMomenter,
-//     signStepper, gradStepper, stepDrawer). docs/extending.md adds a kind
+//     unexported ones in the built-in kinds' files (kit.GaussianLaw,
+//     kit.SparseCompressor, kit.CubeStepper, ScalarSDEr, kit.ScalarSignMomenter,
+//     signStepper, GradStepper, StepDrawer). docs/extending.md adds a kind
 //     of each sort.
 //   - The JSON forms of all of these: [ObjectiveSpec], [AtomSpec],
 //     [AgentSpec], [NoiseSpec], [CompressorSpec], [ScheduleSpec],

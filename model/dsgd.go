@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"math"
+
+	"github.com/sdeverify/sdeverify/model/internal/kit"
 )
 
 // DSGD is distributed SGD: x+ = x - eta eta_k (1/N) sum_i g_i(x). Its SDE
@@ -21,8 +23,8 @@ func init() {
 }
 
 func (dsgd) String() string             { return "dsgd" }
-func (dsgd) gradientDrift() bool        { return true }
-func (dsgd) gaussianStep() bool         { return true }
+func (dsgd) GradientDrift() bool        { return true }
+func (dsgd) GaussianStep() bool         { return true }
 func (dsgd) ValidateSDE(s System) error { return finiteVariance(s) }
 
 func (m dsgd) ValidateAgent(prefix string, a Agent, _ int) error { return noCompressor(m, prefix, a) }
@@ -33,7 +35,7 @@ func (m dsgd) ValidateAgent(prefix string, a Agent, _ int) error { return noComp
 func (dsgd) Step(s System, x, grad []float64, gn2, h float64, ws *Workspace, r *Rand) {
 	if a, b, ok := s.AverageNoiseAffine(); ok {
 		sd := noiseStd(a, b, gn2)
-		z := ws.z[:len(grad)]
+		z := ws.Z[:len(grad)]
 		r.Normals(z)
 		for j, g := range grad {
 			x[j] -= h * (g + sd*z[j])
@@ -41,15 +43,15 @@ func (dsgd) Step(s System, x, grad []float64, gn2, h float64, ws *Workspace, r *
 		return
 	}
 	n := float64(len(s.Agents))
-	clear(ws.acc)
+	clear(ws.Acc)
 	for _, a := range s.Agents {
-		a.Noise.Sample(ws.z, grad, gn2, r)
-		for j, z := range ws.z {
-			ws.acc[j] += z
+		a.Noise.Sample(ws.Z, grad, gn2, r)
+		for j, z := range ws.Z {
+			ws.Acc[j] += z
 		}
 	}
 	for j, g := range grad {
-		x[j] -= h * (g + ws.acc[j]/n)
+		x[j] -= h * (g + ws.Acc[j]/n)
 	}
 }
 
@@ -68,19 +70,19 @@ func (dsgd) Diffuse(s System, dst, z, grad []float64, gn2 float64, ws *Workspace
 		}
 		return false
 	}
-	clear(ws.diag)
+	clear(ws.Diag)
 	for _, a := range s.Agents {
-		a.Noise.AddVariance(ws.diag, grad, gn2)
+		a.Noise.AddVariance(ws.Diag, grad, gn2)
 	}
-	for j, v := range ws.diag {
+	for j, v := range ws.Diag {
 		dst[j] = z[j] * math.Sqrt(v/n)
 	}
 	return false
 }
 
-// stepScalar implements scalarBatcher (System.DiscreteStepScalar): with
+// stepScalar implements ScalarBatcher (System.DiscreteStepScalar): with
 // Gaussian noise on every agent, Step's draws and operations path by path.
-func (dsgd) stepScalar(s System, xs, gs, gn2s, hs []float64, live []bool, rs []Rand) bool {
+func (dsgd) StepScalar(s System, xs, gs, gn2s, hs []float64, live []bool, rs []Rand) bool {
 	n := len(xs)
 	gs, gn2s, hs, live, rs = gs[:n], gn2s[:n], hs[:n], live[:n], rs[:n]
 	if a, b, ok := s.AverageNoiseAffine(); ok {
@@ -96,30 +98,30 @@ func (dsgd) stepScalar(s System, xs, gs, gn2s, hs []float64, live []bool, rs []R
 	return false
 }
 
-// scalarSDE implements scalarSDEr: Gaussian agents.
-func (dsgd) scalarSDE(s System) bool {
+// scalarSDE implements ScalarSDEr: Gaussian agents.
+func (dsgd) ScalarSDE(s System) bool {
 	for _, a := range s.Agents {
-		if _, ok := a.Noise.(gaussianLaw); !ok {
+		if _, ok := a.Noise.(kit.GaussianLaw); !ok {
 			return false
 		}
 	}
 	return true
 }
 
-// scalarPrepare implements scalarSDEr: the agents' (sigma0^2, sigma1^2).
-func (dsgd) scalarPrepare(s System, ws *Workspace) {
-	ws.aff = ws.aff[:0]
+// scalarPrepare implements ScalarSDEr: the agents' (sigma0^2, sigma1^2).
+func (dsgd) ScalarPrepare(s System, ws *Workspace) {
+	ws.Aff = ws.Aff[:0]
 	for _, a := range s.Agents {
-		s0, s1 := a.Noise.(gaussianLaw).affineVariance()
-		ws.aff = append(ws.aff, s0, s1)
+		s0, s1 := a.Noise.(kit.GaussianLaw).AffineVariance()
+		ws.Aff = append(ws.Aff, s0, s1)
 	}
 }
 
-// scalarCoeffs implements scalarSDEr: grad f and sum_i Var Z_i (Diffuse's
+// scalarCoeffs implements ScalarSDEr: grad f and sum_i Var Z_i (Diffuse's
 // sum, the same operations as Gaussian.variance).
-func (dsgd) scalarCoeffs(_ System, grad []float64, gn2 float64, ws *Workspace) (drift, v float64) {
-	for i := 0; i+1 < len(ws.aff); i += 2 {
-		v += ws.aff[i] + ws.aff[i+1]*gn2
+func (dsgd) ScalarCoeffs(_ System, grad []float64, gn2 float64, ws *Workspace) (drift, v float64) {
+	for i := 0; i+1 < len(ws.Aff); i += 2 {
+		v += ws.Aff[i] + ws.Aff[i+1]*gn2
 	}
 	return grad[0], v
 }
@@ -161,9 +163,9 @@ func (m dsgd) SDE1D(s System, g float64) (drift, sigma float64) {
 	return dst[0], sigma / float64(len(s.Agents))
 }
 
-// stepDraws implements stepDrawer: d normals for the agents' average when
+// stepDraws implements StepDrawer: d normals for the agents' average when
 // every agent's noise is Gaussian (Step's fast path).
-func (dsgd) stepDraws(s System) (normals, indices int, ok bool) {
+func (dsgd) StepDraws(s System) (normals, indices int, ok bool) {
 	if _, _, ok := s.AverageNoiseAffine(); !ok {
 		return 0, 0, false
 	}

@@ -35,22 +35,22 @@ func (m dsignsgd) ValidateAgent(prefix string, a Agent, _ int) error {
 func (dsignsgd) Step(s System, x, grad []float64, gn2, h float64, ws *Workspace, r *Rand) {
 	if len(s.Agents) == 1 {
 		// One agent: update x directly (same draws, no accumulator).
-		s.Agents[0].Noise.Sample(ws.z, grad, gn2, r)
+		s.Agents[0].Noise.Sample(ws.Z, grad, gn2, r)
 		for j, g := range grad {
-			x[j] -= h * kit.Sign(g+ws.z[j])
+			x[j] -= h * kit.Sign(g+ws.Z[j])
 		}
 		return
 	}
 	n := float64(len(s.Agents))
-	clear(ws.acc)
+	clear(ws.Acc)
 	for _, a := range s.Agents {
-		a.Noise.Sample(ws.z, grad, gn2, r)
+		a.Noise.Sample(ws.Z, grad, gn2, r)
 		for j, g := range grad {
-			ws.acc[j] += kit.Sign(g + ws.z[j])
+			ws.Acc[j] += kit.Sign(g + ws.Z[j])
 		}
 	}
 	for j := range x {
-		x[j] -= h * ws.acc[j] / n
+		x[j] -= h * ws.Acc[j] / n
 	}
 }
 
@@ -68,21 +68,21 @@ func (dsignsgd) Drift(s System, dst, grad []float64, gn2 float64) {
 // evaluations of E sign.
 func (dsignsgd) Diffuse(s System, dst, z, grad []float64, gn2 float64, ws *Workspace, _ *Rand, drift []float64) bool {
 	n := float64(len(s.Agents))
-	clear(ws.diag)
+	clear(ws.Diag)
 	if drift != nil {
 		clear(drift)
 	}
 	for _, a := range s.Agents {
-		if sm, ok := a.Noise.(signMomenter); ok && drift != nil {
-			sm.addSignMoments(drift, ws.diag, grad, gn2)
+		if sm, ok := a.Noise.(kit.SignMomenter); ok && drift != nil {
+			sm.AddSignMoments(drift, ws.Diag, grad, gn2)
 			continue
 		}
 		if drift != nil {
 			a.Noise.AddSignMean(drift, grad, gn2)
 		}
-		a.Noise.AddSignVar(ws.diag, grad, gn2)
+		a.Noise.AddSignVar(ws.Diag, grad, gn2)
 	}
-	for j, v := range ws.diag {
+	for j, v := range ws.Diag {
 		dst[j] = z[j] * math.Sqrt(math.Max(0, v)/n)
 	}
 	if drift != nil {
@@ -92,10 +92,10 @@ func (dsignsgd) Diffuse(s System, dst, z, grad []float64, gn2 float64, ws *Works
 	return false
 }
 
-// stepScalar implements scalarBatcher (System.DiscreteStepScalar): one
+// stepScalar implements ScalarBatcher (System.DiscreteStepScalar): one
 // agent whose noise has a batched sign step (signStepper: Gaussian, Cauchy),
 // Step's draws and operations path by path.
-func (dsignsgd) stepScalar(s System, xs, gs, gn2s, hs []float64, live []bool, rs []Rand) bool {
+func (dsignsgd) StepScalar(s System, xs, gs, gn2s, hs []float64, live []bool, rs []Rand) bool {
 	if len(s.Agents) != 1 {
 		return false
 	}
@@ -111,31 +111,31 @@ type signStepper interface {
 	signStepScalar(xs, gs, gn2s, hs []float64, live []bool, rs []Rand) bool
 }
 
-// scalarSDE implements scalarSDEr: agents with E sign and Var sign in d =
-// 1 (scalarSignMomenter: Gaussian, Student-t).
-func (dsignsgd) scalarSDE(s System) bool {
+// scalarSDE implements ScalarSDEr: agents with E sign and Var sign in d =
+// 1 (kit.ScalarSignMomenter: Gaussian, Student-t).
+func (dsignsgd) ScalarSDE(s System) bool {
 	for _, a := range s.Agents {
-		if _, ok := a.Noise.(scalarSignMomenter); !ok {
+		if _, ok := a.Noise.(kit.ScalarSignMomenter); !ok {
 			return false
 		}
 	}
 	return true
 }
 
-// scalarPrepare implements scalarSDEr: the agents' scalarSignMomenters.
-func (dsignsgd) scalarPrepare(s System, ws *Workspace) {
-	ws.sm = ws.sm[:0]
+// scalarPrepare implements ScalarSDEr: the agents' scalarSignMomenters.
+func (dsignsgd) ScalarPrepare(s System, ws *Workspace) {
+	ws.SM = ws.SM[:0]
 	for _, a := range s.Agents {
-		ws.sm = append(ws.sm, a.Noise.(scalarSignMomenter))
+		ws.SM = append(ws.SM, a.Noise.(kit.ScalarSignMomenter))
 	}
 }
 
-// scalarCoeffs implements scalarSDEr: (1/N) sum_i E sign(g_i) and
+// scalarCoeffs implements ScalarSDEr: (1/N) sum_i E sign(g_i) and
 // sum_i Var sign(g_i), clamped at 0.
-func (dsignsgd) scalarCoeffs(s System, grad []float64, gn2 float64, ws *Workspace) (drift, v float64) {
+func (dsignsgd) ScalarCoeffs(s System, grad []float64, gn2 float64, ws *Workspace) (drift, v float64) {
 	var mean, vr float64
-	for _, a := range ws.sm {
-		m, v := a.signMoments1(grad[0], gn2)
+	for _, a := range ws.SM {
+		m, v := a.SignMoments1(grad[0], gn2)
 		mean += m
 		vr += v
 	}
@@ -238,15 +238,15 @@ func (m dsignsgd) SDE1D(s System, g float64) (drift, sigma float64) {
 	return dst[0], math.Max(0, v[0]) / float64(len(s.Agents))
 }
 
-// stepDraws implements stepDrawer: one agent whose noise draws only
-// normals (normalDrawer).
-func (dsignsgd) stepDraws(s System) (normals, indices int, ok bool) {
+// stepDraws implements StepDrawer: one agent whose noise draws only
+// normals (kit.NormalDrawer).
+func (dsignsgd) StepDraws(s System) (normals, indices int, ok bool) {
 	if len(s.Agents) != 1 {
 		return 0, 0, false
 	}
-	nd, isN := s.Agents[0].Noise.(normalDrawer)
-	if !isN || nd.normalsPerCoord() == 0 {
+	nd, isN := s.Agents[0].Noise.(kit.NormalDrawer)
+	if !isN || nd.NormalsPerCoord() == 0 {
 		return 0, 0, false
 	}
-	return s.F.Dim() * nd.normalsPerCoord(), 0, true
+	return s.F.Dim() * nd.NormalsPerCoord(), 0, true
 }

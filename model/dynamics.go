@@ -62,57 +62,12 @@ func (s System) ValidateSDE() error {
 }
 
 // Workspace is per-worker scratch for the steps: reuse one per goroutine so
-// that the per-step loop does not allocate.
-type Workspace struct {
-	z, c, acc, diag, tmp, dw []float64
-	// The coupled step's normals (SDEStepCoupled): the coarse substep's,
-	// the bridge's and a fine substep's.
-	zc, zb, zf []float64
-	// Perturbation.StaleDrift: the drift at the step's start, of the path
-	// and of its twin.
-	stale, staleF []float64
-	// stamp[j] == gen marks coordinate j selected in the current draw
-	// (rand-k's selection without clearing a mask).
-	stamp []uint32
-	gen   uint32
-	sink  float64 // touch's results, kept so that its loads are not removed
-	// The one-dimensional SDE path's per-step data (scalarSDEr): the
-	// agents' (sigma0^2, sigma1^2) or their sign moments' capability.
-	aff []float64
-	sm  []scalarSignMomenter
-}
-
-// nextGen starts a new generation of stamp marks (rand-k's selection),
-// resetting the stamps once every 2^32 draws when the counter wraps.
-func (ws *Workspace) nextGen() {
-	ws.gen++
-	if ws.gen == 0 {
-		clear(ws.stamp)
-		ws.gen = 1
-	}
-}
-
-// touch reads one value per 64-byte cache line of v in order, so that the
-// hardware prefetcher streams v into the cache before a kernel's random
-// accesses (a path's state is in L3 between steps; random reads of it wait
-// for each line in turn, a sequential pass does not). It returns a value
-// the caller keeps. Figure 1's centre panels are faster with it
-// (BENCHMARKS.md).
-func touch(v []float64) float64 {
-	var s float64
-	for j := 0; j < len(v); j += 8 {
-		s += v[j]
-	}
-	return s
-}
+// that the per-step loop does not allocate. Its fields are the step
+// kernels' (model/internal/kit).
+type Workspace = kit.Workspace
 
 // NewWorkspace returns scratch for dimension d.
-func NewWorkspace(d int) *Workspace {
-	buf := make([]float64, 11*d)
-	part := func(i int) []float64 { return buf[i*d : (i+1)*d : (i+1)*d] }
-	return &Workspace{z: part(0), c: part(1), acc: part(2), diag: part(3), tmp: part(4), dw: part(5),
-		zc: part(6), zb: part(7), zf: part(8), stale: part(9), staleF: part(10), stamp: make([]uint32, d)}
-}
+func NewWorkspace(d int) *Workspace { return kit.NewWorkspace(d) }
 
 // AverageNoiseVar returns v = (1/N^2) sum_i s_i^2 and true when every
 // agent's noise is Gaussian: then (1/N) sum_i Z_i is one N(0, v I) draw, and
@@ -137,11 +92,11 @@ func noiseStd(a, b, gn2 float64) float64 { return math.Sqrt(a + b*gn2) }
 func (s System) AverageNoiseAffine() (a, b float64, ok bool) {
 	n := float64(len(s.Agents))
 	for _, ag := range s.Agents {
-		g, isG := ag.Noise.(gaussianLaw)
+		g, isG := ag.Noise.(kit.GaussianLaw)
 		if !isG {
 			return 0, 0, false
 		}
-		s0, s1 := g.affineVariance()
+		s0, s1 := g.AffineVariance()
 		a += s0
 		b += s1
 	}
@@ -168,40 +123,18 @@ func (s System) DiscreteStep(x, grad []float64, gn2, h float64, ws *Workspace, r
 // other systems it does nothing and reports ok = false. Same draws, same
 // values as the two calls (tested).
 func (s System) DiscreteStepGrad(x, grad []float64, gn2, h float64, tb uint64, ws *Workspace, r *Rand) (over, ok bool) {
-	m, has := s.Method.(gradStepper)
+	m, has := s.Method.(GradStepper)
 	if !has {
 		return false, false
 	}
-	return m.stepGrad(s, x, grad, gn2, h, tb, ws, r)
+	return m.StepGrad(s, x, grad, gn2, h, tb, ws, r)
 }
 
-// gradStepper is a Method with a fused step and gradient for some systems
+// GradStepper is a Method with a fused step and gradient for some systems
 // (System.DiscreteStepGrad; dcsgd.go).
-type gradStepper interface {
-	stepGrad(s System, x, grad []float64, gn2, h float64, tb uint64, ws *Workspace, r *Rand) (over, ok bool)
+type GradStepper interface {
+	StepGrad(s System, x, grad []float64, gn2, h float64, tb uint64, ws *Workspace, r *Rand) (over, ok bool)
 }
-
-// sparseCompressor is a Compressor that keeps a random subset of the
-// coordinates, scaled (randk.go, bernoulli.go): with Gaussian noise,
-// sparseGaussian draws the noise only for the kept ones.
-type sparseCompressor interface {
-	// addSparseGaussian adds sc C(grad + sd Z) to dst, Z i.i.d. N(0, 1)
-	// drawn only for the kept coordinates.
-	addSparseGaussian(dst, grad []float64, sc, sd float64, ws *Workspace, r *Rand)
-}
-
-// cubeStepper is a sparseCompressor that also fuses the step x += sc
-// C(grad + sd Z) with the gradient of a sum of quartics (randk.go;
-// System.DiscreteStepGrad): it refreshes grad_t = x_t^3 for the moved
-// coordinates only and reports whether one of them has |x_t| above the
-// threshold with bits tb or is NaN.
-type cubeStepper interface {
-	addSparseGaussianCube(x, grad []float64, sc, sd float64, tb uint64, ws *Workspace, r *Rand) (over bool)
-}
-
-// cubeGradient is an Objective whose gradient is x_j^3 coordinate-wise,
-// computed as x*x*x (a sum of quartics; objective.go).
-type cubeGradient interface{ cubeGrad() bool }
 
 // sparseGaussian applies C(grad + Z) for a sparsifying compressor (rand-k,
 // Bernoulli) with Gaussian noise, drawing noise only for the coordinates
@@ -214,11 +147,11 @@ type cubeGradient interface{ cubeGrad() bool }
 // each coordinate's keep decision and, if kept, its normal. It reports false
 // for other agents.
 func sparseGaussian(a Agent, grad []float64, gn2, h float64, dst []float64, ws *Workspace, r *Rand) bool {
-	g, ok := a.Noise.(gaussianLaw)
+	g, ok := a.Noise.(kit.GaussianLaw)
 	if !ok {
 		return false
 	}
-	c, ok := a.Compressor.(sparseCompressor)
+	c, ok := a.Compressor.(kit.SparseCompressor)
 	if !ok {
 		return false
 	}
@@ -227,7 +160,7 @@ func sparseGaussian(a Agent, grad []float64, gn2, h float64, dst []float64, ws *
 	if h >= 0 {
 		sign = -h
 	}
-	c.addSparseGaussian(dst, grad, sign, sd, ws, r)
+	c.AddSparseGaussian(dst, grad, sign, sd, ws, r)
 	return true
 }
 
@@ -258,7 +191,7 @@ func (s System) Drift(dst, grad []float64, gn2 float64) {
 func (s System) Diffusion(dst, grad []float64, gn2 float64, ws *Workspace, r *Rand) {
 	z := dst[:len(grad)]
 	if needsNormalsApart(s.Method) {
-		z = ws.z[:len(grad)]
+		z = ws.Z[:len(grad)]
 	}
 	r.Normals(z)
 	s.DiffusionFrom(dst, z, grad, gn2, ws, r)
@@ -285,11 +218,11 @@ func (s System) diffuse(dst, z, grad []float64, gn2 float64, ws *Workspace, r *R
 func (s System) gaussianVar(gn2 float64) (float64, bool) {
 	var v float64
 	for _, a := range s.Agents {
-		g, ok := a.Noise.(gaussianLaw)
+		g, ok := a.Noise.(kit.GaussianLaw)
 		if !ok {
 			return 0, false
 		}
-		v += g.variance(gn2)
+		v += g.Variance(gn2)
 	}
 	return v, true
 }
@@ -298,7 +231,7 @@ func (s System) gaussianVar(gn2 float64) (float64, bool) {
 // compressor with a linear D(v) in dimension d.
 func (s System) linearGaussian(d int) bool {
 	for _, a := range s.Agents {
-		if _, ok := a.Noise.(gaussianLaw); !ok {
+		if _, ok := a.Noise.(kit.GaussianLaw); !ok {
 			return false
 		}
 		u, ok := a.Compressor.(Unbiased)
@@ -439,18 +372,18 @@ func (s System) sdeStep(x, grad []float64, gn2, eta, rate float64, in Integrator
 	remaining := eta
 	var stale []float64
 	if in.Perturb.StaleDrift {
-		stale = ws.stale[:len(x)]
+		stale = ws.Stale[:len(x)]
 		s.Drift(stale, grad, gn2)
 	}
 	for remaining > 0 {
 		h, capped := s.substep(x, gn2, eta, rate, remaining, in)
 		res.Capped = res.Capped || capped
-		z := ws.dw[:len(grad)]
+		z := ws.DW[:len(grad)]
 		if needsNormalsApart(s.Method) {
-			z = ws.z[:len(grad)]
+			z = ws.Z[:len(grad)]
 		}
 		r.Normals(z) // Diffusion's draws
-		done := s.diffuse(ws.dw, z, grad, gn2, ws, r, ws.acc)
+		done := s.diffuse(ws.DW, z, grad, gn2, ws, r, ws.Acc)
 		gn2 = s.move(x, grad, gn2, h, eta, rate, in, ws, &res, stale, done)
 		remaining -= h
 		if math.IsNaN(gn2) || math.IsInf(gn2, 0) {
@@ -492,13 +425,13 @@ func (s System) substep(x []float64, gn2, eta, rate, remaining float64, in Integ
 }
 
 // move takes one substep of length h from x with the diffusion draw in
-// ws.dw (S(x) times standard normals), refreshes grad, adds the substep to
+// ws.DW (S(x) times standard normals), refreshes grad, adds the substep to
 // res's integrals and count, and returns the new ||grad f||^2. stale, if
 // not nil, is the drift to use (Perturbation.StaleDrift); otherwise
-// driftDone says ws.acc already holds the drift at x (diffuse wrote it).
+// driftDone says ws.Acc already holds the drift at x (diffuse wrote it).
 func (s System) move(x, grad []float64, gn2, h, eta, rate float64, in Integrator, ws *Workspace, res *SDEStepResult, stale []float64, driftDone bool) float64 {
 	n := float64(len(s.Agents))
-	drift := ws.acc
+	drift := ws.Acc
 	gn2Start := gn2
 	switch {
 	case stale != nil:
@@ -524,7 +457,7 @@ func (s System) move(x, grad []float64, gn2, h, eta, rate float64, in Integrator
 		sd *= math.Pow(gn2Start, in.Perturb.GradPower/2)
 	}
 	for j := range x {
-		x[j] -= rate*h*tame*drift[j] + sd*ws.dw[j]
+		x[j] -= rate*h*tame*drift[j] + sd*ws.DW[j]
 	}
 	s.F.Grad(grad, x)
 	gn2 = 0
@@ -571,10 +504,10 @@ func (s System) SDEStepCoupled(x, grad []float64, gn2 float64, xf, gradf []float
 	remaining := eta
 	d := len(x)
 	fineLive := !(math.IsNaN(gn2f) || math.IsInf(gn2f, 0))
-	zf := ws.zf[:d]
+	zf := ws.ZF[:d]
 	var stale, staleF []float64
 	if in.Perturb.StaleDrift {
-		stale, staleF = ws.stale[:d], ws.staleF[:d]
+		stale, staleF = ws.Stale[:d], ws.StaleF[:d]
 		s.Drift(stale, grad, gn2)
 		if fineLive {
 			s.Drift(staleF, gradf, gn2f)
@@ -583,15 +516,15 @@ func (s System) SDEStepCoupled(x, grad []float64, gn2 float64, xf, gradf []float
 	for remaining > 0 {
 		h, capped := s.substep(x, gn2, eta, rate, remaining, in)
 		coarse.Capped = coarse.Capped || capped
-		z := ws.zc[:d]
+		z := ws.ZC[:d]
 		r.Normals(z)
 		if fineLive {
 			// The bridge's normal first: the coarse draws of the mixture
 			// (QSGD) come from r inside DiffusionFrom, after Normals, in
 			// SDEStep's order.
-			rf.Normals(ws.zb[:d])
+			rf.Normals(ws.ZB[:d])
 		}
-		done := s.diffuse(ws.dw, z, grad, gn2, ws, r, ws.acc)
+		done := s.diffuse(ws.DW, z, grad, gn2, ws, r, ws.Acc)
 		gn2 = s.move(x, grad, gn2, h, eta, rate, in, ws, &coarse, stale, done)
 		if fineLive {
 			fine.Capped = fine.Capped || capped
@@ -601,9 +534,9 @@ func (s System) SDEStepCoupled(x, grad []float64, gn2 float64, xf, gradf []float
 					sign = -1
 				}
 				for j := range zf {
-					zf[j] = (z[j] + sign*ws.zb[j]) * math.Sqrt2 / 2
+					zf[j] = (z[j] + sign*ws.ZB[j]) * math.Sqrt2 / 2
 				}
-				done := s.diffuse(ws.dw, zf, gradf, gn2f, ws, rf, ws.acc)
+				done := s.diffuse(ws.DW, zf, gradf, gn2f, ws, rf, ws.Acc)
 				gn2f = s.move(xf, gradf, gn2f, h/2, eta, rateF, in, ws, &fine, staleF, done)
 				if math.IsNaN(gn2f) || math.IsInf(gn2f, 0) {
 					fineLive = false

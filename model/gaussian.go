@@ -17,12 +17,12 @@ func init() {
 }
 
 var (
-	_ Noise              = Gaussian{}
-	_ VarianceBounder    = Gaussian{}
-	_ gaussianLaw        = Gaussian{}
-	_ signMomenter       = Gaussian{}
-	_ signStepper        = Gaussian{}
-	_ scalarSignMomenter = Gaussian{}
+	_ Noise                  = Gaussian{}
+	_ VarianceBounder        = Gaussian{}
+	_ kit.GaussianLaw        = Gaussian{}
+	_ kit.SignMomenter       = Gaussian{}
+	_ signStepper            = Gaussian{}
+	_ kit.ScalarSignMomenter = Gaussian{}
 )
 
 // Gaussian is the affine-variance Gaussian noise of paper Def. 2 taken with
@@ -38,13 +38,13 @@ func (g Gaussian) Std(gradNorm2 float64) float64 {
 	return math.Sqrt(g.Sigma0*g.Sigma0 + g.Sigma1*g.Sigma1*gradNorm2)
 }
 
-// variance implements gaussianLaw: s(x)^2.
-func (g Gaussian) variance(gradNorm2 float64) float64 {
+// Variance implements kit.GaussianLaw: s(x)^2.
+func (g Gaussian) Variance(gradNorm2 float64) float64 {
 	return g.Sigma0*g.Sigma0 + g.Sigma1*g.Sigma1*gradNorm2
 }
 
-// affineVariance implements gaussianLaw: (Sigma0^2, Sigma1^2).
-func (g Gaussian) affineVariance() (sigma0Sq, sigma1Sq float64) {
+// affineVariance implements kit.GaussianLaw: (Sigma0^2, Sigma1^2).
+func (g Gaussian) AffineVariance() (sigma0Sq, sigma1Sq float64) {
 	return g.Sigma0 * g.Sigma0, g.Sigma1 * g.Sigma1
 }
 
@@ -96,7 +96,7 @@ func (g Gaussian) AddSignVar(dst, grad []float64, gradNorm2 float64) {
 
 // addSignMoments adds AddSignMean's values to mean and AddSignVar's to vr,
 // each erf evaluated once.
-func (g Gaussian) addSignMoments(mean, vr, grad []float64, gradNorm2 float64) {
+func (g Gaussian) AddSignMoments(mean, vr, grad []float64, gradNorm2 float64) {
 	s := g.Std(gradNorm2)
 	if s == 0 {
 		for j, gj := range grad {
@@ -112,8 +112,8 @@ func (g Gaussian) addSignMoments(mean, vr, grad []float64, gradNorm2 float64) {
 	}
 }
 
-// signMoments1 implements scalarSignMomenter.
-func (g Gaussian) signMoments1(x, gradNorm2 float64) (mean, variance float64) {
+// signMoments1 implements kit.ScalarSignMomenter.
+func (g Gaussian) SignMoments1(x, gradNorm2 float64) (mean, variance float64) {
 	s := g.Std(gradNorm2)
 	if s == 0 {
 		return kit.Sign(x), 0
@@ -179,8 +179,8 @@ func (g Gaussian) Quantile(_ int, p, gradNorm2 float64) float64 {
 	return -s * math.Sqrt2 * math.Erfcinv(2*p)
 }
 
-// normalsPerCoord implements normalDrawer: one normal per coordinate.
-func (Gaussian) normalsPerCoord() int { return 1 }
+// normalsPerCoord implements kit.NormalDrawer: one normal per coordinate.
+func (Gaussian) NormalsPerCoord() int { return 1 }
 
 // NormalScales implements NormalScaler: (Sigma0, Sigma1).
 func (g Gaussian) NormalScales() (sigma0, sigma1 float64) { return g.Sigma0, g.Sigma1 }

@@ -1,6 +1,10 @@
 package model
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/sdeverify/sdeverify/model/internal/kit"
+)
 
 // Method is a distributed update rule (docs/math.md section 2; MATH.md 8):
 //
@@ -39,7 +43,7 @@ type Method interface {
 	// Drift writes the SDE's drift m(x) into dst.
 	Drift(s System, dst, grad []float64, gn2 float64)
 	// Diffuse writes Sigma(x)^{1/2} z into dst, where z holds d standard
-	// normals (z may be dst unless the method implements normalsApart); a
+	// normals (z may be dst unless the method implements kit.NormalsAparter); a
 	// method whose diffusion is a mixture may draw more from r. If drift is
 	// not nil the method may also write m(x) into it (the same values Drift
 	// gives) and then returns true.
@@ -49,16 +53,16 @@ type Method interface {
 // NeedsCompressor reports whether a method applies each agent's compressor
 // (DCSGD): a configuration must then give one on every agent.
 func NeedsCompressor(m Method) bool {
-	c, ok := m.(interface{ needsCompressor() bool })
-	return ok && c.needsCompressor()
+	c, ok := m.(interface{ NeedsCompressor() bool })
+	return ok && c.NeedsCompressor()
 }
 
 // GradientDrift reports whether a method's SDE drift is grad f itself
 // (DSGD, DCSGD): the integrator's secant curvature (Integrator.Minimizer)
 // then bounds how far a substep's drift moves the path.
 func GradientDrift(m Method) bool {
-	g, ok := m.(interface{ gradientDrift() bool })
-	return ok && g.gradientDrift()
+	g, ok := m.(interface{ GradientDrift() bool })
+	return ok && g.GradientDrift()
 }
 
 // StepDraws returns the random numbers one discrete step of s draws per
@@ -68,27 +72,17 @@ func GradientDrift(m Method) bool {
 // benchmark's random-number floor (sdeverify figure1 -bench) weighs them
 // by their measured costs.
 func (s System) StepDraws() (normals, indices int, ok bool) {
-	m, has := s.Method.(stepDrawer)
+	m, has := s.Method.(StepDrawer)
 	if !has {
 		return 0, 0, false
 	}
-	return m.stepDraws(s)
+	return m.StepDraws(s)
 }
 
-// stepDrawer is a Method that counts its step's draws (System.StepDraws).
-type stepDrawer interface {
-	stepDraws(s System) (normals, indices int, ok bool)
+// StepDrawer is a Method that counts its step's draws (System.StepDraws).
+type StepDrawer interface {
+	StepDraws(s System) (normals, indices int, ok bool)
 }
-
-// normalDrawer is a Noise whose draw in dimension d takes d times
-// normalsPerCoord standard normals and nothing else (Gaussian: 1; Cauchy:
-// 2, a ratio of normals); 0 means not so.
-type normalDrawer interface{ normalsPerCoord() int }
-
-// sparseDrawer is a Compressor that keeps a fixed number of coordinates
-// and draws a uniform index and a normal for each under Gaussian noise
-// (rand-k's sparseGaussian: Floyd's selection).
-type sparseDrawer interface{ kept(d int) int }
 
 // GaussianStep reports whether a method's discrete step, with Gaussian
 // noise on every agent (System.AverageNoiseAffine: average noise variance
@@ -97,16 +91,13 @@ type sparseDrawer interface{ kept(d int) int }
 // the Brownian increment over the step. The weak study couples the
 // discrete method and its SDE path by path where it holds.
 func GaussianStep(m Method) bool {
-	g, ok := m.(interface{ gaussianStep() bool })
-	return ok && g.gaussianStep()
+	g, ok := m.(interface{ GaussianStep() bool })
+	return ok && g.GaussianStep()
 }
 
-// normalsApart is a Method whose Diffuse needs z apart from dst.
-type normalsApart interface{ normalsApart() bool }
-
 func needsNormalsApart(m Method) bool {
-	n, ok := m.(normalsApart)
-	return ok && n.normalsApart()
+	n, ok := m.(kit.NormalsAparter)
+	return ok && n.NormalsApart()
 }
 
 // ParseMethod returns the registered method with the given name and no

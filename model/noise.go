@@ -39,31 +39,3 @@ type VarianceBounder interface {
 type TScaler interface {
 	TScale() (nu float64, scale []float64)
 }
-
-// gaussianLaw is a Noise whose law is N(0, s(x)^2 I) with s(x)^2 =
-// sigma0^2 + sigma1^2 ||grad f(x)||^2 (gaussian.go): the fast paths that
-// draw the agents' average as one Gaussian, draw noise only for the
-// coordinates a sparsifying compressor keeps, or sum the agents' variance
-// once for all coordinates ask for it.
-type gaussianLaw interface {
-	Noise
-	// variance returns s(x)^2 = sigma0^2 + sigma1^2 gn2.
-	variance(gn2 float64) float64
-	// affineVariance returns (sigma0^2, sigma1^2).
-	affineVariance() (sigma0Sq, sigma1Sq float64)
-	// Std returns s(x).
-	Std(gn2 float64) float64
-}
-
-// signMomenter is a Noise that adds E sign and Var sign in one pass (the
-// same values as AddSignMean and AddSignVar, each computed once).
-type signMomenter interface {
-	addSignMoments(mean, vr, grad []float64, gn2 float64)
-}
-
-// scalarSignMomenter is a Noise with E sign(g + Z) and Var sign(g + Z) at
-// one coordinate in d = 1 (gn2 = g^2): AddSignMean's and AddSignVar's
-// values with the same operations (the one-dimensional SDE path, sde1.go).
-type scalarSignMomenter interface {
-	signMoments1(g, gn2 float64) (mean, variance float64)
-}

@@ -101,7 +101,7 @@ func (NormalizedSGD) Sup() float64 { return 1 }
 // map is the sign, E = erf(mu/(sqrt 2 s)) and E T^2 = 1 (0 when g = 0
 // surely).
 func (m NormalizedSGD) Moments1(nz Noise, mu, gn2 float64) (mean, second float64, ok bool) {
-	g, isG := nz.(gaussianLaw)
+	g, isG := nz.(kit.GaussianLaw)
 	if !isG || m.Beta != 0 {
 		return 0, 0, false
 	}

@@ -202,11 +202,11 @@ type Homogeneous struct {
 // Dim implements Objective.
 func (s Homogeneous) Dim() int { return s.D }
 
-// cubeGrad implements cubeGradient: the atom's derivative is x^3, computed
+// cubeGrad implements kit.CubeGradient: the atom's derivative is x^3, computed
 // as x*x*x (Quartic).
-func (s Homogeneous) cubeGrad() bool {
-	c, ok := s.Atom.(interface{ cubeGrad() bool })
-	return ok && c.cubeGrad()
+func (s Homogeneous) CubeGrad() bool {
+	c, ok := s.Atom.(interface{ CubeGrad() bool })
+	return ok && c.CubeGrad()
 }
 
 // Value implements Objective.

@@ -34,7 +34,7 @@ type Quartic struct {
 // cubeGrad reports that h'(x) = x^3 is computed as x*x*x (the fused
 // rand-k step refreshes the gradient of a sum of quartics itself:
 // System.DiscreteStepGrad).
-func (Quartic) cubeGrad() bool { return true }
+func (Quartic) CubeGrad() bool { return true }
 
 func (q Quartic) l0() float64 {
 	if q.L0 == 0 {

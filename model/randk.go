@@ -6,6 +6,7 @@ import (
 	"math/bits"
 
 	"github.com/sdeverify/sdeverify/internal/rng"
+	"github.com/sdeverify/sdeverify/model/internal/kit"
 )
 
 // randKParams are rand-k's parameters in a configuration: k, or omega
@@ -36,9 +37,9 @@ func init() {
 }
 
 var (
-	_ Unbiased         = RandK{}
-	_ sparseCompressor = RandK{}
-	_ cubeStepper      = RandK{}
+	_ Unbiased             = RandK{}
+	_ kit.SparseCompressor = RandK{}
+	_ kit.CubeStepper      = RandK{}
 )
 
 // RandK keeps a uniformly random K-subset of the d coordinates and scales
@@ -114,20 +115,20 @@ func (c RandK) Validate(d int) error {
 	return nil
 }
 
-// addSparseGaussian implements sparseCompressor: Floyd's selection of the
+// addSparseGaussian implements kit.SparseCompressor: Floyd's selection of the
 // K coordinates, marked with a generation stamp (no O(d) clearing), each
 // one's normal drawn as it is selected (i.i.d. normals in any order give
 // the same law).
-func (c RandK) addSparseGaussian(dst, grad []float64, sign, sd float64, ws *Workspace, r *Rand) {
-	ws.nextGen()
-	randKGaussian(dst, grad, ws.stamp, ws.gen, c.K, sign*float64(len(grad))/float64(c.K), sd, false, 0, r)
+func (c RandK) AddSparseGaussian(dst, grad []float64, sign, sd float64, ws *Workspace, r *Rand) {
+	ws.NextGen()
+	randKGaussian(dst, grad, ws.Stamp, ws.Gen, c.K, sign*float64(len(grad))/float64(c.K), sd, false, 0, r)
 }
 
-// addSparseGaussianCube implements cubeStepper.
-func (c RandK) addSparseGaussianCube(x, grad []float64, sign, sd float64, tb uint64, ws *Workspace, r *Rand) (over bool) {
-	ws.nextGen()
-	ws.sink += touch(x) + touch(grad)
-	return randKGaussian(x, grad, ws.stamp, ws.gen, c.K, sign*float64(len(grad))/float64(c.K), sd, true, tb, r)
+// addSparseGaussianCube implements kit.CubeStepper.
+func (c RandK) AddSparseGaussianCube(x, grad []float64, sign, sd float64, tb uint64, ws *Workspace, r *Rand) (over bool) {
+	ws.NextGen()
+	ws.Sink += kit.Touch(x) + kit.Touch(grad)
+	return randKGaussian(x, grad, ws.Stamp, ws.Gen, c.K, sign*float64(len(grad))/float64(c.K), sd, true, tb, r)
 }
 
 // randKGaussian adds sc (grad_t + sd z_t) to dst_t for the k coordinates t
@@ -175,5 +176,5 @@ func randKGaussian(dst, grad []float64, stamp []uint32, gen uint32, k int, sc, s
 // Keep1D implements Keeper1D: in d = 1, k = 1 keeps the coordinate.
 func (RandK) Keep1D() float64 { return 1 }
 
-// kept implements sparseDrawer: K.
-func (c RandK) kept(int) int { return c.K }
+// kept implements kit.SparseDrawer: K.
+func (c RandK) Kept(int) int { return c.K }

@@ -2,31 +2,31 @@ package model
 
 import "math"
 
-// scalarSDEr is a Method with a one-dimensional SDE path (sdeStep1) for
+// ScalarSDEr is a Method with a one-dimensional SDE path (sdeStep1) for
 // some systems (dsgd.go: Gaussian agents; dsignsgd.go: agents with a
 // one-pass E sign and Var sign).
-type scalarSDEr interface {
+type ScalarSDEr interface {
 	// scalarSDE reports whether the path takes s's agents.
-	scalarSDE(s System) bool
+	ScalarSDE(s System) bool
 	// scalarPrepare readies ws for scalarCoeffs on s, once per step (the
 	// agents' capabilities or constants, so that the substeps assert
 	// nothing).
-	scalarPrepare(s System, ws *Workspace)
+	ScalarPrepare(s System, ws *Workspace)
 	// scalarCoeffs returns, in d = 1 at gradient grad[0] with gn2 =
 	// grad[0]^2, the SDE's drift m(x) and N times its variance, with the
 	// same operations in the same order as the method's Drift and Diffuse.
-	scalarCoeffs(s System, grad []float64, gn2 float64, ws *Workspace) (drift, v float64)
+	ScalarCoeffs(s System, grad []float64, gn2 float64, ws *Workspace) (drift, v float64)
 }
 
 // scalarSDE reports whether SDEStep may take the one-dimensional path
-// sdeStep1: d = 1, a method with the path for these agents (scalarSDEr),
+// sdeStep1: d = 1, a method with the path for these agents (ScalarSDEr),
 // and no perturbation.
 func (s System) scalarSDE(d int, in Integrator) bool {
 	if d != 1 || in.Perturb != (Perturbation{}) {
 		return false
 	}
-	m, ok := s.Method.(scalarSDEr)
-	return ok && m.scalarSDE(s)
+	m, ok := s.Method.(ScalarSDEr)
+	return ok && m.ScalarSDE(s)
 }
 
 // sdeStep1 is SDEStep in one dimension (see scalarSDE): the same draws and
@@ -37,15 +37,15 @@ func (s System) scalarSDE(d int, in Integrator) bool {
 func (s System) sdeStep1(x, grad []float64, gn2, eta, rate float64, in Integrator, ws *Workspace, r *Rand) SDEStepResult {
 	var res SDEStepResult
 	n := float64(len(s.Agents))
-	z := ws.dw[:1]
+	z := ws.DW[:1]
 	remaining := eta
-	m := s.Method.(scalarSDEr) // one assertion per step
-	m.scalarPrepare(s, ws)
+	m := s.Method.(ScalarSDEr) // one assertion per step
+	m.ScalarPrepare(s, ws)
 	for remaining > 0 {
 		h, capped := s.substep(x, gn2, eta, rate, remaining, in)
 		res.Capped = res.Capped || capped
 		r.Normals(z)
-		drift, v := m.scalarCoeffs(s, grad, gn2, ws)
+		drift, v := m.ScalarCoeffs(s, grad, gn2, ws)
 		dw := z[0] * math.Sqrt(v/n)
 		gn2Start := gn2
 		tame := 1.0

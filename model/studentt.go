@@ -26,12 +26,12 @@ func init() {
 }
 
 var (
-	_ Noise              = StudentT{}
-	_ VarianceBounder    = StudentT{}
-	_ TScaler            = StudentT{}
-	_ signMomenter       = StudentT{}
-	_ signStepper        = StudentT{}
-	_ scalarSignMomenter = StudentT{}
+	_ Noise                  = StudentT{}
+	_ VarianceBounder        = StudentT{}
+	_ TScaler                = StudentT{}
+	_ kit.SignMomenter       = StudentT{}
+	_ signStepper            = StudentT{}
+	_ kit.ScalarSignMomenter = StudentT{}
 )
 
 // StudentT is heavy-tailed noise Z = diag(Scale) T with the coordinates T_j
@@ -109,7 +109,7 @@ func (s StudentT) AddSignVar(dst, grad []float64, _ float64) {
 
 // addSignMoments adds AddSignMean's values to mean and AddSignVar's to vr,
 // each Xi evaluated once.
-func (s StudentT) addSignMoments(mean, vr, grad []float64, _ float64) {
+func (s StudentT) AddSignMoments(mean, vr, grad []float64, _ float64) {
 	for j, gj := range grad {
 		c := s.scale(j)
 		if c == 0 {
@@ -122,8 +122,8 @@ func (s StudentT) addSignMoments(mean, vr, grad []float64, _ float64) {
 	}
 }
 
-// signMoments1 implements scalarSignMomenter.
-func (s StudentT) signMoments1(g, _ float64) (mean, variance float64) {
+// signMoments1 implements kit.ScalarSignMomenter.
+func (s StudentT) SignMoments1(g, _ float64) (mean, variance float64) {
 	c := s.scale(0)
 	if c == 0 {
 		return kit.Sign(g), 0
@@ -331,9 +331,9 @@ func (s StudentT) signStepScalar(xs, gs, gn2s, hs []float64, live []bool, rs []R
 // ZeroScale implements ZeroScaler: the largest scale.
 func (s StudentT) ZeroScale() float64 { return s.MaxScale() }
 
-// normalsPerCoord implements normalDrawer: nu = 1 (Cauchy) is a ratio of
+// normalsPerCoord implements kit.NormalDrawer: nu = 1 (Cauchy) is a ratio of
 // two normals; other nu draw a gamma variate as well (0).
-func (s StudentT) normalsPerCoord() int {
+func (s StudentT) NormalsPerCoord() int {
 	if s.Nu == 1 {
 		return 2
 	}
