@@ -24,10 +24,10 @@ import (
 var kindGuardExceptions = map[string]string{
 	// An update rule's bound reads its own method's parameters (the clip
 	// level, beta, l0 and l1): the bound is registered for that method.
-	"theorems/clippedgd.go: ClippedSGD":       "the bound's own method",
-	"theorems/normalizedgd.go: NormalizedSGD": "the bound's own method",
-	"theorems/l0l1gd.go: L0L1GD":              "the bound's own method",
-	"theorems/vankov.go: L0L1GD":              "the bound's own method",
+	"theorems/clippedgd.go: model.ClippedSGD":       "the bound's own method",
+	"theorems/normalizedgd.go: model.NormalizedSGD": "the bound's own method",
+	"theorems/l0l1gd.go: model.L0L1GD":              "the bound's own method",
+	"theorems/vankov.go: model.L0L1GD":              "the bound's own method",
 }
 
 // TestNoKindComparedOutsideItsFile: no type assertion, type switch case or
@@ -39,38 +39,46 @@ var kindGuardExceptions = map[string]string{
 func TestNoKindComparedOutsideItsFile(t *testing.T) {
 	t.Parallel()
 	fset := token.NewFileSet()
-	kindFile := map[string]string{} // kind name -> its file, model/x.go
-	own, _ := filepath.Glob("*.go")
-	for _, f := range own {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
+	// kind -> its file: "schedule.Constant" -> "model/schedule/constant.go"
+	// (the built-in kinds' packages and package model itself).
+	kindFile := map[string]string{}
+	for _, dir := range []string{".", "noise", "compress", "objective", "schedule", "update"} {
+		own, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		pkg := filepath.Base(dir)
+		if dir == "." {
+			pkg = "model"
 		}
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(string(src), "Register(Kind[") {
-			continue
-		}
-		af, err := parser.ParseFile(fset, f, src, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range af.Decls {
-			g, ok := d.(*ast.GenDecl)
-			if !ok {
+		for _, f := range own {
+			if strings.HasSuffix(f, "_test.go") {
 				continue
 			}
-			for _, s := range g.Specs {
-				switch s := s.(type) {
-				case *ast.TypeSpec:
-					if s.Name.IsExported() {
-						kindFile[s.Name.Name] = "model/" + f
-					}
-				case *ast.ValueSpec:
-					for _, n := range s.Names {
-						if n.IsExported() && g.Tok == token.VAR {
-							kindFile[n.Name] = "model/" + f
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(src), "Register(") {
+				continue
+			}
+			af, err := parser.ParseFile(fset, f, src, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range af.Decls {
+				g, ok := d.(*ast.GenDecl)
+				if !ok {
+					continue
+				}
+				for _, s := range g.Specs {
+					switch s := s.(type) {
+					case *ast.TypeSpec:
+						if s.Name.IsExported() {
+							kindFile[pkg+"."+s.Name.Name] = filepath.ToSlash(filepath.Join("model", f))
+						}
+					case *ast.ValueSpec:
+						for _, n := range s.Names {
+							if n.IsExported() && g.Tok == token.VAR {
+								kindFile[pkg+"."+n.Name] = filepath.ToSlash(filepath.Join("model", f))
+							}
 						}
 					}
 				}
@@ -92,7 +100,7 @@ func TestNoKindComparedOutsideItsFile(t *testing.T) {
 			return nil
 		}
 		rel := filepath.ToSlash(strings.TrimPrefix(path, "../"))
-		inModel := filepath.Dir(rel) == "model"
+		pkg := filepath.Base(filepath.Dir(rel))
 		af, err := parser.ParseFile(fset, path, nil, 0)
 		if err != nil {
 			return err
@@ -100,17 +108,15 @@ func TestNoKindComparedOutsideItsFile(t *testing.T) {
 		name := func(e ast.Expr) string {
 			switch e := e.(type) {
 			case *ast.Ident:
-				if inModel {
-					return e.Name
-				}
+				return pkg + "." + e.Name
 			case *ast.SelectorExpr:
-				if x, ok := e.X.(*ast.Ident); ok && x.Name == "model" {
-					return e.Sel.Name
+				if x, ok := e.X.(*ast.Ident); ok {
+					return x.Name + "." + e.Sel.Name
 				}
 			case *ast.StarExpr:
 				if s, ok := e.X.(*ast.SelectorExpr); ok {
-					if x, ok := s.X.(*ast.Ident); ok && x.Name == "model" {
-						return s.Sel.Name
+					if x, ok := s.X.(*ast.Ident); ok {
+						return x.Name + "." + s.Sel.Name
 					}
 				}
 			}

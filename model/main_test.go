@@ -4,6 +4,9 @@ import (
 	"flag"
 	"os"
 	"testing"
+
+	// The built-in kinds, registered for the specs these tests decode.
+	_ "github.com/sdeverify/sdeverify/model/builtin"
 )
 
 // TestMain fixes rapid's seed unless one is given, so that go test ./... is

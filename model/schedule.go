@@ -72,41 +72,6 @@ type ConstantRater interface {
 	ConstantRate() float64
 }
 
-func clockValue(c Clock, s StepInfo) float64 {
-	if c == Time {
-		return s.T
-	}
-	return float64(s.K)
-}
-
-func validateClock(c Clock) error {
-	if c != StepIndex && c != Time {
-		return Invalid("clock", int(c), "must be step or time")
-	}
-	return nil
-}
-
-// clockParams are a clock schedule's parameters in a configuration.
-type clockParams struct {
-	Clock string `json:"clock,omitempty" enum:"step|time" doc:"the variable read: the step index k (omitted) or the time t = k eta"`
-}
-
-// clock returns the Clock the parameters name.
-func (p clockParams) clock() (Clock, error) {
-	switch p.Clock {
-	case "", StepIndex.String():
-		return StepIndex, nil
-	case Time.String():
-		return Time, nil
-	}
-	return 0, Invalid("clock", fmt.Sprintf("%q", p.Clock), "must be step or time")
-}
-
-// drawClock draws a clock's parameters.
-func drawClock(dr Drawer) clockParams {
-	return clockParams{Clock: []string{StepIndex.String(), Time.String()}[dr.Int("clock", 0, 1)]}
-}
-
 // Phi returns phi^1 and phi^2 of a clock schedule over steps optimiser steps
 // of length eta (the schedule held over each step).
 func Phi(s Schedule, eta float64, steps int) (phi1, phi2 float64, err error) {

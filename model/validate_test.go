@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/schedule"
 )
 
 // TestValidateNamesFieldAndValue checks that bad parameters give an error
@@ -39,11 +40,11 @@ func TestValidateNamesFieldAndValue(t *testing.T) {
 		{model.Shifted{F: model.Homogeneous{Atom: model.Quartic{}, D: 2}, Center: []float64{1}}.Validate(), "shift = 1"},
 		{model.Shifted{F: model.Homogeneous{Atom: model.Quartic{}, D: 2}, Center: []float64{1, nan}}.Validate(), "shift[1] = NaN"},
 		{model.Certificate{L0: -1}.Validate(), "l0 = -1"},
-		{model.Constant{Value: -1}.Validate(), "value = -1"},
-		{model.Normalized{Num: 0, A: 1, Reading: model.ReadsEnsemble}.Validate(), "num = 0"},
-		{model.Normalized{Num: 1, A: 1, Reading: model.ReadsClock}.Validate(), "reading = clock"},
-		{model.Normalized{Num: 1, A: 1, Reading: model.ReadsPath, Decay: model.Normalized{Num: 1, A: 1, Reading: model.ReadsEnsemble}}.Validate(), "decay = ensemble"},
-		{model.InvSqrt{Clock: 7}.Validate(), "clock = 7"},
+		{schedule.Constant{Value: -1}.Validate(), "value = -1"},
+		{schedule.Normalized{Num: 0, A: 1, Reading: model.ReadsEnsemble}.Validate(), "num = 0"},
+		{schedule.Normalized{Num: 1, A: 1, Reading: model.ReadsClock}.Validate(), "reading = clock"},
+		{schedule.Normalized{Num: 1, A: 1, Reading: model.ReadsPath, Decay: schedule.Normalized{Num: 1, A: 1, Reading: model.ReadsEnsemble}}.Validate(), "decay = ensemble"},
+		{schedule.InvSqrt{Clock: 7}.Validate(), "clock = 7"},
 		{buildErr(model.ObjectiveSpec{Kind: "cubic"}), `kind = "cubic"`},
 		{buildErr(model.ObjectiveSpec{Kind: "separable", Atom: &model.AtomSpec{Kind: "quartic"}}), "dim = 0"},
 		{buildErr(model.ObjectiveSpec{Kind: "separable", Dim: 2, Atom: &model.AtomSpec{Kind: "power", P: 1.5}}), "atom.p = 1.5"},

@@ -11,6 +11,7 @@ import (
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/gen"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/schedule"
 )
 
 // componentAlpha is the level of each component property's statistical
@@ -175,7 +176,7 @@ func determinismProperty(t *rapid.T) {
 	for j := range x0 {
 		x0[j] = rapid.Float64Range(-2, 2).Draw(t, "x0")
 	}
-	run := mc.Run{System: sys, Eta: 0.05, Schedule: model.Normalized{Num: 1, A: 1, B: 1, Reading: model.ReadsEnsemble},
+	run := mc.Run{System: sys, Eta: 0.05, Schedule: schedule.Normalized{Num: 1, A: 1, B: 1, Reading: model.ReadsEnsemble},
 		X0: x0, Steps: 30, Paths: rapid.IntRange(2, 200).Draw(t, "paths"), Seed: rapid.Uint64().Draw(t, "seed"), Checkpoints: []int{0, 10, 30}}
 	if rapid.Bool().Draw(t, "sde") {
 		run.Model, run.Integrator = mc.SDE, model.Integrator{Scheme: model.TamedEuler, Substeps: 2, Stiffness: 0.1, MaxSubsteps: 100}

@@ -15,6 +15,7 @@ import (
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/gen"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/schedule"
 	"github.com/sdeverify/sdeverify/theorems"
 )
 
@@ -33,7 +34,7 @@ func ouVarianceTest(seed uint64, rate float64, pert model.Perturbation, alpha fl
 	run := mc.Run{
 		System: model.System{F: model.DiagonalQuadratic([]float64{a}), Agents: []model.Agent{{Noise: model.Gaussian{Sigma0: s}}}, Method: model.DSGD},
 		Model:  mc.SDE, Integrator: model.Integrator{Scheme: model.EulerMaruyama, Substeps: 50, MaxSubsteps: 50, Perturb: pert},
-		Eta: eta, Schedule: model.Constant{Value: rate}, X0: []float64{x0}, Steps: steps, Paths: paths, Seed: seed, Checkpoints: []int{steps},
+		Eta: eta, Schedule: schedule.Constant{Value: rate}, X0: []float64{x0}, Steps: steps, Paths: paths, Seed: seed, Checkpoints: []int{steps},
 	}
 	res, err := mc.Simulate(run)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/schedule"
 )
 
 // gbmResolved runs the SDE of f = x^2/2 with noise proportional to the
@@ -25,7 +26,7 @@ func gbmResolved(seed uint64, pert model.Perturbation, alpha float64) (meanOff, 
 	run := mc.Run{
 		System: model.System{F: model.DiagonalQuadratic([]float64{1}), Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 1}}}, Method: model.DSGD},
 		Model:  mc.SDE, Integrator: model.Integrator{Scheme: model.TamedEuler, Substeps: 1, Stiffness: 0.1, MaxSubsteps: 1000, Perturb: pert},
-		Eta: eta, Schedule: model.Constant{}, X0: []float64{1}, Steps: steps, Paths: paths, Seed: seed,
+		Eta: eta, Schedule: schedule.Constant{}, X0: []float64{1}, Steps: steps, Paths: paths, Seed: seed,
 		Checkpoints: []int{0, steps}, KeepPathValues: true,
 	}
 	res, in, err := mc.IntegrationError(run, mc.Refinement{})

@@ -9,6 +9,7 @@ import (
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/schedule"
 )
 
 // Options set how a theorem is checked. The zero value means: eps 0.5,
@@ -354,7 +355,7 @@ func (c *checker) target(target string, run mc.Run, rep *Report) ([]Verdict, err
 	// same paths of the full run, which is then INCONCLUSIVE whatever the
 	// others do (a full run would spend seconds finding that out:
 	// BENCHMARKS.md).
-	independent := c.k.B == 0 && !model.ReadsGradient(r.Schedule)
+	independent := c.k.B == 0 && !schedule.ReadsGradient(r.Schedule)
 	if target == "sde" && independent && r.Paths > pilotPaths {
 		pr := r
 		pr.Paths = pilotPaths

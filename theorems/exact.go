@@ -8,6 +8,7 @@ import (
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/schedule"
 )
 
 // ExactSDE records an SDE target decided from its law in one dimension
@@ -29,7 +30,7 @@ func exactApplies(run mc.Run, k Constants, reading string) bool {
 	}
 	if model.UniformGrid1D(run.System) {
 		_, bounded := run.System.Method.(model.UpdateBounder)
-		if !bounded || model.ReadsGradient(run.Schedule) {
+		if !bounded || schedule.ReadsGradient(run.Schedule) {
 			return false // its grid's reach is set from the schedule in advance (signReach)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/schedule"
 )
 
 // SimResult is simulate's result: the Monte Carlo engine's (mc.Result),
@@ -132,7 +133,7 @@ func exactSettings(run mc.Run) (exact.Settings, error) {
 		if !ok {
 			return exact.Settings{}, model.Invalid("method", run.System.Method.String(), "the exact engine's uniform grid needs the law's reach: a bounded update (model.UpdateBounder)")
 		}
-		if model.ReadsGradient(run.Schedule) {
+		if schedule.ReadsGradient(run.Schedule) {
 			return exact.Settings{}, fmt.Errorf("schedule: %s under a schedule that reads the gradient: its grid's reach is not known in advance (the exact engine needs a clock schedule for %s)", run.System.Method, run.System.Method)
 		}
 		var phi1, phi2 float64

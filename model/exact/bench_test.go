@@ -5,6 +5,7 @@ import (
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/exact"
+	"github.com/sdeverify/sdeverify/model/schedule"
 )
 
 // The forward computation's benchmarks (BENCHMARKS.md): the discrete
@@ -24,13 +25,13 @@ func benchForward(b *testing.B, sched model.Schedule, sde bool, st exact.Setting
 }
 
 func BenchmarkForwardDiscrete(b *testing.B) {
-	benchForward(b, model.Normalized{Num: 1, A: 1, B: 1, Reading: model.ReadsEnsemble}, false, exact.Settings{Nodes: 600})
+	benchForward(b, schedule.Normalized{Num: 1, A: 1, B: 1, Reading: model.ReadsEnsemble}, false, exact.Settings{Nodes: 600})
 }
 
 func BenchmarkForwardSDE(b *testing.B) {
-	benchForward(b, model.Normalized{Num: 1, A: 1, B: 1, Reading: model.ReadsEnsemble}, true, exact.Settings{Nodes: 1200, Radius: 4, Reflect: true})
+	benchForward(b, schedule.Normalized{Num: 1, A: 1, B: 1, Reading: model.ReadsEnsemble}, true, exact.Settings{Nodes: 1200, Radius: 4, Reflect: true})
 }
 
 func BenchmarkForwardSDEPathwise(b *testing.B) {
-	benchForward(b, model.Normalized{Num: 1, A: 1, B: 2, Reading: model.ReadsPath}, true, exact.Settings{Nodes: 1200, Radius: 4, Reflect: true})
+	benchForward(b, schedule.Normalized{Num: 1, A: 1, B: 2, Reading: model.ReadsPath}, true, exact.Settings{Nodes: 1200, Radius: 4, Reflect: true})
 }

@@ -8,9 +8,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/schedule"
 )
 
 func problem(t testing.TB, obj, agents, method string, x0, eta float64, steps int) exact.Problem {
@@ -220,7 +220,7 @@ func TestSignLattice(t *testing.T) {
 	}
 	ex, err := exact.Discrete(p, []func(float64) float64{g}, exact.Settings{})
 	require.NoError(t, err)
-	sp := exact.Scheduled{System: p.System, X0: p.X0, Eta: p.Eta, Schedule: model.Constant{}, Steps: p.Steps}
+	sp := exact.Scheduled{System: p.System, X0: p.X0, Eta: p.Eta, Schedule: schedule.Constant{}, Steps: p.Steps}
 	fw, err := exact.Forward(sp, []func(float64) float64{g}, exact.Settings{}, false, 0)
 	require.NoError(t, err)
 	for k := range want {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/sdeverify/sdeverify/internal/parallel"
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/schedule"
 )
 
 // This file is the forward computation's driver: Forward validates,
@@ -144,7 +145,7 @@ func (p Scheduled) forwardSettings(s Settings, sde bool) (Settings, error) {
 	if err := p.Schedule.Validate(); err != nil {
 		return s, err
 	}
-	pathwise := p.Schedule.Reads() == model.ReadsPath && model.ReadsGradient(p.Schedule)
+	pathwise := p.Schedule.Reads() == model.ReadsPath && schedule.ReadsGradient(p.Schedule)
 	if sde {
 		if pathwise && p.Integrals && !s.Reflect {
 			return s, model.Invalid("settings.reflect", false, "the SDE's pathwise integrals are computed with reflecting edges only (a path held at an edge would keep its rate)")
@@ -200,7 +201,7 @@ type forwardTask struct {
 // grid, whose difference is the rule's error term (as plan's).
 func planForward(p Scheduled, gs []func(float64) float64, s Settings, sde bool) (*forwardPlan, error) {
 	base := p.problem(1)
-	pl := &forwardPlan{qrun: -1, sde: sde, pathwise: sde && p.Schedule.Reads() == model.ReadsPath && model.ReadsGradient(p.Schedule)}
+	pl := &forwardPlan{qrun: -1, sde: sde, pathwise: sde && p.Schedule.Reads() == model.ReadsPath && schedule.ReadsGradient(p.Schedule)}
 	// DSignSGD under a constant step: its lattice, exact up to rounding
 	// and the radius, checked against the same lattice to 1.5 times the
 	// radius (the run on half the nodes is the main one again).

@@ -10,6 +10,7 @@ import (
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/schedule"
 )
 
 // TestForwardIsAdjoint: with a constant schedule the forward computation
@@ -26,7 +27,7 @@ func TestForwardIsAdjoint(t *testing.T) {
 		{`[{"noise":{"kind":"student-t","nu":1,"scale":[1]}}]`, "dsignsgd"},
 	} {
 		p := problem(t, quartic, c.agents, c.method, 1, 0.05, 40)
-		sp := exact.Scheduled{System: p.System, X0: p.X0, Eta: p.Eta, Schedule: model.Constant{}, Steps: p.Steps}
+		sp := exact.Scheduled{System: p.System, X0: p.X0, Eta: p.Eta, Schedule: schedule.Constant{}, Steps: p.Steps}
 		gs := []func(float64) float64{func(x float64) float64 { return x * x * x * x / 4 }, func(float64) float64 { return 1 }}
 		settings := []exact.Settings{{Nodes: 600}, {Nodes: 600, Absorb: true, Radius: 2.5}}
 		if c.method != "dsignsgd" {
@@ -134,7 +135,7 @@ func TestForwardIntegralsClosedForm(t *testing.T) {
 	} {
 		p := problem(t, fmt.Sprintf(`{"kind":"separable","dim":1,"atom":{"kind":"square","c":%g}}`, c.a),
 			fmt.Sprintf(`[{"noise":{"kind":"gaussian","sigma0":%g},"count":%d}]`, c.s, c.n), "dsgd", c.x0, c.eta, c.steps)
-		sp := exact.Scheduled{System: p.System, X0: p.X0, Eta: p.Eta, Schedule: model.Constant{Value: c.rate}, Steps: p.Steps, Integrals: true,
+		sp := exact.Scheduled{System: p.System, X0: p.X0, Eta: p.Eta, Schedule: schedule.Constant{Value: c.rate}, Steps: p.Steps, Integrals: true,
 			QuantilesOf: func(x float64) float64 { return x }, QuantileLevels: []float64{0.05, 0.5, 0.95}}
 		grad2 := func(x float64) float64 { return c.a * c.a * x * x }
 		got, err := exact.Forward(sp, []func(float64) float64{grad2, func(float64) float64 { return 1 }}, c.st, true, 0)
@@ -175,7 +176,7 @@ func TestForwardScheduledClosedForm(t *testing.T) {
 	const n = 3
 	p := problem(t, fmt.Sprintf(`{"kind":"separable","dim":1,"atom":{"kind":"square","c":%g}}`, a),
 		fmt.Sprintf(`[{"noise":{"kind":"gaussian","sigma0":%g},"count":%d}]`, s, n), "dsgd", x0, eta, steps)
-	sp := exact.Scheduled{System: p.System, X0: p.X0, Eta: p.Eta, Schedule: model.InvSqrt{Clock: model.StepIndex}, Steps: p.Steps}
+	sp := exact.Scheduled{System: p.System, X0: p.X0, Eta: p.Eta, Schedule: schedule.InvSqrt{Clock: model.StepIndex}, Steps: p.Steps}
 	got, err := exact.Forward(sp, []func(float64) float64{sq}, exact.Settings{Nodes: 2400}, false, 0)
 	require.NoError(t, err)
 	want := make([]float64, steps+1)

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/schedule"
 )
 
 // windowCase is a scheduled one-dimensional problem on a grid, for the
@@ -28,7 +29,7 @@ func quarticSystem(m model.Method, n model.Noise) model.System {
 
 // eq1 is a gradient-normalised schedule of Eq. 1's form, 1/(3 + 3 G_k),
 // under the given reading.
-func eq1(r model.Reading) model.Schedule { return model.Normalized{Num: 1, A: 3, B: 3, Reading: r} }
+func eq1(r model.Reading) model.Schedule { return schedule.Normalized{Num: 1, A: 3, B: 3, Reading: r} }
 
 var (
 	cauchy             = model.StudentT{Nu: 1, Scale: []float64{1}}
@@ -48,7 +49,7 @@ func TestHorizonFloorMatchesFullGrid(t *testing.T) {
 	cases := []windowCase{
 		{"DSGD, Eq. 1 ensemble, sinh grid", quarticSystem(model.DSGD, model.Gaussian{Sigma1: 1}), eq1(model.ReadsEnsemble), 3, 0.01, Settings{Nodes: 300, Radius: 20, Map: 0.01, Absorb: true}},
 		{"DSGD, Eq. 1 pathwise, sinh grid", quarticSystem(model.DSGD, model.Gaussian{Sigma1: 3}), eq1(model.ReadsPath), 3, 0.01, Settings{Nodes: 300, Radius: 20, Map: 0.01, Absorb: true}},
-		{"DSignSGD Cauchy, 1/sqrt(k+1), uniform grid", quarticSystem(model.DSignSGD, cauchy), model.InvSqrt{Clock: model.StepIndex}, 2, 0.1, Settings{Nodes: 300, Absorb: true}},
+		{"DSignSGD Cauchy, 1/sqrt(k+1), uniform grid", quarticSystem(model.DSignSGD, cauchy), schedule.InvSqrt{Clock: model.StepIndex}, 2, 0.1, Settings{Nodes: 300, Absorb: true}},
 	}
 	gs := survivalAndQuartic
 	for _, c := range cases {
@@ -105,7 +106,7 @@ func TestHorizonFloorMatchesFullGrid(t *testing.T) {
 func TestForwardFDWindowMatchesFullGrid(t *testing.T) {
 	t.Parallel()
 	cases := []windowCase{
-		{"DSignSGD Cauchy, 1/sqrt(k+1), uniform grid", quarticSystem(model.DSignSGD, cauchy), model.InvSqrt{Clock: model.StepIndex}, 2, 0.1, Settings{Nodes: 1200, Absorb: true}},
+		{"DSignSGD Cauchy, 1/sqrt(k+1), uniform grid", quarticSystem(model.DSignSGD, cauchy), schedule.InvSqrt{Clock: model.StepIndex}, 2, 0.1, Settings{Nodes: 1200, Absorb: true}},
 		{"DSGD, Eq. 1 ensemble, sinh grid", quarticSystem(model.DSGD, model.Gaussian{Sigma1: 1}), eq1(model.ReadsEnsemble), 3, 0.01, Settings{Nodes: 2400, Radius: 20, Map: 0.01, Absorb: true}},
 	}
 	gs := survivalAndQuartic

@@ -6,6 +6,7 @@ import (
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/schedule"
 )
 
 // benchSystems are one system per method at d = 100 with Figure 1's noise
@@ -78,7 +79,7 @@ func BenchmarkEnsembleWide(b *testing.B) {
 			for j := range x0 {
 				x0[j] = 0.5
 			}
-			run := mc.Run{System: sys, Eta: 0.1, Schedule: model.Constant{}, X0: x0, Steps: 200, Paths: 128, Seed: 1, Workers: w, Checkpoints: []int{200}}
+			run := mc.Run{System: sys, Eta: 0.1, Schedule: schedule.Constant{}, X0: x0, Steps: 200, Paths: 128, Seed: 1, Workers: w, Checkpoints: []int{200}}
 			for b.Loop() {
 				if _, err := mc.Simulate(run); err != nil {
 					b.Fatal(err)
@@ -112,7 +113,7 @@ func figure1LeftRun(paths, steps int) mc.Run {
 	return mc.Run{
 		System: model.System{F: model.Homogeneous{Atom: model.Quartic{}, D: 1}, Method: model.DSGD,
 			Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 1}}}},
-		Eta: 0.01, Schedule: model.Normalized{Num: 1, A: 3, B: 3, Reading: model.ReadsEnsemble},
+		Eta: 0.01, Schedule: schedule.Normalized{Num: 1, A: 3, B: 3, Reading: model.ReadsEnsemble},
 		X0: []float64{3}, Steps: steps, Paths: paths, Seed: 1, Checkpoints: []int{0, steps},
 	}
 }
@@ -122,7 +123,7 @@ func signRun(w int) mc.Run {
 	return mc.Run{
 		System: model.System{F: model.Homogeneous{Atom: model.Quartic{}, D: 1}, Method: model.DSignSGD,
 			Agents: []model.Agent{{Noise: model.StudentT{Nu: 1, Scale: []float64{1}}}}},
-		Eta: 0.1, Schedule: model.Constant{}, X0: []float64{2}, Steps: 500, Paths: 2048, Seed: 1, Workers: w,
+		Eta: 0.1, Schedule: schedule.Constant{}, X0: []float64{2}, Steps: 500, Paths: 2048, Seed: 1, Workers: w,
 		Checkpoints: []int{0, 250, 500},
 	}
 }

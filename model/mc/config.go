@@ -10,6 +10,8 @@ import (
 	"slices"
 
 	"github.com/sdeverify/sdeverify/model"
+	// The built-in kinds, registered for the decoder.
+	_ "github.com/sdeverify/sdeverify/model/builtin"
 )
 
 // Config is one experiment as data: the JSON form of a Run. Decode it with

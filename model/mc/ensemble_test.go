@@ -10,6 +10,7 @@ import (
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/schedule"
 )
 
 // ouRun is Ornstein-Uhlenbeck: f = a x^2/2, N agents with additive N(0, s^2)
@@ -24,7 +25,7 @@ func ouRun(a, s float64, n int, m mc.Model, in model.Integrator, paths int, seed
 		Model:       m,
 		Integrator:  in,
 		Eta:         0.1,
-		Schedule:    model.Constant{},
+		Schedule:    schedule.Constant{},
 		X0:          []float64{1},
 		Steps:       40,
 		Paths:       paths,
@@ -104,7 +105,7 @@ func TestEulerMaruyamaIsDSGD(t *testing.T) {
 			},
 			Method: model.DSGD,
 		},
-		Eta: 0.05, Schedule: model.InvSqrt{}, X0: []float64{1, -0.5, 0.2},
+		Eta: 0.05, Schedule: schedule.InvSqrt{}, X0: []float64{1, -0.5, 0.2},
 		Steps: 200, Paths: 500, Seed: 3, Checkpoints: []int{0, 10, 200},
 	}
 	dis, err := mc.Simulate(run)

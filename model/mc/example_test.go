@@ -6,6 +6,7 @@ import (
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/schedule"
 )
 
 // Ornstein-Uhlenbeck through the engine: f = a x^2/2 with additive noise.
@@ -15,7 +16,7 @@ func ExampleSimulate() {
 	run := mc.Run{
 		System: model.System{F: model.DiagonalQuadratic([]float64{1.5}), Method: model.DSGD,
 			Agents: []model.Agent{{Noise: model.Gaussian{Sigma0: 1}}}},
-		Eta: 0.1, Schedule: model.Constant{}, X0: []float64{1}, Steps: 10, Paths: 20000, Seed: 1,
+		Eta: 0.1, Schedule: schedule.Constant{}, X0: []float64{1}, Steps: 10, Paths: 20000, Seed: 1,
 		Checkpoints: []int{10},
 	}
 	res, err := mc.Simulate(run)

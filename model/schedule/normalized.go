@@ -1,53 +1,54 @@
-package model
+package schedule
 
 import (
 	"fmt"
 
+	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/internal/kit"
 )
 
 // normalizedParams are a normalised schedule's parameters in a
 // configuration.
 type normalizedParams struct {
-	Num     float64       `json:"num,omitempty" doc:"numerator > 0"`
-	A       float64       `json:"a,omitempty" doc:"constant term >= 0 of the denominator"`
-	B       float64       `json:"b,omitempty" doc:"gradient-norm coefficient >= 0 of the denominator (a and b not both 0)"`
-	Reading string        `json:"reading,omitempty" enum:"ensemble|pathwise" doc:"G_k: the ensemble mean of ||grad f|| or the path's own"`
-	Cap     float64       `json:"cap,omitempty" doc:"upper bound on eta_k (omitted: none)"`
-	Decay   *ScheduleSpec `json:"decay,omitempty" doc:"a clock schedule multiplying the rate (omitted: 1)"`
+	Num     float64             `json:"num,omitempty" doc:"numerator > 0"`
+	A       float64             `json:"a,omitempty" doc:"constant term >= 0 of the denominator"`
+	B       float64             `json:"b,omitempty" doc:"gradient-norm coefficient >= 0 of the denominator (a and b not both 0)"`
+	Reading string              `json:"reading,omitempty" enum:"ensemble|pathwise" doc:"G_k: the ensemble mean of ||grad f|| or the path's own"`
+	Cap     float64             `json:"cap,omitempty" doc:"upper bound on eta_k (omitted: none)"`
+	Decay   *model.ScheduleSpec `json:"decay,omitempty" doc:"a clock schedule multiplying the rate (omitted: 1)"`
 }
 
 func init() {
-	Register(Kind[normalizedParams, Schedule]{
+	model.Register(model.Kind[normalizedParams, model.Schedule]{
 		Name: "normalized",
 		Doc:  "The gradient-normalised schedule of Thms 4-6: eta_k = num/(a + b G_k) times an optional clock decay, capped at cap when given.",
-		Build: func(p normalizedParams, _ int) (Schedule, error) {
+		Build: func(p normalizedParams, _ int) (model.Schedule, error) {
 			n := Normalized{Num: p.Num, A: p.A, B: p.B, Cap: p.Cap}
 			switch p.Reading {
-			case ReadsEnsemble.String():
-				n.Reading = ReadsEnsemble
-			case ReadsPath.String():
-				n.Reading = ReadsPath
+			case model.ReadsEnsemble.String():
+				n.Reading = model.ReadsEnsemble
+			case model.ReadsPath.String():
+				n.Reading = model.ReadsPath
 			default:
-				return nil, Invalid("reading", fmt.Sprintf("%q", p.Reading), "must be ensemble or pathwise")
+				return nil, model.Invalid("reading", fmt.Sprintf("%q", p.Reading), "must be ensemble or pathwise")
 			}
 			if p.Decay != nil {
 				dec, err := p.Decay.Build()
 				if err != nil {
-					return nil, Prefix("decay", err)
+					return nil, model.Prefix("decay", err)
 				}
 				n.Decay = dec
 			}
 			return n, nil
 		},
-		Draw: func(dr Drawer, _ DrawOptions) normalizedParams {
+		Draw: func(dr model.Drawer, _ model.DrawOptions) normalizedParams {
 			return normalizedParams{Num: kit.LogUniform(dr, "num", 0.1, 10), A: kit.LogUniform(dr, "a", 0.1, 10), B: kit.LogUniform(dr, "b", 0.1, 10),
-				Reading: []string{ReadsEnsemble.String(), ReadsPath.String()}[dr.Int("reading", 0, 1)]}
+				Reading: []string{model.ReadsEnsemble.String(), model.ReadsPath.String()}[dr.Int("reading", 0, 1)]}
 		},
 	})
 }
 
-var _ Schedule = Normalized{}
+var _ model.Schedule = Normalized{}
 
 // Normalized is the gradient-normalised schedule of Thms 4-6:
 //
@@ -59,15 +60,15 @@ var _ Schedule = Normalized{}
 // from a theorem's admissibility condition.
 type Normalized struct {
 	Num, A, B float64
-	Reading   Reading  // ReadsEnsemble or ReadsPath
-	Cap       float64  // 0: uncapped
-	Decay     Schedule // nil or a clock schedule
+	Reading   model.Reading  // ReadsEnsemble or ReadsPath
+	Cap       float64        // 0: uncapped
+	Decay     model.Schedule // nil or a clock schedule
 }
 
 // Rate implements Schedule.
-func (n Normalized) Rate(s StepInfo) float64 {
+func (n Normalized) Rate(s model.StepInfo) float64 {
 	g := s.Ensemble
-	if n.Reading == ReadsPath {
+	if n.Reading == model.ReadsPath {
 		g = s.Path
 	}
 	r := n.Num / (n.A + n.B*g)
@@ -81,18 +82,18 @@ func (n Normalized) Rate(s StepInfo) float64 {
 }
 
 // Reads implements Schedule.
-func (n Normalized) Reads() Reading { return n.Reading }
+func (n Normalized) Reads() model.Reading { return n.Reading }
 
 // ReadsGradient reports whether s's rate depends on ||grad f|| (the
 // ensemble's or the path's): false for the clock schedules and for a
 // Normalized with B = 0, whose rate Num/A (times its decay) reads only the
 // clock whatever its Reading says. Paths are then independent of one
 // another: path p of a run is the same whatever the number of paths.
-func ReadsGradient(s Schedule) bool {
+func ReadsGradient(s model.Schedule) bool {
 	if n, ok := s.(Normalized); ok && n.B == 0 {
 		return false
 	}
-	return s.Reads() != ReadsClock
+	return s.Reads() != model.ReadsClock
 }
 
 // RobbinsMonro implements Schedule: with A > 0 and bounded gradients the
@@ -112,20 +113,20 @@ func (n Normalized) Validate() error {
 		return err
 	}
 	if n.A == 0 && n.B == 0 {
-		return Invalid("a", n.A, "a and b cannot both be 0")
+		return model.Invalid("a", n.A, "a and b cannot both be 0")
 	}
-	if n.Reading != ReadsEnsemble && n.Reading != ReadsPath {
-		return Invalid("reading", n.Reading.String(), "must be ensemble or pathwise")
+	if n.Reading != model.ReadsEnsemble && n.Reading != model.ReadsPath {
+		return model.Invalid("reading", n.Reading.String(), "must be ensemble or pathwise")
 	}
 	if err := kit.CheckNonNeg("cap", n.Cap); err != nil {
 		return err
 	}
 	if n.Decay != nil {
-		if n.Decay.Reads() != ReadsClock {
-			return Invalid("decay", n.Decay.Reads().String(), "must be a clock schedule")
+		if n.Decay.Reads() != model.ReadsClock {
+			return model.Invalid("decay", n.Decay.Reads().String(), "must be a clock schedule")
 		}
 		if err := n.Decay.Validate(); err != nil {
-			return Prefix("decay", err)
+			return model.Prefix("decay", err)
 		}
 	}
 	return nil
