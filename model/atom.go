@@ -22,34 +22,8 @@ type Atom interface {
 	Validate() error
 }
 
-// curver is an Atom that computes h_xx alone, to the bit as Eval's third
-// result but without h and h_x (HessNorm, at every SDE substep, needs only
-// it: log cosh's value costs an exp and a log1p).
-type curver interface {
-	Curv(x float64) float64
-}
-
-// sumAtom is an atom with loops of its own over many coordinates, which
-// Homogeneous calls instead of the atom's methods coordinate by coordinate
-// (x^4/4, Figure 1's objective: a loop the compiler keeps in registers).
-type sumAtom interface {
-	sumValue(x []float64) float64 // sum_j h(x_j)
-	values(dst, xs []float64)     // dst_i = h(xs_i), with sumValue's operations on one point
-	derivs(dst, x []float64)      // dst_j = h'(x_j), len(dst) == len(x)
-	maxCurv(x []float64) float64  // max_j |h''(x_j)|, a NaN winning
-}
-
-// curv returns a's h_xx(x).
-func curv(a Atom, x float64) float64 {
-	if c, ok := a.(curver); ok {
-		return c.Curv(x)
-	}
-	_, _, d2 := a.Eval(x)
-	return d2
-}
-
 // Curv returns h_xx (as Eval).
-func (s Scaled) Curv(x float64) float64 { return s.C * s.A * s.A * curv(s.Atom, s.A*x) }
+func (s Scaled) Curv(x float64) float64 { return s.C * s.A * s.A * kit.Curv(s.Atom, s.A*x) }
 
 var _ Atom = Scaled{}
 

@@ -8,6 +8,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/compress"
+	"github.com/sdeverify/sdeverify/model/noise"
+	"github.com/sdeverify/sdeverify/model/objective"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // TestDiscreteStepScalarMatchesPerPath: the batched one-dimensional step
@@ -17,12 +21,12 @@ import (
 // the fallback (DCSGD, Student-t nu = 3); dead paths are not touched.
 func TestDiscreteStepScalarMatchesPerPath(t *testing.T) {
 	t.Parallel()
-	f := model.Homogeneous{Atom: model.Quartic{}, D: 1}
+	f := objective.Homogeneous{Atom: objective.Quartic{}, D: 1}
 	systems := []model.System{
-		{F: f, Method: model.DSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma0: 0.3, Sigma1: 1}}, {Noise: model.Gaussian{Sigma1: 2}}}},
-		{F: f, Method: model.DSignSGD, Agents: []model.Agent{{Noise: model.StudentT{Nu: 1, Scale: []float64{0.7}}}}},
-		{F: f, Method: model.DSignSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma0: 0.2, Sigma1: 0.5}}}},
-		{F: f, Method: model.DCSGD, Agents: []model.Agent{{Noise: model.StudentT{Nu: 3, Scale: []float64{1}}, Compressor: model.Bernoulli{P: 0.5}}}},
+		{F: f, Method: update.DSGD, Agents: []model.Agent{{Noise: noise.Gaussian{Sigma0: 0.3, Sigma1: 1}}, {Noise: noise.Gaussian{Sigma1: 2}}}},
+		{F: f, Method: update.DSignSGD, Agents: []model.Agent{{Noise: noise.StudentT{Nu: 1, Scale: []float64{0.7}}}}},
+		{F: f, Method: update.DSignSGD, Agents: []model.Agent{{Noise: noise.Gaussian{Sigma0: 0.2, Sigma1: 0.5}}}},
+		{F: f, Method: update.DCSGD, Agents: []model.Agent{{Noise: noise.StudentT{Nu: 3, Scale: []float64{1}}, Compressor: compress.Bernoulli{P: 0.5}}}},
 	}
 	const n = 37
 	for i, sys := range systems {
@@ -72,9 +76,9 @@ func TestDiscreteStepScalarMatchesPerPath(t *testing.T) {
 func TestDiscreteStepGradMatches(t *testing.T) {
 	t.Parallel()
 	const d = 50
-	f, err := model.WithCertificate(model.Homogeneous{Atom: model.Quartic{}, D: d}, model.Certificate{L0: 3, L1: 3})
+	f, err := model.WithCertificate(objective.Homogeneous{Atom: objective.Quartic{}, D: d}, model.Certificate{L0: 3, L1: 3})
 	require.NoError(t, err) // Figure 1's form: a certified sum of quartics
-	sys := model.System{F: f, Method: model.DCSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma0: 0.1, Sigma1: 0.3}, Compressor: model.RandK{K: 17}}}}
+	sys := model.System{F: f, Method: update.DCSGD, Agents: []model.Agent{{Noise: noise.Gaussian{Sigma0: 0.1, Sigma1: 0.3}, Compressor: compress.RandK{K: 17}}}}
 	x, y := make([]float64, d), make([]float64, d)
 	for j := range x {
 		x[j] = 0.05*float64(j) - 1
@@ -107,12 +111,12 @@ func TestDiscreteStepGradMatches(t *testing.T) {
 	require.True(t, over)
 
 	for i, other := range []model.System{
-		{F: f, Method: model.DSGD, Agents: sys.Agents},
-		{F: f, Method: model.DCSGD, Agents: []model.Agent{{Noise: model.StudentT{Nu: 3, Scale: []float64{1}}, Compressor: model.RandK{K: 17}}}},
-		{F: f, Method: model.DCSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 1}, Compressor: model.Bernoulli{P: 0.5}}}},
-		{F: model.Homogeneous{Atom: model.Cosh{}, D: d}, Method: model.DCSGD, Agents: sys.Agents},
-		{F: model.Separable{Atoms: slices.Repeat([]model.Atom{model.Quartic{}}, d)}, Method: model.DCSGD, Agents: sys.Agents},
-		{F: f, Method: model.DCSGD, Agents: []model.Agent{sys.Agents[0], sys.Agents[0]}},
+		{F: f, Method: update.DSGD, Agents: sys.Agents},
+		{F: f, Method: update.DCSGD, Agents: []model.Agent{{Noise: noise.StudentT{Nu: 3, Scale: []float64{1}}, Compressor: compress.RandK{K: 17}}}},
+		{F: f, Method: update.DCSGD, Agents: []model.Agent{{Noise: noise.Gaussian{Sigma1: 1}, Compressor: compress.Bernoulli{P: 0.5}}}},
+		{F: objective.Homogeneous{Atom: objective.Cosh{}, D: d}, Method: update.DCSGD, Agents: sys.Agents},
+		{F: objective.Separable{Atoms: slices.Repeat([]model.Atom{objective.Quartic{}}, d)}, Method: update.DCSGD, Agents: sys.Agents},
+		{F: f, Method: update.DCSGD, Agents: []model.Agent{sys.Agents[0], sys.Agents[0]}},
 	} {
 		before := append([]float64(nil), x...)
 		_, ok := other.DiscreteStepGrad(x, g, 1, 0.01, tb, ws, r)
@@ -126,14 +130,14 @@ func TestDiscreteStepGradMatches(t *testing.T) {
 // non-batch objective (the fallback).
 func TestValueBatchMatchesValue(t *testing.T) {
 	t.Parallel()
-	cert, err := model.WithCertificate(model.Homogeneous{Atom: model.Quartic{}, D: 1}, model.Certificate{L0: 3, L1: 3})
+	cert, err := model.WithCertificate(objective.Homogeneous{Atom: objective.Quartic{}, D: 1}, model.Certificate{L0: 3, L1: 3})
 	require.NoError(t, err)
 	for i, f := range []model.Objective{
-		model.Homogeneous{Atom: model.Quartic{}, D: 1},
-		model.Homogeneous{Atom: model.Quartic{}, D: 3},
-		model.Homogeneous{Atom: model.Cosh{}, D: 2},
+		objective.Homogeneous{Atom: objective.Quartic{}, D: 1},
+		objective.Homogeneous{Atom: objective.Quartic{}, D: 3},
+		objective.Homogeneous{Atom: objective.Cosh{}, D: 2},
 		cert,
-		model.Separable{Atoms: []model.Atom{model.Quartic{}, model.Cosh{}}},
+		objective.Separable{Atoms: []model.Atom{objective.Quartic{}, objective.Cosh{}}},
 	} {
 		d := f.Dim()
 		xs := make([]float64, 7*d)

@@ -6,7 +6,11 @@ import (
 
 	"github.com/sdeverify/sdeverify/internal/rng"
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/compress"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/noise"
+	"github.com/sdeverify/sdeverify/model/objective"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 const benchDim = 1000
@@ -16,19 +20,19 @@ func perCoord(b *testing.B, d int) {
 }
 
 func BenchmarkGrad(b *testing.B) {
-	mixed, _ := model.ObjectiveSpec{Kind: "separable", Atoms: func() []model.AtomSpec {
+	mixed, _ := objective.Spec{Kind: "separable", Atoms: func() []model.AtomSpec {
 		a := make([]model.AtomSpec, benchDim)
 		for j := range a {
 			a[j] = model.AtomSpec{Kind: []string{"quartic", "cosh", "logcosh", "explinear"}[j%4], C: 2, A: 0.5}
 		}
 		return a
 	}()}.Build()
-	rot, _ := model.ObjectiveSpec{Kind: "separable", Dim: 100, Atom: &model.AtomSpec{Kind: "quartic"}, Shift: make([]float64, 100), RotationSeed: 3}.Build()
+	rot, _ := objective.Spec{Kind: "separable", Dim: 100, Atom: &model.AtomSpec{Kind: "quartic"}, Shift: make([]float64, 100), RotationSeed: 3}.Build()
 	cases := []struct {
 		name string
 		f    model.Objective
 	}{
-		{"quartic-sum", model.Homogeneous{Atom: model.Quartic{}, D: benchDim}},
+		{"quartic-sum", objective.Homogeneous{Atom: objective.Quartic{}, D: benchDim}},
 		{"mixed-atoms", mixed},
 		{"shifted-rotated-d100", rot},
 	}
@@ -53,9 +57,9 @@ func BenchmarkNoise(b *testing.B) {
 		name string
 		n    model.Noise
 	}{
-		{"gaussian", model.Gaussian{Sigma0: 0.1, Sigma1: 1}},
-		{"cauchy", model.StudentT{Nu: 1, Scale: []float64{1}}},
-		{"student-t-3", model.StudentT{Nu: 3, Scale: []float64{1}}},
+		{"gaussian", noise.Gaussian{Sigma0: 0.1, Sigma1: 1}},
+		{"cauchy", noise.StudentT{Nu: 1, Scale: []float64{1}}},
+		{"student-t-3", noise.StudentT{Nu: 3, Scale: []float64{1}}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
@@ -75,9 +79,9 @@ func BenchmarkCompress(b *testing.B) {
 		name string
 		c    model.Compressor
 	}{
-		{"bernoulli-0.5", model.Bernoulli{P: 0.5}},
-		{"randk-200", model.RandK{K: 200}},
-		{"qsgd-4", model.QSGD{S: 4}},
+		{"bernoulli-0.5", compress.Bernoulli{P: 0.5}},
+		{"randk-200", compress.RandK{K: 200}},
+		{"qsgd-4", compress.QSGD{S: 4}},
 		{"sign", model.Sign{}},
 	}
 	for _, c := range cases {
@@ -155,8 +159,8 @@ func BenchmarkSamplers(b *testing.B) {
 func BenchmarkKernels(b *testing.B) {
 	b.Run("randk-quartic-k500", func(b *testing.B) {
 		const d, k = 1000, 500
-		f := model.Homogeneous{Atom: model.Quartic{}, D: d}
-		sys := model.System{F: f, Method: model.DCSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 0.1}, Compressor: model.RandK{K: k}}}}
+		f := objective.Homogeneous{Atom: objective.Quartic{}, D: d}
+		sys := model.System{F: f, Method: update.DCSGD, Agents: []model.Agent{{Noise: noise.Gaussian{Sigma1: 0.1}, Compressor: compress.RandK{K: k}}}}
 		x, g := make([]float64, d), make([]float64, d)
 		for j := range x {
 			x[j] = 0.5
@@ -181,8 +185,8 @@ func BenchmarkKernels(b *testing.B) {
 
 // signCauchyBench times DiscreteStepScalar's Cauchy sign step over n paths.
 func signCauchyBench(b *testing.B, n int) {
-	sys := model.System{F: model.Homogeneous{Atom: model.Quartic{}, D: 1}, Method: model.DSignSGD,
-		Agents: []model.Agent{{Noise: model.StudentT{Nu: 1, Scale: []float64{1}}}}}
+	sys := model.System{F: objective.Homogeneous{Atom: objective.Quartic{}, D: 1}, Method: update.DSignSGD,
+		Agents: []model.Agent{{Noise: noise.StudentT{Nu: 1, Scale: []float64{1}}}}}
 	xs, gs, gn2s, hs := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	live, rs := make([]bool, n), make([]model.Rand, n)
 	for p := range n {

@@ -33,11 +33,6 @@ func (c Certificate) Holds(hessNorm, gradNorm, tol float64) bool {
 	return hessNorm <= rhs+tol*math.Max(math.Abs(rhs), math.Abs(hessNorm))
 }
 
-// maxCert is the certificate of a separable sum: the componentwise maximum.
-func maxCert(a, b Certificate) Certificate {
-	return Certificate{L0: math.Max(a.L0, b.L0), L1: math.Max(a.L1, b.L1)}
-}
-
 // Certified is an objective with a user-chosen certificate that dominates
 // the derived one (Figure 1 uses (3,3) for x^4/4, whose tight pair with
 // L0 = 3 is (3, 2/sqrt 3)).

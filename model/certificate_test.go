@@ -11,6 +11,7 @@ import (
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/gen"
+	"github.com/sdeverify/sdeverify/model/objective"
 )
 
 // certTol is the relative rounding allowance of a certificate check: the two
@@ -25,12 +26,12 @@ func tightSpots(s model.AtomSpec) []float64 {
 	switch s.Kind {
 	case "quartic":
 		if l0 == 0 {
-			l0 = model.DefaultQuarticL0
+			l0 = objective.DefaultQuarticL0
 		}
 		return []float64{math.Sqrt(l0)}
 	case "power":
 		if l0 == 0 {
-			l0 = model.DefaultPowerL0
+			l0 = objective.DefaultPowerL0
 		}
 		return []float64{math.Pow(l0, 1/(s.P-2))}
 	case "explinear":
@@ -164,7 +165,7 @@ func TestAtomCertificatesAreTight(t *testing.T) {
 // minimiser plus random directions at radii log-spaced from 1e-3 to 10, and,
 // for an unrotated separable objective, each coordinate placed at its atom's
 // tight spots with the others at their minimisers.
-func objectivePoints(s model.ObjectiveSpec, f model.Objective, rng *rand.Rand) [][]float64 {
+func objectivePoints(s objective.Spec, f model.Objective, rng *rand.Rand) [][]float64 {
 	d := f.Dim()
 	xstar := make([]float64, d)
 	f.Minimizer(xstar)
@@ -206,7 +207,7 @@ func objectivePoints(s model.ObjectiveSpec, f model.Objective, rng *rand.Rand) [
 	return pts
 }
 
-func checkObjective(s model.ObjectiveSpec, f model.Objective, cert model.Certificate, rng *rand.Rand) error {
+func checkObjective(s objective.Spec, f model.Objective, cert model.Certificate, rng *rand.Rand) error {
 	g := make([]float64, f.Dim())
 	for _, x := range objectivePoints(s, f, rng) {
 		f.Grad(g, x)
@@ -267,27 +268,27 @@ func TestGeneratedObjectiveCertificates(t *testing.T) {
 func TestCombinatorCertificates(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 4))
-	q := model.Homogeneous{Atom: model.Quartic{}, D: 4}
-	sh := model.Shifted{F: q, Center: []float64{1, -2, 3, 0.5}}
-	rot, err := model.NewRotated(sh, model.RandomRotation(4, rng))
+	q := objective.Homogeneous{Atom: objective.Quartic{}, D: 4}
+	sh := objective.Shifted{F: q, Center: []float64{1, -2, 3, 0.5}}
+	rot, err := objective.NewRotated(sh, objective.RandomRotation(4, rng))
 	require.NoError(t, err)
 	for i, f := range []model.Objective{q, sh, rot} {
 		require.Equal(t, q.Certificate(), f.Certificate(), "case %d", i)
-		require.NoError(t, checkObjective(model.ObjectiveSpec{}, f, f.Certificate(), rng), "case %d", i)
+		require.NoError(t, checkObjective(objective.Spec{}, f, f.Certificate(), rng), "case %d", i)
 		xs := make([]float64, 4)
 		f.Minimizer(xs)
 		require.InDelta(t, 0, f.Value(xs)-f.Inf(), 1e-12, "case %d: f(x*) - f*", i)
 	}
 	// A non-orthogonal "rotation" is refused.
-	bad := model.RandomRotation(4, rng)
+	bad := objective.RandomRotation(4, rng)
 	bad.Set(0, 0, bad.At(0, 0)+0.1)
-	_, err = model.NewRotated(q, bad)
+	_, err = objective.NewRotated(q, bad)
 	require.ErrorContains(t, err, "rotation")
 }
 
 func TestWithCertificate(t *testing.T) {
 	t.Parallel()
-	f := model.Homogeneous{Atom: model.Quartic{}, D: 1}
+	f := objective.Homogeneous{Atom: objective.Quartic{}, D: 1}
 	// Figure 1's (3,3) dominates the tight (3, 2/sqrt 3).
 	c, err := model.WithCertificate(f, model.Certificate{L0: 3, L1: 3})
 	require.NoError(t, err)

@@ -1,8 +1,6 @@
 package model
 
 import (
-	"math"
-
 	"github.com/sdeverify/sdeverify/model/internal/kit"
 )
 
@@ -50,48 +48,3 @@ func (Sign) Compress(dst, v []float64, _ *Rand) {
 
 // Validate implements Compressor.
 func (Sign) Validate(int) error { return nil }
-
-func norm2(v []float64) float64 {
-	var s float64
-	for _, x := range v {
-		s += x * x
-	}
-	return math.Sqrt(s)
-}
-
-// sampleDiagMinusRankOne writes into dst a draw of N(0, diag(D) - beta v v^T)
-// in O(d), using the standard normals z (len d, overwritten). The matrix must
-// be positive semidefinite, which requires D_j = 0 only where v_j = 0 and
-// beta sum_j v_j^2/D_j <= 1. Writing u = D^(-1/2) v,
-//
-//	diag(D) - beta v v^T = D^(1/2) (I - beta u u^T) D^(1/2),
-//	(I - beta u u^T)^(1/2) = I - gamma u u^T / ||u||^2,  gamma = 1 - sqrt(1 - beta ||u||^2).
-func sampleDiagMinusRankOne(dst, diag, v []float64, beta float64, z []float64) {
-	if beta == 0 {
-		for j, dj := range diag {
-			dst[j] = math.Sqrt(dj) * z[j]
-		}
-		return
-	}
-	var uu, uz float64
-	for j, dj := range diag {
-		if dj > 0 {
-			u := v[j] / math.Sqrt(dj)
-			uu += u * u
-			uz += u * z[j]
-		}
-	}
-	c := 0.0
-	if uu > 0 {
-		gamma := 1 - math.Sqrt(math.Max(0, 1-beta*uu))
-		c = gamma * uz / uu
-	}
-	for j, dj := range diag {
-		if dj > 0 {
-			sd := math.Sqrt(dj)
-			dst[j] = sd*z[j] - c*v[j]
-		} else {
-			dst[j] = 0
-		}
-	}
-}

@@ -8,6 +8,9 @@ import (
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/noise"
+	"github.com/sdeverify/sdeverify/model/objective"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // TestSDEStepCoupledCoarseIsSDEStep: the coupled step's coarse path takes
@@ -55,9 +58,9 @@ func TestSDEStepCoupledCoarseIsSDEStep(t *testing.T) {
 // to its path: E (x - xf)^2 is under a tenth of E x^2.
 func TestSDEStepCoupledTwinLaw(t *testing.T) {
 	t.Parallel()
-	obj, err := model.ObjectiveSpec{Kind: "separable", Dim: 1, Atom: &model.AtomSpec{Kind: "square", C: 1}}.Build()
+	obj, err := objective.Spec{Kind: "separable", Dim: 1, Atom: &model.AtomSpec{Kind: "square", C: 1}}.Build()
 	require.NoError(t, err)
-	sys := model.System{F: obj, Method: model.DSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 1}}}}
+	sys := model.System{F: obj, Method: update.DSGD, Agents: []model.Agent{{Noise: noise.Gaussian{Sigma1: 1}}}}
 	const eta, steps, paths = 0.2, 10, 40000
 	in := model.Integrator{Scheme: model.EulerMaruyama, Substeps: 2, MaxSubsteps: 2}
 	var mc2, mf2, md2 mc.Moments
@@ -93,7 +96,7 @@ func TestSDEStepFusedSignMoments(t *testing.T) {
 	t.Parallel()
 	in := model.Integrator{Scheme: model.EulerMaruyama, Substeps: 1, MaxSubsteps: 1}
 	for _, c := range oneStepCases() {
-		if c.sys.Method != model.DSignSGD {
+		if c.sys.Method != update.DSignSGD {
 			continue
 		}
 		d := c.sys.F.Dim()

@@ -1,7 +1,10 @@
-// Package model holds the mathematics that sdeverify checks: (L0,L1)-smooth
-// objectives with their certificates, the agents' gradient noise,
-// compressors, learning-rate schedules, the Student-t helpers Xi_nu and
-// ell_nu, and the methods (update rules) with their SDE models.
+// Package model is the core of the mathematics that sdeverify checks: the
+// interfaces of (L0,L1)-smooth objectives with their certificates, of the
+// agents' gradient noise, compressors, learning-rate schedules and methods
+// (update rules) with their SDE models, the dynamics that step them, and
+// the registry through which each kind, built in (model/objective,
+// model/noise, model/compress, model/schedule, model/update) or a user's,
+// registers itself.
 //
 // (L0,L1)-smoothness (paper Def. 1): for all x
 //
@@ -10,60 +13,54 @@
 // A Certificate is a pair (L0, L1) that the code claims for an objective;
 // every claim is checked by property tests on random points.
 //
-// Agent i sees g_i(x) = grad f(x) + Z_i(x). The noise models are
-//
-//	Gaussian:  Z_i ~ N(0, s_i(x)^2 I),  s_i(x)^2 = sigma0_i^2 + sigma1_i^2 ||grad f(x)||^2
-//	StudentT:  Z_i = diag(scale_i) T,   T_j i.i.d. t_nu
-//
-// and the compressors C are unbiased with E||C(v)-v||^2 <= omega ||v||^2
-// (Identity, Bernoulli, RandK, QSGD), or the biased Sign.
+// Agent i sees g_i(x) = grad f(x) + Z_i(x) (model/noise), compressed by an
+// unbiased C with E||C(v)-v||^2 <= omega ||v||^2 (model/compress) or the
+// biased Sign.
 //
 // # Index
 //
-//   - Objectives: the [Objective] interface, the [Atom]s ([Quartic], [Power],
-//     [Cosh], [LogCosh], [Square], [ExpLinear], [Scaled]), their sums
-//     [Separable] and [Homogeneous], [Quadratic], [Shifted], [Rotated], and
-//     the [Certificate] each carries ([Certified] for a chosen pair).
-//   - Noise ([Noise]: [Gaussian], [StudentT]; [Xi], [EllNu]), compressors
-//     ([Compressor]: [Identity], [Bernoulli], [RandK], [QSGD], [Sign]) and
-//     schedules ([Schedule]: [Constant], [InvSqrt], [Inv], [Normalized];
-//     [Phi]).
-//   - Methods: a [Method] is an update rule with its first-order SDE, one
-//     file each registering itself: the paper's [DSGD], [DCSGD],
-//     [DSignSGD], and the agent-map rules [ClippedSGD], [NormalizedSGD],
-//     [L0L1GD], each an [AgentMap] made a method by [AgentRule]
-//     (model/agentrule.go, the API a user's rule outside the core uses, as
-//     examples/extend/softclip does; model/agentmap.go: the SDE's
-//     coefficients in d = 1 in closed form or by quadrature over a
-//     [CDFer]'s CDF, the exact law; [EstimateMoments] in any d); [BuildMethod] by name and parameters; capabilities
-//     [NeedsCompressor], [GradientDrift], [System.StepDraws] (a step's
-//     random draws, for the benchmark's floor); what the exact engine
-//     (model/exact) asks in d = 1 (model/law1d.go): a method's one-step
-//     law [Law1Der] and SDE coefficients [SDE1Der], [Lattice1Der],
+// Package model is the core: the interfaces and what every kind shares.
+// The built-in kinds live in their own packages, each kind one file that
+// registers itself, as a database/sql driver does: model/objective (atoms,
+// their sums, quadratics, shifts, rotations and the objective's JSON form),
+// model/noise, model/compress, model/schedule and model/update (the
+// methods); model/builtin imports them all for the configuration's decoder.
+//
+//   - Objectives: the [Objective] and [Atom] interfaces, [Scaled] atoms,
+//     the [Certificate] an objective carries ([Certified] for a chosen
+//     pair), [GradBatch] and [ValueBatch].
+//   - Noise ([Noise]), compressors ([Compressor], [Unbiased]; the biased
+//     [Sign]) and schedules ([Schedule], [Clock], [Phi]).
+//   - Methods: a [Method] is an update rule with its first-order SDE;
+//     [BuildMethod] by name and parameters; capabilities [NeedsCompressor],
+//     [GradientDrift], [GaussianStep], [System.StepDraws]; what the exact
+//     engine (model/exact) asks in d = 1 (model/law1d.go): a method's
+//     one-step law [Law1Der] and SDE coefficients [SDE1Der], [Lattice1Der],
 //     [Width1Der], [UpdateBounder]; a noise law's [Normal1Der],
-//     [ZeroScaler], [CDFer], [Quantiler]; a compressor's [Keeper1D].
+//     [ZeroScaler], [Quantiler]; a compressor's [Keeper1D]. The steps' fast
+//     paths that take a System are [GradStepper], [ScalarSDEr],
+//     [ScalarBatcher] and [StepDrawer]; the others are in
+//     model/internal/kit, which the built-in kinds share.
 //   - Dynamics: a [System] (objective, [Agent]s, [Method]) steps the
 //     discrete method ([System.DiscreteStep]) or its SDE with an
 //     [Integrator] ([System.SDEStep]).
-//   - Kinds: each noise law, compressor, atom, schedule and method is one file that
-//     registers itself ([Register], a [Kind]: its name in configurations,
-//     its parameters, its documentation, its draw); [Kinds] lists a sort's
+//   - Kinds: [Register], a [Kind] (its name in configurations, its
+//     parameters, its documentation, its draw); [Kinds] lists a sort's
 //     kinds for the schema, the generators and the command line. What only
 //     some kinds can do is an optional interface ([VarianceBounder],
-//     [TScaler], [Unbiased], [ConstantRater]); the steps' fast paths ask
-//     unexported ones in the built-in kinds' files (kit.GaussianLaw,
-//     kit.SparseCompressor, kit.CubeStepper, ScalarSDEr, kit.ScalarSignMomenter,
-//     signStepper, GradStepper, StepDrawer). docs/extending.md adds a kind
-//     of each sort.
-//   - The JSON forms of all of these: [ObjectiveSpec], [AtomSpec],
-//     [AgentSpec], [NoiseSpec], [CompressorSpec], [ScheduleSpec],
-//     [ModelSpec] (model/spec.go, model/kindspec.go), each with Build;
-//     errors are [FieldError]s.
-//   - Randomness: [Rand] (xoshiro256++ with its own ziggurat).
+//     [TScaler], [Unbiased], [ConstantRater], the lemmas' [PowerLawer],
+//     [PowerSummer], [CompressedMeaner], [NormalScaler]). docs/extending.md
+//     adds a kind of each sort.
+//   - The JSON forms: [AtomSpec], [AgentSpec], [NoiseSpec],
+//     [CompressorSpec], [ScheduleSpec], [ModelSpec] (model/spec.go,
+//     model/kindspec.go; the objective's is objective.Spec), each with
+//     Build; errors are [FieldError]s.
+//   - Randomness: [Rand] (xoshiro256++ with its own ziggurat,
+//     internal/rng).
 //
 // Model values hold parameters only: they are safe to share between
 // goroutines, take their randomness from an explicit *Rand (xoshiro256++,
-// one stream per path; see rand.go), write their
+// one stream per path; internal/rng), write their
 // results into a dst slice and do not allocate in per-step calls. Each has
 // Validate, which names the offending field and value.
 //

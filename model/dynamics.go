@@ -82,11 +82,6 @@ func (s System) AverageNoiseVar(gn2 float64) (float64, bool) {
 	return v / (n * n), true
 }
 
-// noiseStd is the averaged Gaussian noise's standard deviation
-// sqrt(a + b gn2), for a and b from AverageNoiseAffine (one formula, so the
-// per-path and the batched steps round alike).
-func noiseStd(a, b, gn2 float64) float64 { return math.Sqrt(a + b*gn2) }
-
 // AverageNoiseAffine returns a, b and true when every agent's noise is
 // Gaussian, so that AverageNoiseVar(gn2) = a + b gn2 for every gn2.
 func (s System) AverageNoiseAffine() (a, b float64, ok bool) {
@@ -134,34 +129,6 @@ func (s System) DiscreteStepGrad(x, grad []float64, gn2, h float64, tb uint64, w
 // (System.DiscreteStepGrad; dcsgd.go).
 type GradStepper interface {
 	StepGrad(s System, x, grad []float64, gn2, h float64, tb uint64, ws *Workspace, r *Rand) (over, ok bool)
-}
-
-// sparseGaussian applies C(grad + Z) for a sparsifying compressor (rand-k,
-// Bernoulli) with Gaussian noise, drawing noise only for the coordinates
-// the compressor keeps (a dropped coordinate is multiplied by 0, so its
-// noise does not change the law). With h < 0 it adds C(grad + Z) to dst;
-// otherwise it subtracts h C(grad + Z) from dst (dst = x, one agent). Rand-k
-// selects its K coordinates by Floyd's algorithm, marking them with a
-// generation stamp (no O(d) clearing), and draws each one's normal as it is
-// selected (i.i.d. normals in any order give the same law); Bernoulli draws
-// each coordinate's keep decision and, if kept, its normal. It reports false
-// for other agents.
-func sparseGaussian(a Agent, grad []float64, gn2, h float64, dst []float64, ws *Workspace, r *Rand) bool {
-	g, ok := a.Noise.(kit.GaussianLaw)
-	if !ok {
-		return false
-	}
-	c, ok := a.Compressor.(kit.SparseCompressor)
-	if !ok {
-		return false
-	}
-	sd := g.Std(gn2)
-	sign := 1.0
-	if h >= 0 {
-		sign = -h
-	}
-	c.AddSparseGaussian(dst, grad, sign, sd, ws, r)
-	return true
 }
 
 // Drift writes the SDE drift b(x) into dst: grad f for DSGD and DCSGD,
@@ -225,24 +192,6 @@ func (s System) gaussianVar(gn2 float64) (float64, bool) {
 		v += g.Variance(gn2)
 	}
 	return v, true
-}
-
-// linearGaussian reports whether every agent has Gaussian noise and a
-// compressor with a linear D(v) in dimension d.
-func (s System) linearGaussian(d int) bool {
-	for _, a := range s.Agents {
-		if _, ok := a.Noise.(kit.GaussianLaw); !ok {
-			return false
-		}
-		u, ok := a.Compressor.(Unbiased)
-		if !ok {
-			return false
-		}
-		if _, _, ok := u.Linear(d); !ok {
-			return false
-		}
-	}
-	return true
 }
 
 // Scheme is an SDE integrator.

@@ -7,7 +7,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/compress"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/noise"
+	"github.com/sdeverify/sdeverify/model/objective"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // oneStepCases are the systems whose one-step moments are compared, covering
@@ -17,34 +21,34 @@ func oneStepCases() []struct {
 	name string
 	sys  model.System
 } {
-	f := model.ObjectiveSpec{Kind: "separable", Atoms: []model.AtomSpec{{Kind: "quartic"}, {Kind: "cosh", A: 0.7}, {Kind: "logcosh", C: 2}}}
+	f := objective.Spec{Kind: "separable", Atoms: []model.AtomSpec{{Kind: "quartic"}, {Kind: "cosh", A: 0.7}, {Kind: "logcosh", C: 2}}}
 	obj, err := f.Build()
 	if err != nil {
 		panic(err)
 	}
-	tn := func(nu float64, sc ...float64) model.Noise { return model.StudentT{Nu: nu, Scale: sc} }
+	tn := func(nu float64, sc ...float64) model.Noise { return noise.StudentT{Nu: nu, Scale: sc} }
 	return []struct {
 		name string
 		sys  model.System
 	}{
-		{"dsgd-gaussian", model.System{F: obj, Method: model.DSGD, Agents: []model.Agent{
-			{Noise: model.Gaussian{Sigma0: 0.5, Sigma1: 0.2}}, {Noise: model.Gaussian{Sigma1: 1}}, {Noise: model.Gaussian{Sigma0: 1}}}}},
-		{"dsgd-student", model.System{F: obj, Method: model.DSGD, Agents: []model.Agent{
-			{Noise: tn(9, 0.5, 1, 0.2)}, {Noise: model.Gaussian{Sigma0: 0.3}}}}},
-		{"dcsgd-linear", model.System{F: obj, Method: model.DCSGD, Agents: []model.Agent{
-			{Noise: model.Gaussian{Sigma0: 0.3, Sigma1: 0.4}, Compressor: model.Bernoulli{P: 0.4}},
-			{Noise: model.Gaussian{Sigma0: 0.2}, Compressor: model.RandK{K: 2}},
-			{Noise: tn(9, 0.4), Compressor: model.Identity{}}}}},
-		{"dcsgd-qsgd", model.System{F: obj, Method: model.DCSGD, Agents: []model.Agent{
-			{Noise: model.Gaussian{Sigma0: 0.3, Sigma1: 0.2}, Compressor: model.QSGD{S: 2}},
-			{Noise: tn(10, 0.3, 0.1, 0.5), Compressor: model.Bernoulli{P: 0.7}}}}},
-		{"dcsgd-randk-one-agent", model.System{F: obj, Method: model.DCSGD, Agents: []model.Agent{
-			{Noise: model.Gaussian{Sigma0: 0.4, Sigma1: 0.3}, Compressor: model.RandK{K: 2}}}}},
-		{"dcsgd-bernoulli-one-agent", model.System{F: obj, Method: model.DCSGD, Agents: []model.Agent{
-			{Noise: model.Gaussian{Sigma0: 0.4, Sigma1: 0.3}, Compressor: model.Bernoulli{P: 0.3}}}}},
-		{"dsignsgd-gaussian", model.System{F: obj, Method: model.DSignSGD, Agents: []model.Agent{
-			{Noise: model.Gaussian{Sigma0: 0.5, Sigma1: 0.5}}, {Noise: model.Gaussian{Sigma0: 2}}}}},
-		{"dsignsgd-cauchy", model.System{F: obj, Method: model.DSignSGD, Agents: []model.Agent{
+		{"dsgd-gaussian", model.System{F: obj, Method: update.DSGD, Agents: []model.Agent{
+			{Noise: noise.Gaussian{Sigma0: 0.5, Sigma1: 0.2}}, {Noise: noise.Gaussian{Sigma1: 1}}, {Noise: noise.Gaussian{Sigma0: 1}}}}},
+		{"dsgd-student", model.System{F: obj, Method: update.DSGD, Agents: []model.Agent{
+			{Noise: tn(9, 0.5, 1, 0.2)}, {Noise: noise.Gaussian{Sigma0: 0.3}}}}},
+		{"dcsgd-linear", model.System{F: obj, Method: update.DCSGD, Agents: []model.Agent{
+			{Noise: noise.Gaussian{Sigma0: 0.3, Sigma1: 0.4}, Compressor: compress.Bernoulli{P: 0.4}},
+			{Noise: noise.Gaussian{Sigma0: 0.2}, Compressor: compress.RandK{K: 2}},
+			{Noise: tn(9, 0.4), Compressor: compress.Identity{}}}}},
+		{"dcsgd-qsgd", model.System{F: obj, Method: update.DCSGD, Agents: []model.Agent{
+			{Noise: noise.Gaussian{Sigma0: 0.3, Sigma1: 0.2}, Compressor: compress.QSGD{S: 2}},
+			{Noise: tn(10, 0.3, 0.1, 0.5), Compressor: compress.Bernoulli{P: 0.7}}}}},
+		{"dcsgd-randk-one-agent", model.System{F: obj, Method: update.DCSGD, Agents: []model.Agent{
+			{Noise: noise.Gaussian{Sigma0: 0.4, Sigma1: 0.3}, Compressor: compress.RandK{K: 2}}}}},
+		{"dcsgd-bernoulli-one-agent", model.System{F: obj, Method: update.DCSGD, Agents: []model.Agent{
+			{Noise: noise.Gaussian{Sigma0: 0.4, Sigma1: 0.3}, Compressor: compress.Bernoulli{P: 0.3}}}}},
+		{"dsignsgd-gaussian", model.System{F: obj, Method: update.DSignSGD, Agents: []model.Agent{
+			{Noise: noise.Gaussian{Sigma0: 0.5, Sigma1: 0.5}}, {Noise: noise.Gaussian{Sigma0: 2}}}}},
+		{"dsignsgd-cauchy", model.System{F: obj, Method: update.DSignSGD, Agents: []model.Agent{
 			{Noise: tn(1, 0.25, 1, 4)}, {Noise: tn(1, 2)}, {Noise: tn(3, 0.5)}}}},
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/gen"
+	"github.com/sdeverify/sdeverify/model/objective"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/floats/scalar"
@@ -72,8 +73,8 @@ func TestFiniteDifferences(t *testing.T) {
 // uses it at every SDE substep; the runs must not change).
 func TestCurvMatchesEval(t *testing.T) {
 	t.Parallel()
-	atoms := []model.Atom{model.Quartic{}, model.Power{P: 2.7}, model.Cosh{}, model.LogCosh{}, model.Square{}, model.ExpLinear{},
-		model.Scaled{Atom: model.LogCosh{}, C: 1.7, A: -2.3}, model.Scaled{Atom: model.Scaled{Atom: model.Cosh{}, C: 2, A: 0.5}, C: 0.3, A: 3}}
+	atoms := []model.Atom{objective.Quartic{}, objective.Power{P: 2.7}, objective.Cosh{}, objective.LogCosh{}, objective.Square{}, objective.ExpLinear{},
+		model.Scaled{Atom: objective.LogCosh{}, C: 1.7, A: -2.3}, model.Scaled{Atom: model.Scaled{Atom: objective.Cosh{}, C: 2, A: 0.5}, C: 0.3, A: 3}}
 	for _, a := range atoms {
 		c, ok := a.(interface{ Curv(float64) float64 })
 		require.Truef(t, ok, "%T has no Curv", a)

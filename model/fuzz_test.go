@@ -6,7 +6,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/objective"
 )
 
 // FuzzObjectiveSpec feeds arbitrary JSON to ObjectiveSpec: decoding and
@@ -25,7 +25,7 @@ func FuzzObjectiveSpec(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, u float64) {
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.DisallowUnknownFields()
-		var s model.ObjectiveSpec
+		var s objective.Spec
 		if dec.Decode(&s) != nil || s.Dim > 200 || len(s.Atoms) > 200 || len(s.Matrix) > 50 {
 			return
 		}

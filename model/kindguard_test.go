@@ -24,10 +24,10 @@ import (
 var kindGuardExceptions = map[string]string{
 	// An update rule's bound reads its own method's parameters (the clip
 	// level, beta, l0 and l1): the bound is registered for that method.
-	"theorems/clippedgd.go: model.ClippedSGD":       "the bound's own method",
-	"theorems/normalizedgd.go: model.NormalizedSGD": "the bound's own method",
-	"theorems/l0l1gd.go: model.L0L1GD":              "the bound's own method",
-	"theorems/vankov.go: model.L0L1GD":              "the bound's own method",
+	"theorems/clippedgd.go: update.ClippedSGD":       "the bound's own method",
+	"theorems/normalizedgd.go: update.NormalizedSGD": "the bound's own method",
+	"theorems/l0l1gd.go: update.L0L1GD":              "the bound's own method",
+	"theorems/vankov.go: update.L0L1GD":              "the bound's own method",
 }
 
 // TestNoKindComparedOutsideItsFile: no type assertion, type switch case or

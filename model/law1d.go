@@ -1,7 +1,6 @@
 package model
 
 import (
-	"fmt"
 	"math"
 )
 
@@ -104,22 +103,6 @@ type Quantiler interface {
 // DCSGD needs it.
 type Keeper1D interface {
 	Keep1D() float64
-}
-
-// noLaw1D is the error of a system whose agent lacks a capability the
-// exact law needs: the field is the agent's noise or compressor.
-func noLaw1D(m Method, field string, value any, capability string) error {
-	return Invalid(field, fmt.Sprintf("%T", value), fmt.Sprintf("the exact engine does not apply: %s's one-dimensional law needs %s", m, capability))
-}
-
-// noiseVar1D is agent noise nz's variance in d = 1 at gradient g (NaN if
-// the law reports it infinite).
-func noiseVar1D(nz Noise, g float64) float64 {
-	v := []float64{0}
-	if !nz.AddVariance(v, []float64{g}, g*g) {
-		return math.NaN()
-	}
-	return v[0]
 }
 
 // UniformGrid1D reports whether the exact engine must carry s's law on a

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/objective"
 )
 
 // TestPowerSum: the objectives that are power sums say so, with a and r
@@ -18,16 +19,16 @@ func TestPowerSum(t *testing.T) {
 		a, r float64
 		ok   bool
 	}{
-		{model.Homogeneous{Atom: model.Quartic{}, D: 3}, 1, 3, true},
-		{model.Homogeneous{Atom: model.Power{P: 3.5}, D: 1}, 1, 2.5, true},
-		{model.Homogeneous{Atom: model.Power{P: 2}, D: 1}, 0, 0, false},
-		{model.Homogeneous{Atom: model.Scaled{Atom: model.Quartic{}, C: 2, A: -0.5}, D: 1}, 0.125, 3, true},
-		{model.Homogeneous{Atom: model.Scaled{Atom: model.Quartic{}, C: -2, A: 1}, D: 1}, 0, 0, false},
-		{model.Homogeneous{Atom: model.LogCosh{}, D: 1}, 0, 0, false},
-		{model.Separable{Atoms: []model.Atom{model.Quartic{}, model.Quartic{L0: 5}}}, 1, 3, true},
-		{model.Separable{Atoms: []model.Atom{model.Quartic{}, model.Power{P: 4}}}, 1, 3, true}, // |x|^4/4 is x^4/4
-		{model.Separable{Atoms: []model.Atom{model.Quartic{}, model.Power{P: 5}}}, 0, 0, false},
-		{model.Separable{Atoms: []model.Atom{model.Quartic{}, model.Square{}}}, 0, 0, false},
+		{objective.Homogeneous{Atom: objective.Quartic{}, D: 3}, 1, 3, true},
+		{objective.Homogeneous{Atom: objective.Power{P: 3.5}, D: 1}, 1, 2.5, true},
+		{objective.Homogeneous{Atom: objective.Power{P: 2}, D: 1}, 0, 0, false},
+		{objective.Homogeneous{Atom: model.Scaled{Atom: objective.Quartic{}, C: 2, A: -0.5}, D: 1}, 0.125, 3, true},
+		{objective.Homogeneous{Atom: model.Scaled{Atom: objective.Quartic{}, C: -2, A: 1}, D: 1}, 0, 0, false},
+		{objective.Homogeneous{Atom: objective.LogCosh{}, D: 1}, 0, 0, false},
+		{objective.Separable{Atoms: []model.Atom{objective.Quartic{}, objective.Quartic{L0: 5}}}, 1, 3, true},
+		{objective.Separable{Atoms: []model.Atom{objective.Quartic{}, objective.Power{P: 4}}}, 1, 3, true}, // |x|^4/4 is x^4/4
+		{objective.Separable{Atoms: []model.Atom{objective.Quartic{}, objective.Power{P: 5}}}, 0, 0, false},
+		{objective.Separable{Atoms: []model.Atom{objective.Quartic{}, objective.Square{}}}, 0, 0, false},
 	} {
 		ps, ok := c.f.(model.PowerSummer)
 		require.True(t, ok, "case %d", i)

@@ -11,7 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/compress"
 	"github.com/sdeverify/sdeverify/model/gen"
+	"github.com/sdeverify/sdeverify/model/noise"
 )
 
 // TestKindsRegistered: the built-in kinds of each sort, by name.
@@ -166,14 +168,14 @@ type zeroTagged struct {
 func TestRegisterPanics(t *testing.T) {
 	t.Parallel()
 	require.PanicsWithValue(t, `model: Register: noise kind "gaussian" registered twice`, func() {
-		model.Register(model.Kind[model.Gaussian, model.Noise]{Name: "gaussian"})
+		model.Register(model.Kind[noise.Gaussian, model.Noise]{Name: "gaussian"})
 	})
-	require.Panics(t, func() { model.Register(model.Kind[model.Gaussian, model.Noise]{}) })
+	require.Panics(t, func() { model.Register(model.Kind[noise.Gaussian, model.Noise]{}) })
 	require.Panics(t, func() { model.Register(model.Kind[badParams, model.Noise]{Name: "bad"}) })
 	require.Panics(t, func() { model.Register(model.Kind[nothing, fmt.Stringer]{Name: "bad"}) })
 	require.Panics(t, func() { model.Register(model.Kind[int, model.Noise]{Name: "bad"}) })
 	// A zero tag outside a schedule: the decoder would not check it.
 	require.PanicsWithValue(t, `model: Register "zero-tagged": a zero tag on a compressor kind's parameter, which the configuration's decoder does not check (schedules only)`, func() {
-		model.Register(model.Kind[zeroTagged, model.Compressor]{Name: "zero-tagged", Build: func(zeroTagged, int) (model.Compressor, error) { return model.Identity{}, nil }})
+		model.Register(model.Kind[zeroTagged, model.Compressor]{Name: "zero-tagged", Build: func(zeroTagged, int) (model.Compressor, error) { return compress.Identity{}, nil }})
 	})
 }

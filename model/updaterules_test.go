@@ -8,6 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/noise"
+	"github.com/sdeverify/sdeverify/model/objective"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // TestUpdateRuleParamsRefused: bad parameters are refused naming the field
@@ -30,23 +33,23 @@ func TestUpdateRuleParamsRefused(t *testing.T) {
 		require.Error(t, err, "%s %s", c.name, c.params)
 		require.Contains(t, err.Error(), c.field, "%s %s", c.name, c.params)
 	}
-	sq := model.Homogeneous{D: 2, Atom: model.Square{}}
-	sys := model.System{F: sq, Method: model.ClippedSGD{Clip: 1}, Agents: []model.Agent{{Noise: model.Gaussian{Sigma0: 1}}}}
+	sq := objective.Homogeneous{D: 2, Atom: objective.Square{}}
+	sys := model.System{F: sq, Method: update.ClippedSGD{Clip: 1}, Agents: []model.Agent{{Noise: noise.Gaussian{Sigma0: 1}}}}
 	require.NoError(t, sys.Validate())
 	err := sys.ValidateSDE()
 	require.Error(t, err)
 	require.True(t, strings.HasPrefix(err.Error(), "objective.dim = 2"), err.Error())
-	sys.F = model.Homogeneous{D: 1, Atom: model.Square{}}
+	sys.F = objective.Homogeneous{D: 1, Atom: objective.Square{}}
 	require.NoError(t, sys.ValidateSDE())
-	sys.Agents[0].Noise = noCDF{model.Gaussian{Sigma0: 1}}
+	sys.Agents[0].Noise = noCDF{noise.Gaussian{Sigma0: 1}}
 	err = sys.ValidateSDE()
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "agents[0].noise")
 }
 
-// noCDF is a noise law that does not give its CDF (the model.CDFer
+// noCDF is a noise law that does not give its CDF (the update.CDFer
 // capability hidden).
-type noCDF struct{ g model.Gaussian }
+type noCDF struct{ g noise.Gaussian }
 
 func (n noCDF) Sample(dst, grad []float64, gn2 float64, r *model.Rand) { n.g.Sample(dst, grad, gn2, r) }
 func (n noCDF) AddVariance(dst, grad []float64, gn2 float64) bool {
@@ -65,7 +68,7 @@ func (n noCDF) Validate(d int) error                         { return n.g.Valida
 func TestClippingUnbiasedUnderGaussianNoise(t *testing.T) {
 	t.Parallel()
 	for _, c := range []float64{0.1, 0.5, 3} {
-		g := model.System{F: model.Homogeneous{D: 1, Atom: model.Square{}}, Method: model.ClippedSGD{Clip: c}, Agents: []model.Agent{{Noise: model.Gaussian{Sigma0: 1}}}}
+		g := model.System{F: objective.Homogeneous{D: 1, Atom: objective.Square{}}, Method: update.ClippedSGD{Clip: c}, Agents: []model.Agent{{Noise: noise.Gaussian{Sigma0: 1}}}}
 		d := []float64{0}
 		for _, grad := range []float64{0, 1e-3, -1e-3, 0.3, -2, 5} {
 			g.Drift(d, []float64{grad}, grad*grad)

@@ -12,6 +12,7 @@ import (
 	"github.com/sdeverify/sdeverify/model/gen"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/model/schedule"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // componentAlpha is the level of each component property's statistical
@@ -68,13 +69,13 @@ func genSystem(t *rapid.T) model.System {
 		t.Fatalf("objective: %v", err)
 	}
 	d := f.Dim()
-	method := []model.Method{model.DSGD, model.DCSGD, model.DSignSGD}[rapid.IntRange(0, 2).Draw(t, "method")]
+	method := []model.Method{update.DSGD, update.DCSGD, update.DSignSGD}[rapid.IntRange(0, 2).Draw(t, "method")]
 	n := rapid.IntRange(1, 3).Draw(t, "agents")
 	sys := model.System{F: f, Method: method}
 	// The z tests of one step's second moments need the noise's fourth
 	// moments, except under DSignSGD (the sign is bounded).
 	moments := 4
-	if method == model.DSignSGD {
+	if method == update.DSignSGD {
 		moments = 0
 	}
 	for range n {

@@ -6,13 +6,15 @@ import (
 	"github.com/sdeverify/sdeverify/internal/parallel"
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/noise"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // This file is the Monte Carlo reference of TestExactStress: the
 // one-dimensional methods and their SDEs written out as scalar recursions,
 // independent of model's DiscreteStep and SDEStep, of exact.Coefficients
 // and of the exact engine (they share the generator, model.Rand, and
-// model.StudentTRand for t laws other than Cauchy, which model's own
+// noise.StudentTRand for t laws other than Cauchy, which model's own
 // tests check). The conventions are docs/math.md section 2's and model's:
 //
 //	DSGD      x' = x - h (f'(x) + (1/N) sum_i Z_i),  Z_i ~ N(0, s0_i^2 + s1_i^2 f'(x)^2)
@@ -47,11 +49,11 @@ func (a *stressAgent) draw(g float64, r *model.Rand) float64 {
 		return a.std(g) * r.NormFloat64()
 	}
 	if a.Nu == 1 {
-		// Cauchy by inversion (model.StudentTRand uses a ratio of normals:
+		// Cauchy by inversion (noise.StudentTRand uses a ratio of normals:
 		// a different sampler of the same law).
 		return a.Scale * math.Tan(math.Pi*(r.Float64()-0.5))
 	}
-	return a.Scale * model.StudentTRand(a.Nu, r)
+	return a.Scale * noise.StudentTRand(a.Nu, r)
 }
 
 // signMean is E sign(g + Z) for the SDE's drift, by the closed forms the
@@ -269,9 +271,9 @@ func (c stressChain) path(r *model.Rand, gs []func(float64) float64, cps []int, 
 		h := c.Eta * c.rate(k, g)
 		var u float64
 		switch c.Method {
-		case model.DSGD:
+		case update.DSGD:
 			u = g + math.Sqrt(a+b*g*g)*r.NormFloat64()
-		case model.DCSGD:
+		case update.DCSGD:
 			for i := range c.Agents {
 				ag := &c.Agents[i]
 				if ag.Keep < 1 && !(r.Float64() < ag.Keep) {
@@ -280,7 +282,7 @@ func (c stressChain) path(r *model.Rand, gs []func(float64) float64, cps []int, 
 				u += (g + ag.std(g)*r.NormFloat64()) / ag.Keep
 			}
 			u /= n
-		case model.DSignSGD:
+		case update.DSignSGD:
 			for i := range c.Agents {
 				u += stressSign(g + c.Agents[i].draw(g, r))
 			}
@@ -303,19 +305,19 @@ func (c stressChain) coefficients(x float64) (b, sigma float64) {
 	g := c.deriv(x)
 	n := float64(len(c.Agents))
 	switch c.Method {
-	case model.DSGD, model.DCSGD:
+	case update.DSGD, update.DCSGD:
 		b = g
 		for i := range c.Agents {
 			a := &c.Agents[i]
 			v := a.std(g)
 			v *= v
-			if c.Method == model.DCSGD {
+			if c.Method == update.DCSGD {
 				om := 1/a.Keep - 1
 				v = om*g*g + (1+om)*v
 			}
 			sigma += v
 		}
-	case model.DSignSGD:
+	case update.DSignSGD:
 		for i := range c.Agents {
 			m, random := c.Agents[i].signMean(g)
 			b += m

@@ -5,8 +5,8 @@ import (
 
 	"pgregory.net/rapid"
 
-	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/gen"
+	"github.com/sdeverify/sdeverify/model/objective"
 	"github.com/sdeverify/sdeverify/properties"
 )
 
@@ -14,7 +14,7 @@ import (
 // inputs, so a failing property shrinks them) and builds them: every drawn
 // spec is valid and within the dimensions asked for.
 func ExampleDrawer() {
-	objective := rapid.Custom(func(t *rapid.T) model.ObjectiveSpec {
+	objective := rapid.Custom(func(t *rapid.T) objective.Spec {
 		return gen.Objective(properties.Drawer{T: t}, gen.Options{MaxDim: 4})
 	})
 	ok := true

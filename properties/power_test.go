@@ -13,9 +13,13 @@ import (
 
 	"github.com/sdeverify/sdeverify/internal/atomicfile"
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/compress"
 	"github.com/sdeverify/sdeverify/model/gen"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/noise"
+	"github.com/sdeverify/sdeverify/model/objective"
 	"github.com/sdeverify/sdeverify/model/schedule"
+	"github.com/sdeverify/sdeverify/model/update"
 	"github.com/sdeverify/sdeverify/theorems"
 )
 
@@ -32,7 +36,7 @@ const PowerFile = "testdata/power.json"
 func ouVarianceTest(seed uint64, rate float64, pert model.Perturbation, alpha float64) bool {
 	const a, s, eta, x0, steps, paths = 1.5, 1.0, 0.1, 1.0, 10, 400
 	run := mc.Run{
-		System: model.System{F: model.DiagonalQuadratic([]float64{a}), Agents: []model.Agent{{Noise: model.Gaussian{Sigma0: s}}}, Method: model.DSGD},
+		System: model.System{F: objective.DiagonalQuadratic([]float64{a}), Agents: []model.Agent{{Noise: noise.Gaussian{Sigma0: s}}}, Method: update.DSGD},
 		Model:  mc.SDE, Integrator: model.Integrator{Scheme: model.EulerMaruyama, Substeps: 50, MaxSubsteps: 50, Perturb: pert},
 		Eta: eta, Schedule: schedule.Constant{Value: rate}, X0: []float64{x0}, Steps: steps, Paths: paths, Seed: seed, Checkpoints: []int{steps},
 	}
@@ -53,7 +57,7 @@ func ouVarianceTest(seed uint64, rate float64, pert model.Perturbation, alpha fl
 // scaledCompressor is a deliberately wrong compressor: rand-k whose output
 // is scaled by Factor (so E C(v) = Factor v).
 type scaledCompressor struct {
-	model.RandK
+	compress.RandK
 	Factor float64
 }
 
@@ -199,19 +203,19 @@ func TestPower(t *testing.T) {
 		}
 		return theorems.BoundTest(m.Mean, m.SE(), 1, alpha, 0) == theorems.Fail
 	}, alpha)
-	add("rand-k unbiasedness (z test)", "false alarm", falseRuns, func(s uint64) bool { return unbiasedTest(s, model.RandK{K: 2}, alpha) }, alpha)
+	add("rand-k unbiasedness (z test)", "false alarm", falseRuns, func(s uint64) bool { return unbiasedTest(s, compress.RandK{K: 2}, alpha) }, alpha)
 	// Injected bugs.
 	add("SDE diffusion scaled by 1.5 (OU variance)", "mutant", mutantRuns,
 		func(s uint64) bool { return ouVarianceTest(s, 1, model.Perturbation{DiffusionScale: 1.5}, alpha) }, 0)
 	add("SDE noise scaled by eta_t instead of eta_t^2 (OU variance, eta_t = 0.25)", "mutant", mutantRuns,
 		func(s uint64) bool { return ouVarianceTest(s, 0.25, model.Perturbation{NoiseRatePower: 0.5}, alpha) }, 0)
-	signSys := model.System{F: model.Homogeneous{Atom: model.Quartic{}, D: 1}, Method: model.DSignSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma0: 1}}}}
+	signSys := model.System{F: objective.Homogeneous{Atom: objective.Quartic{}, D: 1}, Method: update.DSignSGD, Agents: []model.Agent{{Noise: noise.Gaussian{Sigma0: 1}}}}
 	add("DSignSGD SDE drift with a sign bias of 0.05 (one-step moments)", "mutant", mutantRuns, func(s uint64) bool {
 		return oneStepMismatchN(signSys, []float64{0.5}, 0.1, 1, s, model.Perturbation{DriftBias: 0.05}, alpha, 50000) != ""
 	}, 0)
 	add("compressor scaled by 1.1 (unbiasedness)", "mutant", mutantRuns,
 		func(s uint64) bool {
-			return unbiasedTest(s, scaledCompressor{RandK: model.RandK{K: 2}, Factor: 1.1}, alpha)
+			return unbiasedTest(s, scaledCompressor{RandK: compress.RandK{K: 2}, Factor: 1.1}, alpha)
 		}, 0)
 	// The mutant needs a certificate that halving L1 certainly breaks: one
 	// atom on every coordinate (each built-in atom's L1 is the smallest for

@@ -5,7 +5,10 @@ import (
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/noise"
+	"github.com/sdeverify/sdeverify/model/objective"
 	"github.com/sdeverify/sdeverify/model/schedule"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // gbmResolved runs the SDE of f = x^2/2 with noise proportional to the
@@ -24,7 +27,7 @@ import (
 func gbmResolved(seed uint64, pert model.Perturbation, alpha float64) (meanOff, secondOff, heavy bool) {
 	const eta, steps, paths = 0.2, 10, 400
 	run := mc.Run{
-		System: model.System{F: model.DiagonalQuadratic([]float64{1}), Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 1}}}, Method: model.DSGD},
+		System: model.System{F: objective.DiagonalQuadratic([]float64{1}), Agents: []model.Agent{{Noise: noise.Gaussian{Sigma1: 1}}}, Method: update.DSGD},
 		Model:  mc.SDE, Integrator: model.Integrator{Scheme: model.TamedEuler, Substeps: 1, Stiffness: 0.1, MaxSubsteps: 1000, Perturb: pert},
 		Eta: eta, Schedule: schedule.Constant{}, X0: []float64{1}, Steps: steps, Paths: paths, Seed: seed,
 		Checkpoints: []int{0, steps}, KeepPathValues: true,

@@ -11,6 +11,10 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/compress"
+	"github.com/sdeverify/sdeverify/model/noise"
+	"github.com/sdeverify/sdeverify/model/objective"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // The paper's SDEs checked against derived ones (issue 26.2). For a method
@@ -50,7 +54,7 @@ type noiseLaw struct {
 }
 
 func gaussianLaw(s0, s1 float64) noiseLaw {
-	return noiseLaw{nz: model.Gaussian{Sigma0: s0, Sigma1: s1}, nu: math.Inf(1), desc: fmt.Sprintf("gaussian(%g, %g)", s0, s1),
+	return noiseLaw{nz: noise.Gaussian{Sigma0: s0, Sigma1: s1}, nu: math.Inf(1), desc: fmt.Sprintf("gaussian(%g, %g)", s0, s1),
 		scale: func(g float64) float64 { return math.Sqrt(s0*s0 + s1*s1*g*g) },
 		cdf: func(g float64) func(float64) float64 {
 			return distuv.Normal{Mu: 0, Sigma: math.Sqrt(s0*s0 + s1*s1*g*g)}.CDF
@@ -62,7 +66,7 @@ func gaussianLaw(s0, s1 float64) noiseLaw {
 }
 
 func studentLaw(nu, scale float64) noiseLaw {
-	return noiseLaw{nz: model.StudentT{Nu: nu, Scale: []float64{scale}}, nu: nu, desc: fmt.Sprintf("student-t(%g, %g)", nu, scale),
+	return noiseLaw{nz: noise.StudentT{Nu: nu, Scale: []float64{scale}}, nu: nu, desc: fmt.Sprintf("student-t(%g, %g)", nu, scale),
 		scale: func(float64) float64 { return scale },
 		cdf:   func(float64) func(float64) float64 { return func(z float64) float64 { return tCDF(nu, z/scale) } },
 		half:  func(float64) func(float64) float64 { return func(z float64) float64 { return tHalf(nu, z/scale) } }}
@@ -213,8 +217,8 @@ type derivedCase struct {
 }
 
 func drawDerivedCase(t *rapid.T) derivedCase {
-	method := rapid.SampledFrom([]model.Method{model.DSGD, model.DCSGD, model.DSignSGD}).Draw(t, "method")
-	c := derivedCase{sys: model.System{F: model.Separable{Atoms: []model.Atom{model.Square{}}}, Method: method}}
+	method := rapid.SampledFrom([]model.Method{update.DSGD, update.DCSGD, update.DSignSGD}).Draw(t, "method")
+	c := derivedCase{sys: model.System{F: objective.Separable{Atoms: []model.Atom{objective.Square{}}}, Method: method}}
 	for i := range rapid.IntRange(1, 4).Draw(t, "agents") {
 		var l noiseLaw
 		if rapid.Bool().Draw(t, fmt.Sprintf("student[%d]", i)) {
@@ -225,14 +229,14 @@ func drawDerivedCase(t *rapid.T) derivedCase {
 		a := model.Agent{Noise: l.nz}
 		mp, p := mapIdentity, 1.0
 		switch {
-		case method == model.DSignSGD:
+		case method == update.DSignSGD:
 			mp = mapSign
-		case method == model.DCSGD:
+		case method == update.DCSGD:
 			if rapid.Bool().Draw(t, fmt.Sprintf("bernoulli[%d]", i)) {
 				p = rapid.Float64Range(0.05, 1).Draw(t, fmt.Sprintf("p[%d]", i))
-				a.Compressor, mp = model.Bernoulli{P: p}, mapBernoulli
+				a.Compressor, mp = compress.Bernoulli{P: p}, mapBernoulli
 			} else {
-				a.Compressor = model.Identity{}
+				a.Compressor = compress.Identity{}
 			}
 		}
 		c.sys.Agents = append(c.sys.Agents, a)
@@ -309,10 +313,10 @@ func TestPaperSDEsDerivedMutation(t *testing.T) {
 		for i, mp := range c.maps {
 			compressed = compressed || (mp == mapBernoulli && c.keep[i] <= 0.9)
 		}
-		if c.sys.Method != model.DCSGD || !compressed {
+		if c.sys.Method != update.DCSGD || !compressed {
 			t.Skip("not a compressed DCSGD case")
 		}
-		if err := checkDerived(t, c, model.DSGD); err == nil {
+		if err := checkDerived(t, c, update.DSGD); err == nil {
 			t.Fatalf("DCSGD's agents with DSGD's SDE passed the comparison: the check cannot see the compression term")
 		}
 	})
@@ -376,7 +380,7 @@ func gk15(f func(float64) float64, a, b float64) (float64, float64) {
 //   - the methods' drift and the diagonal of the covariance their Diffuse
 //     implies (sum_k D(e_k)_j^2), deterministically within derivedTol;
 //   - the moments of 20000 draws of the discrete update U (the method's
-//     own Step, model.EstimateMoments), by z tests at |z| > 5.73 (two-sided
+//     own Step, update.EstimateMoments), by z tests at |z| > 5.73 (two-sided
 //     1e-8 each; 2d tests a case; the standard errors by the delta method,
 //     valid here since nu >= 9 gives finite eighth moments).
 //
@@ -391,12 +395,12 @@ func TestPaperSDEsDerivedHighDim(t *testing.T) {
 	)
 	rapid.Check(t, func(t *rapid.T) {
 		d := rapid.IntRange(2, 4).Draw(t, "dim")
-		method := rapid.SampledFrom([]model.Method{model.DSGD, model.DCSGD}).Draw(t, "method")
+		method := rapid.SampledFrom([]model.Method{update.DSGD, update.DCSGD}).Draw(t, "method")
 		atoms := make([]model.Atom, d)
 		for j := range atoms {
-			atoms[j] = model.Square{}
+			atoms[j] = objective.Square{}
 		}
-		sys := model.System{F: model.Separable{Atoms: atoms}, Method: method}
+		sys := model.System{F: objective.Separable{Atoms: atoms}, Method: method}
 		g := make([]float64, d)
 		var gn2 float64
 		for j := range g {
@@ -415,26 +419,26 @@ func TestPaperSDEsDerivedHighDim(t *testing.T) {
 					sc[j] = rapid.Float64Range(0.05, 2).Draw(t, fmt.Sprintf("scale[%d][%d]", i, j))
 					vz[j] = sc[j] * sc[j] * nu / (nu - 2)
 				}
-				a.Noise = model.StudentT{Nu: nu, Scale: sc}
+				a.Noise = noise.StudentT{Nu: nu, Scale: sc}
 			} else {
 				s0 := rapid.Float64Range(0.05, 2).Draw(t, fmt.Sprintf("sigma0[%d]", i))
 				s1 := rapid.Float64Range(0, 1).Draw(t, fmt.Sprintf("sigma1[%d]", i))
 				for j := range vz {
 					vz[j] = s0*s0 + s1*s1*gn2
 				}
-				a.Noise = model.Gaussian{Sigma0: s0, Sigma1: s1}
+				a.Noise = noise.Gaussian{Sigma0: s0, Sigma1: s1}
 			}
 			p := 1.0
-			if method == model.DCSGD {
+			if method == update.DCSGD {
 				switch rapid.IntRange(0, 2).Draw(t, fmt.Sprintf("compressor[%d]", i)) {
 				case 0:
-					a.Compressor = model.Identity{}
+					a.Compressor = compress.Identity{}
 				case 1:
 					p = rapid.Float64Range(0.2, 1).Draw(t, fmt.Sprintf("p[%d]", i))
-					a.Compressor = model.Bernoulli{P: p}
+					a.Compressor = compress.Bernoulli{P: p}
 				default:
 					k := rapid.IntRange(1, d).Draw(t, fmt.Sprintf("k[%d]", i))
-					a.Compressor, p = model.RandK{K: k}, float64(k)/float64(d)
+					a.Compressor, p = compress.RandK{K: k}, float64(k)/float64(d)
 				}
 			}
 			for j := range want {
@@ -474,7 +478,7 @@ func TestPaperSDEsDerivedHighDim(t *testing.T) {
 			}
 		}
 		// The discrete update's moments.
-		est, err := model.EstimateMoments(sys, g, gn2, n, model.NewRand(rapid.Uint64().Draw(t, "seed")))
+		est, err := update.EstimateMoments(sys, g, gn2, n, model.NewRand(rapid.Uint64().Draw(t, "seed")))
 		if err != nil {
 			t.Fatal(err)
 		}

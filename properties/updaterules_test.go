@@ -8,6 +8,7 @@ import (
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/gen"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // agentMapMethods are the registered methods with an agent-side map whose
@@ -56,7 +57,7 @@ func genMapSystem(t *rapid.T) model.System {
 // the quadrature over the noise's CDF, as SDEStep uses them: one EM step is
 // x - eta rate m - rate eta sqrt(Sigma/N) xi) equal the first two moments of
 // the method's discrete update U (E U = m, Var U = Sigma/N), checked on
-// 20000 draws of U (model.EstimateMoments, the method's own Step) at level
+// 20000 draws of U (update.EstimateMoments, the method's own Step) at level
 // 1e-8 each, two tests per case. The update is bounded, |U| <= S = sup T
 // (clip, 1, 1/L1), and may put a tiny probability on a distant value (a
 // clipped gradient that is almost never inside the ball), where a z test
@@ -87,7 +88,7 @@ func TestDerivedSDEOneStepMoments(t *testing.T) {
 		m, sd := make([]float64, 1), make([]float64, 1)
 		sys.Drift(m, g, gn2)
 		sys.DiffusionFrom(sd, []float64{1}, g, gn2, model.NewWorkspace(1), nil)
-		est, err := model.EstimateMoments(sys, g, gn2, n, model.NewRand(rapid.Uint64().Draw(t, "seed")))
+		est, err := update.EstimateMoments(sys, g, gn2, n, model.NewRand(rapid.Uint64().Draw(t, "seed")))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,11 +96,11 @@ func TestDerivedSDEOneStepMoments(t *testing.T) {
 		sigma := sd[0] * sd[0]
 		var bound float64
 		switch mt := sys.Method.(type) {
-		case model.ClippedSGD:
+		case update.ClippedSGD:
 			bound = mt.Clip
-		case model.NormalizedSGD:
+		case update.NormalizedSGD:
 			bound = 1
-		case model.L0L1GD:
+		case update.L0L1GD:
 			if mt.L1 > 0 {
 				bound = 1 / mt.L1
 			}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/sdeverify/sdeverify/internal/format"
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/noise"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // ClipBias is clipped SGD's mean update m(x) = E clip_c(f'(x) + Z) in
@@ -36,13 +38,13 @@ type ClipBias struct {
 
 // ClipBiasStudies computes the three cases the report shows: Gaussian and
 // Student-t noise (symmetric; m from the model's own drift: the closed
-// form and the quadrature of model.ClippedSGD) and the centred exponential
+// form and the quadrature of update.ClippedSGD) and the centred exponential
 // (asymmetric; m in closed form, ClipMeanExp).
 func ClipBiasStudies() ([]ClipBias, error) {
 	const c = 1.0
 	var out []ClipBias
-	for _, nz := range []model.Noise{model.Gaussian{Sigma0: 1}, model.StudentT{Nu: 3, Scale: []float64{1}}} {
-		sys := model.System{Agents: []model.Agent{{Noise: nz}}, Method: model.ClippedSGD{Clip: c}}
+	for _, nz := range []model.Noise{noise.Gaussian{Sigma0: 1}, noise.StudentT{Nu: 3, Scale: []float64{1}}} {
+		sys := model.System{Agents: []model.Agent{{Noise: nz}}, Method: update.ClippedSGD{Clip: c}}
 		m := func(x float64) float64 {
 			dst := []float64{0}
 			sys.Method.Drift(sys, dst, []float64{x}, x*x)

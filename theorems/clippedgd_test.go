@@ -3,9 +3,8 @@ package theorems
 import (
 	"testing"
 
+	"github.com/sdeverify/sdeverify/model/update"
 	"github.com/stretchr/testify/require"
-
-	"github.com/sdeverify/sdeverify/model"
 )
 
 // TestClippedGDTight: x^2/2 (L0 = 1, L1 = 0), c = 10 never clips, eta = 1:
@@ -22,7 +21,7 @@ func TestClippedGDTight(t *testing.T) {
 // moves 0.5 toward 0 while |x| > 0.5, so G_k = 4 - k/2, min M over k < 3
 // is c G_2 = 1.5 against 2 F0/(3 eta) = 16/3.
 func TestClippedGDClipping(t *testing.T) {
-	r := mustCheck(t, ClippedGD{}, ruleCfg("square", 1, 4, "clipped-sgd", model.ClippedSGD{Clip: 0.5}, 1, 3, 0))
+	r := mustCheck(t, ClippedGD{}, ruleCfg("square", 1, 4, "clipped-sgd", update.ClippedSGD{Clip: 0.5}, 1, 3, 0))
 	require.Equal(t, Holds, r.Outcome, r.String())
 	require.InDelta(t, 1.5, r.FinalLHS, 1e-14)
 	require.InDelta(t, 16.0/3, r.FinalBound, 1e-14)
@@ -31,7 +30,7 @@ func TestClippedGDClipping(t *testing.T) {
 // TestClippedGDStepCondition: eta = 1.01 on x^2/2 with c = 10 gives
 // rho = 1.01 > 1: VACUOUS, naming the step condition.
 func TestClippedGDStepCondition(t *testing.T) {
-	r := mustCheck(t, ClippedGD{}, ruleCfg("square", 1, 1, "clipped-sgd", model.ClippedSGD{Clip: 10}, 1.01, 3, 0))
+	r := mustCheck(t, ClippedGD{}, ruleCfg("square", 1, 1, "clipped-sgd", update.ClippedSGD{Clip: 10}, 1.01, 3, 0))
 	require.Equal(t, NoClaim, r.Outcome)
 	require.Contains(t, r.Reason, "step condition")
 }

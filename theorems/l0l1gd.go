@@ -6,6 +6,7 @@ import (
 
 	"github.com/sdeverify/sdeverify/internal/format"
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // L0L1GDBound is the suite's own bound for the (L0,L1)-GD step with exact
@@ -34,7 +35,7 @@ func (L0L1GDBound) Info() RuleInfo {
 
 // Static implements RuleBound: (l0, l1) dominate the certificate.
 func (L0L1GDBound) Static(m model.Method, k model.Certificate) []Hypothesis {
-	p := m.(model.L0L1GD)
+	p := m.(update.L0L1GD)
 	if p.L0 >= k.L0 && p.L1 >= k.L1 {
 		return []Hypothesis{held("step constants", "(l0, l1) = (%s, %s) dominate the certificate (%s, %s)", format.Num(p.L0), format.Num(p.L1), format.Num(k.L0), format.Num(k.L1))}
 	}
@@ -52,7 +53,7 @@ func (L0L1GDBound) StepOK(_ model.Method, _ model.Certificate, h float64) (bool,
 
 // Measure implements RuleBound: G^2/(l0 + l1 G).
 func (L0L1GDBound) Measure(m model.Method, g float64) float64 {
-	p := m.(model.L0L1GD)
+	p := m.(update.L0L1GD)
 	return g * g / (p.L0 + p.L1*g)
 }
 

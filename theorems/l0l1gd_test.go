@@ -4,9 +4,8 @@ import (
 	"math"
 	"testing"
 
+	"github.com/sdeverify/sdeverify/model/update"
 	"github.com/stretchr/testify/require"
-
-	"github.com/sdeverify/sdeverify/model"
 )
 
 // TestL0L1GDUnit: x^2/2 with (l0, l1) = (1, 0) and h = 1 lands on 0 in
@@ -22,10 +21,10 @@ func TestL0L1GDUnit(t *testing.T) {
 // TestL0L1GDHypotheses: constants below the certificate, and h > 1, are
 // outside the bound.
 func TestL0L1GDHypotheses(t *testing.T) {
-	r := mustCheck(t, L0L1GDBound{}, ruleCfg("cosh", 2, 1, "l0l1-gd", model.L0L1GD{L0: 1, L1: 0.5}, 1, 3, 0))
+	r := mustCheck(t, L0L1GDBound{}, ruleCfg("cosh", 2, 1, "l0l1-gd", update.L0L1GD{L0: 1, L1: 0.5}, 1, 3, 0))
 	require.Equal(t, NoClaim, r.Outcome)
 	require.Contains(t, r.Reason, "dominate")
-	r = mustCheck(t, L0L1GDBound{}, ruleCfg("cosh", 2, 1, "l0l1-gd", model.L0L1GD{L0: 1, L1: 1}, 1.5, 3, 0))
+	r = mustCheck(t, L0L1GDBound{}, ruleCfg("cosh", 2, 1, "l0l1-gd", update.L0L1GD{L0: 1, L1: 1}, 1.5, 3, 0))
 	require.Equal(t, NoClaim, r.Outcome)
 	require.Contains(t, r.Reason, "step condition")
 }

@@ -3,9 +3,8 @@ package theorems
 import (
 	"testing"
 
+	"github.com/sdeverify/sdeverify/model/update"
 	"github.com/stretchr/testify/require"
-
-	"github.com/sdeverify/sdeverify/model"
 )
 
 // TestNormalizedGDTight: x^2/2, beta = 10, eta = 10 (eta L0/beta = 1, the
@@ -20,7 +19,7 @@ func TestNormalizedGDTight(t *testing.T) {
 
 // TestNormalizedGDBetaZero: beta = 0 is outside the bound.
 func TestNormalizedGDBetaZero(t *testing.T) {
-	r := mustCheck(t, NormalizedGD{}, ruleCfg("cosh", 2, 1, "normalized-sgd", model.NormalizedSGD{}, 0.1, 3, 0))
+	r := mustCheck(t, NormalizedGD{}, ruleCfg("cosh", 2, 1, "normalized-sgd", update.NormalizedSGD{}, 0.1, 3, 0))
 	require.Equal(t, NoClaim, r.Outcome)
 	require.Contains(t, r.Reason, "beta > 0")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/gen"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // DrawRuleConfig draws a configuration inside bound b's hypotheses: a
@@ -40,17 +41,17 @@ func DrawRuleConfig(b RuleBound, dr gen.Drawer) (mc.Config, error) {
 	switch b.Info().ID {
 	case "clipped-gd":
 		c := gen.LogUniform(dr, "clip", 0.05, 20)
-		params = model.ClippedSGD{Clip: c}
+		params = update.ClippedSGD{Clip: c}
 		eta = frac * largest(func(h float64) float64 { return h * (k.L0 + k.L1*c) * math.Exp(k.L1*h*c) })
 	case "normalized-gd":
 		beta := gen.LogUniform(dr, "beta", 0.01, 10)
-		params = model.NormalizedSGD{Beta: beta}
+		params = update.NormalizedSGD{Beta: beta}
 		eta = frac * largest(func(h float64) float64 { return h * math.Exp(k.L1*h) * math.Max(k.L0/beta, k.L1) })
 	case "l0l1-gd":
-		params = model.L0L1GD{L0: k.L0*(1+dr.Float("l0 excess", 0, 1)) + 1e-3, L1: k.L1 * (1 + dr.Float("l1 excess", 0, 1))}
+		params = update.L0L1GD{L0: k.L0*(1+dr.Float("l0 excess", 0, 1)) + 1e-3, L1: k.L1 * (1 + dr.Float("l1 excess", 0, 1))}
 		eta = frac
 	case "vankov-si":
-		params = model.L0L1GD{L0: k.L0*(1+dr.Float("l0 excess", 0, 1)) + 1e-3, L1: 1.5 * k.L1 * (1 + dr.Float("l1 excess", 0, 1)) * (1 + 1e-12)}
+		params = update.L0L1GD{L0: k.L0*(1+dr.Float("l0 excess", 0, 1)) + 1e-3, L1: 1.5 * k.L1 * (1 + dr.Float("l1 excess", 0, 1)) * (1 + 1e-12)}
 		eta = 1
 	default:
 		return mc.Config{}, fmt.Errorf("DrawRuleConfig: no generator for bound %q", b.Info().ID)

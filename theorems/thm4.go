@@ -2,7 +2,7 @@ package theorems
 
 import (
 	"github.com/sdeverify/sdeverify/internal/format"
-	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // Thm4 is Theorem 4 (DSGD, (sigma0,sigma1)-variance; App. A Thm 8):
@@ -16,7 +16,7 @@ func Thm4() Theorem {
 		ID:     "thm4",
 		Name:   "Thm 4 (DSGD, affine variance)",
 		Ref:    "Sec. 4.2 Thm 4, eqs. 1-2; App. A Thm 8, eqs. 9-10, 21, 26",
-		Method: model.DSGD,
+		Method: update.DSGD,
 		// App. A Thm 8 assumes Robbins-Monro for eq. 10's limit.
 		RobbinsMonroLimit: true,
 		class: func(in Inputs) (Constants, Hypothesis) {

@@ -2,7 +2,7 @@ package theorems
 
 import (
 	"github.com/sdeverify/sdeverify/internal/format"
-	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // Thm5 is Theorem 5 (DCSGD, unbiased compression, bounded variance; App. A
@@ -20,7 +20,7 @@ func Thm5() Theorem {
 		ID:     "thm5",
 		Name:   "Thm 5 (DCSGD, bounded variance)",
 		Ref:    "Sec. 4.2 Thm 5, eqs. 3-4; App. A Thm 9, eqs. 29-30, 45-46",
-		Method: model.DCSGD,
+		Method: update.DCSGD,
 		// App. A Thm 9 assumes Robbins-Monro for its limit.
 		RobbinsMonroLimit: true,
 		class: func(in Inputs) (Constants, Hypothesis) {

@@ -2,7 +2,7 @@ package theorems
 
 import (
 	"github.com/sdeverify/sdeverify/internal/format"
-	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // Thm6Printed and Thm6Eta are Theorem 6 (DCSGD, (sigma0,sigma1)-variance;
@@ -55,7 +55,7 @@ func thm6(id string, withEta bool) Theorem {
 		ID:     id,
 		Name:   name,
 		Ref:    "Sec. 4.2 Thm 6, eqs. 5-6; App. A Thm 10, eqs. 47-48",
-		Method: model.DCSGD,
+		Method: update.DCSGD,
 		// App. A Thm 10 assumes Robbins-Monro for its limit.
 		RobbinsMonroLimit: true,
 		class: func(in Inputs) (Constants, Hypothesis) {

@@ -5,6 +5,8 @@ import (
 
 	"github.com/sdeverify/sdeverify/internal/format"
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/noise"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // Thm7 is Theorem 7 (DSignSGD, Student-t noise with nu >= 1; App. A Thm 12).
@@ -21,7 +23,7 @@ func Thm7() Theorem {
 		ID:     "thm7",
 		Name:   "Thm 7 (DSignSGD, Student-t noise)",
 		Ref:    "Sec. 4.2 Thm 7, eq. 7; App. A Thm 12, eqs. 53, 57, 72-76",
-		Method: model.DSignSGD,
+		Method: update.DSignSGD,
 		// "eta_t Robbins-Monro" (Thm 7's statement, App. A Thm 12).
 		RobbinsMonro: true,
 		UsesEll:      true,
@@ -55,7 +57,7 @@ func Thm7() Theorem {
 			k.SigmaH = n / inv
 			k.Ell = in.Ell
 			if k.Ell == 0 {
-				k.Ell = model.EllNu(k.Nu)
+				k.Ell = noise.EllNu(k.Nu)
 			}
 			k.Num = 2 * n * k.Ell
 			k.A = k.SigmaH * k.L1 * d

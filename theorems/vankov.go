@@ -6,6 +6,7 @@ import (
 
 	"github.com/sdeverify/sdeverify/internal/format"
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // VankovGD is Vankov, Rodomanov, Nedich, Sankar and Stich's (2024,
@@ -35,7 +36,7 @@ func (VankovGD) Info() RuleInfo {
 
 // Static implements RuleBound: (l0, 2 l1/3) dominates the certificate.
 func (VankovGD) Static(m model.Method, k model.Certificate) []Hypothesis {
-	p := m.(model.L0L1GD)
+	p := m.(update.L0L1GD)
 	l1 := p.L1 / 1.5
 	if p.L0 >= k.L0 && l1 >= k.L1 {
 		return []Hypothesis{held("step constants", "(L0', L1') = (l0, 2 l1/3) = (%s, %s) dominates the certificate (%s, %s)", format.Num(p.L0), format.Num(l1), format.Num(k.L0), format.Num(k.L1))}
@@ -54,7 +55,7 @@ func (VankovGD) StepOK(_ model.Method, _ model.Certificate, h float64) (bool, st
 
 // Measure implements RuleBound: G^2/(2 l0 + 2 l1 G) = G^2/(2 L0' + 3 L1' G).
 func (VankovGD) Measure(m model.Method, g float64) float64 {
-	p := m.(model.L0L1GD)
+	p := m.(update.L0L1GD)
 	return g * g / (2*p.L0 + 2*p.L1*g)
 }
 

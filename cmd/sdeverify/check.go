@@ -10,6 +10,7 @@ import (
 	"github.com/sdeverify/sdeverify/internal/atomicfile"
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/noise"
 	"github.com/sdeverify/sdeverify/reports"
 	"github.com/sdeverify/sdeverify/theorems"
 	"github.com/sdeverify/sdeverify/theorems/studies"
@@ -160,7 +161,7 @@ func checkEll(cfgPath string, cfg mc.Config, ell float64) error {
 		if !(nu > 0) {
 			continue
 		}
-		if top := model.EllNu(nu); ell > top {
+		if top := noise.EllNu(nu); ell > top {
 			return usageErr("-ell = %v: more than 2 Xi_nu(1) = %s for the config's nu = %s, the largest ell_nu with 2 Xi_nu(y) >= ell_nu y on [0, 1] (docs/math.md section 3)", ell, reports.Param(top), reports.Param(nu))
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/sdeverify/sdeverify/internal/jsonfinite"
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/objective"
 	"github.com/sdeverify/sdeverify/theorems/studies"
 )
 
@@ -483,7 +484,7 @@ func verifyRule(fs *flag.FlagSet, set map[string]bool) error {
 	}
 	// Two copies (the refined twins) of the paths' states, and each
 	// path's values at the case's 3 checkpoints.
-	need := mc.Config{Objective: model.ObjectiveSpec{Dim: 5}, Paths: paths}.MemoryNeed()*2 +
+	need := mc.Config{Objective: objective.Spec{Dim: 5}, Paths: paths}.MemoryNeed()*2 +
 		2*float64(paths)*3*float64(unsafe.Sizeof(mc.PathValue{}))
 	if avail := availableMemory(); avail > 0 && need > memoryShare*float64(avail) {
 		return usageErr("-paths = %d: a case needs about %s, more than %.0f%% of the %s this machine has available", paths, bytesText(need), 100*memoryShare, bytesText(float64(avail)))

@@ -8,5 +8,9 @@
 package builtin
 
 import (
+	_ "github.com/sdeverify/sdeverify/model/compress"
+	_ "github.com/sdeverify/sdeverify/model/noise"
+	_ "github.com/sdeverify/sdeverify/model/objective"
 	_ "github.com/sdeverify/sdeverify/model/schedule"
+	_ "github.com/sdeverify/sdeverify/model/update"
 )

@@ -5,7 +5,10 @@ import (
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/exact"
+	"github.com/sdeverify/sdeverify/model/noise"
+	"github.com/sdeverify/sdeverify/model/objective"
 	"github.com/sdeverify/sdeverify/model/schedule"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // The forward computation's benchmarks (BENCHMARKS.md): the discrete
@@ -13,7 +16,7 @@ import (
 // reading) on x^4/4 with Gaussian noise, one worker, the settings'
 // default runs, 40 steps (three for the discrete method, six or seven for the SDE).
 func benchForward(b *testing.B, sched model.Schedule, sde bool, st exact.Settings) {
-	sys := model.System{F: model.Homogeneous{Atom: model.Quartic{}, D: 1}, Method: model.DSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma0: 0.7, Sigma1: 1}}}}
+	sys := model.System{F: objective.Homogeneous{Atom: objective.Quartic{}, D: 1}, Method: update.DSGD, Agents: []model.Agent{{Noise: noise.Gaussian{Sigma0: 0.7, Sigma1: 1}}}}
 	sp := exact.Scheduled{System: sys, X0: 1.2, Eta: 0.05, Schedule: sched, Steps: 40, Integrals: true}
 	gs := []func(float64) float64{func(x float64) float64 { return x * x * x * x / 4 }, func(float64) float64 { return 1 }}
 	b.ReportAllocs()

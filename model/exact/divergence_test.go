@@ -9,6 +9,10 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/compress"
+	"github.com/sdeverify/sdeverify/model/noise"
+	"github.com/sdeverify/sdeverify/model/objective"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // bruteMoment is E g(x_K) computed directly: the chain's K steps nested,
@@ -35,7 +39,7 @@ func bruteMoment(sys model.System, x0 float64, steps []float64, g func(float64) 
 			prob, mean, vr := 1.0, 0.0, 0.0
 			for i, ag := range sys.Agents {
 				p := 1.0
-				if bc, ok := ag.Compressor.(model.Bernoulli); ok && sys.Method == model.DCSGD {
+				if bc, ok := ag.Compressor.(compress.Bernoulli); ok && sys.Method == update.DCSGD {
 					p = bc.P
 				}
 				if mask&(1<<i) == 0 {
@@ -43,7 +47,7 @@ func bruteMoment(sys model.System, x0 float64, steps []float64, g func(float64) 
 					continue
 				}
 				prob *= p
-				gs := ag.Noise.(model.Gaussian)
+				gs := ag.Noise.(noise.Gaussian)
 				c := steps[k] / (float64(n) * p)
 				mean += c * fp
 				vr += c * c * (gs.Sigma0*gs.Sigma0 + gs.Sigma1*gs.Sigma1*fp*fp)
@@ -62,7 +66,7 @@ func bruteMoment(sys model.System, x0 float64, steps []float64, g func(float64) 
 }
 
 func quarticAgents(method model.Method, agents ...model.Agent) model.System {
-	return model.System{F: model.Homogeneous{Atom: model.Quartic{}, D: 1}, Method: method, Agents: agents}
+	return model.System{F: objective.Homogeneous{Atom: objective.Quartic{}, D: 1}, Method: method, Agents: agents}
 }
 
 func constSteps(h float64, k int) []float64 {
@@ -84,12 +88,12 @@ func constSteps(h float64, k int) []float64 {
 // bound on |x_K| drops the noise's push outwards.
 func TestDivergenceBelowBruteForce(t *testing.T) {
 	t.Parallel()
-	add := model.Agent{Noise: model.Gaussian{Sigma0: 1}}
-	prop := model.Agent{Noise: model.Gaussian{Sigma1: 0.5}}
-	both := model.Agent{Noise: model.Gaussian{Sigma0: 0.3, Sigma1: 0.2}}
-	bern := model.Agent{Noise: model.Gaussian{Sigma0: 0.5}, Compressor: model.Bernoulli{P: 0.5}}
-	bern2 := model.Agent{Noise: model.Gaussian{Sigma0: 0.2, Sigma1: 0.3}, Compressor: model.Bernoulli{P: 0.8}}
-	scaled := model.System{F: model.Homogeneous{Atom: model.Scaled{Atom: model.Quartic{}, C: 2, A: 0.5}, D: 1}, Method: model.DSGD, Agents: []model.Agent{add}}
+	add := model.Agent{Noise: noise.Gaussian{Sigma0: 1}}
+	prop := model.Agent{Noise: noise.Gaussian{Sigma1: 0.5}}
+	both := model.Agent{Noise: noise.Gaussian{Sigma0: 0.3, Sigma1: 0.2}}
+	bern := model.Agent{Noise: noise.Gaussian{Sigma0: 0.5}, Compressor: compress.Bernoulli{P: 0.5}}
+	bern2 := model.Agent{Noise: noise.Gaussian{Sigma0: 0.2, Sigma1: 0.3}, Compressor: compress.Bernoulli{P: 0.8}}
+	scaled := model.System{F: objective.Homogeneous{Atom: model.Scaled{Atom: objective.Quartic{}, C: 2, A: 0.5}, D: 1}, Method: update.DSGD, Agents: []model.Agent{add}}
 	cases := []struct {
 		name   string
 		sys    model.System
@@ -98,17 +102,17 @@ func TestDivergenceBelowBruteForce(t *testing.T) {
 		growth Growth
 		g      func(x float64) float64
 	}{
-		{"dsgd additive, expanding", quarticAgents(model.DSGD, add), 2, 0.6, true, Growth{}, nil},
-		{"dsgd additive, launched by the noise", quarticAgents(model.DSGD, add), 1, 0.5, false, Growth{}, nil},
-		{"dsgd proportional, expanding", quarticAgents(model.DSGD, prop), 2, 0.6, true, Growth{}, nil},
-		{"dsgd proportional, launched", quarticAgents(model.DSGD, prop), 1, 0.5, false, Growth{}, nil},
-		{"dsgd two agents", quarticAgents(model.DSGD, add, both), 1, 0.8, false, Growth{}, nil},
-		{"dcsgd bernoulli", quarticAgents(model.DCSGD, bern), 1, 0.5, false, Growth{}, nil},
-		{"dcsgd bernoulli, expanding", quarticAgents(model.DCSGD, bern), 2, 0.6, false, Growth{}, nil},
-		{"dcsgd two agents", quarticAgents(model.DCSGD, bern, bern2), 1.5, 0.5, false, Growth{}, nil},
+		{"dsgd additive, expanding", quarticAgents(update.DSGD, add), 2, 0.6, true, Growth{}, nil},
+		{"dsgd additive, launched by the noise", quarticAgents(update.DSGD, add), 1, 0.5, false, Growth{}, nil},
+		{"dsgd proportional, expanding", quarticAgents(update.DSGD, prop), 2, 0.6, true, Growth{}, nil},
+		{"dsgd proportional, launched", quarticAgents(update.DSGD, prop), 1, 0.5, false, Growth{}, nil},
+		{"dsgd two agents", quarticAgents(update.DSGD, add, both), 1, 0.8, false, Growth{}, nil},
+		{"dcsgd bernoulli", quarticAgents(update.DCSGD, bern), 1, 0.5, false, Growth{}, nil},
+		{"dcsgd bernoulli, expanding", quarticAgents(update.DCSGD, bern), 2, 0.6, false, Growth{}, nil},
+		{"dcsgd two agents", quarticAgents(update.DCSGD, bern, bern2), 1.5, 0.5, false, Growth{}, nil},
 		{"scaled quartic", scaled, 3, 0.8, false, Growth{}, nil},
-		{"x^2, dsgd additive", quarticAgents(model.DSGD, add), 2, 0.6, true, Growth{C: 1, Q: 2}, func(x float64) float64 { return x * x }},
-		{"decaying steps", quarticAgents(model.DSGD, add), 2, -0.7, false, Growth{}, nil},
+		{"x^2, dsgd additive", quarticAgents(update.DSGD, add), 2, 0.6, true, Growth{C: 1, Q: 2}, func(x float64) float64 { return x * x }},
+		{"decaying steps", quarticAgents(update.DSGD, add), 2, -0.7, false, Growth{}, nil},
 	}
 	for ci, c := range cases {
 		g := c.g
@@ -145,7 +149,7 @@ func TestDivergenceBelowBruteForce(t *testing.T) {
 func TestDivergenceStudentT(t *testing.T) {
 	t.Parallel()
 	sys := func(nu float64) model.System {
-		return quarticAgents(model.DSGD, model.Agent{Noise: model.StudentT{Nu: nu, Scale: []float64{0.7}}})
+		return quarticAgents(update.DSGD, model.Agent{Noise: noise.StudentT{Nu: nu, Scale: []float64{0.7}}})
 	}
 	b, err := Divergence(sys(3), 1, constSteps(0.1, 1), Growth{})
 	require.NoError(t, err)
@@ -197,19 +201,19 @@ func TestDivergenceTails(t *testing.T) {
 // input is an error.
 func TestDivergenceNotCovered(t *testing.T) {
 	t.Parallel()
-	add := model.Agent{Noise: model.Gaussian{Sigma0: 1}}
-	cosh := model.System{F: model.Homogeneous{Atom: model.Cosh{}, D: 1}, Method: model.DSGD, Agents: []model.Agent{add}}
+	add := model.Agent{Noise: noise.Gaussian{Sigma0: 1}}
+	cosh := model.System{F: objective.Homogeneous{Atom: objective.Cosh{}, D: 1}, Method: update.DSGD, Agents: []model.Agent{add}}
 	b, err := Divergence(cosh, 1, constSteps(0.1, 5), Growth{})
 	require.NoError(t, err)
 	require.False(t, b.Applies)
-	b, err = Divergence(quarticAgents(model.DSGD, model.Agent{Noise: model.Gaussian{Sigma1: 1}}), 0, constSteps(0.1, 5), Growth{})
+	b, err = Divergence(quarticAgents(update.DSGD, model.Agent{Noise: noise.Gaussian{Sigma1: 1}}), 0, constSteps(0.1, 5), Growth{})
 	require.NoError(t, err)
 	require.False(t, b.Applies, "x0 = 0 with noise proportional to the gradient: the chain stays at 0")
-	_, err = Divergence(quarticAgents(model.DSGD, add), math.NaN(), constSteps(0.1, 5), Growth{})
+	_, err = Divergence(quarticAgents(update.DSGD, add), math.NaN(), constSteps(0.1, 5), Growth{})
 	require.Error(t, err)
-	_, err = Divergence(quarticAgents(model.DSGD, add), 1, []float64{0.1, -1}, Growth{})
+	_, err = Divergence(quarticAgents(update.DSGD, add), 1, []float64{0.1, -1}, Growth{})
 	require.Error(t, err)
-	_, err = Divergence(quarticAgents(model.DSGD, add), 1, nil, Growth{})
+	_, err = Divergence(quarticAgents(update.DSGD, add), 1, nil, Growth{})
 	require.Error(t, err)
 }
 
@@ -227,8 +231,8 @@ func ExampleDivergence() {
 	// DSGD on x^4/4 with noise 0.1 |f'|, x0 = 1, eta = 0.05 to T = 2 (the
 	// weak example weak-dsgd-sigma1-0.1.json): E f(x_40) is at least
 	// 10^(Log10).
-	sys := model.System{F: model.Homogeneous{Atom: model.Quartic{}, D: 1}, Method: model.DSGD,
-		Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 0.1}}}}
+	sys := model.System{F: objective.Homogeneous{Atom: objective.Quartic{}, D: 1}, Method: update.DSGD,
+		Agents: []model.Agent{{Noise: noise.Gaussian{Sigma1: 0.1}}}}
 	b, _ := Divergence(sys, 1, constSteps(0.05, 40), Growth{})
 	fmt.Printf("E f(x_40) >= 10^(%.3g)\n", b.Log10)
 	// Output:

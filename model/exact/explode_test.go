@@ -6,7 +6,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/compress"
 	"github.com/sdeverify/sdeverify/model/exact"
+	"github.com/sdeverify/sdeverify/model/noise"
+	"github.com/sdeverify/sdeverify/model/objective"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // TestRadialExplosion: Figure 1's centre-top SDE (DCSGD, rand-k with
@@ -24,8 +28,8 @@ func TestRadialExplosion(t *testing.T) {
 	for j := range x0 {
 		x0[j] = 0.5
 	}
-	quartic := model.Homogeneous{Atom: model.Quartic{}, D: d}
-	centre := model.System{F: quartic, Method: model.DCSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 0.1}, Compressor: model.RandK{K: 200}}}}
+	quartic := objective.Homogeneous{Atom: objective.Quartic{}, D: d}
+	centre := model.System{F: quartic, Method: update.DCSGD, Agents: []model.Agent{{Noise: noise.Gaussian{Sigma1: 0.1}, Compressor: compress.RandK{K: 200}}}}
 	ex, ok := exact.RadialExplosion(centre, 0.1, 1, x0, 200)
 	require.True(t, ok)
 	b := float64(d-200) / (200 * float64(d-1))
@@ -37,11 +41,11 @@ func TestRadialExplosion(t *testing.T) {
 	require.Contains(t, ex.Why, "explodes before T with positive probability")
 
 	quiet := centre
-	quiet.Agents = []model.Agent{{Noise: model.Gaussian{Sigma1: 0.01}, Compressor: model.RandK{K: 200}}}
+	quiet.Agents = []model.Agent{{Noise: noise.Gaussian{Sigma1: 0.01}, Compressor: compress.RandK{K: 200}}}
 	_, ok = exact.RadialExplosion(quiet, 0.1, 1, x0, 200)
 	require.False(t, ok, "sigma1 = 0.01: kappa = 4.05 < 2 (s1 + a) for every p tried")
 
-	left := model.System{F: model.Homogeneous{Atom: model.Quartic{}, D: 1}, Method: model.DSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 3}}}}
+	left := model.System{F: objective.Homogeneous{Atom: objective.Quartic{}, D: 1}, Method: update.DSGD, Agents: []model.Agent{{Noise: noise.Gaussian{Sigma1: 3}}}}
 	_, ok = exact.RadialExplosion(left, 0.01, 1, []float64{3}, 50)
 	require.False(t, ok)
 	esc, _, err := exact.EscapeBound(left, 0.01, 1, 3, 50, 1e10)
@@ -49,8 +53,8 @@ func TestRadialExplosion(t *testing.T) {
 	require.Less(t, esc, 1e-8, "the two certificates would contradict each other")
 
 	sign := centre
-	sign.Method = model.DSignSGD
-	sign.Agents = []model.Agent{{Noise: model.Gaussian{Sigma1: 0.1}}}
+	sign.Method = update.DSignSGD
+	sign.Agents = []model.Agent{{Noise: noise.Gaussian{Sigma1: 0.1}}}
 	_, ok = exact.RadialExplosion(sign, 0.1, 1, x0, 200)
 	require.False(t, ok)
 }

@@ -8,7 +8,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/noise"
+	"github.com/sdeverify/sdeverify/model/objective"
 	"github.com/sdeverify/sdeverify/model/schedule"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // windowCase is a scheduled one-dimensional problem on a grid, for the
@@ -24,7 +27,7 @@ type windowCase struct {
 
 // quarticSystem is one agent on x^4/4 with the given method and noise.
 func quarticSystem(m model.Method, n model.Noise) model.System {
-	return model.System{F: model.Homogeneous{Atom: model.Quartic{}, D: 1}, Method: m, Agents: []model.Agent{{Noise: n}}}
+	return model.System{F: objective.Homogeneous{Atom: objective.Quartic{}, D: 1}, Method: m, Agents: []model.Agent{{Noise: n}}}
 }
 
 // eq1 is a gradient-normalised schedule of Eq. 1's form, 1/(3 + 3 G_k),
@@ -32,7 +35,7 @@ func quarticSystem(m model.Method, n model.Noise) model.System {
 func eq1(r model.Reading) model.Schedule { return schedule.Normalized{Num: 1, A: 3, B: 3, Reading: r} }
 
 var (
-	cauchy             = model.StudentT{Nu: 1, Scale: []float64{1}}
+	cauchy             = noise.StudentT{Nu: 1, Scale: []float64{1}}
 	survivalAndQuartic = []func(float64) float64{func(float64) float64 { return 1 }, func(x float64) float64 { return x * x * x * x / 4 }}
 )
 
@@ -47,9 +50,9 @@ var (
 func TestHorizonFloorMatchesFullGrid(t *testing.T) {
 	t.Parallel()
 	cases := []windowCase{
-		{"DSGD, Eq. 1 ensemble, sinh grid", quarticSystem(model.DSGD, model.Gaussian{Sigma1: 1}), eq1(model.ReadsEnsemble), 3, 0.01, Settings{Nodes: 300, Radius: 20, Map: 0.01, Absorb: true}},
-		{"DSGD, Eq. 1 pathwise, sinh grid", quarticSystem(model.DSGD, model.Gaussian{Sigma1: 3}), eq1(model.ReadsPath), 3, 0.01, Settings{Nodes: 300, Radius: 20, Map: 0.01, Absorb: true}},
-		{"DSignSGD Cauchy, 1/sqrt(k+1), uniform grid", quarticSystem(model.DSignSGD, cauchy), schedule.InvSqrt{Clock: model.StepIndex}, 2, 0.1, Settings{Nodes: 300, Absorb: true}},
+		{"DSGD, Eq. 1 ensemble, sinh grid", quarticSystem(update.DSGD, noise.Gaussian{Sigma1: 1}), eq1(model.ReadsEnsemble), 3, 0.01, Settings{Nodes: 300, Radius: 20, Map: 0.01, Absorb: true}},
+		{"DSGD, Eq. 1 pathwise, sinh grid", quarticSystem(update.DSGD, noise.Gaussian{Sigma1: 3}), eq1(model.ReadsPath), 3, 0.01, Settings{Nodes: 300, Radius: 20, Map: 0.01, Absorb: true}},
+		{"DSignSGD Cauchy, 1/sqrt(k+1), uniform grid", quarticSystem(update.DSignSGD, cauchy), schedule.InvSqrt{Clock: model.StepIndex}, 2, 0.1, Settings{Nodes: 300, Absorb: true}},
 	}
 	gs := survivalAndQuartic
 	for _, c := range cases {
@@ -106,8 +109,8 @@ func TestHorizonFloorMatchesFullGrid(t *testing.T) {
 func TestForwardFDWindowMatchesFullGrid(t *testing.T) {
 	t.Parallel()
 	cases := []windowCase{
-		{"DSignSGD Cauchy, 1/sqrt(k+1), uniform grid", quarticSystem(model.DSignSGD, cauchy), schedule.InvSqrt{Clock: model.StepIndex}, 2, 0.1, Settings{Nodes: 1200, Absorb: true}},
-		{"DSGD, Eq. 1 ensemble, sinh grid", quarticSystem(model.DSGD, model.Gaussian{Sigma1: 1}), eq1(model.ReadsEnsemble), 3, 0.01, Settings{Nodes: 2400, Radius: 20, Map: 0.01, Absorb: true}},
+		{"DSignSGD Cauchy, 1/sqrt(k+1), uniform grid", quarticSystem(update.DSignSGD, cauchy), schedule.InvSqrt{Clock: model.StepIndex}, 2, 0.1, Settings{Nodes: 1200, Absorb: true}},
+		{"DSGD, Eq. 1 ensemble, sinh grid", quarticSystem(update.DSGD, noise.Gaussian{Sigma1: 1}), eq1(model.ReadsEnsemble), 3, 0.01, Settings{Nodes: 2400, Radius: 20, Map: 0.01, Absorb: true}},
 	}
 	gs := survivalAndQuartic
 	for _, c := range cases {

@@ -12,6 +12,8 @@ import (
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/noise"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // mapCase is an agent-map configuration for the exact law's tests.
@@ -99,7 +101,7 @@ func TestAgentMapLawDrift(t *testing.T) {
 
 // dropAtoms is clipped SGD whose exact law loses its point masses at
 // +-clip (a mutation of the law: the clipped mass vanishes).
-type dropAtoms struct{ model.ClippedSGD }
+type dropAtoms struct{ update.ClippedSGD }
 
 func (m dropAtoms) Law1D(s model.System, x, g, h float64, level int, add func(w, mean, sd float64)) {
 	m.ClippedSGD.Law1D(s, x, g, h, level, func(w, mean, sd float64) {
@@ -116,7 +118,7 @@ func TestAgentMapLawMutation(t *testing.T) {
 	t.Parallel()
 	p, err := mapRun(t, mapCases[0], logcosh, 0.2, 0.1, 1, 2, 1).ExactProblem()
 	require.NoError(t, err)
-	p.System.Method = dropAtoms{p.System.Method.(model.ClippedSGD)}
+	p.System.Method = dropAtoms{p.System.Method.(update.ClippedSGD)}
 	ratio, _ := oneStepGap(t, p)
 	t.Logf("mutant: gap/allowed %.3g", ratio)
 	require.Greater(t, ratio, 1.0, "dropping the atoms went unnoticed")
@@ -150,7 +152,7 @@ func TestAgentMapLawMonteCarlo(t *testing.T) {
 
 // noWidth is normalised SGD without its Width1D capability (a mutation:
 // the grid is not raised to resolve the law's feature).
-type noWidth struct{ m model.NormalizedSGD }
+type noWidth struct{ m update.NormalizedSGD }
 
 func (w noWidth) String() string { return w.m.String() }
 func (w noWidth) ValidateAgent(p string, a model.Agent, d int) error {
@@ -196,7 +198,7 @@ func TestNormalizedSignResolved(t *testing.T) {
 	require.NoError(t, err)
 	nrm, err := exact.Discrete(pn, g, st)
 	require.NoError(t, err)
-	pn.System.Method = noWidth{pn.System.Method.(model.NormalizedSGD)}
+	pn.System.Method = noWidth{pn.System.Method.(update.NormalizedSGD)}
 	blind, err := exact.Discrete(pn, g, st)
 	require.NoError(t, err)
 	worst := 0.0
@@ -211,7 +213,7 @@ func TestNormalizedSignResolved(t *testing.T) {
 
 // bare is a method without the exact engine's capabilities (normalised
 // SGD's step and SDE, nothing else).
-type bare struct{ m model.NormalizedSGD }
+type bare struct{ m update.NormalizedSGD }
 
 func (b bare) String() string { return "bare" }
 func (b bare) ValidateAgent(p string, a model.Agent, d int) error {
@@ -228,7 +230,7 @@ func (b bare) Diffuse(s model.System, dst, z, grad []float64, gn2 float64, ws *m
 
 // gaussNoCDF is Gaussian noise that hides its capabilities (CDF,
 // quantile, normal law, scale).
-type gaussNoCDF struct{ g model.Gaussian }
+type gaussNoCDF struct{ g noise.Gaussian }
 
 func (n gaussNoCDF) Sample(dst, grad []float64, gn2 float64, r *model.Rand) {
 	n.g.Sample(dst, grad, gn2, r)
@@ -257,9 +259,9 @@ func TestExactRefusesByCapability(t *testing.T) {
 	require.ErrorContains(t, p.ValidateSDE(), "bare has no one-dimensional SDE coefficients (model.SDE1Der)")
 
 	p = base(mapCases[0])
-	p.System.Agents[0].Noise = gaussNoCDF{model.Gaussian{Sigma0: 1}}
+	p.System.Agents[0].Noise = gaussNoCDF{noise.Gaussian{Sigma0: 1}}
 	require.ErrorContains(t, p.Validate(), "agents[0].noise")
-	require.ErrorContains(t, p.Validate(), "model.CDFer")
+	require.ErrorContains(t, p.Validate(), "update.CDFer")
 
 	p = base(mapCase{"three", "clipped-sgd", `{"clip":1}`, `[{"noise":{"kind":"gaussian","sigma0":1},"count":3}]`})
 	require.ErrorContains(t, p.Validate(), "agents = 3")
@@ -270,7 +272,7 @@ func TestExactRefusesByCapability(t *testing.T) {
 	require.NoError(t, p.ValidateSDE(), "dsgd's SDE needs the variance only")
 
 	p = base(mapCase{"sign", "dsignsgd", `{}`, `[{"noise":{"kind":"gaussian","sigma0":1}}]`})
-	p.System.Agents[0].Noise = gaussNoCDF{model.Gaussian{Sigma0: 1}}
+	p.System.Agents[0].Noise = gaussNoCDF{noise.Gaussian{Sigma0: 1}}
 	require.ErrorContains(t, p.Validate(), "model.ZeroScaler")
 
 	p = base(mapCase{"l0l1 t", "l0l1-gd", `{"l0":1,"l1":0}`, `[{"noise":{"kind":"student-t","nu":3,"scale":[1]}}]`})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/objective"
 )
 
 // SecondOrder is Li, Tai and E's second-order stochastic modified
@@ -54,11 +55,11 @@ func (secondOrder) Coefficients(p Problem) (Coefficients1D, error) {
 func secondDerivative(f model.Objective) (func(float64) float64, bool) {
 	var atoms []model.Atom
 	switch s := f.(type) {
-	case model.Separable:
+	case objective.Separable:
 		atoms = s.Atoms
-	case *model.Separable:
+	case *objective.Separable:
 		atoms = s.Atoms
-	case model.Homogeneous:
+	case objective.Homogeneous:
 		if s.D == 1 {
 			atoms = []model.Atom{s.Atom}
 		}

@@ -10,6 +10,7 @@ import (
 	"math"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/objective"
 )
 
 // Options bounds the random objectives Objective draws.
@@ -142,7 +143,7 @@ func drawParams(sort, name string, dr Drawer, o model.DrawOptions) json.RawMessa
 // Objective draws a random (L0,L1)-smooth objective: a separable
 // sum (one atom for all coordinates or one per coordinate) or a random PSD
 // quadratic, optionally shifted and rotated. Every spec it returns builds.
-func Objective(dr Drawer, opt Options) model.ObjectiveSpec {
+func Objective(dr Drawer, opt Options) objective.Spec {
 	opt = opt.defaults()
 	atoms := opt.Atoms
 	if atoms == nil {
@@ -150,13 +151,13 @@ func Objective(dr Drawer, opt Options) model.ObjectiveSpec {
 	}
 	d := int(math.Round(LogUniform(dr, "dim", float64(opt.MinDim), float64(opt.MaxDim)+0.49)))
 	d = min(max(d, opt.MinDim), opt.MaxDim)
-	var s model.ObjectiveSpec
+	var s objective.Spec
 	switch k := dr.Int("objective kind", 0, 4); {
 	case k < 2:
 		a := AtomOf(dr, atoms)
-		s = model.ObjectiveSpec{Kind: "separable", Dim: d, Atom: &a}
+		s = objective.Spec{Kind: "separable", Dim: d, Atom: &a}
 	case k < 4:
-		s = model.ObjectiveSpec{Kind: "separable", Atoms: make([]model.AtomSpec, d)}
+		s = objective.Spec{Kind: "separable", Atoms: make([]model.AtomSpec, d)}
 		for j := range s.Atoms {
 			s.Atoms[j] = AtomOf(dr, atoms)
 		}
@@ -170,7 +171,7 @@ func Objective(dr Drawer, opt Options) model.ObjectiveSpec {
 				b[i][j] = dr.Norm("b")
 			}
 		}
-		s = model.ObjectiveSpec{Kind: "quadratic", Matrix: make([][]float64, d)}
+		s = objective.Spec{Kind: "quadratic", Matrix: make([][]float64, d)}
 		for i := range d {
 			s.Matrix[i] = make([]float64, d)
 		}

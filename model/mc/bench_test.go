@@ -5,19 +5,23 @@ import (
 	"testing"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/compress"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/noise"
+	"github.com/sdeverify/sdeverify/model/objective"
 	"github.com/sdeverify/sdeverify/model/schedule"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // benchSystems are one system per method at d = 100 with Figure 1's noise
 // types: affine Gaussian for DSGD, rand-k (omega = 1) for DCSGD, Cauchy for
 // DSignSGD.
 func benchSystems(d int) []model.System {
-	f := model.Homogeneous{Atom: model.Quartic{}, D: d}
+	f := objective.Homogeneous{Atom: objective.Quartic{}, D: d}
 	return []model.System{
-		{F: f, Method: model.DSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 1}}}},
-		{F: f, Method: model.DCSGD, Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 0.1}, Compressor: model.RandK{K: d / 2}}}},
-		{F: f, Method: model.DSignSGD, Agents: []model.Agent{{Noise: model.StudentT{Nu: 1, Scale: []float64{1}}}}},
+		{F: f, Method: update.DSGD, Agents: []model.Agent{{Noise: noise.Gaussian{Sigma1: 1}}}},
+		{F: f, Method: update.DCSGD, Agents: []model.Agent{{Noise: noise.Gaussian{Sigma1: 0.1}, Compressor: compress.RandK{K: d / 2}}}},
+		{F: f, Method: update.DSignSGD, Agents: []model.Agent{{Noise: noise.StudentT{Nu: 1, Scale: []float64{1}}}}},
 	}
 }
 
@@ -111,8 +115,8 @@ func BenchmarkFloor(b *testing.B) {
 
 func figure1LeftRun(paths, steps int) mc.Run {
 	return mc.Run{
-		System: model.System{F: model.Homogeneous{Atom: model.Quartic{}, D: 1}, Method: model.DSGD,
-			Agents: []model.Agent{{Noise: model.Gaussian{Sigma1: 1}}}},
+		System: model.System{F: objective.Homogeneous{Atom: objective.Quartic{}, D: 1}, Method: update.DSGD,
+			Agents: []model.Agent{{Noise: noise.Gaussian{Sigma1: 1}}}},
 		Eta: 0.01, Schedule: schedule.Normalized{Num: 1, A: 3, B: 3, Reading: model.ReadsEnsemble},
 		X0: []float64{3}, Steps: steps, Paths: paths, Seed: 1, Checkpoints: []int{0, steps},
 	}
@@ -121,8 +125,8 @@ func figure1LeftRun(paths, steps int) mc.Run {
 // signRun is Figure 1's right panel at 2048 paths x 500 steps on w workers.
 func signRun(w int) mc.Run {
 	return mc.Run{
-		System: model.System{F: model.Homogeneous{Atom: model.Quartic{}, D: 1}, Method: model.DSignSGD,
-			Agents: []model.Agent{{Noise: model.StudentT{Nu: 1, Scale: []float64{1}}}}},
+		System: model.System{F: objective.Homogeneous{Atom: objective.Quartic{}, D: 1}, Method: update.DSignSGD,
+			Agents: []model.Agent{{Noise: noise.StudentT{Nu: 1, Scale: []float64{1}}}}},
 		Eta: 0.1, Schedule: schedule.Constant{}, X0: []float64{2}, Steps: 500, Paths: 2048, Seed: 1, Workers: w,
 		Checkpoints: []int{0, 250, 500},
 	}

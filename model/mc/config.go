@@ -12,6 +12,7 @@ import (
 	"github.com/sdeverify/sdeverify/model"
 	// The built-in kinds, registered for the decoder.
 	_ "github.com/sdeverify/sdeverify/model/builtin"
+	"github.com/sdeverify/sdeverify/model/objective"
 )
 
 // Config is one experiment as data: the JSON form of a Run. Decode it with
@@ -19,10 +20,10 @@ import (
 // Resolve, which fills every default and writes them back, so that the
 // resolved Config records exactly what ran.
 type Config struct {
-	Objective model.ObjectiveSpec `json:"objective"`
-	X0        []float64           `json:"x0"` // length d, or 1 for every coordinate
-	Agents    []model.AgentSpec   `json:"agents"`
-	Method    string              `json:"method"` // a registered method: dsgd, dcsgd, dsignsgd, clipped-sgd, ...
+	Objective objective.Spec    `json:"objective"`
+	X0        []float64         `json:"x0"` // length d, or 1 for every coordinate
+	Agents    []model.AgentSpec `json:"agents"`
+	Method    string            `json:"method"` // a registered method: dsgd, dcsgd, dsignsgd, clipped-sgd, ...
 	// MethodParams are the method's parameters ({"clip": 1} for
 	// clipped-sgd); omitted for a method without any.
 	MethodParams json.RawMessage    `json:"method_params,omitempty"`

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/objective"
 )
 
 const goodConfig = `{"objective":{"kind":"separable","dim":1,"atom":{"kind":"quartic"},"certificate":{"l0":3,"l1":3}},
@@ -91,7 +92,7 @@ func TestConfigResolveFillsDefaults(t *testing.T) {
 func TestConfigValidate(t *testing.T) {
 	t.Parallel()
 	cfg := mc.Config{
-		Objective: model.ObjectiveSpec{Kind: "separable", Dim: 2, Atom: &model.AtomSpec{Kind: "logcosh"}},
+		Objective: objective.Spec{Kind: "separable", Dim: 2, Atom: &model.AtomSpec{Kind: "logcosh"}},
 		X0:        []float64{1}, Agents: []model.AgentSpec{{Noise: model.NoiseSpec{Kind: "gaussian", Sigma0: 1}}},
 		Method: "dsgd", Model: model.ModelSpec{Kind: "sde"}, Eta: 0.1, Schedule: model.ScheduleSpec{Kind: "constant"},
 		Steps: 10, Paths: 4, Checkpoints: mc.CheckpointSpec{Every: 5},

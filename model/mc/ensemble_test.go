@@ -10,7 +10,10 @@ import (
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/noise"
+	"github.com/sdeverify/sdeverify/model/objective"
 	"github.com/sdeverify/sdeverify/model/schedule"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // ouRun is Ornstein-Uhlenbeck: f = a x^2/2, N agents with additive N(0, s^2)
@@ -18,10 +21,10 @@ import (
 func ouRun(a, s float64, n int, m mc.Model, in model.Integrator, paths int, seed uint64) mc.Run {
 	agents := make([]model.Agent, n)
 	for i := range agents {
-		agents[i] = model.Agent{Noise: model.Gaussian{Sigma0: s}}
+		agents[i] = model.Agent{Noise: noise.Gaussian{Sigma0: s}}
 	}
 	return mc.Run{
-		System:      model.System{F: model.DiagonalQuadratic([]float64{a}), Agents: agents, Method: model.DSGD},
+		System:      model.System{F: objective.DiagonalQuadratic([]float64{a}), Agents: agents, Method: update.DSGD},
 		Model:       m,
 		Integrator:  in,
 		Eta:         0.1,
@@ -97,13 +100,13 @@ func TestEulerMaruyamaIsDSGD(t *testing.T) {
 	t.Parallel()
 	run := mc.Run{
 		System: model.System{
-			F: model.Homogeneous{Atom: model.Quartic{}, D: 3},
+			F: objective.Homogeneous{Atom: objective.Quartic{}, D: 3},
 			Agents: []model.Agent{
-				{Noise: model.Gaussian{Sigma0: 0.3, Sigma1: 0.5}},
-				{Noise: model.Gaussian{Sigma1: 1}},
-				{Noise: model.Gaussian{Sigma0: 0.2}},
+				{Noise: noise.Gaussian{Sigma0: 0.3, Sigma1: 0.5}},
+				{Noise: noise.Gaussian{Sigma1: 1}},
+				{Noise: noise.Gaussian{Sigma0: 0.2}},
 			},
-			Method: model.DSGD,
+			Method: update.DSGD,
 		},
 		Eta: 0.05, Schedule: schedule.InvSqrt{}, X0: []float64{1, -0.5, 0.2},
 		Steps: 200, Paths: 500, Seed: 3, Checkpoints: []int{0, 10, 200},
@@ -148,7 +151,7 @@ func TestDivergedPathsExcluded(t *testing.T) {
 
 	// Overflow (not a threshold) is caught too: x^4/4 from x0 = 100 with
 	// eta = 0.1 overshoots to -1e5 and then to infinity on every path.
-	run.System.F = model.Homogeneous{Atom: model.Quartic{}, D: 1}
+	run.System.F = objective.Homogeneous{Atom: objective.Quartic{}, D: 1}
 	run.X0, run.DivergeAt = []float64{100}, math.MaxFloat64
 	res, err = mc.Simulate(run)
 	require.NoError(t, err)

@@ -6,7 +6,10 @@ import (
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/noise"
+	"github.com/sdeverify/sdeverify/model/objective"
 	"github.com/sdeverify/sdeverify/model/schedule"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // Ornstein-Uhlenbeck through the engine: f = a x^2/2 with additive noise.
@@ -14,8 +17,8 @@ import (
 // form; the estimate is within 3 standard errors of it.
 func ExampleSimulate() {
 	run := mc.Run{
-		System: model.System{F: model.DiagonalQuadratic([]float64{1.5}), Method: model.DSGD,
-			Agents: []model.Agent{{Noise: model.Gaussian{Sigma0: 1}}}},
+		System: model.System{F: objective.DiagonalQuadratic([]float64{1.5}), Method: update.DSGD,
+			Agents: []model.Agent{{Noise: noise.Gaussian{Sigma0: 1}}}},
 		Eta: 0.1, Schedule: schedule.Constant{}, X0: []float64{1}, Steps: 10, Paths: 20000, Seed: 1,
 		Checkpoints: []int{10},
 	}

@@ -2,6 +2,7 @@ package mc
 
 import (
 	"encoding/json"
+	"path"
 	"reflect"
 	"strings"
 
@@ -73,7 +74,7 @@ func schemaOf(t reflect.Type, defs map[string]any) map[string]any {
 	case reflect.Map:
 		return map[string]any{"type": "object", "additionalProperties": schemaOf(t.Elem(), defs)}
 	case reflect.Struct:
-		name := t.Name()
+		name := defName(t)
 		ref := map[string]any{"$ref": "#/$defs/" + name}
 		if _, done := defs[name]; done {
 			return ref
@@ -144,4 +145,15 @@ func methodParamsSchema(defs map[string]any) map[string]any {
 			"description": k.Name + ": " + k.Doc, "properties": props})
 	}
 	return map[string]any{"description": "The method's parameters (omitted for a method without any).", "oneOf": alts}
+}
+
+// defName is a struct's name in the schema's $defs: its Go name, except
+// that a type named Spec takes its package's name as a prefix
+// (objective.Spec is ObjectiveSpec), so that a def says what it describes.
+func defName(t reflect.Type) string {
+	if t.Name() == "Spec" {
+		p := path.Base(t.PkgPath())
+		return strings.ToUpper(p[:1]) + p[1:] + t.Name()
+	}
+	return t.Name()
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/objective"
 )
 
 var updateSchema = flag.Bool("update-schema", false, "rewrite docs/config.schema.json from the Go types")
@@ -56,7 +57,7 @@ func TestConfigSchemaEnums(t *testing.T) {
 	t.Parallel()
 	build := map[string]func(v string) error{
 		"ObjectiveSpec.kind": func(v string) error {
-			_, err := model.ObjectiveSpec{Kind: v}.Build()
+			_, err := objective.Spec{Kind: v}.Build()
 			return err
 		},
 		"AtomSpec.kind":       func(v string) error { _, err := model.AtomSpec{Kind: v}.Build(); return err },

@@ -6,6 +6,7 @@ import (
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/objective"
 )
 
 // ExplosionRow quantifies the explosion of Figure 1 centre-top's SDE
@@ -84,7 +85,7 @@ func CentreTopExplosion(d, paths int, seed uint64, alpha float64, workers int) (
 			if om == 0 {
 				agent.Compressor, method = nil, "dsgd"
 			}
-			c := mc.Config{Objective: model.ObjectiveSpec{Kind: "separable", Dim: d, Atom: &model.AtomSpec{Kind: "quartic"}}, X0: []float64{x0},
+			c := mc.Config{Objective: objective.Spec{Kind: "separable", Dim: d, Atom: &model.AtomSpec{Kind: "quartic"}}, X0: []float64{x0},
 				Agents: []model.AgentSpec{agent}, Method: method, Model: model.ModelSpec{Kind: "sde", Scheme: "em", Substeps: 1, Stiffness: 0.1, MaxSubsteps: 1000},
 				Eta: eta, Schedule: model.ScheduleSpec{Kind: "constant"}, Steps: steps, Paths: paths, Seed: seed, Checkpoints: mc.CheckpointSpec{At: []int{steps}}}
 			run, err := c.Resolve()

@@ -5,6 +5,7 @@ import (
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/objective"
 )
 
 // PaperMap is one of the report's stability maps: its spec and what it
@@ -19,7 +20,7 @@ type PaperMap struct {
 // from x0 with one agent (eta, steps and paths are the map's to set);
 // validated, a literal of this file (a programmer's error panics).
 func paperConfig(atom string, x0 float64, agent model.AgentSpec, method string) mc.Config {
-	c := mc.Config{Objective: model.ObjectiveSpec{Kind: "separable", Dim: 1, Atom: &model.AtomSpec{Kind: atom}}, X0: []float64{x0},
+	c := mc.Config{Objective: objective.Spec{Kind: "separable", Dim: 1, Atom: &model.AtomSpec{Kind: atom}}, X0: []float64{x0},
 		Agents: []model.AgentSpec{agent}, Method: method, Model: model.ModelSpec{Kind: "discrete"}, Eta: 0.01,
 		Schedule: model.ScheduleSpec{Kind: "constant"}, Steps: 500, Paths: 2, Seed: 1}
 	if err := c.Validate(); err != nil {

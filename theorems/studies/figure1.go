@@ -9,6 +9,7 @@ import (
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/exact"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/objective"
 	"github.com/sdeverify/sdeverify/theorems"
 )
 
@@ -102,8 +103,8 @@ type Figure1Options struct {
 
 // quartic is sum_j x_j^4/4 in dimension d with docs/math.md's certificate
 // (L0, L1) = (3, 3).
-func quartic(d int) model.ObjectiveSpec {
-	return model.ObjectiveSpec{Kind: "separable", Dim: d, Atom: &model.AtomSpec{Kind: "quartic"}, Certificate: &model.Certificate{L0: 3, L1: 3}}
+func quartic(d int) objective.Spec {
+	return objective.Spec{Kind: "separable", Dim: d, Atom: &model.AtomSpec{Kind: "quartic"}, Certificate: &model.Certificate{L0: 3, L1: 3}}
 }
 
 // gauss is one agent with Gaussian noise of variance
@@ -121,7 +122,7 @@ func studentT(nu, s float64) model.AgentSpec {
 // figConfig is one curve of Figure 1: the discrete method on obj from x0
 // (every coordinate) with one agent, eta under a constant schedule, 60
 // log-spaced checkpoints; validated (mc.Config.Validate).
-func figConfig(obj model.ObjectiveSpec, x0 float64, agent model.AgentSpec, method string, eta float64, steps, paths int, seed uint64) (mc.Config, error) {
+func figConfig(obj objective.Spec, x0 float64, agent model.AgentSpec, method string, eta float64, steps, paths int, seed uint64) (mc.Config, error) {
 	c := mc.Config{Objective: obj, X0: []float64{x0}, Agents: []model.AgentSpec{agent}, Method: method,
 		Model: model.ModelSpec{Kind: "discrete"}, Eta: eta, Schedule: model.ScheduleSpec{Kind: "constant"},
 		Steps: steps, Paths: paths, Seed: seed, Checkpoints: mc.CheckpointSpec{Count: 60}}

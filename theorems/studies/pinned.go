@@ -7,6 +7,7 @@ import (
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/objective"
 	"github.com/sdeverify/sdeverify/theorems"
 )
 
@@ -106,7 +107,7 @@ func (c Case) Build() (mc.Config, theorems.Options, theorems.Theorem, error) {
 // pinnedConfig is a pinned case's configuration: the discrete method on
 // obj from x0 (every coordinate) with the agents, eta and the schedule,
 // seed 20261125, deciding at the checkpoints at.
-func pinnedConfig(obj model.ObjectiveSpec, x0 float64, agents []model.AgentSpec, method string, eta float64, schedule model.ScheduleSpec, steps, paths int, at ...int) mc.Config {
+func pinnedConfig(obj objective.Spec, x0 float64, agents []model.AgentSpec, method string, eta float64, schedule model.ScheduleSpec, steps, paths int, at ...int) mc.Config {
 	return mc.Config{Objective: obj, X0: []float64{x0}, Agents: agents, Method: method, Model: model.ModelSpec{Kind: "discrete"}, Eta: eta,
 		Schedule: schedule, Steps: steps, Paths: paths, Seed: 20261125, Checkpoints: mc.CheckpointSpec{At: at}}
 }
@@ -114,12 +115,12 @@ func pinnedConfig(obj model.ObjectiveSpec, x0 float64, agents []model.AgentSpec,
 // The pinned cases' objectives (with their derived certificates) and
 // schedule.
 var (
-	cosh2    = func() model.ObjectiveSpec { return atomObjective("cosh", 2, 0) }
-	cosh3    = func() model.ObjectiveSpec { return atomObjective("cosh", 3, 0) }
-	logcosh3 = func() model.ObjectiveSpec { return atomObjective("logcosh", 3, 0) }
+	cosh2    = func() objective.Spec { return atomObjective("cosh", 2, 0) }
+	cosh3    = func() objective.Spec { return atomObjective("cosh", 3, 0) }
+	logcosh3 = func() objective.Spec { return atomObjective("logcosh", 3, 0) }
 	// square2 is sum_j 2 x_j^2/2 in d = 2 (the atom's outer scale c = 2).
-	square2 = func() model.ObjectiveSpec {
-		return model.ObjectiveSpec{Kind: "separable", Dim: 2, Atom: &model.AtomSpec{Kind: "square", C: 2}}
+	square2 = func() objective.Spec {
+		return objective.Spec{Kind: "separable", Dim: 2, Atom: &model.AtomSpec{Kind: "square", C: 2}}
 	}
 	constSched = model.ScheduleSpec{Kind: "constant"}
 )
@@ -392,7 +393,7 @@ func mergeSteps(at []int, steps, n int) []int {
 func thm6Counterexample() mc.Config {
 	qsgd := func() *model.CompressorSpec { return &model.CompressorSpec{Kind: "qsgd", S: 8} }
 	return mc.Config{
-		Objective: model.ObjectiveSpec{Kind: "quadratic", Matrix: [][]float64{{8.220098658550118}}}, X0: []float64{-0.27272949218750003},
+		Objective: objective.Spec{Kind: "quadratic", Matrix: [][]float64{{8.220098658550118}}}, X0: []float64{-0.27272949218750003},
 		Agents: []model.AgentSpec{gauss(3, 0, qsgd()), gauss(0.01, 0.010025034163852017, qsgd())},
 		Method: "dcsgd", Model: model.ModelSpec{Kind: "discrete"}, Eta: 0.01,
 		Schedule: model.ScheduleSpec{Kind: "normalized", Num: 200, A: 0.12885856102751053, Reading: "pathwise"},

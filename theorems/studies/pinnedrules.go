@@ -6,6 +6,7 @@ import (
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/objective"
 	"github.com/sdeverify/sdeverify/theorems"
 )
 
@@ -62,7 +63,7 @@ func RunPinnedRules() ([]RuleResult, error) {
 // ruleConfig is a deterministic configuration: objective, start, method
 // and its parameters, eta, steps; one agent with zero Gaussian noise
 // (exact gradients) unless noise is given.
-func ruleConfig(obj model.ObjectiveSpec, x0 []float64, method string, params any, eta float64, steps int, noise *model.NoiseSpec, agents int) mc.Config {
+func ruleConfig(obj objective.Spec, x0 []float64, method string, params any, eta float64, steps int, noise *model.NoiseSpec, agents int) mc.Config {
 	p, err := json.Marshal(params)
 	if err != nil {
 		panic(err) // a literal of this file
@@ -75,8 +76,8 @@ func ruleConfig(obj model.ObjectiveSpec, x0 []float64, method string, params any
 		Model: model.ModelSpec{Kind: "discrete"}, Eta: eta, Schedule: model.ScheduleSpec{Kind: "constant"}, Steps: steps, Paths: 2, Seed: 1}
 }
 
-func atomObjective(kind string, d int, l0 float64) model.ObjectiveSpec {
-	return model.ObjectiveSpec{Kind: "separable", Dim: d, Atom: &model.AtomSpec{Kind: kind, L0: l0}}
+func atomObjective(kind string, d int, l0 float64) objective.Spec {
+	return objective.Spec{Kind: "separable", Dim: d, Atom: &model.AtomSpec{Kind: kind, L0: l0}}
 }
 
 // clipEtaQuartic is the largest eta with eta (L0 + L1 c) e^(L1 eta c) = 1

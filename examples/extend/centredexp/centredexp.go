@@ -14,6 +14,7 @@ import (
 	"math"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 func init() {
@@ -29,7 +30,7 @@ func init() {
 var (
 	_ model.Noise           = CentredExp{}
 	_ model.VarianceBounder = CentredExp{}
-	_ model.CDFer           = CentredExp{}
+	_ update.CDFer          = CentredExp{}
 	_ model.Quantiler       = CentredExp{}
 )
 
@@ -105,7 +106,7 @@ func (c CentredExp) Validate(int) error {
 	return nil
 }
 
-// CDF implements model.CDFer: P(Scale (E - 1) <= z) = 1 - e^-(1 + z/Scale)
+// CDF implements update.CDFer: P(Scale (E - 1) <= z) = 1 - e^-(1 + z/Scale)
 // for z > -Scale, else 0 (a step at 0 for Scale = 0). Clipped SGD's SDE
 // and its exact law in d = 1 integrate over it.
 func (c CentredExp) CDF(_ int, z, _ float64) float64 {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/sdeverify/sdeverify/examples/extend/centredexp"
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/objective"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // TestClippingBias: clipping's bias (Koloskova, Hendrikx and Stich 2023;
@@ -30,9 +32,9 @@ func TestClippingBias(t *testing.T) {
 	s, c := 1.0, 0.5
 	k := 1 - c/s
 	want := -s*math.Exp(-(1+c/s)) + s*(k-1+math.Exp(-k))
-	sys := model.System{F: model.Homogeneous{D: 1, Atom: model.Square{}}, Method: model.ClippedSGD{Clip: c},
+	sys := model.System{F: objective.Homogeneous{D: 1, Atom: objective.Square{}}, Method: update.ClippedSGD{Clip: c},
 		Agents: []model.Agent{{Noise: centredexp.CentredExp{Scale: s}}}}
-	est, err := model.EstimateMoments(sys, []float64{0}, 0, 200000, model.NewRand(2023))
+	est, err := update.EstimateMoments(sys, []float64{0}, 0, 200000, model.NewRand(2023))
 	require.NoError(t, err)
 	m, se := est.Mean[0], est.MeanSE[0]
 	require.Lessf(t, math.Abs(m-want)/se, zCrit, "E clip at the stationary point: Monte Carlo %g +- %g, closed form %g", m, se, want)

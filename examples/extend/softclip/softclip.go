@@ -8,7 +8,7 @@
 // smooth (no kink: T(g) ~ g near 0), and on [0, inf) in d = 1 its inverse
 // is T^{-1}(t) = t / sqrt(1 - (t/c)^2) on [0, c).
 //
-// model.AgentRule turns the map into a Method: the discrete step in any d,
+// update.AgentRule turns the map into a Method: the discrete step in any d,
 // the first-order SDE's m(x) = (1/N) sum_i E T(g_i) and Sigma(x) = (1/N)
 // sum_i Var T(g_i) in d = 1 (quadrature over the noise's CDF), and the
 // exact one-step law in d = 1 (model/exact, `weak`).
@@ -22,6 +22,7 @@ import (
 	"math"
 
 	"github.com/sdeverify/sdeverify/model"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 func init() {
@@ -32,7 +33,7 @@ func init() {
 			if !(p.Clip > 0) || math.IsInf(p.Clip, 1) {
 				return nil, model.Invalid("clip", p.Clip, "must be finite and > 0")
 			}
-			return model.AgentRule[SoftClip]{Map: p}, nil
+			return update.AgentRule[SoftClip]{Map: p}, nil
 		},
 		Draw: func(dr model.Drawer, _ model.DrawOptions) SoftClip {
 			return SoftClip{Clip: math.Exp(dr.Float("log clip", math.Log(0.05), math.Log(20)))}
@@ -40,7 +41,7 @@ func init() {
 	})
 }
 
-var _ model.AgentMap = SoftClip{}
+var _ update.AgentMap = SoftClip{}
 
 // SoftClip is the map T(g) = g / sqrt(1 + (||g||/Clip)^2).
 type SoftClip struct {
@@ -49,7 +50,7 @@ type SoftClip struct {
 
 func (SoftClip) String() string { return "softclip-sgd" }
 
-// Apply implements model.AgentMap.
+// Apply implements update.AgentMap.
 func (s SoftClip) Apply(g []float64) {
 	var n2 float64
 	for _, v := range g {
@@ -61,26 +62,26 @@ func (s SoftClip) Apply(g []float64) {
 	}
 }
 
-// Forward implements model.AgentMap: T(y) for y >= 0.
+// Forward implements update.AgentMap: T(y) for y >= 0.
 func (s SoftClip) Forward(y float64) float64 {
 	u := y / s.Clip
 	return y / math.Sqrt(1+u*u)
 }
 
-// Inverse implements model.AgentMap: T^{-1}(t) = t / sqrt(1 - (t/c)^2)
+// Inverse implements update.AgentMap: T^{-1}(t) = t / sqrt(1 - (t/c)^2)
 // for t in [0, c).
 func (s SoftClip) Inverse(t float64) float64 {
 	u := t / s.Clip
 	return t / math.Sqrt(1-u*u)
 }
 
-// Sup implements model.AgentMap: T < c.
+// Sup implements update.AgentMap: T < c.
 func (s SoftClip) Sup() float64 { return s.Clip }
 
-// Kink implements model.AgentMap: T is smooth.
+// Kink implements update.AgentMap: T is smooth.
 func (SoftClip) Kink() float64 { return 0 }
 
-// Moments1 implements model.AgentMap: no closed form (quadrature).
+// Moments1 implements update.AgentMap: no closed form (quadrature).
 func (SoftClip) Moments1(model.Noise, float64, float64) (mean, second float64, ok bool) {
 	return 0, 0, false
 }

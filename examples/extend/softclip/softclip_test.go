@@ -10,6 +10,7 @@ import (
 	"github.com/sdeverify/sdeverify/examples/extend/softclip"
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
+	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // config is f = x^2/2 in d = 1 with the given agents, softclip-sgd with
@@ -70,7 +71,7 @@ var cases = []struct {
 // empirical Bernstein bounds of Maurer and Pontil (2009, Thms 4 and 10)
 // for an update of range R = 2c, both at once with false-alarm
 // probability alpha (as properties.TestDerivedSDEOneStepMoments).
-func bernstein(sys model.System, est model.MomentEstimate, g, c, alpha float64, n int) (ok bool, msg string) {
+func bernstein(sys model.System, est update.MomentEstimate, g, c, alpha float64, n int) (ok bool, msg string) {
 	m, sigma := sys.Method.(model.SDE1Der).SDE1D(sys, g)
 	agents := float64(len(sys.Agents))
 	R, l := 2*c, math.Log(4/alpha)
@@ -94,7 +95,7 @@ func (b badInverse) Inverse(t float64) float64 {
 // TestDerivedSDEMoments (Monte Carlo, 6 cases at 1e-8 each, 6e-8 in all):
 // the derived SDE's m and Sigma in d = 1 (AgentRule's quadrature over the
 // noise's CDF) against 20000 draws of the discrete update
-// (model.EstimateMoments). The mutant with the wrong inverse must fail the
+// (update.EstimateMoments). The mutant with the wrong inverse must fail the
 // same bounds at every case with |g| <= 2 (it gets E T wrong: checked in
 // the same run, so a test that cannot fail fails here).
 func TestDerivedSDEMoments(t *testing.T) {
@@ -109,11 +110,11 @@ func TestDerivedSDEMoments(t *testing.T) {
 			t.Fatal(err)
 		}
 		sys := run.System
-		c := sys.Method.(model.AgentRule[softclip.SoftClip]).Map.Clip
+		c := sys.Method.(update.AgentRule[softclip.SoftClip]).Map.Clip
 		for _, g := range tc.grads {
 			seed++
 			gv := []float64{g}
-			est, err := model.EstimateMoments(sys, gv, g*g, n, model.NewRand(seed))
+			est, err := update.EstimateMoments(sys, gv, g*g, n, model.NewRand(seed))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -124,7 +125,7 @@ func TestDerivedSDEMoments(t *testing.T) {
 				t.Log(msg)
 			}
 			mut := sys
-			mut.Method = model.AgentRule[badInverse]{Map: badInverse{softclip.SoftClip{Clip: c}}}
+			mut.Method = update.AgentRule[badInverse]{Map: badInverse{softclip.SoftClip{Clip: c}}}
 			if ok, msg := bernstein(mut, est, g, c, alpha, n); ok && math.Abs(g) <= 2 {
 				t.Errorf("the wrong inverse passed: %s", msg)
 			} else {
@@ -166,9 +167,9 @@ func TestExactLawMean(t *testing.T) {
 		if _, err := law.CheckLaw1D(sys); err != nil {
 			t.Fatal(err)
 		}
-		c := sys.Method.(model.AgentRule[softclip.SoftClip]).Map.Clip
+		c := sys.Method.(update.AgentRule[softclip.SoftClip]).Map.Clip
 		mut := sys
-		mut.Method = model.AgentRule[badInverse]{Map: badInverse{softclip.SoftClip{Clip: c}}}
+		mut.Method = update.AgentRule[badInverse]{Map: badInverse{softclip.SoftClip{Clip: c}}}
 		for _, g := range tc.grads {
 			m, sigma := sys.Method.(model.SDE1Der).SDE1D(sys, g)
 			v := sigma / float64(len(sys.Agents))
@@ -199,7 +200,7 @@ func TestStepNoAlloc(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, method := range []model.Method{run.System.Method, model.ClippedSGD{Clip: 0.5}} {
+	for _, method := range []model.Method{run.System.Method, update.ClippedSGD{Clip: 0.5}} {
 		sys := run.System
 		sys.Method = method
 		x, grad := []float64{1, 2, 3}, []float64{0.5, -1, 2}

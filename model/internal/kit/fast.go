@@ -66,3 +66,11 @@ type SparseDrawer interface{ Kept(d int) int }
 
 // NormalsAparter is a Method whose Diffuse needs z apart from dst.
 type NormalsAparter interface{ NormalsApart() bool }
+
+// SignStepper is a Noise with a batched one-agent DSignSGD step in d = 1
+// (gaussian.go; studentt.go for nu = 1): xs[p] -= hs[p] sign(gs[p] + Z_p)
+// for the live paths, each Z_p drawn from rs[p] as Sample draws it. It
+// reports false, doing nothing, for parameters it does not batch.
+type SignStepper interface {
+	SignStepScalar(xs, gs, gn2s, hs []float64, live []bool, rs []rng.Rand) bool
+}

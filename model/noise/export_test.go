@@ -1,0 +1,4 @@
+package noise
+
+// GammaRand is gammaRand for the external tests.
+var GammaRand = gammaRand

@@ -1,0 +1,4 @@
+package update
+
+// SampleDiagMinusRankOne is sampleDiagMinusRankOne for the external tests.
+var SampleDiagMinusRankOne = sampleDiagMinusRankOne
