@@ -1,22 +1,13 @@
 package model_test
 
 import (
-	"flag"
-	"os"
 	"testing"
 
+	"github.com/sdeverify/sdeverify/internal/testseed"
 	// The built-in kinds, registered for the specs these tests decode.
 	_ "github.com/sdeverify/sdeverify/model/builtin"
 )
 
-// TestMain fixes rapid's seed unless one is given, so that go test ./... is
-// deterministic (-rapid.seed=N explores other inputs).
-func TestMain(m *testing.M) {
-	flag.Parse()
-	seeded := false
-	flag.Visit(func(f *flag.Flag) { seeded = seeded || f.Name == "rapid.seed" })
-	if !seeded && os.Getenv("RAPID_SEED") == "" {
-		flag.Set("rapid.seed", "20261125")
-	}
-	os.Exit(m.Run())
-}
+// TestMain fixes rapid's seed unless one is given (internal/testseed), so
+// that go test ./... is deterministic (-rapid.seed=N explores other inputs).
+func TestMain(m *testing.M) { testseed.Main(m) }

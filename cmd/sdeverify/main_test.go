@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/sdeverify/sdeverify/internal/testseed"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/theorems"
 )
@@ -19,6 +20,10 @@ import (
 const smallConfig = `{"objective":{"kind":"separable","dim":2,"atom":{"kind":"quartic"}},
  "x0":[1],"agents":[{"noise":{"kind":"gaussian","sigma0":0.1}}],"method":"dsgd","model":{"kind":"sde"},
  "eta":0.05,"schedule":{"kind":"inv-sqrt"},"steps":50,"paths":64,"seed":4,"checkpoints":{"every":25}}`
+
+// TestMain fixes rapid's seed unless one is given (internal/testseed), so
+// that go test ./... is deterministic (-rapid.seed=N explores other inputs).
+func TestMain(m *testing.M) { testseed.Main(m) }
 
 func writeTemp(t *testing.T, name, body string) string {
 	t.Helper()

@@ -7,6 +7,7 @@ import (
 	"pgregory.net/rapid"
 
 	_ "github.com/sdeverify/sdeverify/examples/extend/centredexp"
+	"github.com/sdeverify/sdeverify/internal/testseed"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/properties"
 )
@@ -76,3 +77,7 @@ func TestConfig(t *testing.T) {
 		t.Errorf("E f(x_20): %v", z)
 	}
 }
+
+// TestMain fixes rapid's seed unless one is given, so that go test ./...
+// is deterministic (-rapid.seed=N explores other inputs).
+func TestMain(m *testing.M) { testseed.Main(m) }

@@ -8,6 +8,7 @@ import (
 	"pgregory.net/rapid"
 
 	_ "github.com/sdeverify/sdeverify/examples/extend/pseudohuber"
+	"github.com/sdeverify/sdeverify/internal/testseed"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/properties"
 )
@@ -76,3 +77,7 @@ func TestConfig(t *testing.T) {
 		t.Fatalf("f(x_40): got %v, want %v", got, f)
 	}
 }
+
+// TestMain fixes rapid's seed unless one is given, so that go test ./...
+// is deterministic (-rapid.seed=N explores other inputs).
+func TestMain(m *testing.M) { testseed.Main(m) }

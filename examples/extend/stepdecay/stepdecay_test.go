@@ -7,6 +7,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/sdeverify/sdeverify/examples/extend/stepdecay"
+	"github.com/sdeverify/sdeverify/internal/testseed"
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/properties"
@@ -93,3 +94,7 @@ func abs(x float64) float64 {
 	}
 	return x
 }
+
+// TestMain fixes rapid's seed unless one is given, so that go test ./...
+// is deterministic (-rapid.seed=N explores other inputs).
+func TestMain(m *testing.M) { testseed.Main(m) }

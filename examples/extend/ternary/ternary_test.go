@@ -8,6 +8,7 @@ import (
 	"pgregory.net/rapid"
 
 	_ "github.com/sdeverify/sdeverify/examples/extend/ternary"
+	"github.com/sdeverify/sdeverify/internal/testseed"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/properties"
 )
@@ -84,3 +85,7 @@ func TestConfig(t *testing.T) {
 	}
 	t.Logf("E f_10 = %v +- %v in [%v, %v]", f.Mean, f.SE, lo/2, hi/2)
 }
+
+// TestMain fixes rapid's seed unless one is given, so that go test ./...
+// is deterministic (-rapid.seed=N explores other inputs).
+func TestMain(m *testing.M) { testseed.Main(m) }
