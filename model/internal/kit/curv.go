@@ -8,11 +8,12 @@ type Curver interface {
 }
 
 // Curv returns an atom's h_xx(x): its Curv when it is a Curver, else
-// Eval's third result.
-func Curv(a interface {
+// Eval's third result. A is model.Atom at the callers: a type parameter,
+// so that the atom is not converted to another interface per call.
+func Curv[A interface {
 	Eval(x float64) (h, d1, d2 float64)
-}, x float64) float64 {
-	if c, ok := a.(Curver); ok {
+}](a A, x float64) float64 {
+	if c, ok := any(a).(Curver); ok {
 		return c.Curv(x)
 	}
 	_, _, d2 := a.Eval(x)
