@@ -15,9 +15,17 @@
 //     scheme and substeps); [Discrete] (the discrete method's law, from the
 //     method's one-step law, model.Law1Der), [SDE] (the problem's SDE
 //     model by Euler-Maruyama or finite differences), [Batch] and
-//     [BatchAfter] (many jobs longest first on every core), [Coefficients];
-//     the grid, the operators, the levels and refinements and the error
-//     estimate (math 7).
+//     [BatchAfter] (many jobs longest first on every core).
+//   - plan.go: a job's passes (levels and refinement checks) and how their
+//     results combine into values with error estimates (math 7).
+//   - grid.go: the grids (uniform, sinh-mapped, a method's lattice).
+//   - operator.go: the one-step operators (the discrete method's kernel,
+//     the SDE's Euler-Maruyama kernel) built into rows over a grid;
+//     [Coefficients].
+//   - backward.go: the backward iteration E g(x_k) = (P^k g)(x_0) and the
+//     floors of its numerical error.
+//   - sdelevels.go: the SDE's Euler-Maruyama levels, their extrapolation
+//     and error.
 //   - models.go, modelfirst.go, modelsecond.go: the SDE models as
 //     registered kinds ([SDEModel], [RegisterModel], [LookupModel],
 //     [ModelNames]): the paper's first-order SDE and the second-order
