@@ -145,45 +145,66 @@ func (c Config) Validate() error {
 	return err
 }
 
-// Resolve validates c, fills its defaults in place and returns the Run.
-func (c *Config) Resolve() (Run, error) {
+// Problem is the mathematics a configuration describes, apart from the
+// step size, the horizon and the engine's settings: the system (objective,
+// agents, method), the start and the schedule. Config.Problem builds and
+// validates it alone; a study that chooses its own step sizes and horizons
+// (the weak studies, the stability maps) starts from it, and Problem.Run
+// makes the run at one step size.
+type Problem struct {
+	System   model.System
+	X0       []float64 // len d
+	Schedule model.Schedule
+}
+
+// Run returns the run of p with base step size eta over steps optimiser
+// steps; the engine's settings are the zero values (a discrete run), for
+// the caller to set.
+func (p Problem) Run(eta float64, steps int) Run {
+	return Run{System: p.System, X0: p.X0, Schedule: p.Schedule, Eta: eta, Steps: steps}
+}
+
+// Problem builds and validates the configuration's objective, method,
+// agents, start and schedule (not its step size, horizon, model or
+// recording), filling the agents' count defaults as Resolve does.
+func (c *Config) Problem() (Problem, error) {
 	f, err := c.Objective.Build()
 	if err != nil {
-		return Run{}, model.Prefix("objective", err)
+		return Problem{}, model.Prefix("objective", err)
 	}
 	d := f.Dim()
 	method, err := model.BuildMethod(c.Method, c.MethodParams)
 	if err != nil {
 		if fe := (*model.FieldError)(nil); errors.As(err, &fe) && fe.Field == "method" {
-			return Run{}, err
+			return Problem{}, err
 		}
-		return Run{}, model.Prefix("method_params", err)
+		return Problem{}, model.Prefix("method_params", err)
 	}
 	sys := model.System{F: f, Method: method}
 	if len(c.Agents) == 0 {
-		return Run{}, model.Invalid("agents", 0, "need at least one agent")
+		return Problem{}, model.Invalid("agents", 0, "need at least one agent")
 	}
 	for i := range c.Agents {
 		a := &c.Agents[i]
 		p := fmt.Sprintf("agents[%d]", i)
 		if a.Count < 0 {
-			return Run{}, model.Invalid(p+".count", a.Count, "must be >= 1 (0 means 1)")
+			return Problem{}, model.Invalid(p+".count", a.Count, "must be >= 1 (0 means 1)")
 		}
 		if a.Count == 0 {
 			a.Count = 1
 		}
 		nz, err := a.Noise.Build()
 		if err != nil {
-			return Run{}, model.Prefix(p+".noise", err)
+			return Problem{}, model.Prefix(p+".noise", err)
 		}
 		var cmp model.Compressor
 		if a.Compressor != nil {
 			if cmp, err = a.Compressor.Build(d); err != nil {
-				return Run{}, model.Prefix(p+".compressor", err)
+				return Problem{}, model.Prefix(p+".compressor", err)
 			}
 		}
 		if model.NeedsCompressor(method) && cmp == nil {
-			return Run{}, model.Invalid(p+".compressor", nil, fmt.Sprintf("%s needs a compressor on every agent (identity for none)", method))
+			return Problem{}, model.Invalid(p+".compressor", nil, fmt.Sprintf("%s needs a compressor on every agent (identity for none)", method))
 		}
 		for range a.Count {
 			sys.Agents = append(sys.Agents, model.Agent{Noise: nz, Compressor: cmp})
@@ -198,9 +219,24 @@ func (c *Config) Resolve() (Run, error) {
 			x0[j] = c.X0[0]
 		}
 	default:
-		return Run{}, model.Invalid("x0", fmt.Sprintf("length %d", len(c.X0)), fmt.Sprintf("must have length 1 or the dimension %d", d))
+		return Problem{}, model.Invalid("x0", fmt.Sprintf("length %d", len(c.X0)), fmt.Sprintf("must have length 1 or the dimension %d", d))
 	}
-	run := Run{System: sys, X0: x0, Eta: c.Eta, Steps: c.Steps, Paths: c.Paths, Seed: c.Seed, DivergeAt: c.DivergeAt, Quantiles: c.Quantiles}
+	sched, err := c.Schedule.Build()
+	if err != nil {
+		return Problem{}, model.Prefix("schedule", err)
+	}
+	return Problem{System: sys, X0: x0, Schedule: sched}, nil
+}
+
+// Resolve validates c, fills its defaults in place and returns the Run:
+// the Problem at c's step size and horizon, with the engine's settings.
+func (c *Config) Resolve() (Run, error) {
+	p, err := c.Problem()
+	if err != nil {
+		return Run{}, err
+	}
+	run := p.Run(c.Eta, c.Steps)
+	run.Paths, run.Seed, run.DivergeAt, run.Quantiles = c.Paths, c.Seed, c.DivergeAt, c.Quantiles
 	var ok bool
 	if run.Model, ok = ParseModel(c.Model.Kind); !ok {
 		return Run{}, model.Invalid("model.kind", fmt.Sprintf("%q", c.Model.Kind), "must be discrete or sde")
@@ -215,9 +251,6 @@ func (c *Config) Resolve() (Run, error) {
 		if run.Integrator, err = c.Model.Integrator(); err != nil {
 			return Run{}, model.Prefix("model", err)
 		}
-	}
-	if run.Schedule, err = c.Schedule.Build(); err != nil {
-		return Run{}, model.Prefix("schedule", err)
 	}
 	if c.Steps < 1 {
 		return Run{}, model.Invalid("steps", c.Steps, "must be >= 1")

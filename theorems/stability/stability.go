@@ -289,7 +289,7 @@ func (s Spec) problems() ([]exact.Problem, []float64, error) {
 	}
 	var out []exact.Problem
 	for _, v := range values {
-		// A deep copy: Resolve writes the defaults back into the config's
+		// A deep copy: Problem writes the defaults back into the config's
 		// slices and pointers, which the caller's spec shares.
 		c, err := copyConfig(s.Config)
 		if err != nil {
@@ -301,12 +301,7 @@ func (s Spec) problems() ([]exact.Problem, []float64, error) {
 				return nil, nil, err
 			}
 		}
-		c.Model = model.ModelSpec{Kind: "discrete"}
-		c.Eta, c.Steps = s.Etas[0], 1
-		if c.Paths < 2 {
-			c.Paths = 2
-		}
-		run, err := c.Resolve()
+		run, err := c.Problem() // the map chooses its own etas and horizons
 		if err != nil {
 			return nil, nil, err
 		}

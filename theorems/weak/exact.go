@@ -2,10 +2,11 @@ package weak
 
 import (
 	"fmt"
-	"github.com/sdeverify/sdeverify/internal/format"
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/sdeverify/sdeverify/internal/format"
 
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/exact"
@@ -21,16 +22,22 @@ import (
 // Paths, Seed, Substeps, Independent and Perturb are not used.
 func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 	o = o.withDefaults()
-	c := cfg
-	c.Eta, c.Steps, c.Paths, c.Checkpoints = o.Etas[0], 1, 2, mc.CheckpointSpec{At: []int{1}}
-	run, err := c.Resolve()
+	run, err := cfg.Problem()
 	if err != nil {
 		return nil, err
 	}
 	if err := run.System.ValidateSDE(); err != nil {
 		return nil, err
 	}
-	if p, err := run.ExactProblem(); err != nil {
+	// The configuration's model says which of the discrete method's and
+	// the SDE's hypotheses ExactProblem checks first (both are computed).
+	mod, ok := mc.ParseModel(cfg.Model.Kind)
+	if !ok {
+		return nil, model.Invalid("model.kind", fmt.Sprintf("%q", cfg.Model.Kind), "must be discrete or sde")
+	}
+	first := run.Run(o.Etas[0], 1)
+	first.Model = mod
+	if p, err := first.ExactProblem(); err != nil {
 		return nil, err
 	} else if p.Model = o.Model; p.ValidateSDE() != nil {
 		return nil, p.ValidateSDE()
@@ -54,8 +61,8 @@ func Exact(cfg mc.Config, o Options, s exact.Settings) (*Result, error) {
 		var jobs []exact.Job
 		probs := make([]exact.Problem, len(etas))
 		for i, eta := range etas {
-			r := run
-			r.Eta, r.Steps = eta, int(math.Round(o.Horizon/eta))
+			r := run.Run(eta, int(math.Round(o.Horizon/eta)))
+			r.Model = mod
 			if probs[i], err = r.ExactProblem(); err != nil {
 				return nil, err
 			}
@@ -197,7 +204,7 @@ func testFuncs(f model.Objective, tests []TestFunc) (gs []func(float64) float64,
 }
 
 // exactPoint computes one eta's point from its discrete and SDE series.
-func exactPoint(run mc.Run, p exact.Problem, d, sd []exact.Series, o Options, ix, ix2 int) Point {
+func exactPoint(run mc.Problem, p exact.Problem, d, sd []exact.Series, o Options, ix, ix2 int) Point {
 	k := p.Steps
 	pt := Point{Eta: p.Eta, Steps: k}
 	z := mc.ZCrit(o.Alpha)

@@ -22,14 +22,14 @@ import (
 
 // exactFunctional is Result.Functional for a study by the exact engine
 // under settings s.
-func exactFunctional(run mc.Run, s exact.Settings, pts []Point, horizon float64) string {
+func exactFunctional(run mc.Problem, s exact.Settings, pts []Point, horizon float64) string {
 	x0 := run.X0[0]
 	out := fmt.Sprintf("Measured: %s; the SDE's law on the same grid (its mass beyond R is in the error estimate, which includes the grid on 1.5 R).", s.Functional(x0))
 	return out + " " + defThree(run, pts, horizon, s.GridRadius(x0), 0)
 }
 
 // mcFunctional is Result.Functional for a Monte Carlo study.
-func mcFunctional(run mc.Run, o Options, pts []Point) string {
+func mcFunctional(run mc.Problem, o Options, pts []Point) string {
 	sde := fmt.Sprintf("Euler-Maruyama paths of the SDE at %d and %d substeps a step, extrapolated to zero substep (see the study's reference)", o.Substeps, 2*o.Substeps)
 	if o.NoRefine {
 		sde = fmt.Sprintf("Euler-Maruyama paths of the SDE (%d substeps a step)", o.Substeps)
@@ -44,7 +44,7 @@ func mcFunctional(run mc.Run, o Options, pts []Point) string {
 // of radius r; +Inf for Monte Carlo); for DSGD and DCSGD the lower bound
 // on E f(x_{T/eta}) of exact.Divergence at each eta of the study.
 // paths > 0: a Monte Carlo study.
-func defThree(run mc.Run, pts []Point, horizon, r float64, paths int) string {
+func defThree(run mc.Problem, pts []Point, horizon, r float64, paths int) string {
 	sys, x0 := run.System, run.X0[0]
 	if sys.F.Dim() != 1 {
 		return "Def. 3's E g(x_k) is this where no path escapes; no divergence bound is implemented in d > 1."

@@ -10,15 +10,15 @@ import (
 	"github.com/sdeverify/sdeverify/model/mc"
 )
 
-func exampleRun(t *testing.T, name string) mc.Run {
+func exampleRun(t *testing.T, name string) mc.Problem {
 	t.Helper()
 	b, err := examples.Read(name)
 	require.NoError(t, err)
 	cfg, err := mc.ParseConfig(b)
 	require.NoError(t, err)
-	run, err := cfg.Resolve()
+	p, err := cfg.Problem()
 	require.NoError(t, err)
-	return run
+	return p
 }
 
 // TestFunctional: a study's statement of what it measures names the

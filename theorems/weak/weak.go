@@ -239,9 +239,7 @@ func Estimate(cfg mc.Config, o Options) (*Result, error) {
 	} else if !exact.Simulated(sm) {
 		return nil, model.Invalid("model", o.Model, "the Monte Carlo weak study simulates the method's own SDE only (its Drift and Diffuse: the paper's first-order SDE); the exact engine computes the others (one dimension, constant schedule)")
 	}
-	c := cfg
-	c.Eta, c.Steps, c.Paths, c.Checkpoints = o.Etas[0], 1, 2, mc.CheckpointSpec{At: []int{1}}
-	run, err := c.Resolve()
+	run, err := cfg.Problem()
 	if err != nil {
 		return nil, err
 	}
@@ -536,7 +534,7 @@ func refined(a, c, f, w float64) float64 { return a - c - w*(f-c) }
 // twinEvery-th path, and the reference is the extrapolation
 // 2 E Y_2m - E Y_m; each error's Bias is the refined level's bias bound at
 // the maximising step (see Estimate).
-func weakAt(run mc.Run, eta float64, k int, coupled bool, o Options) Point {
+func weakAt(run mc.Problem, eta float64, k int, coupled bool, o Options) Point {
 	sys := run.System
 	d := sys.F.Dim()
 	nt := len(o.Tests)
@@ -836,7 +834,7 @@ func dot(a, b []float64) float64 {
 // the paths' independent dependency chains overlap in the processor; every
 // path still draws from its own streams in its own order, so the results
 // do not depend on this.
-func coupledBlock(sys model.System, run mc.Run, blk *weakBlock, lo, hi int, eta float64, k int, o Options) {
+func coupledBlock(sys model.System, run mc.Problem, blk *weakBlock, lo, hi int, eta float64, k int, o Options) {
 	d, m, np := sys.F.Dim(), o.Substeps, hi-lo
 	refine := !o.NoRefine
 	va, vb, _ := sys.AverageNoiseAffine()
@@ -957,7 +955,7 @@ const flowSubsteps, flowCheck = 64, 32
 // difference to flowCheck substeps as the error: the baseline no longer
 // carries an Euler method's first-order bias (about 10% of the weak error
 // at 10 substeps).
-func gradientFlow(sys model.System, run mc.Run, eta float64, k int, o Options) (val, errs [][]float64) {
+func gradientFlow(sys model.System, run mc.Problem, eta float64, k int, o Options) (val, errs [][]float64) {
 	d := sys.F.Dim()
 	flow := func(m int) [][]float64 {
 		x, y, g := append([]float64(nil), run.X0...), make([]float64, d), make([]float64, d)
