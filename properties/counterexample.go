@@ -20,7 +20,7 @@ const CounterexampleDir = "testdata/counterexamples"
 type Meta struct {
 	Property string           `json:"property"`
 	Theorem  string           `json:"theorem"`
-	Reading  string           `json:"reading"`
+	Reading  theorems.Reading `json:"reading"`
 	Outcome  theorems.Outcome `json:"outcome"` // the SDE's outcome when it was saved
 	Replay   []string         `json:"replay"`
 }
@@ -28,7 +28,7 @@ type Meta struct {
 // Save writes a counterexample: the configuration (with the admissible
 // schedule already in it) and its meta file. It overwrites an earlier save
 // of the same property, so that the last, shrunk one remains.
-func Save(property string, th string, reading string, cfg mc.Config, outcome theorems.Outcome) (string, error) {
+func Save(property string, th string, reading theorems.Reading, cfg mc.Config, outcome theorems.Outcome) (string, error) {
 	if err := os.MkdirAll(CounterexampleDir, 0o755); err != nil {
 		return "", err
 	}

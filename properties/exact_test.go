@@ -146,7 +146,7 @@ func TestMonteCarloAgreesWithExact(t *testing.T) {
 // under its admissible schedule at a random margin, in the ensemble or,
 // for DSGD and DCSGD, the pathwise reading (Thm 7's in the ensemble
 // reading, decayed by 1/sqrt(k+1)).
-func sdeCheckConfig(t *rapid.T) (mc.Config, theorems.Theorem, string) {
+func sdeCheckConfig(t *rapid.T) (mc.Config, theorems.Theorem, theorems.Reading) {
 	for {
 		cfg := exactConfig(t)
 		c, err := mc.ParseConfig([]byte(cfg))
@@ -175,7 +175,7 @@ func sdeCheckConfig(t *rapid.T) (mc.Config, theorems.Theorem, string) {
 				th = theorems.Thm5()
 			}
 		}
-		reading := rapid.SampledFrom([]string{"ensemble", "pathwise"}).Draw(t, "reading")
+		reading := rapid.SampledFrom([]theorems.Reading{theorems.Ensemble, theorems.Pathwise}).Draw(t, "reading")
 		s, err := theorems.AdmissibleSchedule(th, c, theorems.Options{Reading: reading}, rapid.Float64Range(0.2, 0.9).Draw(t, "margin"), nil)
 		if err != nil {
 			t.Fatalf("%v: %s", err, cfg)

@@ -158,7 +158,7 @@ func caseSize() studies.CaseSize {
 // Phase 3: the generator keeps the start in Phase 3) and F5 (eq. 6 of Thm 6
 // with sigma0 > 0: the generator sets sigma0 = 0 for those two readings;
 // thm6-corrected has no exclusion). A FAIL is saved as a counterexample.
-func theoremProperty(name, th, reading string) func(*rapid.T) {
+func theoremProperty(name, th string, reading theorems.Reading) func(*rapid.T) {
 	return func(t *rapid.T) {
 		size := caseSize()
 		size.Theorem, size.Reading, size.AvoidFindings = th, reading, true
@@ -211,7 +211,7 @@ func theoremProperty(name, th, reading string) func(*rapid.T) {
 func theoremProps() map[string]func(*rapid.T) {
 	m := map[string]func(*rapid.T){}
 	for _, th := range []string{"thm4", "thm5", "thm6-eta", "thm6-printed", "thm6-corrected", "thm7"} {
-		for _, r := range []string{"ensemble", "pathwise"} {
+		for _, r := range []theorems.Reading{theorems.Ensemble, theorems.Pathwise} {
 			name := fmt.Sprintf("TestTheorem/%s-%s", th, r)
 			m[name] = theoremProperty(name, th, r)
 		}

@@ -29,9 +29,10 @@ type ClaimRow struct {
 // check is one theorem check of the report: a pinned case or a campaign
 // case, with the finding it is filed under ("" for none).
 type check struct {
-	Name, Theorem, Reading string
-	Report                 *theorems.Report
-	Finding                string
+	Name, Theorem string
+	Reading       theorems.Reading
+	Report        *theorems.Report
+	Finding       string
 }
 
 // checks returns the report's theorem checks (pinned, then campaign; the
@@ -71,7 +72,10 @@ func ShortID(id string) string { return strings.SplitN(id, "-", 2)[0] }
 // and reading, in the paper's order, over the report's pinned and
 // campaign checks.
 func (r *Report) TheoremClaims() []ClaimRow {
-	type key struct{ th, rd string }
+	type key struct {
+		th string
+		rd theorems.Reading
+	}
 	groups := map[key][]check{}
 	var keys []key
 	for _, c := range r.checks() {

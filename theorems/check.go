@@ -20,7 +20,7 @@ import (
 type Options struct {
 	Eps      float64 // Thms 4-6: eps in (0,1); 0 means 0.5
 	Ell      float64 // Thm 7: ell_nu; 0 means 2 Xi_nu(1)
-	Reading  string  // admissibility reading: "ensemble" (default) or "pathwise"
+	Reading  Reading // admissibility reading: Ensemble (default) or Pathwise
 	Alpha    float64 // family-wise probability of a false FAIL in this check; 0 means 1e-3
 	MaxPaths int     // INCONCLUSIVE verdicts double the paths up to this many (0: never)
 	SDE      *model.ModelSpec
@@ -48,7 +48,7 @@ func (o Options) withDefaults() Options {
 		o.Eps = 0.5
 	}
 	if o.Reading == "" {
-		o.Reading = "ensemble"
+		o.Reading = Ensemble
 	}
 	if o.Alpha == 0 {
 		o.Alpha = 1e-3
@@ -90,7 +90,7 @@ type Report struct {
 	Theorem    string       `json:"theorem"`
 	Name       string       `json:"name"`
 	Ref        string       `json:"ref"`
-	Reading    string       `json:"reading"`
+	Reading    Reading      `json:"reading"`
 	Config     mc.Config    `json:"config"`
 	Constants  Constants    `json:"constants"`
 	Hypotheses []Hypothesis `json:"hypotheses"`
@@ -142,7 +142,7 @@ func AdmissibleSchedule(th Theorem, cfg mc.Config, o Options, margin float64, de
 		}
 		return model.ScheduleSpec{Kind: "constant"}, nil
 	}
-	return model.ScheduleSpec{Kind: "normalized", Num: margin * k.Num / run.Eta, A: k.A, B: k.B, Reading: o.Reading, Decay: decay}, nil
+	return model.ScheduleSpec{Kind: "normalized", Num: margin * k.Num / run.Eta, A: k.A, B: k.B, Reading: string(o.Reading), Decay: decay}, nil
 }
 
 func inputs(run mc.Run, o Options) Inputs {
@@ -218,8 +218,8 @@ func (o Options) validate() error {
 	if o.SDEEngine != "" && o.SDEEngine != mc.EngineExact && o.SDEEngine != mc.EngineMonteCarlo {
 		return fmt.Errorf("sde engine = %q: must be empty, %s or %s", o.SDEEngine, mc.EngineExact, mc.EngineMonteCarlo)
 	}
-	if o.Reading != "ensemble" && o.Reading != "pathwise" {
-		return fmt.Errorf("reading = %q: must be ensemble or pathwise", o.Reading)
+	if err := o.Reading.Validate(); err != nil {
+		return err
 	}
 	if !(o.Eps > 0 && o.Eps < 1) {
 		return fmt.Errorf("eps = %v: must be in (0, 1)", o.Eps)
@@ -299,7 +299,7 @@ type checker struct {
 // target runs one target (doubling the paths of INCONCLUSIVE verdicts up
 // to o.MaxPaths) and returns its verdicts.
 func (c *checker) target(target string, run mc.Run, rep *Report) ([]Verdict, error) {
-	pathwise := c.o.Reading == "pathwise"
+	pathwise := c.o.Reading == Pathwise
 	r := run
 	r.KeepPathValues, r.Workers, r.Quantiles = true, c.o.Workers, FanQuantiles
 	r.Check = func(s model.StepInfo, rate float64) bool {

@@ -24,7 +24,7 @@ type ExactSDE struct {
 // rate's interpolation, exact.Forward); for a method that needs a uniform
 // grid (model.Width1Der: DSignSGD) a bounded update and a clock schedule
 // (see signReach).
-func exactApplies(run mc.Run, k Constants, reading string) bool {
+func exactApplies(run mc.Run, k Constants, reading Reading) bool {
 	if run.System.F.Dim() != 1 {
 		return false
 	}
@@ -78,7 +78,7 @@ func (c *checker) exactSDE(run mc.Run, fin *MomentFiniteness) ([]Verdict, *Exact
 		return nil, nil, err
 	}
 	sp.Integrals = true
-	if c.o.Reading == "pathwise" {
+	if c.o.Reading == Pathwise {
 		// Each path's step within the bound at its own gradient, on the
 		// whole law (exact.Forward checks every node it carries).
 		sp.Check = func(s model.StepInfo, rate float64) bool { return c.k.Admissible(rate, s.Path) }
@@ -147,7 +147,7 @@ func (c *checker) exactSDE(run mc.Run, fin *MomentFiniteness) ([]Verdict, *Exact
 func (c *checker) exactVerdicts(run mc.Run, res exact.ForwardResult, fin *MomentFiniteness) []Verdict {
 	firstBad := -1
 	for k, rate := range res.Rate {
-		if c.o.Reading == "pathwise" {
+		if c.o.Reading == Pathwise {
 			break // checked path by path on the law
 		}
 		if !c.k.Admissible(rate, res.Tests[2][k].Value) {
@@ -155,7 +155,7 @@ func (c *checker) exactVerdicts(run mc.Run, res exact.ForwardResult, fin *Moment
 			break
 		}
 	}
-	if c.o.Reading == "pathwise" {
+	if c.o.Reading == Pathwise {
 		firstBad = res.FirstCheckFailure
 	}
 	c.firstBad = firstBad // the Monte Carlo paths' admissibility is not evidence here

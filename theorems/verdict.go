@@ -22,7 +22,7 @@ const (
 // Verdict is the evidence and decision of one bound check at one horizon.
 type Verdict struct {
 	Theorem  string  `json:"theorem"`
-	Reading  string  `json:"reading"` // admissibility reading: ensemble or pathwise
+	Reading  Reading `json:"reading"` // admissibility reading: ensemble or pathwise
 	Target   string  `json:"target"`  // sde or discrete
 	Step     int     `json:"step"`
 	Time     float64 `json:"time"`     // step x eta to 12 significant digits (stepTime)

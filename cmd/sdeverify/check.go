@@ -102,7 +102,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	replay := "sdeverify check " + strings.Join(args, " ")
-	o := theorems.Options{Eps: *eps, Ell: *ell, Reading: *reading, Alpha: *alpha, MaxPaths: *maxPaths, Workers: *workers, Replay: replay, SDEEngine: sdeEngine[*engine]}
+	o := theorems.Options{Eps: *eps, Ell: *ell, Reading: theorems.Reading(*reading), Alpha: *alpha, MaxPaths: *maxPaths, Workers: *workers, Replay: replay, SDEEngine: sdeEngine[*engine]}
 	if *margin > 0 {
 		var d *model.ScheduleSpec
 		switch *decay {

@@ -68,7 +68,7 @@ type campaignID struct {
 func newCampaignID(seed uint64, n int, size studies.CaseSize, alpha float64) campaignID {
 	s := size.WithDefaults()
 	id := campaignID{Seed: seed, N: n, Paths: s.Paths, Alpha: alpha, MaxSteps: s.MaxSteps, MaxDim: s.MaxDim,
-		MaxAgent: s.MaxAgents, Theorem: s.Theorem, Reading: s.Reading, Avoid: s.AvoidFindings, Suite: suiteVersion()}
+		MaxAgent: s.MaxAgents, Theorem: s.Theorem, Reading: string(s.Reading), Avoid: s.AvoidFindings, Suite: suiteVersion()}
 	id.SettingsHash = id.hash()
 	return id
 }

@@ -16,8 +16,8 @@ import (
 // 200 steps, dimensions up to 5 and up to 4 agents, any theorem and reading.
 type CaseSize struct {
 	Paths, MaxSteps, MaxDim, MaxAgents int
-	Theorem                            string // force thm4, thm5, thm6-eta, thm6-printed or thm7 ("": drawn)
-	Reading                            string // force ensemble or pathwise ("": drawn)
+	Theorem                            string           // force thm4, thm5, thm6-eta, thm6-printed or thm7 ("": drawn)
+	Reading                            theorems.Reading // force ensemble or pathwise ("": drawn)
 	// AvoidFindings keeps generated cases out of the documented finding
 	// regimes (Thm 7: every agent's scales at least the largest
 	// |d_j f(x0)|, so the start is in Phase 3).
@@ -163,7 +163,7 @@ func GenerateCase(dr gen.Drawer, size CaseSize) (Case, error) {
 		Steps: steps, Paths: size.Paths, Seed: dr.Uint64("seed"),
 		Checkpoints: mc.CheckpointSpec{At: uniqueSteps(max(1, steps/10), max(1, steps/2), steps)},
 	}
-	c := Case{Name: "generated", Theorem: th, Reading: []string{"ensemble", "pathwise"}[dr.Int("reading", 0, 1)], Config: cfg}
+	c := Case{Name: "generated", Theorem: th, Reading: []theorems.Reading{theorems.Ensemble, theorems.Pathwise}[dr.Int("reading", 0, 1)], Config: cfg}
 	if size.Reading != "" {
 		c.Reading = size.Reading
 	}
@@ -202,7 +202,7 @@ func Expect(c Case) (Regime, error) {
 	cfg.Agents = slices.Clone(cfg.Agents) // Resolve fills the count; the case stays as generated
 	if full, _, _, err := c.Build(); err == nil {
 		if run, err := full.Resolve(); err == nil && run.System.F.Dim() == 1 {
-			if fin := theorems.SDEFiniteness(run, c.Reading == "pathwise"); fin != nil && fin.LHS == exact.Infinite {
+			if fin := theorems.SDEFiniteness(run, c.Reading == theorems.Pathwise); fin != nil && fin.LHS == exact.Infinite {
 				return Regime(FindingHeavyTails.ID), nil
 			}
 		}

@@ -17,8 +17,8 @@ import (
 type Case struct {
 	Name    string
 	Theorem string
-	Reading string    // ensemble or pathwise
-	Config  mc.Config // its schedule is replaced when Margin > 0
+	Reading theorems.Reading // ensemble or pathwise
+	Config  mc.Config        // its schedule is replaced when Margin > 0
 	// Margin > 0 builds the theorem's admissible schedule with
 	// eta eta_t = Margin * threshold (times Decay when set).
 	Margin float64
@@ -35,7 +35,7 @@ type Case struct {
 type PinnedResult struct {
 	Case     string                      `json:"case"`
 	Theorem  string                      `json:"theorem"`
-	Reading  string                      `json:"reading"`
+	Reading  theorems.Reading            `json:"reading"`
 	Want     map[string]theorems.Outcome `json:"want"`
 	Got      map[string]theorems.Outcome `json:"got"`
 	Why      string                      `json:"why"`
