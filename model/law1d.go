@@ -16,7 +16,7 @@ import (
 // normals and point masses (docs/math.md section 10 for the agent maps). The paper's methods
 // give it exactly; the agent-map rules (clipped-sgd, normalized-sgd,
 // l0l1-gd) give a quadrature rule over the noise law's quantiles
-// (model/agentmap.go), whose resolution level sets.
+// (model/update/agentmap.go), whose resolution level sets.
 type Law1Der interface {
 	// CheckLaw1D reports whether Law1D applies to s (a validated
 	// one-dimensional system): nil, or an error naming the field, the

@@ -137,7 +137,7 @@ func cmdWeak(args []string, stdout, stderr io.Writer) error {
 	reports.WeakMarkdown(&b, res)
 	stdout.Write(reports.Plain(b.Bytes()))
 	if res.Model != "" {
-		fmt.Fprintf(stdout, "SDE model: %s (docs/math.md 7.3)\n", res.Model)
+		fmt.Fprintf(stdout, "SDE model: %s (docs/math.md 7.3 and 7.4: the SDE models of the exact engine)\n", res.Model)
 	}
 	for _, u := range res.Unresolved {
 		fmt.Fprintf(stdout, "left out, the exact engine could not bound it: %s\n", u)

@@ -65,7 +65,7 @@ func oneStepGap(t *testing.T, p exact.Problem) (ratio, errBar float64) {
 	n := float64(len(p.System.Agents))
 	mean := p.X0 - h*m
 	want := []float64{mean, mean*mean + h*h*sigma/n}
-	// quadTol 1e-8 on m and on E T^2 (model/agentmap.go), carried
+	// quadTol 1e-8 on m and on E T^2 (model/update/agentmap.go), carried
 	// through x0 - h m and its square.
 	ref := []float64{2e-8 * h, 2e-8 * (2*math.Abs(mean)*h + h*h)}
 	for f := range want {

@@ -19,7 +19,7 @@ import (
 // CDF (a CDFer). In d > 1 the SDE is refused: its coefficients would be
 // Monte Carlo estimates whose error no path would carry (EstimateMoments
 // gives such estimates with their standard errors, for tests and studies).
-// The exported face is model/agentrule.go: a rule gives its map as an
+// The exported face is model/update/agentrule.go: a rule gives its map as an
 // AgentMap and is the Method AgentRule[P] (the built-in rules delegate to it).
 
 // A CDFer is a noise law whose coordinates' CDF is known: CDF returns

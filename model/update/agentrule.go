@@ -9,7 +9,7 @@ import "github.com/sdeverify/sdeverify/model"
 // T(g) = phi(||g||) g/||g|| with phi nondecreasing on [0, inf). Wrapped in
 // an AgentRule it is a Method with the discrete step in any d, the
 // first-order SDE in d = 1 and the exact one-step law in d = 1
-// (model/agentmap.go); docs/extending.md section 6 walks one
+// (model/update/agentmap.go); docs/extending.md section 6 walks one
 // (examples/extend/softclip).
 type AgentMap interface {
 	// String is the method's registered name.

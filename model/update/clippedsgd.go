@@ -123,7 +123,7 @@ func normPDF(x float64) float64      { return math.Exp(-x*x/2) / math.Sqrt(2*mat
 func (m ClippedSGD) Kink() float64 { return m.Clip }
 
 // CheckLaw1D implements Law1Der: a quadrature over the noise's quantiles
-// (AgentRule, model/agentmap.go).
+// (AgentRule, model/update/agentmap.go).
 func (m ClippedSGD) CheckLaw1D(s model.System) (bool, error) {
 	return AgentRule[ClippedSGD]{Map: m}.CheckLaw1D(s)
 }

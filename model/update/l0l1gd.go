@@ -121,7 +121,7 @@ func (m L0L1GD) Moments1(nz model.Noise, mu, gn2 float64) (mean, second float64,
 func (m L0L1GD) Kink() float64 { return 0 }
 
 // CheckLaw1D implements Law1Der: for L1 > 0 a quadrature over the
-// noise's quantiles (AgentRule, model/agentmap.go); for L1 = 0 (the map g/L0) every
+// noise's quantiles (AgentRule, model/update/agentmap.go); for L1 = 0 (the map g/L0) every
 // agent's noise normal (Normal1Der), and the law is that normal.
 func (m L0L1GD) CheckLaw1D(s model.System) (bool, error) {
 	if m.L1 > 0 {

@@ -118,7 +118,7 @@ func (m NormalizedSGD) Moments1(nz model.Noise, mu, gn2 float64) (mean, second f
 func (m NormalizedSGD) Kink() float64 { return 0 }
 
 // CheckLaw1D implements Law1Der: a quadrature over the noise's quantiles
-// (AgentRule, model/agentmap.go).
+// (AgentRule, model/update/agentmap.go).
 func (m NormalizedSGD) CheckLaw1D(s model.System) (bool, error) {
 	return AgentRule[NormalizedSGD]{Map: m}.CheckLaw1D(s)
 }

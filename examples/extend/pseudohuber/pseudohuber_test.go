@@ -8,7 +8,6 @@ import (
 	"pgregory.net/rapid"
 
 	_ "github.com/sdeverify/sdeverify/examples/extend/pseudohuber"
-	"github.com/sdeverify/sdeverify/internal/testseed"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/properties"
 )
@@ -80,4 +79,4 @@ func TestConfig(t *testing.T) {
 
 // TestMain fixes rapid's seed unless one is given, so that go test ./...
 // is deterministic (-rapid.seed=N explores other inputs).
-func TestMain(m *testing.M) { testseed.Main(m) }
+func TestMain(m *testing.M) { properties.Main(m) }

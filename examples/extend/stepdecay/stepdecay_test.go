@@ -7,7 +7,6 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/sdeverify/sdeverify/examples/extend/stepdecay"
-	"github.com/sdeverify/sdeverify/internal/testseed"
 	"github.com/sdeverify/sdeverify/model"
 	"github.com/sdeverify/sdeverify/model/mc"
 	"github.com/sdeverify/sdeverify/properties"
@@ -97,4 +96,4 @@ func abs(x float64) float64 {
 
 // TestMain fixes rapid's seed unless one is given, so that go test ./...
 // is deterministic (-rapid.seed=N explores other inputs).
-func TestMain(m *testing.M) { testseed.Main(m) }
+func TestMain(m *testing.M) { properties.Main(m) }
