@@ -22,12 +22,8 @@ import (
 // that remain, each with why (issue 25.1's list of what is left): a new
 // one fails TestNoKindComparedOutsideItsFile. Keys are "path: Name".
 var kindGuardExceptions = map[string]string{
-	// An update rule's bound reads its own method's parameters (the clip
-	// level, beta, l0 and l1): the bound is registered for that method.
-	"theorems/clippedgd.go: update.ClippedSGD":       "the bound's own method",
-	"theorems/normalizedgd.go: update.NormalizedSGD": "the bound's own method",
-	"theorems/l0l1gd.go: update.L0L1GD":              "the bound's own method",
-	"theorems/vankov.go: update.L0L1GD":              "the bound's own method",
+	// None: the update-rule bounds ask their method's parameters as
+	// capabilities (ClipRadius, NormBeta, StepConstants).
 }
 
 // TestNoKindComparedOutsideItsFile: no type assertion, type switch case or

@@ -6,7 +6,6 @@ import (
 
 	"github.com/sdeverify/sdeverify/internal/format"
 	"github.com/sdeverify/sdeverify/model"
-	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // ClippedGD is the suite's own bound for clipped gradient descent with
@@ -33,7 +32,7 @@ func (ClippedGD) Info() RuleInfo {
 
 // Static implements RuleBound: the clip c > 0 (the kind refuses any other).
 func (ClippedGD) Static(m model.Method, _ model.Certificate) []Hypothesis {
-	c := m.(update.ClippedSGD).Clip
+	c := m.(clipRadiuser).ClipRadius()
 	if !(c > 0) {
 		return []Hypothesis{failed("clip", "c = %v must be > 0", c)}
 	}
@@ -43,7 +42,7 @@ func (ClippedGD) Static(m model.Method, _ model.Certificate) []Hypothesis {
 // StepOK implements RuleBound: rho = h (L0 + L1 c) e^(L1 h c) <= 1, with a
 // relative rounding allowance of 1e-12.
 func (ClippedGD) StepOK(m model.Method, k model.Certificate, h float64) (bool, string) {
-	c := m.(update.ClippedSGD).Clip
+	c := m.(clipRadiuser).ClipRadius()
 	rho := h * (k.L0 + k.L1*c) * math.Exp(k.L1*h*c)
 	if h > 0 && rho <= 1+1e-12 {
 		return true, ""
@@ -53,8 +52,12 @@ func (ClippedGD) StepOK(m model.Method, k model.Certificate, h float64) (bool, s
 
 // Measure implements RuleBound: min(G^2, c G).
 func (ClippedGD) Measure(m model.Method, g float64) float64 {
-	return math.Min(g*g, m.(update.ClippedSGD).Clip*g)
+	return math.Min(g*g, m.(clipRadiuser).ClipRadius()*g)
 }
 
 // Weight implements RuleBound: h/2.
 func (ClippedGD) Weight(_ model.Method, _ model.Certificate, h float64) float64 { return h / 2 }
+
+// clipRadiuser is the capability the clipped-GD bound asks of its method
+// (update.ClippedSGD): the clipping radius.
+type clipRadiuser interface{ ClipRadius() float64 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/sdeverify/sdeverify/internal/format"
 	"github.com/sdeverify/sdeverify/model"
-	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // L0L1GDBound is the suite's own bound for the (L0,L1)-GD step with exact
@@ -35,12 +34,12 @@ func (L0L1GDBound) Info() RuleInfo {
 
 // Static implements RuleBound: (l0, l1) dominate the certificate.
 func (L0L1GDBound) Static(m model.Method, k model.Certificate) []Hypothesis {
-	p := m.(update.L0L1GD)
-	if p.L0 >= k.L0 && p.L1 >= k.L1 {
-		return []Hypothesis{held("step constants", "(l0, l1) = (%s, %s) dominate the certificate (%s, %s)", format.Num(p.L0), format.Num(p.L1), format.Num(k.L0), format.Num(k.L1))}
+	l0, l1 := m.(stepConstanter).StepConstants()
+	if l0 >= k.L0 && l1 >= k.L1 {
+		return []Hypothesis{held("step constants", "(l0, l1) = (%s, %s) dominate the certificate (%s, %s)", format.Num(l0), format.Num(l1), format.Num(k.L0), format.Num(k.L1))}
 	}
 	return []Hypothesis{failed("step constants", "(l0, l1) = (%s, %s) do not dominate the certificate (L0, L1) = (%s, %s): f need not be (l0,l1)-smooth",
-		format.Num(p.L0), format.Num(p.L1), format.Num(k.L0), format.Num(k.L1))}
+		format.Num(l0), format.Num(l1), format.Num(k.L0), format.Num(k.L1))}
 }
 
 // StepOK implements RuleBound: 0 < h <= 1 (relative allowance 1e-12).
@@ -53,8 +52,8 @@ func (L0L1GDBound) StepOK(_ model.Method, _ model.Certificate, h float64) (bool,
 
 // Measure implements RuleBound: G^2/(l0 + l1 G).
 func (L0L1GDBound) Measure(m model.Method, g float64) float64 {
-	p := m.(update.L0L1GD)
-	return g * g / (p.L0 + p.L1*g)
+	l0, l1 := m.(stepConstanter).StepConstants()
+	return g * g / (l0 + l1*g)
 }
 
 // Weight implements RuleBound: 1 + 2h - e^h = h - phi(h).
@@ -62,3 +61,7 @@ func (L0L1GDBound) Weight(_ model.Method, _ model.Certificate, h float64) float6
 	h = math.Min(h, 1)
 	return 1 + 2*h - math.Exp(h)
 }
+
+// stepConstanter is the capability the (L0,L1)-GD bounds ask of their
+// method (update.L0L1GD): the step's constants (l0, l1).
+type stepConstanter interface{ StepConstants() (l0, l1 float64) }

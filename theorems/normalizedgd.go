@@ -6,7 +6,6 @@ import (
 
 	"github.com/sdeverify/sdeverify/internal/format"
 	"github.com/sdeverify/sdeverify/model"
-	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // NormalizedGD is the suite's own bound for normalised gradient descent
@@ -35,7 +34,7 @@ func (NormalizedGD) Info() RuleInfo {
 
 // Static implements RuleBound: beta > 0.
 func (NormalizedGD) Static(m model.Method, _ model.Certificate) []Hypothesis {
-	b := m.(update.NormalizedSGD).Beta
+	b := m.(normBetaer).NormBeta()
 	if !(b > 0) {
 		return []Hypothesis{failed("beta > 0", "beta = %v: the bound is for beta > 0 (beta = 0 is g/||g||, whose step does not shrink with the gradient)", b)}
 	}
@@ -45,7 +44,7 @@ func (NormalizedGD) Static(m model.Method, _ model.Certificate) []Hypothesis {
 // StepOK implements RuleBound: h e^(L1 h) max(L0/beta, L1) <= 1, with a
 // relative rounding allowance of 1e-12.
 func (NormalizedGD) StepOK(m model.Method, k model.Certificate, h float64) (bool, string) {
-	b := m.(update.NormalizedSGD).Beta
+	b := m.(normBetaer).NormBeta()
 	v := h * math.Exp(k.L1*h) * math.Max(k.L0/b, k.L1)
 	if h > 0 && v <= 1+1e-12 {
 		return true, ""
@@ -55,8 +54,12 @@ func (NormalizedGD) StepOK(m model.Method, k model.Certificate, h float64) (bool
 
 // Measure implements RuleBound: G^2/(G + beta).
 func (NormalizedGD) Measure(m model.Method, g float64) float64 {
-	return g * g / (g + m.(update.NormalizedSGD).Beta)
+	return g * g / (g + m.(normBetaer).NormBeta())
 }
 
 // Weight implements RuleBound: h/2.
 func (NormalizedGD) Weight(_ model.Method, _ model.Certificate, h float64) float64 { return h / 2 }
+
+// normBetaer is the capability the normalised-GD bound asks of its method
+// (update.NormalizedSGD): beta.
+type normBetaer interface{ NormBeta() float64 }

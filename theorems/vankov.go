@@ -6,7 +6,6 @@ import (
 
 	"github.com/sdeverify/sdeverify/internal/format"
 	"github.com/sdeverify/sdeverify/model"
-	"github.com/sdeverify/sdeverify/model/update"
 )
 
 // VankovGD is Vankov, Rodomanov, Nedich, Sankar and Stich's (2024,
@@ -36,13 +35,13 @@ func (VankovGD) Info() RuleInfo {
 
 // Static implements RuleBound: (l0, 2 l1/3) dominates the certificate.
 func (VankovGD) Static(m model.Method, k model.Certificate) []Hypothesis {
-	p := m.(update.L0L1GD)
-	l1 := p.L1 / 1.5
-	if p.L0 >= k.L0 && l1 >= k.L1 {
-		return []Hypothesis{held("step constants", "(L0', L1') = (l0, 2 l1/3) = (%s, %s) dominates the certificate (%s, %s)", format.Num(p.L0), format.Num(l1), format.Num(k.L0), format.Num(k.L1))}
+	l0, stepL1 := m.(stepConstanter).StepConstants()
+	l1 := stepL1 / 1.5
+	if l0 >= k.L0 && l1 >= k.L1 {
+		return []Hypothesis{held("step constants", "(L0', L1') = (l0, 2 l1/3) = (%s, %s) dominates the certificate (%s, %s)", format.Num(l0), format.Num(l1), format.Num(k.L0), format.Num(k.L1))}
 	}
 	return []Hypothesis{failed("step constants", "(L0', L1') = (l0, 2 l1/3) = (%s, %s) does not dominate the certificate (L0, L1) = (%s, %s)",
-		format.Num(p.L0), format.Num(l1), format.Num(k.L0), format.Num(k.L1))}
+		format.Num(l0), format.Num(l1), format.Num(k.L0), format.Num(k.L1))}
 }
 
 // StepOK implements RuleBound: h = 1 (relative allowance 1e-12).
@@ -55,8 +54,8 @@ func (VankovGD) StepOK(_ model.Method, _ model.Certificate, h float64) (bool, st
 
 // Measure implements RuleBound: G^2/(2 l0 + 2 l1 G) = G^2/(2 L0' + 3 L1' G).
 func (VankovGD) Measure(m model.Method, g float64) float64 {
-	p := m.(update.L0L1GD)
-	return g * g / (2*p.L0 + 2*p.L1*g)
+	l0, l1 := m.(stepConstanter).StepConstants()
+	return g * g / (2*l0 + 2*l1*g)
 }
 
 // Weight implements RuleBound: 1 per step.

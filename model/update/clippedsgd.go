@@ -142,3 +142,7 @@ func (m ClippedSGD) CheckSDE1D(model.System) error { return nil }
 func (m ClippedSGD) SDE1D(s model.System, g float64) (drift, sigma float64) {
 	return AgentRule[ClippedSGD]{Map: m}.SDE1D(s, g)
 }
+
+// ClipRadius returns the clipping radius c (the clipped-GD bound,
+// theorems.ClippedGD, asks it).
+func (c ClippedSGD) ClipRadius() float64 { return c.Clip }

@@ -174,3 +174,8 @@ func (m L0L1GD) Width1D(s model.System) (float64, error) {
 // callers of UpdateBounder take every implementer as bounded. Without it
 // simulate's exact grid, which needs the law's reach, is not offered for
 // l0l1-gd with L1 > 0: Monte Carlo instead.)
+
+// StepConstants returns (l0, l1) in the step eta/(l0 + l1 ||g||) (the
+// (L0,L1)-GD bounds, theorems.L0L1GDBound and theorems.VankovBound, ask
+// them).
+func (p L0L1GD) StepConstants() (l0, l1 float64) { return p.L0, p.L1 }

@@ -147,3 +147,7 @@ func (m NormalizedSGD) Width1D(s model.System) (float64, error) { return mapWidt
 
 // UpdateBound implements UpdateBounder: |g|/(|g| + beta) < 1.
 func (NormalizedSGD) UpdateBound(model.System) float64 { return 1 }
+
+// NormBeta returns beta in g/(||g|| + beta) (the normalised-GD bound,
+// theorems.NormalizedGD, asks it).
+func (n NormalizedSGD) NormBeta() float64 { return n.Beta }
