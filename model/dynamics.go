@@ -126,7 +126,7 @@ func (s System) DiscreteStepGrad(x, grad []float64, gn2, h float64, tb uint64, w
 }
 
 // GradStepper is a Method with a fused step and gradient for some systems
-// (System.DiscreteStepGrad; dcsgd.go).
+// (System.DiscreteStepGrad; model/update/dcsgd.go).
 type GradStepper interface {
 	StepGrad(s System, x, grad []float64, gn2, h float64, tb uint64, ws *Workspace, r *Rand) (over, ok bool)
 }

@@ -3,7 +3,7 @@ package model
 import "math"
 
 // ScalarSDEr is a Method with a one-dimensional SDE path (sdeStep1) for
-// some systems (dsgd.go: Gaussian agents; dsignsgd.go: agents with a
+// some systems (model/update: dsgd.go, Gaussian agents; dsignsgd.go, agents with a
 // one-pass E sign and Var sign).
 type ScalarSDEr interface {
 	// scalarSDE reports whether the path takes s's agents.

@@ -6,7 +6,7 @@ import "github.com/sdeverify/sdeverify/internal/rng"
 // ask of a built-in kind, each implemented in the kind's own file.
 
 // GaussianLaw is a Noise whose law is N(0, s(x)^2 I) with s(x)^2 =
-// sigma0^2 + sigma1^2 ||grad f(x)||^2 (gaussian.go): the fast paths that
+// sigma0^2 + sigma1^2 ||grad f(x)||^2 (model/noise/gaussian.go): the fast paths that
 // draw the agents' average as one Gaussian, draw noise only for the
 // coordinates a sparsifying compressor keeps, or sum the agents' variance
 // once for all coordinates ask for it.
@@ -33,7 +33,7 @@ type ScalarSignMomenter interface {
 }
 
 // SparseCompressor is a Compressor that keeps a random subset of the
-// coordinates, scaled (randk.go, bernoulli.go): with Gaussian noise,
+// coordinates, scaled (model/compress: randk.go, bernoulli.go): with Gaussian noise,
 // sparseGaussian draws the noise only for the kept ones.
 type SparseCompressor interface {
 	// addSparseGaussian adds sc C(grad + sd Z) to dst, Z i.i.d. N(0, 1)
@@ -42,7 +42,7 @@ type SparseCompressor interface {
 }
 
 // CubeStepper is a SparseCompressor that also fuses the step x += sc
-// C(grad + sd Z) with the gradient of a sum of quartics (randk.go;
+// C(grad + sd Z) with the gradient of a sum of quartics (model/compress/randk.go;
 // System.DiscreteStepGrad): it refreshes grad_t = x_t^3 for the moved
 // coordinates only and reports whether one of them has |x_t| above the
 // threshold with bits tb or is NaN.
@@ -51,7 +51,7 @@ type CubeStepper interface {
 }
 
 // CubeGradient is an Objective whose gradient is x_j^3 coordinate-wise,
-// computed as x*x*x (a sum of quartics; objective.go).
+// computed as x*x*x (a sum of quartics; model/objective/objectives.go).
 type CubeGradient interface{ CubeGrad() bool }
 
 // NormalDrawer is a Noise whose draw in dimension d takes d times
@@ -68,7 +68,7 @@ type SparseDrawer interface{ Kept(d int) int }
 type NormalsAparter interface{ NormalsApart() bool }
 
 // SignStepper is a Noise with a batched one-agent DSignSGD step in d = 1
-// (gaussian.go; studentt.go for nu = 1): xs[p] -= hs[p] sign(gs[p] + Z_p)
+// (model/noise: gaussian.go; studentt.go for nu = 1): xs[p] -= hs[p] sign(gs[p] + Z_p)
 // for the live paths, each Z_p drawn from rs[p] as Sample draws it. It
 // reports false, doing nothing, for parameters it does not batch.
 type SignStepper interface {
