@@ -8,7 +8,7 @@ BENCHTIME   ?= 1s
 
 all: lint test
 
-## report: the verification report (main job) into reports/out/ (under a minute on 2 cores).
+## report: the verification report (main job) into reports/out/ (about 2 minutes on 2 cores).
 report:
 	$(GO) run ./cmd/sdeverify report -out reports/out
 
